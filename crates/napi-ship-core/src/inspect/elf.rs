@@ -1,0 +1,169 @@
+//! ELF: Linux (glibc or musl), Android and FreeBSD shared objects.
+
+use super::{has_register_symbol, lossy, napi_symbols, npm_cpu, Endian, Format, Inspection, Libc};
+use crate::inspect::InspectError;
+use object::elf;
+use object::read::elf::{ElfFile, FileHeader, ProgramHeader, SectionHeader};
+use object::{FileKind, Object};
+
+const ELFOSABI_FREEBSD: u8 = 9;
+
+pub(super) fn inspect(data: &[u8], kind: FileKind) -> Result<Inspection, InspectError> {
+    match kind {
+        FileKind::Elf32 => {
+            let file = ElfFile::<elf::FileHeader32<object::Endianness>>::parse(data)
+                .map_err(|e| InspectError::malformed("ELF header", e))?;
+            read(&file, data)
+        }
+        _ => {
+            let file = ElfFile::<elf::FileHeader64<object::Endianness>>::parse(data)
+                .map_err(|e| InspectError::malformed("ELF header", e))?;
+            read(&file, data)
+        }
+    }
+}
+
+fn read<Elf: FileHeader<Endian = object::Endianness>>(
+    file: &ElfFile<'_, Elf>,
+    data: &[u8],
+) -> Result<Inspection, InspectError> {
+    let endian = file.endian();
+    let header = file.elf_header();
+    let mut r = Inspection::new(Format::Elf, data.len() as u64);
+    let little = file.is_little_endian();
+    r.bits = if file.is_64() { 64 } else { 32 };
+    r.endian = if little { Endian::Little } else { Endian::Big };
+    r.machine = format!("{:?}", file.architecture());
+    r.cpu = npm_cpu(file.architecture(), little);
+    r.shared_library = header.e_type(endian) == elf::ET_DYN;
+
+    for ph in file.elf_program_headers() {
+        if let Ok(Some(interp)) = ph.interpreter(endian, data) {
+            r.interpreter = Some(lossy(interp));
+        }
+    }
+
+    let sections = file.elf_section_table();
+    let dynamic = sections
+        .dynamic_table(endian, data)
+        .map_err(|e| InspectError::malformed("ELF dynamic section", e))?;
+    for d in &dynamic {
+        if d.tag == elf::DT_NEEDED {
+            let name = dynamic
+                .string(d)
+                .map_err(|e| InspectError::malformed("ELF DT_NEEDED", e))?;
+            r.needed.push(lossy(name));
+        }
+    }
+
+    r.glibc = glibc_ceiling(file, data)?;
+
+    let mut android = false;
+    let mut freebsd_note = false;
+    for section in sections.iter() {
+        if let Ok(name) = sections.section_name(endian, section) {
+            if name == b".note.android.ident" {
+                android = true;
+            }
+        }
+        if let Ok(Some(mut notes)) = section.notes(endian, data) {
+            while let Ok(Some(note)) = notes.next() {
+                if note.name() == b"FreeBSD" {
+                    freebsd_note = true;
+                }
+                if note.name() == b"Android" {
+                    android = true;
+                }
+            }
+        }
+    }
+
+    let freebsd = header.e_ident().os_abi.0 == ELFOSABI_FREEBSD
+        || freebsd_note
+        || r.needed.iter().any(|n| n == "libc.so.7");
+    if android {
+        r.os = Some("android");
+    } else if freebsd {
+        r.os = Some("freebsd");
+    } else {
+        r.os = Some("linux");
+        r.libc = linux_libc(&r);
+    }
+
+    // Node-API exports: defined, global dynamic symbols.
+    let exports = file
+        .exports()
+        .map_err(|e| InspectError::malformed("ELF dynamic symbols", e))?;
+    let names: Vec<object::Export<'_>> = exports.filter_map(Result::ok).collect();
+    r.napi_symbols = napi_symbols(names.iter().filter_map(|e| e.name().into_name()));
+    r.napi_export = has_register_symbol(&r.napi_symbols);
+
+    // Stripped: no full symbol table (`.symtab`) left, only the dynamic one.
+    r.stripped = file.elf_symbol_table().is_empty();
+    Ok(r)
+}
+
+/// Decide glibc vs musl from the interpreter, the needed libraries and version requirements.
+fn linux_libc(r: &Inspection) -> Option<Libc> {
+    let interp = r.interpreter.as_deref().unwrap_or("");
+    let musl = interp.contains("ld-musl-")
+        || r.needed.iter().any(|n| n == "libc.so" || n.starts_with("libc.musl-") || n.starts_with("ld-musl-"));
+    let glibc = interp.contains("ld-linux")
+        || interp.ends_with("/ld64.so.1")
+        || interp.ends_with("/ld64.so.2")
+        || interp.ends_with("/ld.so.1")
+        || r.needed.iter().any(|n| n == "libc.so.6")
+        || r.glibc.is_some();
+    match (glibc, musl) {
+        (true, false) => Some(Libc::Glibc),
+        (false, true) => Some(Libc::Musl),
+        // Both or neither: the file does not prove one libc.
+        _ => None,
+    }
+}
+
+/// The highest `GLIBC_x.y[.z]` among the version needs of every library.
+fn glibc_ceiling<Elf: FileHeader<Endian = object::Endianness>>(
+    file: &ElfFile<'_, Elf>,
+    data: &[u8],
+) -> Result<Option<String>, InspectError> {
+    let endian = file.endian();
+    let sections = file.elf_section_table();
+    let Some((mut needs, link)) = sections
+        .gnu_verneed(endian, data)
+        .map_err(|e| InspectError::malformed("ELF version needs", e))?
+    else {
+        return Ok(None);
+    };
+    let strings = sections
+        .strings(endian, data, link)
+        .map_err(|e| InspectError::malformed("ELF version strings", e))?;
+    let mut best: Option<(Vec<u32>, String)> = None;
+    while let Some((_need, mut auxes)) = needs
+        .next()
+        .map_err(|e| InspectError::malformed("ELF version needs", e))?
+    {
+        while let Some(aux) = auxes
+            .next()
+            .map_err(|e| InspectError::malformed("ELF version needs", e))?
+        {
+            let name = aux
+                .name(endian, strings)
+                .map_err(|e| InspectError::malformed("ELF version name", e))?;
+            if let Some(version) = parse_glibc_version(name) {
+                if best.as_ref().is_none_or(|(b, _)| version > *b) {
+                    best = Some((version, lossy(name.get(6..).unwrap_or(b""))));
+                }
+            }
+        }
+    }
+    Ok(best.map(|(_, s)| s))
+}
+
+/// `GLIBC_2.34` → `[2, 34]`; `GLIBC_PRIVATE` and anything else → `None`.
+pub(crate) fn parse_glibc_version(name: &[u8]) -> Option<Vec<u32>> {
+    let rest = name.strip_prefix(b"GLIBC_")?;
+    let text = std::str::from_utf8(rest).ok()?;
+    let parts: Option<Vec<u32>> = text.split('.').map(|p| p.parse::<u32>().ok()).collect();
+    parts.filter(|p| !p.is_empty() && p.len() <= 4)
+}

@@ -1,0 +1,109 @@
+use super::*;
+
+#[test]
+fn empty_input_is_a_typed_error() {
+    assert_eq!(inspect_bytes(&[]).map(|_| ()).map_err(|e| e.code()), Err("E_EMPTY"));
+}
+
+#[test]
+fn text_is_unknown_format() {
+    let r = inspect_bytes(b"#!/bin/sh\necho not a binary\n");
+    assert_eq!(r.map(|_| ()).map_err(|e| e.code()), Err("E_UNKNOWN_FORMAT"));
+}
+
+#[test]
+fn a_bare_elf_magic_is_truncated() {
+    for data in [&b"\x7fELF"[..], b"\x7fEL", b"\x7fELF\x02\x01\x01"] {
+        let code = inspect_bytes(data).map(|_| ()).map_err(|e| e.code());
+        assert_eq!(code, Err("E_TRUNCATED"), "{data:?}");
+    }
+}
+
+#[test]
+fn glibc_versions_parse_and_order_numerically() {
+    assert_eq!(elf::parse_glibc_version(b"GLIBC_2.34"), Some(vec![2, 34]));
+    assert_eq!(elf::parse_glibc_version(b"GLIBC_2.2.5"), Some(vec![2, 2, 5]));
+    assert_eq!(elf::parse_glibc_version(b"GLIBC_PRIVATE"), None);
+    assert_eq!(elf::parse_glibc_version(b"GCC_3.0"), None);
+    assert!(elf::parse_glibc_version(b"GLIBC_2.34") > elf::parse_glibc_version(b"GLIBC_2.4"));
+}
+
+#[test]
+fn crt_flavour_from_imports() {
+    let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
+    assert_eq!(pe::crt_flavour(&s(&["KERNEL32.dll", "VCRUNTIME140.dll", "api-ms-win-crt-runtime-l1-1-0.dll"])), Crt::Msvc);
+    assert_eq!(pe::crt_flavour(&s(&["KERNEL32.dll", "msvcrt.dll"])), Crt::Mingw);
+    assert_eq!(pe::crt_flavour(&s(&["api-ms-win-crt-heap-l1-1-0.dll", "libgcc_s_seh-1.dll"])), Crt::Mingw);
+    assert_eq!(pe::crt_flavour(&s(&[])), Crt::NoCrt);
+}
+
+#[test]
+fn oversized_files_are_refused_before_reading() -> Result<(), std::io::Error> {
+    let dir = std::env::temp_dir().join(format!("napi-ship-core-test-{}", std::process::id()));
+    std::fs::create_dir_all(&dir)?;
+    let path = dir.join("big.bin");
+    std::fs::write(&path, vec![0u8; 4096])?;
+    let r = inspect_path_with_limit(&path, 1024);
+    assert!(matches!(r, Err(InspectError::TooLarge { size: 4096, limit: 1024 })));
+    std::fs::remove_dir_all(&dir)?;
+    Ok(())
+}
+
+#[test]
+fn the_test_binary_itself_inspects_as_a_host_elf() -> Result<(), InspectError> {
+    // The running test executable is a real ELF built for the host.
+    let exe = std::env::current_exe().map_err(|e| InspectError::Io(e.to_string()))?;
+    let r = inspect_path(&exe)?;
+    assert_eq!(r.format, Format::Elf);
+    assert_eq!(r.os, Some("linux"));
+    if cfg!(target_arch = "x86_64") {
+        assert_eq!(r.cpu, Some("x64"));
+    }
+    if cfg!(target_env = "gnu") {
+        assert_eq!(r.libc, Some(Libc::Glibc));
+        assert!(r.glibc.is_some());
+    }
+    Ok(())
+}
+
+mod hostile {
+    use super::super::*;
+    use proptest::prelude::*;
+
+    fn seeds() -> Vec<Vec<u8>> {
+        // The test executable is a large real ELF; its prefix and mutations reach deep parsers.
+        let exe = std::env::current_exe().ok().and_then(|p| std::fs::read(p).ok()).unwrap_or_default();
+        let mut fat = vec![0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2];
+        fat.extend_from_slice(&[0u8; 40]);
+        let mut pe = b"MZ".to_vec();
+        pe.resize(0x40, 0);
+        if let Some(slot) = pe.get_mut(0x3c) {
+            *slot = 0x40;
+        }
+        pe.extend_from_slice(b"PE\0\0");
+        vec![exe.get(..65536).unwrap_or(&exe).to_vec(), fat, pe, b"\xcf\xfa\xed\xfe\x07\x00\x00\x01".to_vec()]
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(2000))]
+
+        #[test]
+        fn random_bytes_never_panic(data in proptest::collection::vec(any::<u8>(), 0..4096)) {
+            let _ = inspect_bytes(&data);
+        }
+
+        #[test]
+        fn mutated_real_headers_never_panic(seed in 0usize..4, cut in 0usize..65536, flips in proptest::collection::vec((0usize..65536, any::<u8>()), 0..32)) {
+            let seeds = seeds();
+            let mut data = seeds.get(seed).cloned().unwrap_or_default();
+            for (at, byte) in flips {
+                let len = data.len().max(1);
+                if let Some(slot) = data.get_mut(at % len) {
+                    *slot = byte;
+                }
+            }
+            data.truncate(cut);
+            let _ = inspect_bytes(&data);
+        }
+    }
+}

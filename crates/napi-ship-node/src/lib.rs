@@ -1,0 +1,273 @@
+//! `@napi-ship/core`: the Node-API face of `napi-ship-core`.
+//!
+//! Every call answers with plain objects; a file that cannot be hashed or inspected yields an
+//! `error: { code, message }` entry rather than a thrown exception, so one bad file never hides the
+//! results for the others. A panic (which the core is built never to raise) is caught and reported
+//! as `E_INTERNAL` instead of aborting the Node process.
+
+use napi::bindgen_prelude::{AsyncTask, Buffer};
+use napi::{Env, Task};
+use napi_derive::napi;
+use napi_ship_core::{Digests, Inspection};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+use std::path::Path;
+
+/// A typed failure for one file.
+#[napi(object)]
+#[derive(Clone)]
+pub struct CoreError {
+    /// Stable code: E_NOT_FOUND, E_IO, E_NOT_A_FILE, E_EMPTY, E_TOO_LARGE, E_UNKNOWN_FORMAT,
+    /// E_TRUNCATED, E_MALFORMED, E_UNSUPPORTED, E_INTERNAL.
+    pub code: String,
+    pub message: String,
+}
+
+/// Digests of one file, or why it could not be read.
+#[napi(object)]
+#[derive(Clone)]
+pub struct FileHash {
+    pub path: String,
+    pub size: Option<i64>,
+    pub sha1: Option<String>,
+    pub sha256: Option<String>,
+    pub sha512: Option<String>,
+    /// `sha512-<base64>`, the form of npm's `dist.integrity`.
+    pub integrity: Option<String>,
+    pub error: Option<CoreError>,
+}
+
+/// What `inspect` read from one binary.
+#[napi(object)]
+#[derive(Clone)]
+pub struct BinaryReport {
+    /// elf, macho, macho-fat, pe, wasm
+    pub format: String,
+    pub os: Option<String>,
+    pub cpu: Option<String>,
+    pub machine: String,
+    pub bits: u32,
+    /// little or big
+    pub endian: String,
+    pub shared_library: bool,
+    /// glibc or musl (Linux ELF only)
+    pub libc: Option<String>,
+    /// Highest GLIBC_x.y symbol version required.
+    pub glibc: Option<String>,
+    pub interpreter: Option<String>,
+    pub needed: Vec<String>,
+    pub macos_min: Option<String>,
+    /// msvc, mingw or none (PE only)
+    pub crt: Option<String>,
+    pub napi_export: bool,
+    pub napi_symbols: Vec<String>,
+    pub stripped: bool,
+    pub slices: Vec<BinaryReport>,
+    pub size: i64,
+}
+
+/// One inspected file: a report, or why there is none.
+#[napi(object)]
+#[derive(Clone)]
+pub struct FileInspection {
+    pub path: String,
+    pub report: Option<BinaryReport>,
+    pub error: Option<CoreError>,
+}
+
+fn size_to_js(size: u64) -> i64 {
+    i64::try_from(size).unwrap_or(i64::MAX)
+}
+
+fn report(i: &Inspection) -> BinaryReport {
+    BinaryReport {
+        format: i.format.as_str().into(),
+        os: i.os.map(Into::into),
+        cpu: i.cpu.map(Into::into),
+        machine: i.machine.clone(),
+        bits: u32::from(i.bits),
+        endian: i.endian.as_str().into(),
+        shared_library: i.shared_library,
+        libc: i.libc.map(|l| l.as_str().into()),
+        glibc: i.glibc.clone(),
+        interpreter: i.interpreter.clone(),
+        needed: i.needed.clone(),
+        macos_min: i.macos_min.clone(),
+        crt: i.crt.map(|c| c.as_str().into()),
+        napi_export: i.napi_export,
+        napi_symbols: i.napi_symbols.clone(),
+        stripped: i.stripped,
+        slices: i.slices.iter().map(report).collect(),
+        size: size_to_js(i.size),
+    }
+}
+
+fn internal(message: &str) -> CoreError {
+    CoreError {
+        code: "E_INTERNAL".into(),
+        message: format!("napi-ship-core failed internally ({message}); please report this file"),
+    }
+}
+
+fn inspect_one(path: &str, limit: Option<i64>) -> FileInspection {
+    let limit = limit
+        .and_then(|l| u64::try_from(l).ok())
+        .unwrap_or(napi_ship_core::DEFAULT_SIZE_LIMIT);
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        napi_ship_core::inspect_path_with_limit(Path::new(path), limit)
+    }));
+    let (report, error) = match outcome {
+        Ok(Ok(i)) => (Some(report(&i)), None),
+        Ok(Err(e)) => (
+            None,
+            Some(CoreError {
+                code: e.code().into(),
+                message: e.to_string(),
+            }),
+        ),
+        Err(_) => (None, Some(internal("panic while inspecting"))),
+    };
+    FileInspection {
+        path: path.to_owned(),
+        report,
+        error,
+    }
+}
+
+fn digests(path: &str, d: &Digests) -> FileHash {
+    FileHash {
+        path: path.to_owned(),
+        size: Some(size_to_js(d.size)),
+        sha1: Some(d.sha1_hex()),
+        sha256: Some(d.sha256_hex()),
+        sha512: Some(d.sha512_hex()),
+        integrity: Some(d.integrity()),
+        error: None,
+    }
+}
+
+fn hash_all(paths: &[String]) -> Vec<FileHash> {
+    let results = catch_unwind(AssertUnwindSafe(|| napi_ship_core::hash_files(paths)));
+    match results {
+        Ok(results) => paths
+            .iter()
+            .zip(results)
+            .map(|(path, r)| match r {
+                Ok(d) => digests(path, &d),
+                Err(e) => FileHash {
+                    path: path.clone(),
+                    size: None,
+                    sha1: None,
+                    sha256: None,
+                    sha512: None,
+                    integrity: None,
+                    error: Some(CoreError {
+                        code: e.code().into(),
+                        message: e.to_string(),
+                    }),
+                },
+            })
+            .collect(),
+        Err(_) => paths
+            .iter()
+            .map(|p| FileHash {
+                path: p.clone(),
+                size: None,
+                sha1: None,
+                sha256: None,
+                sha512: None,
+                integrity: None,
+                error: Some(internal("panic while hashing")),
+            })
+            .collect(),
+    }
+}
+
+pub struct HashTask {
+    paths: Vec<String>,
+}
+
+impl Task for HashTask {
+    type Output = Vec<FileHash>;
+    type JsValue = Vec<FileHash>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(hash_all(&self.paths))
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// sha1, sha256 and sha512 of each file in one read pass, files in parallel, off the JS thread.
+#[napi]
+pub fn hash(paths: Vec<String>) -> AsyncTask<HashTask> {
+    AsyncTask::new(HashTask { paths })
+}
+
+/// The same as `hash`, on the calling thread.
+#[napi]
+pub fn hash_sync(paths: Vec<String>) -> Vec<FileHash> {
+    hash_all(&paths)
+}
+
+pub struct InspectTask {
+    paths: Vec<String>,
+    limit: Option<i64>,
+}
+
+impl Task for InspectTask {
+    type Output = Vec<FileInspection>;
+    type JsValue = Vec<FileInspection>;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        Ok(self.paths.iter().map(|p| inspect_one(p, self.limit)).collect())
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output)
+    }
+}
+
+/// Inspect binaries off the JS thread. `sizeLimit` (bytes) refuses larger files; default 1 GiB.
+#[napi]
+pub fn inspect(paths: Vec<String>, size_limit: Option<i64>) -> AsyncTask<InspectTask> {
+    AsyncTask::new(InspectTask {
+        paths,
+        limit: size_limit,
+    })
+}
+
+/// Inspect one binary on the calling thread.
+#[napi]
+pub fn inspect_sync(path: String, size_limit: Option<i64>) -> FileInspection {
+    inspect_one(&path, size_limit)
+}
+
+/// Inspect bytes already in memory (e.g. read from a tarball).
+#[napi]
+pub fn inspect_buffer(data: Buffer) -> FileInspection {
+    let outcome = catch_unwind(AssertUnwindSafe(|| napi_ship_core::inspect_bytes(&data)));
+    let (report, error) = match outcome {
+        Ok(Ok(i)) => (Some(report(&i)), None),
+        Ok(Err(e)) => (
+            None,
+            Some(CoreError {
+                code: e.code().into(),
+                message: e.to_string(),
+            }),
+        ),
+        Err(_) => (None, Some(internal("panic while inspecting"))),
+    };
+    FileInspection {
+        path: String::from("<buffer>"),
+        report,
+        error,
+    }
+}
+
+/// The version of the core crate.
+#[napi]
+pub fn core_version() -> String {
+    env!("CARGO_PKG_VERSION").to_owned()
+}

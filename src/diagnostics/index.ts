@@ -1,0 +1,54 @@
+/**
+ * The one diagnostics layer every stage reports through (as cargo-deny's checks share one).
+ *
+ * A diagnostic has a stable `code`, a `severity`, a human `message` and a `hint` that says how to
+ * fix it; `target`, `expected` and `found` locate it when it concerns one platform target.
+ */
+
+export type Severity = 'error' | 'warning' | 'note';
+
+export interface Diagnostic {
+  /** Stable, grep-able code, e.g. `NS_TARGET_UNKNOWN`, `NS_INSPECT_E_TRUNCATED`. */
+  readonly code: string;
+  readonly severity: Severity;
+  readonly message: string;
+  readonly hint: string;
+  /** The napi-rs triple or `platform-arch[-abi]` this is about, when it is about one. */
+  readonly target?: string;
+  /** The file or package this is about. */
+  readonly subject?: string;
+  readonly expected?: string;
+  readonly found?: string;
+}
+
+export function diagnostic(d: Omit<Diagnostic, 'severity'> & { severity?: Severity }): Diagnostic {
+  return { severity: 'error', ...d };
+}
+
+/** An exception carrying diagnostics: thrown by library functions on bad input. */
+export class DiagnosticError extends Error {
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(diagnostics: readonly Diagnostic[]) {
+    const first = diagnostics[0];
+    super(first ? `${first.code}: ${first.message}` : 'napi-ship: unknown error');
+    this.name = 'DiagnosticError';
+    this.diagnostics = diagnostics;
+  }
+}
+
+export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
+  return diagnostics.some((d) => d.severity === 'error');
+}
+
+/** One line per diagnostic, then its hint, indented: for terminals and logs. */
+export function formatDiagnostic(d: Diagnostic): string {
+  const where = [d.target, d.subject].filter((x): x is string => typeof x === 'string').join(' ');
+  const head = `${d.severity}[${d.code}]${where ? ` ${where}` : ''}: ${d.message}`;
+  const lines = [head];
+  if (d.expected !== undefined || d.found !== undefined) {
+    lines.push(`  expected: ${d.expected ?? '-'}`, `  found:    ${d.found ?? '-'}`);
+  }
+  if (d.hint) lines.push(`  hint: ${d.hint}`);
+  return lines.join('\n');
+}
