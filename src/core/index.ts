@@ -1,0 +1,155 @@
+/**
+ * The TypeScript face of the Rust core (`@napi-ship/core`, loaded through its napi-rs loader).
+ *
+ * The binding answers with optional fields; this module turns them into explicit `null`s and
+ * narrow string unions, so every stage (and `--json`) sees one stable shape.
+ */
+import { createRequire } from 'node:module';
+import type * as Binding from '@napi-ship/core';
+import { DiagnosticError } from '../diagnostics/index.js';
+
+type CoreBinding = typeof Binding;
+
+let binding: CoreBinding | undefined;
+
+/** Load the native core once; a missing build is a diagnostic with the fix. */
+export function loadCore(): CoreBinding {
+  if (binding) return binding;
+  const require = createRequire(import.meta.url);
+  try {
+    binding = require('@napi-ship/core') as CoreBinding;
+  } catch (error) {
+    const reason = error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+    throw new DiagnosticError([
+      {
+        code: 'NS_CORE_LOAD',
+        severity: 'error',
+        message: `the native core @napi-ship/core could not be loaded: ${reason}`,
+        hint: 'build it for this machine with `pnpm build` (or install the @napi-ship/core package for your platform)',
+      },
+    ]);
+  }
+  return binding;
+}
+
+export type BinaryFormat = 'elf' | 'macho' | 'macho-fat' | 'pe' | 'wasm';
+export type Libc = 'glibc' | 'musl';
+export type Crt = 'msvc' | 'mingw' | 'none';
+
+/** What the core read from one binary, in npm's vocabulary. */
+export interface BinaryFacts {
+  readonly format: BinaryFormat;
+  readonly os: string | null;
+  readonly cpu: string | null;
+  readonly machine: string;
+  readonly bits: number;
+  readonly endian: 'little' | 'big';
+  readonly sharedLibrary: boolean;
+  readonly libc: Libc | null;
+  readonly glibc: string | null;
+  readonly interpreter: string | null;
+  readonly needed: readonly string[];
+  readonly macosMin: string | null;
+  readonly crt: Crt | null;
+  readonly napiExport: boolean;
+  readonly napiSymbols: readonly string[];
+  readonly stripped: boolean;
+  readonly slices: readonly BinaryFacts[];
+  readonly size: number;
+}
+
+export interface CoreFailure {
+  /** E_NOT_FOUND, E_IO, E_NOT_A_FILE, E_EMPTY, E_TOO_LARGE, E_UNKNOWN_FORMAT, E_TRUNCATED, E_MALFORMED, E_UNSUPPORTED, E_INTERNAL */
+  readonly code: string;
+  readonly message: string;
+}
+
+export type Inspected =
+  | { readonly path: string; readonly ok: true; readonly facts: BinaryFacts }
+  | { readonly path: string; readonly ok: false; readonly error: CoreFailure };
+
+export interface FileDigests {
+  readonly size: number;
+  readonly sha1: string;
+  readonly sha256: string;
+  readonly sha512: string;
+  /** `sha512-<base64>`, as npm's `dist.integrity`. */
+  readonly integrity: string;
+}
+
+export type Hashed =
+  | ({ readonly path: string; readonly ok: true } & FileDigests)
+  | { readonly path: string; readonly ok: false; readonly error: CoreFailure };
+
+function oneOf<T extends string>(value: string | undefined | null, allowed: readonly T[]): T | null {
+  return value !== undefined && value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : null;
+}
+
+export function toFacts(r: Binding.BinaryReport): BinaryFacts {
+  return {
+    format: oneOf(r.format, ['elf', 'macho', 'macho-fat', 'pe', 'wasm'] as const) ?? 'elf',
+    os: r.os ?? null,
+    cpu: r.cpu ?? null,
+    machine: r.machine,
+    bits: r.bits,
+    endian: r.endian === 'big' ? 'big' : 'little',
+    sharedLibrary: r.sharedLibrary,
+    libc: oneOf(r.libc, ['glibc', 'musl'] as const),
+    glibc: r.glibc ?? null,
+    interpreter: r.interpreter ?? null,
+    needed: r.needed,
+    macosMin: r.macosMin ?? null,
+    crt: oneOf(r.crt, ['msvc', 'mingw', 'none'] as const),
+    napiExport: r.napiExport,
+    napiSymbols: r.napiSymbols,
+    stripped: r.stripped,
+    slices: r.slices.map(toFacts),
+    size: r.size,
+  };
+}
+
+function toInspected(r: Binding.FileInspection): Inspected {
+  if (r.report) return { path: r.path, ok: true, facts: toFacts(r.report) };
+  return { path: r.path, ok: false, error: r.error ?? { code: 'E_INTERNAL', message: 'no report and no error' } };
+}
+
+function toHashed(r: Binding.FileHash): Hashed {
+  const { size, sha1, sha256, sha512, integrity } = r;
+  if (!r.error && size !== undefined && sha1 && sha256 && sha512 && integrity) {
+    return { path: r.path, ok: true, size, sha1, sha256, sha512, integrity };
+  }
+  return { path: r.path, ok: false, error: r.error ?? { code: 'E_INTERNAL', message: 'no digests and no error' } };
+}
+
+export interface InspectOptions {
+  /** Refuse files larger than this many bytes (default: the core's 1 GiB). */
+  readonly sizeLimit?: number;
+}
+
+/** Inspect binaries off the main thread; one result per path, in order. */
+export async function inspectFiles(paths: readonly string[], options: InspectOptions = {}): Promise<Inspected[]> {
+  const results = await loadCore().inspect([...paths], options.sizeLimit);
+  return results.map(toInspected);
+}
+
+export function inspectFileSync(path: string, options: InspectOptions = {}): Inspected {
+  return toInspected(loadCore().inspectSync(path, options.sizeLimit));
+}
+
+export function inspectBuffer(data: Uint8Array): Inspected {
+  return toInspected(loadCore().inspectBuffer(Buffer.from(data.buffer, data.byteOffset, data.byteLength)));
+}
+
+/** sha1 + sha256 + sha512 of each file in one read pass, files in parallel. */
+export async function hashFiles(paths: readonly string[]): Promise<Hashed[]> {
+  const results = await loadCore().hash([...paths]);
+  return results.map(toHashed);
+}
+
+export function hashFilesSync(paths: readonly string[]): Hashed[] {
+  return loadCore().hashSync([...paths]).map(toHashed);
+}
+
+export function coreVersion(): string {
+  return loadCore().coreVersion();
+}
