@@ -69,13 +69,13 @@ export interface FileInspection {
 }
 
 /** sha1, sha256 and sha512 of each file in one read pass, files in parallel, off the JS thread. */
-export declare function hash(paths: Array<string>): Promise<unknown>
+export declare function hash(paths: Array<string>): Promise<Array<FileHash>>
 
 /** The same as `hash`, on the calling thread. */
 export declare function hashSync(paths: Array<string>): Array<FileHash>
 
 /** Inspect binaries off the JS thread. `sizeLimit` (bytes) refuses larger files; default 1 GiB. */
-export declare function inspect(paths: Array<string>, sizeLimit?: number | undefined | null): Promise<unknown>
+export declare function inspect(paths: Array<string>, sizeLimit?: number | undefined | null): Promise<Array<FileInspection>>
 
 /** Inspect bytes already in memory (e.g. read from a tarball). */
 export declare function inspectBuffer(data: Buffer): FileInspection

@@ -186,6 +186,7 @@ pub struct HashTask {
     paths: Vec<String>,
 }
 
+#[napi]
 impl Task for HashTask {
     type Output = Vec<FileHash>;
     type JsValue = Vec<FileHash>;
@@ -216,6 +217,7 @@ pub struct InspectTask {
     limit: Option<i64>,
 }
 
+#[napi]
 impl Task for InspectTask {
     type Output = Vec<FileInspection>;
     type JsValue = Vec<FileInspection>;

@@ -1,0 +1,44 @@
+#!/usr/bin/env bash
+# Set up a fresh machine for napi-ship: system toolchains for the cross-built test fixtures,
+# the pinned pnpm, and the workspace's npm dependencies. Safe to run again (it skips what is there).
+#
+#   bash scripts/setup.sh            everything (what CI and the README's commands run)
+#   NAPI_SHIP_SKIP_APT=1 bash ...    skip the Debian packages (no root, or already installed)
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+log() { printf '\033[2m› %s\033[0m\n' "$*" >&2; }
+
+# Debian packages: cross C toolchains for real fixture binaries, file(1) for checks.
+apt_packages=(gcc-aarch64-linux-gnu musl-tools gcc-mingw-w64-x86-64 clang lld llvm qemu-user file)
+if [ "${NAPI_SHIP_SKIP_APT:-0}" != 1 ]; then
+  missing=()
+  for p in "${apt_packages[@]}"; do
+    dpkg-query -W -f='${Status}' "$p" 2>/dev/null | grep -q 'install ok installed' || missing+=("$p")
+  done
+  if [ ${#missing[@]} -gt 0 ]; then
+    log "installing Debian packages: ${missing[*]}"
+    SUDO=""
+    [ "$(id -u)" = 0 ] || SUDO="sudo"
+    $SUDO apt-get update -qq
+    DEBIAN_FRONTEND=noninteractive $SUDO apt-get install -y -qq --no-install-recommends "${missing[@]}" >/dev/null
+  fi
+fi
+
+# Rust: the toolchain comes with the machine (rustup); clippy and rustfmt are components of it.
+command -v cargo >/dev/null || { echo "cargo not found: install Rust with rustup first" >&2; exit 1; }
+if ! cargo clippy --version >/dev/null 2>&1; then
+  log "adding clippy"; rustup component add clippy
+fi
+
+# pnpm, pinned by package.json's packageManager. corepack cannot verify pnpm's signature against
+# the registry served here, so install the exact version from npm instead (see docs/development.md).
+want=$(node -p "require('./package.json').packageManager.split('@')[1]")
+have=$(pnpm --version 2>/dev/null || true)
+if [ "$have" != "$want" ]; then
+  log "installing pnpm@$want (found: ${have:-none})"
+  npm install -g "pnpm@$want" >/dev/null 2>&1
+fi
+
+log "installing npm dependencies"
+pnpm install --frozen-lockfile

@@ -1,0 +1,53 @@
+import path from 'node:path';
+import { loadPlan } from '../../plan/index.js';
+import { allTargets } from '../../targets/index.js';
+import { flag, stringOption, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { textTable, type Io } from '../output.js';
+
+export const targetsCommand: Command = {
+  name: 'targets',
+  summary: 'List the configured targets (napi.targets) with their platform packages and expected binaries.',
+  usage: 'napi-ship targets [--cwd DIR] [--all] [--json]',
+  options: { cwd: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } },
+  optionHelp: [
+    '--cwd DIR           the napi-rs root package directory (default: .)',
+    '--all               list every triple napi-rs supports instead of the configured ones',
+    '--json              print JSON',
+  ],
+  async run(args, io: Io) {
+    if (flag(args, 'all')) {
+      const specs = allTargets();
+      if (flag(args, 'json')) {
+        io.stdout(JSON.stringify(specs, null, 2) + '\n');
+      } else {
+        io.stdout(textTable(
+          ['triple', 'platform-arch-abi', 'os', 'cpu', 'libc', 'format', 'crt'],
+          specs.map((s) => [s.triple, s.platformArchABI, s.os ?? '-', s.cpu.join('+'), s.libc ?? '-', s.format, s.crt ?? '-']),
+        ));
+      }
+      return ExitCode.Ok;
+    }
+    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const rows = plan.targets.map((t) => ({
+      triple: t.spec.triple,
+      platformArchABI: t.spec.platformArchABI,
+      packageName: t.packageName,
+      binaryFile: t.binaryFile,
+      os: t.spec.os,
+      cpu: t.spec.cpu,
+      libc: t.spec.libc,
+      format: t.spec.format,
+      crt: t.spec.crt,
+    }));
+    if (flag(args, 'json')) {
+      io.stdout(JSON.stringify(rows, null, 2) + '\n');
+    } else {
+      io.stdout(textTable(
+        ['triple', 'package', 'binary', 'os', 'cpu', 'libc', 'format', 'crt'],
+        rows.map((r) => [r.triple, r.packageName, r.binaryFile, r.os ?? '-', r.cpu.join('+'), r.libc ?? '-', r.format, r.crt ?? '-']),
+      ));
+    }
+    return ExitCode.Ok;
+  },
+};

@@ -1,0 +1,70 @@
+/**
+ * `napi-ship` command line: a thin shell over the library. Each command lives in `commands/`.
+ */
+import { readFileSync } from 'node:fs';
+import { DiagnosticError, formatDiagnostic } from '../diagnostics/index.js';
+import { helpText, parse, type Command } from './command.js';
+import { hashCommand } from './commands/hash.js';
+import { inspectCommand } from './commands/inspect.js';
+import { targetsCommand } from './commands/targets.js';
+import { releaseCommand } from './commands/release.js';
+import { usageError } from './commands/usage.js';
+import { ExitCode } from './exit-codes.js';
+import { processIo, type Io } from './output.js';
+
+export const commands: readonly Command[] = [inspectCommand, hashCommand, targetsCommand, releaseCommand];
+
+function toolVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+function overview(): string {
+  const width = Math.max(...commands.map((c) => c.name.length));
+  return [
+    'napi-ship — ship a napi-rs native addon for every platform, or for none.',
+    '',
+    'Usage: napi-ship <command> [options]',
+    '',
+    'Commands:',
+    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+    '',
+    'Run `napi-ship <command> --help` for a command\'s options.',
+    'Global: --version, --help. Colour is off when NO_COLOR is set or output is not a terminal.',
+    'Exit codes: 0 ok, 1 a check or a file failed, 2 usage error, 3 environment error.',
+  ].join('\n') + '\n';
+}
+
+export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    const target = commands.find((c) => c.name === rest[0]);
+    io.stdout(target ? helpText(target) : overview());
+    return name === undefined ? ExitCode.Usage : ExitCode.Ok;
+  }
+  if (name === '--version' || name === '-V') {
+    io.stdout(`napi-ship ${toolVersion()}\n`);
+    return ExitCode.Ok;
+  }
+  const command = commands.find((c) => c.name === name);
+  if (!command) return usageError(io, `unknown command "${name}"\n\n${overview()}`);
+  let args;
+  try {
+    args = parse(command, rest);
+  } catch (error) {
+    return usageError(io, error instanceof Error ? error.message : String(error), command);
+  }
+  if (args.values.help === true) {
+    io.stdout(helpText(command));
+    return ExitCode.Ok;
+  }
+  try {
+    return await command.run(args, io);
+  } catch (error) {
+    if (error instanceof DiagnosticError) {
+      for (const d of error.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+      return ExitCode.Environment;
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,30 @@
+/** Terminal output conventions: colour only on a TTY without NO_COLOR, and streams we can test. */
+
+export interface Io {
+  readonly stdout: (text: string) => void;
+  readonly stderr: (text: string) => void;
+  readonly color: boolean;
+  readonly env: NodeJS.ProcessEnv;
+  readonly cwd: string;
+}
+
+export function processIo(): Io {
+  const env = process.env;
+  const forced = env.FORCE_COLOR !== undefined && env.FORCE_COLOR !== '0';
+  const color = env.NO_COLOR === undefined && (forced || process.stdout.isTTY);
+  return {
+    stdout: (t) => process.stdout.write(t),
+    stderr: (t) => process.stderr.write(t),
+    color,
+    env,
+    cwd: process.cwd(),
+  };
+}
+
+const codes = { red: 31, green: 32, yellow: 33, dim: 2, bold: 1 } as const;
+
+export function paint(io: Io, style: keyof typeof codes, text: string): string {
+  return io.color ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
+}
+
+export { textTable } from '../report/table.js';

@@ -1,0 +1,141 @@
+/**
+ * The release plan: the one object every stage reads and adds its results to (cargo-dist style).
+ *
+ * `loadPlan` reads the root package (name, version, napi-rs config, napi-ship config) and lays out
+ * one planned platform package per target. Stages return a new plan with their results attached;
+ * nothing recomputes what an earlier stage already established.
+ */
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import type { BinaryFacts, FileDigests } from '../core/index.js';
+import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
+import { platformPackageName, readNapiConfig, type TargetSpec } from '../targets/index.js';
+
+export const PLAN_SCHEMA = 'napi-ship.release-plan/1';
+
+export interface PlannedTarget {
+  readonly spec: TargetSpec;
+  /** npm name of the platform package, e.g. `@napi-ship/core-linux-x64-gnu`. */
+  readonly packageName: string;
+  /** Directory of the platform package, e.g. `<root>/npm/linux-x64-gnu`. */
+  readonly packageDir: string;
+  /** File name of the addon, e.g. `napi-ship-core.linux-x64-gnu.node`. */
+  readonly binaryFile: string;
+}
+
+export interface RootPackage {
+  readonly dir: string;
+  readonly packageJsonPath: string;
+  readonly name: string;
+  readonly version: string;
+  readonly binaryName: string;
+  readonly packageName: string;
+  readonly npmDir: string;
+}
+
+/** What the binaries stage found for one target. */
+export interface BinaryFinding {
+  readonly triple: string;
+  readonly platformArchABI: string;
+  readonly status: 'found' | 'missing' | 'unreadable';
+  readonly path: string | null;
+  readonly facts: BinaryFacts | null;
+  readonly digests: FileDigests | null;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface StageResults {
+  readonly binaries: readonly BinaryFinding[];
+}
+
+export interface ReleasePlan {
+  readonly schema: typeof PLAN_SCHEMA;
+  readonly root: RootPackage;
+  readonly targets: readonly PlannedTarget[];
+  readonly stages: Partial<StageResults>;
+}
+
+/** napi-ship's own settings, from the root package.json's `napiShip` key. */
+export interface NapiShipConfig {
+  /** Where the platform package directories live, relative to the root package (default `npm`). */
+  readonly npmDir: string;
+}
+
+function isRecord(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+export function readNapiShipConfig(pkg: Record<string, unknown>, source: string): NapiShipConfig {
+  const raw = pkg.napiShip;
+  if (raw === undefined) return { npmDir: 'npm' };
+  if (!isRecord(raw) || (raw.npmDir !== undefined && typeof raw.npmDir !== 'string')) {
+    throw new DiagnosticError([{
+      code: 'NS_CONFIG_INVALID', severity: 'error', subject: source,
+      message: '`napiShip` must be an object whose `npmDir` is a string',
+      hint: 'e.g. "napiShip": { "npmDir": "npm" } (see docs/config.md)',
+    }]);
+  }
+  return { npmDir: typeof raw.npmDir === 'string' ? raw.npmDir : 'npm' };
+}
+
+/** Read the root package at `dir` and lay out the plan. */
+export async function loadPlan(dir: string): Promise<ReleasePlan> {
+  const rootDir = path.resolve(dir);
+  const packageJsonPath = path.join(rootDir, 'package.json');
+  let text: string;
+  try {
+    text = await readFile(packageJsonPath, 'utf8');
+  } catch (error) {
+    throw new DiagnosticError([{
+      code: 'NS_ROOT_PACKAGE_MISSING', severity: 'error', subject: packageJsonPath,
+      message: `cannot read the root package.json: ${error instanceof Error ? error.message : String(error)}`,
+      hint: 'run napi-ship in the napi-rs package directory, or pass --cwd DIR',
+    }]);
+  }
+  let pkg: unknown;
+  try {
+    pkg = JSON.parse(text);
+  } catch (error) {
+    throw new DiagnosticError([{
+      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: packageJsonPath,
+      message: `package.json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
+      hint: 'fix the JSON syntax',
+    }]);
+  }
+  if (!isRecord(pkg) || typeof pkg.name !== 'string' || typeof pkg.version !== 'string') {
+    throw new DiagnosticError([{
+      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: packageJsonPath,
+      message: 'package.json needs a string `name` and `version`',
+      hint: 'a napi-rs root package has both',
+    }]);
+  }
+  const napi = readNapiConfig(pkg, packageJsonPath);
+  const config = readNapiShipConfig(pkg, packageJsonPath);
+  const npmDir = path.resolve(rootDir, config.npmDir);
+  const root: RootPackage = {
+    dir: rootDir,
+    packageJsonPath,
+    name: pkg.name,
+    version: pkg.version,
+    binaryName: napi.binaryName,
+    packageName: napi.packageName,
+    npmDir,
+  };
+  const targets = napi.targets.map((spec) => ({
+    spec,
+    packageName: platformPackageName(napi.packageName, spec),
+    packageDir: path.join(npmDir, spec.platformArchABI),
+    binaryFile: spec.binaryFile(napi.binaryName),
+  }));
+  return { schema: PLAN_SCHEMA, root, targets, stages: {} };
+}
+
+/** Attach one stage's results, returning a new plan. */
+export function withStage<K extends keyof StageResults>(plan: ReleasePlan, stage: K, result: StageResults[K]): ReleasePlan {
+  return { ...plan, stages: { ...plan.stages, [stage]: result } };
+}
+
+/** Every diagnostic any stage has recorded so far. */
+export function planDiagnostics(plan: ReleasePlan): Diagnostic[] {
+  return (plan.stages.binaries ?? []).flatMap((b) => b.diagnostics);
+}

@@ -1,0 +1,44 @@
+/** Run the real `napi-ship` executable in a child process, as a user would. */
+import { spawn } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+function findRepoRoot(): string {
+  let dir = path.dirname(fileURLToPath(import.meta.url));
+  while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
+    const parent = path.dirname(dir);
+    if (parent === dir) throw new Error('repo root (pnpm-workspace.yaml) not found');
+    dir = parent;
+  }
+  return dir;
+}
+
+export const repoRoot = findRepoRoot();
+export const coreDir = path.join(repoRoot, 'crates', 'napi-ship-node');
+export const hostCoreBinary = path.join(coreDir, 'napi-ship-core.linux-x64-gnu.node');
+
+export interface CliResult {
+  readonly code: number | null;
+  readonly stdout: string;
+  readonly stderr: string;
+}
+
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return new Promise((resolve, reject) => {
+    const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
+    if (options.env?.FORCE_COLOR === undefined) delete env.FORCE_COLOR;
+    if (options.env?.NO_COLOR === undefined) delete env.NO_COLOR;
+    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'napi-ship.js'), ...args], {
+      cwd: options.cwd ?? repoRoot,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+    child.on('error', reject);
+    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
+  });
+}
