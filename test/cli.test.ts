@@ -109,14 +109,17 @@ describe('hash', () => {
     await writeFile(file, bytes);
     const r = await runCli(['hash', '--json', file, path.join(scratch, 'nope')]);
     assert.equal(r.code, 1);
-    const [good, bad] = JSON.parse(r.stdout) as { size: number | null; sha1: string | null; sha256: string | null; sha512: string | null; integrity: string | null; error: { code: string } | null }[];
-    assert.equal(good?.size, bytes.length);
-    assert.equal(good?.sha1, createHash('sha1').update(bytes).digest('hex'));
-    assert.equal(good?.sha256, createHash('sha256').update(bytes).digest('hex'));
-    assert.equal(good?.sha512, createHash('sha512').update(bytes).digest('hex'));
-    assert.equal(good?.integrity, `sha512-${createHash('sha512').update(bytes).digest('base64')}`);
-    assert.equal(bad?.error?.code, 'E_NOT_FOUND');
-    assert.equal(bad?.sha256, null);
+    const entries = JSON.parse(r.stdout) as { size: number | null; sha1: string | null; sha256: string | null; sha512: string | null; integrity: string | null; error: { code: string } | null }[];
+    const good = entries[0];
+    const bad = entries[1];
+    assert.ok(good && bad);
+    assert.equal(good.size, bytes.length);
+    assert.equal(good.sha1, createHash('sha1').update(bytes).digest('hex'));
+    assert.equal(good.sha256, createHash('sha256').update(bytes).digest('hex'));
+    assert.equal(good.sha512, createHash('sha512').update(bytes).digest('hex'));
+    assert.equal(good.integrity, `sha512-${createHash('sha512').update(bytes).digest('base64')}`);
+    assert.equal(bad.error?.code, 'E_NOT_FOUND');
+    assert.equal(bad.sha256, null);
   });
 });
 

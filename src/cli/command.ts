@@ -32,7 +32,7 @@ export function parse(command: Command, argv: readonly string[]): ParsedArgs {
 
 export function helpText(command: Command): string {
   const lines = [
-    `${command.summary}`,
+    command.summary,
     '',
     `Usage: ${command.usage}`,
     '',

@@ -45,8 +45,8 @@ export async function collectBinaries(plan: ReleasePlan): Promise<ReleasePlan> {
     }
     const i = inspected.find((r) => r.path === file);
     const h = hashed.find((r) => r.path === file);
-    if (!i?.ok) {
-      const error = i && !i.ok ? i.error : { code: 'E_INTERNAL', message: 'not inspected' };
+    if (i === undefined || !i.ok) {
+      const error = i === undefined ? { code: 'E_INTERNAL', message: 'not inspected' } : i.error;
       return {
         ...base, status: 'unreadable', path: file, facts: null, digests: null,
         diagnostics: [diagnostic({

@@ -14,6 +14,6 @@ pub mod inspect;
 
 pub use hash::{hash_file, hash_files, hash_reader, Digests, HashError};
 pub use inspect::{
-    inspect_bytes, inspect_path, inspect_path_with_limit, Crt, Endian, Format, Inspection,
-    InspectError, Libc, DEFAULT_SIZE_LIMIT,
+    inspect_bytes, inspect_path, inspect_path_with_limit, Crt, Endian, Format, InspectError,
+    Inspection, Libc, DEFAULT_SIZE_LIMIT,
 };

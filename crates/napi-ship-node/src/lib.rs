@@ -223,7 +223,11 @@ impl Task for InspectTask {
     type JsValue = Vec<FileInspection>;
 
     fn compute(&mut self) -> napi::Result<Self::Output> {
-        Ok(self.paths.iter().map(|p| inspect_one(p, self.limit)).collect())
+        Ok(self
+            .paths
+            .iter()
+            .map(|p| inspect_one(p, self.limit))
+            .collect())
     }
 
     fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {

@@ -107,7 +107,9 @@ fn read<Elf: FileHeader<Endian = object::Endianness>>(
 fn linux_libc(r: &Inspection) -> Option<Libc> {
     let interp = r.interpreter.as_deref().unwrap_or("");
     let musl = interp.contains("ld-musl-")
-        || r.needed.iter().any(|n| n == "libc.so" || n.starts_with("libc.musl-") || n.starts_with("ld-musl-"));
+        || r.needed
+            .iter()
+            .any(|n| n == "libc.so" || n.starts_with("libc.musl-") || n.starts_with("ld-musl-"));
     let glibc = interp.contains("ld-linux")
         || interp.ends_with("/ld64.so.1")
         || interp.ends_with("/ld64.so.2")

@@ -9,7 +9,10 @@ pub enum InspectError {
     Io(String),
     NotAFile,
     Empty,
-    TooLarge { size: u64, limit: u64 },
+    TooLarge {
+        size: u64,
+        limit: u64,
+    },
     /// Not ELF, Mach-O, PE or wasm.
     UnknownFormat,
     /// A known magic number, but the file ends before the structure it announces.

@@ -3,9 +3,7 @@
 use super::{has_register_symbol, lossy, napi_symbols, npm_cpu, Endian, Format, Inspection};
 use crate::inspect::InspectError;
 use object::macho;
-use object::read::macho::{
-    FatArch, LoadCommandVariant, MachHeader, MachOFatFile, MachOFile,
-};
+use object::read::macho::{FatArch, LoadCommandVariant, MachHeader, MachOFatFile, MachOFile};
 use object::{FileKind, Object, ObjectSymbol};
 
 /// Fat files hold a handful of slices; more than this is hostile input.
@@ -96,9 +94,7 @@ fn read<Mach: MachHeader<Endian = object::Endianness>>(
     let names: Vec<object::Export<'_>> = exports.filter_map(Result::ok).collect();
     r.napi_symbols = napi_symbols(names.iter().filter_map(|e| e.name().into_name()));
     r.napi_export = has_register_symbol(&r.napi_symbols);
-    r.stripped = !file
-        .symbols()
-        .any(|s| s.is_local() && s.is_definition());
+    r.stripped = !file.symbols().any(|s| s.is_local() && s.is_definition());
     Ok(r)
 }
 
@@ -131,7 +127,9 @@ fn read_fat<Fat: FatArch>(
 ) -> Result<Inspection, InspectError> {
     let arches = fat.arches();
     if arches.is_empty() {
-        return Err(InspectError::Malformed("Mach-O fat file with no slices".into()));
+        return Err(InspectError::Malformed(
+            "Mach-O fat file with no slices".into(),
+        ));
     }
     if arches.len() > MAX_SLICES {
         return Err(InspectError::Malformed(format!(
@@ -144,8 +142,8 @@ fn read_fat<Fat: FatArch>(
         let slice = arch
             .data(data)
             .map_err(|e| InspectError::malformed("Mach-O fat slice", e))?;
-        let kind = FileKind::parse(slice)
-            .map_err(|e| InspectError::malformed("Mach-O fat slice", e))?;
+        let kind =
+            FileKind::parse(slice).map_err(|e| InspectError::malformed("Mach-O fat slice", e))?;
         let inspected = match kind {
             FileKind::MachO32 | FileKind::MachO64 => inspect_thin(slice, kind)?,
             other => {
@@ -157,10 +155,25 @@ fn read_fat<Fat: FatArch>(
         slices.push(inspected);
     }
     let mut r = Inspection::new(Format::MachOFat, data.len() as u64);
-    let first = slices.first().cloned().ok_or(InspectError::Malformed("no slices".into()))?;
-    r.os = if slices.iter().all(|s| s.os == first.os) { first.os } else { None };
-    r.cpu = if slices.len() == 1 { first.cpu } else { Some("universal") };
-    r.machine = slices.iter().map(|s| s.machine.as_str()).collect::<Vec<_>>().join("+");
+    let first = slices
+        .first()
+        .cloned()
+        .ok_or(InspectError::Malformed("no slices".into()))?;
+    r.os = if slices.iter().all(|s| s.os == first.os) {
+        first.os
+    } else {
+        None
+    };
+    r.cpu = if slices.len() == 1 {
+        first.cpu
+    } else {
+        Some("universal")
+    };
+    r.machine = slices
+        .iter()
+        .map(|s| s.machine.as_str())
+        .collect::<Vec<_>>()
+        .join("+");
     r.bits = slices.iter().map(|s| s.bits).max().unwrap_or(0);
     r.endian = first.endian;
     r.shared_library = slices.iter().all(|s| s.shared_library);
@@ -168,13 +181,23 @@ fn read_fat<Fat: FatArch>(
     r.macos_min = slices
         .iter()
         .filter_map(|s| s.macos_min.clone())
-        .max_by_key(|v| v.split('.').map(|p| p.parse::<u32>().unwrap_or(0)).collect::<Vec<_>>());
-    let mut needed: Vec<String> = slices.iter().flat_map(|s| s.needed.iter().cloned()).collect();
+        .max_by_key(|v| {
+            v.split('.')
+                .map(|p| p.parse::<u32>().unwrap_or(0))
+                .collect::<Vec<_>>()
+        });
+    let mut needed: Vec<String> = slices
+        .iter()
+        .flat_map(|s| s.needed.iter().cloned())
+        .collect();
     needed.sort();
     needed.dedup();
     r.needed = needed;
     r.napi_export = slices.iter().all(|s| s.napi_export);
-    let mut symbols: Vec<String> = slices.iter().flat_map(|s| s.napi_symbols.iter().cloned()).collect();
+    let mut symbols: Vec<String> = slices
+        .iter()
+        .flat_map(|s| s.napi_symbols.iter().cloned())
+        .collect();
     symbols.sort();
     symbols.dedup();
     r.napi_symbols = symbols;

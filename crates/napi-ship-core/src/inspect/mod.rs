@@ -229,12 +229,16 @@ fn looks_like_known_magic(data: &[u8]) -> bool {
         b"\xca\xfe\xba\xbf",
         b"MZ",
     ];
-    MAGICS.iter().any(|m| data.starts_with(m) || m.starts_with(data))
+    MAGICS
+        .iter()
+        .any(|m| data.starts_with(m) || m.starts_with(data))
 }
 
 fn wasm(data: &[u8]) -> Result<Inspection, InspectError> {
     if data.len() < 8 {
-        return Err(InspectError::Truncated("wasm header shorter than 8 bytes".into()));
+        return Err(InspectError::Truncated(
+            "wasm header shorter than 8 bytes".into(),
+        ));
     }
     let mut r = Inspection::new(Format::Wasm, data.len() as u64);
     r.cpu = Some("wasm32");

@@ -21,7 +21,10 @@ pub(super) fn inspect(data: &[u8], kind: FileKind) -> Result<Inspection, Inspect
     }
 }
 
-fn read<Pe: ImageNtHeaders>(file: &PeFile<'_, Pe>, data: &[u8]) -> Result<Inspection, InspectError> {
+fn read<Pe: ImageNtHeaders>(
+    file: &PeFile<'_, Pe>,
+    data: &[u8],
+) -> Result<Inspection, InspectError> {
     let mut r = Inspection::new(Format::Pe, data.len() as u64);
     r.os = Some("win32");
     r.bits = if file.is_64() { 64 } else { 32 };

@@ -2,7 +2,10 @@ use super::*;
 
 #[test]
 fn empty_input_is_a_typed_error() {
-    assert_eq!(inspect_bytes(&[]).map(|_| ()).map_err(|e| e.code()), Err("E_EMPTY"));
+    assert_eq!(
+        inspect_bytes(&[]).map(|_| ()).map_err(|e| e.code()),
+        Err("E_EMPTY")
+    );
 }
 
 #[test]
@@ -22,7 +25,10 @@ fn a_bare_elf_magic_is_truncated() {
 #[test]
 fn glibc_versions_parse_and_order_numerically() {
     assert_eq!(elf::parse_glibc_version(b"GLIBC_2.34"), Some(vec![2, 34]));
-    assert_eq!(elf::parse_glibc_version(b"GLIBC_2.2.5"), Some(vec![2, 2, 5]));
+    assert_eq!(
+        elf::parse_glibc_version(b"GLIBC_2.2.5"),
+        Some(vec![2, 2, 5])
+    );
     assert_eq!(elf::parse_glibc_version(b"GLIBC_PRIVATE"), None);
     assert_eq!(elf::parse_glibc_version(b"GCC_3.0"), None);
     assert!(elf::parse_glibc_version(b"GLIBC_2.34") > elf::parse_glibc_version(b"GLIBC_2.4"));
@@ -31,9 +37,25 @@ fn glibc_versions_parse_and_order_numerically() {
 #[test]
 fn crt_flavour_from_imports() {
     let s = |v: &[&str]| v.iter().map(|x| x.to_string()).collect::<Vec<_>>();
-    assert_eq!(pe::crt_flavour(&s(&["KERNEL32.dll", "VCRUNTIME140.dll", "api-ms-win-crt-runtime-l1-1-0.dll"])), Crt::Msvc);
-    assert_eq!(pe::crt_flavour(&s(&["KERNEL32.dll", "msvcrt.dll"])), Crt::Mingw);
-    assert_eq!(pe::crt_flavour(&s(&["api-ms-win-crt-heap-l1-1-0.dll", "libgcc_s_seh-1.dll"])), Crt::Mingw);
+    assert_eq!(
+        pe::crt_flavour(&s(&[
+            "KERNEL32.dll",
+            "VCRUNTIME140.dll",
+            "api-ms-win-crt-runtime-l1-1-0.dll"
+        ])),
+        Crt::Msvc
+    );
+    assert_eq!(
+        pe::crt_flavour(&s(&["KERNEL32.dll", "msvcrt.dll"])),
+        Crt::Mingw
+    );
+    assert_eq!(
+        pe::crt_flavour(&s(&[
+            "api-ms-win-crt-heap-l1-1-0.dll",
+            "libgcc_s_seh-1.dll"
+        ])),
+        Crt::Mingw
+    );
     assert_eq!(pe::crt_flavour(&s(&[])), Crt::NoCrt);
 }
 
@@ -44,7 +66,13 @@ fn oversized_files_are_refused_before_reading() -> Result<(), std::io::Error> {
     let path = dir.join("big.bin");
     std::fs::write(&path, vec![0u8; 4096])?;
     let r = inspect_path_with_limit(&path, 1024);
-    assert!(matches!(r, Err(InspectError::TooLarge { size: 4096, limit: 1024 })));
+    assert!(matches!(
+        r,
+        Err(InspectError::TooLarge {
+            size: 4096,
+            limit: 1024
+        })
+    ));
     std::fs::remove_dir_all(&dir)?;
     Ok(())
 }
@@ -72,7 +100,10 @@ mod hostile {
 
     fn seeds() -> Vec<Vec<u8>> {
         // The test executable is a large real ELF; its prefix and mutations reach deep parsers.
-        let exe = std::env::current_exe().ok().and_then(|p| std::fs::read(p).ok()).unwrap_or_default();
+        let exe = std::env::current_exe()
+            .ok()
+            .and_then(|p| std::fs::read(p).ok())
+            .unwrap_or_default();
         let mut fat = vec![0xca, 0xfe, 0xba, 0xbe, 0, 0, 0, 2];
         fat.extend_from_slice(&[0u8; 40]);
         let mut pe = b"MZ".to_vec();
@@ -81,7 +112,12 @@ mod hostile {
             *slot = 0x40;
         }
         pe.extend_from_slice(b"PE\0\0");
-        vec![exe.get(..65536).unwrap_or(&exe).to_vec(), fat, pe, b"\xcf\xfa\xed\xfe\x07\x00\x00\x01".to_vec()]
+        vec![
+            exe.get(..65536).unwrap_or(&exe).to_vec(),
+            fat,
+            pe,
+            b"\xcf\xfa\xed\xfe\x07\x00\x00\x01".to_vec(),
+        ]
     }
 
     proptest! {

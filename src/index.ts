@@ -1,0 +1,27 @@
+/**
+ * napi-ship as a library: the same functions the CLI is a thin shell over.
+ */
+export * from './diagnostics/index.js';
+export * from './targets/index.js';
+export {
+  coreVersion,
+  hashFiles,
+  hashFilesSync,
+  inspectBuffer,
+  inspectFileSync,
+  inspectFiles,
+  type BinaryFacts,
+  type BinaryFormat,
+  type CoreFailure,
+  type Crt,
+  type FileDigests,
+  type Hashed,
+  type Inspected,
+  type Libc,
+} from './core/index.js';
+export * from './plan/index.js';
+export { checkBinary, binaryCpus } from './verify/binary.js';
+export { collectBinaries, locateBinary } from './release/binaries.js';
+export { releaseDryRun, type DryRunOptions, type DryRunResult } from './release/dry-run.js';
+export * from './report/index.js';
+export { main } from './cli/main.js';
