@@ -8,11 +8,12 @@ import { hashCommand } from './commands/hash.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { releaseCommand } from './commands/release.js';
+import { verifyCommand } from './commands/verify.js';
 import { usageError } from './commands/usage.js';
 import { ExitCode } from './exit-codes.js';
 import { processIo, type Io } from './output.js';
 
-export const commands: readonly Command[] = [inspectCommand, hashCommand, targetsCommand, releaseCommand];
+export const commands: readonly Command[] = [inspectCommand, hashCommand, targetsCommand, verifyCommand, releaseCommand];
 
 function toolVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));

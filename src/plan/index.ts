@@ -10,6 +10,8 @@ import path from 'node:path';
 import type { BinaryFacts, FileDigests } from '../core/index.js';
 import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { platformPackageName, readNapiConfig, type TargetSpec } from '../targets/index.js';
+import type { VerifyOutcome } from '../verify/index.js';
+import type { PolicyOverrides } from '../verify/policy.js';
 
 export const PLAN_SCHEMA = 'napi-ship.release-plan/1';
 
@@ -31,6 +33,9 @@ export interface RootPackage {
   readonly binaryName: string;
   readonly packageName: string;
   readonly npmDir: string;
+  /** The root package.json as read. */
+  readonly manifest: Readonly<Record<string, unknown>>;
+  readonly config: NapiShipConfig;
 }
 
 /** What the binaries stage found for one target. */
@@ -44,8 +49,32 @@ export interface BinaryFinding {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** One platform package as `stage` wrote it. */
+export interface StagedPackage {
+  readonly triple: string;
+  readonly platformArchABI: string;
+  readonly packageName: string;
+  /** The platform package directory (`<npmDir>/<platform-arch-abi>`). */
+  readonly dir: string;
+  /** Absolute path of the staged `.node` file inside `dir`. */
+  readonly binaryPath: string;
+  /** Where the binary came from (artifact or build output). */
+  readonly source: string;
+  /** The package.json written for it. */
+  readonly manifest: Readonly<Record<string, unknown>>;
+}
+
+export interface StageOutcome {
+  readonly packages: readonly StagedPackage[];
+  /** What the root's `optionalDependencies` now pin: name → exact version. */
+  readonly rootOptionalDependencies: Readonly<Record<string, string>>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 export interface StageResults {
   readonly binaries: readonly BinaryFinding[];
+  readonly stage: StageOutcome;
+  readonly verify: VerifyOutcome;
 }
 
 export interface ReleasePlan {
@@ -59,23 +88,43 @@ export interface ReleasePlan {
 export interface NapiShipConfig {
   /** Where the platform package directories live, relative to the root package (default `npm`). */
   readonly npmDir: string;
+  /** Overrides of the verify policy (defaults follow `engines.node`). */
+  readonly verify: PolicyOverrides;
 }
 
 function isRecord(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
+function configError(source: string, message: string, hint: string): DiagnosticError {
+  return new DiagnosticError([{ code: 'NS_CONFIG_INVALID', severity: 'error', subject: source, message, hint }]);
+}
+
+function readVerifyOverrides(raw: unknown, source: string): PolicyOverrides {
+  if (raw === undefined) return {};
+  if (!isRecord(raw)) throw configError(source, '`napiShip.verify` must be an object', 'e.g. "verify": { "glibcMax": "2.28" } (see docs/config.md)');
+  const text = (key: string): string | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'string') throw configError(source, `\`napiShip.verify.${key}\` must be a string like "2.28"`, 'quote the version');
+    return v;
+  };
+  const bytes = (key: string): number | undefined => {
+    const v = raw[key];
+    if (v === undefined) return undefined;
+    if (typeof v !== 'number') throw configError(source, `\`napiShip.verify.${key}\` must be a number of bytes`, 'e.g. 52428800 for 50 MiB');
+    return v;
+  };
+  return { glibcMax: text('glibcMax'), macosMin: text('macosMin'), sizeWarn: bytes('sizeWarn'), sizeError: bytes('sizeError') };
+}
+
 export function readNapiShipConfig(pkg: Record<string, unknown>, source: string): NapiShipConfig {
   const raw = pkg.napiShip;
-  if (raw === undefined) return { npmDir: 'npm' };
+  if (raw === undefined) return { npmDir: 'npm', verify: {} };
   if (!isRecord(raw) || (raw.npmDir !== undefined && typeof raw.npmDir !== 'string')) {
-    throw new DiagnosticError([{
-      code: 'NS_CONFIG_INVALID', severity: 'error', subject: source,
-      message: '`napiShip` must be an object whose `npmDir` is a string',
-      hint: 'e.g. "napiShip": { "npmDir": "npm" } (see docs/config.md)',
-    }]);
+    throw configError(source, '`napiShip` must be an object whose `npmDir` is a string', 'e.g. "napiShip": { "npmDir": "npm" } (see docs/config.md)');
   }
-  return { npmDir: typeof raw.npmDir === 'string' ? raw.npmDir : 'npm' };
+  return { npmDir: typeof raw.npmDir === 'string' ? raw.npmDir : 'npm', verify: readVerifyOverrides(raw.verify, source) };
 }
 
 /** Read the root package at `dir` and lay out the plan. */
@@ -120,6 +169,8 @@ export async function loadPlan(dir: string): Promise<ReleasePlan> {
     binaryName: napi.binaryName,
     packageName: napi.packageName,
     npmDir,
+    manifest: pkg,
+    config,
   };
   const targets = napi.targets.map((spec) => ({
     spec,
@@ -137,5 +188,9 @@ export function withStage<K extends keyof StageResults>(plan: ReleasePlan, stage
 
 /** Every diagnostic any stage has recorded so far. */
 export function planDiagnostics(plan: ReleasePlan): Diagnostic[] {
-  return (plan.stages.binaries ?? []).flatMap((b) => b.diagnostics);
+  return [
+    ...(plan.stages.binaries ?? []).flatMap((b) => b.diagnostics),
+    ...(plan.stages.stage?.diagnostics ?? []),
+    ...(plan.stages.verify?.diagnostics ?? []),
+  ];
 }

@@ -1,0 +1,64 @@
+import path from 'node:path';
+import { formatDiagnostic } from '../../diagnostics/index.js';
+import { loadPlan } from '../../plan/index.js';
+import { VERIFY_CHECKS, verifyRelease, type CheckMark } from '../../verify/index.js';
+import { resolvePolicy } from '../../verify/policy.js';
+import { flag, stringOption, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { textTable, type Io } from '../output.js';
+import { usageError } from './usage.js';
+
+const markText: Record<CheckMark, string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };
+
+function bytes(text: string | undefined): number | undefined | null {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  return Number.isSafeInteger(n) && n > 0 ? n : null;
+}
+
+export const verifyCommand: Command = {
+  name: 'verify',
+  summary: 'The gate: check every staged platform package, its binary and the root pins against the targets.',
+  usage: 'napi-ship verify [--cwd DIR] [--glibc-max X.Y] [--macos-min X.Y] [--max-size BYTES] [--warn-size BYTES] [--json]',
+  options: {
+    cwd: { type: 'string' },
+    'glibc-max': { type: 'string' },
+    'macos-min': { type: 'string' },
+    'max-size': { type: 'string' },
+    'warn-size': { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  optionHelp: [
+    '--cwd DIR           the napi-rs root package directory (default: .)',
+    '--glibc-max X.Y     highest GLIBC_x.y a linux-gnu binary may need (default: from engines.node; 2.28 for Node >= 18)',
+    '--macos-min X.Y     highest macOS minimum a darwin binary may declare (default: from engines.node)',
+    '--max-size BYTES    a binary larger than this is an error (default 200 MiB)',
+    '--warn-size BYTES   a binary larger than this is a warning (default 50 MiB)',
+    '--json              print { policy, targets, diagnostics } as JSON',
+  ],
+  async run(args, io: Io) {
+    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, verifyCommand);
+    const sizeError = bytes(stringOption(args, 'max-size'));
+    const sizeWarn = bytes(stringOption(args, 'warn-size'));
+    if (sizeError === null || sizeWarn === null) return usageError(io, 'sizes must be positive whole numbers of bytes', verifyCommand);
+    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const policy = resolvePolicy(plan.root.manifest, plan.root.config.verify, {
+      glibcMax: stringOption(args, 'glibc-max'),
+      macosMin: stringOption(args, 'macos-min'),
+      sizeError,
+      sizeWarn,
+    });
+    const outcome = await verifyRelease(plan, policy);
+    const failed = outcome.diagnostics.some((d) => d.severity === 'error');
+    if (flag(args, 'json')) {
+      io.stdout(JSON.stringify({ ok: !failed, policy: outcome.policy, targets: outcome.targets, diagnostics: outcome.diagnostics }, null, 2) + '\n');
+      return failed ? ExitCode.Failed : ExitCode.Ok;
+    }
+    io.stdout(textTable(['target', ...VERIFY_CHECKS], outcome.targets.map((t) => [t.platformArchABI, ...VERIFY_CHECKS.map((c) => markText[t.checks[c]])])));
+    io.stdout(`policy: glibc ≤ ${policy.glibcMax}, macOS ≤ ${policy.macosMin} (${policy.basis})\n`);
+    for (const d of outcome.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+    const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
+    io.stdout(failed ? `verify failed: ${errors} error(s)\n` : 'verify passed\n');
+    return failed ? ExitCode.Failed : ExitCode.Ok;
+  },
+};

@@ -1,0 +1,140 @@
+/**
+ * `verify`: the gate. Every configured target's platform package is checked on disk, as staged:
+ *   1 present · 2 package fields · 3 binary vs target · 4 glibc/macOS floors · 5 napi export ·
+ *   6 files · 7 root pins and loader · 8 size.
+ * Each failure is a diagnostic; `checks` summarises them per target for the report.
+ */
+import { readdir, readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { inspectFiles, type BinaryFacts } from '../core/index.js';
+import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
+import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
+import { checkBinary } from './binary.js';
+import { checkPackageFiles, escapes } from './files.js';
+import { checkFloors, checkSize } from './floors.js';
+import { checkLoader, checkPlatformManifest, checkRootPins } from './package.js';
+import type { VerifyPolicy } from './policy.js';
+
+export const VERIFY_CHECKS = ['present', 'fields', 'binary', 'floors', 'napi', 'files', 'pins', 'size'] as const;
+export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
+export type CheckMark = 'ok' | 'warn' | 'fail' | 'skip';
+
+/** Which check a diagnostic code belongs to. */
+export function checkOf(code: string): VerifyCheck {
+  if (code === 'NS_VERIFY_MISSING_PACKAGE') return 'present';
+  if (['NS_VERIFY_NAME', 'NS_VERIFY_VERSION', 'NS_VERIFY_OS', 'NS_VERIFY_CPU', 'NS_VERIFY_LIBC', 'NS_VERIFY_MAIN'].includes(code)) return 'fields';
+  if (code === 'NS_VERIFY_GLIBC_CEILING' || code === 'NS_VERIFY_MACOS_MIN') return 'floors';
+  if (code === 'NS_BINARY_NO_NAPI_EXPORT') return 'napi';
+  if (['NS_VERIFY_FILE_MISSING', 'NS_VERIFY_SYMLINK', 'NS_VERIFY_PATH_ESCAPE'].includes(code)) return 'files';
+  if (code.startsWith('NS_VERIFY_PIN') || code === 'NS_VERIFY_LOADER') return 'pins';
+  if (code === 'NS_VERIFY_SIZE') return 'size';
+  return 'binary';
+}
+
+export interface TargetVerification {
+  readonly triple: string;
+  readonly platformArchABI: string;
+  readonly packageName: string;
+  readonly packageDir: string;
+  readonly binaryPath: string | null;
+  readonly facts: BinaryFacts | null;
+  readonly checks: Readonly<Record<VerifyCheck, CheckMark>>;
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+export interface VerifyOutcome {
+  readonly policy: VerifyPolicy;
+  readonly targets: readonly TargetVerification[];
+  /** Diagnostics not about one target (extra packages, a missing loader). */
+  readonly releaseDiagnostics: readonly Diagnostic[];
+  /** Every diagnostic, target ones included. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+async function readJson(file: string): Promise<Record<string, unknown> | null> {
+  try {
+    const v: unknown = JSON.parse(await readFile(file, 'utf8'));
+    return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : null;
+  } catch {
+    return null;
+  }
+}
+
+function marks(diagnostics: readonly Diagnostic[], skipped: readonly VerifyCheck[]): Record<VerifyCheck, CheckMark> {
+  const result = {} as Record<VerifyCheck, CheckMark>;
+  for (const check of VERIFY_CHECKS) {
+    const hits = diagnostics.filter((d) => checkOf(d.code) === check);
+    result[check] = hits.some((d) => d.severity === 'error') ? 'fail' : hits.length > 0 ? 'warn' : skipped.includes(check) ? 'skip' : 'ok';
+  }
+  return result;
+}
+
+async function verifyTarget(t: PlannedTarget, version: string, policy: VerifyPolicy, pins: readonly Diagnostic[]): Promise<TargetVerification> {
+  const base = { triple: t.spec.triple, platformArchABI: t.spec.platformArchABI, packageName: t.packageName, packageDir: t.packageDir };
+  const manifest = await readJson(path.join(t.packageDir, 'package.json'));
+  const pinDiagnostics = pins.filter((d) => d.target === t.spec.platformArchABI);
+  if (manifest === null) {
+    const diagnostics = [diagnostic({
+      code: 'NS_VERIFY_MISSING_PACKAGE', target: t.spec.platformArchABI, subject: t.packageDir,
+      message: 'the platform package is not staged', expected: `${t.packageDir}/package.json`, found: 'nothing',
+      hint: 'a release needs every target: build it (CI matrix) and run napi-ship stage',
+    }), ...pinDiagnostics];
+    return { ...base, binaryPath: null, facts: null, diagnostics, checks: marks(diagnostics, ['fields', 'binary', 'floors', 'napi', 'files', 'size']) };
+  }
+  const diagnostics: Diagnostic[] = [...checkPlatformManifest(t, manifest, version)];
+  diagnostics.push(...(await checkPackageFiles(t.packageDir, manifest, t.spec.platformArchABI)));
+  const main = typeof manifest.main === 'string' && !escapes(t.packageDir, manifest.main) ? path.join(t.packageDir, manifest.main) : null;
+  let facts: BinaryFacts | null = null;
+  const skipped: VerifyCheck[] = [];
+  if (main !== null && !diagnostics.some((d) => d.code === 'NS_VERIFY_FILE_MISSING' || d.code === 'NS_VERIFY_SYMLINK')) {
+    const [inspected] = await inspectFiles([main]);
+    if (inspected?.ok) {
+      facts = inspected.facts;
+      diagnostics.push(...checkBinary(t.spec, facts, main), ...checkFloors(t.spec, facts, policy, main), ...checkSize(t.spec, facts.size, policy, main));
+    } else if (inspected) {
+      diagnostics.push(diagnostic({ code: `NS_INSPECT_${inspected.error.code}`, target: t.spec.platformArchABI, subject: main, message: inspected.error.message, hint: 'the staged file is not a loadable binary: rebuild it and stage again' }));
+      skipped.push('floors', 'napi', 'size');
+    }
+  } else {
+    skipped.push('binary', 'floors', 'napi', 'size');
+  }
+  diagnostics.push(...pinDiagnostics);
+  return { ...base, binaryPath: main, facts, diagnostics, checks: marks(diagnostics, skipped) };
+}
+
+/** Run every check over the staged release described by `plan`. */
+export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Promise<VerifyOutcome> {
+  const root = (await readJson(plan.root.packageJsonPath)) ?? {};
+  const releaseDiagnostics: Diagnostic[] = [];
+  const pins = checkRootPins(root, plan.targets, plan.root.version, plan.root.packageName);
+  releaseDiagnostics.push(...pins.filter((d) => d.target === undefined));
+
+  const loaderFile = path.join(plan.root.dir, typeof root.main === 'string' ? root.main : 'index.js');
+  let loader: string | null = null;
+  try {
+    loader = await readFile(loaderFile, 'utf8');
+  } catch {
+    releaseDiagnostics.push(diagnostic({ code: 'NS_VERIFY_LOADER', subject: loaderFile, message: 'the root package has no loader file', expected: loaderFile, found: 'nothing', hint: 'napi build --platform generates index.js; commit or ship it' }));
+  }
+  const loaderDiagnostics = loader === null ? [] : checkLoader(loader, plan.targets);
+
+  // Check 1, the other way: platform package dirs that no target claims.
+  const planned = new Set(plan.targets.map((t) => path.basename(t.packageDir)));
+  try {
+    for (const entry of await readdir(plan.root.npmDir, { withFileTypes: true })) {
+      if (entry.isDirectory() && !planned.has(entry.name) && (await readJson(path.join(plan.root.npmDir, entry.name, 'package.json'))) !== null) {
+        releaseDiagnostics.push(diagnostic({
+          code: 'NS_VERIFY_EXTRA_PACKAGE', subject: path.join(plan.root.npmDir, entry.name),
+          message: `a platform package dir "${entry.name}" is not a configured target`, expected: 'only configured targets', found: entry.name,
+          hint: 'add its triple to napi.targets or delete the directory',
+        }));
+      }
+    }
+  } catch {
+    // No npm dir at all: every target reports itself missing.
+  }
+
+  const targets = await Promise.all(plan.targets.map((t) =>
+    verifyTarget(t, plan.root.version, policy, [...pins, ...loaderDiagnostics])));
+  return { policy, targets, releaseDiagnostics, diagnostics: [...releaseDiagnostics, ...targets.flatMap((t) => t.diagnostics)] };
+}
