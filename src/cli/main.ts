@@ -9,11 +9,21 @@ import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { releaseCommand } from './commands/release.js';
 import { verifyCommand } from './commands/verify.js';
+import { keygenCommand, signCommand, verifyManifestCommand } from './commands/sign.js';
 import { usageError } from './commands/usage.js';
 import { ExitCode } from './exit-codes.js';
 import { processIo, type Io } from './output.js';
 
-export const commands: readonly Command[] = [inspectCommand, hashCommand, targetsCommand, verifyCommand, releaseCommand];
+export const commands: readonly Command[] = [
+  inspectCommand,
+  hashCommand,
+  targetsCommand,
+  verifyCommand,
+  keygenCommand,
+  signCommand,
+  verifyManifestCommand,
+  releaseCommand,
+];
 
 function toolVersion(): string {
   const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));

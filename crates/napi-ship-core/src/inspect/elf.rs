@@ -94,7 +94,11 @@ fn read<Elf: FileHeader<Endian = object::Endianness>>(
     let exports = file
         .exports()
         .map_err(|e| InspectError::malformed("ELF dynamic symbols", e))?;
-    let names: Vec<object::Export<'_>> = exports.filter_map(Result::ok).collect();
+    // Stop at the first bad entry: a broken table is malformed, and some iterators (the Mach-O
+    // export trie) repeat an error forever instead of ending.
+    let names = exports
+        .collect::<Result<Vec<object::Export<'_>>, _>>()
+        .map_err(|e| InspectError::malformed("ELF dynamic symbols", e))?;
     r.napi_symbols = napi_symbols(names.iter().filter_map(|e| e.name().into_name()));
     r.napi_export = has_register_symbol(&r.napi_symbols);
 
@@ -168,4 +172,33 @@ pub(crate) fn parse_glibc_version(name: &[u8]) -> Option<Vec<u32>> {
     let text = std::str::from_utf8(rest).ok()?;
     let parts: Option<Vec<u32>> = text.split('.').map(|p| p.parse::<u32>().ok()).collect();
     parts.filter(|p| !p.is_empty() && p.len() <= 4)
+}
+
+/// The extent an ELF header declares for its program and section header tables; a file shorter than
+/// that was cut short. Only the fixed-size header is read.
+pub(super) fn declared_extent<Elf: FileHeader<Endian = object::Endianness>>(
+    data: &[u8],
+) -> Result<(), InspectError> {
+    let Ok(header) = Elf::parse(data) else {
+        return Err(InspectError::Truncated(
+            "the ELF header is cut short".into(),
+        ));
+    };
+    let Ok(endian) = header.endian() else {
+        return Ok(());
+    };
+    let sh_end = header.e_shoff(endian).into().saturating_add(
+        u64::from(header.e_shnum(endian)).saturating_mul(u64::from(header.e_shentsize(endian))),
+    );
+    let ph_end = header.e_phoff(endian).into().saturating_add(
+        u64::from(header.e_phnum(endian)).saturating_mul(u64::from(header.e_phentsize(endian))),
+    );
+    let len = data.len() as u64;
+    let furthest = sh_end.max(ph_end);
+    if furthest > len {
+        return Err(InspectError::Truncated(format!(
+            "the file is {len} bytes but its header tables reach byte {furthest}"
+        )));
+    }
+    Ok(())
 }

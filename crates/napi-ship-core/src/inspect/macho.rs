@@ -91,7 +91,11 @@ fn read<Mach: MachHeader<Endian = object::Endianness>>(
     let exports = file
         .exports()
         .map_err(|e| InspectError::malformed("Mach-O exports", e))?;
-    let names: Vec<object::Export<'_>> = exports.filter_map(Result::ok).collect();
+    // Stop at the first bad entry: a broken table is malformed, and some iterators (the Mach-O
+    // export trie) repeat an error forever instead of ending.
+    let names = exports
+        .collect::<Result<Vec<object::Export<'_>>, _>>()
+        .map_err(|e| InspectError::malformed("Mach-O export trie", e))?;
     r.napi_symbols = napi_symbols(names.iter().filter_map(|e| e.name().into_name()));
     r.napi_export = has_register_symbol(&r.napi_symbols);
     r.stripped = !file.symbols().any(|s| s.is_local() && s.is_definition());
@@ -107,6 +111,29 @@ fn version(v: macho::Version) -> String {
 }
 
 pub(super) fn inspect_fat(data: &[u8], kind: FileKind) -> Result<Inspection, InspectError> {
+    // The fat header is 8 bytes, then nfat_arch entries of 20 (32-bit) or 32 (64-bit) bytes.
+    let declared = data
+        .get(4..8)
+        .and_then(|b| <[u8; 4]>::try_from(b).ok())
+        .map(u32::from_be_bytes);
+    let entry = if kind == FileKind::MachOFat32 {
+        20u64
+    } else {
+        32
+    };
+    if let Some(n) = declared {
+        let need = 8 + u64::from(n).saturating_mul(entry);
+        if (n as usize) <= MAX_SLICES && need > data.len() as u64 {
+            return Err(InspectError::Truncated(format!(
+                "the fat header lists {n} slices ({need} bytes) but the file has {} bytes",
+                data.len()
+            )));
+        }
+    } else {
+        return Err(InspectError::Truncated(
+            "the fat header is cut short".into(),
+        ));
+    }
     match kind {
         FileKind::MachOFat32 => {
             let fat = MachOFatFile::<macho::FatArch32>::parse(data)
@@ -139,13 +166,23 @@ fn read_fat<Fat: FatArch>(
     }
     let mut slices = Vec::with_capacity(arches.len());
     for arch in arches {
+        let end = arch.offset().into().saturating_add(arch.size().into());
+        if end > data.len() as u64 {
+            return Err(InspectError::Truncated(format!(
+                "a fat slice ends at byte {end} but the file has {} bytes",
+                data.len()
+            )));
+        }
         let slice = arch
             .data(data)
             .map_err(|e| InspectError::malformed("Mach-O fat slice", e))?;
         let kind =
             FileKind::parse(slice).map_err(|e| InspectError::malformed("Mach-O fat slice", e))?;
         let inspected = match kind {
-            FileKind::MachO32 | FileKind::MachO64 => inspect_thin(slice, kind)?,
+            FileKind::MachO32 | FileKind::MachO64 => {
+                super::check_extent(slice, kind)?;
+                inspect_thin(slice, kind)?
+            }
             other => {
                 return Err(InspectError::Malformed(format!(
                     "a fat Mach-O slice must be a thin Mach-O, found {other:?}"
@@ -204,4 +241,52 @@ fn read_fat<Fat: FatArch>(
     r.stripped = slices.iter().all(|s| s.stripped);
     r.slices = slices;
     Ok(r)
+}
+
+/// The extent a thin Mach-O's load commands declare for its segments and symbol table; a file
+/// shorter than that was cut short. Reads only the header and load commands.
+pub(super) fn declared_extent<Mach: MachHeader<Endian = object::Endianness>>(
+    data: &[u8],
+) -> Result<(), InspectError> {
+    let Ok(header) = Mach::parse(data, 0) else {
+        return Err(InspectError::Truncated(
+            "the Mach-O header is cut short".into(),
+        ));
+    };
+    let Ok(endian) = header.endian() else {
+        return Ok(());
+    };
+    let Ok(mut commands) = header.load_commands(endian, data, 0) else {
+        return Err(InspectError::Truncated(
+            "the Mach-O load commands are cut short".into(),
+        ));
+    };
+    let mut furthest = 0u64;
+    while let Ok(Some(command)) = commands.next() {
+        let end = match command.variant() {
+            Ok(LoadCommandVariant::Segment32(s, _)) => {
+                u64::from(s.fileoff.get(endian)).saturating_add(u64::from(s.filesize.get(endian)))
+            }
+            Ok(LoadCommandVariant::Segment64(s, _)) => {
+                s.fileoff.get(endian).saturating_add(s.filesize.get(endian))
+            }
+            Ok(LoadCommandVariant::Symtab(s)) => {
+                let entry = if header.is_type_64() { 16u64 } else { 12 };
+                let symbols = u64::from(s.symoff.get(endian))
+                    .saturating_add(u64::from(s.nsyms.get(endian)).saturating_mul(entry));
+                let strings = u64::from(s.stroff.get(endian))
+                    .saturating_add(u64::from(s.strsize.get(endian)));
+                symbols.max(strings)
+            }
+            _ => 0,
+        };
+        furthest = furthest.max(end);
+    }
+    let len = data.len() as u64;
+    if furthest > len {
+        return Err(InspectError::Truncated(format!(
+            "the file is {len} bytes but its load commands reach byte {furthest}"
+        )));
+    }
+    Ok(())
 }

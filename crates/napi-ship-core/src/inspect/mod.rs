@@ -11,7 +11,7 @@ mod pe;
 
 pub use error::InspectError;
 
-use object::{Architecture, FileKind};
+use object::{Architecture, FileKind, Object, ObjectSection, ObjectSegment};
 use std::fs::File;
 use std::io::Read;
 use std::path::Path;
@@ -207,6 +207,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection, InspectError> {
         }
         Err(_) => return Err(InspectError::UnknownFormat),
     };
+    check_extent(data, kind)?;
     match kind {
         FileKind::Elf32 | FileKind::Elf64 => elf::inspect(data, kind),
         FileKind::MachO32 | FileKind::MachO64 => macho::inspect_thin(data, kind),
@@ -216,6 +217,50 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection, InspectError> {
             "{other:?} is not a loadable native addon (expected an ELF shared object, a Mach-O dylib/bundle or a PE DLL)"
         ))),
     }
+}
+
+/// A file whose sections or segments reach past its end was cut short (an interrupted download,
+/// a half-written artifact): the headers alone would still parse, so say so explicitly.
+pub(crate) fn check_extent(data: &[u8], kind: FileKind) -> Result<(), InspectError> {
+    if matches!(kind, FileKind::MachOFat32 | FileKind::MachOFat64) {
+        // Each slice was checked as a thin file; the fat table itself is bounds-checked on parse.
+        return Ok(());
+    }
+    let len = data.len() as u64;
+    let Ok(file) = object::File::parse(data) else {
+        // The tables object needs may be what was cut off: the headers say where they should be.
+        return match kind {
+            FileKind::Elf32 => {
+                elf::declared_extent::<object::elf::FileHeader32<object::Endianness>>(data)
+            }
+            FileKind::Elf64 => {
+                elf::declared_extent::<object::elf::FileHeader64<object::Endianness>>(data)
+            }
+            FileKind::MachO32 => {
+                macho::declared_extent::<object::macho::MachHeader32<object::Endianness>>(data)
+            }
+            FileKind::MachO64 => {
+                macho::declared_extent::<object::macho::MachHeader64<object::Endianness>>(data)
+            }
+            _ => Ok(()),
+        };
+    };
+    let mut furthest = 0u64;
+    for section in file.sections() {
+        if let Some((offset, size)) = section.file_range() {
+            furthest = furthest.max(offset.saturating_add(size));
+        }
+    }
+    for segment in file.segments() {
+        let (offset, size) = segment.file_range();
+        furthest = furthest.max(offset.saturating_add(size));
+    }
+    if furthest > len {
+        return Err(InspectError::Truncated(format!(
+            "the file is {len} bytes but its sections reach byte {furthest}"
+        )));
+    }
+    Ok(())
 }
 
 fn looks_like_known_magic(data: &[u8]) -> bool {

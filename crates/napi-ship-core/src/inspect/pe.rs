@@ -74,7 +74,11 @@ fn read<Pe: ImageNtHeaders>(
     let exports = file
         .exports()
         .map_err(|e| InspectError::malformed("PE export table", e))?;
-    let names: Vec<object::Export<'_>> = exports.filter_map(Result::ok).collect();
+    // Stop at the first bad entry: a broken table is malformed, and some iterators (the Mach-O
+    // export trie) repeat an error forever instead of ending.
+    let names = exports
+        .collect::<Result<Vec<object::Export<'_>>, _>>()
+        .map_err(|e| InspectError::malformed("PE export table", e))?;
     r.napi_symbols = napi_symbols(names.iter().filter_map(|e| e.name().into_name()));
     r.napi_export = has_register_symbol(&r.napi_symbols);
     r.stripped = file_header.pointer_to_symbol_table.get(LE) == 0

@@ -1,0 +1,111 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { DiagnosticError, diagnostic, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import { MANIFEST_FILE } from '../../manifest/index.js';
+import { loadPrivateKey, signManifest, SIGNING_KEY_ENV, verifyRelease, writeKeyPair } from '../../sign/index.js';
+import { flag, stringOption, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Io } from '../output.js';
+import { usageError } from './usage.js';
+
+const DEFAULT_RELEASE_DIR = path.join('dist', 'release');
+
+export const keygenCommand: Command = {
+  name: 'keygen',
+  summary: 'Create an Ed25519 key pair for signing release manifests (private key 0600, FILE.pub).',
+  usage: 'napi-ship keygen --out FILE [--force]',
+  options: { out: { type: 'string' }, force: { type: 'boolean' } },
+  optionHelp: [
+    '--out FILE          write the private key (PKCS#8 PEM, mode 0600) here and the public key to FILE.pub',
+    '--force             replace FILE and FILE.pub if they exist',
+  ],
+  async run(args, io: Io) {
+    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, keygenCommand);
+    const out = stringOption(args, 'out');
+    if (out === undefined || out === '') return usageError(io, 'keygen needs --out FILE', keygenCommand);
+    const written = await writeKeyPair(path.resolve(io.cwd, out), { force: flag(args, 'force') });
+    io.stdout(`public key: ${written.publicKeyFile}\nkey id: ${written.keyId}\n`);
+    return ExitCode.Ok;
+  },
+};
+
+export const signCommand: Command = {
+  name: 'sign',
+  summary: 'Sign release-manifest.json with an Ed25519 key: writes release-manifest.json.sig.',
+  usage: 'napi-ship sign [--dir DIR] [--key FILE] [--public-key FILE]',
+  options: { dir: { type: 'string' }, key: { type: 'string' }, 'public-key': { type: 'string' } },
+  optionHelp: [
+    '--dir DIR           the release dir holding release-manifest.json (default: dist/release)',
+    `--key FILE          the private key (mode 0600); default: the PEM (or its base64) in ${SIGNING_KEY_ENV}`,
+    '--public-key FILE   also copy this public key (it must match) to DIR/release-manifest.pub',
+  ],
+  async run(args, io: Io) {
+    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, signCommand);
+    const dir = path.resolve(io.cwd, stringOption(args, 'dir') ?? DEFAULT_RELEASE_DIR);
+    const keyFile = stringOption(args, 'key');
+    const key = await loadPrivateKey(keyFile === undefined ? { env: io.env } : { file: path.resolve(io.cwd, keyFile) });
+    const publicKeyFile = stringOption(args, 'public-key');
+    let publicKeyPem: string | undefined;
+    if (publicKeyFile !== undefined) {
+      const file = path.resolve(io.cwd, publicKeyFile);
+      try {
+        publicKeyPem = await readFile(file, 'utf8');
+      } catch {
+        throw new DiagnosticError([diagnostic({ code: 'NS_SIGN_PUBLIC_KEY', subject: file, message: 'the public key file cannot be read', hint: 'pass the `.pub` file written by `napi-ship keygen`' })]);
+      }
+    }
+    const result = await signManifest(dir, key, publicKeyPem === undefined ? {} : { publicKeyPem });
+    io.stdout(`signed ${path.join(dir, MANIFEST_FILE)} with key ${result.keyId}\n`);
+    io.stdout(`wrote ${result.signatureFile}\n`);
+    if (result.publicKeyFile !== null) io.stdout(`wrote ${result.publicKeyFile}\n`);
+    return ExitCode.Ok;
+  },
+};
+
+function report(io: Io, json: boolean, diagnostics: readonly Diagnostic[], summary: string): void {
+  const ok = !diagnostics.some((d) => d.severity === 'error');
+  if (json) {
+    io.stdout(JSON.stringify({ ok, diagnostics }, null, 2) + '\n');
+    return;
+  }
+  for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+  io.stdout(summary);
+}
+
+export const verifyManifestCommand: Command = {
+  name: 'verify-manifest',
+  summary: 'Check a release dir against its signed manifest: signature, sizes, sha256/integrity, SHA256SUMS.',
+  usage: 'napi-ship verify-manifest [--dir DIR] --public-key FILE [--json]',
+  options: { dir: { type: 'string' }, 'public-key': { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: [
+    '--dir DIR           the release dir (default: dist/release)',
+    '--public-key FILE   the Ed25519 public key (SPKI PEM) the release must be signed with',
+    '--json              print { ok, diagnostics } as JSON',
+  ],
+  async run(args, io: Io) {
+    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, verifyManifestCommand);
+    const publicKeyFile = stringOption(args, 'public-key');
+    if (publicKeyFile === undefined || publicKeyFile === '') return usageError(io, 'verify-manifest needs --public-key FILE', verifyManifestCommand);
+    const json = flag(args, 'json');
+    const dir = path.resolve(io.cwd, stringOption(args, 'dir') ?? DEFAULT_RELEASE_DIR);
+    const keyPath = path.resolve(io.cwd, publicKeyFile);
+    let diagnostics: Diagnostic[];
+    try {
+      let publicKeyPem: string;
+      try {
+        publicKeyPem = await readFile(keyPath, 'utf8');
+      } catch {
+        throw new DiagnosticError([diagnostic({ code: 'NS_SIGN_PUBLIC_KEY', subject: keyPath, message: 'the public key file cannot be read', hint: 'pass the `.pub` file written by `napi-ship keygen`' })]);
+      }
+      diagnostics = (await verifyRelease(dir, publicKeyPem)).map((d) => (d.subject === 'public key' ? { ...d, subject: keyPath } : d));
+    } catch (error) {
+      // Environment errors (an unreadable key, no native core): with --json, still one JSON answer.
+      if (!json || !(error instanceof DiagnosticError)) throw error;
+      report(io, true, error.diagnostics, '');
+      return ExitCode.Environment;
+    }
+    const errors = diagnostics.filter((d) => d.severity === 'error').length;
+    report(io, json, diagnostics, errors > 0 ? `verify-manifest failed: ${errors} error(s)\n` : `verify-manifest passed: ${dir}\n`);
+    return errors > 0 ? ExitCode.Failed : ExitCode.Ok;
+  },
+};
