@@ -22,6 +22,23 @@ fn a_bare_elf_magic_is_truncated() {
     }
 }
 
+/// Found by cargo fuzz: a thin Mach-O whose export trie has an edge name with no terminator. The
+/// `object` trie iterator repeats that error forever, so reading stops at the first bad export.
+#[test]
+fn an_unterminated_export_trie_edge_is_malformed_not_a_hang() {
+    const HEX: &str = "cffaedfe0700000103000000060000000200000058000000000000000000000019000000480000005f5f4c494e4b454449540000000000000000000000000000001000000000000000000000000000008200000000000000010000000100000000000000000000003300008010000000800000000200000000000000000000000001";
+    let bytes: Vec<u8> = (0..HEX.len() / 2)
+        .filter_map(|i| HEX.get(i * 2..i * 2 + 2))
+        .filter_map(|h| u8::from_str_radix(h, 16).ok())
+        .collect();
+    assert_eq!(bytes.len(), 130);
+    let code = inspect_bytes(&bytes).map(|_| ()).map_err(|e| e.code());
+    assert!(
+        matches!(code, Err("E_MALFORMED") | Err("E_TRUNCATED")),
+        "{code:?}"
+    );
+}
+
 #[test]
 fn glibc_versions_parse_and_order_numerically() {
     assert_eq!(elf::parse_glibc_version(b"GLIBC_2.34"), Some(vec![2, 34]));
