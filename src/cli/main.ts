@@ -8,6 +8,7 @@ import { hashCommand } from './commands/hash.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { releaseCommand } from './commands/release.js';
+import { stageCommand } from './commands/stage.js';
 import { verifyCommand } from './commands/verify.js';
 import { keygenCommand, signCommand, verifyManifestCommand } from './commands/sign.js';
 import { usageError } from './commands/usage.js';
@@ -18,6 +19,7 @@ export const commands: readonly Command[] = [
   inspectCommand,
   hashCommand,
   targetsCommand,
+  stageCommand,
   verifyCommand,
   keygenCommand,
   signCommand,

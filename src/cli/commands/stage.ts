@@ -1,0 +1,54 @@
+import path from 'node:path';
+import { formatDiagnostic } from '../../diagnostics/index.js';
+import { loadPlan } from '../../plan/index.js';
+import { stagePackages, targetRows } from '../../stage/index.js';
+import { flag, stringOption, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { textTable, type Io } from '../output.js';
+import { usageError } from './usage.js';
+
+/** npm reads its config from `npm_config_*` environment variables in any case. */
+function npmConfig(env: NodeJS.ProcessEnv, key: string): string | undefined {
+  const wanted = `npm_config_${key}`;
+  const name = Object.keys(env).find((k) => k.toLowerCase() === wanted);
+  return name === undefined ? undefined : env[name];
+}
+
+export const stageCommand: Command = {
+  name: 'stage',
+  summary: 'Put each target\'s binary into its platform package (napi-rs\'s package.json) and pin them all in the root.',
+  usage: 'napi-ship stage [--cwd DIR] [--artifacts DIR] [--json]',
+  options: { cwd: { type: 'string' }, artifacts: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: [
+    '--cwd DIR           the napi-rs root package directory (default: .)',
+    '--artifacts DIR     binaries downloaded by actions/download-artifact (default: napi-rs build output in the root)',
+    '--json              print { packages, rootOptionalDependencies, diagnostics } as JSON',
+  ],
+  async run(args, io: Io) {
+    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, stageCommand);
+    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const artifacts = stringOption(args, 'artifacts');
+    const githubRepository = io.env.GITHUB_ACTIONS === 'true' ? io.env.GITHUB_REPOSITORY : undefined;
+    const outcome = await stagePackages(plan, {
+      artifactsDir: artifacts === undefined ? undefined : path.resolve(io.cwd, artifacts),
+      provenance: npmConfig(io.env, 'provenance') === 'true',
+      expectedRepository: githubRepository === '' ? undefined : githubRepository,
+    });
+    const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
+    if (flag(args, 'json')) {
+      const { packages, rootOptionalDependencies, diagnostics } = outcome;
+      io.stdout(JSON.stringify({ packages, rootOptionalDependencies, diagnostics }, null, 2) + '\n');
+      return errors > 0 ? ExitCode.Failed : ExitCode.Ok;
+    }
+    const rows = targetRows(plan.targets, outcome);
+    io.stdout(textTable(
+      ['target', 'package', 'source', 'status'],
+      rows.map((r) => [r.platformArchABI, r.packageName, r.source === null ? '-' : path.relative(io.cwd, r.source) || r.source, r.status]),
+    ));
+    for (const d of outcome.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+    const staged = rows.filter((r) => r.status === 'staged').length;
+    io.stdout(`staged ${staged} of ${rows.length} platform package(s); root pins ${Object.keys(outcome.rootOptionalDependencies).length} optional dependenc${Object.keys(outcome.rootOptionalDependencies).length === 1 ? 'y' : 'ies'}\n`);
+    io.stdout(errors > 0 ? `stage failed: ${errors} error(s)\n` : 'stage done\n');
+    return errors > 0 ? ExitCode.Failed : ExitCode.Ok;
+  },
+};

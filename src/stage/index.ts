@@ -1,0 +1,321 @@
+/**
+ * The stage step: put each target's binary into its platform package dir (`<npmDir>/<platform-arch-abi>/`)
+ * with the package.json napi-rs would write, and pin every platform package exactly in the root's
+ * `optionalDependencies`.
+ *
+ * Binaries come from a directory of CI artifacts (as `actions/download-artifact@v4` leaves it: one
+ * sub-directory per artifact, or everything in one directory with `merge-multiple: true`), or from
+ * napi-rs's build output in the root package (`napi build --platform`). Nothing found is dropped
+ * silently, and nothing ambiguous is guessed: see `./plan.ts` for the rules (pure), this file for
+ * the I/O. Every file is written atomically (a temporary file renamed into place).
+ */
+import { randomBytes } from 'node:crypto';
+import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { hashFiles } from '../core/index.js';
+import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
+import type { PlannedTarget, ReleasePlan, StagedPackage, StageOutcome } from '../plan/index.js';
+import { setTopLevelKey } from './json-text.js';
+import {
+  chooseBinaries,
+  isBuildOutputCandidate,
+  leftoverBinaries,
+  matchFiles,
+  platformManifest,
+  platformReadme,
+  publishConfigProvenance,
+  repositoryDiagnostics,
+  rootOptionalDependencies,
+  type BinaryOrigin,
+  type ExistingBinary,
+  type FoundFile,
+  type HashedFile,
+  type PlatformDirState,
+} from './plan.js';
+
+export * from './plan.js';
+export { detectEol, detectIndent, setTopLevelKey } from './json-text.js';
+
+export interface StageOptions {
+  /**
+   * A directory of CI artifacts (download-artifact@v4 layout); relative paths resolve against the
+   * root package dir. Without it, binaries come from napi-rs's build output in the root package dir.
+   */
+  readonly artifactsDir?: string | undefined;
+  /** Publishing with npm provenance (also on when the root's `publishConfig.provenance` is true). */
+  readonly provenance?: boolean | undefined;
+  /** `owner/name` of the GitHub repository the build runs in; with provenance, repository.url must name it. */
+  readonly expectedRepository?: string | undefined;
+}
+
+function errnoCode(error: unknown): string | undefined {
+  return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
+}
+
+function reason(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}
+
+function tempName(file: string): string {
+  return path.join(path.dirname(file), `.${path.basename(file)}.${process.pid}.${randomBytes(6).toString('hex')}.tmp`);
+}
+
+/** Write `data` to `file` atomically: a temporary file in the same directory, renamed into place. */
+async function writeAtomic(file: string, data: string): Promise<void> {
+  const tmp = tempName(file);
+  try {
+    await writeFile(tmp, data);
+    await rename(tmp, file);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** Copy `from` to `to` atomically (mode included). */
+async function copyAtomic(from: string, to: string): Promise<void> {
+  const tmp = tempName(to);
+  try {
+    await copyFile(from, tmp);
+    await rename(tmp, to);
+  } catch (error) {
+    await rm(tmp, { force: true });
+    throw error;
+  }
+}
+
+/** Every file under `dir`, recursively (symlinks are listed as files, never followed into). */
+async function walk(dir: string, prefix = ''): Promise<FoundFile[]> {
+  const entries = await readdir(dir, { withFileTypes: true });
+  const out: FoundFile[] = [];
+  for (const entry of entries) {
+    const full = path.join(dir, entry.name);
+    const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
+    if (entry.isDirectory()) out.push(...(await walk(full, relative)));
+    else out.push({ path: full, relative });
+  }
+  return out;
+}
+
+async function collectFiles(plan: ReleasePlan, origin: BinaryOrigin): Promise<FoundFile[]> {
+  if (origin.kind === 'artifacts') return walk(origin.dir);
+  const entries = await readdir(origin.dir, { withFileTypes: true });
+  return entries
+    .filter((e) => !e.isDirectory() && isBuildOutputCandidate(e.name, plan.targets))
+    .map((e) => ({ path: path.join(origin.dir, e.name), relative: e.name }));
+}
+
+async function sha256s(paths: readonly string[]): Promise<Map<string, { sha256: string } | { error: string }>> {
+  const results = paths.length === 0 ? [] : await hashFiles(paths);
+  const out = new Map<string, { sha256: string } | { error: string }>();
+  results.forEach((r, i) => {
+    const p = paths[i] ?? r.path;
+    out.set(p, r.ok ? { sha256: r.sha256 } : { error: `${r.error.code}: ${r.error.message}` });
+  });
+  return out;
+}
+
+async function readDirState(target: PlannedTarget): Promise<PlatformDirState> {
+  let names: string[];
+  try {
+    const entries = await readdir(target.packageDir, { withFileTypes: true });
+    names = entries.filter((e) => e.isFile() || e.isSymbolicLink()).map((e) => e.name);
+  } catch (error) {
+    if (errnoCode(error) === 'ENOENT') return { exists: false, binaries: [], manifest: null, hasReadme: false };
+    throw error;
+  }
+  let manifest: PlatformDirState['manifest'] = null;
+  if (names.includes('package.json')) {
+    try {
+      const parsed: unknown = JSON.parse(await readFile(path.join(target.packageDir, 'package.json'), 'utf8'));
+      if (typeof parsed === 'object' && parsed !== null && !Array.isArray(parsed)) manifest = parsed as Record<string, unknown>;
+    } catch {
+      manifest = null;
+    }
+  }
+  const binaries: ExistingBinary[] = names
+    .filter((n) => n.endsWith('.node') || n.endsWith('.wasm'))
+    .sort()
+    .map((name) => ({ name, path: path.join(target.packageDir, name), sha256: null }));
+  return { exists: true, binaries, manifest, hasReadme: names.some((n) => /^readme(\.|$)/i.test(n)) };
+}
+
+async function resolveOrigin(plan: ReleasePlan, artifactsDir: string | undefined): Promise<BinaryOrigin> {
+  if (artifactsDir === undefined) return { kind: 'build-output', dir: plan.root.dir };
+  const dir = path.resolve(plan.root.dir, artifactsDir);
+  let isDir = false;
+  let why = 'it is not a directory';
+  try {
+    isDir = (await stat(dir)).isDirectory();
+  } catch (error) {
+    why = reason(error);
+  }
+  if (!isDir) {
+    throw new DiagnosticError([{
+      code: 'NS_STAGE_ARTIFACTS_MISSING', severity: 'error', subject: dir,
+      message: `the artifacts directory cannot be read: ${why}`,
+      expected: 'a directory of downloaded artifacts', found: why,
+      hint: 'download them first (actions/download-artifact@v4 with `path: artifacts`), or leave out --artifacts to stage napi-rs build output',
+    }]);
+  }
+  return { kind: 'artifacts', dir };
+}
+
+interface StagedTarget {
+  readonly target: PlannedTarget;
+  readonly file: HashedFile;
+  readonly binaryPath: string;
+  readonly manifest: Record<string, unknown>;
+}
+
+/** Stage one target's package dir; returns the diagnostics of what went wrong (if anything did). */
+async function writePlatformPackage(
+  plan: ReleasePlan,
+  staged: StagedTarget,
+  state: PlatformDirState,
+  remove: readonly ExistingBinary[],
+): Promise<Diagnostic[]> {
+  const { target, file, binaryPath, manifest } = staged;
+  try {
+    await mkdir(target.packageDir, { recursive: true });
+    if (path.resolve(file.path) !== path.resolve(binaryPath)) await copyAtomic(file.path, binaryPath);
+    await writeAtomic(path.join(target.packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (!state.hasReadme) await writeAtomic(path.join(target.packageDir, 'README.md'), platformReadme(plan.root.packageName, target));
+    for (const b of remove) await rm(b.path, { force: true });
+    return [];
+  } catch (error) {
+    return [diagnostic({
+      code: 'NS_STAGE_WRITE_FAILED', target: target.spec.platformArchABI, subject: target.packageDir,
+      message: `cannot write ${target.packageName}: ${reason(error)}`,
+      hint: 'check that the platform package directory is writable',
+    })];
+  }
+}
+
+/** Rewrite the root's optionalDependencies in place (only that value changes in the file). */
+async function updateRoot(plan: ReleasePlan): Promise<{ pins: Record<string, string>; diagnostics: readonly Diagnostic[] }> {
+  const file = plan.root.packageJsonPath;
+  const text = await readFile(file, 'utf8');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(text);
+  } catch (error) {
+    throw new DiagnosticError([{
+      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: file,
+      message: `package.json is not valid JSON: ${reason(error)}`, hint: 'fix the JSON syntax',
+    }]);
+  }
+  if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
+    throw new DiagnosticError([{
+      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: file,
+      message: 'package.json is not a JSON object', hint: 'a napi-rs root package.json is an object',
+    }]);
+  }
+  const manifest = parsed as Record<string, unknown>;
+  const { dependencies, diagnostics } = rootOptionalDependencies(
+    manifest.optionalDependencies, plan.targets, plan.root.version, plan.root.packageName, file,
+  );
+  if (JSON.stringify(dependencies) !== JSON.stringify(manifest.optionalDependencies)) {
+    await writeAtomic(file, setTopLevelKey(text, 'optionalDependencies', dependencies));
+  }
+  const pins: Record<string, string> = {};
+  for (const [name, value] of Object.entries(dependencies)) if (typeof value === 'string') pins[name] = value;
+  return { pins, diagnostics };
+}
+
+/**
+ * Stage every target of `plan` in place, in the plan's root package dir: copy each target's binary
+ * into `<npmDir>/<platform-arch-abi>/`, write its package.json (napi-rs's shape and key order, the
+ * root's version), keep an existing README.md, and pin every configured platform package exactly in
+ * the root's `optionalDependencies`. A target without a binary is reported and skipped; the others
+ * are staged all the same. Throws a `DiagnosticError` only when the inputs cannot be read at all.
+ */
+export async function stagePackages(plan: ReleasePlan, options: StageOptions = {}): Promise<StageOutcome> {
+  const origin = await resolveOrigin(plan, options.artifactsDir);
+  const root = plan.root;
+  const version = root.version;
+  const diagnostics: Diagnostic[] = [];
+
+  diagnostics.push(...repositoryDiagnostics(root.manifest, root.packageJsonPath, {
+    provenance: options.provenance === true || publishConfigProvenance(root.manifest),
+    expectedRepository: options.expectedRepository,
+  }));
+
+  // 1. What was supplied, and which target each file is.
+  const found = await collectFiles(plan, origin);
+  const matched = matchFiles(found, plan.targets, root.binaryName, origin);
+  diagnostics.push(...matched.diagnostics);
+  const digests = await sha256s([...matched.matched.values()].flat().map((f) => f.path));
+  const hashed = new Map<string, HashedFile[]>();
+  for (const [id, files] of matched.matched) {
+    hashed.set(id, files.map((f): HashedFile => {
+      const d = digests.get(f.path);
+      return d !== undefined && 'sha256' in d ? { ...f, sha256: d.sha256 } : { ...f, sha256: null, error: d?.error ?? 'not hashed' };
+    }));
+  }
+  const choice = chooseBinaries(plan.targets, hashed, origin);
+  diagnostics.push(...choice.diagnostics);
+  const chosen = new Map(choice.chosen.map((c) => [c.target.spec.platformArchABI, c]));
+
+  // 2. What each platform dir already holds; leftovers are removed or reported as stale.
+  const states = await Promise.all(plan.targets.map(async (t) => ({ t, state: await readDirState(t) })));
+  const leftoverPaths = states.flatMap(({ t, state }) => (chosen.has(t.spec.platformArchABI) ? [] : state.binaries.map((b) => b.path)));
+  const leftoverDigests = await sha256s(leftoverPaths);
+  const wasiOnly = plan.targets.every((t) => t.spec.platform === 'wasi');
+  const packages: StagedPackage[] = [];
+  const written: { staged: StagedTarget; state: PlatformDirState; remove: readonly ExistingBinary[] }[] = [];
+  for (const { t, state } of states) {
+    const id = t.spec.platformArchABI;
+    const pick = chosen.get(id);
+    const withDigests: PlatformDirState = {
+      ...state,
+      binaries: state.binaries.map((b) => {
+        const d = leftoverDigests.get(b.path);
+        return d !== undefined && 'sha256' in d ? { ...b, sha256: d.sha256 } : b;
+      }),
+    };
+    const leftover = leftoverBinaries(t, withDigests, pick !== undefined, version);
+    diagnostics.push(...leftover.diagnostics);
+    if (pick === undefined) continue;
+    const manifest = platformManifest({ root: root.manifest, target: t, version, wasiOnly, existing: state.manifest });
+    written.push({ staged: { target: t, file: pick.file, binaryPath: path.join(t.packageDir, t.binaryFile), manifest }, state, remove: leftover.remove });
+  }
+
+  // 3. Write the platform packages, then check each copy is the bytes that were chosen.
+  const failed = new Set<string>();
+  for (const w of written) {
+    const problems = await writePlatformPackage(plan, w.staged, w.state, w.remove);
+    if (problems.length > 0) failed.add(w.staged.target.spec.platformArchABI);
+    diagnostics.push(...problems);
+  }
+  const ok = written.filter((w) => !failed.has(w.staged.target.spec.platformArchABI));
+  const copies = await sha256s(ok.map((w) => w.staged.binaryPath));
+  for (const { staged } of ok) {
+    const copy = copies.get(staged.binaryPath);
+    const sha = copy !== undefined && 'sha256' in copy ? copy.sha256 : null;
+    if (sha !== staged.file.sha256) {
+      diagnostics.push(diagnostic({
+        code: 'NS_STAGE_WRITE_FAILED', target: staged.target.spec.platformArchABI, subject: staged.binaryPath,
+        message: 'the staged binary is not the file that was chosen (it changed while staging?)',
+        expected: `sha256 ${staged.file.sha256 ?? '?'}`, found: sha === null ? 'unreadable' : `sha256 ${sha}`,
+        hint: 'run napi-ship stage again once nothing else writes the artifacts',
+      }));
+      continue;
+    }
+    packages.push({
+      triple: staged.target.spec.triple,
+      platformArchABI: staged.target.spec.platformArchABI,
+      packageName: staged.target.packageName,
+      dir: staged.target.packageDir,
+      binaryPath: staged.binaryPath,
+      source: staged.file.path,
+      manifest: staged.manifest,
+    });
+  }
+
+  // 4. The root pins every configured target (staged or not: the release is all of them or none).
+  const rootUpdate = await updateRoot(plan);
+  diagnostics.push(...rootUpdate.diagnostics);
+
+  return { packages, rootOptionalDependencies: rootUpdate.pins, diagnostics };
+}
