@@ -21,7 +21,13 @@ export {
 } from './core/index.js';
 export * from './plan/index.js';
 export { checkBinary, binaryCpus } from './verify/binary.js';
-export { collectBinaries, locateBinary } from './release/binaries.js';
+export * from './verify/index.js';
+export * from './verify/policy.js';
+export * from './manifest/index.js';
+export { stagePackages, type StageOptions } from './stage/index.js';
+export { packRelease, selectFiles, type PackInput, type PackResult } from './pack/index.js';
+export { generateKeyPair, loadPrivateKey, signManifest, verifyRelease as verifySignedRelease } from './sign/index.js';
+export { stagingCopy } from './release/staging.js';
 export { releaseDryRun, type DryRunOptions, type DryRunResult } from './release/dry-run.js';
 export * from './report/index.js';
 export { main } from './cli/main.js';

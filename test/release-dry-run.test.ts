@@ -1,97 +1,121 @@
 import assert from 'node:assert/strict';
-import { copyFile, mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { createHash } from 'node:crypto';
+import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { releaseDryRun } from '../src/release/dry-run.js';
-import { renderMarkdown, summarize } from '../src/report/index.js';
-import { coreDir, hostCoreBinary, runCli } from './helpers/cli.js';
+import { renderMarkdown, reportRows } from '../src/report/index.js';
+import { coreDir, hostCoreBinary, repoRoot, runCli } from './helpers/cli.js';
+import { buildFixtures, type FixtureName, type FixtureSet } from './helpers/fixtures.js';
+import { writeRootPackage } from './helpers/root-package.js';
 
 let scratch = '';
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-dry-run-')); });
+let fixtures: FixtureSet;
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-dry-run-'));
+  fixtures = await buildFixtures();
+});
 after(async () => { await rm(scratch, { recursive: true, force: true }); });
 
-/** A napi-rs root package with the given targets and no binaries yet. */
-async function rootPackage(name: string, targets: readonly string[]): Promise<string> {
-  const dir = path.join(scratch, name);
-  await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({
-    name: `@fixture/${name}`,
-    version: '1.2.3',
-    napi: { binaryName: 'addon', packageName: `@fixture/${name}`, targets },
-  }, null, 2));
-  return dir;
+async function sha512(file: string): Promise<string> {
+  return createHash('sha512').update(await readFile(file)).digest('base64');
 }
 
-describe('release --dry-run', () => {
-  test('the repo\'s own core: the host target passes every check, the others are skipped', async () => {
-    const out = path.join(scratch, 'core-report');
-    const result = await releaseDryRun({ cwd: coreDir, outDir: out });
-    const host = result.plan.stages.binaries?.find((b) => b.platformArchABI === 'linux-x64-gnu');
-    assert.equal(host?.status, 'found');
-    assert.equal(host.path, hostCoreBinary);
-    assert.deepEqual(host.diagnostics, []);
-    assert.match(host.digests?.integrity ?? '', /^sha512-/);
-    assert.equal(result.summary.targets, 8);
-    assert.equal(result.summary.ready, 1);
-    assert.equal(result.summary.missing, 7);
-    assert.equal(result.summary.errors, 0);
-    assert.equal(result.summary.publishable, false);
-    const md = await readFile(result.files.markdown, 'utf8');
-    assert.match(md, /\| `linux-x64-gnu` \| `@napi-ship\/core-linux-x64-gnu` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \|/);
-    assert.match(md, /\| `darwin-arm64` \| `@napi-ship\/core-darwin-arm64` \| ➖ /);
-    const plan = JSON.parse(await readFile(result.files.json, 'utf8')) as { summary: { missing: number } };
-    assert.equal(plan.summary.missing, 7);
-  });
+async function gitStatus(): Promise<string> {
+  const { execFileSync } = await import('node:child_process');
+  return execFileSync('git', ['status', '--porcelain', '--', 'crates/napi-ship-node', 'npm'], { cwd: repoRoot, encoding: 'utf8' });
+}
 
-  test('a glibc binary shipped as musl, and a corrupt one, fail with their codes', async () => {
-    const dir = await rootPackage('wrong', ['x86_64-unknown-linux-gnu', 'x86_64-unknown-linux-musl', 'aarch64-unknown-linux-gnu', 'aarch64-apple-darwin']);
+describe('release --dry-run on napi-ship\'s own core', () => {
+  test('stages, verifies, packs and signs the host target, skips the other seven, leaves the tree alone', async () => {
+    const before = await gitStatus();
+    const out = path.join(scratch, 'core');
+    const result = await releaseDryRun({ cwd: coreDir, outDir: out });
+    assert.equal(await gitStatus(), before, 'the working tree is not modified');
+
+    const host = result.plan.stages.verify?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
+    assert.ok(host);
+    assert.deepEqual(host.diagnostics.filter((d) => d.severity !== 'note'), []);
+    assert.equal(host.facts?.libc, 'glibc');
+    assert.deepEqual(result.summary, { targets: 8, ready: 1, missing: 7, failing: 0, errors: 0, warnings: 0, tarballs: 2, publishable: false });
+    assert.deepEqual(result.plan.stages.sign?.diagnostics, []);
+
+    const md = await readFile(result.files.markdown, 'utf8');
+    assert.match(md, /\| `linux-x64-gnu` \| `@napi-ship\/core-linux-x64-gnu` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \|/);
+    assert.match(md, /\| `darwin-arm64` \| `@napi-ship\/core-darwin-arm64` \| ➖ .*skipped: no napi-ship-core\.darwin-arm64\.node built or staged here/);
+    assert.match(md, /verify-manifest passed/);
+    const files = (await readdir(result.files.releaseDir)).sort();
+    assert.deepEqual(files, [
+      'SHA256SUMS', 'napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz',
+      'release-manifest.json', 'release-manifest.json.sig', 'release-manifest.pub',
+    ]);
+
+    // A second run gives byte-identical tarballs.
+    const again = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'core-again') });
+    for (const tgz of ['napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz']) {
+      assert.equal(await sha512(path.join(again.files.releaseDir, tgz)), await sha512(path.join(result.files.releaseDir, tgz)), tgz);
+    }
+  });
+});
+
+describe('release --dry-run on planted binaries', () => {
+  test('a glibc binary built as musl and a corrupt one fail with their codes; exit 1', async () => {
+    const dir = path.join(scratch, 'wrong');
+    await writeRootPackage(dir, { name: '@fixture/wrong', binaryName: 'addon', targets: ['x86_64-unknown-linux-gnu', 'x86_64-unknown-linux-musl', 'aarch64-unknown-linux-gnu', 'aarch64-apple-darwin'] });
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-gnu.node'));
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-musl.node'));
-    const bytes = await readFile(hostCoreBinary);
-    await mkdir(path.join(dir, 'npm', 'linux-arm64-gnu'), { recursive: true });
-    await writeFile(path.join(dir, 'npm', 'linux-arm64-gnu', 'addon.linux-arm64-gnu.node'), bytes.subarray(0, 40));
+    await writeFile(path.join(dir, 'addon.linux-arm64-gnu.node'), (await readFile(fixtures.fixtures['linux-arm64-gnu'].path)).subarray(0, 40));
     const result = await releaseDryRun({ cwd: dir });
-    const byTarget = new Map((result.plan.stages.binaries ?? []).map((b) => [b.platformArchABI, b]));
-    assert.deepEqual(byTarget.get('linux-x64-gnu')?.diagnostics, []);
-    const musl = byTarget.get('linux-x64-musl');
-    assert.deepEqual(musl?.diagnostics.map((d) => [d.code, d.expected, d.found]), [['NS_BINARY_LIBC', 'musl', 'glibc']]);
-    const arm = byTarget.get('linux-arm64-gnu');
-    assert.equal(arm?.status, 'unreadable');
-    assert.equal(arm.diagnostics[0]?.code, 'NS_INSPECT_E_TRUNCATED');
-    assert.equal(byTarget.get('darwin-arm64')?.status, 'missing');
-    const s = summarize(result.plan);
-    assert.equal(s.errors, 2);
-    assert.equal(s.failing, 2);
-    assert.equal(s.publishable, false);
+    const rows = new Map(reportRows(result.plan).map((r) => [r.target, r]));
+    assert.equal(rows.get('linux-x64-gnu')?.cells.binary, 'ok');
+    assert.equal(rows.get('linux-x64-musl')?.cells.binary, 'fail');
+    assert.match(rows.get('linux-x64-musl')?.note ?? '', /^NS_BINARY_LIBC/);
+    assert.equal(rows.get('darwin-arm64')?.missing, true);
+    const codes = result.plan.stages.verify?.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.target ?? ''}`).sort() ?? [];
+    assert.ok(codes.includes('NS_BINARY_LIBC linux-x64-musl'), String(codes));
+    assert.ok(codes.some((c) => c.startsWith('NS_INSPECT_E_TRUNCATED linux-arm64-gnu') || c.startsWith('NS_STAGE')), String(codes));
+    assert.equal(result.summary.publishable, false);
+    assert.ok(result.summary.errors >= 2);
     const md = renderMarkdown(result.plan);
-    assert.match(md, /\| `linux-x64-musl` \| `@fixture\/wrong-linux-x64-musl` \| ✅ \| ✅ \| ✅ \| ❌ \| ✅ \|/);
     assert.match(md, /error\[NS_BINARY_LIBC\] linux-x64-musl/);
     const cli = await runCli(['release', '--dry-run', '--cwd', dir, '--out', path.join(scratch, 'wrong-out')]);
-    assert.equal(cli.code, 1);
+    assert.equal(cli.code, 1, cli.stderr);
     assert.match(cli.stdout, /Not publishable/);
   });
 
-  test('x64 code in an arm64 package fails the CPU check', async () => {
-    const dir = await rootPackage('cpu', ['aarch64-unknown-linux-gnu']);
-    await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-arm64-gnu.node'));
-    const result = await releaseDryRun({ cwd: dir });
-    const codes = result.plan.stages.binaries?.[0]?.diagnostics.map((d) => d.code);
-    assert.deepEqual(codes, ['NS_BINARY_CPU']);
+  test('eight real binaries from a download-artifact layout: publishable, nine tarballs, --strict passes', async () => {
+    const dir = path.join(scratch, 'eight');
+    const triples: Record<string, FixtureName> = {
+      'x86_64-apple-darwin': 'darwin-x64', 'aarch64-apple-darwin': 'darwin-arm64',
+      'x86_64-unknown-linux-gnu': 'linux-x64-gnu', 'x86_64-unknown-linux-musl': 'linux-x64-musl',
+      'aarch64-unknown-linux-gnu': 'linux-arm64-gnu', 'aarch64-unknown-linux-musl': 'linux-arm64-musl',
+      'x86_64-pc-windows-msvc': 'win32-x64-msvc', 'aarch64-pc-windows-msvc': 'win32-arm64-msvc',
+    };
+    await writeRootPackage(dir, { name: '@fixture/eight', binaryName: 'addon', targets: Object.keys(triples) });
+    const artifacts = path.join(scratch, 'eight-artifacts');
+    for (const [triple, fixture] of Object.entries(triples)) {
+      const abi = fixture;
+      await mkdir(path.join(artifacts, `bindings-${triple}`), { recursive: true });
+      await copyFile(fixtures.fixtures[fixture].path, path.join(artifacts, `bindings-${triple}`, `addon.${abi}.node`));
+    }
+    const summaryFile = path.join(scratch, 'step-summary.md');
+    const cli = await runCli(['release', '--dry-run', '--strict', '--json', '--cwd', dir, '--artifacts', artifacts, '--out', path.join(scratch, 'eight-out')], { env: { GITHUB_STEP_SUMMARY: summaryFile } });
+    assert.equal(cli.code, 0, cli.stderr);
+    const parsed = JSON.parse(cli.stdout) as { summary: { ready: number; missing: number; errors: number; tarballs: number; publishable: boolean } };
+    assert.deepEqual(parsed.summary, { ...parsed.summary, ready: 8, missing: 0, errors: 0, tarballs: 9, publishable: true });
+    assert.match(await readFile(summaryFile, 'utf8'), /## napi-ship release dry run: `@fixture\/eight@1\.2\.3`/);
   });
 
-  test('--strict turns missing targets into exit 1; without it the dry run passes', async () => {
-    const dir = await rootPackage('strict', ['x86_64-unknown-linux-gnu', 'x86_64-pc-windows-msvc']);
+  test('--strict makes a missing target exit 1; without it the dry run exits 0', async () => {
+    const dir = path.join(scratch, 'strict');
+    await writeRootPackage(dir, { name: '@fixture/strict', binaryName: 'addon', targets: ['x86_64-unknown-linux-gnu', 'x86_64-pc-windows-msvc'] });
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-gnu.node'));
-    const summaryFile = path.join(scratch, 'step-summary.md');
-    const relaxed = await runCli(['release', '--dry-run', '--cwd', dir], { env: { GITHUB_STEP_SUMMARY: summaryFile } });
+    const relaxed = await runCli(['release', '--dry-run', '--cwd', dir]);
     assert.equal(relaxed.code, 0, relaxed.stderr);
-    assert.match(await readFile(summaryFile, 'utf8'), /## napi-ship release dry run: `@fixture\/strict@1\.2\.3`/);
+    assert.match(relaxed.stdout, /1 of 2 targets ready; 1 missing/);
     const strict = await runCli(['release', '--dry-run', '--strict', '--cwd', dir]);
     assert.equal(strict.code, 1);
-    const json = await runCli(['release', '--dry-run', '--json', '--cwd', dir]);
-    const parsed = JSON.parse(json.stdout) as { summary: { ready: number; missing: number } };
-    assert.deepEqual([parsed.summary.ready, parsed.summary.missing], [1, 1]);
   });
 
   test('release without --dry-run is refused as a usage error', async () => {

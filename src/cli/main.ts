@@ -8,6 +8,7 @@ import { hashCommand } from './commands/hash.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { releaseCommand } from './commands/release.js';
+import { packCommand } from './commands/pack.js';
 import { stageCommand } from './commands/stage.js';
 import { verifyCommand } from './commands/verify.js';
 import { keygenCommand, signCommand, verifyManifestCommand } from './commands/sign.js';
@@ -21,6 +22,7 @@ export const commands: readonly Command[] = [
   targetsCommand,
   stageCommand,
   verifyCommand,
+  packCommand,
   keygenCommand,
   signCommand,
   verifyManifestCommand,

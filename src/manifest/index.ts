@@ -58,7 +58,7 @@ export interface ReleaseManifest {
   readonly source: {
     /** `git rev-parse HEAD` of the root package's repo, `null` outside git. */
     readonly commit: string | null;
-    /** Seconds; the timestamp written into tarballs (SOURCE_DATE_EPOCH, else the commit time, else 0). */
+    /** Seconds; the timestamp written into tarballs (SOURCE_DATE_EPOCH, else the commit time, else npm's 499162500). */
     readonly sourceDateEpoch: number;
   };
   readonly tools: {

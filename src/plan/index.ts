@@ -7,7 +7,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BinaryFacts, FileDigests } from '../core/index.js';
+import type { ManifestPackage } from '../manifest/index.js';
 import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { platformPackageName, readNapiConfig, type TargetSpec } from '../targets/index.js';
 import type { VerifyOutcome } from '../verify/index.js';
@@ -38,17 +38,6 @@ export interface RootPackage {
   readonly config: NapiShipConfig;
 }
 
-/** What the binaries stage found for one target. */
-export interface BinaryFinding {
-  readonly triple: string;
-  readonly platformArchABI: string;
-  readonly status: 'found' | 'missing' | 'unreadable';
-  readonly path: string | null;
-  readonly facts: BinaryFacts | null;
-  readonly digests: FileDigests | null;
-  readonly diagnostics: readonly Diagnostic[];
-}
-
 /** One platform package as `stage` wrote it. */
 export interface StagedPackage {
   readonly triple: string;
@@ -71,10 +60,29 @@ export interface StageOutcome {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/** What `pack` wrote into the release dir. */
+export interface PackOutcome {
+  readonly outDir: string;
+  readonly manifestPath: string;
+  readonly sumsPath: string;
+  readonly packages: readonly ManifestPackage[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The signature over the release manifest, and the check of the signed dir. */
+export interface SignOutcome {
+  readonly signatureFile: string;
+  readonly publicKeyFile: string;
+  readonly keyId: string;
+  /** `verify-manifest` over the signed release dir: empty when everything matched. */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
 export interface StageResults {
-  readonly binaries: readonly BinaryFinding[];
   readonly stage: StageOutcome;
   readonly verify: VerifyOutcome;
+  readonly pack: PackOutcome;
+  readonly sign: SignOutcome;
 }
 
 export interface ReleasePlan {
@@ -189,8 +197,9 @@ export function withStage<K extends keyof StageResults>(plan: ReleasePlan, stage
 /** Every diagnostic any stage has recorded so far. */
 export function planDiagnostics(plan: ReleasePlan): Diagnostic[] {
   return [
-    ...(plan.stages.binaries ?? []).flatMap((b) => b.diagnostics),
     ...(plan.stages.stage?.diagnostics ?? []),
     ...(plan.stages.verify?.diagnostics ?? []),
+    ...(plan.stages.pack?.diagnostics ?? []),
+    ...(plan.stages.sign?.diagnostics ?? []),
   ];
 }

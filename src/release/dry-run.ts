@@ -1,18 +1,33 @@
 /**
- * `release --dry-run`: lay out the plan, run the stages that exist, and write the report.
- * Stages are added here as they land (stage, verify, pack, sbom, policy, publish rehearsal, smoke).
+ * `release --dry-run`: the whole release on a throwaway copy, publishing nothing.
+ *
+ *   plan → staging copy → stage → verify → pack → sign (ephemeral key) → verify-manifest → report
+ *
+ * Stages still to come (SBOM, policy, a rehearsal publish to a local registry, installs and smoke
+ * loads) slot in after `sign`.
  */
-import { appendFile, mkdir, writeFile } from 'node:fs/promises';
+import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
+import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
-import { loadPlan, type ReleasePlan } from '../plan/index.js';
+import { hasErrors } from '../diagnostics/index.js';
+import { packRelease, PackError } from '../pack/index.js';
+import { loadPlan, withStage, type ReleasePlan } from '../plan/index.js';
 import { renderJson, renderMarkdown, summarize, type ReportSummary } from '../report/index.js';
-import { collectBinaries } from './binaries.js';
+import { generateKeyPair, signManifest, verifyRelease as verifySignedRelease } from '../sign/index.js';
+import { stagePackages } from '../stage/index.js';
+import { verifyRelease } from '../verify/index.js';
+import { resolvePolicy, type PolicyOverrides } from '../verify/policy.js';
+import { stagingCopy } from './staging.js';
 
 export interface DryRunOptions {
   /** The root package directory (holds package.json with the napi config). */
   readonly cwd: string;
-  /** Where report files go (default `<cwd>/dist/release`). */
+  /** The release dir: tarballs, manifest, signature and reports (default `<cwd>/dist/release`). */
   readonly outDir?: string;
+  /** Collect binaries from a CI download dir instead of the napi-rs build output. */
+  readonly artifactsDir?: string;
+  /** Verify policy flags (win over the package's `napiShip.verify`). */
+  readonly policy?: PolicyOverrides;
   /** Append the markdown report here (GitHub Actions sets `GITHUB_STEP_SUMMARY`). */
   readonly stepSummary?: string;
   /** Called as each step starts, for progress output. */
@@ -22,19 +37,56 @@ export interface DryRunOptions {
 export interface DryRunResult {
   readonly plan: ReleasePlan;
   readonly summary: ReportSummary;
-  readonly files: { readonly markdown: string; readonly json: string };
+  readonly files: { readonly markdown: string; readonly json: string; readonly releaseDir: string };
 }
 
 export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResult> {
   const step = options.onStep ?? ((): void => undefined);
   step('reading the release plan');
-  let plan = await loadPlan(options.cwd);
-  step(`inspecting binaries for ${plan.targets.length} targets`);
-  plan = await collectBinaries(plan);
-  const outDir = path.resolve(options.outDir ?? path.join(plan.root.dir, 'dist', 'release'));
+  const source = await loadPlan(options.cwd);
+  const outDir = path.resolve(options.outDir ?? path.join(source.root.dir, 'dist', 'release'));
+  const releaseDir = path.join(outDir, 'packages');
+  const stagingDir = path.join(outDir, 'staging');
   await mkdir(outDir, { recursive: true });
+
+  step('copying the release to a staging dir');
+  let plan = await stagingCopy(source, stagingDir);
+
+  step(`staging ${plan.targets.length} platform packages`);
+  const staged = await stagePackages(plan, options.artifactsDir === undefined ? {} : { artifactsDir: options.artifactsDir });
+  plan = withStage(plan, 'stage', staged);
+
+  step('verifying every target');
+  const policy = resolvePolicy(plan.root.manifest, plan.root.config.verify, options.policy ?? {});
+  plan = withStage(plan, 'verify', await verifyRelease(plan, policy));
+
+  step('packing reproducible tarballs');
+  await rm(releaseDir, { recursive: true, force: true });
+  const present = plan.targets.filter((t) => staged.packages.some((p) => p.triple === t.spec.triple));
+  try {
+    const packed = await packRelease({
+      outDir: releaseDir,
+      packages: [
+        { dir: plan.root.dir, kind: 'root', target: null },
+        ...present.map((t) => ({ dir: t.packageDir, kind: 'platform' as const, target: t.spec.platformArchABI, triple: t.spec.triple })),
+      ],
+    });
+    plan = withStage(plan, 'pack', { outDir: releaseDir, manifestPath: packed.manifestPath, sumsPath: packed.sumsPath, packages: packed.packages, diagnostics: packed.diagnostics });
+  } catch (error) {
+    if (!(error instanceof PackError)) throw error;
+    plan = withStage(plan, 'pack', { outDir: releaseDir, manifestPath: '', sumsPath: '', packages: [], diagnostics: error.diagnostics });
+  }
+
+  if (plan.stages.pack && !hasErrors(plan.stages.pack.diagnostics)) {
+    step('signing the manifest with a throwaway key and checking the signed release');
+    const keys = generateKeyPair();
+    const signed = await signManifest(releaseDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
+    const checked = await verifySignedRelease(releaseDir, keys.publicKeyPem);
+    plan = withStage(plan, 'sign', { signatureFile: signed.signatureFile, publicKeyFile: signed.publicKeyFile ?? '', keyId: signed.keyId, diagnostics: checked });
+  }
+
   const markdown = renderMarkdown(plan);
-  const files = { markdown: path.join(outDir, 'report.md'), json: path.join(outDir, 'plan.json') };
+  const files = { markdown: path.join(outDir, 'report.md'), json: path.join(outDir, 'plan.json'), releaseDir };
   await writeFile(files.markdown, markdown);
   await writeFile(files.json, renderJson(plan));
   if (options.stepSummary) await appendFile(options.stepSummary, markdown);

@@ -2,66 +2,47 @@
  * One report of a release plan, in three forms: terminal text, GitHub-flavoured markdown (fit for
  * `$GITHUB_STEP_SUMMARY`) and JSON. Pure: plan in, strings out.
  */
+import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics/index.js';
-import { planDiagnostics, type BinaryFinding, type ReleasePlan } from '../plan/index.js';
+import { planDiagnostics, type ReleasePlan } from '../plan/index.js';
+import { VERIFY_CHECKS, type CheckMark, type VerifyCheck } from '../verify/index.js';
 import { textTable } from './table.js';
 
-export type Mark = 'ok' | 'warn' | 'fail' | 'skip';
+export type Mark = CheckMark;
+
+/** Diagnostics that say a target was not built here: what a dry run reports as "skipped". */
+export const MISSING_CODES: ReadonlySet<string> = new Set(['NS_STAGE_MISSING_BINARY', 'NS_VERIFY_MISSING_PACKAGE']);
 
 export interface ReportRow {
   readonly target: string;
   readonly triple: string;
   readonly packageName: string;
-  readonly cells: Readonly<Record<CheckColumn, Mark>>;
-  /** Why a target was skipped, when it was. */
+  readonly missing: boolean;
+  readonly cells: Readonly<Record<VerifyCheck, Mark>>;
+  /** Why a target was skipped, or its first failure. */
   readonly note: string;
 }
 
-export const CHECK_COLUMNS = ['binary', 'format', 'os/cpu', 'libc/crt', 'napi export'] as const;
-export type CheckColumn = (typeof CHECK_COLUMNS)[number];
-
-const columnCodes: Record<Exclude<CheckColumn, 'binary'>, readonly string[]> = {
-  format: ['NS_BINARY_FORMAT', 'NS_BINARY_BITS', 'NS_BINARY_ENDIAN'],
-  'os/cpu': ['NS_BINARY_OS', 'NS_BINARY_CPU'],
-  'libc/crt': ['NS_BINARY_LIBC', 'NS_BINARY_LIBC_UNPROVEN', 'NS_BINARY_CRT', 'NS_BINARY_CRT_UNPROVEN'],
-  'napi export': ['NS_BINARY_NO_NAPI_EXPORT', 'NS_BINARY_NOT_SHARED'],
-};
-
-function markFor(diagnostics: readonly Diagnostic[], codes: readonly string[]): Mark {
-  const hits = diagnostics.filter((d) => codes.includes(d.code));
-  if (hits.some((d) => d.severity === 'error')) return 'fail';
-  if (hits.length > 0) return 'warn';
-  return 'ok';
-}
-
-function rowFor(plan: ReleasePlan, finding: BinaryFinding | undefined, triple: string): ReportRow {
-  const target = plan.targets.find((t) => t.spec.triple === triple);
-  const base = { target: target?.spec.platformArchABI ?? triple, triple, packageName: target?.packageName ?? '' };
-  if (!finding || finding.status === 'missing') {
-    const skip: Record<CheckColumn, Mark> = { binary: 'skip', format: 'skip', 'os/cpu': 'skip', 'libc/crt': 'skip', 'napi export': 'skip' };
-    return { ...base, cells: skip, note: `skipped: no ${target?.binaryFile ?? 'binary'} built or staged here` };
-  }
-  if (finding.status === 'unreadable') {
-    const fail: Record<CheckColumn, Mark> = { binary: 'fail', format: 'skip', 'os/cpu': 'skip', 'libc/crt': 'skip', 'napi export': 'skip' };
-    return { ...base, cells: fail, note: finding.diagnostics[0]?.message ?? 'unreadable' };
-  }
-  const d = finding.diagnostics;
-  return {
-    ...base,
-    cells: {
-      binary: 'ok',
-      format: markFor(d, columnCodes.format),
-      'os/cpu': markFor(d, columnCodes['os/cpu']),
-      'libc/crt': markFor(d, columnCodes['libc/crt']),
-      'napi export': markFor(d, columnCodes['napi export']),
-    },
-    note: '',
-  };
+/** Targets with no binary built or staged: every other diagnostic about them is a consequence. */
+export function missingTargets(plan: ReleasePlan): Set<string> {
+  return new Set(planDiagnostics(plan).filter((d) => MISSING_CODES.has(d.code) && d.target !== undefined).map((d) => d.target ?? ''));
 }
 
 export function reportRows(plan: ReleasePlan): ReportRow[] {
-  const findings = plan.stages.binaries ?? [];
-  return plan.targets.map((t) => rowFor(plan, findings.find((f) => f.triple === t.spec.triple), t.spec.triple));
+  const verified = plan.stages.verify?.targets ?? [];
+  const absent = missingTargets(plan);
+  return plan.targets.map((t) => {
+    const v = verified.find((x) => x.triple === t.spec.triple);
+    const base = { target: t.spec.platformArchABI, triple: t.spec.triple, packageName: t.packageName };
+    const skipAll = Object.fromEntries(VERIFY_CHECKS.map((c) => [c, 'skip'])) as Record<VerifyCheck, Mark>;
+    if (!v) return { ...base, missing: true, cells: skipAll, note: 'not verified' };
+    const missing = absent.has(t.spec.platformArchABI);
+    if (missing) {
+      return { ...base, missing, cells: { ...skipAll, pins: v.checks.pins }, note: `skipped: no ${t.binaryFile} built or staged here` };
+    }
+    const firstError = v.diagnostics.find((d) => d.severity === 'error');
+    return { ...base, missing, cells: v.checks, note: firstError ? `${firstError.code}: ${firstError.message}` : '' };
+  });
 }
 
 export interface ReportSummary {
@@ -69,8 +50,10 @@ export interface ReportSummary {
   readonly ready: number;
   readonly missing: number;
   readonly failing: number;
+  /** Errors other than "this target was not built here". */
   readonly errors: number;
   readonly warnings: number;
+  readonly tarballs: number;
   /** True when a real publish would go ahead: every target present and no error. */
   readonly publishable: boolean;
 }
@@ -78,9 +61,10 @@ export interface ReportSummary {
 export function summarize(plan: ReleasePlan): ReportSummary {
   const rows = reportRows(plan);
   const diagnostics = planDiagnostics(plan);
-  const failing = rows.filter((r) => Object.values(r.cells).includes('fail')).length;
-  const missing = rows.filter((r) => r.cells.binary === 'skip').length;
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const missing = rows.filter((r) => r.missing).length;
+  const failing = rows.filter((r) => !r.missing && Object.values(r.cells).includes('fail')).length;
+  const absent = missingTargets(plan);
+  const errors = diagnostics.filter((d) => d.severity === 'error' && !(d.target !== undefined && absent.has(d.target))).length;
   return {
     targets: rows.length,
     ready: rows.length - failing - missing,
@@ -88,6 +72,7 @@ export function summarize(plan: ReleasePlan): ReportSummary {
     failing,
     errors,
     warnings: diagnostics.filter((d) => d.severity === 'warning').length,
+    tarballs: plan.stages.pack?.packages.length ?? 0,
     publishable: missing === 0 && errors === 0,
   };
 }
@@ -107,41 +92,69 @@ function summaryLine(s: ReportSummary): string {
   return parts.join('; ') + (s.publishable ? '. Publishable.' : '. Not publishable.');
 }
 
+/** Diagnostics worth listing: those about targets not built here are already the table's notes. */
+function listed(plan: ReleasePlan): Diagnostic[] {
+  const absent = missingTargets(plan);
+  return planDiagnostics(plan).filter((d) => !(d.target !== undefined && absent.has(d.target)) && d.severity !== 'note');
+}
+
+function releaseLines(plan: ReleasePlan, markdown: boolean): string[] {
+  const pack = plan.stages.pack;
+  if (!pack || pack.packages.length === 0) return [];
+  const rows = pack.packages.map((p) => [p.name, p.tarball, String(p.size), p.integrity.slice(0, 27) + '…']);
+  const sign = plan.stages.sign;
+  const signLine = sign
+    ? `signature: ${path.basename(sign.signatureFile)} (ed25519 key ${sign.keyId}, throwaway) — ${sign.diagnostics.length === 0 ? 'verify-manifest passed' : `verify-manifest FAILED (${sign.diagnostics.length})`}`
+    : 'signature: not made';
+  if (!markdown) {
+    return ['', `release dir: ${pack.outDir}`, textTable(['package', 'tarball', 'bytes', 'integrity'], rows).trimEnd(), `manifest: ${path.basename(pack.manifestPath)}, ${path.basename(pack.sumsPath)}`, signLine];
+  }
+  return [
+    '',
+    '### Release',
+    '',
+    '| package | tarball | bytes | integrity |',
+    '| --- | --- | --- | --- |',
+    ...rows.map((r) => `| \`${r[0] ?? ''}\` | \`${r[1] ?? ''}\` | ${r[2] ?? ''} | \`${r[3] ?? ''}\` |`),
+    '',
+    `Manifest \`${path.basename(pack.manifestPath)}\` and \`${path.basename(pack.sumsPath)}\`; ${signLine}.`,
+  ];
+}
+
 export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry run'): string {
   const rows = reportRows(plan);
-  const s = summarize(plan);
-  const header = ['target', 'package', ...CHECK_COLUMNS, 'note'];
+  const header = ['target', 'package', ...VERIFY_CHECKS, 'note'];
   const lines = [
     `## ${title}: \`${plan.root.packageName}@${plan.root.version}\``,
     '',
-    summaryLine(s),
+    summaryLine(summarize(plan)),
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| \`${r.target}\` | \`${r.packageName}\` | ${CHECK_COLUMNS.map((c) => symbols[r.cells[c]].md).join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`),
+    ...rows.map((r) => `| \`${r.target}\` | \`${r.packageName}\` | ${VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md).join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`),
     '',
     `Legend: ${symbols.ok.md} passed, ${symbols.warn.md} warning, ${symbols.fail.md} failed, ${symbols.skip.md} skipped.`,
+    ...releaseLines(plan, true),
   ];
-  const diagnostics = planDiagnostics(plan).filter((d) => d.code !== 'NS_TARGET_MISSING_BINARY');
-  if (diagnostics.length > 0) {
-    lines.push('', '### Diagnostics', '', '```', ...diagnostics.map(formatDiagnostic), '```');
-  }
+  const diagnostics = listed(plan);
+  if (diagnostics.length > 0) lines.push('', '### Diagnostics', '', '```', ...diagnostics.map(formatDiagnostic), '```');
   return lines.join('\n') + '\n';
 }
 
 export function renderText(plan: ReleasePlan): string {
   const rows = reportRows(plan);
   const table = textTable(
-    ['target', 'package', ...CHECK_COLUMNS, 'note'],
-    rows.map((r) => [r.target, r.packageName, ...CHECK_COLUMNS.map((c) => symbols[r.cells[c]].text), r.note]),
+    ['target', 'package', ...VERIFY_CHECKS, 'note'],
+    rows.map((r) => [r.target, r.packageName, ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text), r.note]),
   );
-  const diagnostics = planDiagnostics(plan).filter((d) => d.code !== 'NS_TARGET_MISSING_BINARY');
+  const diagnostics = listed(plan);
   return [
     `${plan.root.packageName}@${plan.root.version}: ${rows.length} targets`,
     '',
     table,
     ...diagnostics.map(formatDiagnostic),
-    ...(diagnostics.length > 0 ? [''] : []),
+    ...releaseLines(plan, false),
+    '',
     summaryLine(summarize(plan)),
   ].join('\n') + '\n';
 }

@@ -8,19 +8,25 @@ import { usageError } from './usage.js';
 
 export const releaseCommand: Command = {
   name: 'release',
-  summary: 'Rehearse a release: plan every target, inspect and check each binary, write the report.',
-  usage: 'napi-ship release --dry-run [--cwd DIR] [--out DIR] [--strict] [--json]',
+  summary: 'Rehearse a release on a throwaway copy: stage, verify, pack, sign and check, then report.',
+  usage: 'napi-ship release --dry-run [--cwd DIR] [--out DIR] [--artifacts DIR] [--glibc-max X.Y] [--macos-min X.Y] [--strict] [--json]',
   options: {
     'dry-run': { type: 'boolean' },
     cwd: { type: 'string' },
     out: { type: 'string' },
+    artifacts: { type: 'string' },
+    'glibc-max': { type: 'string' },
+    'macos-min': { type: 'string' },
     strict: { type: 'boolean' },
     json: { type: 'boolean' },
   },
   optionHelp: [
     '--dry-run           rehearse without publishing anything (required for now)',
     '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--out DIR           where report.md and plan.json go (default: <cwd>/dist/release)',
+    '--out DIR           the release dir: packages/ (tarballs, manifest, signature), staging/, report.md, plan.json (default: <cwd>/dist/release)',
+    '--artifacts DIR     take binaries from a CI download dir instead of the napi-rs build output',
+    '--glibc-max X.Y     verify policy, as for `napi-ship verify`',
+    '--macos-min X.Y     verify policy, as for `napi-ship verify`',
     '--strict            exit 1 when any target is missing, not only when one fails (CI mode)',
     '--json              print the plan, rows and summary as JSON',
   ],
@@ -31,19 +37,22 @@ export const releaseCommand: Command = {
     if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, releaseCommand);
     const cwd = path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.');
     const out = stringOption(args, 'out');
+    const artifacts = stringOption(args, 'artifacts');
     const json = flag(args, 'json');
     const stepSummary = io.env.GITHUB_STEP_SUMMARY;
     const result = await releaseDryRun({
       cwd,
       ...(out === undefined ? {} : { outDir: path.resolve(io.cwd, out) }),
       ...(stepSummary ? { stepSummary } : {}),
+      ...(artifacts === undefined ? {} : { artifactsDir: path.resolve(io.cwd, artifacts) }),
+      policy: { glibcMax: stringOption(args, 'glibc-max'), macosMin: stringOption(args, 'macos-min') },
       onStep: (s) => { io.stderr(paint(io, 'dim', `› ${s}…`) + '\n'); },
     });
     if (json) {
       io.stdout(renderJson(result.plan));
     } else {
       io.stdout(renderText(result.plan));
-      io.stdout(`\nreport: ${result.files.markdown}\nplan:   ${result.files.json}\n`);
+      io.stdout(`\nreport: ${result.files.markdown}\nplan:   ${result.files.json}\nrelease dir: ${result.files.releaseDir}\n`);
     }
     const { summary } = result;
     if (summary.errors > 0) return ExitCode.Failed;

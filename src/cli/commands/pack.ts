@@ -1,0 +1,76 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { diagnostic, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import { PackError, packRelease, type PackInputPackage } from '../../pack/index.js';
+import { loadPlan } from '../../plan/index.js';
+import { flag, stringOption, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { textTable, type Io } from '../output.js';
+import { usageError } from './usage.js';
+
+function report(io: Io, diagnostics: readonly Diagnostic[]): void {
+  for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+}
+
+function failed(io: Io, json: boolean, diagnostics: readonly Diagnostic[]): ExitCode {
+  if (json) {
+    io.stdout(JSON.stringify({ ok: false, diagnostics }, null, 2) + '\n');
+  } else {
+    report(io, diagnostics);
+    io.stdout(`pack failed: ${diagnostics.filter((d) => d.severity === 'error').length} error(s); nothing was written\n`);
+  }
+  return ExitCode.Failed;
+}
+
+export const packCommand: Command = {
+  name: 'pack',
+  summary: 'Pack the root and every platform package into byte-reproducible npm tarballs, with SHA256SUMS and the release manifest.',
+  usage: 'napi-ship pack [--cwd DIR] [--out DIR] [--json]',
+  options: { cwd: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
+  optionHelp: [
+    '--cwd DIR           the napi-rs root package directory (default: .)',
+    '--out DIR           where to write the tarballs, SHA256SUMS and release-manifest.json (default: <cwd>/dist/release)',
+    '--json              print { ok, outDir, manifestPath, sumsPath, manifest, diagnostics } as JSON',
+  ],
+  async run(args, io: Io) {
+    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, packCommand);
+    const json = flag(args, 'json');
+    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const out = stringOption(args, 'out');
+    const outDir = out === undefined ? path.join(plan.root.dir, 'dist', 'release') : path.resolve(io.cwd, out);
+
+    const packages: PackInputPackage[] = [{ dir: plan.root.dir, kind: 'root', target: null }];
+    const missing: Diagnostic[] = [];
+    for (const t of plan.targets) {
+      if (existsSync(path.join(t.packageDir, 'package.json'))) {
+        packages.push({ dir: t.packageDir, kind: 'platform', target: t.spec.platformArchABI, triple: t.spec.triple });
+      } else {
+        missing.push(diagnostic({
+          code: 'NS_PACK_MISSING_PACKAGE', target: t.spec.platformArchABI, subject: t.packageDir,
+          message: `platform package ${t.packageName} does not exist (no package.json in its dir)`,
+          hint: 'stage the platform packages first (napi-ship stage, or napi create-npm-dirs + napi artifacts)',
+        }));
+      }
+    }
+    if (missing.length > 0) return failed(io, json, missing);
+
+    let result;
+    try {
+      result = await packRelease({ packages, outDir, env: io.env });
+    } catch (error) {
+      if (error instanceof PackError) return failed(io, json, error.diagnostics);
+      throw error;
+    }
+    if (json) {
+      io.stdout(JSON.stringify({
+        ok: true, outDir, manifestPath: result.manifestPath, sumsPath: result.sumsPath,
+        manifest: result.manifest, diagnostics: result.diagnostics,
+      }, null, 2) + '\n');
+      return ExitCode.Ok;
+    }
+    io.stdout(textTable(['file', 'bytes', 'integrity (sha512)'], result.packages.map((p) => [p.tarball, String(p.size), p.integrity])));
+    report(io, result.diagnostics);
+    io.stdout(`manifest: ${result.manifestPath}\n`);
+    return ExitCode.Ok;
+  },
+};

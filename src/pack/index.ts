@@ -1,0 +1,275 @@
+/**
+ * The pack stage: one byte-reproducible npm tarball per package (the root and each platform
+ * package), their digests in `SHA256SUMS`, and the release manifest that `sign` signs.
+ *
+ * Nothing is written unless every package can be packed: problems found in the packages (a symlink,
+ * a path leaving the package, a platform package without its binary) are collected across all of
+ * them and thrown together as one `PackError`.
+ */
+import { execFile } from 'node:child_process';
+import { readFileSync } from 'node:fs';
+import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import { coreVersion, hashFiles, inspectFiles } from '../core/index.js';
+import { diagnostic, DiagnosticError, hasErrors, type Diagnostic } from '../diagnostics/index.js';
+import {
+  MANIFEST_FILE,
+  MANIFEST_SCHEMA,
+  SHA256SUMS_FILE,
+  serializeManifest,
+  type ManifestBinary,
+  type ManifestPackage,
+  type ReleaseManifest,
+} from '../manifest/index.js';
+import { allTargets } from '../targets/index.js';
+import { byteOrder, PackError, selectFiles, type PackageSelection } from './files.js';
+import { MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball } from './tarball.js';
+
+export { byteOrder, insidePackage, PackError, selectFiles, type PackageSelection, type PackFile } from './files.js';
+export { GZIP_OPTIONS, GZIP_OS_UNIX, MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball, type TarballOptions } from './tarball.js';
+
+const execFileAsync = promisify(execFile);
+
+export interface PackInputPackage {
+  readonly dir: string;
+  readonly kind: 'root' | 'platform';
+  /** `platform-arch-abi` of a platform package; `null` for the root. */
+  readonly target: string | null;
+  /** The Rust triple of a platform package (default: the first napi-rs triple with that `platform-arch-abi`). */
+  readonly triple?: string;
+}
+
+export interface PackInput {
+  readonly packages: readonly PackInputPackage[];
+  readonly outDir: string;
+  /** Seconds written as every tarball entry's mtime (default: see `resolveSourceDateEpoch`). */
+  readonly sourceDateEpoch?: number;
+  /** The binaries to list in the manifest; default: every `.node`/`.wasm` file packed in a platform package, inspected and hashed. */
+  readonly binaries?: readonly ManifestBinary[];
+  /** Where SOURCE_DATE_EPOCH is read (default `process.env`). */
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+export interface PackResult {
+  readonly manifest: ReleaseManifest;
+  readonly manifestPath: string;
+  readonly sumsPath: string;
+  readonly packages: ManifestPackage[];
+  /** Warnings (errors are thrown as a `PackError`). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+async function git(dir: string, args: readonly string[]): Promise<string | null> {
+  try {
+    const { stdout } = await execFileAsync('git', [...args], { cwd: dir, timeout: 10_000, windowsHide: true });
+    return stdout.trim();
+  } catch {
+    return null;
+  }
+}
+
+/** `git rev-parse HEAD` in `dir`, or `null` outside git (or without git). */
+export async function gitCommit(dir: string): Promise<string | null> {
+  const out = await git(dir, ['rev-parse', 'HEAD']);
+  return out !== null && /^[0-9a-f]{40,64}$/.test(out) ? out : null;
+}
+
+function badEpoch(source: string, value: string): DiagnosticError {
+  return new DiagnosticError([diagnostic({
+    code: 'NS_PACK_SOURCE_DATE_EPOCH', subject: source,
+    message: `${source} must be a whole number of seconds since 1970, got ${JSON.stringify(value)}`,
+    hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)',
+  })]);
+}
+
+/**
+ * The timestamp written into the tarballs: the explicit value, else `SOURCE_DATE_EPOCH`, else the
+ * time of the last commit in `rootDir` (`git log -1 --format=%ct`), else npm's fixed 1985-10-26T08:15:00Z.
+ */
+export async function resolveSourceDateEpoch(rootDir: string, explicit?: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
+  const check = (n: number, source: string): number => {
+    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TAR_MTIME) throw badEpoch(source, String(n));
+    return n;
+  };
+  if (explicit !== undefined) return check(explicit, 'sourceDateEpoch');
+  const fromEnv = env.SOURCE_DATE_EPOCH;
+  if (fromEnv !== undefined && fromEnv.trim() !== '') {
+    if (!/^\d+$/.test(fromEnv.trim())) throw badEpoch('SOURCE_DATE_EPOCH', fromEnv);
+    return check(Number(fromEnv.trim()), 'SOURCE_DATE_EPOCH');
+  }
+  const committed = await git(rootDir, ['log', '-1', '--format=%ct']);
+  if (committed !== null && /^\d+$/.test(committed)) return check(Number(committed), 'git log -1 --format=%ct');
+  return NPM_FIXED_DATE_EPOCH;
+}
+
+function toolVersion(): string {
+  const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.${process.pid}.tmp`;
+  try {
+    await writeFile(tmp, text);
+    await rename(tmp, file);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+function inputError(message: string, hint: string): DiagnosticError {
+  return new DiagnosticError([diagnostic({ code: 'NS_PACK_INPUT', message, hint })]);
+}
+
+/** `SHA256SUMS` text, as `sha256sum` writes it: `<hex>  <file>`, one a line, sorted by file name. */
+export function sha256Sums(entries: readonly { readonly file: string; readonly sha256: string }[]): string {
+  return [...entries].sort((a, b) => byteOrder(a.file, b.file)).map((e) => `${e.sha256}  ${e.file}\n`).join('');
+}
+
+interface Selected {
+  readonly input: PackInputPackage;
+  readonly selection: PackageSelection;
+  readonly tarball: string;
+}
+
+const BINARY_EXTENSIONS = ['.node', '.wasm'];
+
+async function collectBinaries(selected: readonly Selected[], diagnostics: Diagnostic[]): Promise<ManifestBinary[]> {
+  const wanted = selected.flatMap((s) => {
+    if (s.input.kind !== 'platform') return [];
+    const files = s.selection.files.filter((f) => BINARY_EXTENSIONS.some((ext) => f.path.endsWith(ext)) && !f.path.startsWith('node_modules/'));
+    if (files.length === 0) {
+      diagnostics.push(diagnostic({
+        code: 'NS_PACK_NO_BINARY', target: s.input.target ?? undefined, subject: s.selection.dir,
+        message: `platform package ${s.selection.name} packs no .node binary`,
+        hint: 'stage the binary into the package first (napi-ship stage / napi artifacts), and list it in `files`',
+      }));
+    }
+    return files.map((f) => ({ s, file: f.path, abs: path.join(s.selection.dir, ...f.path.split('/')) }));
+  });
+  const paths = wanted.map((w) => w.abs);
+  const [inspected, hashed] = await Promise.all([inspectFiles(paths), hashFiles(paths)]);
+  const binaries: ManifestBinary[] = [];
+  wanted.forEach((w, i) => {
+    const facts = inspected[i];
+    const digests = hashed[i];
+    const target = w.s.input.target ?? '';
+    if (!facts?.ok || !digests?.ok) {
+      const error = facts && !facts.ok ? facts.error : digests && !digests.ok ? digests.error : { code: 'E_INTERNAL', message: 'no result' };
+      diagnostics.push(diagnostic({
+        code: `NS_PACK_BINARY_${error.code}`, target, subject: w.abs,
+        message: `cannot read the packed binary: ${error.message}`,
+        hint: 'rebuild the addon; the file is not a loadable binary',
+      }));
+      return;
+    }
+    const triple = w.s.input.triple ?? allTargets().find((t) => t.platformArchABI === target)?.triple ?? target;
+    binaries.push({
+      target, triple, package: w.s.selection.name, file: w.file,
+      size: digests.size, sha256: digests.sha256, integrity: digests.integrity, facts: facts.facts,
+    });
+  });
+  return binaries.sort((a, b) => byteOrder(a.target, b.target) || byteOrder(a.file, b.file));
+}
+
+/** Pack every package into `outDir`, then write `SHA256SUMS` and `release-manifest.json` there. */
+export async function packRelease(input: PackInput): Promise<PackResult> {
+  const roots = input.packages.filter((p) => p.kind === 'root');
+  const root = roots[0];
+  if (root === undefined || roots.length > 1) {
+    throw inputError(`packRelease needs exactly one root package, got ${roots.length}`, 'pass the root package with kind "root"');
+  }
+  for (const p of input.packages) {
+    if (p.kind === 'platform' && (p.target === null || p.target === '')) {
+      throw inputError(`platform package ${p.dir} has no target`, 'pass its platform-arch-abi, e.g. linux-x64-gnu');
+    }
+  }
+  const outDir = path.resolve(input.outDir);
+  const env = input.env ?? process.env;
+  const [sourceDateEpoch, commit] = await Promise.all([
+    resolveSourceDateEpoch(root.dir, input.sourceDateEpoch, env),
+    gitCommit(root.dir),
+  ]);
+
+  const diagnostics: Diagnostic[] = [];
+  const selected: Selected[] = [];
+  for (const p of input.packages) {
+    try {
+      const selection = await selectFiles(p.dir);
+      diagnostics.push(...selection.diagnostics);
+      selected.push({ input: p, selection, tarball: tarballName(selection.name, selection.version) });
+    } catch (error) {
+      if (!(error instanceof PackError)) throw error;
+      diagnostics.push(...error.diagnostics);
+    }
+  }
+  const byTarball = new Map<string, Selected>();
+  for (const s of selected) {
+    const other = byTarball.get(s.tarball);
+    if (other) {
+      diagnostics.push(diagnostic({
+        code: 'NS_PACK_DUPLICATE', subject: s.selection.dir,
+        message: `${s.selection.dir} and ${other.selection.dir} both pack as ${s.tarball}`,
+        hint: 'every package of a release needs its own name',
+      }));
+    }
+    byTarball.set(s.tarball, s);
+    const outRel = path.relative(s.selection.dir, outDir).split(path.sep).join('/');
+    if (outRel === '' || (!outRel.startsWith('..') && !path.isAbsolute(outRel))) {
+      const inside = s.selection.files.filter((f) => outRel === '' || f.path === outRel || f.path.startsWith(`${outRel}/`));
+      if (inside.length > 0) {
+        diagnostics.push(diagnostic({
+          code: 'NS_PACK_OUT_INSIDE', subject: s.selection.dir,
+          message: `the output dir ${outDir} is inside ${s.selection.name} and ${inside.length} file(s) there would be packed into it`,
+          hint: `exclude ${outRel || '.'} from the package (files / .npmignore), or pack to another --out dir`,
+        }));
+      }
+    }
+  }
+  const binaries = input.binaries ? [...input.binaries] : await collectBinaries(selected, diagnostics);
+  if (hasErrors(diagnostics)) {
+    // A platform package without its binary also misses its `main`: say it once.
+    const noBinary = new Set(diagnostics.filter((d) => d.code === 'NS_PACK_NO_BINARY').map((d) => d.subject));
+    throw new PackError(diagnostics.filter((d) => !(d.code === 'NS_PACK_MAIN_MISSING' && noBinary.has(path.dirname(d.subject ?? '')))));
+  }
+
+  const rootSelection = selected.find((s) => s.input.kind === 'root')?.selection;
+  if (rootSelection === undefined) throw new PackError(diagnostics);
+  await mkdir(outDir, { recursive: true });
+  for (const s of selected) {
+    await writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch });
+  }
+  const hashed = await hashFiles(selected.map((s) => path.join(outDir, s.tarball)));
+  const packages: ManifestPackage[] = selected.map((s, i) => {
+    const h = hashed[i];
+    if (!h?.ok) {
+      throw new DiagnosticError([diagnostic({
+        code: 'NS_PACK_HASH', subject: path.join(outDir, s.tarball),
+        message: `cannot hash the tarball just written: ${h ? h.error.message : 'no result'}`,
+        hint: 'check the output dir is readable',
+      })]);
+    }
+    return {
+      name: s.selection.name, version: s.selection.version, kind: s.input.kind, target: s.input.kind === 'root' ? null : s.input.target,
+      tarball: s.tarball, size: h.size, integrity: h.integrity, sha1: h.sha1, sha256: h.sha256,
+    };
+  });
+  packages.sort((a, b) => byteOrder(a.name, b.name));
+
+  const manifest: ReleaseManifest = {
+    schema: MANIFEST_SCHEMA,
+    name: rootSelection.name,
+    version: rootSelection.version,
+    source: { commit, sourceDateEpoch },
+    tools: { napiShip: toolVersion(), core: coreVersion(), node: process.version },
+    packages,
+    binaries,
+    files: [],
+  };
+  const sumsPath = path.join(outDir, SHA256SUMS_FILE);
+  const manifestPath = path.join(outDir, MANIFEST_FILE);
+  await writeAtomic(sumsPath, sha256Sums(packages.map((p) => ({ file: p.tarball, sha256: p.sha256 }))));
+  await writeAtomic(manifestPath, serializeManifest(manifest));
+  return { manifest, manifestPath, sumsPath, packages, diagnostics };
+}

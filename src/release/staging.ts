@@ -1,0 +1,41 @@
+/**
+ * A throwaway copy of a release to rehearse on: the root package (the files it would publish, its
+ * package.json and any napi-rs build output) and its platform package dirs, laid out as
+ * `<dir>/package.json` + `<dir>/npm/<platform-arch-abi>/`. A dry run stages, packs and signs the copy,
+ * so the working tree is never modified.
+ */
+import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { selectFiles } from '../pack/index.js';
+import { loadPlan, type ReleasePlan } from '../plan/index.js';
+
+async function listDir(dir: string): Promise<string[]> {
+  try {
+    return await readdir(dir);
+  } catch {
+    return [];
+  }
+}
+
+export async function stagingCopy(plan: ReleasePlan, dir: string): Promise<ReleasePlan> {
+  await rm(dir, { recursive: true, force: true });
+  await mkdir(dir, { recursive: true });
+  const root = plan.root.dir;
+  const selection = await selectFiles(root);
+  const buildOutputs = (await listDir(root)).filter((f) => f.endsWith('.node') || f.endsWith('.wasm'));
+  for (const rel of [...new Set([...selection.files.map((f) => f.path), ...buildOutputs])]) {
+    if (rel === 'package.json') continue;
+    await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
+    await cp(path.join(root, rel), path.join(dir, rel), { dereference: false, preserveTimestamps: true });
+  }
+  const pkg = JSON.parse(await readFile(plan.root.packageJsonPath, 'utf8')) as Record<string, unknown>;
+  const napiShip = typeof pkg.napiShip === 'object' && pkg.napiShip !== null ? pkg.napiShip : {};
+  pkg.napiShip = { ...napiShip, npmDir: 'npm' };
+  await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  for (const t of plan.targets) {
+    const entries = await listDir(t.packageDir);
+    if (entries.length === 0) continue;
+    await cp(t.packageDir, path.join(dir, 'npm', t.spec.platformArchABI), { recursive: true, dereference: false });
+  }
+  return loadPlan(dir);
+}
