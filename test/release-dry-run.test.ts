@@ -51,6 +51,10 @@ describe('release --dry-run on napi-ship\'s own core', () => {
       'release-manifest.json', 'release-manifest.json.sig', 'release-manifest.pub',
     ]);
 
+    // The manifest's binary entry is what verify read, not a second inspection.
+    const manifest = JSON.parse(await readFile(path.join(result.files.releaseDir, 'release-manifest.json'), 'utf8')) as { binaries: { target: string; integrity: string; facts: { glibc: string | null } }[] };
+    assert.deepEqual(manifest.binaries.map((b) => [b.target, b.integrity, b.facts.glibc]), [['linux-x64-gnu', host.digests?.integrity, host.facts.glibc]]);
+
     // A second run gives byte-identical tarballs.
     const again = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'core-again') });
     for (const tgz of ['napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz']) {

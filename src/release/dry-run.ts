@@ -10,6 +10,7 @@ import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { hasErrors } from '../diagnostics/index.js';
+import type { ManifestBinary } from '../manifest/index.js';
 import { packRelease, PackError } from '../pack/index.js';
 import { loadPlan, withStage, type ReleasePlan } from '../plan/index.js';
 import { renderJson, renderMarkdown, summarize, type ReportSummary } from '../report/index.js';
@@ -63,9 +64,15 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   step('packing reproducible tarballs');
   await rm(releaseDir, { recursive: true, force: true });
   const present = plan.targets.filter((t) => staged.packages.some((p) => p.triple === t.spec.triple));
+  // The manifest's binaries are the facts verify already read: pack does not inspect them again.
+  const binaries: ManifestBinary[] = (plan.stages.verify?.targets ?? []).flatMap((v) =>
+    v.binaryPath !== null && v.facts !== null && v.digests !== null && present.some((t) => t.spec.triple === v.triple)
+      ? [{ target: v.platformArchABI, triple: v.triple, package: v.packageName, file: path.basename(v.binaryPath), size: v.digests.size, sha256: v.digests.sha256, integrity: v.digests.integrity, facts: v.facts }]
+      : []);
   try {
     const packed = await packRelease({
       outDir: releaseDir,
+      binaries,
       packages: [
         { dir: plan.root.dir, kind: 'root', target: null },
         ...present.map((t) => ({ dir: t.packageDir, kind: 'platform' as const, target: t.spec.platformArchABI, triple: t.spec.triple })),

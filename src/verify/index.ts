@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { inspectFiles, type BinaryFacts } from '../core/index.js';
+import { hashFiles, inspectFiles, type BinaryFacts, type FileDigests } from '../core/index.js';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { checkBinary } from './binary.js';
@@ -38,6 +38,8 @@ export interface TargetVerification {
   readonly packageDir: string;
   readonly binaryPath: string | null;
   readonly facts: BinaryFacts | null;
+  /** Digests of the binary, so later stages (pack's manifest) need not read it again. */
+  readonly digests: FileDigests | null;
   readonly checks: Readonly<Record<VerifyCheck, CheckMark>>;
   readonly diagnostics: readonly Diagnostic[];
 }
@@ -79,15 +81,17 @@ async function verifyTarget(t: PlannedTarget, version: string, policy: VerifyPol
       message: 'the platform package is not staged', expected: `${t.packageDir}/package.json`, found: 'nothing',
       hint: 'a release needs every target: build it (CI matrix) and run napi-ship stage',
     }), ...pinDiagnostics];
-    return { ...base, binaryPath: null, facts: null, diagnostics, checks: marks(diagnostics, ['fields', 'binary', 'floors', 'napi', 'files', 'size']) };
+    return { ...base, binaryPath: null, facts: null, digests: null, diagnostics, checks: marks(diagnostics, ['fields', 'binary', 'floors', 'napi', 'files', 'size']) };
   }
   const diagnostics: Diagnostic[] = [...checkPlatformManifest(t, manifest, version)];
   diagnostics.push(...(await checkPackageFiles(t.packageDir, manifest, t.spec.platformArchABI)));
   const main = typeof manifest.main === 'string' && !escapes(t.packageDir, manifest.main) ? path.join(t.packageDir, manifest.main) : null;
   let facts: BinaryFacts | null = null;
+  let digests: FileDigests | null = null;
   const skipped: VerifyCheck[] = [];
   if (main !== null && !diagnostics.some((d) => d.code === 'NS_VERIFY_FILE_MISSING' || d.code === 'NS_VERIFY_SYMLINK')) {
-    const [inspected] = await inspectFiles([main]);
+    const [[inspected], [hashed]] = await Promise.all([inspectFiles([main]), hashFiles([main])]);
+    if (hashed?.ok) digests = { size: hashed.size, sha1: hashed.sha1, sha256: hashed.sha256, sha512: hashed.sha512, integrity: hashed.integrity };
     if (inspected?.ok) {
       facts = inspected.facts;
       diagnostics.push(...checkBinary(t.spec, facts, main), ...checkFloors(t.spec, facts, policy, main), ...checkSize(t.spec, facts.size, policy, main));
@@ -99,7 +103,7 @@ async function verifyTarget(t: PlannedTarget, version: string, policy: VerifyPol
     skipped.push('binary', 'floors', 'napi', 'size');
   }
   diagnostics.push(...pinDiagnostics);
-  return { ...base, binaryPath: main, facts, diagnostics, checks: marks(diagnostics, skipped) };
+  return { ...base, binaryPath: main, facts, digests, diagnostics, checks: marks(diagnostics, skipped) };
 }
 
 /** Run every check over the staged release described by `plan`. */
