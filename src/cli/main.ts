@@ -2,7 +2,7 @@
  * `napi-ship` command line: a thin shell over the library. Each command lives in `commands/`.
  */
 import { readFileSync } from 'node:fs';
-import { DiagnosticError, formatDiagnostic } from '../diagnostics/index.js';
+import { DiagnosticError, errorMessage, formatDiagnostic } from '../diagnostics/index.js';
 import { helpText, parse, type Command } from './command.js';
 import { hashCommand } from './commands/hash.js';
 import { inspectCommand } from './commands/inspect.js';
@@ -67,7 +67,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
   try {
     args = parse(command, rest);
   } catch (error) {
-    return usageError(io, error instanceof Error ? error.message : String(error), command);
+    return usageError(io, errorMessage(error), command);
   }
   if (args.values.help === true) {
     io.stdout(helpText(command));

@@ -52,3 +52,8 @@ export function formatDiagnostic(d: Diagnostic): string {
   if (d.hint) lines.push(`  hint: ${d.hint}`);
   return lines.join('\n');
 }
+
+/** The message of anything thrown, for a diagnostic's text. */
+export function errorMessage(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -18,7 +18,7 @@
  */
 import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { DiagnosticError, diagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { DiagnosticError, diagnostic, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { walkPackage, type PackEdge, type PackTree } from './packlist.js';
 
 /** The packages cannot be packed as they are: a check failed (CLI exit 1, not 3). */
@@ -167,13 +167,13 @@ async function readPackageJson(dir: string): Promise<ReadPackage> {
     text = await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof PackError) throw error;
-    throw fail(`cannot read package.json: ${error instanceof Error ? error.message : String(error)}`, 'every package dir needs a package.json');
+    throw fail(`cannot read package.json: ${errorMessage(error)}`, 'every package dir needs a package.json');
   }
   let pkg: unknown;
   try {
     pkg = JSON.parse(text);
   } catch (error) {
-    throw fail(`package.json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`, 'fix the JSON syntax');
+    throw fail(`package.json is not valid JSON: ${errorMessage(error)}`, 'fix the JSON syntax');
   }
   if (!isRecord(pkg) || typeof pkg.name !== 'string' || pkg.name === '' || typeof pkg.version !== 'string' || pkg.version === '') {
     throw fail('package.json needs a string `name` and `version`', 'npm cannot pack a package without both');

@@ -8,7 +8,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ManifestPackage } from '../manifest/index.js';
-import { DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
+import { DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { platformPackageName, readNapiConfig, type TargetSpec } from '../targets/index.js';
 import type { VerifyOutcome } from '../verify/index.js';
 import type { PolicyOverrides } from '../verify/policy.js';
@@ -135,6 +135,19 @@ export function readNapiShipConfig(pkg: Record<string, unknown>, source: string)
   return { npmDir: typeof raw.npmDir === 'string' ? raw.npmDir : 'npm', verify: readVerifyOverrides(raw.verify, source) };
 }
 
+/** Parse the root package.json's text; invalid JSON is `NS_ROOT_PACKAGE_INVALID`. */
+export function parseRootPackageJson(text: string, file: string): unknown {
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new DiagnosticError([{
+      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: file,
+      message: `package.json is not valid JSON: ${errorMessage(error)}`,
+      hint: 'fix the JSON syntax',
+    }]);
+  }
+}
+
 /** Read the root package at `dir` and lay out the plan. */
 export async function loadPlan(dir: string): Promise<ReleasePlan> {
   const rootDir = path.resolve(dir);
@@ -145,20 +158,11 @@ export async function loadPlan(dir: string): Promise<ReleasePlan> {
   } catch (error) {
     throw new DiagnosticError([{
       code: 'NS_ROOT_PACKAGE_MISSING', severity: 'error', subject: packageJsonPath,
-      message: `cannot read the root package.json: ${error instanceof Error ? error.message : String(error)}`,
+      message: `cannot read the root package.json: ${errorMessage(error)}`,
       hint: 'run napi-ship in the napi-rs package directory, or pass --cwd DIR',
     }]);
   }
-  let pkg: unknown;
-  try {
-    pkg = JSON.parse(text);
-  } catch (error) {
-    throw new DiagnosticError([{
-      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: packageJsonPath,
-      message: `package.json is not valid JSON: ${error instanceof Error ? error.message : String(error)}`,
-      hint: 'fix the JSON syntax',
-    }]);
-  }
+  const pkg = parseRootPackageJson(text, packageJsonPath);
   if (!isRecord(pkg) || typeof pkg.name !== 'string' || typeof pkg.version !== 'string') {
     throw new DiagnosticError([{
       code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: packageJsonPath,

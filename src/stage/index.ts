@@ -13,8 +13,8 @@ import { randomBytes } from 'node:crypto';
 import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
-import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
-import type { PlannedTarget, ReleasePlan, StagedPackage, StageOutcome } from '../plan/index.js';
+import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { parseRootPackageJson, type PlannedTarget, type ReleasePlan, type StagedPackage, type StageOutcome } from '../plan/index.js';
 import { setTopLevelKey } from './json-text.js';
 import {
   chooseBinaries,
@@ -50,10 +50,6 @@ export interface StageOptions {
 
 function errnoCode(error: unknown): string | undefined {
   return error instanceof Error && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
-
-function reason(error: unknown): string {
-  return error instanceof Error ? error.message : String(error);
 }
 
 function tempName(file: string): string {
@@ -148,7 +144,7 @@ async function resolveOrigin(plan: ReleasePlan, artifactsDir: string | undefined
   try {
     isDir = (await stat(dir)).isDirectory();
   } catch (error) {
-    why = reason(error);
+    why = errorMessage(error);
   }
   if (!isDir) {
     throw new DiagnosticError([{
@@ -186,7 +182,7 @@ async function writePlatformPackage(
   } catch (error) {
     return [diagnostic({
       code: 'NS_STAGE_WRITE_FAILED', target: target.spec.platformArchABI, subject: target.packageDir,
-      message: `cannot write ${target.packageName}: ${reason(error)}`,
+      message: `cannot write ${target.packageName}: ${errorMessage(error)}`,
       hint: 'check that the platform package directory is writable',
     })];
   }
@@ -196,15 +192,7 @@ async function writePlatformPackage(
 async function updateRoot(plan: ReleasePlan): Promise<{ pins: Record<string, string>; diagnostics: readonly Diagnostic[] }> {
   const file = plan.root.packageJsonPath;
   const text = await readFile(file, 'utf8');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(text);
-  } catch (error) {
-    throw new DiagnosticError([{
-      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: file,
-      message: `package.json is not valid JSON: ${reason(error)}`, hint: 'fix the JSON syntax',
-    }]);
-  }
+  const parsed = parseRootPackageJson(text, file);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
     throw new DiagnosticError([{
       code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: file,

@@ -6,7 +6,7 @@ import { loadPlan } from '../../plan/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
-import { usageError } from './usage.js';
+import { rejectPositionals } from './usage.js';
 
 function report(io: Io, diagnostics: readonly Diagnostic[]): void {
   for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
@@ -33,7 +33,8 @@ export const packCommand: Command = {
     '--json              print { ok, outDir, manifestPath, sumsPath, manifest, diagnostics } as JSON',
   ],
   async run(args, io: Io) {
-    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, packCommand);
+    const refused = rejectPositionals(io, args.positionals, packCommand);
+    if (refused !== null) return refused;
     const json = flag(args, 'json');
     const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
     const out = stringOption(args, 'out');

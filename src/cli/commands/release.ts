@@ -4,7 +4,7 @@ import { renderJson, renderText } from '../../report/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, type Io } from '../output.js';
-import { usageError } from './usage.js';
+import { rejectPositionals, usageError } from './usage.js';
 
 export const releaseCommand: Command = {
   name: 'release',
@@ -34,7 +34,8 @@ export const releaseCommand: Command = {
     if (!flag(args, 'dry-run')) {
       return usageError(io, 'only `release --dry-run` exists so far; real publishing is `napi-ship publish` (not yet available)', releaseCommand);
     }
-    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, releaseCommand);
+    const refused = rejectPositionals(io, args.positionals, releaseCommand);
+    if (refused !== null) return refused;
     const cwd = path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.');
     const out = stringOption(args, 'out');
     const artifacts = stringOption(args, 'artifacts');

@@ -6,7 +6,7 @@ import { loadPrivateKey, signManifest, SIGNING_KEY_ENV, verifyRelease, writeKeyP
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../output.js';
-import { usageError } from './usage.js';
+import { rejectPositionals, usageError } from './usage.js';
 
 const DEFAULT_RELEASE_DIR = path.join('dist', 'release');
 
@@ -20,7 +20,8 @@ export const keygenCommand: Command = {
     '--force             replace FILE and FILE.pub if they exist',
   ],
   async run(args, io: Io) {
-    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, keygenCommand);
+    const refused = rejectPositionals(io, args.positionals, keygenCommand);
+    if (refused !== null) return refused;
     const out = stringOption(args, 'out');
     if (out === undefined || out === '') return usageError(io, 'keygen needs --out FILE', keygenCommand);
     const written = await writeKeyPair(path.resolve(io.cwd, out), { force: flag(args, 'force') });
@@ -40,7 +41,8 @@ export const signCommand: Command = {
     '--public-key FILE   also copy this public key (it must match) to DIR/release-manifest.pub',
   ],
   async run(args, io: Io) {
-    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, signCommand);
+    const refused = rejectPositionals(io, args.positionals, signCommand);
+    if (refused !== null) return refused;
     const dir = path.resolve(io.cwd, stringOption(args, 'dir') ?? DEFAULT_RELEASE_DIR);
     const keyFile = stringOption(args, 'key');
     const key = await loadPrivateKey(keyFile === undefined ? { env: io.env } : { file: path.resolve(io.cwd, keyFile) });
@@ -83,7 +85,8 @@ export const verifyManifestCommand: Command = {
     '--json              print { ok, diagnostics } as JSON',
   ],
   async run(args, io: Io) {
-    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, verifyManifestCommand);
+    const refused = rejectPositionals(io, args.positionals, verifyManifestCommand);
+    if (refused !== null) return refused;
     const publicKeyFile = stringOption(args, 'public-key');
     if (publicKeyFile === undefined || publicKeyFile === '') return usageError(io, 'verify-manifest needs --public-key FILE', verifyManifestCommand);
     const json = flag(args, 'json');

@@ -5,7 +5,7 @@ import { stagePackages, targetRows } from '../../stage/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
-import { usageError } from './usage.js';
+import { rejectPositionals } from './usage.js';
 
 /** npm reads its config from `npm_config_*` environment variables in any case. */
 function npmConfig(env: NodeJS.ProcessEnv, key: string): string | undefined {
@@ -25,7 +25,8 @@ export const stageCommand: Command = {
     '--json              print { packages, rootOptionalDependencies, diagnostics } as JSON',
   ],
   async run(args, io: Io) {
-    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, stageCommand);
+    const refused = rejectPositionals(io, args.positionals, stageCommand);
+    if (refused !== null) return refused;
     const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
     const artifacts = stringOption(args, 'artifacts');
     const githubRepository = io.env.GITHUB_ACTIONS === 'true' ? io.env.GITHUB_REPOSITORY : undefined;

@@ -7,3 +7,9 @@ export function usageError(io: Io, message: string, command?: Command): ExitCode
   if (command) io.stderr('\n' + helpText(command));
   return ExitCode.Usage;
 }
+
+/** Commands that take no positional arguments refuse one with a usage error; null when there is none. */
+export function rejectPositionals(io: Io, positionals: readonly string[], command: Command): ExitCode | null {
+  const first = positionals[0];
+  return first === undefined ? null : usageError(io, `unexpected argument "${first}"`, command);
+}

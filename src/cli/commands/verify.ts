@@ -6,7 +6,7 @@ import { resolvePolicy } from '../../verify/policy.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
-import { usageError } from './usage.js';
+import { rejectPositionals, usageError } from './usage.js';
 
 const markText: Record<CheckMark, string> = { ok: '✓', warn: '!', fail: '✗', skip: '-' };
 
@@ -37,7 +37,8 @@ export const verifyCommand: Command = {
     '--json              print { policy, targets, diagnostics } as JSON',
   ],
   async run(args, io: Io) {
-    if (args.positionals.length > 0) return usageError(io, `unexpected argument "${args.positionals[0] ?? ''}"`, verifyCommand);
+    const refused = rejectPositionals(io, args.positionals, verifyCommand);
+    if (refused !== null) return refused;
     const sizeError = bytes(stringOption(args, 'max-size'));
     const sizeWarn = bytes(stringOption(args, 'warn-size'));
     if (sizeError === null || sizeWarn === null) return usageError(io, 'sizes must be positive whole numbers of bytes', verifyCommand);
