@@ -28,6 +28,8 @@ export { stagePackages, type StageOptions } from './stage/index.js';
 export { packRelease, selectFiles, type PackInput, type PackResult } from './pack/index.js';
 export { generateKeyPair, loadPrivateKey, signManifest, verifyRelease as verifySignedRelease } from './sign/index.js';
 export { stagingCopy } from './release/staging.js';
+export { ciMatrix, generateWorkflow, workflowDrift } from './ci/index.js';
+export { readPackument, publishState, parsePackument, type Packument, type PublishState } from './registry/packument.js';
 export { releaseDryRun, type DryRunOptions, type DryRunResult } from './release/dry-run.js';
 export * from './report/index.js';
 export { main } from './cli/main.js';

