@@ -3,7 +3,6 @@
  * devDependencies). One dry-run release dir and one offline install serve every tarball test.
  */
 import assert from 'node:assert/strict';
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { copyFile, mkdir, mkdtemp, readdir, readFile, realpath, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
@@ -12,7 +11,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { releaseDryRun } from '../src/release/dry-run.js';
 import { crateVersion, runSmoke, smokeRuntime, SMOKE_RUNTIMES, type SmokeReport, type SmokeResult, type SmokeRuntime } from '../src/smoke/index.js';
-import { coreDir, hostCoreBinary, repoRoot } from './helpers/cli.js';
+import { coreDir, hostCoreBinary, repoRoot, runNode, type CliResult } from './helpers/cli.js';
 
 const CHECKS = ['load', 'coreVersion', 'hashSync', 'hash', 'hashSync(missing)', 'inspectSync', 'inspect'];
 const BINARY = 'napi-ship-core.linux-x64-gnu.node';
@@ -122,18 +121,8 @@ describe('a broken build dir: the loader next to a garbage .node', () => {
   }
 });
 
-function runDriver(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const env = { ...process.env };
-    delete env.FORCE_COLOR;
-    const child = spawn(process.execPath, [path.join(repoRoot, 'dist', 'scripts', 'smoke.js'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', reject);
-    child.on('close', (code) => { resolve({ code, stdout, stderr }); });
-  });
+function runDriver(args: readonly string[]): Promise<CliResult> {
+  return runNode(path.join(repoRoot, 'dist', 'scripts', 'smoke.js'), args);
 }
 
 describe('the pnpm smoke driver', () => {

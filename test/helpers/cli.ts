@@ -24,12 +24,13 @@ export interface CliResult {
   readonly stderr: string;
 }
 
-export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+/** Run a Node script in a child process; FORCE_COLOR/NO_COLOR only when the caller sets them. */
+export function runNode(script: string, args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
   return new Promise((resolve, reject) => {
     const env: NodeJS.ProcessEnv = { ...process.env, ...options.env };
     if (options.env?.FORCE_COLOR === undefined) delete env.FORCE_COLOR;
     if (options.env?.NO_COLOR === undefined) delete env.NO_COLOR;
-    const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'napi-ship.js'), ...args], {
+    const child = spawn(process.execPath, [script, ...args], {
       cwd: options.cwd ?? repoRoot,
       env,
       stdio: ['ignore', 'pipe', 'pipe'],
@@ -41,4 +42,9 @@ export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessE
     child.on('error', reject);
     child.on('close', (code) => { resolve({ code, stdout, stderr }); });
   });
+}
+
+/** Run the real `napi-ship` executable, as a user would. */
+export function runCli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> {
+  return runNode(path.join(repoRoot, 'bin', 'napi-ship.js'), args, options);
 }
