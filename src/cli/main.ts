@@ -12,6 +12,7 @@ import { ciCommand } from './commands/ci.js';
 import { packCommand } from './commands/pack.js';
 import { stageCommand } from './commands/stage.js';
 import { verifyCommand } from './commands/verify.js';
+import { versionCommand } from './commands/version.js';
 import { keygenCommand, signCommand, verifyManifestCommand } from './commands/sign.js';
 import { usageError } from './commands/usage.js';
 import { ExitCode } from './exit-codes.js';
@@ -29,6 +30,7 @@ export const commands: readonly Command[] = [
   verifyManifestCommand,
   releaseCommand,
   ciCommand,
+  versionCommand,
 ];
 
 function toolVersion(): string {

@@ -1,0 +1,210 @@
+/**
+ * `version`: move a release to a new version everywhere at once — the root package.json, every
+ * platform package.json, the root's exact `optionalDependencies` pins, the crate's Cargo.toml (or the
+ * workspace's `[workspace.package]` version it inherits) and the matching Cargo.lock entries — after
+ * checking the registry does not already have that version.
+ */
+import { execFile } from 'node:child_process';
+import { readFile, rename, writeFile } from 'node:fs/promises';
+import path from 'node:path';
+import { promisify } from 'node:util';
+import semver from 'semver';
+import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import type { ReleasePlan } from '../plan/index.js';
+import { readPackument, type RegistryOptions } from '../registry/packument.js';
+import { setTopLevelKey } from '../stage/json-text.js';
+
+const run = promisify(execFile);
+
+export type Bump = 'patch' | 'minor' | 'major' | 'prerelease';
+
+/** The next version: a bump keyword or an explicit `x.y.z[-pre]`. Throws `NS_VERSION_INVALID`. */
+export function nextVersion(current: string, request: string, preid?: string): string {
+  const bumps: readonly string[] = ['patch', 'minor', 'major', 'prerelease'];
+  const next = bumps.includes(request)
+    ? (preid === undefined ? semver.inc(current, request as Bump) : semver.inc(current, request as Bump, preid))
+    : semver.valid(request);
+  if (next === null) {
+    throw new DiagnosticError([diagnostic({
+      code: 'NS_VERSION_INVALID', subject: request,
+      message: bumps.includes(request) ? `cannot bump "${current}" (not a semver version)` : `"${request}" is neither a bump (patch, minor, major, prerelease) nor a semver version`,
+      hint: 'e.g. napi-ship version patch, or napi-ship version 1.4.0-beta.1',
+    })]);
+  }
+  if (semver.lte(next, current) && semver.valid(current) !== null) {
+    throw new DiagnosticError([diagnostic({
+      code: 'NS_VERSION_NOT_NEWER', subject: next, message: `${next} is not newer than the current ${current}`,
+      expected: `> ${current}`, found: next, hint: 'versions only move forward',
+    })]);
+  }
+  return next;
+}
+
+/** The dist-tag a version is published under: prereleases never take `latest`. */
+export function distTagFor(version: string): 'latest' | 'next' {
+  return semver.prerelease(version) === null ? 'latest' : 'next';
+}
+
+/** Set `[package] version` (or `[workspace.package] version`) in Cargo.toml text. Pure. */
+export function setCargoVersion(text: string, table: 'package' | 'workspace.package', version: string): string | null {
+  const lines = text.split('\n');
+  let inTable = false;
+  for (let i = 0; i < lines.length; i++) {
+    const line = lines[i] ?? '';
+    const header = /^\s*\[([^\]]+)\]\s*(#.*)?$/.exec(line);
+    if (header) {
+      inTable = header[1]?.trim() === table;
+      continue;
+    }
+    if (inTable && /^\s*version\s*=\s*"[^"]*"/.test(line)) {
+      lines[i] = line.replace(/"[^"]*"/, `"${version}"`);
+      return lines.join('\n');
+    }
+  }
+  return null;
+}
+
+/** Set the version of the named packages in Cargo.lock text (only their own entries). Pure. */
+export function setLockVersions(text: string, names: ReadonlySet<string>, from: string, to: string): string {
+  return text.replace(/\[\[package\]\]\nname = "([^"]+)"\nversion = "([^"]+)"/g, (whole, name: string, version: string) =>
+    names.has(name) && version === from ? `[[package]]\nname = "${name}"\nversion = "${to}"` : whole);
+}
+
+interface CargoMetadata {
+  readonly workspace_root: string;
+  readonly workspace_members: readonly string[];
+  readonly packages: readonly { readonly id: string; readonly name: string; readonly version: string; readonly manifest_path: string }[];
+}
+
+async function cargoMetadata(manifest: string): Promise<CargoMetadata | null> {
+  try {
+    const { stdout } = await run('cargo', ['metadata', '--no-deps', '--format-version', '1', '--offline', '--manifest-path', manifest], { maxBuffer: 64 * 1024 * 1024 });
+    return JSON.parse(stdout) as CargoMetadata;
+  } catch {
+    return null;
+  }
+}
+
+async function writeAtomic(file: string, text: string): Promise<void> {
+  const tmp = `${file}.napi-ship-${String(process.pid)}.tmp`;
+  await writeFile(tmp, text);
+  await rename(tmp, file);
+}
+
+export interface VersionChange {
+  readonly file: string;
+  readonly what: string;
+}
+
+export interface VersionResult {
+  readonly from: string;
+  readonly to: string;
+  readonly distTag: 'latest' | 'next';
+  readonly changes: readonly VersionChange[];
+}
+
+export interface VersionOptions {
+  readonly request: string;
+  readonly preid?: string;
+  /** Where to check the new version is not taken; `null` skips the check. */
+  readonly registry: RegistryOptions | null;
+}
+
+/** Compute, check and apply a version change to every file of the release. */
+export async function setReleaseVersion(plan: ReleasePlan, options: VersionOptions): Promise<VersionResult> {
+  const from = plan.root.version;
+  const to = nextVersion(from, options.request, options.preid);
+  if (options.registry !== null) {
+    let packument;
+    try {
+      packument = await readPackument(plan.root.name, options.registry);
+    } catch (error) {
+      throw new DiagnosticError([diagnostic({
+        code: 'NS_VERSION_REGISTRY', subject: plan.root.name,
+        message: `cannot check the registry for ${plan.root.name}@${to}: ${errorMessage(error)}`,
+        hint: 'check --registry and the network, or pass --no-registry-check to skip the check',
+      })]);
+    }
+    if (packument?.versions[to] !== undefined) {
+      throw new DiagnosticError([diagnostic({
+        code: 'NS_VERSION_EXISTS', subject: `${plan.root.name}@${to}`,
+        message: `${plan.root.name}@${to} is already on the registry; a version is published once`,
+        expected: 'an unpublished version', found: to, hint: 'pick the next version',
+      })]);
+    }
+  }
+
+  const changes: VersionChange[] = [];
+  const rootText = await readFile(plan.root.packageJsonPath, 'utf8');
+  let root = setTopLevelKey(rootText, 'version', to);
+  const raw = plan.root.manifest.optionalDependencies;
+  if (typeof raw === 'object' && raw !== null) {
+    const deps: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
+    let pinned = 0;
+    for (const t of plan.targets) {
+      if (deps[t.packageName] !== undefined) {
+        deps[t.packageName] = to;
+        pinned++;
+      }
+    }
+    if (pinned > 0) {
+      root = setTopLevelKey(root, 'optionalDependencies', deps);
+      changes.push({ file: plan.root.packageJsonPath, what: `optionalDependencies: ${String(pinned)} pin(s) → ${to}` });
+    }
+  }
+  changes.unshift({ file: plan.root.packageJsonPath, what: `version ${from} → ${to}` });
+
+  const platformWrites: [string, string][] = [];
+  for (const t of plan.targets) {
+    const file = path.join(t.packageDir, 'package.json');
+    let text: string;
+    try {
+      text = await readFile(file, 'utf8');
+    } catch {
+      continue;
+    }
+    platformWrites.push([file, setTopLevelKey(text, 'version', to)]);
+    changes.push({ file, what: `version → ${to}` });
+  }
+
+  // The crate: its own [package] version, or the workspace's when it inherits it.
+  const cargoWrites: [string, string][] = [];
+  const crateManifest = path.join(plan.root.dir, 'Cargo.toml');
+  const metadata = await cargoMetadata(crateManifest);
+  if (metadata !== null) {
+    const crate = metadata.packages.find((p) => path.resolve(p.manifest_path) === path.resolve(crateManifest));
+    if (crate !== undefined) {
+      const crateText = await readFile(crateManifest, 'utf8');
+      const inherits = /^\s*version\.workspace\s*=\s*true/m.test(crateText);
+      const cargoFile = inherits ? path.join(metadata.workspace_root, 'Cargo.toml') : crateManifest;
+      const cargoText = inherits ? await readFile(cargoFile, 'utf8') : crateText;
+      const edited = setCargoVersion(cargoText, inherits ? 'workspace.package' : 'package', to);
+      if (edited === null) {
+        throw new DiagnosticError([diagnostic({ code: 'NS_VERSION_CARGO', subject: cargoFile, message: 'no version line found to update', hint: 'give the crate a `version = "x.y.z"` in [package] (or [workspace.package])' })]);
+      }
+      cargoWrites.push([cargoFile, edited]);
+      changes.push({ file: cargoFile, what: `${inherits ? '[workspace.package]' : '[package]'} version ${crate.version} → ${to}` });
+      // Every workspace member whose version moves with it (inheriting members move together).
+      const moved = new Set(inherits
+        ? await Promise.all(metadata.packages.filter((p) => metadata.workspace_members.includes(p.id)).map(async (p) =>
+          /^\s*version\.workspace\s*=\s*true/m.test(await readFile(p.manifest_path, 'utf8')) ? p.name : '')).then((names) => names.filter(Boolean))
+        : [crate.name]);
+      const lockFile = path.join(metadata.workspace_root, 'Cargo.lock');
+      try {
+        const lock = await readFile(lockFile, 'utf8');
+        const updated = setLockVersions(lock, moved, crate.version, to);
+        if (updated !== lock) {
+          cargoWrites.push([lockFile, updated]);
+          changes.push({ file: lockFile, what: `${[...moved].sort().join(', ')} ${crate.version} → ${to}` });
+        }
+      } catch {
+        // No Cargo.lock: nothing to keep in step.
+      }
+    }
+  }
+
+  // Everything computed: write it all (each file atomically).
+  await writeAtomic(plan.root.packageJsonPath, root);
+  for (const [file, text] of [...platformWrites, ...cargoWrites]) await writeAtomic(file, text);
+  return { from, to, distTag: distTagFor(to), changes };
+}
