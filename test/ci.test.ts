@@ -18,7 +18,7 @@ import {
 } from '../src/ci/index.js';
 import { loadPlan, type ReleasePlan } from '../src/plan/index.js';
 import { allTargets, lookupTarget, readNapiConfig, type TargetSpec } from '../src/targets/index.js';
-import { coreDir, runCli } from './helpers/cli.js';
+import { CORE_TARGETS, coreDir, runCli } from './helpers/cli.js';
 import { writeRootPackage } from './helpers/root-package.js';
 
 function spec(triple: string): TargetSpec {
@@ -27,16 +27,6 @@ function spec(triple: string): TargetSpec {
   return s;
 }
 
-const CORE_TARGETS = [
-  'x86_64-apple-darwin',
-  'aarch64-apple-darwin',
-  'x86_64-unknown-linux-gnu',
-  'x86_64-unknown-linux-musl',
-  'aarch64-unknown-linux-gnu',
-  'aarch64-unknown-linux-musl',
-  'x86_64-pc-windows-msvc',
-  'aarch64-pc-windows-msvc',
-];
 
 /**
  * What each of the core package's eight targets must build with, written out by hand from

@@ -4,10 +4,10 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
 // The CLI's public programmatic API (its package `exports` "."): parseTriple and readNapiConfig.
 import { parseTriple, readNapiConfig as cliReadNapiConfig } from '@napi-rs/cli';
 import { DiagnosticError, type Diagnostic } from '../src/diagnostics/index.js';
+import { CORE_TARGETS, repoRoot } from './helpers/cli.js';
 import {
   AVAILABLE_TARGETS,
   DEFAULT_TARGETS,
@@ -20,7 +20,6 @@ import {
   type TargetSpec,
 } from '../src/targets/index.js';
 
-const repoRoot = fileURLToPath(new URL('../../', import.meta.url));
 const corePackageJsonPath = join(repoRoot, 'crates/napi-ship-node/package.json');
 const cliDir = dirname(createRequire(import.meta.url).resolve('@napi-rs/cli/package.json'));
 
@@ -59,16 +58,6 @@ const EXPECTED: Readonly<Record<string, Row>> = {
   'wasm32-wasip1-threads': { platformArchABI: 'wasm32-wasi', platform: 'wasi', arch: 'wasm32', abi: 'wasi', os: null, cpu: ['wasm32'], libc: null, format: 'wasm', bits: 32, endian: 'little', machine: 'Wasm32', crt: null },
 };
 
-const CORE_EIGHT = [
-  'x86_64-apple-darwin',
-  'aarch64-apple-darwin',
-  'x86_64-unknown-linux-gnu',
-  'x86_64-unknown-linux-musl',
-  'aarch64-unknown-linux-gnu',
-  'aarch64-unknown-linux-musl',
-  'x86_64-pc-windows-msvc',
-  'aarch64-pc-windows-msvc',
-];
 
 /** The diagnostics a call threw (fails the test when it did not throw a DiagnosticError). */
 function diagnosticsOf(fn: () => unknown): readonly Diagnostic[] {
@@ -156,7 +145,7 @@ void test('every target has the npm fields and binary facts of the literal table
     assert.deepEqual(Object.keys(spec).sort(), [...Object.keys(row), 'binaryFile', 'triple', 'universalOf'].sort());
   }
   // The eight core targets are all in the table.
-  for (const triple of CORE_EIGHT) assert.ok(triple in EXPECTED, triple);
+  for (const triple of CORE_TARGETS) assert.ok(triple in EXPECTED, triple);
 });
 
 void test('binaryFile and platformPackageName follow napi-rs naming', () => {
@@ -185,7 +174,7 @@ void test("the repo's core config reads to its eight targets", () => {
   const targets = readTargets(packageJson, corePackageJsonPath);
   assert.deepEqual(
     targets.map((t) => t.triple),
-    CORE_EIGHT,
+    CORE_TARGETS,
   );
   const config = readNapiConfig(packageJson, corePackageJsonPath);
   assert.equal(config.binaryName, 'napi-ship-core');

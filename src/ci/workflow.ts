@@ -20,6 +20,7 @@ import type { ReleasePlan } from '../plan/index.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { ACTIONS, pinnedActionOf, usesRef } from './actions.js';
 import { ciMatrix, TEST_RUNTIMES, testMatrix, ZIG_VERSION, type MatrixEntry, type TestEntry } from './matrix.js';
+import { isRecord } from '../util/json.js';
 
 /** The package manager that installs the repository's dependencies (and so @napi-rs/cli and napi-ship). */
 export type PackageManager = 'npm' | 'pnpm' | 'yarn';
@@ -304,9 +305,6 @@ export function generateWorkflow(plan: ReleasePlan, options: WorkflowOptions = {
 
 // ---- drift check -------------------------------------------------------------------------------
 
-function isRecord(v: unknown): v is Readonly<Record<string, unknown>> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function at(v: unknown, ...keys: string[]): unknown {
   let cur = v;

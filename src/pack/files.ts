@@ -20,6 +20,7 @@ import { lstat, readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
 import { DiagnosticError, diagnostic, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { walkPackage, type PackEdge, type PackTree } from './packlist.js';
+import { isRecord } from '../util/json.js';
 
 /** The packages cannot be packed as they are: a check failed (CLI exit 1, not 3). */
 export class PackError extends DiagnosticError {
@@ -53,9 +54,6 @@ export interface PackageSelection {
 
 type Json = Record<string, unknown>;
 
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 /** Byte order of the UTF-8 encodings (what `LC_ALL=C sort` gives), not UTF-16 code-unit order. */
 export function byteOrder(a: string, b: string): number {

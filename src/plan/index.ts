@@ -12,6 +12,7 @@ import { DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/i
 import { platformPackageName, readNapiConfig, type TargetSpec } from '../targets/index.js';
 import type { VerifyOutcome } from '../verify/index.js';
 import type { PolicyOverrides } from '../verify/policy.js';
+import { isRecord } from '../util/json.js';
 
 export const PLAN_SCHEMA = 'napi-ship.release-plan/1';
 
@@ -100,9 +101,6 @@ export interface NapiShipConfig {
   readonly verify: PolicyOverrides;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function configError(source: string, message: string, hint: string): DiagnosticError {
   return new DiagnosticError([{ code: 'NS_CONFIG_INVALID', severity: 'error', subject: source, message, hint }]);

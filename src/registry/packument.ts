@@ -6,6 +6,7 @@
  */
 import { request } from 'undici';
 import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import { isRecord } from '../util/json.js';
 
 /** The abbreviated packument npm installs from (`application/vnd.npm.install-v1+json`). */
 export const ABBREVIATED = 'application/vnd.npm.install-v1+json; q=1.0, application/json; q=0.8, */*';
@@ -37,9 +38,6 @@ export function packagePath(name: string): string {
   return name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : encodeURIComponent(name);
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;

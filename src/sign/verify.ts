@@ -15,6 +15,7 @@ import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, SHA256SUMS_FILE, SIGNATURE_FILE } from '../manifest/index.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
+import { isRecord } from '../util/json.js';
 
 /** The content of `release-manifest.json.sig`. */
 export interface ManifestSignature {
@@ -36,11 +37,7 @@ export interface ManifestEntry {
   readonly sha1: string | null;
 }
 
-type Json = Readonly<Record<string, unknown>>;
 
-function isRecord(v: unknown): v is Json {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 async function readOptional(file: string): Promise<Buffer | null> {
   try {

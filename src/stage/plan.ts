@@ -6,6 +6,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { PlannedTarget } from '../plan/index.js';
 import { allTargets, platformPackageName } from '../targets/index.js';
+import { isRecord } from '../util/json.js';
 
 type Manifest = Readonly<Record<string, unknown>>;
 
@@ -36,9 +37,6 @@ export interface BinaryChoice {
   readonly file: HashedFile;
 }
 
-function isRecord(v: unknown): v is Record<string, unknown> {
-  return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
 
 function basename(relative: string): string {
   return relative.slice(relative.lastIndexOf('/') + 1);

@@ -18,6 +18,18 @@ export const repoRoot = findRepoRoot();
 export const coreDir = path.join(repoRoot, 'crates', 'napi-ship-node');
 export const hostCoreBinary = path.join(coreDir, 'napi-ship-core.linux-x64-gnu.node');
 
+/** The eight targets napi-ship's own core ships, in the order of its `napi.targets`. */
+export const CORE_TARGETS: readonly string[] = [
+  'x86_64-apple-darwin',
+  'aarch64-apple-darwin',
+  'x86_64-unknown-linux-gnu',
+  'x86_64-unknown-linux-musl',
+  'aarch64-unknown-linux-gnu',
+  'aarch64-unknown-linux-musl',
+  'x86_64-pc-windows-msvc',
+  'aarch64-pc-windows-msvc',
+];
+
 export interface CliResult {
   readonly code: number | null;
   readonly stdout: string;

@@ -16,10 +16,10 @@ import { createHash, randomBytes } from 'node:crypto';
 import { accessSync, constants, existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { mkdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { availableParallelism, platform } from 'node:os';
-import { delimiter, dirname, join } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BinaryFormat, Crt, Libc } from '../../src/core/index.js';
+import { repoRoot as cliRepoRoot } from './cli.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -529,23 +529,9 @@ const DEFINITIONS: readonly Definition[] = [
 // ---------------------------------------------------------------------------------------------
 // Paths.
 
-let cachedRoot: string | undefined;
-
-/** The repository root: the nearest ancestor of this file holding `pnpm-workspace.yaml`. */
+/** The repository root (the directory holding `pnpm-workspace.yaml`). */
 export function repoRoot(): string {
-  if (cachedRoot !== undefined) return cachedRoot;
-  let dir = dirname(fileURLToPath(import.meta.url));
-  for (;;) {
-    if (existsSync(join(dir, 'pnpm-workspace.yaml'))) {
-      cachedRoot = dir;
-      return dir;
-    }
-    const parent = dirname(dir);
-    if (parent === dir) {
-      throw new Error(`no pnpm-workspace.yaml above ${fileURLToPath(import.meta.url)}: cannot locate the repository root`);
-    }
-    dir = parent;
-  }
+  return cliRepoRoot;
 }
 
 export function fixtureSourceDir(): string {
