@@ -1,6 +1,11 @@
 /**
  * `pnpm release:dry-run`: napi-ship rehearsing the release of its own core (@napi-ship/core).
- * A thin shell over the CLI; extra arguments pass through (e.g. `--strict`, `--json`).
+ * A thin shell over the CLI; extra arguments pass through (e.g. `--strict`, `--json`,
+ * `--log-format json`, `--no-build`).
+ *
+ * The dry run's first step builds the core for this machine through @napi-rs/cli, exactly as the
+ * core's own `build` script does (`napi build --platform --release --use-napi-cross`, no
+ * `--target`), so after `pnpm run build` it is a cargo no-op, and without it it is the build.
  */
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

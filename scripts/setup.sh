@@ -48,3 +48,21 @@ for attempt in 1 2 3; do
   [ "$attempt" = 3 ] && exit 1
   log "pnpm install failed (attempt $attempt), retrying"; sleep 3
 done
+
+# Python: the official SPDX validators the SBOM tests run on every document they write —
+# spdx-tools (`pyspdxtools`) and ntia-conformance-checker (`ntia-checker`) — pinned, in a venv
+# under .cache/ (git-ignored). Reinstalled only when the pins change.
+spdx_pins="spdx-tools==0.8.5 ntia-conformance-checker==6.0.0"
+venv=.cache/venv
+if [ "$(cat "$venv/.napi-ship-pins" 2>/dev/null)" != "$spdx_pins" ] || [ ! -x "$venv/bin/pyspdxtools" ] || [ ! -x "$venv/bin/ntia-checker" ]; then
+  command -v python3 >/dev/null || { echo "python3 not found: the SPDX validators need Python 3.9+" >&2; exit 1; }
+  log "installing the SPDX validators into $venv: $spdx_pins"
+  [ -x "$venv/bin/pip" ] || python3 -m venv "$venv"
+  for attempt in 1 2 3; do
+    # shellcheck disable=SC2086
+    if "$venv/bin/pip" install --quiet --disable-pip-version-check $spdx_pins; then break; fi
+    [ "$attempt" = 3 ] && exit 1
+    log "pip install failed (attempt $attempt), retrying"; sleep 3
+  done
+  echo "$spdx_pins" > "$venv/.napi-ship-pins"
+fi

@@ -29,7 +29,20 @@ export { packRelease, selectFiles, type PackInput, type PackResult } from './pac
 export { generateKeyPair, loadPrivateKey, signManifest, verifyRelease as verifySignedRelease } from './sign/index.js';
 export { stagingCopy } from './release/staging.js';
 export { ciMatrix, generateWorkflow, workflowDrift } from './ci/index.js';
-export { readPackument, publishState, parsePackument, type Packument, type PublishState } from './registry/packument.js';
+export * from './registry/index.js';
+export * from './publish/index.js';
+export * from './build/index.js';
+export * from './sbom/index.js';
+export * from './policy/index.js';
+export * from './license/index.js';
+export * from './rehearsal/index.js';
+export * from './log/index.js';
+// Two names exist in two modules: the publish run's outcome and the client's, the log's pattern
+// redaction and the client's redaction of known secrets.
+export type { PublishOutcome } from './publish/index.js';
+export type { PublishOutcome as RegistryPublishOutcome } from './registry/index.js';
+export { redact } from './log/index.js';
+export { redact as redactSecrets } from './registry/index.js';
 export { releaseDryRun, type DryRunOptions, type DryRunResult } from './release/dry-run.js';
 export * from './report/index.js';
 export { main } from './cli/main.js';

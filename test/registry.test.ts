@@ -25,7 +25,7 @@ function npm(args: readonly string[], cwd: string): Promise<{ stdout: string; st
 before(async () => {
   registry = await startRegistry();
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-registry-'));
-  const result = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'release') });
+  const result = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'release'), rehearsal: false });
   releaseDir = result.files.releaseDir;
   manifest = JSON.parse(await readFile(path.join(releaseDir, 'release-manifest.json'), 'utf8')) as ReleaseManifest;
 });

@@ -31,7 +31,7 @@ describe('release --dry-run on napi-ship\'s own core', () => {
   test('stages, verifies, packs and signs the host target, skips the other seven, leaves the tree alone', async () => {
     const before = await gitStatus();
     const out = path.join(scratch, 'core');
-    const result = await releaseDryRun({ cwd: coreDir, outDir: out });
+    const result = await releaseDryRun({ cwd: coreDir, outDir: out, rehearsal: false });
     assert.equal(await gitStatus(), before, 'the working tree is not modified');
 
     const host = result.plan.stages.verify?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
@@ -47,8 +47,9 @@ describe('release --dry-run on napi-ship\'s own core', () => {
     assert.match(md, /verify-manifest passed/);
     const files = (await readdir(result.files.releaseDir)).sort();
     assert.deepEqual(files, [
-      'SHA256SUMS', 'napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz',
+      'SHA256SUMS', 'napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz', 'policy-report.md',
       'release-manifest.json', 'release-manifest.json.sig', 'release-manifest.pub',
+      'sbom.npm.spdx.json', 'sbom.release.spdx.json', 'sbom.rust.spdx.json',
     ]);
 
     // The manifest's binary entry is what verify read, not a second inspection.
@@ -56,7 +57,7 @@ describe('release --dry-run on napi-ship\'s own core', () => {
     assert.deepEqual(manifest.binaries.map((b) => [b.target, b.integrity, b.facts.glibc]), [['linux-x64-gnu', host.digests?.integrity, host.facts.glibc]]);
 
     // A second run gives byte-identical tarballs.
-    const again = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'core-again') });
+    const again = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'core-again'), rehearsal: false });
     for (const tgz of ['napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz']) {
       assert.equal(await sha512(path.join(again.files.releaseDir, tgz)), await sha512(path.join(result.files.releaseDir, tgz)), tgz);
     }
@@ -70,7 +71,7 @@ describe('release --dry-run on planted binaries', () => {
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-gnu.node'));
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-musl.node'));
     await writeFile(path.join(dir, 'addon.linux-arm64-gnu.node'), (await readFile(fixtures.fixtures['linux-arm64-gnu'].path)).subarray(0, 40));
-    const result = await releaseDryRun({ cwd: dir });
+    const result = await releaseDryRun({ cwd: dir, rehearsal: false });
     const rows = new Map(reportRows(result.plan).map((r) => [r.target, r]));
     assert.equal(rows.get('linux-x64-gnu')?.cells.binary, 'ok');
     assert.equal(rows.get('linux-x64-musl')?.cells.binary, 'fail');
@@ -83,7 +84,7 @@ describe('release --dry-run on planted binaries', () => {
     assert.ok(result.summary.errors >= 2);
     const md = renderMarkdown(result.plan);
     assert.match(md, /error\[NS_BINARY_LIBC\] linux-x64-musl/);
-    const cli = await runCli(['release', '--dry-run', '--cwd', dir, '--out', path.join(scratch, 'wrong-out')]);
+    const cli = await runCli(['release', '--dry-run', '--no-rehearsal', '--cwd', dir, '--out', path.join(scratch, 'wrong-out')]);
     assert.equal(cli.code, 1, cli.stderr);
     assert.match(cli.stdout, /Not publishable/);
   });
@@ -104,7 +105,7 @@ describe('release --dry-run on planted binaries', () => {
       await copyFile(fixtures.fixtures[fixture].path, path.join(artifacts, `bindings-${triple}`, `addon.${abi}.node`));
     }
     const summaryFile = path.join(scratch, 'step-summary.md');
-    const cli = await runCli(['release', '--dry-run', '--strict', '--json', '--cwd', dir, '--artifacts', artifacts, '--out', path.join(scratch, 'eight-out')], { env: { GITHUB_STEP_SUMMARY: summaryFile } });
+    const cli = await runCli(['release', '--dry-run', '--no-rehearsal', '--strict', '--json', '--cwd', dir, '--artifacts', artifacts, '--out', path.join(scratch, 'eight-out')], { env: { GITHUB_STEP_SUMMARY: summaryFile } });
     assert.equal(cli.code, 0, cli.stderr);
     const parsed = JSON.parse(cli.stdout) as { summary: { ready: number; missing: number; errors: number; tarballs: number; publishable: boolean } };
     assert.deepEqual(parsed.summary, { ...parsed.summary, ready: 8, missing: 0, errors: 0, tarballs: 9, publishable: true });
@@ -115,10 +116,10 @@ describe('release --dry-run on planted binaries', () => {
     const dir = path.join(scratch, 'strict');
     await writeRootPackage(dir, { name: '@fixture/strict', binaryName: 'addon', targets: ['x86_64-unknown-linux-gnu', 'x86_64-pc-windows-msvc'] });
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-gnu.node'));
-    const relaxed = await runCli(['release', '--dry-run', '--cwd', dir]);
+    const relaxed = await runCli(['release', '--dry-run', '--no-rehearsal', '--cwd', dir]);
     assert.equal(relaxed.code, 0, relaxed.stderr);
     assert.match(relaxed.stdout, /1 of 2 targets ready; 1 missing/);
-    const strict = await runCli(['release', '--dry-run', '--strict', '--cwd', dir]);
+    const strict = await runCli(['release', '--dry-run', '--no-rehearsal', '--strict', '--cwd', dir]);
     assert.equal(strict.code, 1);
   });
 

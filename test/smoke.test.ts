@@ -43,7 +43,7 @@ let releaseDir = '';
 before(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-smoke-test-'));
   version = await crateVersion(coreDir);
-  const dry = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'release') });
+  const dry = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'release'), rehearsal: false });
   assert.equal(dry.summary.errors, 0);
   releaseDir = dry.files.releaseDir;
 });

@@ -4,6 +4,7 @@
 import { readFileSync } from 'node:fs';
 import { DiagnosticError, errorMessage, formatDiagnostic } from '../diagnostics/index.js';
 import { helpText, parse, type Command } from './command.js';
+import { buildCommand } from './commands/build.js';
 import { hashCommand } from './commands/hash.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
@@ -13,6 +14,11 @@ import { packCommand } from './commands/pack.js';
 import { stageCommand } from './commands/stage.js';
 import { verifyCommand } from './commands/verify.js';
 import { versionCommand } from './commands/version.js';
+import { policyCommand } from './commands/policy.js';
+import { sbomCommand } from './commands/sbom.js';
+import { publishCommand } from './commands/publish.js';
+import { statusCommand } from './commands/status.js';
+import { deprecateCommand } from './commands/deprecate.js';
 import { keygenCommand, signCommand, verifyManifestCommand } from './commands/sign.js';
 import { usageError } from './commands/usage.js';
 import { ExitCode } from './exit-codes.js';
@@ -22,15 +28,21 @@ export const commands: readonly Command[] = [
   inspectCommand,
   hashCommand,
   targetsCommand,
+  buildCommand,
   stageCommand,
   verifyCommand,
   packCommand,
+  sbomCommand,
+  policyCommand,
   keygenCommand,
   signCommand,
   verifyManifestCommand,
   releaseCommand,
   ciCommand,
   versionCommand,
+  publishCommand,
+  statusCommand,
+  deprecateCommand,
 ];
 
 function toolVersion(): string {

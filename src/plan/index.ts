@@ -7,7 +7,12 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
+import type { BuildOutcome } from '../build/types.js';
 import type { ManifestPackage } from '../manifest/index.js';
+import type { PolicyOutcome } from '../policy/index.js';
+import type { PublishResult } from '../publish/run.js';
+import type { RehearsalOutcome } from '../rehearsal/types.js';
+import type { SbomOutcome } from '../sbom/index.js';
 import { DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { platformPackageName, readNapiConfig, type TargetSpec } from '../targets/index.js';
 import type { VerifyOutcome } from '../verify/index.js';
@@ -80,10 +85,20 @@ export interface SignOutcome {
 }
 
 export interface StageResults {
+  /** What `build` compiled here, with which toolchain, and what it skipped and why. */
+  readonly build: BuildOutcome;
   readonly stage: StageOutcome;
   readonly verify: VerifyOutcome;
   readonly pack: PackOutcome;
   readonly sign: SignOutcome;
+  /** The SBOMs written into the release dir (src/sbom). */
+  readonly sbom: SbomOutcome;
+  /** The license and source policy over the same inventories (src/policy). */
+  readonly policy: PolicyOutcome;
+  /** The rehearsal: embedded-registry publish, installs, runtime loads, real-registry plan (src/rehearsal). */
+  readonly rehearsal: RehearsalOutcome;
+  /** The atomic publish to a registry (src/publish): preflight, plan, per package outcome. */
+  readonly publish: PublishResult;
 }
 
 export interface ReleasePlan {
@@ -199,9 +214,14 @@ export function withStage<K extends keyof StageResults>(plan: ReleasePlan, stage
 /** Every diagnostic any stage has recorded so far. */
 export function planDiagnostics(plan: ReleasePlan): Diagnostic[] {
   return [
+    ...(plan.stages.build?.diagnostics ?? []),
     ...(plan.stages.stage?.diagnostics ?? []),
     ...(plan.stages.verify?.diagnostics ?? []),
     ...(plan.stages.pack?.diagnostics ?? []),
     ...(plan.stages.sign?.diagnostics ?? []),
+    ...(plan.stages.sbom?.diagnostics ?? []),
+    ...(plan.stages.policy?.diagnostics ?? []),
+    ...(plan.stages.rehearsal?.diagnostics ?? []),
+    ...(plan.stages.publish?.diagnostics ?? []),
   ];
 }

@@ -2,7 +2,7 @@
  * Reading what a registry holds for a package (its "packument"), on undici.
  *
  * The publish preflight needs one fact per package and version: absent, present with our
- * `dist.integrity`, or present with other bytes. This module only reads; writing lives beside it.
+ * `dist.integrity`, or present with other bytes. This module only reads; writing lives in client.ts.
  */
 import { request } from 'undici';
 import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
@@ -16,6 +16,10 @@ export interface PublishedVersion {
   readonly integrity: string | null;
   readonly shasum: string | null;
   readonly tarball: string | null;
+  /** The version's `optionalDependencies` (a napi-rs root's platform pins); empty when none. */
+  readonly optionalDependencies: Readonly<Record<string, string>>;
+  /** The deprecation message, `null` when the version is not deprecated. */
+  readonly deprecated: string | null;
 }
 
 export interface Packument {
@@ -54,7 +58,12 @@ export function parsePackument(name: string, body: unknown): Packument {
   if (isRecord(body.versions)) {
     for (const [version, v] of Object.entries(body.versions)) {
       const dist = isRecord(v) && isRecord(v.dist) ? v.dist : {};
-      versions[version] = { version, integrity: str(dist.integrity), shasum: str(dist.shasum), tarball: str(dist.tarball) };
+      const optional: Record<string, string> = {};
+      if (isRecord(v) && isRecord(v.optionalDependencies)) {
+        for (const [dep, spec] of Object.entries(v.optionalDependencies)) if (typeof spec === 'string') optional[dep] = spec;
+      }
+      const deprecated = isRecord(v) && typeof v.deprecated === 'string' && v.deprecated !== '' ? v.deprecated : null;
+      versions[version] = { version, integrity: str(dist.integrity), shasum: str(dist.shasum), tarball: str(dist.tarball), optionalDependencies: optional, deprecated };
     }
   }
   return { name, distTags, versions };

@@ -1,15 +1,21 @@
 /**
  * `release --dry-run`: the whole release on a throwaway copy, publishing nothing.
  *
- *   plan → staging copy → stage → verify → pack → sign (ephemeral key) → verify-manifest → report
+ *   plan → build (what this machine can) → staging copy → stage → verify → pack → sign (ephemeral key)
+ *   → verify-manifest → report
  *
- * Stages still to come (SBOM, policy, a rehearsal publish to a local registry, installs and smoke
- * loads) slot in after `sign`.
+ * Between pack and sign: SBOMs (src/sbom) and the license/source policy (src/policy), both written
+ * into the release dir and listed in its manifest, so the signature covers them.
+ * After sign, the rehearsal (src/rehearsal): a publish to an embedded verdaccio on loopback, installs
+ * with npm, pnpm, Bun and Deno, loads under Node, Deno and Bun, and a read-only plan against the
+ * real registry (`rehearsal: false` skips it all, `offline: true` the real-registry plan).
  */
 import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
+import { buildTargets, type BuildOutcome } from '../build/index.js';
 import { hasErrors } from '../diagnostics/index.js';
+import { loggerFromOnStep, silentLogger, stepper, type Logger } from '../log/index.js';
 import type { ManifestBinary } from '../manifest/index.js';
 import { packRelease, PackError } from '../pack/index.js';
 import { loadPlan, withStage, type ReleasePlan } from '../plan/index.js';
@@ -18,6 +24,8 @@ import { generateKeyPair, signManifest, verifyRelease as verifySignedRelease } f
 import { stagePackages } from '../stage/index.js';
 import { verifyRelease } from '../verify/index.js';
 import { resolvePolicy, type PolicyOverrides } from '../verify/policy.js';
+import { runSbomAndPolicy, shipNpmSbomBeforePack } from '../sbom/stage.js';
+import { rehearse } from '../rehearsal/index.js';
 import { stagingCopy } from './staging.js';
 
 export interface DryRunOptions {
@@ -31,8 +39,23 @@ export interface DryRunOptions {
   readonly policy?: PolicyOverrides;
   /** Append the markdown report here (GitHub Actions sets `GITHUB_STEP_SUMMARY`). */
   readonly stepSummary?: string;
-  /** Called as each step starts, for progress output. */
+  /** Called as each step starts, for progress output (kept for callers without a logger). */
   readonly onStep?: (step: string) => void;
+  /** Progress, detail and per-target timings (wins over `onStep`). */
+  readonly logger?: Logger;
+  /**
+   * Build the targets this machine can build first, through @napi-rs/cli (default: true, except
+   * with `artifactsDir`, whose binaries come from CI). Writes only `napi build`'s own output into
+   * the root package (the `.node` files, the loader and typings it generates).
+   */
+  readonly build?: boolean;
+  /**
+   * After sign: publish to an embedded verdaccio, install with npm/pnpm/Bun/Deno, load under
+   * Node/Deno/Bun, and plan against the real registry (src/rehearsal). Default true.
+   */
+  readonly rehearsal?: boolean;
+  /** Skip the rehearsal's read-only plan against the real registry. */
+  readonly offline?: boolean;
 }
 
 export interface DryRunResult {
@@ -42,9 +65,16 @@ export interface DryRunResult {
 }
 
 export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResult> {
-  const step = options.onStep ?? ((): void => undefined);
+  const log = options.logger ?? (options.onStep ? loggerFromOnStep(options.onStep) : silentLogger());
+  const step = stepper(log);
   step('reading the release plan');
   const source = await loadPlan(options.cwd);
+  const build = options.build ?? options.artifactsDir === undefined;
+  let built: BuildOutcome | null = null;
+  if (build) {
+    step(`building ${source.targets.length} targets with @napi-rs/cli (those this machine can build)`);
+    built = await buildTargets(source, { logger: log });
+  }
   const outDir = path.resolve(options.outDir ?? path.join(source.root.dir, 'dist', 'release'));
   const releaseDir = path.join(outDir, 'packages');
   const stagingDir = path.join(outDir, 'staging');
@@ -52,6 +82,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
 
   step('copying the release to a staging dir');
   let plan = await stagingCopy(source, stagingDir);
+  if (built) plan = withStage(plan, 'build', built);
 
   step(`staging ${plan.targets.length} platform packages`);
   const staged = await stagePackages(plan, options.artifactsDir === undefined ? {} : { artifactsDir: options.artifactsDir });
@@ -69,6 +100,8 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
     v.binaryPath !== null && v.facts !== null && v.digests !== null && present.some((t) => t.spec.triple === v.triple)
       ? [{ target: v.platformArchABI, triple: v.triple, package: v.packageName, file: path.basename(v.binaryPath), size: v.digests.size, sha256: v.digests.sha256, integrity: v.digests.integrity, facts: v.facts }]
       : []);
+  // napiShip.sbom.shipNpmSbom: the npm SBOM goes into the staged root package before it is packed.
+  const shippedSbom = await shipNpmSbomBeforePack(plan, source.root.dir);
   try {
     const packed = await packRelease({
       outDir: releaseDir,
@@ -85,6 +118,11 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   }
 
   if (plan.stages.pack && !hasErrors(plan.stages.pack.diagnostics)) {
+    // SBOMs and the policy report, from the real root dir's lockfiles; listed in the manifest before signing.
+    plan = await runSbomAndPolicy(plan, { rootDir: source.root.dir, releaseDir, earlier: shippedSbom, onStep: (s) => { step(s); } });
+  }
+
+  if (plan.stages.pack && !hasErrors(plan.stages.pack.diagnostics)) {
     step('signing the manifest with a throwaway key and checking the signed release');
     const keys = generateKeyPair();
     const signed = await signManifest(releaseDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
@@ -92,10 +130,17 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
     plan = withStage(plan, 'sign', { signatureFile: signed.signatureFile, publicKeyFile: signed.publicKeyFile ?? '', keyId: signed.keyId, diagnostics: checked });
   }
 
+  if (options.rehearsal !== false) {
+    step('rehearsing the publish on an embedded registry, then installs and loads');
+    plan = withStage(plan, 'rehearsal', await rehearse({ plan, outDir, projectDir: source.root.dir, offline: options.offline === true, onStep: (s) => { step(s); } }));
+  }
+
+  step('writing the report');
   const markdown = renderMarkdown(plan);
   const files = { markdown: path.join(outDir, 'report.md'), json: path.join(outDir, 'plan.json'), releaseDir };
   await writeFile(files.markdown, markdown);
   await writeFile(files.json, renderJson(plan));
   if (options.stepSummary) await appendFile(options.stepSummary, markdown);
+  step.end();
   return { plan, summary: summarize(plan), files };
 }

@@ -6,6 +6,9 @@ import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { planDiagnostics, type ReleasePlan } from '../plan/index.js';
 import { VERIFY_CHECKS, type CheckMark, type VerifyCheck } from '../verify/index.js';
+import { buildMark, buildMarkdownLines, buildNote, buildTextLines } from './build.js';
+import { rehearsalMarkdownLines, rehearsalTextLines } from './rehearsal.js';
+import { sbomMarkdownLines, sbomTextLines } from './sbom.js';
 import { textTable } from './table.js';
 
 export type Mark = CheckMark;
@@ -19,6 +22,8 @@ export interface ReportRow {
   readonly packageName: string;
   readonly missing: boolean;
   readonly cells: Readonly<Record<VerifyCheck, Mark>>;
+  /** Did `build` build it here (null: no build ran, e.g. `--no-build` or `--artifacts`). */
+  readonly build: Mark | null;
   /** Why a target was skipped, or its first failure. */
   readonly note: string;
 }
@@ -33,12 +38,13 @@ export function reportRows(plan: ReleasePlan): ReportRow[] {
   const absent = missingTargets(plan);
   return plan.targets.map((t) => {
     const v = verified.find((x) => x.triple === t.spec.triple);
-    const base = { target: t.spec.platformArchABI, triple: t.spec.triple, packageName: t.packageName };
+    const base = { target: t.spec.platformArchABI, triple: t.spec.triple, packageName: t.packageName, build: buildMark(plan, t.spec.triple) };
+    const why = buildNote(plan, t.spec.triple);
     const skipAll = Object.fromEntries(VERIFY_CHECKS.map((c) => [c, 'skip'])) as Record<VerifyCheck, Mark>;
     if (!v) return { ...base, missing: true, cells: skipAll, note: 'not verified' };
     const missing = absent.has(t.spec.platformArchABI);
     if (missing) {
-      return { ...base, missing, cells: { ...skipAll, pins: v.checks.pins }, note: `skipped: no ${t.binaryFile} built or staged here` };
+      return { ...base, missing, cells: { ...skipAll, pins: v.checks.pins }, note: `skipped: no ${t.binaryFile} built or staged here${why === null ? '' : ` — ${why}`}` };
     }
     const firstError = v.diagnostics.find((d) => d.severity === 'error');
     return { ...base, missing, cells: v.checks, note: firstError ? `${firstError.code}: ${firstError.message}` : '' };
@@ -64,7 +70,7 @@ export function summarize(plan: ReleasePlan): ReportSummary {
   const missing = rows.filter((r) => r.missing).length;
   const failing = rows.filter((r) => !r.missing && Object.values(r.cells).includes('fail')).length;
   const absent = missingTargets(plan);
-  const errors = diagnostics.filter((d) => d.severity === 'error' && !(d.target !== undefined && absent.has(d.target))).length;
+  const errors = diagnostics.filter((d) => d.severity === 'error' && !consequenceOfAbsence(d, absent)).length;
   return {
     targets: rows.length,
     ready: rows.length - failing - missing,
@@ -92,10 +98,18 @@ function summaryLine(s: ReportSummary): string {
   return parts.join('; ') + (s.publishable ? '. Publishable.' : '. Not publishable.');
 }
 
+/**
+ * A diagnostic about a target with no binary is a consequence of its absence — except a failed
+ * build, which is why it is absent and counts as an error.
+ */
+function consequenceOfAbsence(d: Diagnostic, absent: ReadonlySet<string>): boolean {
+  return d.target !== undefined && absent.has(d.target) && !d.code.startsWith('NS_BUILD_');
+}
+
 /** Diagnostics worth listing: those about targets not built here are already the table's notes. */
 function listed(plan: ReleasePlan): Diagnostic[] {
   const absent = missingTargets(plan);
-  return planDiagnostics(plan).filter((d) => !(d.target !== undefined && absent.has(d.target)) && d.severity !== 'note');
+  return planDiagnostics(plan).filter((d) => !consequenceOfAbsence(d, absent) && d.severity !== 'note');
 }
 
 function releaseLines(plan: ReleasePlan, markdown: boolean): string[] {
@@ -123,7 +137,8 @@ function releaseLines(plan: ReleasePlan, markdown: boolean): string[] {
 
 export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry run'): string {
   const rows = reportRows(plan);
-  const header = ['target', 'package', ...VERIFY_CHECKS, 'note'];
+  const built = plan.stages.build !== undefined;
+  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'];
   const lines = [
     `## ${title}: \`${plan.root.packageName}@${plan.root.version}\``,
     '',
@@ -131,10 +146,13 @@ export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| \`${r.target}\` | \`${r.packageName}\` | ${VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md).join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`),
+    ...rows.map((r) => `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md)].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`),
     '',
     `Legend: ${symbols.ok.md} passed, ${symbols.warn.md} warning, ${symbols.fail.md} failed, ${symbols.skip.md} skipped.`,
+    ...buildMarkdownLines(plan),
     ...releaseLines(plan, true),
+    ...sbomMarkdownLines(plan),
+    ...rehearsalMarkdownLines(plan),
   ];
   const diagnostics = listed(plan);
   if (diagnostics.length > 0) lines.push('', '### Diagnostics', '', '```', ...diagnostics.map(formatDiagnostic), '```');
@@ -143,9 +161,10 @@ export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry
 
 export function renderText(plan: ReleasePlan): string {
   const rows = reportRows(plan);
+  const built = plan.stages.build !== undefined;
   const table = textTable(
-    ['target', 'package', ...VERIFY_CHECKS, 'note'],
-    rows.map((r) => [r.target, r.packageName, ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text), r.note]),
+    ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'],
+    rows.map((r) => [r.target, r.packageName, ...(built ? [symbols[r.build ?? 'skip'].text] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text), r.note]),
   );
   const diagnostics = listed(plan);
   return [
@@ -153,7 +172,10 @@ export function renderText(plan: ReleasePlan): string {
     '',
     table,
     ...diagnostics.map(formatDiagnostic),
+    ...buildTextLines(plan),
     ...releaseLines(plan, false),
+    ...sbomTextLines(plan),
+    ...rehearsalTextLines(plan),
     '',
     summaryLine(summarize(plan)),
   ].join('\n') + '\n';

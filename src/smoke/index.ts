@@ -406,7 +406,7 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
       let releaseDir = options.releaseDir;
       if (releaseDir === undefined) {
         step(`no release dir given: a dry run of ${buildDir} makes one`);
-        const dry = await releaseDryRun({ cwd: buildDir, outDir: path.join(scratch, 'release') });
+        const dry = await releaseDryRun({ cwd: buildDir, outDir: path.join(scratch, 'release'), rehearsal: false });
         if (dry.summary.errors > 0) throw new Error(`the dry run found ${dry.summary.errors} errors: see ${dry.files.markdown}`);
         releaseDir = dry.files.releaseDir;
       }

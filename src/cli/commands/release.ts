@@ -1,15 +1,16 @@
 import path from 'node:path';
+import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../../log/cli.js';
 import { releaseDryRun } from '../../release/dry-run.js';
 import { renderJson, renderText } from '../../report/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
-import { paint, type Io } from '../output.js';
+import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 
 export const releaseCommand: Command = {
   name: 'release',
-  summary: 'Rehearse a release on a throwaway copy: stage, verify, pack, sign and check, then report.',
-  usage: 'napi-ship release --dry-run [--cwd DIR] [--out DIR] [--artifacts DIR] [--glibc-max X.Y] [--macos-min X.Y] [--strict] [--json]',
+  summary: 'Rehearse a release on a throwaway copy: stage, verify, pack, sign and check, publish to an embedded registry, install and load, then report.',
+  usage: 'napi-ship release --dry-run [--cwd DIR] [--out DIR] [--artifacts DIR] [--glibc-max X.Y] [--macos-min X.Y] [--no-build] [--no-rehearsal] [--offline] [--strict] [--json] [--log-format text|json] [--verbose]',
   options: {
     'dry-run': { type: 'boolean' },
     cwd: { type: 'string' },
@@ -19,6 +20,10 @@ export const releaseCommand: Command = {
     'macos-min': { type: 'string' },
     strict: { type: 'boolean' },
     json: { type: 'boolean' },
+    'no-build': { type: 'boolean' },
+    'no-rehearsal': { type: 'boolean' },
+    offline: { type: 'boolean' },
+    ...LOG_OPTIONS,
   },
   optionHelp: [
     '--dry-run           rehearse without publishing anything (required for now)',
@@ -29,13 +34,19 @@ export const releaseCommand: Command = {
     '--macos-min X.Y     verify policy, as for `napi-ship verify`',
     '--strict            exit 1 when any target is missing, not only when one fails (CI mode)',
     '--json              print the plan, rows and summary as JSON',
+    '--no-build          do not build first (default: build what this machine can with @napi-rs/cli; never with --artifacts)',
+    '--no-rehearsal      skip the rehearsal (embedded-registry publish, npm/pnpm/bun/deno installs, Node/Deno/Bun loads, real-registry plan)',
+    '--offline           skip the rehearsal\'s read-only plan against the real registry',
+    ...LOG_OPTION_HELP,
   ],
   async run(args, io: Io) {
     if (!flag(args, 'dry-run')) {
-      return usageError(io, 'only `release --dry-run` exists so far; real publishing is `napi-ship publish` (not yet available)', releaseCommand);
+      return usageError(io, '`release` only rehearses (`release --dry-run`); publishing is `napi-ship publish --from <release dir>`', releaseCommand);
     }
     const refused = rejectPositionals(io, args.positionals, releaseCommand);
     if (refused !== null) return refused;
+    const logger = loggerFromArgs(args, io, 'release');
+    if ('usage' in logger) return usageError(io, logger.usage, releaseCommand);
     const cwd = path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.');
     const out = stringOption(args, 'out');
     const artifacts = stringOption(args, 'artifacts');
@@ -47,7 +58,10 @@ export const releaseCommand: Command = {
       ...(stepSummary ? { stepSummary } : {}),
       ...(artifacts === undefined ? {} : { artifactsDir: path.resolve(io.cwd, artifacts) }),
       policy: { glibcMax: stringOption(args, 'glibc-max'), macosMin: stringOption(args, 'macos-min') },
-      onStep: (s) => { io.stderr(paint(io, 'dim', `› ${s}…`) + '\n'); },
+      logger,
+      ...(flag(args, 'no-build') ? { build: false } : {}),
+      ...(flag(args, 'no-rehearsal') ? { rehearsal: false } : {}),
+      ...(flag(args, 'offline') ? { offline: true } : {}),
     });
     if (json) {
       io.stdout(renderJson(result.plan));

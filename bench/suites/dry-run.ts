@@ -1,0 +1,151 @@
+/**
+ * 1. Dry run: `napi-ship release --dry-run` vs the corsa-bind style loop (`pnpm pack` +
+ * `npm publish --dry-run` per package) vs `napi pre-publish --dry-run`, on the same release.
+ */
+import { cp, readdir } from 'node:fs/promises';
+import path from 'node:path';
+import { coreDir } from '../../test/helpers/cli.js';
+import { fresh, registryAlive, type BenchContext } from '../lib/context.js';
+import type { Registry } from '../../test/helpers/verdaccio.js';
+import { compare, type Measured, type Variant } from '../lib/measure.js';
+import { localBin, mustRun, napiShip, show, type Cmd } from '../lib/proc.js';
+import { asFastAs, mib, speedup, speedupValue, spread, type SuiteResult } from '../lib/results.js';
+
+/**
+ * The corsa-bind style pipeline: per package, `pnpm pack`, then `npm publish --dry-run` of that
+ * tarball. The registry is checked (and restarted if needed) before each run and checked again
+ * after it: a registry that died mid-run would make npm retry for a minute per package.
+ */
+export function loopVariant(ctx: BenchContext, id: string, label: string, dirs: readonly string[]): Variant {
+  const out = ctx.path('loop-out', id);
+  const pnpmPack = (dir: string, dest: string): Cmd => ({ cmd: 'pnpm', args: ['pack', '--pack-destination', dest], cwd: dir });
+  const npmPublish = (tgz: string, r: { url: string; npmrc: string }, dir: string): Cmd => ({ cmd: 'npm', args: ['publish', '--dry-run', tgz, '--registry', r.url, '--userconfig', r.npmrc], cwd: dir });
+  let registry: Registry | null = null;
+  return {
+    id,
+    label,
+    commands: [
+      `for each package dir (platform packages, then the root):`,
+      `  ${show(pnpmPack('$PKG', '$OUT/$i'), ctx.scratch)}`,
+      `  ${show(npmPublish('$OUT/$i/<name>-<version>.tgz', { url: '$REGISTRY', npmrc: '$NPMRC' }, '$PKG'), ctx.scratch)}`,
+    ],
+    setup: async () => {
+      await fresh(out);
+      registry = await ctx.registry();
+    },
+    body: async () => {
+      const r = registry;
+      if (r === null) throw new Error('no registry');
+      let n = 0;
+      for (const dir of dirs) {
+        const dest = path.join(out, String(n++));
+        await mustRun(pnpmPack(dir, dest));
+        const tgz = (await readdir(dest)).filter((f) => f.endsWith('.tgz'));
+        if (tgz.length !== 1 || tgz[0] === undefined) throw new Error(`pnpm pack in ${dir} left ${String(tgz.length)} tarballs`);
+        const published = await mustRun(npmPublish(path.join(dest, tgz[0]), r, dir));
+        if (published.ms > 20_000) ctx.log(`  slow: npm publish --dry-run took ${(published.ms / 1000).toFixed(0)} s: ${published.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+      }
+    },
+    teardown: async () => {
+      if (registry !== null && !(await registryAlive(registry.url))) throw new Error(`the registry ${registry.url} died during the run: its timing is void`);
+    },
+  };
+}
+
+/** Platform packages first, the root last (how a release must publish them). */
+export function publishOrder(packageDirs: readonly string[]): string[] {
+  const [root, ...platforms] = packageDirs;
+  return root === undefined ? [] : [...platforms, root];
+}
+
+export async function dryRunSuite(ctx: BenchContext): Promise<SuiteResult> {
+  const started = Date.now();
+  const flags = ctx.dryRunFlags();
+  const measured: Measured[] = [];
+  const rows: string[][] = [];
+  const reproduce: { label: string; commands: string[] }[] = [];
+  const verdicts: string[] = [];
+  const notes: string[] = [];
+
+  for (const size of ctx.settings.dryRunSizes) {
+    const release = await ctx.release('core8', size);
+    const out = ctx.path('dry-run', `ns-${String(size)}`);
+    const nsCmd = napiShip(['release', '--dry-run', ...flags, '--strict', '--cwd', release.root, '--artifacts', release.artifacts, '--out', out]);
+    const napiCmd: Cmd = { cmd: localBin('napi'), args: ['pre-publish', '--dry-run', '--no-gh-release', '--cwd', release.staged, '--npm-dir', 'npm'] };
+    const variants: Variant[] = [
+      { id: `ns-${String(size)}`, label: 'napi-ship release --dry-run', commands: [show(nsCmd, ctx.scratch)], setup: () => fresh(out), body: async () => { await mustRun(nsCmd); } },
+      loopVariant(ctx, `loop-${String(size)}`, 'pnpm pack + npm publish --dry-run ×9', publishOrder(release.packageDirs)),
+      {
+        id: `napi-${String(size)}`, label: 'napi pre-publish --dry-run', commands: [show(napiCmd, ctx.scratch)], body: async () => { await mustRun(napiCmd); },
+        unavailable: ctx.settings.napiSizes.includes(size) ? null : `skipped at ${String(size)} MiB to keep bench/run within 10 minutes (BENCH_NAPI_SIZES=${[...ctx.settings.napiSizes, size].join(',')} adds it)`,
+      },
+    ];
+    ctx.log(`dry run, 8 targets × ${String(size)} MiB`);
+    const [ns, loop, napi] = await compare(variants, ctx.compareOptions);
+    if (ns === undefined || loop === undefined || napi === undefined) throw new Error('dry-run: a variant is missing');
+    measured.push(ns, loop, napi);
+    ctx.dryRuns.set(`core8/${String(size)}`, ns);
+    rows.push([
+      `8 targets × ${String(size)} MiB + root (${mib(release.binaryBytes)} of binaries)`,
+      spread(ns), spread(loop), spread(napi),
+      speedup(ns, loop), speedup(ns, napi),
+    ]);
+    reproduce.push({ label: `8 targets × ${String(size)} MiB`, commands: [`BENCH_ONLY=dry-run BENCH_DRY_RUN_SIZES=${String(size)} bench/run`, ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands])] });
+    const x = speedupValue(ns, loop);
+    verdicts.push(`8 × ${String(size)} MiB: napi-ship release --dry-run is ${asFastAs(x, 'the pnpm pack + npm publish --dry-run loop')} — goal ≥10×: ${x === null ? 'not measured' : x >= 10 ? 'met' : 'not met'}.`);
+  }
+
+  // The repo's own core: the host target only (the other seven cannot build on one Linux machine).
+  {
+    const out = ctx.path('dry-run', 'core');
+    const noBuild = ctx.cli.releaseFlags.has('--no-build') ? ['--no-build'] : [];
+    const nsCmd = napiShip(['release', '--dry-run', ...flags, ...noBuild, '--cwd', coreDir, '--out', out]);
+    // The loop starts from the same staged packages the dry run stages (root + the host target's package).
+    const staged = ctx.path('dry-run', 'core-staged');
+    await mustRun(nsCmd);
+    await cp(path.join(out, 'staging'), staged, { recursive: true });
+    const coreDirs = [path.join(staged, 'npm', 'linux-x64-gnu'), staged];
+    const napiCmd: Cmd = { cmd: localBin('napi'), args: ['pre-publish', '--dry-run', '--no-gh-release', '--cwd', staged, '--npm-dir', 'npm'] };
+    const variants: Variant[] = [
+      { id: 'ns-core', label: 'napi-ship release --dry-run', commands: [show(nsCmd, ctx.scratch)], setup: () => fresh(out), body: async () => { await mustRun(nsCmd); } },
+      loopVariant(ctx, 'loop-core', 'pnpm pack + npm publish --dry-run ×2', coreDirs),
+      { id: 'napi-core', label: 'napi pre-publish --dry-run', commands: [show(napiCmd, ctx.scratch)], body: async () => { await mustRun(napiCmd); } },
+    ];
+    ctx.log('dry run, the repo\'s own core (host target)');
+    const [ns, loop, napi] = await compare(variants, ctx.compareOptions);
+    if (ns === undefined || loop === undefined || napi === undefined) throw new Error('dry-run: a variant is missing');
+    measured.push(ns, loop, napi);
+    rows.push([
+      '@napi-ship/core: root + linux-x64-gnu (the 7 other targets are not built here)',
+      spread(ns), spread(loop), spread(napi),
+      speedup(ns, loop), speedup(ns, napi),
+    ]);
+    reproduce.push({ label: '@napi-ship/core', commands: ['BENCH_ONLY=dry-run bench/run', ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands])] });
+  }
+
+  if (!ctx.cli.releaseFlags.has('--no-rehearsal')) {
+    notes.push('This checkout\'s `release --dry-run` has no `--no-rehearsal` flag (no registry rehearsal inside the dry run yet), so it ran without it.');
+  } else {
+    notes.push(`\`release --dry-run\` ran with ${flags.map((f) => `\`${f}\``).join(' and ')}: no registry rehearsal (verdaccio publish, installs, loads) and no read of the real registry inside the timing — the local pipeline only, like the baselines.`);
+  }
+  notes.push(
+    'napi-ship starts from the CI artifacts dir and does its whole local pipeline in the timed run: stage into a throwaway copy, verify every binary (read by the core), pack nine reproducible tarballs with the manifest, write the SBOMs and check the license policy, sign the manifest and verify the signed release dir (the scaling suite shows how long each step takes).',
+    'The loop starts from packages already staged (binaries in `npm/<abi>/`, pins in the root) — that staging is not timed, so the loop is credited with less work than napi-ship does.',
+    '`npm publish --dry-run` asks the registry for the packument before it reports; it runs against a local verdaccio on 127.0.0.1 (against a closed port it retries for over a minute per package), so the loop pays no network time.',
+    '`napi pre-publish --dry-run` (@napi-rs/cli) validates each platform package dir with one `npm pack --dry-run --json` per platform package (npm builds the gzip-9 tarball in memory to report its size and integrity, then discards it) and prints what it would do; it writes no tarball and publishes nothing in dry-run mode. It runs with `--no-gh-release`: its default `--gh-release` runs `git log` in the package dir (a git checkout is required) and needs GITHUB_REPOSITORY/GITHUB_TOKEN for the GitHub release it would create.',
+  );
+  return {
+    id: 'dry-run', title: 'Dry run', verdicts, notes, measured, reproduce,
+    inputs: [
+      'A synthetic napi-rs release: the root package plus 8 platform packages (the core\'s 8 targets), each `.node` a real cross-built binary (bench/lib/binaries.ts) padded to the size shown with a read-only data section of real machine code.',
+      'The repo\'s own core, `@napi-ship/core`, with its host binary.',
+    ],
+    tables: [{
+      title: 'Median wall time (min–max) and how many times faster napi-ship is',
+      columns: ['input', 'napi-ship release --dry-run', 'pnpm pack + npm publish --dry-run', 'napi pre-publish --dry-run', 'vs loop', 'vs napi'],
+      rows,
+    }],
+    suiteSeconds: (Date.now() - started) / 1000,
+  };
+}
+

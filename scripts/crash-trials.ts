@@ -1,0 +1,92 @@
+/**
+ * Crash trials for `napi-ship publish` (issue 5): start verdaccio on loopback, then publish a
+ * nine-package release N times, SIGKILLing the publisher at a seeded random moment each time and
+ * resuming it, while a monitor checks the registry against the invariants (test/helpers/crash-trial.ts).
+ *
+ *   node dist/scripts/crash-trials.js --trials 50 [--seed N] [--targets 1-8] [--json]
+ *
+ * Bounded: every publisher run has a 120 s limit, and the number of trials is fixed. Exit 0 when
+ * every trial held, 1 when any did not, 2 on bad arguments.
+ */
+import { mkdtemp, rm } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { parseArgs } from 'node:util';
+import { describeTrial, runCrashSeries } from '../test/helpers/crash-trial.js';
+import { startRegistry } from '../test/helpers/verdaccio.js';
+
+const USAGE = 'usage: node dist/scripts/crash-trials.js [--trials N (default 50)] [--seed N] [--targets 1-8] [--json]\n';
+
+function fail(message: string): never {
+  process.stderr.write(`crash-trials: ${message}\n${USAGE}`);
+  process.exit(2);
+}
+
+function wholeNumber(text: string, name: string, min: number, max: number): number {
+  const n = Number(text);
+  if (!Number.isInteger(n) || n < min || n > max) fail(`${name} must be a whole number from ${String(min)} to ${String(max)}`);
+  return n;
+}
+
+let values;
+try {
+  values = parseArgs({
+    options: {
+      trials: { type: 'string', default: '50' },
+      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+      targets: { type: 'string', default: '8' },
+      json: { type: 'boolean', default: false },
+      help: { type: 'boolean', short: 'h', default: false },
+    },
+    strict: true,
+  }).values;
+} catch (error) {
+  fail(error instanceof Error ? error.message : String(error));
+}
+if (values.help) {
+  process.stdout.write(USAGE);
+  process.exit(0);
+}
+const trials = wholeNumber(values.trials, '--trials', 1, 1000);
+const seed = wholeNumber(values.seed, '--seed', 0, 2 ** 31);
+const targets = wholeNumber(values.targets, '--targets', 1, 8);
+
+const registry = await startRegistry();
+const scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-crash-trials-'));
+// Interrupted: stop verdaccio and remove the scratch dir before going.
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.once(signal, () => {
+    void Promise.allSettled([registry.stop(), rm(scratch, { recursive: true, force: true })]).then(() => { process.exit(130); });
+  });
+}
+let failed = 0;
+try {
+  process.stderr.write(`crash-trials: ${String(trials)} trials, seed ${String(seed)}, ${String(targets + 1)} packages per release, verdaccio at ${registry.url}\n`);
+  const series = await runCrashSeries({
+    registryUrl: registry.url, token: registry.token, scratch, trials, seed, targets,
+    onTrial: (t) => {
+      if (t.violations.length > 0) failed++;
+      if (!values.json) process.stdout.write(describeTrial(t) + '\n');
+    },
+  });
+  const killed = series.trials.filter((t) => t.killed);
+  const phases = new Map<string, number>();
+  for (const t of killed) {
+    const phase = (t.lastRecordAtKill ?? 'before the journal').split(' ')[0] ?? '?';
+    phases.set(phase, (phases.get(phase) ?? 0) + 1);
+  }
+  const summary = {
+    seed, trials, calibration: series.calibration, killed: killed.length,
+    rootVisibleAtKill: killed.filter((t) => t.stateAtKill.rootVisible).length,
+    lastJournalRecordAtKill: Object.fromEntries([...phases].sort()),
+    resumed: { '--resume': killed.filter((t) => t.resumedWith === '--resume').length, plain: killed.filter((t) => t.resumedWith === 'plain re-run').length },
+    samples: series.trials.reduce((n, t) => n + t.samples, 0),
+    failed,
+  };
+  if (values.json) process.stdout.write(JSON.stringify({ summary, trials: series.trials }, null, 2) + '\n');
+  else process.stdout.write(`\n${JSON.stringify(summary, null, 2)}\n${failed === 0 ? `all ${String(trials)} trials held` : `${String(failed)} of ${String(trials)} trials FAILED`}\n`);
+} finally {
+  await registry.stop();
+  await rm(scratch, { recursive: true, force: true });
+}
+process.exitCode = failed === 0 ? 0 : 1;

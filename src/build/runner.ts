@@ -1,0 +1,70 @@
+/**
+ * Run one napi build in the worker child (see worker.ts): cargo's output becomes debug log lines,
+ * its last lines are kept for a failure, and a long build reports progress every so often.
+ */
+import { fork } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
+import { isRecord } from '../util/json.js';
+import { formatDuration, type Logger } from '../log/index.js';
+import type { WorkerReply, WorkerRequest } from './worker.js';
+
+export interface RunOutcome {
+  readonly reply: WorkerReply;
+  /** The last lines cargo and napi-rs printed (for a failure's reason). */
+  readonly tail: readonly string[];
+}
+
+const TAIL_LINES = 30;
+const HEARTBEAT_MS = 20_000;
+
+function parseReply(message: unknown): WorkerReply | null {
+  if (!isRecord(message)) return null;
+  if (message.ok === true && Array.isArray(message.outputs)) {
+    const outputs = message.outputs.flatMap((o: unknown) => (isRecord(o) && typeof o.kind === 'string' && typeof o.path === 'string' ? [{ kind: o.kind, path: o.path }] : []));
+    return { ok: true, outputs };
+  }
+  if (message.ok === false && typeof message.message === 'string') return { ok: false, message: message.message };
+  return null;
+}
+
+export function runNapiBuild(request: WorkerRequest, cwd: string, logger: Logger, target: string): Promise<RunOutcome> {
+  const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
+  const env: NodeJS.ProcessEnv = { ...process.env, CARGO_TERM_COLOR: 'never', NO_COLOR: '1' };
+  delete env.FORCE_COLOR;
+  if (logger.level === 'debug') {
+    // napi-rs's own debug output names the cargo command and the toolchain env it sets.
+    env.DEBUG = env.DEBUG ? `${env.DEBUG},napi:*` : 'napi:*';
+    env.DEBUG_COLORS = '0';
+  }
+  return new Promise((resolve) => {
+    const child = fork(worker, [JSON.stringify(request)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
+    const tail: string[] = [];
+    let compiled = 0;
+    let reply: WorkerReply | null = null;
+    const started = performance.now();
+    const onLine = (line: string): void => {
+      const text = line.trimEnd();
+      if (text === '') return;
+      if (/^\s*Compiling /.test(text)) compiled += 1;
+      tail.push(text);
+      if (tail.length > TAIL_LINES) tail.shift();
+      logger.debug(text, { target });
+    };
+    if (child.stdout) createInterface({ input: child.stdout }).on('line', onLine);
+    if (child.stderr) createInterface({ input: child.stderr }).on('line', onLine);
+    const heartbeat = setInterval(() => {
+      logger.info(`still building ${target}: ${compiled} crate(s) compiled, ${formatDuration(performance.now() - started)}`, { target });
+    }, HEARTBEAT_MS);
+    heartbeat.unref();
+    child.on('message', (message) => { reply = parseReply(message) ?? reply; });
+    child.on('error', (error) => { reply ??= { ok: false, message: `cannot start the build worker: ${error.message}` }; });
+    child.on('close', (code, signal) => {
+      clearInterval(heartbeat);
+      resolve({
+        reply: reply ?? { ok: false, message: `the build worker exited without a result (${signal ?? `exit code ${String(code)}`})` },
+        tail,
+      });
+    });
+  });
+}

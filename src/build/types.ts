@@ -1,0 +1,64 @@
+/** What `build` records in the release plan (`plan.stages.build`). */
+import type { Diagnostic } from '../diagnostics/index.js';
+
+/**
+ * How a target is compiled here, as @napi-rs/cli's build options say it:
+ * `native` (plain `cargo build`), `napi-cross` (`useNapiCross`: @napi-rs/cross-toolchain's glibc 2.17
+ * gcc), `zig` (`crossCompile` → cargo-zigbuild), `xwin` (`crossCompile` → cargo-xwin, MSVC from
+ * a non-Windows host).
+ */
+export type Toolchain = 'native' | 'napi-cross' | 'zig' | 'xwin';
+
+export type BuildStatus = 'built' | 'skipped' | 'failed';
+
+export interface BuildTargetResult {
+  readonly triple: string;
+  readonly platformArchABI: string;
+  readonly status: BuildStatus;
+  /** The toolchain used (built/failed) or the one it would take (skipped); null when there is none here. */
+  readonly toolchain: Toolchain | null;
+  /** Why it was skipped or failed; for a built target, a note on the choice (may be empty). */
+  readonly reason: string;
+  /** The `.node` file napi build wrote (`<root>/<binaryName>.<platformArchABI>.node`). */
+  readonly output: string | null;
+  /** `rustc -V` of the toolchain that built it. */
+  readonly rustc: string | null;
+  readonly durationMs: number;
+  /** The `napi build` command line the same build would be by hand. */
+  readonly command: string | null;
+}
+
+/** This machine, as far as building is concerned. */
+export interface BuildHost {
+  /** rustc's host triple; null when rustc cannot run. */
+  readonly triple: string | null;
+  /** `rustc -V`, e.g. `rustc 1.95.0 (59807616e 2026-04-14)`. */
+  readonly rustc: string | null;
+  /** Node's view of the host (napi-cross runs on linux x64/arm64 only). */
+  readonly platform: string;
+  readonly arch: string;
+  /** Installed Rust targets (`rustup target list --installed`); null when they cannot be listed. */
+  readonly installedTargets: readonly string[] | null;
+  /** Versions of the cross tools found on PATH (null: not found). */
+  readonly tools: {
+    readonly zig: string | null;
+    readonly cargoZigbuild: string | null;
+    readonly cargoXwin: string | null;
+  };
+  /** Triples @napi-rs/cross-toolchain has a toolchain for on this host (empty: not installed, or host unsupported). */
+  readonly napiCrossTargets: readonly string[];
+  /** The @napi-rs/cli that builds: resolved from the root package first, then from napi-ship. */
+  readonly napiCli: { readonly version: string; readonly entry: string } | null;
+}
+
+export interface BuildOutcome {
+  readonly cwd: string;
+  /** The crate's Cargo.toml; null when the root package has none (nothing to build). */
+  readonly manifestPath: string | null;
+  readonly profile: 'release' | 'debug';
+  /** This machine as probed (not probed — all null — when there is no Cargo.toml). */
+  readonly host: BuildHost;
+  readonly targets: readonly BuildTargetResult[];
+  /** `NS_BUILD_FAILED` per failed target; `NS_BUILD_NO_CRATE`/`NS_BUILD_NO_RUST`/`NS_BUILD_NO_NAPI_CLI` for the machine. */
+  readonly diagnostics: readonly Diagnostic[];
+}

@@ -1,0 +1,66 @@
+import path from 'node:path';
+import { buildCounts, buildTargets, selectTargets } from '../../build/index.js';
+import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../../log/cli.js';
+import { loadPlan, withStage } from '../../plan/index.js';
+import { renderBuildText } from '../../report/build.js';
+import { flag, stringOption, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import type { Io } from '../output.js';
+import { rejectPositionals, usageError } from './usage.js';
+
+const ENVIRONMENT_CODES = new Set(['NS_BUILD_NO_NAPI_CLI', 'NS_BUILD_NO_RUST', 'NS_BUILD_NO_CRATE']);
+
+function targetList(value: string | boolean | (string | boolean)[] | undefined): string[] {
+  const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
+  return values.flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : []));
+}
+
+export const buildCommand: Command = {
+  name: 'build',
+  summary: 'Build the addon for each target through @napi-rs/cli, with the toolchain napi-rs recommends; skip what cannot build here, saying why.',
+  usage: 'napi-ship build [--cwd DIR] [--target T…] [--release|--debug] [--json] [--log-format text|json] [--verbose]',
+  options: {
+    cwd: { type: 'string' },
+    target: { type: 'string', short: 't', multiple: true },
+    release: { type: 'boolean' },
+    debug: { type: 'boolean' },
+    json: { type: 'boolean' },
+    ...LOG_OPTIONS,
+  },
+  optionHelp: [
+    '--cwd DIR           the napi-rs root package directory, with package.json and Cargo.toml (default: .)',
+    '-t, --target T      a target to build (triple, or platform-arch-abi like linux-x64-gnu); repeat or comma-separate (default: every napi.targets entry)',
+    '--release           release profile (the default)',
+    '--debug             debug profile',
+    '--json              print the build outcome (per target: status, toolchain, reason, output, rustc, durationMs) as JSON',
+    ...LOG_OPTION_HELP,
+  ],
+  async run(args, io: Io) {
+    const refused = rejectPositionals(io, args.positionals, buildCommand);
+    if (refused !== null) return refused;
+    if (flag(args, 'release') && flag(args, 'debug')) return usageError(io, '--release and --debug exclude each other', buildCommand);
+    const logger = loggerFromArgs(args, io, 'build');
+    if ('usage' in logger) return usageError(io, logger.usage, buildCommand);
+    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const requested = targetList(args.values.target);
+    const selection = selectTargets(plan, requested);
+    if (selection.unknown.length > 0) {
+      return usageError(io, `unknown target ${selection.unknown.map((t) => `"${t}"`).join(', ')}: not a napi-rs target triple (see \`napi-ship targets --all\`)`, buildCommand);
+    }
+    if (selection.notConfigured.length > 0) {
+      return usageError(io, `${selection.notConfigured.join(', ')} not in napi.targets of ${plan.root.packageJsonPath} (configured: ${plan.targets.map((t) => t.spec.triple).join(', ')})`, buildCommand);
+    }
+    const outcome = await buildTargets(plan, { targets: selection.targets.map((t) => t.spec.triple), release: !flag(args, 'debug'), logger });
+    if (flag(args, 'json')) {
+      io.stdout(JSON.stringify(outcome, null, 2) + '\n');
+    } else {
+      io.stdout(renderBuildText(withStage(plan, 'build', outcome)));
+    }
+    const counts = buildCounts(outcome);
+    if (counts.failed > 0) return ExitCode.Failed;
+    if (counts.built === 0 && outcome.diagnostics.some((d) => ENVIRONMENT_CODES.has(d.code))) return ExitCode.Environment;
+    // Targets asked for by name must be built; with the default (all targets) a skip is expected.
+    if (requested.length > 0 && counts.skipped > 0) return ExitCode.Failed;
+    return ExitCode.Ok;
+  },
+};

@@ -1,0 +1,77 @@
+import { appendFile } from 'node:fs/promises';
+import path from 'node:path';
+import { formatDiagnostic } from '../../diagnostics/index.js';
+import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../../log/cli.js';
+import { stepper } from '../../log/index.js';
+import { loadPlan } from '../../plan/index.js';
+import { evaluatePolicy, policySummaryLine, readPolicyConfig, renderPolicyMarkdown, renderPolicyText } from '../../policy/index.js';
+import { readProjectInventories } from '../../sbom/index.js';
+import { flag, stringOption, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { paint, type Io } from '../output.js';
+import { rejectPositionals, usageError } from './usage.js';
+
+export const policyCommand: Command = {
+  name: 'policy',
+  summary: 'The license and source gate: judge every shipped crate and npm dependency against napiShip.policy.',
+  usage: 'napi-ship policy [--cwd DIR] [--include-dev] [--json] [--log-format text|json] [--verbose]',
+  options: {
+    cwd: { type: 'string' },
+    'include-dev': { type: 'boolean' },
+    json: { type: 'boolean' },
+    ...LOG_OPTIONS,
+  },
+  optionHelp: [
+    '--cwd DIR           the napi-rs root package directory (default: .)',
+    '--include-dev       also judge dev dependencies (default: napiShip.sbom.includeDev, else no)',
+    '--json              print { ok, checked, allow, configFile, inventories, violations, packages, diagnostics } as JSON',
+    ...LOG_OPTION_HELP,
+  ],
+  async run(args, io: Io) {
+    const refused = rejectPositionals(io, args.positionals, policyCommand);
+    if (refused !== null) return refused;
+    const logger = loggerFromArgs(args, io, 'policy');
+    if ('usage' in logger) return usageError(io, logger.usage, policyCommand);
+    const step = stepper(logger);
+    step('reading the policy');
+    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const config = await readPolicyConfig(plan.root.dir, plan.root.manifest);
+    step(`reading the crate graph (cargo metadata, ${plan.targets.length} targets) and the npm lockfile`);
+    // The same reader the SBOMs are written from: what the policy judges is what they describe.
+    const inputs = await readProjectInventories({
+      rootDir: plan.root.dir,
+      targets: plan.targets.map((t) => t.spec.triple),
+      ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
+    });
+    const inventories = inputs.cargo === null ? [inputs.npm] : [inputs.cargo, inputs.npm];
+    step('judging licenses and sources');
+    const outcome = evaluatePolicy(inventories, config);
+    // A reader error (e.g. dependencies but no lockfile) means packages went unchecked: that fails too.
+    const failed = !outcome.ok || inputs.diagnostics.some((d) => d.severity === 'error');
+    step.end({ status: failed ? 'failed' : 'ok' });
+    // What the readers reported goes to the log (stderr), one line each, JSON with --log-format json.
+    for (const d of inputs.diagnostics) logger[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info'](formatDiagnostic(d));
+
+    const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+    if (stepSummary) await appendFile(stepSummary, renderPolicyMarkdown(outcome));
+
+    if (flag(args, 'json')) {
+      io.stdout(JSON.stringify({
+        ok: !failed,
+        checked: outcome.checked,
+        allow: outcome.allow,
+        configFile: outcome.configFile,
+        inventories: inventories.map((i) => ({ ecosystem: i.ecosystem, source: i.source, packages: i.packages.length })),
+        violations: outcome.violations,
+        packages: outcome.packages,
+        diagnostics: [...inputs.diagnostics, ...outcome.diagnostics],
+      }, null, 2) + '\n');
+      return failed ? ExitCode.Failed : ExitCode.Ok;
+    }
+    const summary = policySummaryLine(outcome);
+    const text = renderPolicyText(outcome);
+    io.stdout(text.replace(summary, paint(io, failed ? 'red' : 'green', summary)));
+    if (failed && outcome.ok) io.stdout(paint(io, 'red', 'policy failed: the dependency graph could not be read completely (see above)') + '\n');
+    return failed ? ExitCode.Failed : ExitCode.Ok;
+  },
+};

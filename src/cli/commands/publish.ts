@@ -1,0 +1,187 @@
+import { readFile } from 'node:fs/promises';
+import path from 'node:path';
+import { diagnostic, DiagnosticError, formatDiagnostic } from '../../diagnostics/index.js';
+import { MANIFEST_FILE } from '../../manifest/index.js';
+import { describeStep, publishRelease, type PublishEvent, type PublishResult } from '../../publish/index.js';
+import { loadNpmrc, RegistryClient, registryForPackage, resolveAuth } from '../../registry/index.js';
+import { isRecord } from '../../util/json.js';
+import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { paint, textTable, type Io } from '../output.js';
+import { rejectPositionals, usageError } from './usage.js';
+
+export const DEFAULT_PUBLISH_DIR = path.join('dist', 'release', 'packages');
+
+/** The options every registry command shares, for `--help`. */
+export const REGISTRY_OPTION_HELP: readonly string[] = [
+  '--registry URL      the registry (default: @scope:registry or registry from .npmrc / npm_config_registry, else https://registry.npmjs.org/)',
+  '--ca-file FILE      trust this CA bundle too (default: cafile from .npmrc)',
+  '--allow-insecure-registry  allow plain http to a registry that is not on loopback',
+];
+
+export const REGISTRY_OPTIONS = {
+  registry: { type: 'string' },
+  'ca-file': { type: 'string' },
+  'allow-insecure-registry': { type: 'boolean' },
+} as const;
+
+/**
+ * A registry client from the command line and npm's own config: the registry for `packageName`
+ * (its scope's registry first), a token from NPM_TOKEN / NODE_AUTH_TOKEN / .npmrc, the CA bundle.
+ * Progress (retries) goes to stderr; the token is never printed.
+ */
+export async function registryClientFromArgs(args: ParsedArgs, io: Io, packageName: string | null, extra: { readonly otp?: string } = {}): Promise<{ client: RegistryClient; authSource: string }> {
+  const npmrc = await loadNpmrc({ cwd: io.cwd, env: io.env });
+  const envRegistry = io.env.npm_config_registry ?? io.env.NPM_CONFIG_REGISTRY;
+  const config: Record<string, string> = { ...npmrc };
+  if (envRegistry !== undefined && envRegistry !== '') config.registry = envRegistry;
+  const registry = stringOption(args, 'registry') ?? registryForPackage(packageName ?? '', config);
+  const caOption = stringOption(args, 'ca-file');
+  const caFile = caOption !== undefined ? path.resolve(io.cwd, caOption) : config.cafile;
+  const auth = await resolveAuth({ registry, env: io.env, cwd: io.cwd });
+  const client = new RegistryClient({
+    registry,
+    ...(auth.token === undefined ? {} : { token: auth.token }),
+    ...(extra.otp === undefined ? {} : { otp: extra.otp }),
+    ...(caFile === undefined || caFile === '' ? {} : { caFile }),
+    allowInsecure: flag(args, 'allow-insecure-registry'),
+    oidc: auth.source === 'oidc',
+    env: io.env,
+    onRetry: (info) => { io.stderr(paint(io, 'dim', `› ${info.method} ${info.path}: ${info.reason}; retry ${String(info.attempt)} in ${String(info.waitMs)} ms`) + '\n'); },
+  });
+  return { client, authSource: auth.source };
+}
+
+async function manifestName(dir: string): Promise<string | null> {
+  try {
+    const v: unknown = JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8'));
+    return isRecord(v) && typeof v.name === 'string' ? v.name : null;
+  } catch {
+    return null;
+  }
+}
+
+function progress(io: Io, e: PublishEvent): void {
+  const line = ((): string | null => {
+    switch (e.type) {
+      case 'resume': return `resuming: the journal has an earlier run of this release (${String(e.previousRecords)} records, tag "${e.previousTag}"${e.finished ? ', finished' : ', unfinished'}); re-checking the registry`;
+      case 'preflight': return `preflight ${e.package}@${e.version}: ${e.state}`;
+      case 'phase': return { platforms: 'publishing the platform packages', root: 'every platform package verified: publishing the root', tags: 'moving the dist-tag', cleanup: 'removing the staging tag' }[e.phase];
+      case 'publishing': return `publish ${e.package}@${e.version} (tag "${e.tag}")`;
+      case 'published': return `${e.state === 'published' ? 'published' : 'already there'} ${e.package}@${e.version}`;
+      case 'waiting': return e.attempt % 5 === 0 ? `waiting for ${e.package}@${e.version} to show (${e.reason})` : null;
+      case 'verified': return `verified ${e.package}@${e.version} on the registry`;
+      case 'tagged': return `${e.package}: "${e.tag}" → ${e.version}`;
+      case 'untagged': return `${e.package}: "${e.tag}" removed`;
+      case 'conflict': return null;
+    }
+  })();
+  if (line !== null) io.stderr(paint(io, 'dim', `› ${line}`) + '\n');
+}
+
+function renderResult(io: Io, r: PublishResult): void {
+  if (r.preflight !== null && r.packages.length > 0) {
+    const rows = r.packages.map((p) => [
+      p.name,
+      p.version,
+      p.before,
+      r.outcome === 'dry-run' ? '-' : p.action,
+      r.outcome === 'dry-run' ? '-' : p.verified ? '✓' : '-',
+      p.tagged.join(', ') || '-',
+    ]);
+    io.stdout(textTable(['package', 'version', 'registry before', 'action', 'verified', 'tagged'], rows));
+  }
+  if (r.outcome === 'dry-run' && r.plan !== null) {
+    io.stdout(r.plan.steps.length === 0 ? '\nplan: nothing to do\n' : `\nplan (${String(r.plan.steps.length)} steps):\n${r.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(s)}`).join('\n')}\n`);
+  }
+  const what = `${r.name ?? '?'}@${r.version ?? '?'}`;
+  const summary: Record<PublishResult['outcome'], string> = {
+    published: `${paint(io, 'green', 'published')} ${what} under "${r.tag ?? '?'}" to ${r.registry} (${String(r.packages.length)} packages)`,
+    'dry-run': r.ok ? `dry run: ${what} can be published under "${r.tag ?? '?'}" to ${r.registry}; nothing was written` : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
+    conflict: `${paint(io, 'red', 'conflict')}: ${what} was not published (nothing more was written)`,
+    refused: `${paint(io, 'red', 'refused')}: ${what} was not published (nothing was written)`,
+    'not-visible': `${paint(io, 'red', 'stopped')}: a package did not show on the registry in time; the root was not published — run again with --resume`,
+  };
+  io.stdout(`\n${summary[r.outcome]}\n`);
+  if (r.journalPath !== null) io.stdout(`journal: ${r.journalPath}\n`);
+}
+
+export const publishCommand: Command = {
+  name: 'publish',
+  summary: 'Publish a packed release atomically: platform packages first, verified on the registry, then the root, then the dist-tag.',
+  usage: 'napi-ship publish [--from DIR] [--registry URL] [--tag TAG] [--dry-run] [--resume] [--otp CODE] [--ca-file FILE] [--allow-insecure-registry] [--concurrency N] [--public-key FILE] [--access public|restricted] [--read-back-timeout S] [--journal FILE] [--json]',
+  options: {
+    from: { type: 'string' },
+    ...REGISTRY_OPTIONS,
+    tag: { type: 'string' },
+    'dry-run': { type: 'boolean' },
+    resume: { type: 'boolean' },
+    otp: { type: 'string' },
+    concurrency: { type: 'string' },
+    'public-key': { type: 'string' },
+    access: { type: 'string' },
+    'read-back-timeout': { type: 'string' },
+    journal: { type: 'string' },
+    json: { type: 'boolean' },
+  },
+  optionHelp: [
+    `--from DIR          the release dir \`pack\` wrote (default: ${DEFAULT_PUBLISH_DIR})`,
+    ...REGISTRY_OPTION_HELP,
+    '--tag TAG           the dist-tag to move onto the release (default: next for prereleases, else latest; on --resume the journal\'s)',
+    '--dry-run           read the registry and print the plan; write nothing',
+    '--resume            continue the run recorded in DIR/publish-journal.jsonl (a plain re-run continues too)',
+    '--otp CODE          one-time password for registries that ask for 2FA',
+    '--concurrency N     packages in flight at once (default 4)',
+    '--public-key FILE   the manifest must be signed by this Ed25519 key (default: DIR/release-manifest.pub when present)',
+    '--access public|restricted  access for scoped packages published for the first time',
+    '--journal FILE      the append-only journal (default: DIR/publish-journal.jsonl)',
+    '--read-back-timeout S  how long to wait for a published version to show with our integrity (default 120)',
+    '--json              print the result (preflight, plan, per package outcome, diagnostics) as JSON',
+  ],
+  async run(args, io: Io) {
+    const refused = rejectPositionals(io, args.positionals, publishCommand);
+    if (refused !== null) return refused;
+    const dir = path.resolve(io.cwd, stringOption(args, 'from') ?? DEFAULT_PUBLISH_DIR);
+    const concurrencyText = stringOption(args, 'concurrency');
+    const concurrency = concurrencyText === undefined ? 4 : Number(concurrencyText);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return usageError(io, '--concurrency must be a whole number from 1 to 64', publishCommand);
+    const access = stringOption(args, 'access');
+    if (access !== undefined && access !== 'public' && access !== 'restricted') return usageError(io, '--access must be public or restricted', publishCommand);
+    const readBackText = stringOption(args, 'read-back-timeout');
+    const readBackSeconds = readBackText === undefined ? 120 : Number(readBackText);
+    if (!Number.isFinite(readBackSeconds) || readBackSeconds <= 0 || readBackSeconds > 3600) return usageError(io, '--read-back-timeout must be a number of seconds from 1 to 3600', publishCommand);
+    const journal = stringOption(args, 'journal');
+    const tag = stringOption(args, 'tag');
+    const otp = stringOption(args, 'otp');
+    const keyFile = stringOption(args, 'public-key');
+    let publicKeyPem: string | undefined;
+    if (keyFile !== undefined) {
+      const file = path.resolve(io.cwd, keyFile);
+      try {
+        publicKeyPem = await readFile(file, 'utf8');
+      } catch {
+        throw new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_PUBLIC_KEY', subject: file, message: 'the public key file cannot be read', hint: 'pass the `.pub` file written by `napi-ship keygen`' })]);
+      }
+    }
+    const { client, authSource } = await registryClientFromArgs(args, io, await manifestName(dir), otp === undefined ? {} : { otp });
+    const json = flag(args, 'json');
+    io.stderr(paint(io, 'dim', `› registry ${client.registry} (auth: ${authSource})`) + '\n');
+    const result = await publishRelease({
+      releaseDir: dir,
+      client,
+      ...(tag === undefined ? {} : { tag }),
+      ...(publicKeyPem === undefined ? {} : { publicKeyPem }),
+      ...(access === undefined ? {} : { access }),
+      ...(journal === undefined ? {} : { journalPath: path.resolve(io.cwd, journal) }),
+      concurrency,
+      readBackTimeoutMs: Math.round(readBackSeconds * 1000),
+      dryRun: flag(args, 'dry-run'),
+      resume: flag(args, 'resume'),
+      onEvent: (e) => { progress(io, e); },
+    });
+    for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+    if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+    else renderResult(io, result);
+    return result.ok ? ExitCode.Ok : ExitCode.Failed;
+  },
+};

@@ -1,0 +1,79 @@
+import { existsSync } from 'node:fs';
+import path from 'node:path';
+import { formatDiagnostic, hasErrors } from '../../diagnostics/index.js';
+import { MANIFEST_FILE } from '../../manifest/index.js';
+import { generateSboms, readProjectInventories, releaseSource, writeShippedNpmSbom, type SbomFormat } from '../../sbom/index.js';
+import { flag, stringOption, type Command } from '../command.js';
+import { ExitCode } from '../exit-codes.js';
+import { paint, textTable, type Io } from '../output.js';
+import { rejectPositionals, usageError } from './usage.js';
+
+const FORMATS: readonly SbomFormat[] = ['spdx', 'cyclonedx'];
+
+export const sbomCommand: Command = {
+  name: 'sbom',
+  summary: 'Write SBOMs: SPDX 2.3 for the Rust crates, the npm dependencies and the packed release (or CycloneDX 1.6 via cdxgen).',
+  usage: 'napi-ship sbom [--cwd DIR] [--out DIR] [--release DIR] [--format spdx|cyclonedx] [--include-dev] [--no-fetch] [--json]',
+  options: {
+    cwd: { type: 'string' },
+    out: { type: 'string' },
+    release: { type: 'string' },
+    format: { type: 'string' },
+    'include-dev': { type: 'boolean' },
+    'no-fetch': { type: 'boolean' },
+    json: { type: 'boolean' },
+  },
+  optionHelp: [
+    '--cwd DIR           the napi-rs root package directory (default: .)',
+    '--out DIR           where to write the documents (default: <cwd>/dist/sbom)',
+    `--release DIR       a packed release dir (with ${MANIFEST_FILE}) to describe in sbom.release.spdx.json`,
+    '                    (default: <cwd>/dist/release/packages when it exists; otherwise only the dependency SBOMs)',
+    '--format FORMAT     spdx (default) or cyclonedx (needs @cyclonedx/cdxgen installed)',
+    '--include-dev       also list the root\'s dev dependencies (marked as such)',
+    '--no-fetch          never run `cargo fetch --locked`: fail if the local registry cache lacks a crate',
+    '--json              print { ok, format, outDir, documents, notes, diagnostics } as JSON',
+  ],
+  async run(args, io: Io) {
+    const refused = rejectPositionals(io, args.positionals, sbomCommand);
+    if (refused !== null) return refused;
+    const format = stringOption(args, 'format') ?? 'spdx';
+    if (!FORMATS.includes(format as SbomFormat)) return usageError(io, `--format must be spdx or cyclonedx, not "${format}"`, sbomCommand);
+    const json = flag(args, 'json');
+    const rootDir = path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.');
+    const out = stringOption(args, 'out');
+    const outDir = out === undefined ? path.join(rootDir, 'dist', 'sbom') : path.resolve(io.cwd, out);
+    const releaseOption = stringOption(args, 'release');
+    const releaseDir = releaseOption === undefined ? path.join(rootDir, 'dist', 'release', 'packages') : path.resolve(io.cwd, releaseOption);
+    const useRelease = format === 'spdx' && (releaseOption !== undefined || existsSync(path.join(releaseDir, MANIFEST_FILE)));
+
+    if (!json) io.stderr(paint(io, 'dim', '› reading the dependency graphs (cargo metadata, lockfile)…') + '\n');
+    const project = await readProjectInventories({
+      rootDir, env: io.env,
+      ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
+      ...(flag(args, 'no-fetch') ? { fetch: false } : {}),
+    });
+    if (!json) io.stderr(paint(io, 'dim', `› writing ${format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'} documents…`) + '\n');
+    const result = await generateSboms({
+      rootDir, outDir, env: io.env, inventories: project,
+      format: format as SbomFormat,
+      release: useRelease ? await releaseSource(releaseDir) : null,
+    });
+    const diagnostics = [...result.outcome.diagnostics];
+    let shipped: string | null = null;
+    if (project.config.shipNpmSbom && format === 'spdx') {
+      const s = await writeShippedNpmSbom(project, rootDir, { rootDir, env: io.env });
+      shipped = s.file;
+      diagnostics.push(...s.diagnostics);
+    }
+    const ok = !hasErrors(diagnostics);
+    if (json) {
+      io.stdout(JSON.stringify({ ok, ...result.outcome, shipped, diagnostics }, null, 2) + '\n');
+      return ok ? ExitCode.Ok : ExitCode.Failed;
+    }
+    io.stdout(textTable(['document', 'packages', 'sha256'], result.outcome.documents.map((d) => [path.relative(io.cwd, d.file) || d.file, String(d.packages), d.sha256])));
+    for (const n of result.outcome.notes) io.stdout(`note: ${n}\n`);
+    if (shipped !== null) io.stdout(`npm SBOM copied into the root package: ${shipped}\n`);
+    for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+    return ok ? ExitCode.Ok : ExitCode.Failed;
+  },
+};

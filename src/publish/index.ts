@@ -1,0 +1,59 @@
+/**
+ * Atomic publish: the root never goes out before every platform package is on the registry with
+ * our integrity; a crash or a flaky registry resumes safely; other bytes under a version stop the
+ * release before anything is written. See docs/commands/publish.md.
+ */
+export {
+  conflictDiagnostics,
+  DEFAULT_STAGING_TAG,
+  defaultTag,
+  describeStep,
+  invalidTag,
+  planPublish,
+  type Conflict,
+  type PackageKind,
+  type Preflight,
+  type PreflightPackage,
+  type PreflightState,
+  type PublishPhases,
+  type PublishPlan,
+  type PublishStep,
+} from './plan.js';
+export {
+  Journal,
+  JOURNAL_FILE,
+  JOURNAL_VERSION,
+  journalRuns,
+  lastRunFor,
+  readJournal,
+  type JournalContents,
+  type JournalRecord,
+  type JournalRecordType,
+  type JournalRun,
+  type JournalStart,
+} from './journal.js';
+export {
+  checkReleaseContents,
+  loadRelease,
+  parseManifestText,
+  type LoadedRelease,
+  type LoadReleaseOptions,
+  type LoadReleaseResult,
+  type ReleasePackage,
+  type SignatureCheck,
+} from './release.js';
+export {
+  preflight,
+  publishRelease,
+  readBack,
+  type PackageOutcome,
+  type PublishClient,
+  type PublishEvent,
+  type PublishOptions,
+  type PublishOutcome,
+  type PublishResult,
+  type ReadBackOptions,
+} from './run.js';
+export { releaseStatus, type PackageStatus, type StatusInput, type StatusReport } from './status.js';
+export { deprecateRelease, type DeprecatedPackage, type DeprecateInput, type DeprecateResult } from './deprecate.js';
+export { mapPool } from './pool.js';

@@ -1,0 +1,186 @@
+/**
+ * The publish journal: an append-only JSON Lines file, fsync'd after every record, that says what a
+ * publish run set out to do and what it did. It is an audit trail and remembers which dist-tag a
+ * run was asked for; it is never trusted about the registry (a resumed run re-reads the registry).
+ *
+ * A run killed mid-write can leave a torn last line: readers skip any line that does not parse,
+ * and the next append starts on a fresh line. Tokens never go in: records carry package names,
+ * versions, integrities, tags and a registry URL stripped of credentials.
+ */
+import { constants } from 'node:fs';
+import { open, readFile, type FileHandle } from 'node:fs/promises';
+import path from 'node:path';
+import { isRecord } from '../util/json.js';
+
+export const JOURNAL_FILE = 'publish-journal.jsonl';
+export const JOURNAL_VERSION = 1;
+
+export type JournalRecordType =
+  | 'start' | 'preflight' | 'plan' | 'conflict' | 'publish-begin' | 'publish-done'
+  | 'verified' | 'tag-set' | 'tag-removed' | 'error' | 'done';
+
+/** What every record has; the rest depends on `type`. */
+export interface JournalRecord {
+  readonly v: typeof JOURNAL_VERSION;
+  readonly time: string;
+  /** Random id of the run that wrote the record. */
+  readonly run: string;
+  readonly type: JournalRecordType;
+  readonly [key: string]: unknown;
+}
+
+/** The `start` record of a run. */
+export interface JournalStart extends JournalRecord {
+  readonly type: 'start';
+  readonly name: string;
+  readonly version: string;
+  /** sha256 of release-manifest.json: a journal speaks about one exact release. */
+  readonly manifestSha256: string;
+  readonly registry: string;
+  readonly tag: string;
+  readonly stagingTag: string;
+  readonly resume: boolean;
+}
+
+function isStart(r: JournalRecord): r is JournalStart {
+  return r.type === 'start' && typeof r.name === 'string' && typeof r.version === 'string' && typeof r.manifestSha256 === 'string'
+    && typeof r.registry === 'string' && typeof r.tag === 'string' && typeof r.stagingTag === 'string' && typeof r.resume === 'boolean';
+}
+
+const TYPES: readonly string[] = ['start', 'preflight', 'plan', 'conflict', 'publish-begin', 'publish-done', 'verified', 'tag-set', 'tag-removed', 'error', 'done'];
+
+function asRecord(line: string): JournalRecord | null {
+  let v: unknown;
+  try {
+    v = JSON.parse(line);
+  } catch {
+    return null;
+  }
+  if (!isRecord(v) || v.v !== JOURNAL_VERSION || typeof v.time !== 'string' || typeof v.run !== 'string' || typeof v.type !== 'string' || !TYPES.includes(v.type)) return null;
+  return v as JournalRecord;
+}
+
+export interface JournalContents {
+  readonly records: readonly JournalRecord[];
+  /** Lines that did not parse (a torn tail after a kill, or foreign text). */
+  readonly skipped: number;
+}
+
+/** Read a journal; a missing file is an empty journal. */
+export async function readJournal(file: string): Promise<JournalContents> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if (isRecord(error) && error.code === 'ENOENT') return { records: [], skipped: 0 };
+    throw error;
+  }
+  const records: JournalRecord[] = [];
+  let skipped = 0;
+  for (const line of text.split('\n')) {
+    if (line.trim() === '') continue;
+    const r = asRecord(line);
+    if (r === null) skipped++;
+    else records.push(r);
+  }
+  return { records, skipped };
+}
+
+export interface JournalRun {
+  readonly start: JournalStart;
+  readonly records: readonly JournalRecord[];
+  /** The run ended with a `done` record (whatever its outcome). */
+  readonly finished: boolean;
+  readonly outcome: string | null;
+}
+
+/** Every run in the journal, oldest first. */
+export function journalRuns(records: readonly JournalRecord[]): JournalRun[] {
+  const runs = new Map<string, { start: JournalStart; records: JournalRecord[] }>();
+  for (const r of records) {
+    if (isStart(r)) runs.set(r.run, { start: r, records: [r] });
+    else runs.get(r.run)?.records.push(r);
+  }
+  return [...runs.values()].map(({ start, records: rs }) => {
+    const done = rs.find((r) => r.type === 'done');
+    return { start, records: rs, finished: done !== undefined, outcome: done !== undefined && typeof done.outcome === 'string' ? done.outcome : null };
+  });
+}
+
+/** The latest run about this exact release (same manifest bytes), or `null`. */
+export function lastRunFor(records: readonly JournalRecord[], release: { readonly name: string; readonly version: string; readonly manifestSha256: string }): JournalRun | null {
+  const runs = journalRuns(records).filter((r) => r.start.name === release.name && r.start.version === release.version && r.start.manifestSha256 === release.manifestSha256);
+  return runs.at(-1) ?? null;
+}
+
+/** An open journal: each `append` returns once the record is on disk (write + fsync). */
+export class Journal {
+  readonly file: string;
+  readonly run: string;
+  private readonly handle: FileHandle;
+  private queue: Promise<void> = Promise.resolve();
+
+  private constructor(file: string, run: string, handle: FileHandle) {
+    this.file = file;
+    this.run = run;
+    this.handle = handle;
+  }
+
+  /** Open (creating) `file` for appending; a torn last line is closed off so new records start clean. */
+  static async open(file: string, run: string): Promise<Journal> {
+    const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    try {
+      const { size } = await handle.stat();
+      if (size > 0) {
+        const last = Buffer.alloc(1);
+        const reader = await open(file, 'r');
+        try {
+          await reader.read(last, 0, 1, size - 1);
+        } finally {
+          await reader.close();
+        }
+        if (last[0] !== 0x0a) {
+          await handle.write('\n');
+          await handle.sync();
+        }
+      } else {
+        await syncDir(path.dirname(file));
+      }
+    } catch (error) {
+      await handle.close();
+      throw error;
+    }
+    return new Journal(file, run, handle);
+  }
+
+  /** Append one record (one line) and fsync it; records are written in call order. */
+  append(type: JournalRecordType, fields: Readonly<Record<string, unknown>> = {}): Promise<void> {
+    const record = { v: JOURNAL_VERSION, time: new Date().toISOString(), run: this.run, type, ...fields };
+    const line = JSON.stringify(record) + '\n';
+    const next = this.queue.then(async () => {
+      await this.handle.write(line);
+      await this.handle.sync();
+    });
+    // A failed write fails its caller; later appends still run.
+    this.queue = next.catch(() => undefined);
+    return next;
+  }
+
+  async close(): Promise<void> {
+    await this.queue;
+    await this.handle.close();
+  }
+}
+
+/** fsync a directory so a newly created file's entry survives a crash (best effort: not every OS allows it). */
+async function syncDir(dir: string): Promise<void> {
+  let handle: FileHandle | null = null;
+  try {
+    handle = await open(dir, 'r');
+    await handle.sync();
+  } catch {
+    // Directories cannot be opened for sync on some platforms; the file's own fsync still holds.
+  } finally {
+    await handle?.close();
+  }
+}

@@ -1,0 +1,375 @@
+/**
+ * `publishRelease`: carry out the publish plan against a registry, journaling every step.
+ *
+ * The registry is the only source of truth. Each run (a first run, `--resume`, or a plain re-run
+ * after a crash) starts with a preflight read of every package and plans from what it sees, so a
+ * step already done is never redone and a step half done is finished. The journal remembers the
+ * requested dist-tag and records what happened, for people and for `--resume`.
+ */
+import { randomBytes } from 'node:crypto';
+import path from 'node:path';
+import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import type { ReleaseManifest } from '../manifest/index.js';
+import type { RegistryClient } from '../registry/client.js';
+import { publishState } from '../registry/packument.js';
+import { displayUrl } from '../registry/url.js';
+import { Journal, JOURNAL_FILE, lastRunFor, readJournal } from './journal.js';
+import { conflictDiagnostics, DEFAULT_STAGING_TAG, defaultTag, invalidTag, planPublish, type PackageKind, type Preflight, type PreflightPackage, type PreflightState, type PublishPlan, type PublishStep } from './plan.js';
+import { mapPool } from './pool.js';
+import { loadRelease, type LoadedRelease, type ReleasePackage } from './release.js';
+
+/** What publishing needs of a registry client (`RegistryClient` has it all). */
+export type PublishClient = Pick<RegistryClient, 'registry' | 'getPackument' | 'publish' | 'getDistTags' | 'setDistTag' | 'removeDistTag'>;
+
+export type PublishEvent =
+  | { readonly type: 'resume'; readonly journal: string; readonly previousRecords: number; readonly previousTag: string; readonly finished: boolean }
+  | { readonly type: 'preflight'; readonly package: string; readonly version: string; readonly state: PreflightState }
+  | { readonly type: 'phase'; readonly phase: 'platforms' | 'root' | 'tags' | 'cleanup' }
+  | { readonly type: 'publishing'; readonly package: string; readonly version: string; readonly tag: string }
+  | { readonly type: 'published'; readonly package: string; readonly version: string; readonly state: 'published' | 'already-present' }
+  | { readonly type: 'waiting'; readonly package: string; readonly version: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
+  | { readonly type: 'verified'; readonly package: string; readonly version: string; readonly integrity: string; readonly attempts: number }
+  | { readonly type: 'tagged'; readonly package: string; readonly tag: string; readonly version: string }
+  | { readonly type: 'untagged'; readonly package: string; readonly tag: string }
+  | { readonly type: 'conflict'; readonly package: string; readonly version: string; readonly ours: string; readonly theirs: string | null };
+
+export interface PublishOptions {
+  readonly releaseDir: string;
+  readonly client: PublishClient;
+  /** Default: the tag the journal recorded for this release, else `next` for prereleases, else `latest`. */
+  readonly tag?: string;
+  /** Default `napi-ship-staging`. */
+  readonly stagingTag?: string;
+  /** Default `<releaseDir>/publish-journal.jsonl`. */
+  readonly journalPath?: string;
+  /** Packages in flight at once (default 4). */
+  readonly concurrency?: number;
+  /** Preflight and plan only: no registry writes, no journal. */
+  readonly dryRun?: boolean;
+  /** Continue the journal's run: refuse when the journal has none for this release, or `tag` differs from its tag. */
+  readonly resume?: boolean;
+  /** SPKI PEM: the manifest must carry a valid signature by this key. */
+  readonly publicKeyPem?: string;
+  readonly access?: 'public' | 'restricted';
+  /** How long to wait for a published version to show with our integrity (default 120 s). */
+  readonly readBackTimeoutMs?: number;
+  readonly onEvent?: (e: PublishEvent) => void;
+}
+
+export type PublishOutcome =
+  /** Everything is on the registry, verified, tagged; the staging tag is gone. */
+  | 'published'
+  /** `dryRun`: preflight and plan only. */
+  | 'dry-run'
+  /** Another tarball is already published under one of our versions: nothing (more) was published. */
+  | 'conflict'
+  /** The release dir failed a check (signature, tarball bytes, completeness, tag): nothing was read or written. */
+  | 'refused'
+  /** A published version did not show with our integrity in time; the root was not published. */
+  | 'not-visible';
+
+export interface PackageOutcome {
+  readonly name: string;
+  readonly version: string;
+  readonly kind: PackageKind;
+  readonly target: string | null;
+  readonly integrity: string;
+  /** Where the registry stood before this run. */
+  readonly before: PreflightState;
+  readonly action: 'published' | 'already-present' | 'none';
+  readonly verified: boolean;
+  /** Tags this run pointed at the version. */
+  readonly tagged: readonly string[];
+  readonly stagingTagRemoved: boolean;
+}
+
+export interface PublishResult {
+  readonly ok: boolean;
+  readonly outcome: PublishOutcome;
+  readonly name: string | null;
+  readonly version: string | null;
+  readonly tag: string | null;
+  readonly stagingTag: string;
+  /** The registry URL, without credentials. */
+  readonly registry: string;
+  readonly releaseDir: string;
+  /** `null` for a dry run or a refused release (no journal is written then). */
+  readonly journalPath: string | null;
+  /** The journal held an earlier run of this release. */
+  readonly resumed: boolean;
+  readonly signature: LoadedRelease['signature'];
+  readonly preflight: Preflight | null;
+  readonly plan: PublishPlan | null;
+  readonly packages: readonly PackageOutcome[];
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** Control flow inside a run: stop and report (not a crash). */
+class Stop extends Error {
+  readonly outcome: 'conflict' | 'not-visible';
+  readonly diagnostics: readonly Diagnostic[];
+
+  constructor(outcome: 'conflict' | 'not-visible', diagnostics: readonly Diagnostic[]) {
+    super(diagnostics[0]?.message ?? outcome);
+    this.outcome = outcome;
+    this.diagnostics = diagnostics;
+  }
+}
+
+function isRegistryTrouble(error: unknown): error is DiagnosticError {
+  return error instanceof DiagnosticError && error.diagnostics.some((d) => d.code.startsWith('NS_REGISTRY_'));
+}
+
+function sleep(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Read-only: where every package of the release stands on the registry. */
+export async function preflight(manifest: ReleaseManifest, client: Pick<RegistryClient, 'registry' | 'getPackument'>, options: { readonly concurrency?: number } = {}): Promise<Preflight> {
+  const packages = await mapPool(manifest.packages, options.concurrency ?? 4, async (p): Promise<PreflightPackage> => {
+    const packument = await client.getPackument(p.name);
+    const state = publishState(packument, p.version, p.integrity);
+    return {
+      name: p.name,
+      version: p.version,
+      kind: p.kind,
+      target: p.target,
+      integrity: p.integrity,
+      state: state.state,
+      theirs: state.state === 'different' ? state.theirs : state.state === 'same' ? state.integrity : null,
+      distTags: packument?.distTags ?? {},
+    };
+  });
+  return { registry: displayUrl(client.registry), name: manifest.name, version: manifest.version, packages };
+}
+
+export interface ReadBackOptions {
+  readonly timeoutMs: number;
+  readonly onWait?: (attempt: number, waitMs: number, reason: string) => void;
+  /** First wait (default 100 ms), doubled each time up to `maxWaitMs` (default 4 s), with jitter. */
+  readonly firstWaitMs?: number;
+  readonly maxWaitMs?: number;
+}
+
+/**
+ * Read a package back until the registry shows `version` with `integrity`. Transient registry
+ * trouble counts as "not yet"; other bytes are a conflict; running out of time is `not-visible`.
+ */
+export async function readBack(client: Pick<RegistryClient, 'getPackument'>, name: string, version: string, integrity: string, options: ReadBackOptions): Promise<number> {
+  const started = Date.now();
+  let wait = options.firstWaitMs ?? 100;
+  const maxWait = options.maxWaitMs ?? 4000;
+  for (let attempt = 1; ; attempt++) {
+    let reason: string;
+    try {
+      const state = publishState(await client.getPackument(name), version, integrity);
+      if (state.state === 'same') return attempt;
+      if (state.state === 'different') throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs: state.theirs }]));
+      reason = 'not visible yet';
+    } catch (error) {
+      if (!isRegistryTrouble(error)) throw error;
+      reason = errorMessage(error);
+    }
+    const elapsed = Date.now() - started;
+    if (elapsed >= options.timeoutMs) {
+      throw new Stop('not-visible', [diagnostic({
+        code: 'NS_PUBLISH_NOT_VISIBLE',
+        subject: `${name}@${version}`,
+        message: `${name}@${version} did not show on the registry with our integrity within ${String(Math.round(options.timeoutMs / 1000))} s (${String(attempt)} reads; last: ${reason}); the root was not published`,
+        expected: integrity,
+        found: reason,
+        hint: 'run `napi-ship publish --resume` once the registry catches up; it re-checks every package and carries on',
+      })]);
+    }
+    const jittered = Math.min(wait, options.timeoutMs - elapsed) * (0.5 + Math.random() / 2);
+    const ms = Math.max(1, Math.round(jittered));
+    options.onWait?.(attempt, ms, reason);
+    await sleep(ms);
+    wait = Math.min(wait * 2, maxWait);
+  }
+}
+
+interface MutableOutcome {
+  action: PackageOutcome['action'];
+  verified: boolean;
+  tagged: string[];
+  stagingTagRemoved: boolean;
+}
+
+/** Publish a release dir: platform packages, verified, then the root, then the tags. */
+export async function publishRelease(options: PublishOptions): Promise<PublishResult> {
+  const emit = options.onEvent ?? ((): void => undefined);
+  const releaseDir = path.resolve(options.releaseDir);
+  const journalPath = path.resolve(options.journalPath ?? path.join(releaseDir, JOURNAL_FILE));
+  const stagingTag = options.stagingTag ?? DEFAULT_STAGING_TAG;
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const registry = displayUrl(options.client.registry);
+  const base = { stagingTag, registry, releaseDir, journalPath: null, resumed: false, signature: null, preflight: null, plan: null, packages: [] };
+  const refuse = (diagnostics: readonly Diagnostic[], facts: { name?: string; version?: string; tag?: string; signature?: LoadedRelease['signature'] } = {}): PublishResult =>
+    ({ ...base, ok: false, outcome: 'refused', name: facts.name ?? null, version: facts.version ?? null, tag: facts.tag ?? null, signature: facts.signature ?? null, diagnostics });
+
+  const loaded = await loadRelease(releaseDir, options.publicKeyPem === undefined ? {} : { publicKeyPem: options.publicKeyPem });
+  if (!loaded.ok) return refuse(loaded.diagnostics);
+  const release = loaded.release;
+  const { name, version } = release.manifest;
+  const facts = { name, version, signature: release.signature };
+
+  const previous = lastRunFor((await readJournal(journalPath)).records, { name, version, manifestSha256: release.manifestSha256 });
+  if (options.resume === true && previous === null) {
+    return refuse([diagnostic({ code: 'NS_PUBLISH_NO_JOURNAL', subject: journalPath, message: `there is no earlier publish of ${name}@${version} (this exact manifest) in the journal to resume`, hint: 'run `napi-ship publish` without --resume (a plain run also continues whatever is on the registry)' })], facts);
+  }
+  if (options.resume === true && previous !== null && options.tag !== undefined && options.tag !== previous.start.tag) {
+    return refuse([diagnostic({ code: 'NS_PUBLISH_TAG_MISMATCH', subject: journalPath, message: `the run being resumed publishes under "${previous.start.tag}", not "${options.tag}"`, expected: previous.start.tag, found: options.tag, hint: 'resume without --tag, or run without --resume to publish under another tag' })], facts);
+  }
+  const tag = options.tag ?? previous?.start.tag ?? defaultTag(version);
+  for (const [what, t] of [['--tag', tag], ['staging tag', stagingTag]] as const) {
+    const why = invalidTag(t);
+    if (why !== null) return refuse([diagnostic({ code: 'NS_PUBLISH_TAG_INVALID', subject: t, message: `${what} "${t}" cannot be used: ${why}`, hint: 'use a word such as latest, next or beta' })], { ...facts, tag });
+  }
+  if (tag === stagingTag || stagingTag === 'latest') {
+    return refuse([diagnostic({ code: 'NS_PUBLISH_TAG_INVALID', subject: stagingTag, message: 'the staging tag must differ from the requested tag and from "latest"', hint: `keep the default staging tag "${DEFAULT_STAGING_TAG}"` })], { ...facts, tag });
+  }
+  if (previous !== null) emit({ type: 'resume', journal: journalPath, previousRecords: previous.records.length, previousTag: previous.start.tag, finished: previous.finished });
+
+  const pre = await preflight(release.manifest, options.client, { concurrency });
+  for (const p of pre.packages) emit({ type: 'preflight', package: p.name, version: p.version, state: p.state });
+  const plan = planPublish(pre, { tag, stagingTag });
+  const outcomes = new Map<string, MutableOutcome>(pre.packages.map((p) => [p.name, { action: 'none', verified: false, tagged: [], stagingTagRemoved: false }]));
+  const result = (outcome: PublishOutcome, ok: boolean, diagnostics: readonly Diagnostic[], journal: string | null): PublishResult => ({
+    ...base, ...facts, ok, outcome, tag, journalPath: journal, resumed: previous !== null, preflight: pre, plan, diagnostics: [...loaded.diagnostics, ...diagnostics],
+    packages: pre.packages.map((p) => {
+      const o = outcomes.get(p.name) ?? { action: 'none', verified: false, tagged: [], stagingTagRemoved: false };
+      return { name: p.name, version: p.version, kind: p.kind, target: p.target, integrity: p.integrity, before: p.state, ...o };
+    }),
+  });
+  if (options.dryRun === true) {
+    for (const c of plan.conflicts) emit({ type: 'conflict', package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
+    return result('dry-run', plan.conflicts.length === 0, conflictDiagnostics(plan.conflicts), null);
+  }
+
+  let journal: Journal;
+  try {
+    journal = await Journal.open(journalPath, randomBytes(8).toString('hex'));
+  } catch (error) {
+    throw new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_JOURNAL', subject: journalPath, message: `cannot open the publish journal: ${errorMessage(error)}`, hint: 'nothing was published; make the release dir writable, or put the journal elsewhere (--journal FILE)' })]);
+  }
+  try {
+    await journal.append('start', { name, version, manifestSha256: release.manifestSha256, registry, tag, stagingTag, resume: options.resume === true, previousRun: previous?.start.run ?? null, pid: process.pid });
+    for (const p of pre.packages) await journal.append('preflight', { package: p.name, version: p.version, kind: p.kind, state: p.state, integrity: p.integrity, theirs: p.theirs });
+    if (plan.conflicts.length > 0) {
+      for (const c of plan.conflicts) {
+        emit({ type: 'conflict', package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
+        await journal.append('conflict', { package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
+      }
+      await journal.append('done', { outcome: 'conflict' });
+      return result('conflict', false, conflictDiagnostics(plan.conflicts), journalPath);
+    }
+    await journal.append('plan', { steps: plan.steps.map((s) => `${s.kind} ${s.package}${s.kind === 'tag' || s.kind === 'untag' || s.kind === 'publish' ? ` ${s.tag}` : ''}`) });
+    await execute({ options, release, plan, journal, outcomes, emit, concurrency });
+    await journal.append('done', { outcome: 'published' });
+    return result('published', true, [], journalPath);
+  } catch (error) {
+    if (error instanceof Stop) {
+      for (const d of error.diagnostics) await journal.append(error.outcome === 'conflict' ? 'conflict' : 'error', { code: d.code, subject: d.subject ?? null, expected: d.expected ?? null, found: d.found ?? null });
+      await journal.append('done', { outcome: error.outcome });
+      return result(error.outcome, false, error.diagnostics, journalPath);
+    }
+    const codes = error instanceof DiagnosticError ? error.diagnostics.map((d) => d.code) : [];
+    await journal.append('error', { codes, message: errorMessage(error) }).catch(() => undefined);
+    throw error;
+  } finally {
+    await journal.close();
+  }
+}
+
+interface ExecuteContext {
+  readonly options: PublishOptions;
+  readonly release: LoadedRelease;
+  readonly plan: PublishPlan;
+  readonly journal: Journal;
+  readonly outcomes: Map<string, MutableOutcome>;
+  readonly emit: (e: PublishEvent) => void;
+  readonly concurrency: number;
+}
+
+async function execute(ctx: ExecuteContext): Promise<void> {
+  const { options, release, plan, journal, outcomes, emit, concurrency } = ctx;
+  const client = options.client;
+  const timeoutMs = options.readBackTimeoutMs ?? 120_000;
+  const outcome = (pkg: string): MutableOutcome => {
+    const o = outcomes.get(pkg);
+    if (o === undefined) throw new Error(`internal: no outcome for ${pkg}`);
+    return o;
+  };
+  const publishing = new Set([...plan.phases.platformPublish, ...plan.phases.rootPublish].map((s) => s.package));
+
+  const publishOne = async (p: ReleasePackage): Promise<void> => {
+    const { name, version, integrity } = p.entry;
+    emit({ type: 'publishing', package: name, version, tag: plan.stagingTag });
+    await journal.append('publish-begin', { package: name, version, tag: plan.stagingTag, integrity });
+    let state: 'published' | 'already-present';
+    try {
+      const r = await client.publish({ manifest: p.packageJson, tarball: p.tarball, tag: plan.stagingTag, ...(options.access === undefined ? {} : { access: options.access }) });
+      if (r.integrity !== integrity) throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs: r.integrity }]));
+      state = r.state;
+    } catch (error) {
+      if (error instanceof DiagnosticError && error.diagnostics.some((d) => d.code === 'NS_PUBLISH_CONFLICT')) {
+        // Someone published other bytes between our preflight and our write: report both hashes.
+        const theirs = await client.getPackument(name).then((pk) => pk?.versions[version]?.integrity ?? null, () => null);
+        throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs }]));
+      }
+      throw error;
+    }
+    outcome(name).action = state;
+    emit({ type: 'published', package: name, version, state });
+    await journal.append('publish-done', { package: name, version, state });
+  };
+
+  const verifyOne = async (p: ReleasePackage): Promise<void> => {
+    const { name, version, integrity } = p.entry;
+    const attempts = await readBack(client, name, version, integrity, {
+      timeoutMs,
+      onWait: (attempt, waitMs, reason) => { emit({ type: 'waiting', package: name, version, attempt, waitMs, reason }); },
+    });
+    outcome(name).verified = true;
+    emit({ type: 'verified', package: name, version, integrity, attempts });
+    await journal.append('verified', { package: name, version, integrity, attempts });
+  };
+
+  const tagOne = async (s: PublishStep): Promise<void> => {
+    if (s.kind !== 'tag') return;
+    await client.setDistTag(s.package, s.tag, s.version);
+    outcome(s.package).tagged.push(s.tag);
+    emit({ type: 'tagged', package: s.package, tag: s.tag, version: s.version });
+    await journal.append('tag-set', { package: s.package, tag: s.tag, version: s.version });
+  };
+
+  const untagOne = async (s: PublishStep): Promise<void> => {
+    if (s.kind !== 'untag') return;
+    // Only our own staging tag: leave it alone if it has since moved to another version.
+    const tags = await client.getDistTags(s.package);
+    if (tags[s.tag] !== s.version) return;
+    await client.removeDistTag(s.package, s.tag);
+    outcome(s.package).stagingTagRemoved = true;
+    emit({ type: 'untagged', package: s.package, tag: s.tag });
+    await journal.append('tag-removed', { package: s.package, tag: s.tag, version: s.version });
+  };
+
+  // 1–2: every platform package published (if absent) and read back with our integrity.
+  emit({ type: 'phase', phase: 'platforms' });
+  await mapPool(release.platforms, concurrency, async (p) => {
+    if (publishing.has(p.entry.name)) await publishOne(p);
+    await verifyOne(p);
+  });
+  // 3: only now the root, under the staging tag too, and read back.
+  emit({ type: 'phase', phase: 'root' });
+  if (publishing.has(release.root.entry.name)) await publishOne(release.root);
+  await verifyOne(release.root);
+  // 4: the requested tag, platform packages first, the root's last.
+  emit({ type: 'phase', phase: 'tags' });
+  await mapPool(plan.phases.platformTag, concurrency, tagOne);
+  for (const s of plan.phases.rootTag) await tagOne(s);
+  // 5: the staging tag goes.
+  emit({ type: 'phase', phase: 'cleanup' });
+  await mapPool(plan.phases.untag, concurrency, untagOne);
+}

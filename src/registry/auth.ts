@@ -1,0 +1,121 @@
+/**
+ * Where the publish token comes from.
+ *
+ * An explicit token wins: `NPM_TOKEN`, then `NODE_AUTH_TOKEN`, then the `.npmrc` `_authToken` whose
+ * `//host/path/` is the longest prefix of the registry URL. Only when none is configured, npm trusted
+ * publishing (OIDC) is used where the CI offers an id token (`ACTIONS_ID_TOKEN_REQUEST_URL` +
+ * `ACTIONS_ID_TOKEN_REQUEST_TOKEN` on GitHub Actions, or `NPM_ID_TOKEN`): the id token is exchanged
+ * per package, so `resolveAuth` only reports `oidc` and `exchangeOidcToken` does the exchange.
+ *
+ * actions/setup-node writes `//registry/:_authToken=${NODE_AUTH_TOKEN}` and sets NODE_AUTH_TOKEN to
+ * the placeholder `XXXXX-XXXXX-XXXXX-XXXXX` when no secret is given; that placeholder counts as no token.
+ */
+import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import { isRecord } from '../util/json.js';
+import { createDispatcher, registryMessage, send } from './http.js';
+import { loadNpmrc, tokenForRegistry } from './npmrc.js';
+import { packagePath } from './packument.js';
+import { checkRegistryUrl, redact } from './url.js';
+
+export type AuthSource = 'NPM_TOKEN' | 'NODE_AUTH_TOKEN' | 'npmrc' | 'oidc' | 'none';
+
+/** What actions/setup-node puts in NODE_AUTH_TOKEN when no token was given. */
+export const SETUP_NODE_PLACEHOLDER = 'XXXXX-XXXXX-XXXXX-XXXXX';
+
+function usable(token: string | undefined): token is string {
+  return token !== undefined && token.trim() !== '' && token !== SETUP_NODE_PLACEHOLDER && !/\$\{[^}]*\}/.test(token);
+}
+
+/** Whether the environment offers an OIDC id token for npm trusted publishing. */
+export function oidcAvailable(env: NodeJS.ProcessEnv): boolean {
+  return usable(env.NPM_ID_TOKEN) || (usable(env.ACTIONS_ID_TOKEN_REQUEST_URL) && usable(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN));
+}
+
+export async function resolveAuth(input: { registry: string; env: NodeJS.ProcessEnv; cwd: string; userconfig?: string }): Promise<{ token?: string; source: AuthSource }> {
+  const { env } = input;
+  if (usable(env.NPM_TOKEN)) return { token: env.NPM_TOKEN.trim(), source: 'NPM_TOKEN' };
+  if (usable(env.NODE_AUTH_TOKEN)) return { token: env.NODE_AUTH_TOKEN.trim(), source: 'NODE_AUTH_TOKEN' };
+  const npmrc = await loadNpmrc({ cwd: input.cwd, env, ...(input.userconfig === undefined ? {} : { userconfig: input.userconfig }) });
+  const found = tokenForRegistry(input.registry, npmrc);
+  if (found !== null && usable(found.token)) return { token: found.token, source: 'npmrc' };
+  if (oidcAvailable(env)) return { source: 'oidc' };
+  return { source: 'none' };
+}
+
+export interface OidcOptions {
+  readonly registry: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly caFile?: string;
+  readonly allowInsecure?: boolean;
+  readonly timeoutMs?: number;
+  readonly retries?: number;
+}
+
+function oidcError(subject: string, message: string, secrets: readonly (string | undefined)[]): DiagnosticError {
+  return new DiagnosticError([diagnostic({
+    code: 'NS_REGISTRY_AUTH', subject, message: redact(message, secrets),
+    hint: 'configure this package\'s trusted publisher on the registry (repository, workflow file) and give the job `permissions: id-token: write`; or set NPM_TOKEN',
+  })]);
+}
+
+/**
+ * npm trusted publishing, as npm's `lib/utils/oidc.js` does it: take the id token (`NPM_ID_TOKEN`, or
+ * ask GitHub at `ACTIONS_ID_TOKEN_REQUEST_URL&audience=npm:<registry hostname>` with
+ * `ACTIONS_ID_TOKEN_REQUEST_TOKEN`), then `POST /-/npm/v1/oidc/token/exchange/package/<name>` on the
+ * registry's origin with the id token as bearer; the answer's `token` is a short-lived publish token
+ * for that one package. Throws `NS_REGISTRY_AUTH` (no token, refused exchange) or the transport errors.
+ */
+export async function exchangeOidcToken(name: string, options: OidcOptions): Promise<string> {
+  const registry = checkRegistryUrl(options.registry, options.allowInsecure ?? false);
+  const { env } = options;
+  const timeoutMs = options.timeoutMs ?? 30_000;
+  const secrets: (string | undefined)[] = [env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, env.NPM_ID_TOKEN];
+  const dispatcher = createDispatcher({ registry, timeoutMs, env, ...(options.caFile === undefined ? {} : { caFile: options.caFile }) });
+  const settings = { dispatcher, timeoutMs, retries: options.retries ?? 3, retryBaseMs: 250, secrets: () => secrets, userAgent: `napi-ship node/${process.version}` };
+  try {
+    let idToken = usable(env.NPM_ID_TOKEN) ? env.NPM_ID_TOKEN : undefined;
+    if (idToken === undefined) {
+      const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
+      const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
+      if (!usable(requestUrl) || !usable(requestToken)) throw oidcError(name, 'no OIDC id token: neither NPM_ID_TOKEN nor ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN is set', secrets);
+      let url: URL;
+      try {
+        url = new URL(requestUrl);
+      } catch {
+        throw oidcError(name, 'ACTIONS_ID_TOKEN_REQUEST_URL is not a URL', secrets);
+      }
+      url.searchParams.append('audience', `npm:${registry.hostname}`);
+      const res = await send(settings, { method: 'GET', url, headers: { accept: 'application/json', authorization: `Bearer ${requestToken}` } });
+      let value: unknown;
+      try {
+        const parsed: unknown = JSON.parse(res.body.toString('utf8'));
+        value = isRecord(parsed) ? parsed.value : undefined;
+      } catch {
+        value = undefined;
+      }
+      if (res.status !== 200 || typeof value !== 'string' || value === '') {
+        throw oidcError(name, `the CI did not hand out an id token (HTTP ${String(res.status)}${registryMessage(res.body) ? `: ${registryMessage(res.body)}` : ''})`, secrets);
+      }
+      idToken = value;
+    }
+    secrets.push(idToken);
+    const exchange = new URL(`/-/npm/v1/oidc/token/exchange/package/${packagePath(name)}`, registry);
+    const res = await send(settings, { method: 'POST', url: exchange, headers: { accept: 'application/json', authorization: `Bearer ${idToken}` } });
+    let token: unknown;
+    try {
+      const parsed: unknown = JSON.parse(res.body.toString('utf8'));
+      token = isRecord(parsed) ? parsed.token : undefined;
+    } catch {
+      token = undefined;
+    }
+    if (res.status < 200 || res.status > 299 || typeof token !== 'string' || token === '') {
+      throw oidcError(name, `the registry refused the OIDC token exchange for ${name} (HTTP ${String(res.status)}${registryMessage(res.body) ? `: ${registryMessage(res.body)}` : ''})`, secrets);
+    }
+    return token;
+  } catch (error) {
+    if (error instanceof DiagnosticError) throw error;
+    throw oidcError(name, `OIDC token exchange failed: ${errorMessage(error)}`, secrets);
+  } finally {
+    await dispatcher.close();
+  }
+}

@@ -1,0 +1,144 @@
+/**
+ * The publish document npm's own client sends (libnpmpublish `publish.js` → `buildMetadata`), built
+ * from a tarball and the package.json inside it. Pure, apart from reading the tarball in memory.
+ */
+import { createHash } from 'node:crypto';
+import semver from 'semver';
+import { Parser, type ReadEntry } from 'tar';
+import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import { isRecord } from '../util/json.js';
+
+/** The largest package.json read out of a tarball. */
+const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+
+/** `sha512-<base64>` (the `dist.integrity` a registry stores) and the legacy sha1 hex `dist.shasum`. */
+export function tarballDigests(tarball: Uint8Array): { readonly integrity: string; readonly shasum: string } {
+  return {
+    integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
+    shasum: createHash('sha1').update(tarball).digest('hex'),
+  };
+}
+
+function badTarball(message: string): DiagnosticError {
+  return new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_BAD_TARBALL', message, hint: 'publish the tarballs `napi-ship pack` wrote (npm pack layout: package/package.json)' })]);
+}
+
+/**
+ * The package.json inside an npm tarball (gzip'd tar, `package/package.json`, as npm reads it: the
+ * first top-level folder's package.json). Throws `NS_PUBLISH_BAD_TARBALL`.
+ */
+export async function readTarballManifest(tarball: Uint8Array): Promise<Record<string, unknown>> {
+  const found = await new Promise<Buffer | null>((resolve, reject) => {
+    let result: Buffer | null = null;
+    let settled = false;
+    const parser = new Parser({
+      strict: true,
+      onReadEntry: (entry: ReadEntry) => {
+        const isManifest = /^[^/]+\/package\.json$/.test(entry.path) && entry.type === 'File';
+        if (!isManifest || result !== null || entry.size > MAX_MANIFEST_BYTES) {
+          entry.resume();
+          return;
+        }
+        const chunks: Buffer[] = [];
+        entry.on('data', (c: Buffer) => chunks.push(c));
+        entry.on('end', () => {
+          // npm prefers `package/`; another single top folder is accepted as npm does.
+          if (result === null || entry.path === 'package/package.json') result = Buffer.concat(chunks);
+        });
+      },
+    });
+    parser.on('error', (error: unknown) => {
+      if (!settled) {
+        settled = true;
+        reject(badTarball(`the tarball cannot be read: ${errorMessage(error)}`));
+      }
+    });
+    parser.on('end', () => {
+      if (!settled) {
+        settled = true;
+        resolve(result);
+      }
+    });
+    parser.end(Buffer.from(tarball.buffer, tarball.byteOffset, tarball.byteLength));
+  });
+  if (found === null) throw badTarball('the tarball has no package/package.json');
+  let parsed: unknown;
+  try {
+    parsed = JSON.parse(found.toString('utf8'));
+  } catch (error) {
+    throw badTarball(`the tarball's package.json is not JSON: ${errorMessage(error)}`);
+  }
+  if (!isRecord(parsed)) throw badTarball('the tarball\'s package.json is not an object');
+  return parsed;
+}
+
+export interface PublishBodyInput {
+  /** The registry base URL (ends in `/`). */
+  readonly registry: string;
+  readonly manifest: Readonly<Record<string, unknown>>;
+  readonly tarball: Uint8Array;
+  readonly tag: string;
+  readonly access?: 'public' | 'restricted';
+}
+
+export interface PublishBody {
+  readonly name: string;
+  readonly version: string;
+  readonly integrity: string;
+  readonly shasum: string;
+  /** The JSON document for `PUT /<name>`. */
+  readonly document: Record<string, unknown>;
+}
+
+function refuse(code: string, subject: string, message: string, hint: string): DiagnosticError {
+  return new DiagnosticError([diagnostic({ code, subject, message, hint })]);
+}
+
+/**
+ * The body of `PUT /<name>`, field for field as libnpmpublish builds it: `_id`, `name`,
+ * `description`, `dist-tags: {[tag]: version}`, `versions: {[version]: manifest + _id +
+ * _nodeVersion + dist{integrity (sha512), shasum (sha1 hex), tarball}}`, `access`, and
+ * `_attachments: {"<name>-<version>.tgz": {content_type, data (base64), length}}`.
+ *
+ * Refuses what npm refuses: `private` packages (`NS_PUBLISH_PRIVATE`), a version that is not semver
+ * (`NS_PUBLISH_BAD_MANIFEST`), `restricted` access for an unscoped name (`NS_PUBLISH_ACCESS`).
+ */
+export function buildPublishBody(input: PublishBodyInput): PublishBody {
+  const m = input.manifest;
+  const name = typeof m.name === 'string' ? m.name : '';
+  if (name === '' || name.trim() !== name) throw refuse('NS_PUBLISH_BAD_MANIFEST', '(tarball)', 'the package.json has no valid "name"', 'publish a tarball made by napi-ship pack');
+  const rawVersion = typeof m.version === 'string' ? m.version : '';
+  const version = semver.clean(rawVersion);
+  if (version === null) throw refuse('NS_PUBLISH_BAD_MANIFEST', name, `"${rawVersion}" is not a semver version`, 'fix "version" in package.json and pack again');
+  if (m.private === true) throw refuse('NS_PUBLISH_PRIVATE', `${name}@${version}`, 'the package is marked "private": true', 'remove "private" from its package.json to publish it');
+  if (input.access === 'restricted' && !name.startsWith('@')) throw refuse('NS_PUBLISH_ACCESS', name, 'an unscoped package cannot be published with restricted access', 'use --access public, or a scoped name');
+  if (input.tag === '' || semver.validRange(input.tag) !== null) throw refuse('NS_PUBLISH_BAD_TAG', input.tag, `"${input.tag}" cannot be a dist-tag (empty, or it reads as a version range)`, 'use a tag like latest, next or napi-ship-staging');
+
+  const { integrity, shasum } = tarballDigests(input.tarball);
+  const basename = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
+  const tarballUrl = new URL(`${name}/-/${basename}-${version}.tgz`, input.registry).href;
+  const previousDist = isRecord(m.dist) ? m.dist : {};
+  const versionDoc: Record<string, unknown> = {
+    ...m,
+    version,
+    _nodeVersion: process.versions.node,
+    _id: `${name}@${version}`,
+    dist: { ...previousDist, integrity, shasum, tarball: tarballUrl },
+  };
+  const document: Record<string, unknown> = {
+    _id: name,
+    name,
+    description: m.description,
+    'dist-tags': { [input.tag]: version },
+    versions: { [version]: versionDoc },
+    access: input.access ?? null,
+    _attachments: {
+      [`${name}-${version}.tgz`]: {
+        content_type: 'application/octet-stream',
+        data: Buffer.from(input.tarball.buffer, input.tarball.byteOffset, input.tarball.byteLength).toString('base64'),
+        length: input.tarball.byteLength,
+      },
+    },
+  };
+  return { name, version, integrity, shasum, document };
+}

@@ -1,0 +1,41 @@
+/** The SBOM and policy section of the release report: which documents were written, and the policy verdict. */
+import path from 'node:path';
+import type { ReleasePlan } from '../plan/index.js';
+import { policySummaryLine } from '../policy/render.js';
+
+function documentRows(plan: ReleasePlan): string[][] {
+  return (plan.stages.sbom?.documents ?? []).map((d) => [d.kind, path.basename(d.file), String(d.packages), d.sha256.slice(0, 16) + '…']);
+}
+
+export function sbomTextLines(plan: ReleasePlan): string[] {
+  const sbom = plan.stages.sbom;
+  const policy = plan.stages.policy;
+  if (sbom === undefined && policy === undefined) return [];
+  const lines = [''];
+  if (sbom !== undefined) {
+    lines.push(sbom.documents.length === 0
+      ? 'SBOMs: none written (see the diagnostics)'
+      : `SBOMs (${sbom.format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'}): ${sbom.documents.map((d) => `${path.basename(d.file)} (${d.packages} packages)`).join(', ')}`);
+    for (const n of sbom.notes) lines.push(`  note: ${n}`);
+  }
+  if (policy !== undefined) lines.push(policySummaryLine(policy));
+  return lines;
+}
+
+export function sbomMarkdownLines(plan: ReleasePlan): string[] {
+  const sbom = plan.stages.sbom;
+  const policy = plan.stages.policy;
+  if (sbom === undefined && policy === undefined) return [];
+  const lines = ['', '### SBOMs and policy', ''];
+  if (sbom !== undefined) {
+    const rows = documentRows(plan);
+    if (rows.length === 0) {
+      lines.push('No SBOM was written (see the diagnostics).');
+    } else {
+      lines.push('| document | file | packages | sha256 |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r[0] ?? ''} | \`${r[1] ?? ''}\` | ${r[2] ?? ''} | \`${r[3] ?? ''}\` |`));
+    }
+    for (const n of sbom.notes) lines.push('', `Note: ${n}`);
+  }
+  if (policy !== undefined) lines.push('', `${policy.ok ? '✅' : '❌'} ${policySummaryLine(policy)}.`);
+  return lines;
+}

@@ -1,0 +1,222 @@
+import assert from 'node:assert/strict';
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import os from 'node:os';
+import path from 'node:path';
+import { after, before, describe, test } from 'node:test';
+import { chooseToolchain, selectTargets, type BuildHost, type BuildOutcome } from '../src/build/index.js';
+import { loadPlan } from '../src/plan/index.js';
+import { releaseDryRun } from '../src/release/dry-run.js';
+import { renderMarkdown, reportRows } from '../src/report/index.js';
+import { lookupTarget, type TargetSpec } from '../src/targets/index.js';
+import { CORE_TARGETS, coreDir, repoRoot, runCli } from './helpers/cli.js';
+
+let scratch = '';
+before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-build-')); });
+after(async () => { await rm(scratch, { recursive: true, force: true }); });
+
+function spec(triple: string): TargetSpec {
+  const s = lookupTarget(triple);
+  assert.ok(s, triple);
+  return s;
+}
+
+const NAPI_CROSS = ['armv7-unknown-linux-gnueabihf', 'aarch64-unknown-linux-gnu', 'x86_64-unknown-linux-gnu', 's390x-unknown-linux-gnu', 'powerpc64le-unknown-linux-gnu'];
+
+/** A Linux x64 machine with every Rust target and cross tool installed. */
+function linuxHost(overrides: Partial<BuildHost> = {}): BuildHost {
+  return {
+    triple: 'x86_64-unknown-linux-gnu',
+    rustc: 'rustc 1.95.0 (59807616e 2026-04-14)',
+    platform: 'linux',
+    arch: 'x64',
+    installedTargets: [...CORE_TARGETS, 'armv7-unknown-linux-gnueabihf', 'x86_64-unknown-freebsd'],
+    tools: { zig: '0.14.1', cargoZigbuild: 'cargo-zigbuild 0.20.1', cargoXwin: 'cargo-xwin 0.19.0' },
+    napiCrossTargets: NAPI_CROSS,
+    napiCli: { version: '3.10.12', entry: '/x/@napi-rs/cli/dist/index.cjs' },
+    ...overrides,
+  };
+}
+
+describe('toolchain choice (pure)', () => {
+  test('on Linux x64 with everything installed: napi-cross for glibc, zig for musl, xwin for MSVC, no macOS', () => {
+    const host = linuxHost();
+    const pick = (t: string): string => {
+      const c = chooseToolchain(spec(t), host);
+      return c.kind === 'build' ? c.toolchain : `skip: ${c.reason}`;
+    };
+    assert.equal(pick('x86_64-unknown-linux-gnu'), 'napi-cross');
+    assert.equal(pick('aarch64-unknown-linux-gnu'), 'napi-cross');
+    assert.equal(pick('armv7-unknown-linux-gnueabihf'), 'napi-cross');
+    assert.equal(pick('x86_64-unknown-linux-musl'), 'zig');
+    assert.equal(pick('aarch64-unknown-linux-musl'), 'zig');
+    assert.equal(pick('x86_64-unknown-freebsd'), 'zig');
+    assert.equal(pick('x86_64-pc-windows-msvc'), 'xwin');
+    assert.equal(pick('aarch64-pc-windows-msvc'), 'xwin');
+    assert.match(pick('aarch64-apple-darwin'), /^skip: cannot build macOS targets on x86_64-unknown-linux-gnu: they need Apple's SDK/);
+    assert.match(pick('x86_64-apple-darwin'), /^skip: cannot build macOS/);
+    assert.match(pick('universal-apple-darwin'), /^skip: .*napi universalize/);
+    assert.match(pick('x86_64-pc-windows-gnu'), /^skip: no cross toolchain for x86_64-pc-windows-gnu/);
+  });
+
+  test('a missing Rust target or tool skips the target with what to install, keeping the toolchain it would take', () => {
+    const noArm = linuxHost({ installedTargets: ['x86_64-unknown-linux-gnu'] });
+    assert.deepEqual(chooseToolchain(spec('aarch64-unknown-linux-gnu'), noArm), {
+      kind: 'skip', toolchain: 'napi-cross',
+      reason: 'rust target aarch64-unknown-linux-gnu not installed (rustup target add aarch64-unknown-linux-gnu)',
+    });
+    const noZig = linuxHost({ tools: { zig: null, cargoZigbuild: null, cargoXwin: 'cargo-xwin 0.19.0' } });
+    const musl = chooseToolchain(spec('x86_64-unknown-linux-musl'), noZig);
+    assert.equal(musl.kind, 'skip');
+    assert.equal(musl.toolchain, 'zig');
+    assert.match(musl.reason, /^zig not found on PATH .*; cargo-zigbuild not installed \(cargo install --locked cargo-zigbuild\)$/);
+    const noXwin = linuxHost({ tools: { zig: '0.14.1', cargoZigbuild: 'cargo-zigbuild 0.20.1', cargoXwin: null } });
+    const msvc = chooseToolchain(spec('x86_64-pc-windows-msvc'), noXwin);
+    assert.deepEqual(msvc, { kind: 'skip', toolchain: 'xwin', reason: 'cargo-xwin not installed (cargo install --locked cargo-xwin)' });
+  });
+
+  test('the host target builds natively when napi-cross has no toolchain here, and says what that means', () => {
+    const c = chooseToolchain(spec('x86_64-unknown-linux-gnu'), linuxHost({ napiCrossTargets: [] }));
+    assert.equal(c.kind, 'build');
+    assert.equal(c.toolchain, 'native');
+    assert.match(c.note, /glibc floor is this machine's/);
+  });
+
+  test('macOS and Windows hosts build their own platform natively', () => {
+    const mac = linuxHost({ triple: 'aarch64-apple-darwin', platform: 'darwin', arch: 'arm64', napiCrossTargets: [] });
+    assert.deepEqual(chooseToolchain(spec('aarch64-apple-darwin'), mac), { kind: 'build', toolchain: 'native', note: '' });
+    assert.deepEqual(chooseToolchain(spec('x86_64-apple-darwin'), mac), { kind: 'build', toolchain: 'native', note: '' });
+    assert.equal(chooseToolchain(spec('x86_64-unknown-linux-gnu'), mac).toolchain, 'zig');
+    const win = linuxHost({ triple: 'x86_64-pc-windows-msvc', platform: 'win32', napiCrossTargets: [] });
+    assert.deepEqual(chooseToolchain(spec('aarch64-pc-windows-msvc'), win), { kind: 'build', toolchain: 'native', note: '' });
+  });
+
+  test('no rustc or no @napi-rs/cli: every target is skipped with that reason', () => {
+    const noRust = chooseToolchain(spec('x86_64-unknown-linux-gnu'), linuxHost({ triple: null, rustc: null }));
+    assert.equal(noRust.kind, 'skip');
+    assert.match(noRust.reason, /rustc not found/);
+    const noCli = chooseToolchain(spec('x86_64-unknown-linux-gnu'), linuxHost({ napiCli: null }));
+    assert.match(noCli.kind === 'skip' ? noCli.reason : '', /@napi-rs\/cli not found/);
+  });
+});
+
+describe('target selection', () => {
+  test('triples, napi-rs aliases and platform-arch-abi names; unknown and unconfigured names reported', async () => {
+    const plan = await loadPlan(coreDir);
+    const all = selectTargets(plan, []);
+    assert.equal(all.targets.length, 8);
+    const some = selectTargets(plan, ['linux-x64-gnu', 'aarch64-apple-darwin', 'x86_64-unknown-linux-gnu', 'riscv64gc-unknown-linux-gnu', 'no-such-target']);
+    assert.deepEqual(some.targets.map((t) => t.spec.triple), ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin']);
+    assert.deepEqual(some.unknown, ['no-such-target']);
+    assert.deepEqual(some.notConfigured, ['riscv64gc-unknown-linux-gnu']);
+  });
+});
+
+function gitStatus(): string {
+  return execFileSync('git', ['status', '--porcelain', '--', 'crates/napi-ship-node', 'npm'], { cwd: repoRoot, encoding: 'utf8' });
+}
+
+describe('napi-ship build on this machine', () => {
+  test('builds the host target with napi-cross through @napi-rs/cli and reports the other targets skipped with reasons', async () => {
+    const before = gitStatus();
+    const r = await runCli(['build', '--cwd', coreDir, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const outcome = JSON.parse(r.stdout) as BuildOutcome;
+    assert.equal(gitStatus(), before, 'napi build regenerates the committed loader and typings byte for byte');
+    assert.equal(outcome.profile, 'release');
+    assert.equal(outcome.manifestPath, path.join(coreDir, 'Cargo.toml'));
+    assert.deepEqual(outcome.targets.map((t) => t.triple), [...CORE_TARGETS]);
+    assert.match(outcome.host.napiCli?.version ?? '', /^3\./);
+
+    const host = outcome.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
+    assert.ok(host);
+    assert.equal(host.status, 'built', host.reason);
+    assert.equal(host.toolchain, 'napi-cross');
+    assert.equal(host.output, path.join(coreDir, 'napi-ship-core.linux-x64-gnu.node'));
+    assert.ok((await stat(host.output)).size > 0);
+    assert.match(host.rustc ?? '', /^rustc \d+\.\d+\.\d+/);
+    assert.equal(host.command, 'napi build --platform --release --use-napi-cross', 'the host target is built as the package\'s own build script builds it');
+    assert.ok(host.durationMs > 0);
+    assert.deepEqual(outcome.diagnostics, []);
+
+    for (const t of outcome.targets.filter((x) => x !== host)) {
+      assert.equal(t.status, 'skipped', `${t.triple} cannot build on this machine`);
+      assert.equal(t.output, null);
+      assert.notEqual(t.reason, '', t.triple);
+      if (t.triple.endsWith('-apple-darwin')) assert.match(t.reason, /need Apple's SDK/);
+      else if (!(outcome.host.installedTargets ?? []).includes(t.triple)) assert.match(t.reason, new RegExp(`rust target ${t.triple} not installed \\(rustup target add ${t.triple}\\)`));
+    }
+  });
+
+  test('a target asked for by name that cannot build here: skipped with why, exit 1; text output names it', async () => {
+    const r = await runCli(['build', '--cwd', coreDir, '--target', 'aarch64-apple-darwin']);
+    assert.equal(r.code, 1, r.stderr);
+    assert.match(r.stdout, /darwin-arm64\s+skipped\s+-\s+cannot build macOS targets/);
+    assert.match(r.stderr, /darwin-arm64 skipped: cannot build macOS targets/);
+  });
+
+  test('usage errors exit 2: an unknown target, a target not in napi.targets, --release with --debug, a bad --log-format', async () => {
+    const unknown = await runCli(['build', '--cwd', coreDir, '--target', 'x86_64-unknown-linux-gnu', '--target', 'sparc-sun-nowhere']);
+    assert.equal(unknown.code, 2);
+    assert.match(unknown.stderr, /unknown target "sparc-sun-nowhere"/);
+    assert.match(unknown.stderr, /Usage: napi-ship build/);
+    const unconfigured = await runCli(['build', '--cwd', coreDir, '-t', 'riscv64gc-unknown-linux-gnu']);
+    assert.equal(unconfigured.code, 2);
+    assert.match(unconfigured.stderr, /riscv64gc-unknown-linux-gnu not in napi.targets/);
+    const both = await runCli(['build', '--cwd', coreDir, '--release', '--debug']);
+    assert.equal(both.code, 2);
+    const format = await runCli(['build', '--cwd', coreDir, '--log-format', 'xml']);
+    assert.equal(format.code, 2);
+    assert.match(format.stderr, /--log-format must be text or json/);
+  });
+
+  test('a root package without Cargo.toml: environment error (exit 3), nothing built', async () => {
+    const dir = path.join(scratch, 'no-crate');
+    await mkdir(dir, { recursive: true });
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'no-crate', version: '1.0.0', napi: { binaryName: 'x', targets: ['x86_64-unknown-linux-gnu'] } }));
+    const r = await runCli(['build', '--cwd', dir, '--json']);
+    assert.equal(r.code, 3, r.stderr);
+    const outcome = JSON.parse(r.stdout) as BuildOutcome;
+    assert.equal(outcome.manifestPath, null);
+    assert.deepEqual(outcome.diagnostics.map((d) => d.code), ['NS_BUILD_NO_CRATE']);
+    assert.deepEqual(outcome.targets.map((t) => t.status), ['skipped']);
+  });
+});
+
+describe('a crate that does not compile', () => {
+  test('build: failed with cargo\'s error as the reason, NS_BUILD_FAILED, exit 1; the dry run counts it and is not publishable', async () => {
+    const dir = path.join(scratch, 'broken');
+    await mkdir(path.join(dir, 'src'), { recursive: true });
+    await writeFile(path.join(dir, 'Cargo.toml'), '[package]\nname = "broken-addon"\nversion = "0.1.0"\nedition = "2021"\n\n[lib]\ncrate-type = ["cdylib"]\n\n[workspace]\n');
+    await writeFile(path.join(dir, 'src', 'lib.rs'), 'pub fn broken() -> u32 { not_defined_anywhere }\n');
+    await writeFile(path.join(dir, 'package.json'), JSON.stringify({
+      name: '@fixture/broken', version: '1.0.0', license: 'MIT', main: 'index.js', files: ['index.js'],
+      napi: { binaryName: 'broken', packageName: '@fixture/broken', targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin'] },
+    }, null, 2));
+    const r = await runCli(['build', '--cwd', dir, '--json']);
+    assert.equal(r.code, 1, r.stderr);
+    const outcome = JSON.parse(r.stdout) as BuildOutcome;
+    const host = outcome.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
+    assert.equal(host?.status, 'failed');
+    assert.equal(host.toolchain, 'napi-cross');
+    assert.match(host.reason, /Build failed with exit code \d+: error\[E0425\]: cannot find value `not_defined_anywhere`/);
+    assert.equal(host.output, null);
+    assert.equal(existsSync(path.join(dir, 'broken.linux-x64-gnu.node')), false);
+    assert.deepEqual(outcome.diagnostics.map((d) => `${d.code} ${d.target ?? ''}`), ['NS_BUILD_FAILED linux-x64-gnu']);
+    assert.match(r.stderr, /linux-x64-gnu failed/);
+
+    {
+      const dry = await releaseDryRun({ cwd: dir, outDir: path.join(scratch, 'broken-out'), rehearsal: false });
+      assert.equal(dry.plan.stages.build?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu')?.status, 'failed');
+      assert.equal(dry.summary.publishable, false);
+      assert.ok(dry.summary.errors >= 1, 'a failed build is an error even though its target then has no binary');
+      const row = reportRows(dry.plan).find((x) => x.target === 'linux-x64-gnu');
+      assert.equal(row?.build, 'fail');
+      assert.match(row.note, /build failed: Build failed with exit code/);
+      const md = renderMarkdown(dry.plan);
+      assert.match(md, /\| `linux-x64-gnu` \| ❌ failed \| napi-cross \| Build failed with exit code/);
+      assert.match(md, /error\[NS_BUILD_FAILED\] linux-x64-gnu/);
+    }
+  });
+});
