@@ -22,6 +22,7 @@ import {
   MAX_BACKOFF_MS, nerfDart, parseNpmrc, parseRetryAfter, readTarballManifest, redact, RegistryClient, registryForPackage,
   resolveAuth, tokenForRegistry,
 } from '../src/registry/index.js';
+import { rejection } from './helpers/diagnostics.js';
 
 const run = promisify(execFile);
 let scratch = '';
@@ -29,18 +30,6 @@ let scratch = '';
 before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-regpure-')); });
 after(async () => { await rm(scratch, { recursive: true, force: true }); });
 
-/** The diagnostics of a rejected promise, formatted, for matching. */
-async function rejection(p: Promise<unknown>): Promise<{ code: string; text: string }> {
-  try {
-    await p;
-  } catch (error) {
-    assert.ok(error instanceof DiagnosticError, `expected a DiagnosticError, got ${String(error)}`);
-    const first = error.diagnostics[0];
-    assert.ok(first);
-    return { code: first.code, text: `${error.message}\n${error.diagnostics.map(formatDiagnostic).join('\n')}` };
-  }
-  assert.fail('expected a rejection');
-}
 
 function thrown(fn: () => unknown): { code: string; text: string } {
   try {

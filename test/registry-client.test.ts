@@ -13,13 +13,13 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import { create as tarCreate } from 'tar';
-import { DiagnosticError, formatDiagnostic } from '../src/diagnostics/index.js';
 import type { ManifestPackage, ReleaseManifest } from '../src/manifest/index.js';
 import { readTarballManifest, RegistryClient, tarballDigests, type RegistryClientOptions } from '../src/registry/index.js';
 import { releaseDryRun } from '../src/release/dry-run.js';
 import { coreDir } from './helpers/cli.js';
 import { ALL_FAULT_KINDS, startFaultProxy } from './helpers/fault-proxy.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
+import { rejection } from './helpers/diagnostics.js';
 
 const run = promisify(execFile);
 
@@ -43,17 +43,6 @@ after(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-async function rejection(p: Promise<unknown>): Promise<{ code: string; text: string }> {
-  try {
-    await p;
-  } catch (error) {
-    assert.ok(error instanceof DiagnosticError, `expected a DiagnosticError, got ${String(error)}`);
-    const first = error.diagnostics[0];
-    assert.ok(first);
-    return { code: first.code, text: `${error.message}\n${error.diagnostics.map(formatDiagnostic).join('\n')}` };
-  }
-  assert.fail('expected a rejection');
-}
 
 function pkg(kind: 'root' | 'platform'): ManifestPackage {
   const found = manifest.packages.find((p) => p.kind === kind);

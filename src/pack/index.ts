@@ -6,9 +6,10 @@
  * a path leaving the package, a platform package without its binary) are collected across all of
  * them and thrown together as one `PackError`.
  */
+import { writeAtomic } from '../util/fs.js';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { coreVersion, hashFiles, inspectFiles } from '../core/index.js';
@@ -108,15 +109,6 @@ function toolVersion(): string {
   return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
 
 function inputError(message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code: 'NS_PACK_INPUT', message, hint })]);

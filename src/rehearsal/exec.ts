@@ -3,22 +3,15 @@
  * settings of a surrounding `npm run`/`pnpm run`, no napi-rs loader overrides, no NODE_OPTIONS) and
  * a HOME of its own, so nothing is read from or written to the user's ~/.npmrc, caches or configs.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { isRecord } from '../util/json.js';
+import { execute, type Exited } from '../util/process.js';
 
-export interface Exited {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-  readonly timedOut: boolean;
-  /** The spawn error (e.g. ENOENT: the executable is not there). */
-  readonly spawnError: string | null;
-  readonly durationMs: number;
-}
+export { execute, type Exited };
+
 
 /** Variables a child never inherits: they would redirect an installer or the napi-rs loader. */
 export function inherited(key: string): boolean {
@@ -47,30 +40,6 @@ export function childEnv(home: string, extra: Readonly<Record<string, string>> =
   };
 }
 
-export function execute(command: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Exited> {
-  return new Promise((resolve) => {
-    const [file, ...args] = command;
-    const started = performance.now();
-    const done = (r: Omit<Exited, 'durationMs'>): void => { resolve({ ...r, durationMs: Math.round(performance.now() - started) }); };
-    if (file === undefined) {
-      done({ code: null, stdout: '', stderr: '', timedOut: false, spawnError: 'empty command' });
-      return;
-    }
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let spawnError: string | null = null;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (error) => { spawnError = error.message; });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      done({ code, stdout, stderr, timedOut, spawnError });
-    });
-  });
-}
 
 /** Why a command did not succeed, in a few words plus the tail of its stderr. */
 export function failure(done: Exited, timeoutMs: number): string {

@@ -8,9 +8,10 @@
  * Same inputs → byte-identical documents: `created` is SOURCE_DATE_EPOCH or the commit time (as
  * for the tarballs), arrays are sorted, and each namespace ends in a hash of the content.
  */
+import { writeAtomic } from '../util/fs.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileDigests } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
@@ -187,15 +188,6 @@ export interface SbomResult {
   readonly inventories: readonly Inventory[];
 }
 
-async function writeAtomic(file: string, bytes: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, bytes);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
 
 function info(kind: SbomKind, format: SbomFormat, file: string, bytes: string, name: string, namespace: string | null, packages: number): SbomDocumentInfo {
   return {

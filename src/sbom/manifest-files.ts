@@ -3,7 +3,8 @@
  * dir is listed in `release-manifest.json` `files` with its size, sha256 and integrity, and in
  * `SHA256SUMS`, before `sign` signs the manifest — so `verify-manifest` checks them like the tarballs.
  */
-import { readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { writeAtomic } from '../util/fs.js';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
@@ -11,15 +12,6 @@ import { MANIFEST_FILE, SHA256SUMS_FILE, serializeManifest, type ManifestFile, t
 import { sha256Sums } from '../pack/index.js';
 import { readReleaseManifest } from './release.js';
 
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.${process.pid}.tmp`;
-  try {
-    await writeFile(tmp, text);
-    await rename(tmp, file);
-  } finally {
-    await rm(tmp, { force: true });
-  }
-}
 
 /**
  * Add `files` (paths inside `releaseDir`) to the manifest's `files` and to `SHA256SUMS`, replacing

@@ -12,13 +12,13 @@
  * A repo tool: it runs the repo's scripts (`dist/scripts/smoke-node.js` and the Deno/Bun `.ts`
  * files) and the Deno and Bun of the repo's devDependencies.
  */
-import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { execute } from '../util/process.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
 import { releaseDryRun } from '../release/dry-run.js';
 
@@ -193,28 +193,6 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
     env[key] = value;
   }
   return { ...env, ...extra };
-}
-
-interface Exited { readonly code: number | null; readonly stdout: string; readonly stderr: string; readonly timedOut: boolean; readonly spawnError: string | null }
-
-function execute(command: readonly string[], options: { cwd: string; env: NodeJS.ProcessEnv; timeoutMs: number }): Promise<Exited> {
-  return new Promise((resolve) => {
-    const [file, ...args] = command;
-    if (file === undefined) throw new Error('empty command');
-    const child = spawn(file, args, { cwd: options.cwd, env: options.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let timedOut = false;
-    let spawnError: string | null = null;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (error) => { spawnError = error.message; });
-    child.on('close', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr, timedOut, spawnError });
-    });
-  });
 }
 
 /**

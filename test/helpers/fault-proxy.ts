@@ -13,6 +13,7 @@
  */
 import http from 'node:http';
 import type { AddressInfo, Socket } from 'node:net';
+import { mulberry32 } from './prng.js';
 
 export type FaultKind = '500' | '503' | '429' | 'reset' | 'stall' | 'reset-after-forward';
 
@@ -41,17 +42,7 @@ export interface FaultProxy {
   stats(): Record<string, number>;
 }
 
-/** mulberry32: a small, seedable PRNG (tests must be reproducible). */
-export function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
+export { mulberry32 } from './prng.js';
 
 /** The longest a forwarded request may take at the target. */
 const UPSTREAM_TIMEOUT_MS = 60_000;

@@ -10,6 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { inspectBuffer, inspectFiles, inspectFileSync } from '../../src/core/index.js';
 import type { Inspected } from '../../src/core/index.js';
+import { prng } from './prng.js';
 
 export interface FileCase {
   readonly label: string;
@@ -61,18 +62,6 @@ export interface CaseResult {
 export interface Done {
   readonly done: true;
   readonly cases: number;
-}
-
-/** mulberry32: a small, seeded, deterministic PRNG. */
-export function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return (t ^ (t >>> 14)) >>> 0;
-  };
 }
 
 let cases = 0;

@@ -1,4 +1,4 @@
-import { mkdir, rename, writeFile } from 'node:fs/promises';
+import { writeAtomic } from '../../util/fs.js';
 import path from 'node:path';
 import {
   ciMatrix,
@@ -20,12 +20,6 @@ function shown(io: Io, file: string): string {
   return rel === '' || rel.startsWith('..') ? file : rel;
 }
 
-async function writeAtomically(file: string, text: string): Promise<void> {
-  await mkdir(path.dirname(file), { recursive: true });
-  const temp = `${file}.${process.pid}.tmp`;
-  await writeFile(temp, text);
-  await rename(temp, file);
-}
 
 async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
   const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
@@ -50,7 +44,7 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
   }
 
   const changed = onDisk !== text;
-  if (changed) await writeAtomically(file, text);
+  if (changed) await writeAtomic(file, text);
   if (json) {
     io.stdout(JSON.stringify({ file, changed, targets: plan.targets.map((t) => t.spec.triple) }, null, 2) + '\n');
   } else {
