@@ -6,10 +6,10 @@
  * a path leaving the package, a platform package without its binary) are collected across all of
  * them and thrown together as one `PackError`.
  */
-import { writeAtomic } from '../util/fs.js';
 import { execFile } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { coreVersion, hashFiles, inspectFiles } from '../core/index.js';
@@ -24,6 +24,8 @@ import {
   type ReleaseManifest,
 } from '../manifest/index.js';
 import { allTargets } from '../targets/index.js';
+import { writeAtomic } from '../util/fs.js';
+import { mapPool } from '../util/pool.js';
 import { byteOrder, PackError, selectFiles, type PackageSelection } from './files.js';
 import { MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball } from './tarball.js';
 
@@ -229,9 +231,9 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   const rootSelection = selected.find((s) => s.input.kind === 'root')?.selection;
   if (rootSelection === undefined) throw new PackError(diagnostics);
   await mkdir(outDir, { recursive: true });
-  for (const s of selected) {
-    await writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch });
-  }
+  // gzip runs on libuv's thread pool: one tarball per core at a time (each is byte-reproducible on its own).
+  await mapPool(selected, Math.min(os.availableParallelism(), 4), (s) =>
+    writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch }));
   const hashed = await hashFiles(selected.map((s) => path.join(outDir, s.tarball)));
   const packages: ManifestPackage[] = selected.map((s, i) => {
     const h = hashed[i];

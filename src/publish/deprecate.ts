@@ -10,7 +10,7 @@ import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { displayUrl } from '../registry/url.js';
 import type { PackageKind } from './plan.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../util/pool.js';
 
 export interface DeprecateInput {
   /** The root package's name. */

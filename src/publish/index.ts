@@ -56,4 +56,4 @@ export {
 } from './run.js';
 export { releaseStatus, type PackageStatus, type StatusInput, type StatusReport } from './status.js';
 export { deprecateRelease, type DeprecatedPackage, type DeprecateInput, type DeprecateResult } from './deprecate.js';
-export { mapPool } from './pool.js';
+export { mapPool } from '../util/pool.js';

@@ -15,7 +15,7 @@ import { publishState } from '../registry/packument.js';
 import { displayUrl } from '../registry/url.js';
 import { Journal, JOURNAL_FILE, lastRunFor, readJournal } from './journal.js';
 import { conflictDiagnostics, DEFAULT_STAGING_TAG, defaultTag, invalidTag, planPublish, type PackageKind, type Preflight, type PreflightPackage, type PreflightState, type PublishPlan, type PublishStep } from './plan.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../util/pool.js';
 import { loadRelease, type LoadedRelease, type ReleasePackage } from './release.js';
 
 /** What publishing needs of a registry client (`RegistryClient` has it all). */

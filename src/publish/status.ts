@@ -10,7 +10,7 @@ import type { RegistryClient } from '../registry/client.js';
 import type { Packument } from '../registry/packument.js';
 import { displayUrl } from '../registry/url.js';
 import { DEFAULT_STAGING_TAG, type PackageKind } from './plan.js';
-import { mapPool } from './pool.js';
+import { mapPool } from '../util/pool.js';
 
 export interface PackageStatus {
   readonly name: string;

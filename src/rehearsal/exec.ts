@@ -75,19 +75,3 @@ export function resolvePackageBin(pkg: string, binName: string, searchDirs: read
   }
   return null;
 }
-
-/** Run `items` through `worker` with at most `limit` in flight; results in input order. */
-export async function pool<T, R>(items: readonly T[], limit: number, worker: (item: T) => Promise<R>): Promise<R[]> {
-  const results: R[] = new Array<R>(items.length);
-  let next = 0;
-  const lanes = Array.from({ length: Math.max(1, Math.min(limit, items.length)) }, async () => {
-    while (next < items.length) {
-      const i = next++;
-      const item = items[i];
-      if (item === undefined) continue;
-      results[i] = await worker(item);
-    }
-  });
-  await Promise.all(lanes);
-  return results;
-}

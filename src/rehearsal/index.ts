@@ -18,7 +18,8 @@ import type { ManifestBinary, ReleaseManifest } from '../manifest/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { publishRelease } from '../publish/index.js';
 import { RegistryClient } from '../registry/client.js';
-import { ownDir, pool } from './exec.js';
+import { mapPool } from '../util/pool.js';
+import { ownDir } from './exec.js';
 import { findTool, installWith, type InstallTarget, type Tool } from './install.js';
 import { loadGeneric, writeLoadScript, type LoadJob } from './load.js';
 import { planRealRegistry, realRegistryUrl, type NotBuilt } from './real-registry.js';
@@ -278,7 +279,7 @@ async function loadAll(
   const home = path.join(scratch, 'home-loads');
   const runnable = jobs.filter((j) => installOf.get(j.installer)?.status === 'ok');
   options.onStep?.(`loading the installed root under ${runtimes.join(', ')} (${String(runnable.length)} loads${smoke ? ', napi-ship smoke checks' : ''})`);
-  const loads = await pool(jobs, options.concurrency ?? 4, async (job) => {
+  const loads = await mapPool(jobs, options.concurrency ?? 4, async (job) => {
     const install = installOf.get(job.installer);
     if (install?.status !== 'ok') return skip(job, install?.status === 'skip' ? `${job.installer} not rehearsed` : `${job.installer} install failed`);
     return smoke ? smoke(job) : loadGeneric(job, loadScript, home);

@@ -390,13 +390,12 @@ export async function readCargoInventory(options: CargoInventoryOptions): Promis
   const manifestPath = path.resolve(options.manifestPath);
   const targets = [...new Set(options.targets ?? [])].sort();
   const diagnostics: Diagnostic[] = [];
-  // One metadata per target, one after the other: concurrent runs only queue on cargo's package
-  // cache lock. The first call may fetch; the rest find everything in the cache.
-  const metas: { target: string | null; meta: CargoMetadata }[] = [];
+  // One metadata per target. The first call may fetch into the cache; the rest then read it offline,
+  // side by side.
   const wanted: (string | null)[] = targets.length === 0 ? [null] : targets;
-  for (const [i, t] of wanted.entries()) {
-    metas.push({ target: t, meta: await cargoMetadata(manifestPath, t, i === 0 ? options : { ...options, fetch: false }) });
-  }
+  const [head, ...rest] = wanted;
+  const metas: { target: string | null; meta: CargoMetadata }[] = [{ target: head ?? null, meta: await cargoMetadata(manifestPath, head ?? null, options) }];
+  metas.push(...await Promise.all(rest.map(async (t) => ({ target: t, meta: await cargoMetadata(manifestPath, t, { ...options, fetch: false }) }))));
   const first = metas[0]?.meta;
   if (first === undefined) throw metadataError(manifestPath, 'no cargo metadata', 'internal error');
   const rootId = first.root;

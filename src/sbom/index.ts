@@ -8,7 +8,6 @@
  * Same inputs → byte-identical documents: `created` is SOURCE_DATE_EPOCH or the commit time (as
  * for the tarballs), arrays are sorted, and each namespace ends in a hash of the content.
  */
-import { writeAtomic } from '../util/fs.js';
 import { createHash } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
@@ -17,6 +16,7 @@ import type { FileDigests } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
 import { resolveSourceDateEpoch } from '../pack/index.js';
 import { readNapiConfig } from '../targets/index.js';
+import { writeAtomic } from '../util/fs.js';
 import { isRecord } from '../util/json.js';
 import { readCargoInventory } from './cargo.js';
 import { readSbomConfig, type SbomConfig, type SbomFormat } from './config.js';
@@ -132,6 +132,9 @@ export async function readProjectInventories(options: InventoryOptions): Promise
   const targets = options.targets ?? (isRecord(rootManifest.napi) ? readNapiConfig(rootManifest, packageJsonPath).targets.map((t) => t.triple) : []);
 
   const manifestPath = path.resolve(rootDir, config.cargoManifest ?? 'Cargo.toml');
+  // The npm lockfile is parsed while cargo runs.
+  const npmRead = readNpmInventory({ rootDir, includeDev, registry: config.npmRegistry });
+  npmRead.catch(() => undefined);
   let cargo: Inventory | null = null;
   if (existsSync(manifestPath)) {
     const r = await readCargoInventory({
@@ -146,7 +149,7 @@ export async function readProjectInventories(options: InventoryOptions): Promise
   } else {
     notes.push(`no Cargo.toml in ${rootDir}: no Rust SBOM (set napiShip.sbom.cargoManifest to the addon crate's Cargo.toml)`);
   }
-  const npm = await readNpmInventory({ rootDir, includeDev, registry: config.npmRegistry });
+  const npm = await npmRead;
   diagnostics.push(...npm.diagnostics);
   return { cargo, npm: npm.inventory, config, rootManifest, diagnostics, notes };
 }

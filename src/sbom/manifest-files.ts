@@ -3,13 +3,13 @@
  * dir is listed in `release-manifest.json` `files` with its size, sha256 and integrity, and in
  * `SHA256SUMS`, before `sign` signs the manifest — so `verify-manifest` checks them like the tarballs.
  */
-import { writeAtomic } from '../util/fs.js';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import { MANIFEST_FILE, SHA256SUMS_FILE, serializeManifest, type ManifestFile, type ReleaseManifest } from '../manifest/index.js';
 import { sha256Sums } from '../pack/index.js';
+import { writeAtomic } from '../util/fs.js';
 import { readReleaseManifest } from './release.js';
 
 

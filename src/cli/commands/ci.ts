@@ -1,4 +1,3 @@
-import { writeAtomic } from '../../util/fs.js';
 import path from 'node:path';
 import {
   ciMatrix,
@@ -10,6 +9,7 @@ import {
 } from '../../ci/index.js';
 import { formatDiagnostic } from '../../diagnostics/index.js';
 import { loadPlan } from '../../plan/index.js';
+import { writeAtomic } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
