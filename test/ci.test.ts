@@ -121,7 +121,7 @@ test('the test job loads linux-x64-gnu, darwin-arm64 and win32-x64-msvc, the tar
   const publish = wf.jobs.publish!;
   assert.deepEqual(publish.needs, ['build', 'test']);
   assert.deepEqual(publish.permissions, { contents: 'read', 'id-token': 'write' });
-  assert.match(coreWorkflow, /run: npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship publish\n/);
+  assert.match(coreWorkflow, /run: npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship pack && npx napi-ship publish\n/);
   assert.match(coreWorkflow, /if-no-files-found: error\n/);
   // Exactly the file napi-rs names for each target, under the package's directory in its repository.
   const { packageDir } = repositoryLayout(corePlan).options;

@@ -375,10 +375,10 @@ describe('sign and verify-manifest', () => {
     }
   });
 
-  test('the default dir is dist/release', async () => {
+  test('the default dir is dist/release/packages (where pack writes)', async () => {
     const keys = await keygen();
     const project = path.join(scratch, 'project');
-    const rel = await makeRelease(undefined, path.join(project, 'dist', 'release'));
+    const rel = await makeRelease(undefined, path.join(project, 'dist', 'release', 'packages'));
     const s = await cli(['sign', '--key', keys.file], { cwd: project });
     assert.equal(s.code, 0, s.stderr);
     assert.ok((await stat(path.join(rel.dir, SIGNATURE_FILE))).isFile());

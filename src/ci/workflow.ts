@@ -10,7 +10,7 @@
  *   and Bun, each loading the root package's loader with the downloaded binary next to it
  *   (omitted when no configured target is loadable there);
  * - `publish`: on a `v*` tag only, downloads every `bindings-*` artifact into `artifacts/` and runs
- *   `napi-ship stage --artifacts artifacts && napi-ship verify && napi-ship publish` with
+ *   `napi-ship stage --artifacts artifacts && napi-ship verify && napi-ship pack && napi-ship publish` with
  *   `id-token: write` (npm provenance / trusted publishing).
  */
 import path from 'node:path';
@@ -246,8 +246,8 @@ function publishJob(layout: Layout, needs: readonly string[]): Job {
         with: { pattern: 'bindings-*', path: inDir(layout.packageDir, 'artifacts') },
       },
       {
-        name: 'Stage, verify and publish',
-        run: 'npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship publish',
+        name: 'Stage, verify, pack and publish',
+        run: 'npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship pack && npx napi-ship publish',
       },
     ],
   };

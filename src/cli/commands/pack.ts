@@ -29,7 +29,7 @@ export const packCommand: Command = {
   options: { cwd: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
   optionHelp: [
     '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--out DIR           where to write the tarballs, SHA256SUMS and release-manifest.json (default: <cwd>/dist/release)',
+    '--out DIR           where to write the tarballs, SHA256SUMS and release-manifest.json (default: <cwd>/dist/release/packages, where release --dry-run, sbom and publish look)',
     '--json              print { ok, outDir, manifestPath, sumsPath, manifest, diagnostics } as JSON',
   ],
   async run(args, io: Io) {
@@ -38,7 +38,7 @@ export const packCommand: Command = {
     const json = flag(args, 'json');
     const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
     const out = stringOption(args, 'out');
-    const outDir = out === undefined ? path.join(plan.root.dir, 'dist', 'release') : path.resolve(io.cwd, out);
+    const outDir = out === undefined ? path.join(plan.root.dir, 'dist', 'release', 'packages') : path.resolve(io.cwd, out);
 
     const packages: PackInputPackage[] = [{ dir: plan.root.dir, kind: 'root', target: null }];
     const missing: Diagnostic[] = [];

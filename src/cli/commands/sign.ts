@@ -8,7 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 
-const DEFAULT_RELEASE_DIR = path.join('dist', 'release');
+const DEFAULT_RELEASE_DIR = path.join('dist', 'release', 'packages');
 
 export const keygenCommand: Command = {
   name: 'keygen',
@@ -36,7 +36,7 @@ export const signCommand: Command = {
   usage: 'napi-ship sign [--dir DIR] [--key FILE] [--public-key FILE]',
   options: { dir: { type: 'string' }, key: { type: 'string' }, 'public-key': { type: 'string' } },
   optionHelp: [
-    '--dir DIR           the release dir holding release-manifest.json (default: dist/release)',
+    '--dir DIR           the release dir holding release-manifest.json (default: dist/release/packages)',
     `--key FILE          the private key (mode 0600); default: the PEM (or its base64) in ${SIGNING_KEY_ENV}`,
     '--public-key FILE   also copy this public key (it must match) to DIR/release-manifest.pub',
   ],
@@ -80,7 +80,7 @@ export const verifyManifestCommand: Command = {
   usage: 'napi-ship verify-manifest [--dir DIR] --public-key FILE [--json]',
   options: { dir: { type: 'string' }, 'public-key': { type: 'string' }, json: { type: 'boolean' } },
   optionHelp: [
-    '--dir DIR           the release dir (default: dist/release)',
+    '--dir DIR           the release dir (default: dist/release/packages)',
     '--public-key FILE   the Ed25519 public key (SPKI PEM) the release must be signed with',
     '--json              print { ok, diagnostics } as JSON',
   ],
