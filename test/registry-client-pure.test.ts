@@ -18,7 +18,7 @@ import { promisify } from 'node:util';
 import { create as tarCreate } from 'tar';
 import { DiagnosticError, formatDiagnostic } from '../src/diagnostics/index.js';
 import {
-  backoffMs, buildPublishBody, checkRegistryUrl, envReplace, exchangeOidcToken, isLoopbackHost, isTransientStatus, loadNpmrc,
+  backoffMs, buildPublishBody, checkRegistryUrl, chooseRegistry, envReplace, exchangeOidcToken, isLoopbackHost, isTransientStatus, loadNpmrc,
   MAX_BACKOFF_MS, nerfDart, parseNpmrc, parseRetryAfter, readTarballManifest, redact, RegistryClient, registryForPackage,
   resolveAuth, tokenForRegistry,
 } from '../src/registry/index.js';
@@ -175,6 +175,18 @@ describe('.npmrc as npm reads it', () => {
     assert.equal(registryForPackage('@other/pkg', npmrc), 'https://registry.example.com/');
     assert.equal(registryForPackage('plain', npmrc), 'https://registry.example.com/');
     assert.equal(registryForPackage('plain', {}), 'https://registry.npmjs.org/');
+  });
+
+  test('where a publish goes: flag, publishConfig.registry, scope, npm_config_registry, .npmrc, npmjs', () => {
+    const npmrc = { registry: 'https://rc.example', '@corp:registry': 'https://corp.example/npm' };
+    const env = { npm_config_registry: 'https://env.example/' };
+    const pc = { registry: 'https://pc.example' };
+    assert.deepEqual(chooseRegistry({ packageName: '@corp/pkg', flag: 'https://flag.example', publishConfig: pc, npmrc, env }), { url: 'https://flag.example/', source: 'flag' });
+    assert.deepEqual(chooseRegistry({ packageName: '@corp/pkg', publishConfig: pc, npmrc, env }), { url: 'https://pc.example/', source: 'publishConfig.registry' });
+    assert.deepEqual(chooseRegistry({ packageName: '@corp/pkg', npmrc, env }), { url: 'https://corp.example/npm/', source: 'scope' });
+    assert.deepEqual(chooseRegistry({ packageName: 'plain', npmrc, env }), { url: 'https://env.example/', source: 'npm_config_registry' });
+    assert.deepEqual(chooseRegistry({ packageName: 'plain', npmrc, env: {} }), { url: 'https://rc.example/', source: 'npmrc' });
+    assert.deepEqual(chooseRegistry({ packageName: 'plain', publishConfig: { registry: '  ' }, npmrc: {}, env: {} }), { url: 'https://registry.npmjs.org/', source: 'default' });
   });
 
   test('files: user config then project (project wins); NPM_CONFIG_USERCONFIG; resolveAuth precedence', async () => {

@@ -184,6 +184,9 @@ describe('the plan against the real registry', () => {
     assert.deepEqual(realRegistryUrl({ publishConfig: { registry: 'https://npm.example/' } }, { npm_config_registry: 'https://other/' }), { url: 'https://npm.example/', source: 'publishConfig.registry' });
     assert.deepEqual(realRegistryUrl({}, { npm_config_registry: 'https://other/' }), { url: 'https://other/', source: 'npm_config_registry' });
     assert.deepEqual(realRegistryUrl({}, {}), { url: 'https://registry.npmjs.org/', source: 'default' });
+    // The same choice `napi-ship publish` makes: a scope's registry from .npmrc beats the env and the .npmrc default.
+    assert.deepEqual(realRegistryUrl({ name: '@acme/addon' }, { npm_config_registry: 'https://other/' }, { '@acme:registry': 'https://acme.example/npm', registry: 'https://rc/' }), { url: 'https://acme.example/npm/', source: 'scope' });
+    assert.deepEqual(realRegistryUrl({ name: 'addon' }, {}, { registry: 'https://rc/' }), { url: 'https://rc/', source: 'npmrc' });
   });
 
   test('absent → would publish, same bytes → already there, other bytes → CONFLICT with both hashes; not-built targets listed', async () => {

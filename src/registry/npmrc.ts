@@ -139,6 +139,35 @@ export function tokenForRegistry(url: string, config: Readonly<Record<string, st
 }
 
 /** The registry a package is published to: `@scope:registry`, else `registry`, else npmjs. */
+export type RegistrySource = 'flag' | 'publishConfig.registry' | 'scope' | 'npm_config_registry' | 'npmrc' | 'default';
+
+/**
+ * Where a publish of `packageName` goes, in npm's order: the `--registry` flag, the package's
+ * `publishConfig.registry`, its scope's `@scope:registry`, `npm_config_registry`, the `.npmrc`
+ * `registry`, npmjs. `publish`, `status`, `deprecate` and the dry run's real-registry plan all ask this.
+ */
+export function chooseRegistry(input: {
+  readonly packageName: string;
+  readonly flag?: string | undefined;
+  readonly publishConfig?: unknown;
+  readonly npmrc: Readonly<Record<string, string | undefined>>;
+  readonly env: NodeJS.ProcessEnv;
+}): { url: string; source: RegistrySource } {
+  const slash = (u: string): string => (u.endsWith('/') ? u : `${u}/`);
+  const set = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
+  if (set(input.flag)) return { url: slash(input.flag.trim()), source: 'flag' };
+  const pc = input.publishConfig;
+  if (typeof pc === 'object' && pc !== null && 'registry' in pc && set(pc.registry)) return { url: slash(pc.registry.trim()), source: 'publishConfig.registry' };
+  const name = input.packageName;
+  const scope = name.startsWith('@') && name.indexOf('/') > 1 ? name.slice(0, name.indexOf('/')) : null;
+  const scoped = scope === null ? undefined : input.npmrc[`${scope}:registry`];
+  if (set(scoped)) return { url: slash(scoped.trim()), source: 'scope' };
+  const env = input.env.npm_config_registry ?? input.env.NPM_CONFIG_REGISTRY;
+  if (set(env)) return { url: slash(env.trim()), source: 'npm_config_registry' };
+  if (set(input.npmrc.registry)) return { url: slash(input.npmrc.registry.trim()), source: 'npmrc' };
+  return { url: DEFAULT_REGISTRY, source: 'default' };
+}
+
 export function registryForPackage(name: string, npmrc: Readonly<Record<string, string | undefined>>): string {
   const scope = name.startsWith('@') ? name.slice(0, name.indexOf('/')) : null;
   const scoped = scope !== null && scope.length > 1 ? npmrc[`${scope}:registry`] : undefined;

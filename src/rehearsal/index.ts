@@ -26,6 +26,7 @@ import { planRealRegistry, realRegistryUrl, type NotBuilt } from './real-registr
 import { NO_VERDACCIO_HINT, resolveVerdaccio, startRegistry, verdaccioSearchDirs, type Registry } from './registry.js';
 import { prepareRehearsalRelease, type PreparedRelease } from './release.js';
 import { INSTALLERS, RUNTIMES, type Installer, type InstallResult, type LoadResult, type PublishedPackage, type RealRegistryPlan, type RehearsalOutcome, type Runtime } from './types.js';
+import { loadNpmrc } from '../registry/npmrc.js';
 
 export * from './types.js';
 export { resolveVerdaccio, startRegistry, portOpen, verdaccioSearchDirs, NO_VERDACCIO_HINT, type Registry, type VerdaccioInstall } from './registry.js';
@@ -116,7 +117,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
   const diagnostics: Diagnostic[] = [];
   const pack = plan.stages.pack;
   const registrySetting = options.realRegistry === undefined
-    ? realRegistryUrl(plan.root.manifest, options.env ?? process.env)
+    ? realRegistryUrl(plan.root.manifest, options.env ?? process.env, await loadNpmrc({ cwd: options.projectDir, env: options.env ?? process.env }).catch(() => ({})))
     : { url: options.realRegistry, source: 'realRegistry option' };
   const noRealPlan: RealRegistryPlan = { registry: registrySetting.url, registrySource: registrySetting.source, status: 'skip', note: 'nothing was packed', packages: [] };
 

@@ -9,19 +9,14 @@ import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../d
 import type { ReleaseManifest } from '../manifest/index.js';
 import { preflight } from '../publish/index.js';
 import { RegistryClient } from '../registry/client.js';
-import { DEFAULT_REGISTRY, displayUrl } from '../registry/url.js';
-import { isRecord } from '../util/json.js';
+import { chooseRegistry } from '../registry/npmrc.js';
+import { displayUrl } from '../registry/url.js';
 import type { RealRegistryPackage, RealRegistryPlan } from './types.js';
 
-/** The registry a real publish would use: `publishConfig.registry`, else `npm_config_registry`, else npmjs. */
-export function realRegistryUrl(rootManifest: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv = process.env): { url: string; source: string } {
-  const publishConfig = rootManifest.publishConfig;
-  if (isRecord(publishConfig) && typeof publishConfig.registry === 'string' && publishConfig.registry.trim() !== '') {
-    return { url: publishConfig.registry.trim(), source: 'publishConfig.registry' };
-  }
-  const fromEnv = env.npm_config_registry ?? env.NPM_CONFIG_REGISTRY;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') return { url: fromEnv.trim(), source: 'npm_config_registry' };
-  return { url: DEFAULT_REGISTRY, source: 'default' };
+/** The registry a real `napi-ship publish` would use (chooseRegistry: publishConfig, scope, env, .npmrc, npmjs). */
+export function realRegistryUrl(rootManifest: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv = process.env, npmrc: Readonly<Record<string, string | undefined>> = {}): { url: string; source: string } {
+  const name = typeof rootManifest.name === 'string' ? rootManifest.name : '';
+  return chooseRegistry({ packageName: name, publishConfig: rootManifest.publishConfig, npmrc, env });
 }
 
 /** A target the real root pins but this run did not build. */

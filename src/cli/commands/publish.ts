@@ -3,7 +3,7 @@ import path from 'node:path';
 import { diagnostic, DiagnosticError, formatDiagnostic } from '../../diagnostics/index.js';
 import { MANIFEST_FILE } from '../../manifest/index.js';
 import { describeStep, publishRelease, type PublishEvent, type PublishResult } from '../../publish/index.js';
-import { loadNpmrc, RegistryClient, registryForPackage, resolveAuth } from '../../registry/index.js';
+import { chooseRegistry, loadNpmrc, readTarballManifest, RegistryClient, resolveAuth } from '../../registry/index.js';
 import { isRecord } from '../../util/json.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -14,7 +14,7 @@ export const DEFAULT_PUBLISH_DIR = path.join('dist', 'release', 'packages');
 
 /** The options every registry command shares, for `--help`. */
 export const REGISTRY_OPTION_HELP: readonly string[] = [
-  '--registry URL      the registry (default: @scope:registry or registry from .npmrc / npm_config_registry, else https://registry.npmjs.org/)',
+  '--registry URL      the registry (default, as npm: the root\'s publishConfig.registry, @scope:registry, npm_config_registry, .npmrc registry, else https://registry.npmjs.org/)',
   '--ca-file FILE      trust this CA bundle too (default: cafile from .npmrc)',
   '--allow-insecure-registry  allow plain http to a registry that is not on loopback',
 ];
@@ -30,12 +30,9 @@ export const REGISTRY_OPTIONS = {
  * (its scope's registry first), a token from NPM_TOKEN / NODE_AUTH_TOKEN / .npmrc, the CA bundle.
  * Progress (retries) goes to stderr; the token is never printed.
  */
-export async function registryClientFromArgs(args: ParsedArgs, io: Io, packageName: string | null, extra: { readonly otp?: string } = {}): Promise<{ client: RegistryClient; authSource: string }> {
-  const npmrc = await loadNpmrc({ cwd: io.cwd, env: io.env });
-  const envRegistry = io.env.npm_config_registry ?? io.env.NPM_CONFIG_REGISTRY;
-  const config: Record<string, string> = { ...npmrc };
-  if (envRegistry !== undefined && envRegistry !== '') config.registry = envRegistry;
-  const registry = stringOption(args, 'registry') ?? registryForPackage(packageName ?? '', config);
+export async function registryClientFromArgs(args: ParsedArgs, io: Io, packageName: string | null, extra: { readonly otp?: string; readonly publishConfig?: unknown } = {}): Promise<{ client: RegistryClient; authSource: string }> {
+  const config = await loadNpmrc({ cwd: io.cwd, env: io.env });
+  const registry = chooseRegistry({ packageName: packageName ?? '', flag: stringOption(args, 'registry'), publishConfig: extra.publishConfig, npmrc: config, env: io.env }).url;
   const caOption = stringOption(args, 'ca-file');
   const caFile = caOption !== undefined ? path.resolve(io.cwd, caOption) : config.cafile;
   const auth = await resolveAuth({ registry, env: io.env, cwd: io.cwd });
@@ -52,12 +49,18 @@ export async function registryClientFromArgs(args: ParsedArgs, io: Io, packageNa
   return { client, authSource: auth.source };
 }
 
-async function manifestName(dir: string): Promise<string | null> {
+/** The root's name and its package.json `publishConfig` (read from the root tarball), when the release dir has them. */
+async function releaseRoot(dir: string): Promise<{ name: string | null; publishConfig: unknown }> {
   try {
     const v: unknown = JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8'));
-    return isRecord(v) && typeof v.name === 'string' ? v.name : null;
+    const name = isRecord(v) && typeof v.name === 'string' ? v.name : null;
+    const root = isRecord(v) && Array.isArray(v.packages) ? v.packages.find((p): p is Record<string, unknown> => isRecord(p) && p.kind === 'root') : undefined;
+    if (root === undefined || typeof root.tarball !== 'string') return { name, publishConfig: undefined };
+    const pkg = await readTarballManifest(await readFile(path.join(dir, path.basename(root.tarball))));
+    return { name, publishConfig: pkg.publishConfig };
   } catch {
-    return null;
+    // loadRelease reports a broken release dir with its own diagnostics.
+    return { name: null, publishConfig: undefined };
   }
 }
 
@@ -163,7 +166,8 @@ export const publishCommand: Command = {
         throw new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_PUBLIC_KEY', subject: file, message: 'the public key file cannot be read', hint: 'pass the `.pub` file written by `napi-ship keygen`' })]);
       }
     }
-    const { client, authSource } = await registryClientFromArgs(args, io, await manifestName(dir), otp === undefined ? {} : { otp });
+    const root = await releaseRoot(dir);
+    const { client, authSource } = await registryClientFromArgs(args, io, root.name, { ...(otp === undefined ? {} : { otp }), publishConfig: root.publishConfig });
     const json = flag(args, 'json');
     io.stderr(paint(io, 'dim', `› registry ${client.registry} (auth: ${authSource})`) + '\n');
     const result = await publishRelease({
