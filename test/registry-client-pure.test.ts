@@ -19,7 +19,7 @@ import { create as tarCreate } from 'tar';
 import { DiagnosticError, formatDiagnostic } from '../src/diagnostics/index.js';
 import {
   backoffMs, buildPublishBody, checkRegistryUrl, chooseRegistry, envReplace, exchangeOidcToken, isLoopbackHost, isTransientStatus, loadNpmrc,
-  MAX_BACKOFF_MS, nerfDart, parseNpmrc, parseRetryAfter, readTarballManifest, redact, RegistryClient, registryForPackage,
+  MAX_BACKOFF_MS, nerfDart, parseNpmrc, parseRetryAfter, readTarballManifest, redact, RegistryClient,
   resolveAuth, tokenForRegistry,
 } from '../src/registry/index.js';
 import { rejection } from './helpers/diagnostics.js';
@@ -171,10 +171,11 @@ describe('.npmrc as npm reads it', () => {
 
   test('scoped registries', () => {
     const npmrc = { registry: 'https://registry.example.com', '@corp:registry': 'https://npm.corp.example/' };
-    assert.equal(registryForPackage('@corp/pkg', npmrc), 'https://npm.corp.example/');
-    assert.equal(registryForPackage('@other/pkg', npmrc), 'https://registry.example.com/');
-    assert.equal(registryForPackage('plain', npmrc), 'https://registry.example.com/');
-    assert.equal(registryForPackage('plain', {}), 'https://registry.npmjs.org/');
+    const registryFor = (packageName: string, rc: Record<string, string>): string => chooseRegistry({ packageName, npmrc: rc, env: {} }).url;
+    assert.equal(registryFor('@corp/pkg', npmrc), 'https://npm.corp.example/');
+    assert.equal(registryFor('@other/pkg', npmrc), 'https://registry.example.com/');
+    assert.equal(registryFor('plain', npmrc), 'https://registry.example.com/');
+    assert.equal(registryFor('plain', {}), 'https://registry.npmjs.org/');
   });
 
   test('where a publish goes: flag, publishConfig.registry, scope, npm_config_registry, .npmrc, npmjs', () => {

@@ -1,8 +1,8 @@
 /**
  * `napi-ship` command line: a thin shell over the library. Each command lives in `commands/`.
  */
-import { readFileSync } from 'node:fs';
 import { DiagnosticError, errorMessage, formatDiagnostic } from '../diagnostics/index.js';
+import { napiShipVersion } from '../util/version.js';
 import { helpText, parse, type Command } from './command.js';
 import { buildCommand } from './commands/build.js';
 import { hashCommand } from './commands/hash.js';
@@ -45,11 +45,6 @@ export const commands: readonly Command[] = [
   deprecateCommand,
 ];
 
-function toolVersion(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
-}
-
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
   return [
@@ -74,7 +69,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
   if (name === '--version' || name === '-V') {
-    io.stdout(`napi-ship ${toolVersion()}\n`);
+    io.stdout(`napi-ship ${napiShipVersion()}\n`);
     return ExitCode.Ok;
   }
   const command = commands.find((c) => c.name === name);

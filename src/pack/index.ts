@@ -7,7 +7,6 @@
  * them and thrown together as one `PackError`.
  */
 import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -26,6 +25,7 @@ import {
 import { allTargets } from '../targets/index.js';
 import { writeAtomic } from '../util/fs.js';
 import { mapPool } from '../util/pool.js';
+import { napiShipVersion } from '../util/version.js';
 import { byteOrder, PackError, selectFiles, type PackageSelection } from './files.js';
 import { MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball } from './tarball.js';
 
@@ -104,11 +104,6 @@ export async function resolveSourceDateEpoch(rootDir: string, explicit?: number,
   const committed = await git(rootDir, ['log', '-1', '--format=%ct']);
   if (committed !== null && /^\d+$/.test(committed)) return check(Number(committed), 'git log -1 --format=%ct');
   return NPM_FIXED_DATE_EPOCH;
-}
-
-function toolVersion(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-  return typeof pkg === 'object' && pkg !== null && 'version' in pkg && typeof pkg.version === 'string' ? pkg.version : 'unknown';
 }
 
 
@@ -256,7 +251,7 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
     name: rootSelection.name,
     version: rootSelection.version,
     source: { commit, sourceDateEpoch },
-    tools: { napiShip: toolVersion(), core: coreVersion(), node: process.version },
+    tools: { napiShip: napiShipVersion(), core: coreVersion(), node: process.version },
     packages,
     binaries,
     files: [],

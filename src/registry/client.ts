@@ -8,10 +8,10 @@
  * never taken at its word: the packument is read back, and our integrity there means the publish
  * is done (`already-present`), other bytes mean `NS_PUBLISH_CONFLICT`.
  */
-import { readFileSync } from 'node:fs';
 import type { Dispatcher } from 'undici';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
+import { napiShipVersion } from '../util/version.js';
 import { exchangeOidcToken } from './auth.js';
 import { createDispatcher, registryMessage, send, type HttpRequest, type HttpResponse, type HttpSettings, type RetryInfo } from './http.js';
 import { ABBREVIATED, packagePath, parsePackument, type Packument } from './packument.js';
@@ -20,7 +20,6 @@ import { checkRegistryUrl, displayUrl, redact } from './url.js';
 
 export { readTarballManifest, tarballDigests } from './publish-body.js';
 export { exchangeOidcToken, resolveAuth } from './auth.js';
-export { registryForPackage } from './npmrc.js';
 
 export interface RegistryClientOptions {
   /** Base URL; https required unless loopback (127.0.0.0/8, ::1, localhost) or `allowInsecure`. */
@@ -56,8 +55,7 @@ const READBACK_ATTEMPTS = 6;
 function userAgent(): string {
   let version = 'unknown';
   try {
-    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-    if (isRecord(pkg) && typeof pkg.version === 'string') version = pkg.version;
+    version = napiShipVersion();
   } catch {
     // a bundled copy without package.json: the version stays unknown
   }

@@ -4,7 +4,7 @@
  */
 export { RegistryClient, readTarballManifest, tarballDigests, wantsOtp, type PublishOutcome, type RegistryClientOptions } from './client.js';
 export { exchangeOidcToken, oidcAvailable, resolveAuth, SETUP_NODE_PLACEHOLDER, type AuthSource, type OidcOptions } from './auth.js';
-export { chooseRegistry, envReplace, loadNpmrc, nerfDart, parseNpmrc, registryForPackage, tokenForRegistry, userconfigPath, type NpmConfig, type RegistrySource } from './npmrc.js';
+export { chooseRegistry, envReplace, loadNpmrc, nerfDart, parseNpmrc, tokenForRegistry, userconfigPath, type NpmConfig, type RegistrySource } from './npmrc.js';
 export { backoffMs, isTransientStatus, parseRetryAfter, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS, type RetryInfo } from './http.js';
 export { buildPublishBody, type PublishBody, type PublishBodyInput } from './publish-body.js';
 export { checkRegistryUrl, DEFAULT_REGISTRY, displayUrl, isLoopbackHost, redact } from './url.js';

@@ -138,7 +138,7 @@ export function tokenForRegistry(url: string, config: Readonly<Record<string, st
   return null;
 }
 
-/** The registry a package is published to: `@scope:registry`, else `registry`, else npmjs. */
+/** Which setting chose the registry. */
 export type RegistrySource = 'flag' | 'publishConfig.registry' | 'scope' | 'npm_config_registry' | 'npmrc' | 'default';
 
 /**
@@ -166,11 +166,4 @@ export function chooseRegistry(input: {
   if (set(env)) return { url: slash(env.trim()), source: 'npm_config_registry' };
   if (set(input.npmrc.registry)) return { url: slash(input.npmrc.registry.trim()), source: 'npmrc' };
   return { url: DEFAULT_REGISTRY, source: 'default' };
-}
-
-export function registryForPackage(name: string, npmrc: Readonly<Record<string, string | undefined>>): string {
-  const scope = name.startsWith('@') ? name.slice(0, name.indexOf('/')) : null;
-  const scoped = scope !== null && scope.length > 1 ? npmrc[`${scope}:registry`] : undefined;
-  const registry = [scoped, npmrc.registry].find((r): r is string => r !== undefined && r !== '') ?? DEFAULT_REGISTRY;
-  return registry.endsWith('/') ? registry : `${registry}/`;
 }

@@ -9,7 +9,7 @@
  * for the tarballs), arrays are sorted, and each namespace ends in a hash of the content.
  */
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileDigests } from '../core/index.js';
@@ -18,6 +18,7 @@ import { resolveSourceDateEpoch } from '../pack/index.js';
 import { readNapiConfig } from '../targets/index.js';
 import { writeAtomic } from '../util/fs.js';
 import { isRecord } from '../util/json.js';
+import { napiShipVersion } from '../util/version.js';
 import { readCargoInventory } from './cargo.js';
 import { readSbomConfig, type SbomConfig, type SbomFormat } from './config.js';
 import { cdxgenMissing, resolveCdxgen, runCdxgen } from './cyclonedx.js';
@@ -154,11 +155,6 @@ export async function readProjectInventories(options: InventoryOptions): Promise
   return { cargo, npm: npm.inventory, config, rootManifest, diagnostics, notes };
 }
 
-function toolVersion(): string {
-  const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
-  return isRecord(pkg) && typeof pkg.version === 'string' ? pkg.version : 'unknown';
-}
-
 /** The creator/supplier organisation: config, else the root's author, else its repository owner, else its npm scope or name. */
 export function resolveOrganization(rootManifest: Readonly<Record<string, unknown>>, config: SbomConfig): string {
   if (config.organization !== null) return `Organization: ${config.organization.replace(/[()<>\r\n]+/g, ' ').trim()}`;
@@ -206,7 +202,7 @@ export async function spdxContext(rootDir: string, project: ProjectInventories, 
   const organization = resolveOrganization(project.rootManifest, project.config);
   return {
     created: spdxTimestamp(epoch),
-    creators: [`Tool: napi-ship-${toolVersion()}`, organization],
+    creators: [`Tool: napi-ship-${napiShipVersion()}`, organization],
     namespaceBase: project.config.namespace,
     organization,
     ...(options.corrections === undefined ? {} : { corrections: options.corrections }),

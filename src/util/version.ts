@@ -1,0 +1,13 @@
+import { readFileSync } from 'node:fs';
+import { isRecord } from './json.js';
+
+let cached: string | undefined;
+
+/** napi-ship's own version, from its package.json (read once); `unknown` when it names none. */
+export function napiShipVersion(): string {
+  if (cached === undefined) {
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    cached = isRecord(pkg) && typeof pkg.version === 'string' ? pkg.version : 'unknown';
+  }
+  return cached;
+}
