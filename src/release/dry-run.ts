@@ -120,9 +120,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   if (plan.stages.pack && !hasErrors(plan.stages.pack.diagnostics)) {
     // SBOMs and the policy report, from the real root dir's lockfiles; listed in the manifest before signing.
     plan = await runSbomAndPolicy(plan, { rootDir: source.root.dir, releaseDir, earlier: shippedSbom, onStep: (s) => { step(s); } });
-  }
 
-  if (plan.stages.pack && !hasErrors(plan.stages.pack.diagnostics)) {
     step('signing the manifest with a throwaway key and checking the signed release');
     const keys = generateKeyPair();
     const signed = await signManifest(releaseDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
