@@ -1,11 +1,12 @@
 import assert from 'node:assert/strict';
 import { execFileSync } from 'node:child_process';
-import { existsSync } from 'node:fs';
-import { mkdir, mkdtemp, rm, stat, writeFile } from 'node:fs/promises';
+import { existsSync, readdirSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { chooseToolchain, selectTargets, type BuildHost, type BuildOutcome } from '../src/build/index.js';
+import { makeStaging, placeOutputs, removeStaging, STAGING_PREFIX } from '../src/build/outputs.js';
 import { loadPlan } from '../src/plan/index.js';
 import { releaseDryRun } from '../src/release/dry-run.js';
 import { renderMarkdown, reportRows } from '../src/report/index.js';
@@ -101,6 +102,42 @@ describe('toolchain choice (pure)', () => {
   });
 });
 
+describe('build outputs', () => {
+  test('each output is renamed from the staging dir over its place; one written elsewhere stays; the staging dir goes', async () => {
+    const pkg = path.join(scratch, 'outputs-pkg');
+    await mkdir(pkg, { recursive: true });
+    await writeFile(path.join(pkg, 'addon.linux-x64-gnu.node'), 'old binary');
+    await writeFile(path.join(pkg, 'index.js'), 'old loader');
+    const staging = await makeStaging(pkg);
+    assert.equal(path.dirname(staging), pkg);
+    assert.ok(path.basename(staging).startsWith(STAGING_PREFIX));
+    await mkdir(path.join(staging, 'types'), { recursive: true });
+    await writeFile(path.join(staging, 'addon.linux-x64-gnu.node'), 'new binary');
+    await writeFile(path.join(staging, 'index.js'), 'new loader');
+    await writeFile(path.join(staging, 'types', 'index.d.ts'), 'new typings');
+    const elsewhere = path.join(scratch, 'elsewhere.d.ts');
+    await writeFile(elsewhere, 'typings elsewhere');
+    const placed = await placeOutputs(staging, pkg, [
+      { kind: 'node', path: path.join(staging, 'addon.linux-x64-gnu.node') },
+      { kind: 'js', path: path.join(staging, 'index.js') },
+      { kind: 'dts', path: path.join(staging, 'types', 'index.d.ts') },
+      { kind: 'dts', path: elsewhere },
+    ]);
+    assert.deepEqual(placed, [
+      { kind: 'node', path: path.join(pkg, 'addon.linux-x64-gnu.node') },
+      { kind: 'js', path: path.join(pkg, 'index.js') },
+      { kind: 'dts', path: path.join(pkg, 'types', 'index.d.ts') },
+      { kind: 'dts', path: elsewhere },
+    ]);
+    assert.equal(await readFile(path.join(pkg, 'addon.linux-x64-gnu.node'), 'utf8'), 'new binary');
+    assert.equal(await readFile(path.join(pkg, 'index.js'), 'utf8'), 'new loader');
+    assert.equal(await readFile(path.join(pkg, 'types', 'index.d.ts'), 'utf8'), 'new typings');
+    assert.equal(await readFile(elsewhere, 'utf8'), 'typings elsewhere');
+    await removeStaging(staging);
+    assert.deepEqual(readdirSync(pkg).sort(), ['addon.linux-x64-gnu.node', 'index.js', 'types']);
+  });
+});
+
 describe('target selection', () => {
   test('triples, napi-rs aliases and platform-arch-abi names; unknown and unconfigured names reported', async () => {
     const plan = await loadPlan(coreDir);
@@ -120,8 +157,28 @@ function gitStatus(): string {
 describe('napi-ship build on this machine', () => {
   test('builds the host target with napi-cross through @napi-rs/cli and reports the other targets skipped with reasons', async () => {
     const before = gitStatus();
+    // While napi-ship rebuilds the core in place, its binary, loader and typings never go missing
+    // (other tests, and any process a user runs meanwhile, read them).
+    const watched = ['napi-ship-core.linux-x64-gnu.node', 'index.js', 'index.d.ts'].map((f) => path.join(coreDir, f));
+    const run = { building: true };
+    let polls = 0;
+    const missing = new Set<string>();
+    const watcher = (async () => {
+      while (run.building && polls < 2_000_000) {
+        for (const file of watched) {
+          polls += 1;
+          if (!existsSync(file)) missing.add(file);
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
     const r = await runCli(['build', '--cwd', coreDir, '--json']);
+    run.building = false;
+    await watcher;
     assert.equal(r.code, 0, r.stderr);
+    assert.ok(polls > 100, `the outputs were looked at while the build ran (${polls} polls)`);
+    assert.deepEqual([...missing], [], 'no output was ever missing during the build');
+    assert.deepEqual(readdirSync(coreDir).filter((f) => f.startsWith('.napi-ship-build-')), [], 'the staging dir is removed');
     const outcome = JSON.parse(r.stdout) as BuildOutcome;
     assert.equal(gitStatus(), before, 'napi build regenerates the committed loader and typings byte for byte');
     assert.equal(outcome.profile, 'release');

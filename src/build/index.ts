@@ -5,7 +5,8 @@
  * and which targets this machine cannot build, and why.
  *
  * Output goes where `napi build --platform` puts it: `<root>/<binaryName>.<platformArchABI>.node`
- * (plus the regenerated loader and typings), which `stage` collects.
+ * (plus the regenerated loader and typings), which `stage` collects — each file replaced in one
+ * atomic rename from a staging dir, so nothing reading the package dir meanwhile finds it missing.
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
@@ -14,6 +15,7 @@ import { silentLogger, type Logger } from '../log/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { lookupTarget } from '../targets/index.js';
 import { probeHost } from './host.js';
+import { makeStaging, placeOutputs, removeStaging } from './outputs.js';
 import { runNapiBuild } from './runner.js';
 import { chooseToolchain, napiCommand, toolchainOptions } from './toolchain.js';
 import type { BuildHost, BuildOutcome, BuildTargetResult } from './types.js';
@@ -127,10 +129,19 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     const end = logger.step('build', { target: abi, message: `building ${abi} with ${choice.toolchain} (${n}/${toBuild})` });
     logger.debug(`${command}  (in ${cwd}, through @napi-rs/cli ${host.napiCli?.version ?? ''} ${host.napiCli?.entry ?? ''})`);
     if (choice.note) logger.warn(choice.note, { target: abi });
-    const { reply, tail } = await runNapiBuild({
-      entry: host.napiCli?.entry ?? '',
-      options: { cwd, ...(implicit ? {} : { target: t.spec.triple }), platform: true, release, ...toolchainOptions(choice.toolchain) },
-    }, cwd, logger, abi);
+    // napi-rs writes into a staging dir; each output is then renamed over its place (outputs.ts).
+    const staging = await makeStaging(cwd);
+    let run: Awaited<ReturnType<typeof runNapiBuild>>;
+    try {
+      run = await runNapiBuild({
+        entry: host.napiCli?.entry ?? '',
+        options: { cwd, outputDir: staging, ...(implicit ? {} : { target: t.spec.triple }), platform: true, release, ...toolchainOptions(choice.toolchain) },
+      }, cwd, logger, abi);
+      if (run.reply.ok) run = { ...run, reply: { ok: true, outputs: await placeOutputs(staging, cwd, run.reply.outputs) } };
+    } finally {
+      await removeStaging(staging);
+    }
+    const { reply, tail } = run;
     const output = reply.ok ? (reply.outputs.find((o) => o.kind === 'node')?.path ?? null) : null;
     if (reply.ok && output !== null && existsSync(output)) {
       const durationMs = end({ status: 'ok', message: `built ${path.basename(output)} with ${choice.toolchain}` });
