@@ -11,24 +11,22 @@
  */
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
+import { isInside } from '../util/fs.js';
+import { isRecord } from '../util/json.js';
+import type { BuildOutput } from './types.js';
 
 /** The prefix of the staging dirs in the package dir (ignored by git; removed after each build). */
 export const STAGING_PREFIX = '.napi-ship-build-';
 
-export interface BuildOutput {
-  readonly kind: string;
-  readonly path: string;
+/** The `{ kind, path }` entries of an untrusted list (napi-rs's build result, the worker's reply); anything else is dropped. */
+export function readOutputs(value: unknown): BuildOutput[] {
+  if (!Array.isArray(value)) return [];
+  return value.flatMap((o: unknown) => (isRecord(o) && typeof o.kind === 'string' && typeof o.path === 'string' ? [{ kind: o.kind, path: o.path }] : []));
 }
 
 /** Make a staging dir for one build, in `packageDir` so that the final renames stay on one filesystem. */
 export async function makeStaging(packageDir: string): Promise<string> {
   return mkdtemp(path.join(packageDir, STAGING_PREFIX));
-}
-
-/** Is `file` inside `dir` (not `dir` itself, not outside)? */
-function inside(dir: string, file: string): boolean {
-  const rel = path.relative(dir, file);
-  return rel !== '' && !rel.startsWith('..') && !path.isAbsolute(rel);
 }
 
 /**
@@ -39,7 +37,7 @@ function inside(dir: string, file: string): boolean {
 export async function placeOutputs(staging: string, packageDir: string, outputs: readonly BuildOutput[]): Promise<BuildOutput[]> {
   const placed: BuildOutput[] = [];
   for (const output of outputs) {
-    if (!inside(staging, output.path)) {
+    if (!isInside(staging, output.path)) {
       placed.push(output);
       continue;
     }

@@ -7,6 +7,7 @@ import { createInterface } from 'node:readline';
 import { fileURLToPath } from 'node:url';
 import { isRecord } from '../util/json.js';
 import { formatDuration, type Logger } from '../log/index.js';
+import { readOutputs } from './outputs.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 export interface RunOutcome {
@@ -21,8 +22,7 @@ const HEARTBEAT_MS = 20_000;
 function parseReply(message: unknown): WorkerReply | null {
   if (!isRecord(message)) return null;
   if (message.ok === true && Array.isArray(message.outputs)) {
-    const outputs = message.outputs.flatMap((o: unknown) => (isRecord(o) && typeof o.kind === 'string' && typeof o.path === 'string' ? [{ kind: o.kind, path: o.path }] : []));
-    return { ok: true, outputs };
+    return { ok: true, outputs: readOutputs(message.outputs) };
   }
   if (message.ok === false && typeof message.message === 'string') return { ok: false, message: message.message };
   return null;

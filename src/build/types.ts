@@ -11,6 +11,12 @@ export type Toolchain = 'native' | 'napi-cross' | 'zig' | 'xwin';
 
 export type BuildStatus = 'built' | 'skipped' | 'failed';
 
+/** A file napi-rs wrote for one build: `node`, `js`, `dts`, … and where. */
+export interface BuildOutput {
+  readonly kind: string;
+  readonly path: string;
+}
+
 export interface BuildTargetResult {
   readonly triple: string;
   readonly platformArchABI: string;

@@ -10,6 +10,8 @@
  */
 import { createRequire } from 'node:module';
 import { isRecord } from '../util/json.js';
+import { readOutputs } from './outputs.js';
+import type { BuildOutput } from './types.js';
 
 export interface WorkerRequest {
   readonly entry: string;
@@ -17,7 +19,7 @@ export interface WorkerRequest {
 }
 
 export type WorkerReply =
-  | { readonly ok: true; readonly outputs: readonly { readonly kind: string; readonly path: string }[] }
+  | { readonly ok: true; readonly outputs: readonly BuildOutput[] }
   | { readonly ok: false; readonly message: string };
 
 interface NapiBuildApi {
@@ -34,11 +36,6 @@ function napiCli(entry: string): NapiBuildApi {
   return { build: (options) => build.call(instance, options) };
 }
 
-function outputsOf(value: unknown): { kind: string; path: string }[] {
-  if (!Array.isArray(value)) return [];
-  return value.flatMap((o: unknown) => (isRecord(o) && typeof o.kind === 'string' && typeof o.path === 'string' ? [{ kind: o.kind, path: o.path }] : []));
-}
-
 async function main(): Promise<WorkerReply> {
   const raw: unknown = JSON.parse(process.argv[2] ?? '{}');
   if (!isRecord(raw) || typeof raw.entry !== 'string' || !isRecord(raw.options)) return { ok: false, message: 'bad worker request' };
@@ -46,7 +43,7 @@ async function main(): Promise<WorkerReply> {
   for (const [k, v] of Object.entries(raw.options)) if (typeof v === 'string' || typeof v === 'boolean') options[k] = v;
   try {
     const { task } = await napiCli(raw.entry).build(options);
-    return { ok: true, outputs: outputsOf(await task) };
+    return { ok: true, outputs: readOutputs(await task) };
   } catch (error) {
     return { ok: false, message: error instanceof Error ? error.message : String(error) };
   }

@@ -15,6 +15,7 @@ import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, SHA256SUMS_FILE, SIGNATURE_FILE } from '../manifest/index.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
+import { isInside } from '../util/fs.js';
 import { isRecord } from '../util/json.js';
 
 /** The content of `release-manifest.json.sig`. */
@@ -184,10 +185,6 @@ export function unsafePath(rel: string): string | null {
   return null;
 }
 
-function inside(dir: string, file: string): boolean {
-  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
-}
-
 function describe(size: number, sha256: string, extra: readonly string[]): string {
   return [`${size} bytes`, `sha256 ${sha256}`, ...extra].join(', ');
 }
@@ -227,7 +224,7 @@ export async function checkEntries(dir: string, entries: readonly ManifestEntry[
       }));
       continue;
     }
-    if (!inside(realDir, real)) {
+    if (!isInside(realDir, real)) {
       out.push(diagnostic({
         code: 'NS_MANIFEST_PATH',
         subject: entry.path,

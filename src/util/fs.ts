@@ -12,3 +12,8 @@ export async function writeAtomic(file: string, text: string): Promise<void> {
     await rm(tmp, { force: true });
   }
 }
+
+/** Is `file` `dir` itself or below it? Lexical, over absolute (resolved) paths. */
+export function isInside(dir: string, file: string): boolean {
+  return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
+}
