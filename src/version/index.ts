@@ -5,7 +5,7 @@
  * checking the registry does not already have that version.
  */
 import { execFile } from 'node:child_process';
-import { readFile, rename, writeFile } from 'node:fs/promises';
+import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import semver from 'semver';
@@ -13,6 +13,7 @@ import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.
 import type { ReleasePlan } from '../plan/index.js';
 import { readPackument, type RegistryOptions } from '../registry/packument.js';
 import { setTopLevelKey } from '../stage/json-text.js';
+import { writeAtomic } from '../util/fs.js';
 
 const run = promisify(execFile);
 
@@ -83,12 +84,6 @@ async function cargoMetadata(manifest: string): Promise<CargoMetadata | null> {
   } catch {
     return null;
   }
-}
-
-async function writeAtomic(file: string, text: string): Promise<void> {
-  const tmp = `${file}.napi-ship-${String(process.pid)}.tmp`;
-  await writeFile(tmp, text);
-  await rename(tmp, file);
 }
 
 export interface VersionChange {
