@@ -8,6 +8,7 @@
  */
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleaseManifest } from '../manifest/index.js';
 import type { RegistryClient } from '../registry/client.js';
@@ -118,10 +119,6 @@ class Stop extends Error {
 
 function isRegistryTrouble(error: unknown): error is DiagnosticError {
   return error instanceof DiagnosticError && error.diagnostics.some((d) => d.code.startsWith('NS_REGISTRY_'));
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Read-only: where every package of the release stands on the registry. */

@@ -8,6 +8,7 @@
  * never taken at its word: the packument is read back, and our integrity there means the publish
  * is done (`already-present`), other bytes mean `NS_PUBLISH_CONFLICT`.
  */
+import { setTimeout as sleep } from 'node:timers/promises';
 import type { Dispatcher } from 'undici';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
@@ -60,10 +61,6 @@ function userAgent(): string {
     // a bundled copy without package.json: the version stays unknown
   }
   return `napi-ship/${version} node/${process.version} ${process.platform} ${process.arch}`;
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 /** Whether a 401/403 asks for a one-time password (npm-registry-fetch's test, plus the body wording). */

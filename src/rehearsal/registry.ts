@@ -15,6 +15,7 @@ import { createRequire } from 'node:module';
 import { createServer, Socket } from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { fileURLToPath } from 'node:url';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
@@ -108,7 +109,7 @@ async function waitForPing(url: string, child: ChildProcess, log: () => string):
     } catch {
       // not listening yet
     }
-    await new Promise((r) => setTimeout(r, 100));
+    await sleep(100);
   }
   throw new Error(`verdaccio did not answer /-/ping within 30 s:\n${log()}`);
 }
@@ -201,10 +202,10 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
         const exited = new Promise((r) => child.once('exit', r));
         child.kill('SIGTERM');
         child.stdin.end();
-        await Promise.race([exited, new Promise((r) => setTimeout(r, 5000))]);
+        await Promise.race([exited, sleep(5000)]);
         if (running()) {
           child.kill('SIGKILL');
-          await Promise.race([exited, new Promise((r) => setTimeout(r, 2000))]);
+          await Promise.race([exited, sleep(2000)]);
         }
       }
       await rm(dir, { recursive: true, force: true });
