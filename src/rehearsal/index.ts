@@ -14,7 +14,8 @@ import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
-import type { ManifestBinary, ReleaseManifest } from '../manifest/index.js';
+import { hostBinary, hostName } from '../manifest/host.js';
+import type { ReleaseManifest } from '../manifest/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { publishRelease } from '../publish/index.js';
 import { RegistryClient } from '../registry/client.js';
@@ -29,6 +30,7 @@ import { INSTALLERS, RUNTIMES, type Installer, type InstallResult, type LoadResu
 import { loadNpmrc } from '../registry/npmrc.js';
 
 export * from './types.js';
+export { hostBinary } from '../manifest/host.js';
 export { resolveVerdaccio, startRegistry, portOpen, verdaccioSearchDirs, NO_VERDACCIO_HINT, type Registry, type VerdaccioInstall } from './registry.js';
 export { prepareRehearsalRelease, rehearsalLabel, limitPins, type PreparedRelease } from './release.js';
 export { planRealRegistry, realRegistryUrl, type NotBuilt, type RealPlanInput } from './real-registry.js';
@@ -59,23 +61,6 @@ export interface RehearsalOptions {
   /** Loads in flight at once (default 4). */
   readonly concurrency?: number;
   readonly onStep?: (step: string) => void;
-}
-
-function hostLibc(): 'glibc' | 'musl' | null {
-  if (process.platform !== 'linux') return null;
-  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
-  return report.header?.glibcVersionRuntime === undefined ? 'musl' : 'glibc';
-}
-
-/** The binary of `binaries` that runs on this host (by what `inspect` read from it), if any. */
-export function hostBinary(binaries: readonly ManifestBinary[]): ManifestBinary | null {
-  const libc = hostLibc();
-  return binaries.find((b) => b.facts.os === process.platform && b.facts.cpu === process.arch && (libc === null || b.facts.libc === libc)) ?? null;
-}
-
-function hostName(): string {
-  const libc = hostLibc();
-  return `${process.platform}-${process.arch}${libc === null ? '' : `-${libc}`}`;
 }
 
 /** napi-ship's own smoke scripts, when rehearsing napi-ship's own core from its repo; else `null`. */

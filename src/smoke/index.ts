@@ -19,6 +19,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execute } from '../util/process.js';
+import { hostBinary, hostName } from '../manifest/host.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
 import { releaseDryRun } from '../release/dry-run.js';
 
@@ -162,24 +163,16 @@ async function readManifest(releaseDir: string): Promise<ReleaseManifest> {
   return parsed as ReleaseManifest;
 }
 
-function hostLibc(): 'glibc' | 'musl' | null {
-  if (process.platform !== 'linux') return null;
-  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
-  return report.header?.glibcVersionRuntime === undefined ? 'musl' : 'glibc';
-}
-
 /** The root package and the platform package whose binary runs on this host. */
 export async function hostPackages(releaseDir: string): Promise<{ root: ManifestPackage; platform: ManifestPackage }> {
   const manifest = await readManifest(releaseDir);
   const root = manifest.packages.find((p) => p.kind === 'root');
   if (root === undefined) throw new Error(`${releaseDir}: the manifest lists no root package`);
-  const libc = hostLibc();
-  const host = manifest.binaries.find((b) =>
-    b.facts.os === process.platform && b.facts.cpu === process.arch && (libc === null || b.facts.libc === libc));
+  const host = hostBinary(manifest.binaries);
   const platform = manifest.packages.find((p) => p.kind === 'platform' && p.name === host?.package);
   if (platform === undefined) {
     const built = manifest.binaries.map((b) => b.target).join(', ') || 'none';
-    throw new Error(`${releaseDir}: no platform package for this host (${process.platform}-${process.arch}${libc === null ? '' : `-${libc}`}); the release has: ${built}`);
+    throw new Error(`${releaseDir}: no platform package for this host (${hostName()}); the release has: ${built}`);
   }
   return { root, platform };
 }
