@@ -2,7 +2,20 @@
 import tseslint from 'typescript-eslint';
 
 export default tseslint.config(
-  { ignores: ['dist/**', '.cache/**', 'node_modules/**', 'target/**', 'crates/**', 'npm/**', 'bin/**', 'eslint.config.js', 'scripts/smoke-deno.ts', 'scripts/smoke-bun.ts'] },
+  {
+    ignores: [
+      'dist/**',
+      '.cache/**',
+      'node_modules/**',
+      'target/**',
+      'crates/**',
+      'npm/**',
+      'bin/**',
+      'eslint.config.js',
+      'scripts/smoke-deno.ts',
+      'scripts/smoke-bun.ts',
+    ],
+  },
   ...tseslint.configs.strictTypeChecked,
   {
     languageOptions: {

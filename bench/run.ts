@@ -35,11 +35,19 @@ const RUNNERS: Readonly<Record<SuiteId, (ctx: BenchContext) => Promise<SuiteResu
 };
 
 const TITLES: Readonly<Record<SuiteId, string>> = {
-  'dry-run': 'Dry run', hash: 'Hashing', pack: 'Pack', publish: 'Publish', sbom: 'SBOM', scaling: 'Scaling',
+  'dry-run': 'Dry run',
+  hash: 'Hashing',
+  pack: 'Pack',
+  publish: 'Publish',
+  sbom: 'SBOM',
+  scaling: 'Scaling',
 };
 
 const committed = { results: path.join(repoRoot, 'bench', 'results.json'), markdown: path.join(repoRoot, 'BENCHMARKS.md') };
-const scratchOut = { results: path.join(repoRoot, '.cache', 'bench', 'results.json'), markdown: path.join(repoRoot, '.cache', 'bench', 'BENCHMARKS.md') };
+const scratchOut = {
+  results: path.join(repoRoot, '.cache', 'bench', 'results.json'),
+  markdown: path.join(repoRoot, '.cache', 'bench', 'BENCHMARKS.md'),
+};
 
 function log(line: string): void {
   process.stderr.write(`[bench ${new Date().toISOString().slice(11, 19)}] ${line}\n`);
@@ -80,8 +88,15 @@ async function main(): Promise<number> {
         const message = error instanceof Error ? (error.stack ?? error.message) : String(error);
         log(`${id} failed: ${message}`);
         suites.push({
-          id, title: TITLES[id], verdicts: [`the suite failed: ${message.split('\n')[0] ?? ''}`], inputs: [], tables: [], reproduce: [],
-          notes: ['```', ...message.split('\n').slice(0, 20), '```'], measured: [], suiteSeconds: (Date.now() - t0) / 1000,
+          id,
+          title: TITLES[id],
+          verdicts: [`the suite failed: ${message.split('\n')[0] ?? ''}`],
+          inputs: [],
+          tables: [],
+          reproduce: [],
+          notes: ['```', ...message.split('\n').slice(0, 20), '```'],
+          measured: [],
+          suiteSeconds: (Date.now() - t0) / 1000,
         });
       }
       log(`${id} took ${((Date.now() - t0) / 1000).toFixed(0)} s`);
@@ -109,7 +124,12 @@ async function main(): Promise<number> {
   return failed ? 1 : 0;
 }
 
-main().then((code) => { process.exitCode = code; }, (error: unknown) => {
-  log(error instanceof Error ? (error.stack ?? error.message) : String(error));
-  process.exitCode = 1;
-});
+main().then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (error: unknown) => {
+    log(error instanceof Error ? (error.stack ?? error.message) : String(error));
+    process.exitCode = 1;
+  },
+);

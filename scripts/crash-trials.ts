@@ -56,14 +56,23 @@ const scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-crash-trials-'))
 // Interrupted: stop verdaccio and remove the scratch dir before going.
 for (const signal of ['SIGINT', 'SIGTERM'] as const) {
   process.once(signal, () => {
-    void Promise.allSettled([registry.stop(), rm(scratch, { recursive: true, force: true })]).then(() => { process.exit(130); });
+    void Promise.allSettled([registry.stop(), rm(scratch, { recursive: true, force: true })]).then(() => {
+      process.exit(130);
+    });
   });
 }
 let failed = 0;
 try {
-  process.stderr.write(`crash-trials: ${String(trials)} trials, seed ${String(seed)}, ${String(targets + 1)} packages per release, verdaccio at ${registry.url}\n`);
+  process.stderr.write(
+    `crash-trials: ${String(trials)} trials, seed ${String(seed)}, ${String(targets + 1)} packages per release, verdaccio at ${registry.url}\n`,
+  );
   const series = await runCrashSeries({
-    registryUrl: registry.url, token: registry.token, scratch, trials, seed, targets,
+    registryUrl: registry.url,
+    token: registry.token,
+    scratch,
+    trials,
+    seed,
+    targets,
     onTrial: (t) => {
       if (t.violations.length > 0) failed++;
       if (!values.json) process.stdout.write(describeTrial(t) + '\n');
@@ -76,15 +85,24 @@ try {
     phases.set(phase, (phases.get(phase) ?? 0) + 1);
   }
   const summary = {
-    seed, trials, calibration: series.calibration, killed: killed.length,
+    seed,
+    trials,
+    calibration: series.calibration,
+    killed: killed.length,
     rootVisibleAtKill: killed.filter((t) => t.stateAtKill.rootVisible).length,
     lastJournalRecordAtKill: Object.fromEntries([...phases].sort()),
-    resumed: { '--resume': killed.filter((t) => t.resumedWith === '--resume').length, plain: killed.filter((t) => t.resumedWith === 'plain re-run').length },
+    resumed: {
+      '--resume': killed.filter((t) => t.resumedWith === '--resume').length,
+      plain: killed.filter((t) => t.resumedWith === 'plain re-run').length,
+    },
     samples: series.trials.reduce((n, t) => n + t.samples, 0),
     failed,
   };
   if (values.json) process.stdout.write(JSON.stringify({ summary, trials: series.trials }, null, 2) + '\n');
-  else process.stdout.write(`\n${JSON.stringify(summary, null, 2)}\n${failed === 0 ? `all ${String(trials)} trials held` : `${String(failed)} of ${String(trials)} trials FAILED`}\n`);
+  else
+    process.stdout.write(
+      `\n${JSON.stringify(summary, null, 2)}\n${failed === 0 ? `all ${String(trials)} trials held` : `${String(failed)} of ${String(trials)} trials FAILED`}\n`,
+    );
 } finally {
   await registry.stop();
   await rm(scratch, { recursive: true, force: true });

@@ -14,4 +14,12 @@ import { main } from '../src/cli/main.js';
 const repo = path.resolve(path.dirname(fileURLToPath(import.meta.url)), '..', '..');
 const core = path.join(repo, 'crates', 'napi-ship-node');
 
-process.exitCode = await main(['release', '--dry-run', '--cwd', core, '--out', path.join(repo, 'dist', 'release'), ...process.argv.slice(2)]);
+process.exitCode = await main([
+  'release',
+  '--dry-run',
+  '--cwd',
+  core,
+  '--out',
+  path.join(repo, 'dist', 'release'),
+  ...process.argv.slice(2),
+]);

@@ -21,11 +21,35 @@ declare const Bun: {
   };
 };
 
-interface Check { name: string; ok: boolean; detail: string }
-interface CoreError { code: string; message: string }
-interface FileHash { path: string; size?: number; sha1?: string; sha256?: string; sha512?: string; integrity?: string; error?: CoreError }
-interface BinaryReport { format: string; os?: string; cpu?: string; napiExport: boolean }
-interface FileInspection { path: string; report?: BinaryReport; error?: CoreError }
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+interface CoreError {
+  code: string;
+  message: string;
+}
+interface FileHash {
+  path: string;
+  size?: number;
+  sha1?: string;
+  sha256?: string;
+  sha512?: string;
+  integrity?: string;
+  error?: CoreError;
+}
+interface BinaryReport {
+  format: string;
+  os?: string;
+  cpu?: string;
+  napiExport: boolean;
+}
+interface FileInspection {
+  path: string;
+  report?: BinaryReport;
+  error?: CoreError;
+}
 interface Core {
   coreVersion(): string;
   hashSync(paths: string[]): FileHash[];
@@ -80,7 +104,9 @@ function sample(): Uint8Array {
   const data = new Uint8Array((1 << 20) + 4099);
   let x = 0x9e3779b9;
   for (let i = 0; i < data.length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     data[i] = x & 0xff;
   }
   return data;
@@ -99,11 +125,14 @@ function reportProblems(inspection: FileInspection | undefined): string | null {
   const r = inspection.report;
   if (r === undefined) return 'no report';
   const want = { format: FORMATS[process.platform] ?? '?', os: process.platform, cpu: process.arch, napiExport: true };
-  const wrong = (Object.keys(want) as (keyof typeof want)[]).filter((k) => k === 'format' ? !r.format.startsWith(want.format) : r[k] !== want[k]);
+  const wrong = (Object.keys(want) as (keyof typeof want)[]).filter((k) =>
+    k === 'format' ? !r.format.startsWith(want.format) : r[k] !== want[k],
+  );
   return wrong.length === 0 ? null : wrong.map((k) => `${k} ${String(r[k])} != ${String(want[k])}`).join('; ');
 }
 
-const summary = (r: BinaryReport | undefined): string => r === undefined ? '' : `${r.format} ${String(r.os)} ${String(r.cpu)} napiExport=${String(r.napiExport)}`;
+const summary = (r: BinaryReport | undefined): string =>
+  r === undefined ? '' : `${r.format} ${String(r.os)} ${String(r.cpu)} napiExport=${String(r.napiExport)}`;
 
 async function run(dir: string, expectVersion: string | null): Promise<Check[]> {
   const checks: Check[] = [];
@@ -143,9 +172,19 @@ async function run(dir: string, expectVersion: string | null): Promise<Check[]> 
       hasher.update(data);
       return hasher.digest(encoding);
     };
-    const want = { size: data.length, sha1: digest('sha1', 'hex'), sha256: digest('sha256', 'hex'), sha512: digest('sha512', 'hex'), integrity: `sha512-${digest('sha512', 'base64')}` };
+    const want = {
+      size: data.length,
+      sha1: digest('sha1', 'hex'),
+      sha256: digest('sha256', 'hex'),
+      sha512: digest('sha512', 'hex'),
+      integrity: `sha512-${digest('sha512', 'base64')}`,
+    };
     try {
-      check('hashSync', sameDigests(core.hashSync([file])[0], want), `${data.length} bytes, sha256 ${want.sha256} (Bun.CryptoHasher agrees)`);
+      check(
+        'hashSync',
+        sameDigests(core.hashSync([file])[0], want),
+        `${data.length} bytes, sha256 ${want.sha256} (Bun.CryptoHasher agrees)`,
+      );
     } catch (error) {
       check('hashSync', describe(error), '');
     }
@@ -156,7 +195,11 @@ async function run(dir: string, expectVersion: string | null): Promise<Check[]> 
     }
     try {
       const missing = core.hashSync([path.join(scratch, 'missing')])[0];
-      check('hashSync(missing)', missing?.error?.code === 'E_NOT_FOUND' ? null : `expected error E_NOT_FOUND, got ${JSON.stringify(missing)}`, 'E_NOT_FOUND');
+      check(
+        'hashSync(missing)',
+        missing?.error?.code === 'E_NOT_FOUND' ? null : `expected error E_NOT_FOUND, got ${JSON.stringify(missing)}`,
+        'E_NOT_FOUND',
+      );
     } catch (error) {
       check('hashSync(missing)', describe(error), '');
     }
@@ -178,7 +221,11 @@ async function run(dir: string, expectVersion: string | null): Promise<Check[]> 
   try {
     const [report] = await core.inspect([binary]);
     const same = JSON.stringify(report?.report) === JSON.stringify(sync?.report);
-    check('inspect', reportProblems(report) ?? (same ? null : 'the Promise resolves to a report unlike inspectSync\'s'), 'the Promise resolves to the same report');
+    check(
+      'inspect',
+      reportProblems(report) ?? (same ? null : "the Promise resolves to a report unlike inspectSync's"),
+      'the Promise resolves to the same report',
+    );
   } catch (error) {
     check('inspect', describe(error), '');
   }

@@ -15,11 +15,35 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import process from 'node:process';
 
-interface Check { name: string; ok: boolean; detail: string }
-interface CoreError { code: string; message: string }
-interface FileHash { path: string; size?: number; sha1?: string; sha256?: string; sha512?: string; integrity?: string; error?: CoreError }
-interface BinaryReport { format: string; os?: string; cpu?: string; napiExport: boolean }
-interface FileInspection { path: string; report?: BinaryReport; error?: CoreError }
+interface Check {
+  name: string;
+  ok: boolean;
+  detail: string;
+}
+interface CoreError {
+  code: string;
+  message: string;
+}
+interface FileHash {
+  path: string;
+  size?: number;
+  sha1?: string;
+  sha256?: string;
+  sha512?: string;
+  integrity?: string;
+  error?: CoreError;
+}
+interface BinaryReport {
+  format: string;
+  os?: string;
+  cpu?: string;
+  napiExport: boolean;
+}
+interface FileInspection {
+  path: string;
+  report?: BinaryReport;
+  error?: CoreError;
+}
 interface Core {
   coreVersion(): string;
   hashSync(paths: string[]): FileHash[];
@@ -74,7 +98,9 @@ function sample(): Uint8Array<ArrayBuffer> {
   const data = new Uint8Array((1 << 20) + 4099);
   let x = 0x9e3779b9;
   for (let i = 0; i < data.length; i++) {
-    x ^= x << 13; x ^= x >>> 17; x ^= x << 5;
+    x ^= x << 13;
+    x ^= x >>> 17;
+    x ^= x << 5;
     data[i] = x & 0xff;
   }
   return data;
@@ -100,11 +126,14 @@ function reportProblems(inspection: FileInspection | undefined): string | null {
   const r = inspection.report;
   if (r === undefined) return 'no report';
   const want = { format: FORMATS[process.platform] ?? '?', os: process.platform, cpu: process.arch, napiExport: true };
-  const wrong = (Object.keys(want) as (keyof typeof want)[]).filter((k) => k === 'format' ? !r.format.startsWith(want.format) : r[k] !== want[k]);
+  const wrong = (Object.keys(want) as (keyof typeof want)[]).filter((k) =>
+    k === 'format' ? !r.format.startsWith(want.format) : r[k] !== want[k],
+  );
   return wrong.length === 0 ? null : wrong.map((k) => `${k} ${String(r[k])} != ${String(want[k])}`).join('; ');
 }
 
-const summary = (r: BinaryReport | undefined): string => r === undefined ? '' : `${r.format} ${String(r.os)} ${String(r.cpu)} napiExport=${String(r.napiExport)}`;
+const summary = (r: BinaryReport | undefined): string =>
+  r === undefined ? '' : `${r.format} ${String(r.os)} ${String(r.cpu)} napiExport=${String(r.napiExport)}`;
 
 async function run(dir: string, expectVersion: string | null): Promise<Check[]> {
   const checks: Check[] = [];
@@ -140,7 +169,13 @@ async function run(dir: string, expectVersion: string | null): Promise<Check[]> 
     const data = sample();
     await Deno.writeFile(file, data);
     const sha512 = await digest('SHA-512', data);
-    const want = { size: data.length, sha1: hex(await digest('SHA-1', data)), sha256: hex(await digest('SHA-256', data)), sha512: hex(sha512), integrity: `sha512-${base64(sha512)}` };
+    const want = {
+      size: data.length,
+      sha1: hex(await digest('SHA-1', data)),
+      sha256: hex(await digest('SHA-256', data)),
+      sha512: hex(sha512),
+      integrity: `sha512-${base64(sha512)}`,
+    };
     try {
       check('hashSync', sameDigests(core.hashSync([file])[0], want), `${data.length} bytes, sha256 ${want.sha256} (crypto.subtle agrees)`);
     } catch (error) {
@@ -153,7 +188,11 @@ async function run(dir: string, expectVersion: string | null): Promise<Check[]> 
     }
     try {
       const missing = core.hashSync([path.join(scratch, 'missing')])[0];
-      check('hashSync(missing)', missing?.error?.code === 'E_NOT_FOUND' ? null : `expected error E_NOT_FOUND, got ${JSON.stringify(missing)}`, 'E_NOT_FOUND');
+      check(
+        'hashSync(missing)',
+        missing?.error?.code === 'E_NOT_FOUND' ? null : `expected error E_NOT_FOUND, got ${JSON.stringify(missing)}`,
+        'E_NOT_FOUND',
+      );
     } catch (error) {
       check('hashSync(missing)', describe(error), '');
     }
@@ -175,7 +214,11 @@ async function run(dir: string, expectVersion: string | null): Promise<Check[]> 
   try {
     const [report] = await core.inspect([binary]);
     const same = JSON.stringify(report?.report) === JSON.stringify(sync?.report);
-    check('inspect', reportProblems(report) ?? (same ? null : 'the Promise resolves to a report unlike inspectSync\'s'), 'the Promise resolves to the same report');
+    check(
+      'inspect',
+      reportProblems(report) ?? (same ? null : "the Promise resolves to a report unlike inspectSync's"),
+      'the Promise resolves to the same report',
+    );
   } catch (error) {
     check('inspect', describe(error), '');
   }

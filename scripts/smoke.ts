@@ -15,7 +15,8 @@ import { parseArgs } from 'node:util';
 import { paint, processIo, textTable } from '../src/cli/output.js';
 import { rerunLine, runSmoke, SMOKE_RUNTIMES, type SmokeReport, type SmokeRuntime } from '../src/smoke/index.js';
 
-const USAGE = 'usage: node dist/scripts/smoke.js [--from build|tarballs] [--release-dir DIR] [--build-dir DIR] [--runtime node,deno,bun] [--keep] [--json]\n';
+const USAGE =
+  'usage: node dist/scripts/smoke.js [--from build|tarballs] [--release-dir DIR] [--build-dir DIR] [--runtime node,deno,bun] [--keep] [--json]\n';
 const io = processIo();
 
 function fail(message: string, code: number): never {
@@ -23,7 +24,14 @@ function fail(message: string, code: number): never {
   process.exit(code);
 }
 
-function options(): { from: 'build' | 'tarballs'; releaseDir?: string; buildDir?: string; runtimes: SmokeRuntime[]; keep: boolean; json: boolean } {
+function options(): {
+  from: 'build' | 'tarballs';
+  releaseDir?: string;
+  buildDir?: string;
+  runtimes: SmokeRuntime[];
+  keep: boolean;
+  json: boolean;
+} {
   let parsed;
   try {
     parsed = parseArgs({
@@ -48,8 +56,14 @@ function options(): { from: 'build' | 'tarballs'; releaseDir?: string; buildDir?
   const from = parsed.from;
   if (from !== 'build' && from !== 'tarballs') fail(`--from is build or tarballs, not ${from}\n${USAGE}`, 2);
   if (parsed['release-dir'] !== undefined && from !== 'tarballs') fail('--release-dir goes with --from tarballs', 2);
-  const names = (parsed.runtime ?? []).flatMap((r) => r.split(',')).map((r) => r.trim()).filter((r) => r !== '');
-  const runtimes = names.length === 0 ? [...SMOKE_RUNTIMES] : names.map((n) => SMOKE_RUNTIMES.find((r) => r === n) ?? fail(`unknown runtime ${n} (${SMOKE_RUNTIMES.join(', ')})`, 2));
+  const names = (parsed.runtime ?? [])
+    .flatMap((r) => r.split(','))
+    .map((r) => r.trim())
+    .filter((r) => r !== '');
+  const runtimes =
+    names.length === 0
+      ? [...SMOKE_RUNTIMES]
+      : names.map((n) => SMOKE_RUNTIMES.find((r) => r === n) ?? fail(`unknown runtime ${n} (${SMOKE_RUNTIMES.join(', ')})`, 2));
   return {
     from,
     ...(parsed['release-dir'] === undefined ? {} : { releaseDir: path.resolve(parsed['release-dir']) }),
@@ -61,9 +75,10 @@ function options(): { from: 'build' | 'tarballs'; releaseDir?: string; buildDir?
 }
 
 function render(report: SmokeReport, kept: boolean): string {
-  const where = report.install === null
-    ? `the build dir ${path.relative(process.cwd(), report.dir) || '.'}`
-    : `${report.install.packages.map((p) => p.tarball).join(' + ')} of ${report.install.releaseDir}, installed offline in ${kept ? report.install.scratch : 'a scratch project (removed; --keep keeps it)'}`;
+  const where =
+    report.install === null
+      ? `the build dir ${path.relative(process.cwd(), report.dir) || '.'}`
+      : `${report.install.packages.map((p) => p.tarball).join(' + ')} of ${report.install.releaseDir}, installed offline in ${kept ? report.install.scratch : 'a scratch project (removed; --keep keeps it)'}`;
   const rows = report.results.map((r) => [
     r.runtime,
     r.version ?? '?',
@@ -82,7 +97,10 @@ function render(report: SmokeReport, kept: boolean): string {
     for (const c of r.checks.filter((x) => !x.ok)) lines.push(`  ${c.name}: ${c.detail}`);
     // The script echoes each failed check to stderr; show what else it said (a crash, a warning).
     const echoes = new Set(r.checks.map((c) => `smoke-${r.runtime}: ${c.name} failed: ${c.detail}`));
-    const other = (r.stderr ?? '').trimEnd().split('\n').filter((l) => l.trim() !== '' && !echoes.has(l));
+    const other = (r.stderr ?? '')
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l.trim() !== '' && !echoes.has(l));
     if (other.length > 0) lines.push('  stderr:', ...other.map((l) => `    ${l}`));
     lines.push(`  rerun: ${rerunLine(r)}`);
   }
@@ -98,7 +116,9 @@ try {
     keepScratch: opts.keep,
     ...(opts.releaseDir === undefined ? {} : { releaseDir: opts.releaseDir }),
     ...(opts.buildDir === undefined ? {} : { buildDir: opts.buildDir }),
-    onStep: (s) => { if (!opts.json) io.stderr(paint(io, 'dim', `› ${s}\n`)); },
+    onStep: (s) => {
+      if (!opts.json) io.stderr(paint(io, 'dim', `› ${s}\n`));
+    },
   });
 } catch (error) {
   fail(error instanceof Error ? error.message : String(error), 3);

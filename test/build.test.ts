@@ -14,8 +14,12 @@ import { lookupTarget, type TargetSpec } from '../src/targets/index.js';
 import { CORE_TARGETS, coreDir, repoRoot, runCli } from './helpers/cli.js';
 
 let scratch = '';
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-build-')); });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-build-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 function spec(triple: string): TargetSpec {
   const s = lookupTarget(triple);
@@ -23,7 +27,13 @@ function spec(triple: string): TargetSpec {
   return s;
 }
 
-const NAPI_CROSS = ['armv7-unknown-linux-gnueabihf', 'aarch64-unknown-linux-gnu', 'x86_64-unknown-linux-gnu', 's390x-unknown-linux-gnu', 'powerpc64le-unknown-linux-gnu'];
+const NAPI_CROSS = [
+  'armv7-unknown-linux-gnueabihf',
+  'aarch64-unknown-linux-gnu',
+  'x86_64-unknown-linux-gnu',
+  's390x-unknown-linux-gnu',
+  'powerpc64le-unknown-linux-gnu',
+];
 
 /** A Linux x64 machine with every Rust target and cross tool installed. */
 function linuxHost(overrides: Partial<BuildHost> = {}): BuildHost {
@@ -64,7 +74,8 @@ describe('toolchain choice (pure)', () => {
   test('a missing Rust target or tool skips the target with what to install, keeping the toolchain it would take', () => {
     const noArm = linuxHost({ installedTargets: ['x86_64-unknown-linux-gnu'] });
     assert.deepEqual(chooseToolchain(spec('aarch64-unknown-linux-gnu'), noArm), {
-      kind: 'skip', toolchain: 'napi-cross',
+      kind: 'skip',
+      toolchain: 'napi-cross',
       reason: 'rust target aarch64-unknown-linux-gnu not installed (rustup target add aarch64-unknown-linux-gnu)',
     });
     const noZig = linuxHost({ tools: { zig: null, cargoZigbuild: null, cargoXwin: 'cargo-xwin 0.19.0' } });
@@ -143,8 +154,17 @@ describe('target selection', () => {
     const plan = await loadPlan(coreDir);
     const all = selectTargets(plan, []);
     assert.equal(all.targets.length, 8);
-    const some = selectTargets(plan, ['linux-x64-gnu', 'aarch64-apple-darwin', 'x86_64-unknown-linux-gnu', 'riscv64gc-unknown-linux-gnu', 'no-such-target']);
-    assert.deepEqual(some.targets.map((t) => t.spec.triple), ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin']);
+    const some = selectTargets(plan, [
+      'linux-x64-gnu',
+      'aarch64-apple-darwin',
+      'x86_64-unknown-linux-gnu',
+      'riscv64gc-unknown-linux-gnu',
+      'no-such-target',
+    ]);
+    assert.deepEqual(
+      some.targets.map((t) => t.spec.triple),
+      ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin'],
+    );
     assert.deepEqual(some.unknown, ['no-such-target']);
     assert.deepEqual(some.notConfigured, ['riscv64gc-unknown-linux-gnu']);
   });
@@ -178,12 +198,19 @@ describe('napi-ship build on this machine', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.ok(polls > 100, `the outputs were looked at while the build ran (${polls} polls)`);
     assert.deepEqual([...missing], [], 'no output was ever missing during the build');
-    assert.deepEqual(readdirSync(coreDir).filter((f) => f.startsWith('.napi-ship-build-')), [], 'the staging dir is removed');
+    assert.deepEqual(
+      readdirSync(coreDir).filter((f) => f.startsWith('.napi-ship-build-')),
+      [],
+      'the staging dir is removed',
+    );
     const outcome = JSON.parse(r.stdout) as BuildOutcome;
     assert.equal(gitStatus(), before, 'napi build regenerates the committed loader and typings byte for byte');
     assert.equal(outcome.profile, 'release');
     assert.equal(outcome.manifestPath, path.join(coreDir, 'Cargo.toml'));
-    assert.deepEqual(outcome.targets.map((t) => t.triple), [...CORE_TARGETS]);
+    assert.deepEqual(
+      outcome.targets.map((t) => t.triple),
+      [...CORE_TARGETS],
+    );
     assert.match(outcome.host.napiCli?.version ?? '', /^3\./);
 
     const host = outcome.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
@@ -193,7 +220,11 @@ describe('napi-ship build on this machine', () => {
     assert.equal(host.output, path.join(coreDir, 'napi-ship-core.linux-x64-gnu.node'));
     assert.ok((await stat(host.output)).size > 0);
     assert.match(host.rustc ?? '', /^rustc \d+\.\d+\.\d+/);
-    assert.equal(host.command, 'napi build --platform --release --use-napi-cross', 'the host target is built as the package\'s own build script builds it');
+    assert.equal(
+      host.command,
+      'napi build --platform --release --use-napi-cross',
+      "the host target is built as the package's own build script builds it",
+    );
     assert.ok(host.durationMs > 0);
     assert.deepEqual(outcome.diagnostics, []);
 
@@ -202,7 +233,8 @@ describe('napi-ship build on this machine', () => {
       assert.equal(t.output, null);
       assert.notEqual(t.reason, '', t.triple);
       if (t.triple.endsWith('-apple-darwin')) assert.match(t.reason, /need Apple's SDK/);
-      else if (!(outcome.host.installedTargets ?? []).includes(t.triple)) assert.match(t.reason, new RegExp(`rust target ${t.triple} not installed \\(rustup target add ${t.triple}\\)`));
+      else if (!(outcome.host.installedTargets ?? []).includes(t.triple))
+        assert.match(t.reason, new RegExp(`rust target ${t.triple} not installed \\(rustup target add ${t.triple}\\)`));
     }
   });
 
@@ -231,26 +263,49 @@ describe('napi-ship build on this machine', () => {
   test('a root package without Cargo.toml: environment error (exit 3), nothing built', async () => {
     const dir = path.join(scratch, 'no-crate');
     await mkdir(dir, { recursive: true });
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({ name: 'no-crate', version: '1.0.0', napi: { binaryName: 'x', targets: ['x86_64-unknown-linux-gnu'] } }));
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({ name: 'no-crate', version: '1.0.0', napi: { binaryName: 'x', targets: ['x86_64-unknown-linux-gnu'] } }),
+    );
     const r = await runCli(['build', '--cwd', dir, '--json']);
     assert.equal(r.code, 3, r.stderr);
     const outcome = JSON.parse(r.stdout) as BuildOutcome;
     assert.equal(outcome.manifestPath, null);
-    assert.deepEqual(outcome.diagnostics.map((d) => d.code), ['NS_BUILD_NO_CRATE']);
-    assert.deepEqual(outcome.targets.map((t) => t.status), ['skipped']);
+    assert.deepEqual(
+      outcome.diagnostics.map((d) => d.code),
+      ['NS_BUILD_NO_CRATE'],
+    );
+    assert.deepEqual(
+      outcome.targets.map((t) => t.status),
+      ['skipped'],
+    );
   });
 });
 
 describe('a crate that does not compile', () => {
-  test('build: failed with cargo\'s error as the reason, NS_BUILD_FAILED, exit 1; the dry run counts it and is not publishable', async () => {
+  test("build: failed with cargo's error as the reason, NS_BUILD_FAILED, exit 1; the dry run counts it and is not publishable", async () => {
     const dir = path.join(scratch, 'broken');
     await mkdir(path.join(dir, 'src'), { recursive: true });
-    await writeFile(path.join(dir, 'Cargo.toml'), '[package]\nname = "broken-addon"\nversion = "0.1.0"\nedition = "2021"\n\n[lib]\ncrate-type = ["cdylib"]\n\n[workspace]\n');
+    await writeFile(
+      path.join(dir, 'Cargo.toml'),
+      '[package]\nname = "broken-addon"\nversion = "0.1.0"\nedition = "2021"\n\n[lib]\ncrate-type = ["cdylib"]\n\n[workspace]\n',
+    );
     await writeFile(path.join(dir, 'src', 'lib.rs'), 'pub fn broken() -> u32 { not_defined_anywhere }\n');
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({
-      name: '@fixture/broken', version: '1.0.0', license: 'MIT', main: 'index.js', files: ['index.js'],
-      napi: { binaryName: 'broken', packageName: '@fixture/broken', targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin'] },
-    }, null, 2));
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify(
+        {
+          name: '@fixture/broken',
+          version: '1.0.0',
+          license: 'MIT',
+          main: 'index.js',
+          files: ['index.js'],
+          napi: { binaryName: 'broken', packageName: '@fixture/broken', targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin'] },
+        },
+        null,
+        2,
+      ),
+    );
     const r = await runCli(['build', '--cwd', dir, '--json']);
     assert.equal(r.code, 1, r.stderr);
     const outcome = JSON.parse(r.stdout) as BuildOutcome;
@@ -260,7 +315,10 @@ describe('a crate that does not compile', () => {
     assert.match(host.reason, /Build failed with exit code \d+: error\[E0425\]: cannot find value `not_defined_anywhere`/);
     assert.equal(host.output, null);
     assert.equal(existsSync(path.join(dir, 'broken.linux-x64-gnu.node')), false);
-    assert.deepEqual(outcome.diagnostics.map((d) => `${d.code} ${d.target ?? ''}`), ['NS_BUILD_FAILED linux-x64-gnu']);
+    assert.deepEqual(
+      outcome.diagnostics.map((d) => `${d.code} ${d.target ?? ''}`),
+      ['NS_BUILD_FAILED linux-x64-gnu'],
+    );
     assert.match(r.stderr, /linux-x64-gnu failed/);
 
     {

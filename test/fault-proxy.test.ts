@@ -28,7 +28,11 @@ before(async () => {
 });
 after(async () => {
   target.closeAllConnections();
-  await new Promise<void>((resolve) => target.close(() => { resolve(); }));
+  await new Promise<void>((resolve) =>
+    target.close(() => {
+      resolve();
+    }),
+  );
 });
 
 type Outcome = { kind: 'status'; status: number; retryAfter: string | undefined } | { kind: 'error'; code: string };
@@ -36,13 +40,30 @@ type Outcome = { kind: 'status'; status: number; retryAfter: string | undefined 
 /** One request on a fresh connection (no keep-alive), its outcome. */
 function call(url: string, method = 'GET', body?: string): Promise<Outcome> {
   return new Promise((resolve) => {
-    const req = http.request(url, { method, agent: false, timeout: 5000, headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) } }, (res) => {
-      res.resume();
-      res.on('end', () => { resolve({ kind: 'status', status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] }); });
-      res.on('error', () => { resolve({ kind: 'error', code: 'ERESPONSE' }); });
+    const req = http.request(
+      url,
+      {
+        method,
+        agent: false,
+        timeout: 5000,
+        headers: body === undefined ? {} : { 'content-type': 'application/json', 'content-length': String(Buffer.byteLength(body)) },
+      },
+      (res) => {
+        res.resume();
+        res.on('end', () => {
+          resolve({ kind: 'status', status: res.statusCode ?? 0, retryAfter: res.headers['retry-after'] });
+        });
+        res.on('error', () => {
+          resolve({ kind: 'error', code: 'ERESPONSE' });
+        });
+      },
+    );
+    req.on('timeout', () => {
+      req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' }));
     });
-    req.on('timeout', () => { req.destroy(Object.assign(new Error('timeout'), { code: 'ETIMEOUT' })); });
-    req.on('error', (error: NodeJS.ErrnoException) => { resolve({ kind: 'error', code: error.code ?? 'E?' }); });
+    req.on('error', (error: NodeJS.ErrnoException) => {
+      resolve({ kind: 'error', code: error.code ?? 'E?' });
+    });
     req.end(body);
   });
 }
@@ -88,7 +109,8 @@ describe('the fault proxy', () => {
   test('methods and maxFaults narrow the faults', async () => {
     const proxy = await startFaultProxy({ target: targetUrl, rate: 1, kinds: ['500'], methods: ['PUT'], maxFaults: 2 });
     try {
-      for (let i = 0; i < 2; i++) assert.deepEqual(await call(proxy.url, 'GET'), { kind: 'status', status: 200, retryAfter: undefined }, 'GETs are never faulted');
+      for (let i = 0; i < 2; i++)
+        assert.deepEqual(await call(proxy.url, 'GET'), { kind: 'status', status: 200, retryAfter: undefined }, 'GETs are never faulted');
       const statuses: number[] = [];
       for (let i = 0; i < 4; i++) {
         const o = await call(proxy.url, 'PUT', '{}');

@@ -128,7 +128,11 @@ function checkDigests(results: readonly Hashed[], label: string): void {
     assert.equal(r.sha256, f.sha256, `${label}: ${f.name} sha256`);
     assert.equal(r.sha512, f.sha512, `${label}: ${f.name} sha512`);
     assert.equal(r.integrity, `sha512-${f.sha512Base64}`, `${label}: ${f.name} integrity`);
-    assert.equal(r.integrity, `sha512-${Buffer.from(r.sha512, 'hex').toString('base64')}`, `${label}: ${f.name} integrity is its own sha512`);
+    assert.equal(
+      r.integrity,
+      `sha512-${Buffer.from(r.sha512, 'hex').toString('base64')}`,
+      `${label}: ${f.name} integrity is its own sha512`,
+    );
   }
   const lost = byPath.get(missing);
   assert.ok(lost && !lost.ok, `${label}: the missing file is an error`);

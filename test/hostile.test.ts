@@ -281,18 +281,18 @@ describe('hostile input, in a child process', () => {
   });
 
   test('a Mach-O whose export trie has an unterminated edge name is answered promptly', async () => {
-      const bytes = unterminatedExportTrie(await readFile(set.fixtures['darwin-arm64'].path));
-      const plan: Plan = {
-        files: [],
-        buffers: [{ label: 'unterminated export trie', hex: bytes.toString('hex') }],
-        random: [],
-        mutations: [],
-      };
-      const trie = await runChild(plan, join(work, 'plan-trie.json'), 10_000);
-      assert.equal(trie.timedOut, false, `the core did not answer within 10 s\n${describeRun(trie)}`);
-      assert.equal(trie.status, 0, describeRun(trie));
-      const [r] = trie.results;
-      assert.ok(r, describeRun(trie));
-      assert.equal(r.ok ? 'a report' : r.code, 'E_MALFORMED');
+    const bytes = unterminatedExportTrie(await readFile(set.fixtures['darwin-arm64'].path));
+    const plan: Plan = {
+      files: [],
+      buffers: [{ label: 'unterminated export trie', hex: bytes.toString('hex') }],
+      random: [],
+      mutations: [],
+    };
+    const trie = await runChild(plan, join(work, 'plan-trie.json'), 10_000);
+    assert.equal(trie.timedOut, false, `the core did not answer within 10 s\n${describeRun(trie)}`);
+    assert.equal(trie.status, 0, describeRun(trie));
+    const [r] = trie.results;
+    assert.ok(r, describeRun(trie));
+    assert.equal(r.ok ? 'a report' : r.code, 'E_MALFORMED');
   });
 });

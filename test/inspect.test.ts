@@ -55,7 +55,8 @@ function checkFacts(actual: BinaryFacts, expected: Expectation, label: string): 
   if (expected.neededExact) {
     assert.deepEqual(actual.needed, expected.needed, at('needed'));
   } else {
-    for (const lib of expected.needed) assert.ok(actual.needed.includes(lib), at(`needed includes ${lib} (got ${actual.needed.join(', ')})`));
+    for (const lib of expected.needed)
+      assert.ok(actual.needed.includes(lib), at(`needed includes ${lib} (got ${actual.needed.join(', ')})`));
   }
   assert.equal(actual.macosMin, expected.macosMin, at('macosMin'));
   assert.equal(actual.crt, expected.crt, at('crt'));

@@ -5,8 +5,14 @@ import { allowEntryProblem, licensesNeeded, normalizeLicense, satisfiesAllowList
 describe('normalizeLicense', () => {
   test('a valid expression comes back as written', () => {
     assert.deepEqual(normalizeLicense('MIT OR Apache-2.0'), { expression: 'MIT OR Apache-2.0', valid: true });
-    assert.deepEqual(normalizeLicense('(MIT OR Apache-2.0) AND Unicode-3.0'), { expression: '(MIT OR Apache-2.0) AND Unicode-3.0', valid: true });
-    assert.equal(normalizeLicense('Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT').expression, 'Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT');
+    assert.deepEqual(normalizeLicense('(MIT OR Apache-2.0) AND Unicode-3.0'), {
+      expression: '(MIT OR Apache-2.0) AND Unicode-3.0',
+      valid: true,
+    });
+    assert.equal(
+      normalizeLicense('Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT').expression,
+      'Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT',
+    );
   });
 
   test('the legacy slash form is read as OR, never reduced to one license', () => {
@@ -90,7 +96,8 @@ describe('satisfiesAllowList (spdx-satisfies)', () => {
 
 describe('allowEntryProblem', () => {
   test('single ids as SPDX spells them pass', () => {
-    for (const entry of ['MIT', 'Apache-2.0 WITH LLVM-exception', 'GPL-2.0-or-later', 'LicenseRef-Mine']) assert.equal(allowEntryProblem(entry), null, entry);
+    for (const entry of ['MIT', 'Apache-2.0 WITH LLVM-exception', 'GPL-2.0-or-later', 'LicenseRef-Mine'])
+      assert.equal(allowEntryProblem(entry), null, entry);
   });
   test('expressions, unknown ids and other spellings are refused, with the right spelling', () => {
     assert.match(allowEntryProblem('MIT OR Apache-2.0') ?? '', /expression/);

@@ -14,7 +14,9 @@ before(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-log-'));
   fixtures = await buildFixtures();
 });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 interface JsonLine {
   time: string;
@@ -43,13 +45,24 @@ function jsonLines(text: string): JsonLine[] {
 
 function collect(): { lines: string[]; write: (l: string) => void } {
   const lines: string[] = [];
-  return { lines, write: (l) => { lines.push(l); } };
+  return {
+    lines,
+    write: (l) => {
+      lines.push(l);
+    },
+  };
 }
 
 describe('logger', () => {
   test('json: one object per line with level, step, target, event, durationMs; lines inside a step carry its name and target', () => {
     const out = collect();
-    const log = createLogger({ format: 'json', level: 'debug', write: out.write, scope: 'build', now: () => new Date('2026-01-02T03:04:05.678Z') });
+    const log = createLogger({
+      format: 'json',
+      level: 'debug',
+      write: out.write,
+      scope: 'build',
+      now: () => new Date('2026-01-02T03:04:05.678Z'),
+    });
     log.info('outside');
     const end = log.step('build', { target: 'linux-x64-gnu', message: 'building linux-x64-gnu' });
     log.debug('cargo build --release');
@@ -57,13 +70,16 @@ describe('logger', () => {
     const ms = end({ message: 'built' });
     assert.ok(ms >= 0);
     const lines = jsonLines(out.lines.join(''));
-    assert.deepEqual(lines.map((l) => [l.level, l.step, l.target ?? null, l.event ?? null, l.message]), [
-      ['info', 'build', null, null, 'outside'],
-      ['info', 'build', 'linux-x64-gnu', 'start', 'building linux-x64-gnu'],
-      ['debug', 'build', 'linux-x64-gnu', null, 'cargo build --release'],
-      ['warn', 'build', 'linux-x64-gnu', null, 'careful'],
-      ['info', 'build', 'linux-x64-gnu', 'end', 'built'],
-    ]);
+    assert.deepEqual(
+      lines.map((l) => [l.level, l.step, l.target ?? null, l.event ?? null, l.message]),
+      [
+        ['info', 'build', null, null, 'outside'],
+        ['info', 'build', 'linux-x64-gnu', 'start', 'building linux-x64-gnu'],
+        ['debug', 'build', 'linux-x64-gnu', null, 'cargo build --release'],
+        ['warn', 'build', 'linux-x64-gnu', null, 'careful'],
+        ['info', 'build', 'linux-x64-gnu', 'end', 'built'],
+      ],
+    );
     assert.equal(lines[0]?.time, '2026-01-02T03:04:05.678Z');
     assert.equal(typeof lines[4]?.durationMs, 'number');
     assert.equal(lines[4]?.status, 'ok');
@@ -121,7 +137,11 @@ describe('logger', () => {
 
   test('onStep adapter: `step(name)` calls from stage code reach an onStep-only caller; stepper ends each step at the next', () => {
     const seen: string[] = [];
-    const viaOnStep = stepper(loggerFromOnStep((s) => { seen.push(s); }));
+    const viaOnStep = stepper(
+      loggerFromOnStep((s) => {
+        seen.push(s);
+      }),
+    );
     viaOnStep('one');
     viaOnStep('two', { message: 'two, said differently' });
     viaOnStep.end();
@@ -133,7 +153,10 @@ describe('logger', () => {
     step('b');
     step.end();
     const lines = jsonLines(out.lines.join(''));
-    assert.deepEqual(lines.map((l) => `${l.step}:${l.event ?? ''}`), ['a:start', 'a:end', 'b:start', 'b:end']);
+    assert.deepEqual(
+      lines.map((l) => `${l.step}:${l.event ?? ''}`),
+      ['a:start', 'a:end', 'b:start', 'b:end'],
+    );
   });
 });
 
@@ -143,8 +166,14 @@ describe('--log-format json on the real commands', () => {
     assert.equal(r.code, 0, r.stderr);
     JSON.parse(r.stdout);
     const lines = jsonLines(r.stderr);
-    assert.ok(lines.some((l) => l.level === 'debug' && /Finished `release` profile/.test(l.message)), 'cargo\'s output arrives as debug lines');
-    assert.ok(lines.some((l) => l.level === 'debug' && l.message.includes('napi build --platform --release --use-napi-cross')), 'the command run is logged');
+    assert.ok(
+      lines.some((l) => l.level === 'debug' && /Finished `release` profile/.test(l.message)),
+      "cargo's output arrives as debug lines",
+    );
+    assert.ok(
+      lines.some((l) => l.level === 'debug' && l.message.includes('napi build --platform --release --use-napi-cross')),
+      'the command run is logged',
+    );
     const end = lines.find((l) => l.step === 'build' && l.event === 'end' && l.target === 'linux-x64-gnu');
     assert.equal(end?.status, 'ok');
     assert.equal(typeof end.durationMs, 'number');
@@ -154,14 +183,30 @@ describe('--log-format json on the real commands', () => {
     const dir = path.join(scratch, 'pkg');
     await writeRootPackage(dir, { name: '@fixture/log', binaryName: 'addon', targets: ['x86_64-unknown-linux-gnu'] });
     await copyFile(fixtures.fixtures['linux-x64-gnu'].path, path.join(dir, 'addon.linux-x64-gnu.node'));
-    const info = await runCli(['release', '--dry-run', '--no-rehearsal', '--cwd', dir, '--out', path.join(scratch, 'out-info'), '--log-format', 'json']);
+    const info = await runCli([
+      'release',
+      '--dry-run',
+      '--no-rehearsal',
+      '--cwd',
+      dir,
+      '--out',
+      path.join(scratch, 'out-info'),
+      '--log-format',
+      'json',
+    ]);
     assert.equal(info.code, 0, info.stderr);
     const infoLines = jsonLines(info.stderr);
     assert.ok(infoLines.every((l) => l.level !== 'debug'));
     for (const step of ['reading the release plan', 'verifying every target', 'packing reproducible tarballs']) {
-      assert.ok(infoLines.some((l) => l.step === step && l.event === 'start'), step);
+      assert.ok(
+        infoLines.some((l) => l.step === step && l.event === 'start'),
+        step,
+      );
     }
-    const debug = await runCli(['release', '--dry-run', '--no-rehearsal', '--cwd', dir, '--out', path.join(scratch, 'out-debug'), '--log-format', 'json'], { env: { NAPI_SHIP_LOG: 'debug' } });
+    const debug = await runCli(
+      ['release', '--dry-run', '--no-rehearsal', '--cwd', dir, '--out', path.join(scratch, 'out-debug'), '--log-format', 'json'],
+      { env: { NAPI_SHIP_LOG: 'debug' } },
+    );
     assert.equal(debug.code, 0, debug.stderr);
     const ends = jsonLines(debug.stderr).filter((l) => l.event === 'end');
     assert.ok(ends.some((l) => l.step === 'packing reproducible tarballs' && typeof l.durationMs === 'number'));

@@ -23,8 +23,12 @@ import { hostCoreBinary, repoRoot, runCli } from './helpers/cli.js';
 const execFileAsync = promisify(execFile);
 
 let scratch = '';
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-pack-')); });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-pack-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 let counter = 0;
 async function freshDir(label: string): Promise<string> {
@@ -51,7 +55,12 @@ async function makePackage(label: string, tree: Tree): Promise<string> {
 
 /** npm's own environment for the child: no color, no update check, a private cache. */
 function npmEnv(): NodeJS.ProcessEnv {
-  const env: NodeJS.ProcessEnv = { ...process.env, NO_COLOR: '1', npm_config_update_notifier: 'false', npm_config_cache: path.join(scratch, 'npm-cache') };
+  const env: NodeJS.ProcessEnv = {
+    ...process.env,
+    NO_COLOR: '1',
+    npm_config_update_notifier: 'false',
+    npm_config_cache: path.join(scratch, 'npm-cache'),
+  };
   delete env.SOURCE_DATE_EPOCH;
   return env;
 }
@@ -62,7 +71,11 @@ interface NpmPackJson {
 }
 
 async function npmPack(dir: string, extra: readonly string[]): Promise<NpmPackJson> {
-  const { stdout } = await execFileAsync('npm', ['pack', '--json', '--ignore-scripts', ...extra], { cwd: dir, env: npmEnv(), maxBuffer: 64 << 20 });
+  const { stdout } = await execFileAsync('npm', ['pack', '--json', '--ignore-scripts', ...extra], {
+    cwd: dir,
+    env: npmEnv(),
+    maxBuffer: 64 << 20,
+  });
   const parsed = JSON.parse(stdout) as NpmPackJson[];
   const first = parsed[0];
   assert.ok(first, 'npm pack --json printed no package');
@@ -71,7 +84,10 @@ async function npmPack(dir: string, extra: readonly string[]): Promise<NpmPackJs
 
 async function ourPaths(dir: string): Promise<string[]> {
   const selection = await selectFiles(dir);
-  assert.deepEqual(selection.diagnostics.filter((d) => d.severity === 'error'), []);
+  assert.deepEqual(
+    selection.diagnostics.filter((d) => d.severity === 'error'),
+    [],
+  );
   return selection.files.map((f) => f.path);
 }
 
@@ -134,8 +150,15 @@ function rawHeaders(tarBytes: Buffer): RawHeader[] {
     const name = cstr(h, 0, 100);
     out.push({
       path: prefix ? `${prefix}/${name}` : name,
-      mode: octal(h, 100, 8), uid: octal(h, 108, 8), gid: octal(h, 116, 8), size, mtime: octal(h, 136, 12),
-      type: String.fromCharCode(h[156] ?? 0), magic: cstr(h, 257, 6), uname: cstr(h, 265, 32), gname: cstr(h, 297, 32),
+      mode: octal(h, 100, 8),
+      uid: octal(h, 108, 8),
+      gid: octal(h, 116, 8),
+      size,
+      mtime: octal(h, 136, 12),
+      type: String.fromCharCode(h[156] ?? 0),
+      magic: cstr(h, 257, 6),
+      uname: cstr(h, 265, 32),
+      gname: cstr(h, 297, 32),
       body: tarBytes.subarray(offset + 512, offset + 512 + size),
     });
     offset += 512 + Math.ceil(size / 512) * 512;
@@ -178,16 +201,23 @@ const npmignoreTree: Tree = {
   '.svn/entries': 'svn\n',
   'node_modules/dep/index.js': 'dep\n',
   'node_modules/dep/package.json': '{"name":"dep","version":"1.0.0"}',
-  'LICENSE': 'MIT\n',
+  LICENSE: 'MIT\n',
   'CHANGELOG.md': '# changes\n',
 };
 
 /** `files` globs (with a negation and a directory), README/LICENSE/LICENCE/COPYING, scoped name, `main` outside `files`. */
 const filesTree: Tree = {
-  'package.json': JSON.stringify({
-    name: '@scope/globbed', version: '0.0.1-beta.1', main: 'main.js', browser: 'browser.js',
-    files: ['lib/**/*.js', 'dist', '!dist/**/*.map', './types/'],
-  }, null, 2),
+  'package.json': JSON.stringify(
+    {
+      name: '@scope/globbed',
+      version: '0.0.1-beta.1',
+      main: 'main.js',
+      browser: 'browser.js',
+      files: ['lib/**/*.js', 'dist', '!dist/**/*.map', './types/'],
+    },
+    null,
+    2,
+  ),
   'main.js': 'main\n',
   'browser.js': 'browser\n',
   'lib/a.js': 'a\n',
@@ -200,17 +230,24 @@ const filesTree: Tree = {
   'types/index.d.ts': 'export {};\n',
   'other.js': 'other\n',
   'README.md': '# readme\n',
-  'LICENSE': 'MIT\n',
+  LICENSE: 'MIT\n',
   'LICENCE.txt': 'MIT too\n',
-  'COPYING': 'copying\n',
+  COPYING: 'copying\n',
   'readme.txt~': 'backup\n',
 };
 
 /** A bundled dependency (and its own dependency) under node_modules, next to one that is not bundled. */
 const bundledTree: Tree = {
-  'package.json': JSON.stringify({
-    name: 'bundler', version: '1.0.0', dependencies: { dep: '1.0.0', other: '1.0.0' }, bundleDependencies: ['dep'],
-  }, null, 2),
+  'package.json': JSON.stringify(
+    {
+      name: 'bundler',
+      version: '1.0.0',
+      dependencies: { dep: '1.0.0', other: '1.0.0' },
+      bundleDependencies: ['dep'],
+    },
+    null,
+    2,
+  ),
   'index.js': 'x\n',
   'node_modules/dep/package.json': JSON.stringify({ name: 'dep', version: '1.0.0', dependencies: { inner: '1.0.0' }, files: ['index.js'] }),
   'node_modules/dep/index.js': 'dep\n',
@@ -251,23 +288,51 @@ describe('file selection agrees with npm pack', () => {
   }
 
   test('what the fixtures select, spelled out', async () => {
-    assert.deepEqual(await ourPaths(await platformFiles('platform-list')), ['README.md', 'napi-ship-core.linux-x64-gnu.node', 'package.json']);
+    assert.deepEqual(await ourPaths(await platformFiles('platform-list')), [
+      'README.md',
+      'napi-ship-core.linux-x64-gnu.node',
+      'package.json',
+    ]);
     assert.deepEqual(await ourPaths(await makePackage('npmignore-list', npmignoreTree)), [
-      'CHANGELOG.md', 'LICENSE', 'bin/cli', 'index.js', 'lib/a.js', 'package.json', 'sub/ok.txt',
+      'CHANGELOG.md',
+      'LICENSE',
+      'bin/cli',
+      'index.js',
+      'lib/a.js',
+      'package.json',
+      'sub/ok.txt',
     ]);
     assert.deepEqual(await ourPaths(await makePackage('files-list', filesTree)), [
-      'COPYING', 'LICENCE.txt', 'LICENSE', 'README.md', 'browser.js', 'dist/.hidden', 'dist/@at/y.js', 'dist/x.js',
-      'lib/a.js', 'lib/sub/b.js', 'main.js', 'package.json', 'types/index.d.ts',
+      'COPYING',
+      'LICENCE.txt',
+      'LICENSE',
+      'README.md',
+      'browser.js',
+      'dist/.hidden',
+      'dist/@at/y.js',
+      'dist/x.js',
+      'lib/a.js',
+      'lib/sub/b.js',
+      'main.js',
+      'package.json',
+      'types/index.d.ts',
     ]);
     assert.deepEqual(await ourPaths(await makePackage('bundled-list', bundledTree)), [
-      'index.js', 'node_modules/dep/index.js', 'node_modules/dep/package.json',
-      'node_modules/inner/index.js', 'node_modules/inner/package.json', 'package.json',
+      'index.js',
+      'node_modules/dep/index.js',
+      'node_modules/dep/package.json',
+      'node_modules/inner/index.js',
+      'node_modules/inner/package.json',
+      'package.json',
     ]);
   });
 
   test('.gitignore applies when there is no .npmignore', async () => {
     const dir = await makePackage('gitignore', {
-      'package.json': '{"name":"gi","version":"1.0.0"}', 'index.js': '1', 'build/x.js': '2', '.gitignore': 'build\n',
+      'package.json': '{"name":"gi","version":"1.0.0"}',
+      'index.js': '1',
+      'build/x.js': '2',
+      '.gitignore': 'build\n',
     });
     assert.deepEqual(await ourPaths(dir), ['index.js', 'package.json']);
     assert.deepEqual(await ourPaths(dir), (await npmPack(dir, ['--dry-run'])).files.map((f) => f.path).sort());
@@ -302,7 +367,8 @@ describe('reproducible tarballs', () => {
     await chmod(path.join(b, 'run.sh'), 0o700);
     await chmod(path.join(b, 'index.js'), 0o640);
     await chmod(path.join(b, 'lib', 'zeta.js'), 0o664);
-    for (const rel of Object.keys(tree)) await utimes(path.join(b, ...rel.split('/')), new Date('2001-02-03T04:05:06Z'), new Date('2011-12-13T14:15:16Z'));
+    for (const rel of Object.keys(tree))
+      await utimes(path.join(b, ...rel.split('/')), new Date('2001-02-03T04:05:06Z'), new Date('2011-12-13T14:15:16Z'));
     assert.notEqual((await stat(path.join(a, 'index.js'))).mode & 0o777, (await stat(path.join(b, 'index.js'))).mode & 0o777);
 
     const out = await freshDir('repro-out');
@@ -338,22 +404,37 @@ describe('reproducible tarballs', () => {
     const pax = headers.filter((h) => h.type === 'x' || h.type === 'g');
     assert.equal(pax.length, 2, 'pax records for the 120-character and the non-ASCII name only');
     for (const h of pax) {
-      const keys = h.body.toString('utf8').split('\n').filter(Boolean).map((line) => line.split(' ')[1]?.split('=')[0]);
+      const keys = h.body
+        .toString('utf8')
+        .split('\n')
+        .filter(Boolean)
+        .map((line) => line.split(' ')[1]?.split('=')[0]);
       // node-tar's pax record for a long or non-ASCII name: path, size and the fixed mtime only.
-      assert.ok(keys.every((k) => k === 'path' || k === 'size' || k === 'mtime'), `pax keys ${keys.join(',')}`);
+      assert.ok(
+        keys.every((k) => k === 'path' || k === 'size' || k === 'mtime'),
+        `pax keys ${keys.join(',')}`,
+      );
       assert.ok(h.body.toString('utf8').includes(` mtime=${epoch}\n`));
       assert.equal(h.mtime, epoch);
     }
     const files = headers.filter((h) => h.type === '0');
     assert.equal(files.length + pax.length, headers.length, 'only regular files (and pax records for long names), no directories');
     const expected = Object.keys(tree).sort((x, y) => Buffer.compare(Buffer.from(x), Buffer.from(y)));
-    const named = headers.map((h, i) => {
-      const prev = headers[i - 1];
-      if (prev?.type !== 'x') return h.path;
-      const line = prev.body.toString('utf8').split('\n').find((l) => l.includes(' path='));
-      return line === undefined ? h.path : line.slice(line.indexOf('=') + 1);
-    }).filter((_, i) => headers[i]?.type === '0');
-    assert.deepEqual(named, expected.map((p) => `package/${p}`));
+    const named = headers
+      .map((h, i) => {
+        const prev = headers[i - 1];
+        if (prev?.type !== 'x') return h.path;
+        const line = prev.body
+          .toString('utf8')
+          .split('\n')
+          .find((l) => l.includes(' path='));
+        return line === undefined ? h.path : line.slice(line.indexOf('=') + 1);
+      })
+      .filter((_, i) => headers[i]?.type === '0');
+    assert.deepEqual(
+      named,
+      expected.map((p) => `package/${p}`),
+    );
     for (const h of files) {
       const rel = h.path.replace(/^package\//, '');
       const executable = rel === 'cli.js' || rel === 'run.sh';
@@ -373,10 +454,17 @@ describe('reproducible tarballs', () => {
     const tgz = path.join(await freshDir('hardlink-out'), 'hl.tgz');
     await writeTarball(dir, (await selectFiles(dir)).files, tgz, { mtime: 1 });
     const headers = rawHeaders(gunzipSync(await readFile(tgz)));
-    assert.deepEqual(headers.map((h) => [h.path, h.type, h.size]), [['package/a.js', '0', 5], ['package/b.js', '0', 5], ['package/package.json', '0', 31]]);
+    assert.deepEqual(
+      headers.map((h) => [h.path, h.type, h.size]),
+      [
+        ['package/a.js', '0', 5],
+        ['package/b.js', '0', 5],
+        ['package/package.json', '0', 31],
+      ],
+    );
   });
 
-  test('sourceDateEpoch: explicit, SOURCE_DATE_EPOCH, git commit time, npm\'s 1985 date', async () => {
+  test("sourceDateEpoch: explicit, SOURCE_DATE_EPOCH, git commit time, npm's 1985 date", async () => {
     const outside = await freshDir('no-git');
     assert.equal(await resolveSourceDateEpoch(outside, 42, {}), 42);
     assert.equal(await resolveSourceDateEpoch(outside, undefined, { SOURCE_DATE_EPOCH: '1600000000' }), 1_600_000_000);
@@ -397,8 +485,13 @@ describe('our tarball installs with npm', () => {
     const tgz = path.join(out, tarballName(selection.name, selection.version));
     await writeTarball(pkgDir, selection.files, tgz, { mtime: NPM_FIXED_DATE_EPOCH });
 
-    const project = await makePackage('scratch-project', { 'package.json': JSON.stringify({ name: 'scratch', version: '1.0.0', private: true }) });
-    await execFileAsync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tgz], { cwd: project, env: npmEnv() });
+    const project = await makePackage('scratch-project', {
+      'package.json': JSON.stringify({ name: 'scratch', version: '1.0.0', private: true }),
+    });
+    await execFileAsync('npm', ['install', '--offline', '--no-audit', '--no-fund', '--ignore-scripts', tgz], {
+      cwd: project,
+      env: npmEnv(),
+    });
     const installed = path.join(project, 'node_modules', ...selection.name.split('/'));
     for (const rel of ['package.json', 'napi-ship-core.linux-x64-gnu.node', 'README.md']) {
       assert.ok((await readFile(path.join(installed, rel))).equals(await readFile(path.join(pkgDir, rel))), `${rel} is byte-equal`);
@@ -408,7 +501,12 @@ describe('our tarball installs with npm', () => {
 
 describe('refusals', () => {
   test('a symlink the rules would pack is NS_PACK_SYMLINK; one they exclude is not', async () => {
-    const dir = await makePackage('symlink', { 'package.json': '{"name":"sl","version":"1.0.0"}', 'real.js': '1', 'ignored/x': '2', '.npmignore': 'ignored\n' });
+    const dir = await makePackage('symlink', {
+      'package.json': '{"name":"sl","version":"1.0.0"}',
+      'real.js': '1',
+      'ignored/x': '2',
+      '.npmignore': 'ignored\n',
+    });
     await symlink('real.js', path.join(dir, 'link.js'));
     await symlink('../real.js', path.join(dir, 'ignored', 'link.js'));
     const selection = await selectFiles(dir);
@@ -420,24 +518,32 @@ describe('refusals', () => {
     assert.ok(!selection.files.some((f) => f.path.includes('link')));
 
     const out = path.join(await freshDir('symlink-out'), 'release');
-    await assert.rejects(packRelease({ packages: [{ dir, kind: 'root', target: null }], outDir: out, sourceDateEpoch: 1 }), (error: unknown) => {
-      assert.ok(error instanceof PackError);
-      assert.ok(error.diagnostics.some((d) => d.code === 'NS_PACK_SYMLINK'));
-      return true;
-    });
+    await assert.rejects(
+      packRelease({ packages: [{ dir, kind: 'root', target: null }], outDir: out, sourceDateEpoch: 1 }),
+      (error: unknown) => {
+        assert.ok(error instanceof PackError);
+        assert.ok(error.diagnostics.some((d) => d.code === 'NS_PACK_SYMLINK'));
+        return true;
+      },
+    );
     await assert.rejects(stat(out), 'nothing was written');
   });
 
   test('a symlinked directory or `files` entry is NS_PACK_SYMLINK', async () => {
     const target = await makePackage('elsewhere', { 'secret.txt': 'secret\n' });
-    const dir = await makePackage('symlink-dir', { 'package.json': JSON.stringify({ name: 'sd', version: '1.0.0', files: ['vendor', 'index.js'] }), 'index.js': '1' });
+    const dir = await makePackage('symlink-dir', {
+      'package.json': JSON.stringify({ name: 'sd', version: '1.0.0', files: ['vendor', 'index.js'] }),
+      'index.js': '1',
+    });
     await symlink(target, path.join(dir, 'vendor'));
     const codes = (await selectFiles(dir)).diagnostics.map((d) => d.code);
     assert.ok(codes.includes('NS_PACK_SYMLINK'), codes.join());
 
     const noFiles = await makePackage('symlink-dir2', { 'package.json': '{"name":"sd2","version":"1.0.0"}', 'index.js': '1' });
     await symlink(target, path.join(noFiles, 'vendor'));
-    assert.ok((await selectFiles(noFiles)).diagnostics.some((d) => d.code === 'NS_PACK_SYMLINK' && d.subject === path.join(noFiles, 'vendor')));
+    assert.ok(
+      (await selectFiles(noFiles)).diagnostics.some((d) => d.code === 'NS_PACK_SYMLINK' && d.subject === path.join(noFiles, 'vendor')),
+    );
   });
 
   test('`files`, `main` or `bin` outside the package is NS_PACK_PATH_ESCAPE', async () => {
@@ -445,7 +551,13 @@ describe('refusals', () => {
     await writeFile(path.join(parent, 'outside.js'), 'x');
     const dir = path.join(parent, 'pkg');
     await writeTree(dir, {
-      'package.json': JSON.stringify({ name: 'esc', version: '1.0.0', files: ['../outside.js', 'lib/../../outside.js', 'index.js'], main: '../outside.js', bin: { esc: '../outside.js' } }),
+      'package.json': JSON.stringify({
+        name: 'esc',
+        version: '1.0.0',
+        files: ['../outside.js', 'lib/../../outside.js', 'index.js'],
+        main: '../outside.js',
+        bin: { esc: '../outside.js' },
+      }),
       'index.js': '1',
     });
     const selection = await selectFiles(dir);
@@ -453,26 +565,49 @@ describe('refusals', () => {
     assert.equal(escapes.length, 4, escapes.map((d) => d.message).join('\n'));
     assert.ok(escapes.every((d) => d.severity === 'error'));
     assert.ok(!selection.files.some((f) => f.path.includes('outside')));
-    await assert.rejects(packRelease({ packages: [{ dir, kind: 'root', target: null }], outDir: path.join(parent, 'out') }), /NS_PACK_PATH_ESCAPE/);
+    await assert.rejects(
+      packRelease({ packages: [{ dir, kind: 'root', target: null }], outDir: path.join(parent, 'out') }),
+      /NS_PACK_PATH_ESCAPE/,
+    );
   });
 
   test('an output dir whose files the package would pack is NS_PACK_OUT_INSIDE', async () => {
-    const dir = await makePackage('out-inside', { 'package.json': '{"name":"oi","version":"1.0.0"}', 'index.js': '1', 'dist/release/oi-0.9.0.tgz': 'old' });
-    await assert.rejects(packRelease({ packages: [{ dir, kind: 'root', target: null }], outDir: path.join(dir, 'dist', 'release') }), /NS_PACK_OUT_INSIDE/);
+    const dir = await makePackage('out-inside', {
+      'package.json': '{"name":"oi","version":"1.0.0"}',
+      'index.js': '1',
+      'dist/release/oi-0.9.0.tgz': 'old',
+    });
+    await assert.rejects(
+      packRelease({ packages: [{ dir, kind: 'root', target: null }], outDir: path.join(dir, 'dist', 'release') }),
+      /NS_PACK_OUT_INSIDE/,
+    );
     // Excluded from the package, the same dir is fine.
     await writeFile(path.join(dir, '.npmignore'), 'dist/\n');
-    const result = await packRelease({ packages: [{ dir, kind: 'root', target: null }], outDir: path.join(dir, 'dist', 'release'), sourceDateEpoch: 1 });
-    assert.deepEqual(result.packages.map((p) => p.tarball), ['oi-1.0.0.tgz']);
+    const result = await packRelease({
+      packages: [{ dir, kind: 'root', target: null }],
+      outDir: path.join(dir, 'dist', 'release'),
+      sourceDateEpoch: 1,
+    });
+    assert.deepEqual(
+      result.packages.map((p) => p.tarball),
+      ['oi-1.0.0.tgz'],
+    );
   });
 
   test('a platform package without its binary is NS_PACK_NO_BINARY', async () => {
     const root = await makePackage('nobin-root', { 'package.json': '{"name":"nb","version":"1.0.0"}', 'index.js': '1' });
     const platform = await freshDir('nobin-platform');
     await copyFile(path.join(repoRoot, 'npm', 'linux-x64-gnu', 'package.json'), path.join(platform, 'package.json'));
-    await assert.rejects(packRelease({
-      packages: [{ dir: root, kind: 'root', target: null }, { dir: platform, kind: 'platform', target: 'linux-x64-gnu' }],
-      outDir: path.join(root, '..', 'nobin-out'),
-    }), (error: unknown) => error instanceof PackError && error.diagnostics.some((d) => d.code === 'NS_PACK_NO_BINARY'));
+    await assert.rejects(
+      packRelease({
+        packages: [
+          { dir: root, kind: 'root', target: null },
+          { dir: platform, kind: 'platform', target: 'linux-x64-gnu' },
+        ],
+        outDir: path.join(root, '..', 'nobin-out'),
+      }),
+      (error: unknown) => error instanceof PackError && error.diagnostics.some((d) => d.code === 'NS_PACK_NO_BINARY'),
+    );
   });
 });
 
@@ -486,11 +621,20 @@ describe('packRelease', () => {
     const platform = await platformFiles('release-platform');
     const outDir = path.join(await freshDir('release-out'), 'dist', 'release');
     const result = await packRelease({
-      packages: [{ dir: root, kind: 'root', target: null }, { dir: platform, kind: 'platform', target: 'linux-x64-gnu' }],
-      outDir, sourceDateEpoch: 1_700_000_000,
+      packages: [
+        { dir: root, kind: 'root', target: null },
+        { dir: platform, kind: 'platform', target: 'linux-x64-gnu' },
+      ],
+      outDir,
+      sourceDateEpoch: 1_700_000_000,
     });
     assert.deepEqual(result.diagnostics, []);
-    assert.deepEqual((await readdir(outDir)).sort(), ['SHA256SUMS', 'napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz', 'release-manifest.json']);
+    assert.deepEqual((await readdir(outDir)).sort(), [
+      'SHA256SUMS',
+      'napi-ship-core-0.1.0.tgz',
+      'napi-ship-core-linux-x64-gnu-0.1.0.tgz',
+      'release-manifest.json',
+    ]);
 
     const check = await execFileAsync('sha256sum', ['-c', 'SHA256SUMS'], { cwd: outDir });
     assert.equal(check.stdout, 'napi-ship-core-0.1.0.tgz: OK\nnapi-ship-core-linux-x64-gnu-0.1.0.tgz: OK\n');
@@ -510,10 +654,13 @@ describe('packRelease', () => {
     assert.equal(manifest.tools.napiShip, ownVersion);
     assert.deepEqual(manifest.files, []);
 
-    assert.deepEqual(manifest.packages.map((p) => [p.name, p.kind, p.target]), [
-      ['@napi-ship/core', 'root', null],
-      ['@napi-ship/core-linux-x64-gnu', 'platform', 'linux-x64-gnu'],
-    ]);
+    assert.deepEqual(
+      manifest.packages.map((p) => [p.name, p.kind, p.target]),
+      [
+        ['@napi-ship/core', 'root', null],
+        ['@napi-ship/core-linux-x64-gnu', 'platform', 'linux-x64-gnu'],
+      ],
+    );
     for (const p of manifest.packages) {
       const bytes = await readFile(path.join(outDir, p.tarball));
       assert.equal(p.size, bytes.length);
@@ -524,7 +671,10 @@ describe('packRelease', () => {
     const binary = await readFile(hostCoreBinary);
     assert.equal(manifest.binaries.length, 1);
     const b = manifest.binaries[0]!;
-    assert.deepEqual([b.target, b.triple, b.package, b.file], ['linux-x64-gnu', 'x86_64-unknown-linux-gnu', '@napi-ship/core-linux-x64-gnu', 'napi-ship-core.linux-x64-gnu.node']);
+    assert.deepEqual(
+      [b.target, b.triple, b.package, b.file],
+      ['linux-x64-gnu', 'x86_64-unknown-linux-gnu', '@napi-ship/core-linux-x64-gnu', 'napi-ship-core.linux-x64-gnu.node'],
+    );
     assert.equal(b.size, binary.length);
     assert.equal(b.sha256, digest('sha256', binary));
     assert.equal(b.integrity, `sha512-${digest('sha512', binary, 'base64')}`);
@@ -534,8 +684,12 @@ describe('packRelease', () => {
 
     // Packing again gives the same bytes, the same manifest.
     const again = await packRelease({
-      packages: [{ dir: root, kind: 'root', target: null }, { dir: platform, kind: 'platform', target: 'linux-x64-gnu' }],
-      outDir: path.join(outDir, '..', 'again'), sourceDateEpoch: 1_700_000_000,
+      packages: [
+        { dir: root, kind: 'root', target: null },
+        { dir: platform, kind: 'platform', target: 'linux-x64-gnu' },
+      ],
+      outDir: path.join(outDir, '..', 'again'),
+      sourceDateEpoch: 1_700_000_000,
     });
     assert.equal(serializeManifest(again.manifest), text);
   });
@@ -544,15 +698,31 @@ describe('packRelease', () => {
 describe('napi-ship pack (CLI)', () => {
   async function napiProject(label: string): Promise<string> {
     const dir = await makePackage(label, {
-      'package.json': JSON.stringify({
-        name: 'demo-addon', version: '2.0.0', main: 'index.js', files: ['index.js'],
-        napi: { binaryName: 'demo', targets: ['x86_64-unknown-linux-gnu'] },
-      }, null, 2),
+      'package.json': JSON.stringify(
+        {
+          name: 'demo-addon',
+          version: '2.0.0',
+          main: 'index.js',
+          files: ['index.js'],
+          napi: { binaryName: 'demo', targets: ['x86_64-unknown-linux-gnu'] },
+        },
+        null,
+        2,
+      ),
       'index.js': 'module.exports = require("demo-addon-linux-x64-gnu");\n',
-      'npm/linux-x64-gnu/package.json': JSON.stringify({
-        name: 'demo-addon-linux-x64-gnu', version: '2.0.0', os: ['linux'], cpu: ['x64'], libc: ['glibc'],
-        main: 'demo.linux-x64-gnu.node', files: ['demo.linux-x64-gnu.node'],
-      }, null, 2),
+      'npm/linux-x64-gnu/package.json': JSON.stringify(
+        {
+          name: 'demo-addon-linux-x64-gnu',
+          version: '2.0.0',
+          os: ['linux'],
+          cpu: ['x64'],
+          libc: ['glibc'],
+          main: 'demo.linux-x64-gnu.node',
+          files: ['demo.linux-x64-gnu.node'],
+        },
+        null,
+        2,
+      ),
     });
     await copyFile(hostCoreBinary, path.join(dir, 'npm', 'linux-x64-gnu', 'demo.linux-x64-gnu.node'));
     return dir;
@@ -576,7 +746,10 @@ describe('napi-ship pack (CLI)', () => {
     assert.equal(json.manifestPath, path.join(out, 'release-manifest.json'));
     const manifest = json.manifest;
     assert.ok(manifest);
-    assert.deepEqual(manifest.packages.map((p) => p.tarball), ['demo-addon-2.0.0.tgz', 'demo-addon-linux-x64-gnu-2.0.0.tgz']);
+    assert.deepEqual(
+      manifest.packages.map((p) => p.tarball),
+      ['demo-addon-2.0.0.tgz', 'demo-addon-linux-x64-gnu-2.0.0.tgz'],
+    );
     assert.equal(manifest.source.sourceDateEpoch, 1_700_000_000);
     assert.equal(manifest.binaries[0]?.triple, 'x86_64-unknown-linux-gnu');
 
@@ -593,7 +766,10 @@ describe('napi-ship pack (CLI)', () => {
     assert.equal(missing.code, 1, missing.stderr);
     const json = JSON.parse(missing.stdout) as PackJson;
     assert.equal(json.ok, false);
-    assert.deepEqual(json.diagnostics.map((d) => d.code), ['NS_PACK_MISSING_PACKAGE']);
+    assert.deepEqual(
+      json.diagnostics.map((d) => d.code),
+      ['NS_PACK_MISSING_PACKAGE'],
+    );
 
     const linked = await napiProject('cli-symlink');
     await symlink('demo.linux-x64-gnu.node', path.join(linked, 'npm', 'linux-x64-gnu', 'extra.node'));

@@ -16,8 +16,12 @@ import { isRecord } from '../src/util/json.js';
 import { coreDir, runCli } from './helpers/cli.js';
 
 let scratch = '';
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-policy-cli-')); });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-policy-cli-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 function parseJson(text: string): Record<string, unknown> {
   const value: unknown = JSON.parse(text);
@@ -25,7 +29,7 @@ function parseJson(text: string): Record<string, unknown> {
   return value;
 }
 
-describe('the repo\'s own core', () => {
+describe("the repo's own core", () => {
   let inventories: Inventory[] = [];
   before(async () => {
     const read = await readProjectInventories({ rootDir: coreDir });
@@ -38,7 +42,10 @@ describe('the repo\'s own core', () => {
     const config = await readPolicyConfig(plan.root.dir, plan.root.manifest);
     assert.deepEqual(config.licenses.allow, ['MIT', 'Apache-2.0', 'ISC', 'Unicode-3.0']);
     const outcome = evaluatePolicy(inventories, config);
-    assert.deepEqual(outcome.violations.filter((v) => v.severity === 'error'), []);
+    assert.deepEqual(
+      outcome.violations.filter((v) => v.severity === 'error'),
+      [],
+    );
     assert.equal(outcome.ok, true);
     const cargo = outcome.packages.filter((p) => p.ecosystem === 'cargo' && !p.firstParty);
     assert.ok(cargo.length >= 40, `only ${cargo.length} crates`);
@@ -83,24 +90,54 @@ describe('the repo\'s own core', () => {
 /** A root package with an npm lockfile whose installed dependencies break `allow: ["MIT"]`. */
 async function writeFixture(dir: string, policy: unknown): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({
-    name: 'fixture-addon', version: '1.0.0', license: 'MIT',
-    napi: { binaryName: 'fixture', targets: ['x86_64-unknown-linux-gnu'] },
-    dependencies: { 'ok-thing': '^2.0.0', 'gpl-thing': '1.0.0', forked: 'github:someone/forked' },
-    napiShip: { policy },
-  }, null, 2));
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: 'fixture-addon',
+        version: '1.0.0',
+        license: 'MIT',
+        napi: { binaryName: 'fixture', targets: ['x86_64-unknown-linux-gnu'] },
+        dependencies: { 'ok-thing': '^2.0.0', 'gpl-thing': '1.0.0', forked: 'github:someone/forked' },
+        napiShip: { policy },
+      },
+      null,
+      2,
+    ),
+  );
   const registry = (name: string, version: string): Record<string, unknown> => ({
-    version, resolved: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`, integrity: `sha512-${Buffer.from(name).toString('base64')}`,
+    version,
+    resolved: `https://registry.npmjs.org/${name}/-/${name}-${version}.tgz`,
+    integrity: `sha512-${Buffer.from(name).toString('base64')}`,
   });
-  await writeFile(path.join(dir, 'package-lock.json'), JSON.stringify({
-    name: 'fixture-addon', version: '1.0.0', lockfileVersion: 3, requires: true,
-    packages: {
-      '': { name: 'fixture-addon', version: '1.0.0', license: 'MIT', dependencies: { 'ok-thing': '^2.0.0', 'gpl-thing': '1.0.0', forked: 'github:someone/forked' } },
-      'node_modules/ok-thing': { ...registry('ok-thing', '2.1.0'), license: 'MIT' },
-      'node_modules/gpl-thing': { ...registry('gpl-thing', '1.0.0'), license: 'GPL-3.0-only' },
-      'node_modules/forked': { version: '0.3.0', resolved: 'git+ssh://git@github.com/someone/forked.git#0123456789abcdef0123456789abcdef01234567', license: 'MIT' },
-    },
-  }, null, 2));
+  await writeFile(
+    path.join(dir, 'package-lock.json'),
+    JSON.stringify(
+      {
+        name: 'fixture-addon',
+        version: '1.0.0',
+        lockfileVersion: 3,
+        requires: true,
+        packages: {
+          '': {
+            name: 'fixture-addon',
+            version: '1.0.0',
+            license: 'MIT',
+            dependencies: { 'ok-thing': '^2.0.0', 'gpl-thing': '1.0.0', forked: 'github:someone/forked' },
+          },
+          'node_modules/ok-thing': { ...registry('ok-thing', '2.1.0'), license: 'MIT' },
+          'node_modules/gpl-thing': { ...registry('gpl-thing', '1.0.0'), license: 'GPL-3.0-only' },
+          'node_modules/forked': {
+            version: '0.3.0',
+            resolved: 'git+ssh://git@github.com/someone/forked.git#0123456789abcdef0123456789abcdef01234567',
+            license: 'MIT',
+          },
+        },
+      },
+      null,
+      2,
+    ),
+  );
   const install = async (name: string, version: string, license: string): Promise<void> => {
     await mkdir(path.join(dir, 'node_modules', name), { recursive: true });
     await writeFile(path.join(dir, 'node_modules', name, 'package.json'), JSON.stringify({ name, version, license }));
@@ -153,7 +190,10 @@ describe('a fixture that breaks the policy', () => {
     await writeFixture(dir, { licenses: { allow: ['Apache 2'] } });
     const result = await runCli(['policy', '--cwd', dir], { env: { NO_COLOR: '1' } });
     assert.equal(result.code, 3);
-    assert.match(result.stderr, /error\[NS_CONFIG_INVALID\] .*package\.json: `napiShip\.policy\.licenses\.allow\[0\]` is not an SPDX license id/);
+    assert.match(
+      result.stderr,
+      /error\[NS_CONFIG_INVALID\] .*package\.json: `napiShip\.policy\.licenses\.allow\[0\]` is not an SPDX license id/,
+    );
     const usage = await runCli(['policy', 'extra'], { env: { NO_COLOR: '1' } });
     assert.equal(usage.code, 2);
     const help = await runCli(['policy', '--help']);

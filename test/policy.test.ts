@@ -18,29 +18,55 @@ import type { Ecosystem, Inventory, InventoryPackage } from '../src/sbom/invento
 const CRATES_IO = 'registry+https://github.com/rust-lang/crates.io-index';
 const LICENSE_SHA = 'a'.repeat(64);
 
-function pkg(ecosystem: Ecosystem, name: string, version: string, licenseRaw: string | null, extra: Partial<InventoryPackage> = {}): InventoryPackage {
+function pkg(
+  ecosystem: Ecosystem,
+  name: string,
+  version: string,
+  licenseRaw: string | null,
+  extra: Partial<InventoryPackage> = {},
+): InventoryPackage {
   const purl = ecosystem === 'cargo' ? `pkg:cargo/${name}@${version}` : `pkg:npm/${name.replace('@', '%40')}@${version}`;
   return {
-    ecosystem, name, version, purl, licenseRaw,
+    ecosystem,
+    name,
+    version,
+    purl,
+    licenseRaw,
     licenseFiles: [],
-    source: ecosystem === 'cargo' ? { kind: 'registry', location: CRATES_IO } : { kind: 'registry', location: 'https://registry.npmjs.org/' },
-    checksum: null, supplier: null, homepage: null, downloadLocation: null,
-    scope: 'normal', isRoot: false, dependsOn: [],
+    source:
+      ecosystem === 'cargo' ? { kind: 'registry', location: CRATES_IO } : { kind: 'registry', location: 'https://registry.npmjs.org/' },
+    checksum: null,
+    supplier: null,
+    homepage: null,
+    downloadLocation: null,
+    scope: 'normal',
+    isRoot: false,
+    dependsOn: [],
     ...extra,
   };
 }
 
-const crate = (name: string, version: string, license: string | null, extra: Partial<InventoryPackage> = {}): InventoryPackage => pkg('cargo', name, version, license, extra);
-const npm = (name: string, version: string, license: string | null, extra: Partial<InventoryPackage> = {}): InventoryPackage => pkg('npm', name, version, license, extra);
+const crate = (name: string, version: string, license: string | null, extra: Partial<InventoryPackage> = {}): InventoryPackage =>
+  pkg('cargo', name, version, license, extra);
+const npm = (name: string, version: string, license: string | null, extra: Partial<InventoryPackage> = {}): InventoryPackage =>
+  pkg('npm', name, version, license, extra);
 
 /** A cargo inventory: the released crate depending on every package given. */
 function cargoInventory(...deps: InventoryPackage[]): Inventory {
-  const root = crate('my-addon', '1.0.0', 'MIT', { isRoot: true, source: { kind: 'path', location: '/work/my-addon' }, dependsOn: deps.map((d) => d.purl) });
+  const root = crate('my-addon', '1.0.0', 'MIT', {
+    isRoot: true,
+    source: { kind: 'path', location: '/work/my-addon' },
+    dependsOn: deps.map((d) => d.purl),
+  });
   return { ecosystem: 'cargo', source: 'Cargo.lock', roots: [root.purl], packages: [root, ...deps] };
 }
 
 function npmInventory(...deps: InventoryPackage[]): Inventory {
-  const root = npm('my-addon', '1.0.0', 'MIT', { isRoot: true, source: { kind: 'path', location: '.' }, dependsOn: deps.map((d) => d.purl) });
+  const root = npm('my-addon', '1.0.0', 'MIT', {
+    isRoot: true,
+    source: { kind: 'path', location: '.' },
+    dependsOn: deps.map((d) => d.purl),
+  });
   return { ecosystem: 'npm', source: 'pnpm-lock.yaml', roots: [root.purl], packages: [root, ...deps] };
 }
 
@@ -54,7 +80,10 @@ function codes(outcome: PolicyOutcome): string[] {
 
 describe('licenses', () => {
   test('MIT OR Apache-2.0 passes an allow list with MIT', () => {
-    const outcome = evaluatePolicy([cargoInventory(crate('either', '1.19.0', 'MIT OR Apache-2.0'))], policy({ licenses: { allow: ['MIT'] } }));
+    const outcome = evaluatePolicy(
+      [cargoInventory(crate('either', '1.19.0', 'MIT OR Apache-2.0'))],
+      policy({ licenses: { allow: ['MIT'] } }),
+    );
     assert.deepEqual(outcome.violations, []);
     assert.equal(outcome.ok, true);
     assert.equal(outcome.checked, 1);
@@ -86,17 +115,28 @@ describe('licenses', () => {
   });
 
   test('the same rules hold for npm packages', () => {
-    const outcome = evaluatePolicy([npmInventory(npm('left-pad', '1.3.0', 'WTFPL'), npm('@scope/ok', '1.0.0', 'MIT'))], policy({ licenses: { allow: ['MIT'] } }));
-    assert.deepEqual(outcome.violations.map((v) => [v.ecosystem, v.package, v.code]), [['npm', 'left-pad', 'NS_POLICY_LICENSE_DENIED']]);
+    const outcome = evaluatePolicy(
+      [npmInventory(npm('left-pad', '1.3.0', 'WTFPL'), npm('@scope/ok', '1.0.0', 'MIT'))],
+      policy({ licenses: { allow: ['MIT'] } }),
+    );
+    assert.deepEqual(
+      outcome.violations.map((v) => [v.ecosystem, v.package, v.code]),
+      [['npm', 'left-pad', 'NS_POLICY_LICENSE_DENIED']],
+    );
     assert.equal(outcome.checked, 2);
   });
 
   test('an exception lets one package through, only where it matches', () => {
     const gpl = crate('copyleft', '2.1.0', 'GPL-3.0-only');
     const other = crate('copyleft-too', '1.0.0', 'GPL-3.0-only');
-    const config = policy({ licenses: { allow: ['MIT'], exceptions: [{ name: 'copyleft', version: '^2', ecosystem: 'cargo', allow: ['GPL-3.0-only'] }] } });
+    const config = policy({
+      licenses: { allow: ['MIT'], exceptions: [{ name: 'copyleft', version: '^2', ecosystem: 'cargo', allow: ['GPL-3.0-only'] }] },
+    });
     const outcome = evaluatePolicy([cargoInventory(gpl, other)], config);
-    assert.deepEqual(outcome.violations.map((v) => v.package), ['copyleft-too']);
+    assert.deepEqual(
+      outcome.violations.map((v) => v.package),
+      ['copyleft-too'],
+    );
     assert.deepEqual(outcome.violations[0]?.allow, ['MIT']);
 
     const wrongVersion = evaluatePolicy([cargoInventory(crate('copyleft', '3.0.0', 'GPL-3.0-only'))], config);
@@ -114,7 +154,10 @@ describe('licenses', () => {
         clarify: [{ name: 'no-license', version: '0.3.1', expression: 'ISC', licenseFiles: files }],
       },
     });
-    const good = evaluatePolicy([cargoInventory(crate('no-license', '0.3.1', null, { licenseFiles: [{ path: './LICENSE', sha256: LICENSE_SHA.toUpperCase() }] }))], config);
+    const good = evaluatePolicy(
+      [cargoInventory(crate('no-license', '0.3.1', null, { licenseFiles: [{ path: './LICENSE', sha256: LICENSE_SHA.toUpperCase() }] }))],
+      config,
+    );
     assert.deepEqual(good.violations, []);
     const clarified = good.packages.find((p) => p.name === 'no-license');
     assert.equal(clarified?.clarified, true);
@@ -123,17 +166,26 @@ describe('licenses', () => {
     assert.match(clarified.comment ?? '', /clarification/);
 
     // Without the clarification, the same crate is reported as having no license.
-    const unclarified = evaluatePolicy([cargoInventory(crate('no-license', '0.3.1', null))], policy({ licenses: { allow: ['MIT', 'ISC'] } }));
+    const unclarified = evaluatePolicy(
+      [cargoInventory(crate('no-license', '0.3.1', null))],
+      policy({ licenses: { allow: ['MIT', 'ISC'] } }),
+    );
     assert.deepEqual(codes(unclarified), ['NS_POLICY_LICENSE_UNKNOWN']);
     assert.match(unclarified.violations[0]?.hint ?? '', /napiShip\.policy\.licenses\.clarify/);
   });
 
   test('a stale clarification (the license file changed or is gone) fails and does not apply', () => {
     const config = policy({
-      licenses: { allow: ['ISC'], clarify: [{ name: 'no-license', expression: 'ISC', licenseFiles: [{ path: 'LICENSE', sha256: LICENSE_SHA }] }] },
+      licenses: {
+        allow: ['ISC'],
+        clarify: [{ name: 'no-license', expression: 'ISC', licenseFiles: [{ path: 'LICENSE', sha256: LICENSE_SHA }] }],
+      },
     });
     const changed = 'b'.repeat(64);
-    const outcome = evaluatePolicy([cargoInventory(crate('no-license', '0.3.2', null, { licenseFiles: [{ path: 'LICENSE', sha256: changed }] }))], config);
+    const outcome = evaluatePolicy(
+      [cargoInventory(crate('no-license', '0.3.2', null, { licenseFiles: [{ path: 'LICENSE', sha256: changed }] }))],
+      config,
+    );
     assert.equal(outcome.ok, false);
     assert.deepEqual(codes(outcome).sort(), ['NS_POLICY_CLARIFY_STALE', 'NS_POLICY_LICENSE_UNKNOWN']);
     const stale = outcome.violations.find((v) => v.code === 'NS_POLICY_CLARIFY_STALE');
@@ -153,7 +205,10 @@ describe('licenses', () => {
     const allowed = evaluatePolicy([cargoInventory(llvm)], policy({ licenses: { allow: ['Apache-2.0 WITH LLVM-exception'] } }));
     assert.deepEqual(allowed.violations, []);
     // rustix's real expression offers MIT too.
-    const rustix = evaluatePolicy([cargoInventory(crate('rustix', '1.1.6', 'Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT'))], policy({ licenses: { allow: ['MIT'] } }));
+    const rustix = evaluatePolicy(
+      [cargoInventory(crate('rustix', '1.1.6', 'Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT'))],
+      policy({ licenses: { allow: ['MIT'] } }),
+    );
     assert.deepEqual(rustix.violations, []);
   });
 
@@ -168,29 +223,43 @@ describe('licenses', () => {
   });
 
   test('unknown and invalid expressions are reported as such and never allowed', () => {
-    const outcome = evaluatePolicy([cargoInventory(
-      crate('words', '1.0.0', 'Apache 2'),
-      crate('broken', '1.0.0', 'MIT OR'),
-      crate('silent', '1.0.0', null),
-      crate('see-file', '1.0.0', 'SEE LICENSE IN LICENSE'),
-    )], policy({ licenses: { allow: ['Apache-2.0', 'MIT'] } }));
-    assert.deepEqual(outcome.violations.map((v) => [v.package, v.code]), [
-      ['broken', 'NS_POLICY_LICENSE_INVALID'],
-      ['see-file', 'NS_POLICY_LICENSE_UNKNOWN'],
-      ['silent', 'NS_POLICY_LICENSE_UNKNOWN'],
-      ['words', 'NS_POLICY_LICENSE_UNKNOWN'],
-    ]);
+    const outcome = evaluatePolicy(
+      [
+        cargoInventory(
+          crate('words', '1.0.0', 'Apache 2'),
+          crate('broken', '1.0.0', 'MIT OR'),
+          crate('silent', '1.0.0', null),
+          crate('see-file', '1.0.0', 'SEE LICENSE IN LICENSE'),
+        ),
+      ],
+      policy({ licenses: { allow: ['Apache-2.0', 'MIT'] } }),
+    );
+    assert.deepEqual(
+      outcome.violations.map((v) => [v.package, v.code]),
+      [
+        ['broken', 'NS_POLICY_LICENSE_INVALID'],
+        ['see-file', 'NS_POLICY_LICENSE_UNKNOWN'],
+        ['silent', 'NS_POLICY_LICENSE_UNKNOWN'],
+        ['words', 'NS_POLICY_LICENSE_UNKNOWN'],
+      ],
+    );
     assert.match(outcome.violations.find((v) => v.package === 'words')?.message ?? '', /"Apache"/);
     assert.ok(outcome.packages.filter((p) => !p.firstParty).every((p) => p.licenseAllowed === false && p.expression === null));
   });
 
   test('eight-character ids are matched exactly (spdx-satisfies bug guarded)', () => {
-    const outcome = evaluatePolicy([npmInventory(npm('old-lgpl', '1.0.0', 'LGPL-2.1'))], policy({ licenses: { allow: ['LGPL-3.0-only'] } }));
+    const outcome = evaluatePolicy(
+      [npmInventory(npm('old-lgpl', '1.0.0', 'LGPL-2.1'))],
+      policy({ licenses: { allow: ['LGPL-3.0-only'] } }),
+    );
     assert.deepEqual(codes(outcome), ['NS_POLICY_LICENSE_DENIED']);
   });
 
   test('first-party packages (roots, workspace members) are not judged', () => {
-    const member = crate('my-core', '1.0.0', 'LicenseRef-Mine', { workspaceMember: true, source: { kind: 'path', location: '../my-core' } });
+    const member = crate('my-core', '1.0.0', 'LicenseRef-Mine', {
+      workspaceMember: true,
+      source: { kind: 'path', location: '../my-core' },
+    });
     const outcome = evaluatePolicy([cargoInventory(member)], policy({ licenses: { allow: ['MIT'] } }));
     assert.deepEqual(outcome.violations, []);
     assert.equal(outcome.checked, 0);
@@ -222,20 +291,39 @@ describe('sources', () => {
   const allowMit = { licenses: { allow: ['MIT'] } };
 
   test('a git dependency fails the sources check until its repository is allowed', () => {
-    const git = crate('forked', '0.1.0', 'MIT', { source: { kind: 'git', location: 'git+https://github.com/Someone/Forked.git?rev=abc123#abc123def' } });
+    const git = crate('forked', '0.1.0', 'MIT', {
+      source: { kind: 'git', location: 'git+https://github.com/Someone/Forked.git?rev=abc123#abc123def' },
+    });
     const outcome = evaluatePolicy([cargoInventory(git)], policy(allowMit));
     assert.deepEqual(codes(outcome), ['NS_POLICY_SOURCE_GIT']);
     assert.equal(outcome.ok, false);
     assert.match(outcome.violations[0]?.hint ?? '', /"https:\/\/github\.com\/Someone\/Forked\.git" to napiShip\.policy\.sources\.allowGit/);
 
-    for (const allowGit of [['https://github.com/someone/forked'], ['https://github.com/Someone'], ['git+ssh://git@github.com/someone/forked.git']]) {
-      assert.deepEqual(evaluatePolicy([cargoInventory(git)], policy({ ...allowMit, sources: { allowGit } })).violations, [], allowGit.join());
+    for (const allowGit of [
+      ['https://github.com/someone/forked'],
+      ['https://github.com/Someone'],
+      ['git+ssh://git@github.com/someone/forked.git'],
+    ]) {
+      assert.deepEqual(
+        evaluatePolicy([cargoInventory(git)], policy({ ...allowMit, sources: { allowGit } })).violations,
+        [],
+        allowGit.join(),
+      );
     }
-    assert.deepEqual(codes(evaluatePolicy([cargoInventory(git)], policy({ ...allowMit, sources: { allowGit: ['https://github.com/someone/forked-other'] } }))), ['NS_POLICY_SOURCE_GIT']);
+    assert.deepEqual(
+      codes(
+        evaluatePolicy([cargoInventory(git)], policy({ ...allowMit, sources: { allowGit: ['https://github.com/someone/forked-other'] } })),
+      ),
+      ['NS_POLICY_SOURCE_GIT'],
+    );
 
     const npmGit = npm('gitdep', '1.0.0', 'MIT', { source: { kind: 'git', location: 'github:someone/gitdep#0123abc' } });
     assert.deepEqual(codes(evaluatePolicy([npmInventory(npmGit)], policy(allowMit))), ['NS_POLICY_SOURCE_GIT']);
-    assert.deepEqual(evaluatePolicy([npmInventory(npmGit)], policy({ ...allowMit, sources: { allowGit: ['https://github.com/someone/gitdep'] } })).violations, []);
+    assert.deepEqual(
+      evaluatePolicy([npmInventory(npmGit)], policy({ ...allowMit, sources: { allowGit: ['https://github.com/someone/gitdep'] } }))
+        .violations,
+      [],
+    );
   });
 
   test('path dependencies are flagged unless first-party or allowed', () => {
@@ -248,28 +336,52 @@ describe('sources', () => {
     const sparse = crate('a', '1.0.0', 'MIT', { source: { kind: 'registry', location: 'sparse+https://index.crates.io/' } });
     const mirror = crate('b', '1.0.0', 'MIT', { source: { kind: 'registry', location: 'sparse+https://crates.example.com/index/' } });
     const outcome = evaluatePolicy([cargoInventory(sparse, mirror)], policy(allowMit));
-    assert.deepEqual(outcome.violations.map((v) => [v.package, v.code]), [['b', 'NS_POLICY_SOURCE_REGISTRY']]);
+    assert.deepEqual(
+      outcome.violations.map((v) => [v.package, v.code]),
+      [['b', 'NS_POLICY_SOURCE_REGISTRY']],
+    );
     assert.match(outcome.violations[0]?.hint ?? '', /allowRegistries/);
-    assert.deepEqual(evaluatePolicy([cargoInventory(sparse, mirror)], policy({ ...allowMit, sources: { allowRegistries: ['sparse+https://crates.example.com/index'] } })).violations, []);
+    assert.deepEqual(
+      evaluatePolicy(
+        [cargoInventory(sparse, mirror)],
+        policy({ ...allowMit, sources: { allowRegistries: ['sparse+https://crates.example.com/index'] } }),
+      ).violations,
+      [],
+    );
   });
 
   test('npm packages only from the configured registries', () => {
-    const fromNpmjs = npm('a', '1.0.0', 'MIT', { source: { kind: 'registry', location: null }, downloadLocation: 'https://registry.npmjs.org/a/-/a-1.0.0.tgz' });
+    const fromNpmjs = npm('a', '1.0.0', 'MIT', {
+      source: { kind: 'registry', location: null },
+      downloadLocation: 'https://registry.npmjs.org/a/-/a-1.0.0.tgz',
+    });
     const fromElsewhere = npm('b', '1.0.0', 'MIT', { source: { kind: 'registry', location: 'https://npm.evil.example/' } });
     const outcome = evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], policy(allowMit));
-    assert.deepEqual(outcome.violations.map((v) => [v.package, v.code]), [['b', 'NS_POLICY_SOURCE_REGISTRY']]);
+    assert.deepEqual(
+      outcome.violations.map((v) => [v.package, v.code]),
+      [['b', 'NS_POLICY_SOURCE_REGISTRY']],
+    );
     const mirrorOnly = policy({ ...allowMit, sources: { npmRegistries: ['https://npm.evil.example'] } });
-    assert.deepEqual(evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], mirrorOnly).violations.map((v) => v.package), ['a']);
+    assert.deepEqual(
+      evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], mirrorOnly).violations.map((v) => v.package),
+      ['a'],
+    );
   });
 });
 
 describe('bans and duplicates', () => {
   test('a banned package fails, within its version range and ecosystem only', () => {
-    const config = policy({ licenses: { allow: ['MIT', 'Apache-2.0'] }, ban: [{ name: 'openssl-sys', version: '<0.10', ecosystem: 'cargo', reason: 'use rustls' }, 'leftpad'] });
-    const outcome = evaluatePolicy([
-      cargoInventory(crate('openssl-sys', '0.9.100', 'MIT'), crate('openssl-sys', '0.10.1', 'MIT')),
-      npmInventory(npm('openssl-sys', '0.9.0', 'MIT'), npm('leftpad', '1.0.0', 'MIT')),
-    ], config);
+    const config = policy({
+      licenses: { allow: ['MIT', 'Apache-2.0'] },
+      ban: [{ name: 'openssl-sys', version: '<0.10', ecosystem: 'cargo', reason: 'use rustls' }, 'leftpad'],
+    });
+    const outcome = evaluatePolicy(
+      [
+        cargoInventory(crate('openssl-sys', '0.9.100', 'MIT'), crate('openssl-sys', '0.10.1', 'MIT')),
+        npmInventory(npm('openssl-sys', '0.9.0', 'MIT'), npm('leftpad', '1.0.0', 'MIT')),
+      ],
+      config,
+    );
     const banned = outcome.violations.filter((v) => v.code === 'NS_POLICY_BANNED').map((v) => `${v.ecosystem}:${v.package}@${v.version}`);
     assert.deepEqual(banned, ['cargo:openssl-sys@0.9.100', 'npm:leftpad@1.0.0']);
     assert.match(outcome.violations.find((v) => v.package === 'openssl-sys' && v.code === 'NS_POLICY_BANNED')?.message ?? '', /use rustls/);
@@ -277,16 +389,27 @@ describe('bans and duplicates', () => {
   });
 
   test('duplicate versions are a warning by default, an error when configured, and can be skipped', () => {
-    const inv = cargoInventory(crate('windows-sys', '0.52.0', 'MIT'), crate('windows-sys', '0.61.2', 'MIT'), crate('syn', '2.0.0', 'MIT'), crate('syn', '3.0.10', 'MIT'));
+    const inv = cargoInventory(
+      crate('windows-sys', '0.52.0', 'MIT'),
+      crate('windows-sys', '0.61.2', 'MIT'),
+      crate('syn', '2.0.0', 'MIT'),
+      crate('syn', '3.0.10', 'MIT'),
+    );
     const warned = evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] } }));
-    assert.deepEqual(warned.violations.map((v) => [v.package, v.code, v.severity, v.version]), [
-      ['syn', 'NS_POLICY_DUPLICATE', 'warning', '2.0.0, 3.0.10'],
-      ['windows-sys', 'NS_POLICY_DUPLICATE', 'warning', '0.52.0, 0.61.2'],
-    ]);
+    assert.deepEqual(
+      warned.violations.map((v) => [v.package, v.code, v.severity, v.version]),
+      [
+        ['syn', 'NS_POLICY_DUPLICATE', 'warning', '2.0.0, 3.0.10'],
+        ['windows-sys', 'NS_POLICY_DUPLICATE', 'warning', '0.52.0, 0.61.2'],
+      ],
+    );
     assert.equal(warned.ok, true);
 
     const strict = evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] }, duplicates: { level: 'error', skip: ['windows-sys'] } }));
-    assert.deepEqual(strict.violations.map((v) => [v.package, v.severity]), [['syn', 'error']]);
+    assert.deepEqual(
+      strict.violations.map((v) => [v.package, v.severity]),
+      [['syn', 'error']],
+    );
     assert.equal(strict.ok, false);
     assert.deepEqual(evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] }, duplicates: 'allow' })).violations, []);
   });
@@ -294,8 +417,12 @@ describe('bans and duplicates', () => {
 
 describe('config', () => {
   let dir = '';
-  before(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-policy-config-')); });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-policy-config-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   async function configErrors(manifest: Record<string, unknown>, file?: string): Promise<string[]> {
     const sub = await mkdtemp(path.join(dir, 'case-'));
@@ -318,7 +445,10 @@ describe('config', () => {
     assert.equal(fromPkg.duplicates.level, 'warn');
 
     const sub = await mkdtemp(path.join(dir, 'file-'));
-    await writeFile(path.join(sub, 'napi-ship.config.json'), JSON.stringify({ policy: { licenses: { allow: ['ISC'] }, duplicates: 'error' } }));
+    await writeFile(
+      path.join(sub, 'napi-ship.config.json'),
+      JSON.stringify({ policy: { licenses: { allow: ['ISC'] }, duplicates: 'error' } }),
+    );
     const fromFile = await readPolicyConfig(sub, { name: 'x' });
     assert.equal(fromFile.key, 'policy');
     assert.equal(fromFile.file, path.join(sub, 'napi-ship.config.json'));
@@ -326,21 +456,31 @@ describe('config', () => {
     assert.equal(fromFile.duplicates.level, 'error');
     // Hints then name the key of that file.
     const outcome = evaluatePolicy([cargoInventory(crate('x', '1.0.0', 'MIT'))], fromFile);
-    assert.match(outcome.violations[0]?.hint ?? '', /add "MIT" to policy\.licenses\.allow, .* to policy\.licenses\.exceptions \(.*napi-ship\.config\.json\)/);
+    assert.match(
+      outcome.violations[0]?.hint ?? '',
+      /add "MIT" to policy\.licenses\.allow, .* to policy\.licenses\.exceptions \(.*napi-ship\.config\.json\)/,
+    );
   });
 
   test('bad entries are NS_CONFIG_INVALID, every one reported with its key', async () => {
-    const messages = await configErrors({ napiShip: { policy: {
-      licenses: {
-        allow: ['mit', 'MIT OR Apache-2.0', 'Apache 2', 42],
-        exceptions: [{ name: 'x', version: 'not a range', allow: ['MIT'] }, { name: 'y' }],
-        clarify: [{ name: 'z', expression: 'MIT', licenseFiles: [] }, { name: 'w', expression: 'Nope-1.0', licenseFiles: [{ path: 'LICENSE', sha256: 'xyz' }] }],
+    const messages = await configErrors({
+      napiShip: {
+        policy: {
+          licenses: {
+            allow: ['mit', 'MIT OR Apache-2.0', 'Apache 2', 42],
+            exceptions: [{ name: 'x', version: 'not a range', allow: ['MIT'] }, { name: 'y' }],
+            clarify: [
+              { name: 'z', expression: 'MIT', licenseFiles: [] },
+              { name: 'w', expression: 'Nope-1.0', licenseFiles: [{ path: 'LICENSE', sha256: 'xyz' }] },
+            ],
+          },
+          sources: { allowGit: ['not a url'] },
+          ban: [{ name: 'q', ecosystem: 'pypi' }],
+          duplicates: 'sometimes',
+          licences: {},
+        },
       },
-      sources: { allowGit: ['not a url'] },
-      ban: [{ name: 'q', ecosystem: 'pypi' }],
-      duplicates: 'sometimes',
-      licences: {},
-    } } });
+    });
     const expect = [
       /napiShip\.policy\.licenses\.allow\[0\]` .*write "MIT"/,
       /napiShip\.policy\.licenses\.allow\[1\]` .*expression/,
@@ -356,7 +496,11 @@ describe('config', () => {
       /napiShip\.policy\.duplicates` must be/,
       /napiShip\.policy\.licences` is not a policy setting/,
     ];
-    for (const re of expect) assert.ok(messages.some((m) => re.test(m)), `${String(re)} in\n${messages.join('\n')}`);
+    for (const re of expect)
+      assert.ok(
+        messages.some((m) => re.test(m)),
+        `${String(re)} in\n${messages.join('\n')}`,
+      );
     assert.equal(messages.length, expect.length, messages.join('\n'));
   });
 
@@ -369,7 +513,10 @@ describe('config', () => {
 
 describe('reports', () => {
   test('text and markdown name each violation, its allow list and the fix', () => {
-    const outcome = evaluatePolicy([cargoInventory(crate('copyleft', '2.1.0', 'GPL-3.0-only'), crate('ok', '1.0.0', 'MIT'))], policy({ licenses: { allow: ['MIT', 'Apache-2.0'] } }));
+    const outcome = evaluatePolicy(
+      [cargoInventory(crate('copyleft', '2.1.0', 'GPL-3.0-only'), crate('ok', '1.0.0', 'MIT'))],
+      policy({ licenses: { allow: ['MIT', 'Apache-2.0'] } }),
+    );
     const text = renderPolicyText(outcome);
     assert.match(text, /copyleft\s+2\.1\.0\s+GPL-3\.0-only/);
     assert.match(text, /error\[NS_POLICY_LICENSE_DENIED\] cargo copyleft@2\.1\.0/);
@@ -378,7 +525,10 @@ describe('reports', () => {
     const md = renderPolicyMarkdown(outcome);
     assert.match(md, /^## License and source policy/);
     assert.match(md, /❌ 2 package\(s\) checked: 1 error\(s\)/);
-    assert.match(md, /\| ❌ \| cargo \| `copyleft` \| 2\.1\.0 \| `GPL-3\.0-only` \| NS_POLICY_LICENSE_DENIED: .* \| if its terms are acceptable, add "GPL-3\.0-only" to napiShip\.policy\.licenses\.allow/);
+    assert.match(
+      md,
+      /\| ❌ \| cargo \| `copyleft` \| 2\.1\.0 \| `GPL-3\.0-only` \| NS_POLICY_LICENSE_DENIED: .* \| if its terms are acceptable, add "GPL-3\.0-only" to napiShip\.policy\.licenses\.allow/,
+    );
     const clean = evaluatePolicy([cargoInventory(crate('ok', '1.0.0', 'MIT'))], policy({ licenses: { allow: ['MIT'] } }));
     assert.match(renderPolicyMarkdown(clean), /✅ 1 package\(s\) checked: no violations\./);
     assert.match(renderPolicyText(clean), /policy passed/);

@@ -11,8 +11,22 @@ import { after, before, describe, test } from 'node:test';
 import { diagnostic, DiagnosticError } from '../src/diagnostics/index.js';
 import { MANIFEST_FILE, serializeManifest, SIGNATURE_FILE, type ManifestPackage, type ReleaseManifest } from '../src/manifest/index.js';
 import {
-  checkReleaseContents, conflictDiagnostics, defaultTag, invalidTag, Journal, journalRuns, lastRunFor, mapPool, planPublish,
-  publishRelease, readBack, readJournal, type Preflight, type PreflightPackage, type PublishClient, type PublishResult,
+  checkReleaseContents,
+  conflictDiagnostics,
+  defaultTag,
+  invalidTag,
+  Journal,
+  journalRuns,
+  lastRunFor,
+  mapPool,
+  planPublish,
+  publishRelease,
+  readBack,
+  readJournal,
+  type Preflight,
+  type PreflightPackage,
+  type PublishClient,
+  type PublishResult,
 } from '../src/publish/index.js';
 import type { Packument } from '../src/registry/packument.js';
 import { tarballDigests } from '../src/registry/publish-body.js';
@@ -23,8 +37,22 @@ import { buildFixtureRelease, type FixtureRelease } from './helpers/publish-rele
 const OURS = 'sha512-' + Buffer.alloc(64, 1).toString('base64');
 const THEIRS = 'sha512-' + Buffer.alloc(64, 2).toString('base64');
 
-function pkg(name: string, kind: 'root' | 'platform', state: PreflightPackage['state'], distTags: Record<string, string> = {}): PreflightPackage {
-  return { name, version: '1.0.0', kind, target: kind === 'root' ? null : name, integrity: OURS, state, theirs: state === 'different' ? THEIRS : state === 'same' ? OURS : null, distTags };
+function pkg(
+  name: string,
+  kind: 'root' | 'platform',
+  state: PreflightPackage['state'],
+  distTags: Record<string, string> = {},
+): PreflightPackage {
+  return {
+    name,
+    version: '1.0.0',
+    kind,
+    target: kind === 'root' ? null : name,
+    integrity: OURS,
+    state,
+    theirs: state === 'different' ? THEIRS : state === 'same' ? OURS : null,
+    distTags,
+  };
 }
 
 function preflightOf(packages: PreflightPackage[]): Preflight {
@@ -45,36 +73,74 @@ describe('planPublish (pure)', () => {
   });
 
   test('a fresh release: platforms published and verified, then the root, then tags with the root last, then the staging tag goes', () => {
-    const plan = planPublish(preflightOf([pkg('root', 'root', 'absent'), pkg('p-b', 'platform', 'absent'), pkg('p-a', 'platform', 'absent')]), { tag: 'latest' });
+    const plan = planPublish(
+      preflightOf([pkg('root', 'root', 'absent'), pkg('p-b', 'platform', 'absent'), pkg('p-a', 'platform', 'absent')]),
+      { tag: 'latest' },
+    );
     assert.deepEqual(plan.conflicts, []);
     assert.equal(plan.complete, false);
-    assert.deepEqual(plan.steps.map((s) => `${s.kind} ${s.package}`), [
-      'publish p-a', 'publish p-b', 'verify p-a', 'verify p-b', 'publish root', 'verify root',
-      'tag p-a', 'tag p-b', 'tag root', 'untag p-a', 'untag p-b', 'untag root',
-    ]);
+    assert.deepEqual(
+      plan.steps.map((s) => `${s.kind} ${s.package}`),
+      [
+        'publish p-a',
+        'publish p-b',
+        'verify p-a',
+        'verify p-b',
+        'publish root',
+        'verify root',
+        'tag p-a',
+        'tag p-b',
+        'tag root',
+        'untag p-a',
+        'untag p-b',
+        'untag root',
+      ],
+    );
     for (const s of plan.steps) if (s.kind === 'publish') assert.equal(s.tag, 'napi-ship-staging');
   });
 
   test('resuming: what the registry already has is not published again, a left-over staging tag is removed', () => {
-    const plan = planPublish(preflightOf([
-      pkg('root', 'root', 'absent', { latest: '0.9.0' }),
-      pkg('p-a', 'platform', 'same', { latest: '0.9.0', 'napi-ship-staging': '1.0.0' }),
-      pkg('p-b', 'platform', 'absent', { latest: '0.9.0' }),
-    ]), { tag: 'latest' });
-    assert.deepEqual(plan.steps.map((s) => `${s.kind} ${s.package}`), [
-      'publish p-b', 'verify p-a', 'verify p-b', 'publish root', 'verify root', 'tag p-a', 'tag p-b', 'tag root', 'untag p-a', 'untag p-b', 'untag root',
-    ]);
+    const plan = planPublish(
+      preflightOf([
+        pkg('root', 'root', 'absent', { latest: '0.9.0' }),
+        pkg('p-a', 'platform', 'same', { latest: '0.9.0', 'napi-ship-staging': '1.0.0' }),
+        pkg('p-b', 'platform', 'absent', { latest: '0.9.0' }),
+      ]),
+      { tag: 'latest' },
+    );
+    assert.deepEqual(
+      plan.steps.map((s) => `${s.kind} ${s.package}`),
+      [
+        'publish p-b',
+        'verify p-a',
+        'verify p-b',
+        'publish root',
+        'verify root',
+        'tag p-a',
+        'tag p-b',
+        'tag root',
+        'untag p-a',
+        'untag p-b',
+        'untag root',
+      ],
+    );
   });
 
   test('everything done: only read-backs remain, the plan is complete', () => {
     const done = { latest: '1.0.0' };
     const plan = planPublish(preflightOf([pkg('root', 'root', 'same', done), pkg('p-a', 'platform', 'same', done)]), { tag: 'latest' });
     assert.equal(plan.complete, true);
-    assert.deepEqual(plan.steps.map((s) => s.kind), ['verify', 'verify']);
+    assert.deepEqual(
+      plan.steps.map((s) => s.kind),
+      ['verify', 'verify'],
+    );
   });
 
   test('other bytes under one version: no step at all, the conflict names both hashes', () => {
-    const plan = planPublish(preflightOf([pkg('root', 'root', 'absent'), pkg('p-a', 'platform', 'absent'), pkg('p-b', 'platform', 'different')]), { tag: 'latest' });
+    const plan = planPublish(
+      preflightOf([pkg('root', 'root', 'absent'), pkg('p-a', 'platform', 'absent'), pkg('p-b', 'platform', 'different')]),
+      { tag: 'latest' },
+    );
     assert.deepEqual(plan.steps, []);
     assert.deepEqual(plan.conflicts, [{ package: 'p-b', version: '1.0.0', ours: OURS, theirs: THEIRS }]);
     const [d] = conflictDiagnostics(plan.conflicts);
@@ -85,9 +151,21 @@ describe('planPublish (pure)', () => {
 });
 
 describe('checkReleaseContents (pure)', () => {
-  const entry = (name: string, kind: 'root' | 'platform', version = '1.0.0'): ManifestPackage =>
-    ({ name, version, kind, target: kind === 'root' ? null : 'linux-x64-gnu', tarball: `${name}.tgz`, size: 1, integrity: OURS, sha1: 'a'.repeat(40), sha256: 'b'.repeat(64) });
-  const root = (pins: Record<string, string>) => ({ entry: entry('root', 'root'), packageJson: { name: 'root', version: '1.0.0', optionalDependencies: pins } });
+  const entry = (name: string, kind: 'root' | 'platform', version = '1.0.0'): ManifestPackage => ({
+    name,
+    version,
+    kind,
+    target: kind === 'root' ? null : 'linux-x64-gnu',
+    tarball: `${name}.tgz`,
+    size: 1,
+    integrity: OURS,
+    sha1: 'a'.repeat(40),
+    sha256: 'b'.repeat(64),
+  });
+  const root = (pins: Record<string, string>) => ({
+    entry: entry('root', 'root'),
+    packageJson: { name: 'root', version: '1.0.0', optionalDependencies: pins },
+  });
   const platform = (name: string, version = '1.0.0') => ({ entry: entry(name, 'platform', version), packageJson: { name, version } });
   const m = { name: 'root', version: '1.0.0' };
 
@@ -96,23 +174,48 @@ describe('checkReleaseContents (pure)', () => {
   });
   test('a pin without its package in the release: NS_PUBLISH_INCOMPLETE ("every platform or none")', () => {
     const ds = checkReleaseContents(m, [root({ 'p-a': '1.0.0', 'p-b': '1.0.0', 'p-c': '1.0.0' }), platform('p-a')]);
-    assert.deepEqual(ds.map((d) => d.code), ['NS_PUBLISH_INCOMPLETE']);
+    assert.deepEqual(
+      ds.map((d) => d.code),
+      ['NS_PUBLISH_INCOMPLETE'],
+    );
     assert.match(ds[0]?.message ?? '', /p-b@1\.0\.0, p-c@1\.0\.0/);
   });
   test('a range pin, an unpinned package, a tarball that is another package', () => {
-    const ds = checkReleaseContents(m, [root({ 'p-a': '^1.0.0' }), platform('p-a'), platform('p-b'), { entry: entry('p-c', 'platform'), packageJson: { name: 'evil', version: '1.0.0' } }]);
-    assert.deepEqual(ds.map((d) => d.code).sort(), ['NS_PUBLISH_MANIFEST', 'NS_PUBLISH_PIN_MISMATCH', 'NS_PUBLISH_UNPINNED', 'NS_PUBLISH_UNPINNED']);
+    const ds = checkReleaseContents(m, [
+      root({ 'p-a': '^1.0.0' }),
+      platform('p-a'),
+      platform('p-b'),
+      { entry: entry('p-c', 'platform'), packageJson: { name: 'evil', version: '1.0.0' } },
+    ]);
+    assert.deepEqual(ds.map((d) => d.code).sort(), [
+      'NS_PUBLISH_MANIFEST',
+      'NS_PUBLISH_PIN_MISMATCH',
+      'NS_PUBLISH_UNPINNED',
+      'NS_PUBLISH_UNPINNED',
+    ]);
   });
 });
 
 describe('journal', () => {
   let dir = '';
-  before(async () => { dir = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-journal-')); });
-  after(async () => { await rm(dir, { recursive: true, force: true }); });
+  before(async () => {
+    dir = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-journal-'));
+  });
+  after(async () => {
+    await rm(dir, { recursive: true, force: true });
+  });
 
   test('records come back in order; a torn last line is skipped and the next record starts clean', async () => {
     const file = path.join(dir, 'j.jsonl');
-    const start = { name: 'root', version: '1.0.0', manifestSha256: 'abc', registry: 'http://127.0.0.1/', tag: 'beta', stagingTag: 'napi-ship-staging', resume: false };
+    const start = {
+      name: 'root',
+      version: '1.0.0',
+      manifestSha256: 'abc',
+      registry: 'http://127.0.0.1/',
+      tag: 'beta',
+      stagingTag: 'napi-ship-staging',
+      resume: false,
+    };
     const j = await Journal.open(file, 'run1');
     await Promise.all([j.append('start', start), j.append('preflight', { package: 'p-a' }), j.append('publish-begin', { package: 'p-a' })]);
     await j.close();
@@ -123,9 +226,18 @@ describe('journal', () => {
     await j2.close();
     const { records, skipped } = await readJournal(file);
     assert.equal(skipped, 1);
-    assert.deepEqual(records.map((r) => `${r.run} ${r.type}`), ['run1 start', 'run1 preflight', 'run1 publish-begin', 'run2 start', 'run2 done']);
+    assert.deepEqual(
+      records.map((r) => `${r.run} ${r.type}`),
+      ['run1 start', 'run1 preflight', 'run1 publish-begin', 'run2 start', 'run2 done'],
+    );
     const runs = journalRuns(records);
-    assert.deepEqual(runs.map((r) => [r.start.run, r.finished, r.outcome]), [['run1', false, null], ['run2', true, 'published']]);
+    assert.deepEqual(
+      runs.map((r) => [r.start.run, r.finished, r.outcome]),
+      [
+        ['run1', false, null],
+        ['run2', true, 'published'],
+      ],
+    );
     assert.equal(lastRunFor(records, { name: 'root', version: '1.0.0', manifestSha256: 'abc' })?.start.run, 'run2');
     assert.equal(lastRunFor(records, { name: 'root', version: '1.0.0', manifestSha256: 'other' }), null);
     assert.deepEqual(await readJournal(path.join(dir, 'missing.jsonl')), { records: [], skipped: 0 });
@@ -149,12 +261,15 @@ describe('mapPool', () => {
   test('the first failure stops new work; in-flight work finishes before the error is thrown', async () => {
     const started: number[] = [];
     let finished = 0;
-    await assert.rejects(mapPool([1, 2, 3, 4, 5, 6], 2, async (n) => {
-      started.push(n);
-      await new Promise((r) => setTimeout(r, n === 1 ? 1 : 20));
-      if (n === 1) throw new Error('boom');
-      finished++;
-    }), /boom/);
+    await assert.rejects(
+      mapPool([1, 2, 3, 4, 5, 6], 2, async (n) => {
+        started.push(n);
+        await new Promise((r) => setTimeout(r, n === 1 ? 1 : 20));
+        if (n === 1) throw new Error('boom');
+        finished++;
+      }),
+      /boom/,
+    );
     assert.deepEqual(started, [1, 2]);
     assert.equal(finished, 1);
   });
@@ -162,7 +277,11 @@ describe('mapPool', () => {
 
 // ── an in-memory registry ──────────────────────────────────────────────────────────────────────
 
-interface FakePackage { tags: Record<string, string>; versions: Map<string, string>; hiddenReads: Map<string, number> }
+interface FakePackage {
+  tags: Record<string, string>;
+  versions: Map<string, string>;
+  hiddenReads: Map<string, number>;
+}
 
 class FakeRegistry implements PublishClient {
   readonly registry = 'http://127.0.0.1:9/';
@@ -200,7 +319,9 @@ class FakeRegistry implements PublishClient {
 
   private write(what: string): void {
     if (this.writes++ >= this.failAfterWrites) {
-      throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_UNREACHABLE', subject: this.registry, message: 'cannot reach the registry', hint: 'test' })]);
+      throw new DiagnosticError([
+        diagnostic({ code: 'NS_REGISTRY_UNREACHABLE', subject: this.registry, message: 'cannot reach the registry', hint: 'test' }),
+      ]);
     }
     this.log.push(what);
   }
@@ -222,14 +343,20 @@ class FakeRegistry implements PublishClient {
     return Promise.resolve({ name, distTags: { ...p.tags }, versions });
   }
 
-  publish(input: { manifest: Readonly<Record<string, unknown>>; tarball: Uint8Array; tag: string }): Promise<{ state: 'published' | 'already-present'; integrity: string }> {
+  publish(input: {
+    manifest: Readonly<Record<string, unknown>>;
+    tarball: Uint8Array;
+    tag: string;
+  }): Promise<{ state: 'published' | 'already-present'; integrity: string }> {
     const name = String(input.manifest.name);
     const version = String(input.manifest.version);
     const { integrity } = tarballDigests(input.tarball);
     this.write(`publish ${name} ${input.tag}`);
     if (this.raceConflict.has(name)) {
       this.seed(name, version, THEIRS, {});
-      return Promise.reject(new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_CONFLICT', subject: name, message: 'other bytes', hint: 'test' })]));
+      return Promise.reject(
+        new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_CONFLICT', subject: name, message: 'other bytes', hint: 'test' })]),
+      );
     }
     if (name === this.rootName) this.visibleAtRootPublish = [...this.seenVisible].sort();
     const p = this.entry(name);
@@ -269,7 +396,9 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-publish-plan-'));
     release = await buildFixtureRelease({ scratch, name: '@fake/addon', version: '1.0.0', targets: 4 });
   });
-  after(async () => { await rm(scratch, { recursive: true, force: true }); });
+  after(async () => {
+    await rm(scratch, { recursive: true, force: true });
+  });
 
   /** A private copy of the release dir (each test has its own journal). */
   async function copy(): Promise<string> {
@@ -300,11 +429,18 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     }
   }
 
-  test('order: every platform package published and seen with our integrity before the root is published; the root\'s tag moves last', async () => {
+  test("order: every platform package published and seen with our integrity before the root is published; the root's tag moves last", async () => {
     const dir = await copy();
     const f = fake();
     const events: string[] = [];
-    const result = await publishRelease({ releaseDir: dir, client: f, concurrency: 3, onEvent: (e) => { events.push(e.type); } });
+    const result = await publishRelease({
+      releaseDir: dir,
+      client: f,
+      concurrency: 3,
+      onEvent: (e) => {
+        events.push(e.type);
+      },
+    });
     assert.equal(result.outcome, 'published', JSON.stringify(result.diagnostics));
     assert.equal(result.ok, true);
     assert.equal(result.tag, 'latest');
@@ -345,10 +481,20 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     assert.ok(!f.log.includes(`publish ${first.name} napi-ship-staging`));
     assert.ok(!f.log.includes(`publish ${second.name} napi-ship-staging`));
     assertComplete(f, 'beta');
-    assert.deepEqual(result.packages.find((p) => p.name === first.name), { ...result.packages.find((p) => p.name === first.name), before: 'same', action: 'none', verified: true, tagged: ['beta'], stagingTagRemoved: true });
+    assert.deepEqual(
+      result.packages.find((p) => p.name === first.name),
+      {
+        ...result.packages.find((p) => p.name === first.name),
+        before: 'same',
+        action: 'none',
+        verified: true,
+        tagged: ['beta'],
+        stagingTagRemoved: true,
+      },
+    );
   });
 
-  test('other bytes already under a platform package\'s version: nothing is written, both hashes reported', async () => {
+  test("other bytes already under a platform package's version: nothing is written, both hashes reported", async () => {
     const dir = await copy();
     const f = fake();
     const victim = platforms()[1];
@@ -361,7 +507,10 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     const d = result.diagnostics.find((x) => x.code === 'NS_PUBLISH_CONFLICT');
     assert.ok(d?.expected?.includes(victim.integrity) === true && d.found?.includes(THEIRS) === true);
     const { records } = await readJournal(path.join(dir, 'publish-journal.jsonl'));
-    assert.deepEqual(records.map((r) => r.type).filter((t) => t !== 'preflight'), ['start', 'conflict', 'done']);
+    assert.deepEqual(
+      records.map((r) => r.type).filter((t) => t !== 'preflight'),
+      ['start', 'conflict', 'done'],
+    );
   });
 
   test('someone publishes other bytes between our preflight and our write: stop, the root is never published', async () => {
@@ -385,7 +534,10 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     f.neverVisible.add(slow.name);
     const result = await publishRelease({ releaseDir: dir, client: f, readBackTimeoutMs: 300 });
     assert.equal(result.outcome, 'not-visible');
-    assert.deepEqual(result.diagnostics.map((d) => d.code), ['NS_PUBLISH_NOT_VISIBLE']);
+    assert.deepEqual(
+      result.diagnostics.map((d) => d.code),
+      ['NS_PUBLISH_NOT_VISIBLE'],
+    );
     assert.ok(!f.log.some((l) => l.startsWith(`publish ${root().name} `)));
   });
 
@@ -393,7 +545,10 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     const dir = await copy();
     const f = fake();
     f.failAfterWrites = 2;
-    await assert.rejects(publishRelease({ releaseDir: dir, client: f, tag: 'rc', concurrency: 1 }), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0]?.code === 'NS_REGISTRY_UNREACHABLE');
+    await assert.rejects(
+      publishRelease({ releaseDir: dir, client: f, tag: 'rc', concurrency: 1 }),
+      (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0]?.code === 'NS_REGISTRY_UNREACHABLE',
+    );
     assert.ok(!f.log.some((l) => l.startsWith(`publish ${root().name} `)));
     const { records } = await readJournal(path.join(dir, 'publish-journal.jsonl'));
     assert.equal(records.at(-1)?.type, 'error');
@@ -427,10 +582,24 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     const check = async (dir: string, codes: readonly string[], publicKeyPem?: string): Promise<PublishResult> => {
       const f = fake();
       let reads = 0;
-      const counting: PublishClient = { registry: f.registry, getPackument: (n) => { reads++; return f.getPackument(n); }, publish: (i) => f.publish(i), getDistTags: (n) => f.getDistTags(n), setDistTag: (n, t, v) => f.setDistTag(n, t, v), removeDistTag: (n, t) => f.removeDistTag(n, t) };
+      const counting: PublishClient = {
+        registry: f.registry,
+        getPackument: (n) => {
+          reads++;
+          return f.getPackument(n);
+        },
+        publish: (i) => f.publish(i),
+        getDistTags: (n) => f.getDistTags(n),
+        setDistTag: (n, t, v) => f.setDistTag(n, t, v),
+        removeDistTag: (n, t) => f.removeDistTag(n, t),
+      };
       const result = await publishRelease({ releaseDir: dir, client: counting, ...(publicKeyPem === undefined ? {} : { publicKeyPem }) });
       assert.equal(result.outcome, 'refused');
-      for (const c of codes) assert.ok(result.diagnostics.some((d) => d.code === c), `${c} in ${result.diagnostics.map((d) => d.code).join(', ')}`);
+      for (const c of codes)
+        assert.ok(
+          result.diagnostics.some((d) => d.code === c),
+          `${c} in ${result.diagnostics.map((d) => d.code).join(', ')}`,
+        );
       assert.equal(reads, 0);
       assert.deepEqual(f.log, []);
       return result;
@@ -450,7 +619,10 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     // 3 a platform package dropped from the manifest: the root still pins it.
     const incomplete = await copy();
     const manifest = JSON.parse(await readFile(path.join(incomplete, MANIFEST_FILE), 'utf8')) as ReleaseManifest;
-    await writeFile(path.join(incomplete, MANIFEST_FILE), serializeManifest({ ...manifest, packages: manifest.packages.filter((p) => p.name !== victim.name) }));
+    await writeFile(
+      path.join(incomplete, MANIFEST_FILE),
+      serializeManifest({ ...manifest, packages: manifest.packages.filter((p) => p.name !== victim.name) }),
+    );
     await rm(path.join(incomplete, PUBLIC_KEY_FILE));
     await rm(path.join(incomplete, SIGNATURE_FILE));
     const r = await check(incomplete, ['NS_PUBLISH_INCOMPLETE']);
@@ -469,7 +641,11 @@ describe('readBack', () => {
       reads: () => i,
     };
   };
-  const doc = (integrity: string): Packument => ({ name: 'p', distTags: {}, versions: { '1.0.0': { version: '1.0.0', integrity, shasum: null, tarball: null, optionalDependencies: {}, deprecated: null } } });
+  const doc = (integrity: string): Packument => ({
+    name: 'p',
+    distTags: {},
+    versions: { '1.0.0': { version: '1.0.0', integrity, shasum: null, tarball: null, optionalDependencies: {}, deprecated: null } },
+  });
   const flaky = new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_HTTP', message: '503', hint: '' })]);
 
   test('absent, then registry trouble, then our integrity: visible on the 4th read', async () => {
@@ -477,7 +653,10 @@ describe('readBack', () => {
     assert.equal(await readBack(c, 'p', '1.0.0', OURS, { timeoutMs: 10_000, firstWaitMs: 1 }), 4);
   });
   test('other bytes: a conflict naming both', async () => {
-    await assert.rejects(readBack(client([doc(THEIRS)]), 'p', '1.0.0', OURS, { timeoutMs: 1000, firstWaitMs: 1 }), (e: unknown) => e instanceof Error && e.message.includes('other bytes'));
+    await assert.rejects(
+      readBack(client([doc(THEIRS)]), 'p', '1.0.0', OURS, { timeoutMs: 1000, firstWaitMs: 1 }),
+      (e: unknown) => e instanceof Error && e.message.includes('other bytes'),
+    );
   });
   test('never there: NS_PUBLISH_NOT_VISIBLE after the bounded wait', async () => {
     const c = client([null]);

@@ -30,7 +30,9 @@ const run = promisify(execFile);
 let registry: Registry;
 let scratch = '';
 let env: NodeJS.ProcessEnv = {};
-const coreVersion = (JSON.parse(await readFile(path.join(repoRoot, 'crates', 'napi-ship-node', 'package.json'), 'utf8')) as { version: string }).version;
+const coreVersion = (
+  JSON.parse(await readFile(path.join(repoRoot, 'crates', 'napi-ship-node', 'package.json'), 'utf8')) as { version: string }
+).version;
 
 before(async () => {
   registry = await startRegistry();
@@ -56,7 +58,10 @@ async function installProject(name: string): Promise<string> {
 
 /** Load the installed root under `runtime` and call into the addon: the core's version comes back. */
 async function load(runtime: string, project: string, root: string): Promise<string> {
-  const { stdout } = await run(runtime, ['-e', `console.log(require(${JSON.stringify(root)}).coreVersion())`], { cwd: project, timeout: 60_000 });
+  const { stdout } = await run(runtime, ['-e', `console.log(require(${JSON.stringify(root)}).coreVersion())`], {
+    cwd: project,
+    timeout: 60_000,
+  });
   return stdout.trim();
 }
 
@@ -104,8 +109,10 @@ describe('publish a nine-package release to verdaccio, then install it', () => {
     assert.ok(verified.every((i) => i < rootBegin));
   });
 
-  test('napi-ship status: complete, with each package\'s integrity matching the release', async () => {
-    const cli = await runCli(['status', '1.0.0', '--name', '@ship/addon', '--from', release.releaseDir, '--registry', registry.url], { env });
+  test("napi-ship status: complete, with each package's integrity matching the release", async () => {
+    const cli = await runCli(['status', '1.0.0', '--name', '@ship/addon', '--from', release.releaseDir, '--registry', registry.url], {
+      env,
+    });
     assert.equal(cli.code, 0, cli.stderr);
     assert.match(cli.stdout, /complete: @ship\/addon@1\.0\.0/);
     for (const p of release.manifest.packages) assert.ok(cli.stdout.includes(p.integrity), p.name);
@@ -122,11 +129,25 @@ describe('publish a nine-package release to verdaccio, then install it', () => {
     assert.ok(again.packages.every((p) => p.before === 'same' && p.action === 'none' && p.tagged.length === 0));
   });
 
-  test('npm install resolves this platform\'s package and the addon loads', async () => {
+  test("npm install resolves this platform's package and the addon loads", async () => {
     const project = await installProject('npm');
-    await run('npm', ['install', '@ship/addon@1.0.0', '--no-audit', '--no-fund', '--loglevel=error', `--registry=${registry.url}`, `--cache=${path.join(project, '.cache')}`], { cwd: project, timeout: 180_000, env: { ...process.env, npm_config_userconfig: path.join(project, '.npmrc') } });
+    await run(
+      'npm',
+      [
+        'install',
+        '@ship/addon@1.0.0',
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+        `--registry=${registry.url}`,
+        `--cache=${path.join(project, '.cache')}`,
+      ],
+      { cwd: project, timeout: 180_000, env: { ...process.env, npm_config_userconfig: path.join(project, '.npmrc') } },
+    );
     assert.equal(await load(process.execPath, project, '@ship/addon'), coreVersion);
-    const host = JSON.parse(await readFile(path.join(project, 'node_modules', '@ship', 'addon-linux-x64-gnu', 'package.json'), 'utf8')) as { version: string };
+    const host = JSON.parse(await readFile(path.join(project, 'node_modules', '@ship', 'addon-linux-x64-gnu', 'package.json'), 'utf8')) as {
+      version: string;
+    };
     assert.equal(host.version, '1.0.0');
     const lock = await readFile(path.join(project, 'package-lock.json'), 'utf8');
     const hostPackage = release.manifest.packages.find((p) => p.target === 'linux-x64-gnu');
@@ -135,20 +156,44 @@ describe('publish a nine-package release to verdaccio, then install it', () => {
 
   test('pnpm install resolves it and the addon loads', async () => {
     const project = await installProject('pnpm');
-    await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true, dependencies: { '@ship/addon': '1.0.0' } }));
+    await writeFile(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '0.0.0', private: true, dependencies: { '@ship/addon': '1.0.0' } }),
+    );
     // pnpm holds back versions younger than minimumReleaseAge; ours are seconds old.
     await writeFile(path.join(project, 'pnpm-workspace.yaml'), 'minimumReleaseAge: 0\n');
-    await run('pnpm', ['install', '--no-frozen-lockfile', '--reporter=append-only', `--registry=${registry.url}`, `--store-dir=${path.join(project, '.store')}`, `--cache-dir=${path.join(project, '.cache')}`], { cwd: project, timeout: 180_000, env: { ...process.env, npm_config_userconfig: path.join(project, '.npmrc') } });
+    await run(
+      'pnpm',
+      [
+        'install',
+        '--no-frozen-lockfile',
+        '--reporter=append-only',
+        `--registry=${registry.url}`,
+        `--store-dir=${path.join(project, '.store')}`,
+        `--cache-dir=${path.join(project, '.cache')}`,
+      ],
+      { cwd: project, timeout: 180_000, env: { ...process.env, npm_config_userconfig: path.join(project, '.npmrc') } },
+    );
     assert.equal(await load(process.execPath, project, '@ship/addon'), coreVersion);
   });
 
   test('bun install resolves it and the addon loads under bun', async () => {
     const project = await installProject('bun');
     const cache = path.join(project, '.cache');
-    await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '0.0.0', private: true, dependencies: { '@ship/addon': '1.0.0' } }));
-    await writeFile(path.join(project, 'bunfig.toml'), `[install]\nregistry = ${JSON.stringify(registry.url)}\n\n[install.cache]\ndir = ${JSON.stringify(cache)}\n`);
+    await writeFile(
+      path.join(project, 'package.json'),
+      JSON.stringify({ name: 'consumer', version: '0.0.0', private: true, dependencies: { '@ship/addon': '1.0.0' } }),
+    );
+    await writeFile(
+      path.join(project, 'bunfig.toml'),
+      `[install]\nregistry = ${JSON.stringify(registry.url)}\n\n[install.cache]\ndir = ${JSON.stringify(cache)}\n`,
+    );
     const bun = path.join(repoRoot, 'node_modules', '.bin', 'bun');
-    await run(bun, ['install', '--no-progress'], { cwd: project, timeout: 180_000, env: { ...process.env, BUN_INSTALL_CACHE_DIR: cache, DO_NOT_TRACK: '1' } });
+    await run(bun, ['install', '--no-progress'], {
+      cwd: project,
+      timeout: 180_000,
+      env: { ...process.env, BUN_INSTALL_CACHE_DIR: cache, DO_NOT_TRACK: '1' },
+    });
     assert.equal(await load(bun, project, '@ship/addon'), coreVersion);
   });
 
@@ -162,14 +207,22 @@ describe('publish a nine-package release to verdaccio, then install it', () => {
   });
 
   test('napi-ship deprecate marks the root and every platform package; --message "" takes it back', async () => {
-    const cli = await runCli(['deprecate', '1.0.0', '--name', '@ship/addon', '--message', 'use 1.0.1', '--registry', registry.url], { env });
+    const cli = await runCli(['deprecate', '1.0.0', '--name', '@ship/addon', '--message', 'use 1.0.1', '--registry', registry.url], {
+      env,
+    });
     assert.equal(cli.code, 0, cli.stderr);
     let status = await directStatus(release);
-    assert.deepEqual(status.packages.map((p) => p.deprecated), Array<string>(9).fill('use 1.0.1'));
+    assert.deepEqual(
+      status.packages.map((p) => p.deprecated),
+      Array<string>(9).fill('use 1.0.1'),
+    );
     const undo = await runCli(['deprecate', '1.0.0', '--name', '@ship/addon', '--message', '', '--registry', registry.url], { env });
     assert.equal(undo.code, 0, undo.stderr);
     status = await directStatus(release);
-    assert.deepEqual(status.packages.map((p) => p.deprecated), Array<null>(9).fill(null));
+    assert.deepEqual(
+      status.packages.map((p) => p.deprecated),
+      Array<null>(9).fill(null),
+    );
     const none = await runCli(['deprecate', '7.7.7', '--name', '@ship/addon', '--message', 'x', '--registry', registry.url], { env });
     assert.equal(none.code, 1);
     assert.match(none.stderr, /NS_DEPRECATE_NOT_PUBLISHED/);
@@ -177,15 +230,21 @@ describe('publish a nine-package release to verdaccio, then install it', () => {
 });
 
 describe('refusals', () => {
-  test('other bytes already under a platform package\'s version: nothing published, exit 1, both hashes printed', async () => {
+  test("other bytes already under a platform package's version: nothing published, exit 1, both hashes printed", async () => {
     const release = await buildFixtureRelease({ scratch, name: '@clash/addon', version: '2.0.0', targets: 4 });
     const victim = release.manifest.packages.find((p) => p.target === 'darwin-arm64');
     assert.ok(victim);
     // Someone else publishes that name and version first, with other bytes (the real npm client).
     const other = path.join(scratch, 'other-bytes');
     await mkdir(other, { recursive: true });
-    await writeFile(path.join(other, 'package.json'), JSON.stringify({ name: victim.name, version: victim.version, description: 'not ours' }));
-    await run('npm', ['publish', '--registry', registry.url, '--userconfig', registry.npmrc, '--tag', 'other', '--loglevel=error'], { cwd: other, timeout: 120_000 });
+    await writeFile(
+      path.join(other, 'package.json'),
+      JSON.stringify({ name: victim.name, version: victim.version, description: 'not ours' }),
+    );
+    await run('npm', ['publish', '--registry', registry.url, '--userconfig', registry.npmrc, '--tag', 'other', '--loglevel=error'], {
+      cwd: other,
+      timeout: 120_000,
+    });
     const theirs = (await readPackument(victim.name, { registry: registry.url }))?.versions[victim.version]?.integrity;
     assert.ok(theirs !== undefined && theirs !== null && theirs !== victim.integrity);
 
@@ -193,7 +252,7 @@ describe('refusals', () => {
     assert.equal(cli.code, 1, cli.stderr);
     assert.match(cli.stderr, /NS_PUBLISH_CONFLICT/);
     assert.ok(cli.stderr.includes(victim.integrity), 'our hash is printed');
-    assert.ok(cli.stderr.includes(theirs), 'the registry\'s hash is printed');
+    assert.ok(cli.stderr.includes(theirs), "the registry's hash is printed");
     for (const p of release.manifest.packages) {
       if (p.name === victim.name) continue;
       assert.equal(await readPackument(p.name, { registry: registry.url }), null, `${p.name} was not published`);
@@ -204,7 +263,12 @@ describe('refusals', () => {
 
   test('a root that pins platform packages the release dir lacks: NS_PUBLISH_INCOMPLETE, exit 1, no override', async () => {
     const dir = path.join(scratch, 'incomplete');
-    await writeRootPackage(dir, { name: '@partial/addon', binaryName: 'addon', version: '1.0.0', targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin', 'x86_64-pc-windows-msvc'] });
+    await writeRootPackage(dir, {
+      name: '@partial/addon',
+      binaryName: 'addon',
+      version: '1.0.0',
+      targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin', 'x86_64-pc-windows-msvc'],
+    });
     const artifacts = path.join(scratch, 'incomplete-artifacts');
     await mkdir(artifacts, { recursive: true });
     await copyFile(hostCoreBinary, path.join(artifacts, 'addon.linux-x64-gnu.node'));
@@ -221,7 +285,9 @@ describe('refusals', () => {
     assert.equal(usage.code, 2);
     const release = await buildFixtureRelease({ scratch, name: '@denied/addon', version: '1.0.0', targets: 1 });
     const badToken = 'not-a-valid-token-4f1e2d';
-    const denied = await runCli(['publish', '--from', release.releaseDir, '--registry', registry.url], { env: { ...env, NPM_TOKEN: badToken } });
+    const denied = await runCli(['publish', '--from', release.releaseDir, '--registry', registry.url], {
+      env: { ...env, NPM_TOKEN: badToken },
+    });
     assert.equal(denied.code, 3, denied.stderr);
     assert.match(denied.stderr, /NS_REGISTRY_AUTH/);
     assert.ok(!denied.stderr.includes(badToken) && !denied.stdout.includes(badToken));
@@ -239,8 +305,14 @@ describe('a flaky registry: 30 % of requests fail', () => {
     try {
       const retries: string[] = [];
       const client = new RegistryClient({
-        registry: proxy.url, token: registry.token, timeoutMs: 1000, retries: 12, retryBaseMs: 20,
-        onRetry: (info) => { retries.push(info.reason); },
+        registry: proxy.url,
+        token: registry.token,
+        timeoutMs: 1000,
+        retries: 12,
+        retryBaseMs: 20,
+        onRetry: (info) => {
+          retries.push(info.reason);
+        },
       });
       const result = await publishRelease({ releaseDir: release.releaseDir, client, readBackTimeoutMs: 60_000 });
       assert.equal(result.outcome, 'published', JSON.stringify(result.diagnostics));

@@ -18,18 +18,36 @@ import { promisify } from 'node:util';
 import { create as tarCreate } from 'tar';
 import { DiagnosticError, formatDiagnostic } from '../src/diagnostics/index.js';
 import {
-  backoffMs, buildPublishBody, checkRegistryUrl, chooseRegistry, envReplace, exchangeOidcToken, isLoopbackHost, isTransientStatus, loadNpmrc,
-  MAX_BACKOFF_MS, nerfDart, parseNpmrc, parseRetryAfter, readTarballManifest, redact, RegistryClient,
-  resolveAuth, tokenForRegistry,
+  backoffMs,
+  buildPublishBody,
+  checkRegistryUrl,
+  chooseRegistry,
+  envReplace,
+  exchangeOidcToken,
+  isLoopbackHost,
+  isTransientStatus,
+  loadNpmrc,
+  MAX_BACKOFF_MS,
+  nerfDart,
+  parseNpmrc,
+  parseRetryAfter,
+  readTarballManifest,
+  redact,
+  RegistryClient,
+  resolveAuth,
+  tokenForRegistry,
 } from '../src/registry/index.js';
 import { rejection } from './helpers/diagnostics.js';
 
 const run = promisify(execFile);
 let scratch = '';
 
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-regpure-')); });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
-
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-regpure-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 function thrown(fn: () => unknown): { code: string; text: string } {
   try {
@@ -43,7 +61,12 @@ function thrown(fn: () => unknown): { code: string; text: string } {
   assert.fail('expected a throw');
 }
 
-interface Seen { method: string; url: string; headers: http.IncomingHttpHeaders; body: string }
+interface Seen {
+  method: string;
+  url: string;
+  headers: http.IncomingHttpHeaders;
+  body: string;
+}
 type Handler = (req: Seen, res: http.ServerResponse) => void;
 
 /** A loopback HTTP server that records every request and answers with `handler`. */
@@ -63,7 +86,13 @@ async function fakeServer(handler: Handler): Promise<{ url: string; seen: Seen[]
   return {
     url: `http://127.0.0.1:${String(port)}/`,
     seen,
-    close: () => new Promise<void>((resolve) => { server.closeAllConnections(); server.close(() => { resolve(); }); }),
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => {
+          resolve();
+        });
+      }),
   };
 }
 
@@ -85,11 +114,27 @@ async function makeTarball(manifest: Record<string, unknown>, files: Record<stri
 describe('the https rule', () => {
   test('https anywhere; http only on loopback or with allowInsecure', () => {
     assert.equal(checkRegistryUrl('https://registry.npmjs.org').href, 'https://registry.npmjs.org/');
-    assert.equal(checkRegistryUrl('https://npm.example.com/artifactory/api/npm/npm').href, 'https://npm.example.com/artifactory/api/npm/npm/');
-    for (const ok of ['http://127.0.0.1:4873/', 'http://127.1.2.3/', 'http://localhost:4873', 'http://[::1]:4873/', 'http://registry.localhost/']) {
+    assert.equal(
+      checkRegistryUrl('https://npm.example.com/artifactory/api/npm/npm').href,
+      'https://npm.example.com/artifactory/api/npm/npm/',
+    );
+    for (const ok of [
+      'http://127.0.0.1:4873/',
+      'http://127.1.2.3/',
+      'http://localhost:4873',
+      'http://[::1]:4873/',
+      'http://registry.localhost/',
+    ]) {
       assert.doesNotThrow(() => checkRegistryUrl(ok), ok);
     }
-    for (const bad of ['http://registry.npmjs.org/', 'http://10.0.0.1:4873/', 'http://128.0.0.1/', 'http://localhost.example.com/', 'http://[::2]/', 'http://127.0.0.1.nip.io/']) {
+    for (const bad of [
+      'http://registry.npmjs.org/',
+      'http://10.0.0.1:4873/',
+      'http://128.0.0.1/',
+      'http://localhost.example.com/',
+      'http://[::2]/',
+      'http://127.0.0.1.nip.io/',
+    ]) {
       assert.equal(thrown(() => checkRegistryUrl(bad)).code, 'NS_REGISTRY_INSECURE', bad);
       assert.doesNotThrow(() => checkRegistryUrl(bad, true), bad);
     }
@@ -101,8 +146,14 @@ describe('the https rule', () => {
   });
 
   test('the client refuses a non-loopback http registry before sending anything', () => {
-    assert.throws(() => new RegistryClient({ registry: 'http://registry.example.com/' }), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0]?.code === 'NS_REGISTRY_INSECURE');
-    assert.equal(new RegistryClient({ registry: 'http://registry.example.com', allowInsecure: true }).registry, 'http://registry.example.com/');
+    assert.throws(
+      () => new RegistryClient({ registry: 'http://registry.example.com/' }),
+      (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0]?.code === 'NS_REGISTRY_INSECURE',
+    );
+    assert.equal(
+      new RegistryClient({ registry: 'http://registry.example.com', allowInsecure: true }).registry,
+      'http://registry.example.com/',
+    );
   });
 
   test('loopback detection', () => {
@@ -157,7 +208,11 @@ describe('.npmrc as npm reads it', () => {
       '//other.example.com/:_authToken': '${UNSET}',
     };
     assert.equal(tokenForRegistry('https://npm.example.com/api/npm/private/', config)?.token, 'private-token');
-    assert.equal(tokenForRegistry('https://npm.example.com/api/npm/private', config)?.token, 'api-token', 'no trailing slash: npm walks up to /api/npm/');
+    assert.equal(
+      tokenForRegistry('https://npm.example.com/api/npm/private', config)?.token,
+      'api-token',
+      'no trailing slash: npm walks up to /api/npm/',
+    );
     assert.equal(tokenForRegistry('https://npm.example.com/api/npm/public/', config)?.token, 'api-token');
     assert.equal(tokenForRegistry('https://npm.example.com/api/', config)?.token, 'host-token');
     assert.equal(tokenForRegistry('https://npm.example.com:8443/x/', config)?.token, 'port-token');
@@ -171,7 +226,8 @@ describe('.npmrc as npm reads it', () => {
 
   test('scoped registries', () => {
     const npmrc = { registry: 'https://registry.example.com', '@corp:registry': 'https://npm.corp.example/' };
-    const registryFor = (packageName: string, rc: Record<string, string>): string => chooseRegistry({ packageName, npmrc: rc, env: {} }).url;
+    const registryFor = (packageName: string, rc: Record<string, string>): string =>
+      chooseRegistry({ packageName, npmrc: rc, env: {} }).url;
     assert.equal(registryFor('@corp/pkg', npmrc), 'https://npm.corp.example/');
     assert.equal(registryFor('@other/pkg', npmrc), 'https://registry.example.com/');
     assert.equal(registryFor('plain', npmrc), 'https://registry.example.com/');
@@ -182,12 +238,21 @@ describe('.npmrc as npm reads it', () => {
     const npmrc = { registry: 'https://rc.example', '@corp:registry': 'https://corp.example/npm' };
     const env = { npm_config_registry: 'https://env.example/' };
     const pc = { registry: 'https://pc.example' };
-    assert.deepEqual(chooseRegistry({ packageName: '@corp/pkg', flag: 'https://flag.example', publishConfig: pc, npmrc, env }), { url: 'https://flag.example/', source: 'flag' });
-    assert.deepEqual(chooseRegistry({ packageName: '@corp/pkg', publishConfig: pc, npmrc, env }), { url: 'https://pc.example/', source: 'publishConfig.registry' });
+    assert.deepEqual(chooseRegistry({ packageName: '@corp/pkg', flag: 'https://flag.example', publishConfig: pc, npmrc, env }), {
+      url: 'https://flag.example/',
+      source: 'flag',
+    });
+    assert.deepEqual(chooseRegistry({ packageName: '@corp/pkg', publishConfig: pc, npmrc, env }), {
+      url: 'https://pc.example/',
+      source: 'publishConfig.registry',
+    });
     assert.deepEqual(chooseRegistry({ packageName: '@corp/pkg', npmrc, env }), { url: 'https://corp.example/npm/', source: 'scope' });
     assert.deepEqual(chooseRegistry({ packageName: 'plain', npmrc, env }), { url: 'https://env.example/', source: 'npm_config_registry' });
     assert.deepEqual(chooseRegistry({ packageName: 'plain', npmrc, env: {} }), { url: 'https://rc.example/', source: 'npmrc' });
-    assert.deepEqual(chooseRegistry({ packageName: 'plain', publishConfig: { registry: '  ' }, npmrc: {}, env: {} }), { url: 'https://registry.npmjs.org/', source: 'default' });
+    assert.deepEqual(chooseRegistry({ packageName: 'plain', publishConfig: { registry: '  ' }, npmrc: {}, env: {} }), {
+      url: 'https://registry.npmjs.org/',
+      source: 'default',
+    });
   });
 
   test('files: user config then project (project wins); NPM_CONFIG_USERCONFIG; resolveAuth precedence', async () => {
@@ -213,16 +278,32 @@ describe('.npmrc as npm reads it', () => {
     assert.equal((await resolveAuth({ registry, env, cwd: project, userconfig: alt })).token, 'alt-token');
 
     // Environment tokens win over files; NPM_TOKEN over NODE_AUTH_TOKEN.
-    assert.deepEqual(await resolveAuth({ registry, env: { ...env, NODE_AUTH_TOKEN: 'node-auth' }, cwd: project }), { token: 'node-auth', source: 'NODE_AUTH_TOKEN' });
-    assert.deepEqual(await resolveAuth({ registry, env: { ...env, NODE_AUTH_TOKEN: 'node-auth', NPM_TOKEN: 'npm-tok' }, cwd: project }), { token: 'npm-tok', source: 'NPM_TOKEN' });
+    assert.deepEqual(await resolveAuth({ registry, env: { ...env, NODE_AUTH_TOKEN: 'node-auth' }, cwd: project }), {
+      token: 'node-auth',
+      source: 'NODE_AUTH_TOKEN',
+    });
+    assert.deepEqual(await resolveAuth({ registry, env: { ...env, NODE_AUTH_TOKEN: 'node-auth', NPM_TOKEN: 'npm-tok' }, cwd: project }), {
+      token: 'npm-tok',
+      source: 'NPM_TOKEN',
+    });
 
     // setup-node's placeholder is no token; with an id-token endpoint it is OIDC.
     const setupNode = { HOME: home, NODE_AUTH_TOKEN: 'XXXXX-XXXXX-XXXXX-XXXXX' };
     await writeFile(path.join(home, '.npmrc'), '//npm.example.com/:_authToken=${NODE_AUTH_TOKEN}\n');
     assert.deepEqual(await resolveAuth({ registry, env: setupNode, cwd: project }), { source: 'none' });
-    assert.deepEqual(await resolveAuth({ registry, env: { ...setupNode, ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh.example/token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req' }, cwd: project }), { source: 'oidc' });
+    assert.deepEqual(
+      await resolveAuth({
+        registry,
+        env: { ...setupNode, ACTIONS_ID_TOKEN_REQUEST_URL: 'https://gh.example/token', ACTIONS_ID_TOKEN_REQUEST_TOKEN: 'req' },
+        cwd: project,
+      }),
+      { source: 'oidc' },
+    );
     // A token for another host is not sent.
-    assert.deepEqual(await resolveAuth({ registry: 'https://elsewhere.example/', env: { ...env, NODE_AUTH_TOKEN: undefined }, cwd: project }), { source: 'none' });
+    assert.deepEqual(
+      await resolveAuth({ registry: 'https://elsewhere.example/', env: { ...env, NODE_AUTH_TOKEN: undefined }, cwd: project }),
+      { source: 'none' },
+    );
   });
 });
 
@@ -258,7 +339,13 @@ describe('the publish body', () => {
     const manifest = { name: '@scope/pkg-linux-x64-gnu', version: 'v1.2.3', description: 'd', os: ['linux'], main: 'x.node' };
     const tarball = await makeTarball(manifest, { 'x.node': 'binary' });
     assert.deepEqual(await readTarballManifest(tarball), manifest);
-    const body = buildPublishBody({ registry: 'https://registry.example.com/', manifest, tarball, tag: 'napi-ship-staging', access: 'public' });
+    const body = buildPublishBody({
+      registry: 'https://registry.example.com/',
+      manifest,
+      tarball,
+      tag: 'napi-ship-staging',
+      access: 'public',
+    });
     const integrity = `sha512-${createHash('sha512').update(tarball).digest('base64')}`;
     const shasum = createHash('sha1').update(tarball).digest('hex');
     assert.equal(body.version, '1.2.3', 'semver.clean as npm');
@@ -273,8 +360,14 @@ describe('the publish body', () => {
     assert.equal(v.version, '1.2.3');
     assert.deepEqual(v.os, ['linux']);
     assert.equal(v._nodeVersion, process.versions.node);
-    assert.deepEqual(v.dist, { integrity, shasum, tarball: 'https://registry.example.com/@scope/pkg-linux-x64-gnu/-/pkg-linux-x64-gnu-1.2.3.tgz' });
-    const att = (body.document._attachments as Record<string, { content_type: string; data: string; length: number }>)['@scope/pkg-linux-x64-gnu-1.2.3.tgz'];
+    assert.deepEqual(v.dist, {
+      integrity,
+      shasum,
+      tarball: 'https://registry.example.com/@scope/pkg-linux-x64-gnu/-/pkg-linux-x64-gnu-1.2.3.tgz',
+    });
+    const att = (body.document._attachments as Record<string, { content_type: string; data: string; length: number }>)[
+      '@scope/pkg-linux-x64-gnu-1.2.3.tgz'
+    ];
     assert.ok(att);
     assert.equal(att.content_type, 'application/octet-stream');
     assert.equal(att.length, tarball.byteLength);
@@ -283,10 +376,39 @@ describe('the publish body', () => {
 
   test('refuses what npm refuses', async () => {
     const tarball = await makeTarball({ name: 'x', version: '1.0.0' });
-    assert.equal(thrown(() => buildPublishBody({ registry: 'https://r.example/', manifest: { name: 'x', version: '1.0.0', private: true }, tarball, tag: 'latest' })).code, 'NS_PUBLISH_PRIVATE');
-    assert.equal(thrown(() => buildPublishBody({ registry: 'https://r.example/', manifest: { name: 'x', version: 'one' }, tarball, tag: 'latest' })).code, 'NS_PUBLISH_BAD_MANIFEST');
-    assert.equal(thrown(() => buildPublishBody({ registry: 'https://r.example/', manifest: { name: 'x', version: '1.0.0' }, tarball, tag: 'latest', access: 'restricted' })).code, 'NS_PUBLISH_ACCESS');
-    assert.equal(thrown(() => buildPublishBody({ registry: 'https://r.example/', manifest: { name: 'x', version: '1.0.0' }, tarball, tag: '1.x' })).code, 'NS_PUBLISH_BAD_TAG');
+    assert.equal(
+      thrown(() =>
+        buildPublishBody({
+          registry: 'https://r.example/',
+          manifest: { name: 'x', version: '1.0.0', private: true },
+          tarball,
+          tag: 'latest',
+        }),
+      ).code,
+      'NS_PUBLISH_PRIVATE',
+    );
+    assert.equal(
+      thrown(() => buildPublishBody({ registry: 'https://r.example/', manifest: { name: 'x', version: 'one' }, tarball, tag: 'latest' }))
+        .code,
+      'NS_PUBLISH_BAD_MANIFEST',
+    );
+    assert.equal(
+      thrown(() =>
+        buildPublishBody({
+          registry: 'https://r.example/',
+          manifest: { name: 'x', version: '1.0.0' },
+          tarball,
+          tag: 'latest',
+          access: 'restricted',
+        }),
+      ).code,
+      'NS_PUBLISH_ACCESS',
+    );
+    assert.equal(
+      thrown(() => buildPublishBody({ registry: 'https://r.example/', manifest: { name: 'x', version: '1.0.0' }, tarball, tag: '1.x' }))
+        .code,
+      'NS_PUBLISH_BAD_TAG',
+    );
     assert.equal((await rejection(readTarballManifest(new Uint8Array([1, 2, 3])))).code, 'NS_PUBLISH_BAD_TARBALL');
   });
 });
@@ -351,7 +473,9 @@ describe('against loopback stand-ins', () => {
   });
 
   test('transient failures are retried, then NS_REGISTRY_RETRIES_EXHAUSTED; a closed port is NS_REGISTRY_UNREACHABLE', async () => {
-    const server = await fakeServer((_req, res) => { json(res, 503, { error: 'down' }); });
+    const server = await fakeServer((_req, res) => {
+      json(res, 503, { error: 'down' });
+    });
     try {
       const waits: number[] = [];
       const client = new RegistryClient({ registry: server.url, retries: 3, retryBaseMs: 1, onRetry: (i) => waits.push(i.waitMs) });
@@ -365,7 +489,12 @@ describe('against loopback stand-ins', () => {
     }
     const port = await new Promise<number>((resolve) => {
       const s = net.createServer();
-      s.listen(0, '127.0.0.1', () => { const p = (s.address() as AddressInfo).port; s.close(() => { resolve(p); }); });
+      s.listen(0, '127.0.0.1', () => {
+        const p = (s.address() as AddressInfo).port;
+        s.close(() => {
+          resolve(p);
+        });
+      });
     });
     const dead = new RegistryClient({ registry: `http://127.0.0.1:${String(port)}/`, retries: 2, retryBaseMs: 1 });
     assert.equal((await rejection(dead.getPackument('x'))).code, 'NS_REGISTRY_UNREACHABLE');
@@ -397,7 +526,10 @@ describe('against loopback stand-ins', () => {
       await client.getDistTags('a');
       await client.getDistTags('b');
       const reads = registry.seen.filter((s) => s.method === 'GET');
-      assert.deepEqual(reads.map((s) => s.headers.authorization), ['Bearer npm_exchanged_for_a', 'Bearer npm_exchanged_for_a', 'Bearer npm_exchanged_for_b']);
+      assert.deepEqual(
+        reads.map((s) => s.headers.authorization),
+        ['Bearer npm_exchanged_for_a', 'Bearer npm_exchanged_for_a', 'Bearer npm_exchanged_for_b'],
+      );
       assert.equal(registry.seen.filter((s) => s.method === 'POST').length, 3);
       await client.close();
 
@@ -413,15 +545,20 @@ describe('against loopback stand-ins', () => {
 
   test('HTTP(S)_PROXY is used for a remote registry, bypassed for loopback', async () => {
     // A forward proxy that serves any tunnelled or absolute-form request from a fake registry.
-    const backend = await fakeServer((_req, res) => { json(res, 200, { latest: '9.9.9' }); });
+    const backend = await fakeServer((_req, res) => {
+      json(res, 200, { latest: '9.9.9' });
+    });
     const backendPort = Number(new URL(backend.url).port);
     const proxied: string[] = [];
     const proxy = http.createServer((req, res) => {
       proxied.push(`${req.method ?? ''} ${req.url ?? ''}`);
-      const up = http.request({ host: '127.0.0.1', port: backendPort, method: req.method, path: new URL(req.url ?? '/').pathname, headers: req.headers }, (r) => {
-        res.writeHead(r.statusCode ?? 502, r.headers);
-        r.pipe(res);
-      });
+      const up = http.request(
+        { host: '127.0.0.1', port: backendPort, method: req.method, path: new URL(req.url ?? '/').pathname, headers: req.headers },
+        (r) => {
+          res.writeHead(r.statusCode ?? 502, r.headers);
+          r.pipe(res);
+        },
+      );
       req.pipe(up);
     });
     proxy.on('connect', (req: http.IncomingMessage, socket: net.Socket, head: Buffer) => {
@@ -438,23 +575,45 @@ describe('against loopback stand-ins', () => {
     await new Promise<void>((resolve) => proxy.listen(0, '127.0.0.1', resolve));
     const proxyUrl = `http://127.0.0.1:${String((proxy.address() as AddressInfo).port)}`;
     try {
-      const remote = new RegistryClient({ registry: 'http://registry.invalid/', allowInsecure: true, env: { HTTP_PROXY: proxyUrl }, retries: 0 });
+      const remote = new RegistryClient({
+        registry: 'http://registry.invalid/',
+        allowInsecure: true,
+        env: { HTTP_PROXY: proxyUrl },
+        retries: 0,
+      });
       assert.deepEqual(await remote.getDistTags('pkg'), { latest: '9.9.9' });
       assert.equal(proxied.length, 1);
       assert.match(proxied[0] ?? '', /registry\.invalid/);
       await remote.close();
 
-      const noProxy = new RegistryClient({ registry: 'http://registry.invalid/', allowInsecure: true, env: { HTTP_PROXY: proxyUrl, NO_PROXY: 'registry.invalid' }, retries: 0 });
-      assert.equal((await rejection(noProxy.getDistTags('pkg'))).code, 'NS_REGISTRY_UNREACHABLE', 'NO_PROXY: resolved directly, and .invalid does not resolve');
+      const noProxy = new RegistryClient({
+        registry: 'http://registry.invalid/',
+        allowInsecure: true,
+        env: { HTTP_PROXY: proxyUrl, NO_PROXY: 'registry.invalid' },
+        retries: 0,
+      });
+      assert.equal(
+        (await rejection(noProxy.getDistTags('pkg'))).code,
+        'NS_REGISTRY_UNREACHABLE',
+        'NO_PROXY: resolved directly, and .invalid does not resolve',
+      );
       await noProxy.close();
 
-      const loopback = new RegistryClient({ registry: backend.url, env: { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' }, retries: 0 });
+      const loopback = new RegistryClient({
+        registry: backend.url,
+        env: { HTTP_PROXY: 'http://127.0.0.1:9', HTTPS_PROXY: 'http://127.0.0.1:9' },
+        retries: 0,
+      });
       assert.deepEqual(await loopback.getDistTags('pkg'), { latest: '9.9.9' });
       await loopback.close();
       assert.equal(proxied.length, 1, 'loopback never goes through the proxy');
     } finally {
       proxy.closeAllConnections();
-      await new Promise<void>((resolve) => proxy.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        proxy.close(() => {
+          resolve();
+        }),
+      );
       await backend.close();
     }
   });
@@ -462,12 +621,33 @@ describe('against loopback stand-ins', () => {
   test('TLS: a private CA is refused by default and trusted with caFile', async (t) => {
     const dir = await mkdtemp(path.join(scratch, 'tls-'));
     try {
-      await run('openssl', ['req', '-x509', '-newkey', 'rsa:2048', '-nodes', '-days', '2', '-subj', '/CN=127.0.0.1', '-addext', 'subjectAltName=IP:127.0.0.1', '-keyout', path.join(dir, 'key.pem'), '-out', path.join(dir, 'cert.pem')]);
+      await run('openssl', [
+        'req',
+        '-x509',
+        '-newkey',
+        'rsa:2048',
+        '-nodes',
+        '-days',
+        '2',
+        '-subj',
+        '/CN=127.0.0.1',
+        '-addext',
+        'subjectAltName=IP:127.0.0.1',
+        '-keyout',
+        path.join(dir, 'key.pem'),
+        '-out',
+        path.join(dir, 'cert.pem'),
+      ]);
     } catch (error) {
       t.skip(`openssl is not available: ${String(error)}`);
       return;
     }
-    const server = https.createServer({ key: await readFile(path.join(dir, 'key.pem')), cert: await readFile(path.join(dir, 'cert.pem')) }, (_req, res) => { json(res, 200, { latest: '1.0.0' }); });
+    const server = https.createServer(
+      { key: await readFile(path.join(dir, 'key.pem')), cert: await readFile(path.join(dir, 'cert.pem')) },
+      (_req, res) => {
+        json(res, 200, { latest: '1.0.0' });
+      },
+    );
     await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
     const url = `https://127.0.0.1:${String((server.address() as AddressInfo).port)}/`;
     try {
@@ -479,10 +659,17 @@ describe('against loopback stand-ins', () => {
       const trusted = new RegistryClient({ registry: url, caFile: path.join(dir, 'cert.pem'), retries: 0 });
       assert.deepEqual(await trusted.getDistTags('pkg'), { latest: '1.0.0' });
       await trusted.close();
-      assert.throws(() => new RegistryClient({ registry: url, caFile: path.join(dir, 'key.pem') }), (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0]?.code === 'NS_REGISTRY_CA');
+      assert.throws(
+        () => new RegistryClient({ registry: url, caFile: path.join(dir, 'key.pem') }),
+        (e: unknown) => e instanceof DiagnosticError && e.diagnostics[0]?.code === 'NS_REGISTRY_CA',
+      );
     } finally {
       server.closeAllConnections();
-      await new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      await new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
     }
   });
 

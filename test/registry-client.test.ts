@@ -43,7 +43,6 @@ after(async () => {
   await rm(scratch, { recursive: true, force: true });
 });
 
-
 function pkg(kind: 'root' | 'platform'): ManifestPackage {
   const found = manifest.packages.find((p) => p.kind === kind);
   assert.ok(found, `the dry run has a ${kind} package`);
@@ -55,7 +54,11 @@ async function tarballOf(p: ManifestPackage): Promise<Uint8Array> {
 }
 
 /** A small real npm tarball (package/package.json + a file), for packages the tests invent. */
-async function makeTarball(name: string, version: string, content = 'module.exports = 1;\n'): Promise<{ tarball: Uint8Array; manifest: Record<string, unknown> }> {
+async function makeTarball(
+  name: string,
+  version: string,
+  content = 'module.exports = 1;\n',
+): Promise<{ tarball: Uint8Array; manifest: Record<string, unknown> }> {
   const dir = await mkdtemp(path.join(scratch, 'pkg-'));
   await mkdir(path.join(dir, 'package'));
   const m = { name, version, description: `test package ${name}`, main: 'index.js', license: 'MIT' };
@@ -67,7 +70,7 @@ async function makeTarball(name: string, version: string, content = 'module.expo
 }
 
 describe('the registry client against verdaccio', () => {
-  test('publishes a real platform tarball: integrity read back equals the release manifest\'s', async () => {
+  test("publishes a real platform tarball: integrity read back equals the release manifest's", async () => {
     const platform = pkg('platform');
     const tarball = await tarballOf(platform);
     const m = await readTarballManifest(tarball);
@@ -96,7 +99,10 @@ describe('the registry client against verdaccio', () => {
     const platform = pkg('platform');
     const tarball = await tarballOf(platform);
     const m = await readTarballManifest(tarball);
-    assert.deepEqual(await direct.publish({ manifest: m, tarball, tag: 'napi-ship-staging' }), { state: 'already-present', integrity: platform.integrity });
+    assert.deepEqual(await direct.publish({ manifest: m, tarball, tag: 'napi-ship-staging' }), {
+      state: 'already-present',
+      integrity: platform.integrity,
+    });
 
     const other = await makeTarball(platform.name, platform.version, '// other bytes\n');
     const ours = tarballDigests(other.tarball).integrity;
@@ -104,7 +110,7 @@ describe('the registry client against verdaccio', () => {
     assert.equal(r.code, 'NS_PUBLISH_CONFLICT');
     assert.ok(r.text.includes(platform.name) && r.text.includes(platform.version), r.text);
     assert.ok(r.text.includes(ours), 'our integrity');
-    assert.ok(r.text.includes(platform.integrity), 'the registry\'s integrity');
+    assert.ok(r.text.includes(platform.integrity), "the registry's integrity");
     assert.ok(!r.text.includes(registry.token));
     // Nothing changed on the registry.
     assert.equal((await direct.getPackument(platform.name))?.versions[platform.version]?.integrity, platform.integrity);
@@ -169,7 +175,12 @@ describe('the registry client against verdaccio', () => {
   test('the answer to a PUT that landed is lost (reset after forward): the retry finds our bytes → already-present', async () => {
     const proxy = await startFaultProxy({ target: registry.url, rate: 1, kinds: ['reset-after-forward'], methods: ['PUT'], maxFaults: 1 });
     const retries: string[] = [];
-    const client = new RegistryClient({ registry: proxy.url, token: registry.token, retryBaseMs: 10, onRetry: (i) => retries.push(`${i.method} ${i.reason}`) });
+    const client = new RegistryClient({
+      registry: proxy.url,
+      token: registry.token,
+      retryBaseMs: 10,
+      onRetry: (i) => retries.push(`${i.method} ${i.reason}`),
+    });
     try {
       const { tarball, manifest: m } = await makeTarball('napi-ship-lost-answer', '1.0.0');
       const outcome = await client.publish({ manifest: m, tarball, tag: 'latest' });
@@ -200,7 +211,14 @@ describe('the registry client against verdaccio', () => {
 
   // Seed 42 injects every kind within the first 22 requests; this test makes more than 40.
   test('at a 30 % fault rate of every kind, publishes, tags and deprecations all end right', async () => {
-    const proxy = await startFaultProxy({ target: registry.url, rate: 0.3, seed: 42, kinds: ALL_FAULT_KINDS, stallMs: 2500, retryAfterSeconds: 1 });
+    const proxy = await startFaultProxy({
+      target: registry.url,
+      rate: 0.3,
+      seed: 42,
+      kinds: ALL_FAULT_KINDS,
+      stallMs: 2500,
+      retryAfterSeconds: 1,
+    });
     const options: RegistryClientOptions = { registry: proxy.url, token: registry.token, timeoutMs: 1500, retries: 12, retryBaseMs: 20 };
     const retries: string[] = [];
     const client = new RegistryClient({ ...options, onRetry: (i) => retries.push(`${i.method} ${i.path}: ${i.reason}`) });
@@ -238,10 +256,13 @@ describe('the registry client against verdaccio', () => {
     if (process.env.NAPI_SHIP_TEST_DEBUG) console.error(JSON.stringify(stats), Date.now() - started, retries);
     assert.ok((stats.faults ?? 0) >= 10, `faults were injected: ${JSON.stringify(stats)}`);
     for (const kind of ALL_FAULT_KINDS) assert.ok((stats[kind] ?? 0) > 0, `${kind} was injected: ${JSON.stringify(stats)}`);
-    assert.ok(retries.length >= (stats.faults ?? 0) - 1, `each fault cost a retry: ${String(retries.length)} retries, ${JSON.stringify(stats)}`);
+    assert.ok(
+      retries.length >= (stats.faults ?? 0) - 1,
+      `each fault cost a retry: ${String(retries.length)} retries, ${JSON.stringify(stats)}`,
+    );
   });
 
-  test('npm installs the root we published; it resolves this platform\'s package and loads the addon', async () => {
+  test("npm installs the root we published; it resolves this platform's package and loads the addon", async () => {
     const root = pkg('root');
     const platform = pkg('platform');
     const tarball = await tarballOf(root);
@@ -250,8 +271,24 @@ describe('the registry client against verdaccio', () => {
     await direct.setDistTag(platform.name, 'latest', platform.version);
     const project = await mkdtemp(path.join(scratch, 'install-'));
     await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
-    await run('npm', ['install', `${root.name}@${root.version}`, '--userconfig', registry.npmrc, '--registry', registry.url, '--no-audit', '--no-fund', '--loglevel=error'], { cwd: project, timeout: 120_000 });
-    const lock = JSON.parse(await readFile(path.join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { integrity?: string }> };
+    await run(
+      'npm',
+      [
+        'install',
+        `${root.name}@${root.version}`,
+        '--userconfig',
+        registry.npmrc,
+        '--registry',
+        registry.url,
+        '--no-audit',
+        '--no-fund',
+        '--loglevel=error',
+      ],
+      { cwd: project, timeout: 120_000 },
+    );
+    const lock = JSON.parse(await readFile(path.join(project, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { integrity?: string }>;
+    };
     assert.equal(lock.packages[`node_modules/${root.name}`]?.integrity, root.integrity);
     assert.equal(lock.packages[`node_modules/${platform.name}`]?.integrity, platform.integrity);
     const { stdout } = await run(process.execPath, ['-e', `console.log(require('${root.name}').coreVersion())`], { cwd: project });

@@ -19,7 +19,10 @@ let releaseDir = '';
 let manifest: ReleaseManifest;
 
 function npm(args: readonly string[], cwd: string): Promise<{ stdout: string; stderr: string }> {
-  return run('npm', [...args, '--userconfig', registry.npmrc, '--registry', registry.url, '--no-audit', '--no-fund', '--loglevel=error'], { cwd, timeout: 120_000 });
+  return run('npm', [...args, '--userconfig', registry.npmrc, '--registry', registry.url, '--no-audit', '--no-fund', '--loglevel=error'], {
+    cwd,
+    timeout: 120_000,
+  });
 }
 
 before(async () => {
@@ -60,7 +63,7 @@ describe('a real registry (verdaccio on loopback)', () => {
     await assert.rejects(npm(['publish', path.join(releaseDir, platform.tarball)], scratch));
   });
 
-  test('npm installs the root from the registry, resolves this platform\'s package and loads the addon', async () => {
+  test("npm installs the root from the registry, resolves this platform's package and loads the addon", async () => {
     const root = manifest.packages.find((p) => p.kind === 'root');
     const platform = manifest.packages.find((p) => p.target === 'linux-x64-gnu');
     assert.ok(root && platform);
@@ -71,10 +74,16 @@ describe('a real registry (verdaccio on loopback)', () => {
     const project = await mkdtemp(path.join(scratch, 'install-'));
     await writeFile(path.join(project, 'package.json'), JSON.stringify({ name: 'consumer', version: '1.0.0', private: true }));
     await npm(['install', `${root.name}@${root.version}`], project);
-    const { stdout } = await run(process.execPath, ['-e', `const c = require('${root.name}'); console.log(JSON.stringify({ v: c.coreVersion(), t: c.__napiBindingTarget ?? null }))`], { cwd: project });
+    const { stdout } = await run(
+      process.execPath,
+      ['-e', `const c = require('${root.name}'); console.log(JSON.stringify({ v: c.coreVersion(), t: c.__napiBindingTarget ?? null }))`],
+      { cwd: project },
+    );
     const loaded = JSON.parse(stdout) as { v: string };
     assert.equal(loaded.v, manifest.tools.core);
-    const installed = JSON.parse(await readFile(path.join(project, 'node_modules', ...platform.name.split('/'), 'package.json'), 'utf8')) as { version: string };
+    const installed = JSON.parse(
+      await readFile(path.join(project, 'node_modules', ...platform.name.split('/'), 'package.json'), 'utf8'),
+    ) as { version: string };
     assert.equal(installed.version, platform.version);
   });
 });

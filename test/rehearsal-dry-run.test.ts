@@ -19,12 +19,24 @@ import { writeRootPackage } from './helpers/root-package.js';
 import { portOpen } from './helpers/verdaccio.js';
 
 let scratch = '';
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-rehearsal-it-')); });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-rehearsal-it-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
-const SEVEN_MISSING = ['darwin-arm64', 'darwin-x64', 'linux-arm64-gnu', 'linux-arm64-musl', 'linux-x64-musl', 'win32-arm64-msvc', 'win32-x64-msvc'];
+const SEVEN_MISSING = [
+  'darwin-arm64',
+  'darwin-x64',
+  'linux-arm64-gnu',
+  'linux-arm64-musl',
+  'linux-x64-musl',
+  'win32-arm64-msvc',
+  'win32-x64-msvc',
+];
 
-describe('release --dry-run on napi-ship\'s own core, with the rehearsal', () => {
+describe("release --dry-run on napi-ship's own core, with the rehearsal", () => {
   let plan: ReleasePlan;
   let out = '';
   let stdout = '';
@@ -56,7 +68,10 @@ describe('release --dry-run on napi-ship\'s own core, with the rehearsal', () =>
     assert.equal(r.release.kind, 'rehearsal');
     assert.deepEqual(r.release.pinned, ['linux-x64-gnu']);
     assert.deepEqual([...r.release.missing], SEVEN_MISSING);
-    assert.equal(r.release.label, `rehearsal root pins only the 1 built target(s) (linux-x64-gnu); a real publish needs all 8 — blocked by: ${SEVEN_MISSING.join(', ')}`);
+    assert.equal(
+      r.release.label,
+      `rehearsal root pins only the 1 built target(s) (linux-x64-gnu); a real publish needs all 8 — blocked by: ${SEVEN_MISSING.join(', ')}`,
+    );
     assert.equal(r.release.platformTarballsIdentical, true);
     assert.equal(r.release.dir, path.join(out, 'rehearsal', 'packages'));
   });
@@ -64,21 +79,33 @@ describe('release --dry-run on napi-ship\'s own core, with the rehearsal', () =>
   test('napi-ship publish put both packages on the embedded registry; the journal is beside the rehearsal release', async () => {
     const r = plan.stages.rehearsal;
     assert.ok(r);
-    assert.deepEqual(r.published.map((p) => [p.name, p.action]), [['@napi-ship/core', 'published'], ['@napi-ship/core-linux-x64-gnu', 'published']].sort());
+    assert.deepEqual(
+      r.published.map((p) => [p.name, p.action]),
+      [
+        ['@napi-ship/core', 'published'],
+        ['@napi-ship/core-linux-x64-gnu', 'published'],
+      ].sort(),
+    );
     const journal = await readFile(path.join(out, 'rehearsal', 'publish-journal.jsonl'), 'utf8');
     assert.ok(journal.split('\n').filter((l) => l.trim() !== '').length > 2, journal);
   });
 
-  test('npm, pnpm, bun and deno install the root and this platform\'s package, their lockfiles record our integrity', () => {
+  test("npm, pnpm, bun and deno install the root and this platform's package, their lockfiles record our integrity", () => {
     const r = plan.stages.rehearsal;
     assert.ok(r);
-    assert.deepEqual(r.installs.map((i) => i.installer), [...INSTALLERS]);
+    assert.deepEqual(
+      r.installs.map((i) => i.installer),
+      [...INSTALLERS],
+    );
     for (const i of r.installs) {
       assert.equal(i.status, 'ok', `${i.installer}: ${i.detail}`);
       assert.match(i.version ?? '', /^\d+\.\d+\.\d+/);
       assert.deepEqual(i.platformPackages, ['@napi-ship/core-linux-x64-gnu'], i.installer);
       assert.equal(i.lockIntegrity, true, i.installer);
-      assert.ok(i.command.every((c) => !c.includes(':_authToken')), 'no token on a command line');
+      assert.ok(
+        i.command.every((c) => !c.includes(':_authToken')),
+        'no token on a command line',
+      );
       assert.equal(existsSync(i.project), false, 'the scratch project is removed');
     }
   });
@@ -92,27 +119,38 @@ describe('release --dry-run on napi-ship\'s own core, with the rehearsal', () =>
       assert.equal(l.status, 'ok', where);
       assert.equal(l.mode, 'smoke', where);
       const checks = Object.fromEntries(l.checks.map((c) => [c.name, c]));
-      for (const name of ['load', 'coreVersion', 'hashSync', 'hash', 'inspectSync', 'inspect']) assert.equal(checks[name]?.ok, true, `${where} / ${name}`);
+      for (const name of ['load', 'coreVersion', 'hashSync', 'hash', 'inspectSync', 'inspect'])
+        assert.equal(checks[name]?.ok, true, `${where} / ${name}`);
       assert.equal(checks.inspectSync?.detail, 'elf linux x64 napiExport=true', where);
       assert.match(checks.load?.detail ?? '', /napi-ship-core\.linux-x64-gnu\.node$/, where);
     }
     assert.deepEqual(new Set(r.loads.map((l) => l.runtime)), new Set(RUNTIMES));
     assert.equal(r.status, 'ok');
-    assert.deepEqual(r.diagnostics.map((d) => d.code), ['NS_REHEARSAL_REAL_OFFLINE']);
+    assert.deepEqual(
+      r.diagnostics.map((d) => d.code),
+      ['NS_REHEARSAL_REAL_OFFLINE'],
+    );
     assert.equal(r.realRegistry.status, 'skip');
   });
 
   test('the report has the rehearsal rows, in markdown and in the terminal (which still ends with the summary)', async () => {
     const md = await readFile(path.join(out, 'report.md'), 'utf8');
     assert.match(md, /### Rehearsal\n\nRehearsal passed on http:\/\/127\.0\.0\.1:\d+\/ \(verdaccio 6\.8\.0, loopback, stopped when done\)/);
-    assert.match(md, /\*\*rehearsal root pins only the 1 built target\(s\) \(linux-x64-gnu\); a real publish needs all 8 — blocked by: darwin-arm64/);
+    assert.match(
+      md,
+      /\*\*rehearsal root pins only the 1 built target\(s\) \(linux-x64-gnu\); a real publish needs all 8 — blocked by: darwin-arm64/,
+    );
     assert.match(md, /\| installer \| install \| node \| deno \| bun \| note \|/);
     for (const i of INSTALLERS) assert.match(md, new RegExp(`\\| ${i} \\d+\\.\\d+\\.\\d+\\S* \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\|`), i);
     assert.match(md, /Plan against the real registry https:\/\/registry\.npmjs\.org\/ \(default; read-only\): skipped — offline/);
     const text = renderText(plan);
     assert.match(text, /installer +version +install +node 20\.\d+\.\d+ +deno \d+\.\d+\.\d+ +bun \d+\.\d+\.\d+ +note/);
-    for (const i of INSTALLERS) assert.match(text, new RegExp(`\\n${i} +\\d+\\.\\d+\\.\\d+\\S* +✓ +✓ +✓ +✓ +\\+ @napi-ship/core-linux-x64-gnu; `), i);
-    assert.match(text, /1 of 8 targets ready; 7 missing \(would block a real publish\); 0 error\(s\), 0 warning\(s\)\. Not publishable\.\n$/);
+    for (const i of INSTALLERS)
+      assert.match(text, new RegExp(`\\n${i} +\\d+\\.\\d+\\.\\d+\\S* +✓ +✓ +✓ +✓ +\\+ @napi-ship/core-linux-x64-gnu; `), i);
+    assert.match(
+      text,
+      /1 of 8 targets ready; 7 missing \(would block a real publish\); 0 error\(s\), 0 warning\(s\)\. Not publishable\.\n$/,
+    );
     assert.ok(stdout.startsWith('{'));
   });
 });
@@ -131,36 +169,84 @@ describe('--no-rehearsal', () => {
   });
 });
 
-describe('a fixture napi-rs addon (not napi-ship\'s core): the generic load', () => {
+describe("a fixture napi-rs addon (not napi-ship's core): the generic load", () => {
   let dry: DryRunResult;
   before(async () => {
     const root = path.join(scratch, 'fixture');
-    await writeRootPackage(root, { name: '@fixture/addon', binaryName: 'addon', version: '2.0.0', targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin'] });
+    await writeRootPackage(root, {
+      name: '@fixture/addon',
+      binaryName: 'addon',
+      version: '2.0.0',
+      targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin'],
+    });
     const artifacts = path.join(scratch, 'fixture-artifacts', 'bindings-x86_64-unknown-linux-gnu');
     await mkdir(artifacts, { recursive: true });
     await copyFile(hostCoreBinary, path.join(artifacts, 'addon.linux-x64-gnu.node'));
-    dry = await releaseDryRun({ cwd: root, outDir: path.join(scratch, 'fixture-out'), artifactsDir: path.dirname(artifacts), rehearsal: false });
+    dry = await releaseDryRun({
+      cwd: root,
+      outDir: path.join(scratch, 'fixture-out'),
+      artifactsDir: path.dirname(artifacts),
+      rehearsal: false,
+    });
     assert.equal(dry.summary.errors, 0);
   });
 
   test('installed by npm, it loads under Node, Deno and Bun, which list its functions', async () => {
-    const r = await rehearse({ plan: dry.plan, outDir: path.join(scratch, 'fixture-out'), projectDir: path.join(scratch, 'fixture'), offline: true, installers: ['npm'] });
+    const r = await rehearse({
+      plan: dry.plan,
+      outDir: path.join(scratch, 'fixture-out'),
+      projectDir: path.join(scratch, 'fixture'),
+      offline: true,
+      installers: ['npm'],
+    });
     assert.equal(r.status, 'ok', JSON.stringify(r.diagnostics));
-    assert.equal(r.release?.label, 'rehearsal root pins only the 1 built target(s) (linux-x64-gnu); a real publish needs all 2 — blocked by: darwin-arm64');
-    assert.deepEqual(r.loads.map((l) => [l.runtime, l.status, l.mode]), [['node', 'ok', 'load'], ['deno', 'ok', 'load'], ['bun', 'ok', 'load']]);
+    assert.equal(
+      r.release?.label,
+      'rehearsal root pins only the 1 built target(s) (linux-x64-gnu); a real publish needs all 2 — blocked by: darwin-arm64',
+    );
+    assert.deepEqual(
+      r.loads.map((l) => [l.runtime, l.status, l.mode]),
+      [
+        ['node', 'ok', 'load'],
+        ['deno', 'ok', 'load'],
+        ['bun', 'ok', 'load'],
+      ],
+    );
     for (const l of r.loads) assert.match(l.detail, /^loaded; exports \d+ function\(s\): .*hash/, l.detail);
   });
 
   test('a loader that throws is a failed load, with the error and how to rerun it, and fails the dry run', async () => {
     // The staged root is what the rehearsal packs: break its loader there.
     await appendFile(path.join(dry.plan.root.dir, 'index.js'), '\nthrow new Error("fixture: the loader is broken");\n');
-    const r = await rehearse({ plan: dry.plan, outDir: path.join(scratch, 'fixture-out'), projectDir: path.join(scratch, 'fixture'), offline: true, installers: ['npm'], runtimes: ['node', 'bun'] });
+    const r = await rehearse({
+      plan: dry.plan,
+      outDir: path.join(scratch, 'fixture-out'),
+      projectDir: path.join(scratch, 'fixture'),
+      offline: true,
+      installers: ['npm'],
+      runtimes: ['node', 'bun'],
+    });
     assert.equal(r.status, 'fail');
-    assert.deepEqual(r.installs.map((i) => i.status), ['ok']);
-    assert.deepEqual(r.loads.map((l) => [l.runtime, l.status]), [['node', 'fail'], ['bun', 'fail']]);
+    assert.deepEqual(
+      r.installs.map((i) => i.status),
+      ['ok'],
+    );
+    assert.deepEqual(
+      r.loads.map((l) => [l.runtime, l.status]),
+      [
+        ['node', 'fail'],
+        ['bun', 'fail'],
+      ],
+    );
     for (const l of r.loads) assert.match(l.detail, /fixture: the loader is broken/);
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
-    assert.deepEqual(errors.map((d) => [d.code, d.subject]), [['NS_REHEARSAL_LOAD', 'npm → node'], ['NS_REHEARSAL_LOAD', 'npm → bun']]);
+    assert.deepEqual(
+      errors.map((d) => [d.code, d.subject]),
+      [
+        ['NS_REHEARSAL_LOAD', 'npm → node'],
+        ['NS_REHEARSAL_LOAD', 'npm → bun'],
+      ],
+    );
     assert.match(errors[0]?.hint ?? '', /^rerun by hand: .*load-addon\.mjs .*node_modules\/@fixture\/addon$/);
     assert.equal(summarize({ ...dry.plan, stages: { ...dry.plan.stages, rehearsal: r } }).errors, 2);
   });

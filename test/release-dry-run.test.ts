@@ -16,10 +16,14 @@ before(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-dry-run-'));
   fixtures = await buildFixtures();
 });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 async function sha512(file: string): Promise<string> {
-  return createHash('sha512').update(await readFile(file)).digest('base64');
+  return createHash('sha512')
+    .update(await readFile(file))
+    .digest('base64');
 }
 
 async function gitStatus(): Promise<string> {
@@ -27,7 +31,7 @@ async function gitStatus(): Promise<string> {
   return execFileSync('git', ['status', '--porcelain', '--', 'crates/napi-ship-node', 'npm'], { cwd: repoRoot, encoding: 'utf8' });
 }
 
-describe('release --dry-run on napi-ship\'s own core', () => {
+describe("release --dry-run on napi-ship's own core", () => {
   test('stages, verifies, packs and signs the host target, skips the other seven, leaves the tree alone', async () => {
     const before = await gitStatus();
     const out = path.join(scratch, 'core');
@@ -36,25 +40,52 @@ describe('release --dry-run on napi-ship\'s own core', () => {
 
     const host = result.plan.stages.verify?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
     assert.ok(host);
-    assert.deepEqual(host.diagnostics.filter((d) => d.severity !== 'note'), []);
+    assert.deepEqual(
+      host.diagnostics.filter((d) => d.severity !== 'note'),
+      [],
+    );
     assert.equal(host.facts?.libc, 'glibc');
-    assert.deepEqual(result.summary, { targets: 8, ready: 1, missing: 7, failing: 0, errors: 0, warnings: 0, tarballs: 2, publishable: false });
+    assert.deepEqual(result.summary, {
+      targets: 8,
+      ready: 1,
+      missing: 7,
+      failing: 0,
+      errors: 0,
+      warnings: 0,
+      tarballs: 2,
+      publishable: false,
+    });
     assert.deepEqual(result.plan.stages.sign?.diagnostics, []);
 
     const md = await readFile(result.files.markdown, 'utf8');
     assert.match(md, /\| `linux-x64-gnu` \| `@napi-ship\/core-linux-x64-gnu` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \|/);
-    assert.match(md, /\| `darwin-arm64` \| `@napi-ship\/core-darwin-arm64` \| ➖ .*skipped: no napi-ship-core\.darwin-arm64\.node built or staged here/);
+    assert.match(
+      md,
+      /\| `darwin-arm64` \| `@napi-ship\/core-darwin-arm64` \| ➖ .*skipped: no napi-ship-core\.darwin-arm64\.node built or staged here/,
+    );
     assert.match(md, /verify-manifest passed/);
     const files = (await readdir(result.files.releaseDir)).sort();
     assert.deepEqual(files, [
-      'SHA256SUMS', 'napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz', 'policy-report.md',
-      'release-manifest.json', 'release-manifest.json.sig', 'release-manifest.pub',
-      'sbom.npm.spdx.json', 'sbom.release.spdx.json', 'sbom.rust.spdx.json',
+      'SHA256SUMS',
+      'napi-ship-core-0.1.0.tgz',
+      'napi-ship-core-linux-x64-gnu-0.1.0.tgz',
+      'policy-report.md',
+      'release-manifest.json',
+      'release-manifest.json.sig',
+      'release-manifest.pub',
+      'sbom.npm.spdx.json',
+      'sbom.release.spdx.json',
+      'sbom.rust.spdx.json',
     ]);
 
     // The manifest's binary entry is what verify read, not a second inspection.
-    const manifest = JSON.parse(await readFile(path.join(result.files.releaseDir, 'release-manifest.json'), 'utf8')) as { binaries: { target: string; integrity: string; facts: { glibc: string | null } }[] };
-    assert.deepEqual(manifest.binaries.map((b) => [b.target, b.integrity, b.facts.glibc]), [['linux-x64-gnu', host.digests?.integrity, host.facts.glibc]]);
+    const manifest = JSON.parse(await readFile(path.join(result.files.releaseDir, 'release-manifest.json'), 'utf8')) as {
+      binaries: { target: string; integrity: string; facts: { glibc: string | null } }[];
+    };
+    assert.deepEqual(
+      manifest.binaries.map((b) => [b.target, b.integrity, b.facts.glibc]),
+      [['linux-x64-gnu', host.digests?.integrity, host.facts.glibc]],
+    );
 
     // A second run gives byte-identical tarballs.
     const again = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'core-again'), rehearsal: false });
@@ -67,19 +98,33 @@ describe('release --dry-run on napi-ship\'s own core', () => {
 describe('release --dry-run on planted binaries', () => {
   test('a glibc binary built as musl and a corrupt one fail with their codes; exit 1', async () => {
     const dir = path.join(scratch, 'wrong');
-    await writeRootPackage(dir, { name: '@fixture/wrong', binaryName: 'addon', targets: ['x86_64-unknown-linux-gnu', 'x86_64-unknown-linux-musl', 'aarch64-unknown-linux-gnu', 'aarch64-apple-darwin'] });
+    await writeRootPackage(dir, {
+      name: '@fixture/wrong',
+      binaryName: 'addon',
+      targets: ['x86_64-unknown-linux-gnu', 'x86_64-unknown-linux-musl', 'aarch64-unknown-linux-gnu', 'aarch64-apple-darwin'],
+    });
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-gnu.node'));
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-musl.node'));
-    await writeFile(path.join(dir, 'addon.linux-arm64-gnu.node'), (await readFile(fixtures.fixtures['linux-arm64-gnu'].path)).subarray(0, 40));
+    await writeFile(
+      path.join(dir, 'addon.linux-arm64-gnu.node'),
+      (await readFile(fixtures.fixtures['linux-arm64-gnu'].path)).subarray(0, 40),
+    );
     const result = await releaseDryRun({ cwd: dir, rehearsal: false });
     const rows = new Map(reportRows(result.plan).map((r) => [r.target, r]));
     assert.equal(rows.get('linux-x64-gnu')?.cells.binary, 'ok');
     assert.equal(rows.get('linux-x64-musl')?.cells.binary, 'fail');
     assert.match(rows.get('linux-x64-musl')?.note ?? '', /^NS_BINARY_LIBC/);
     assert.equal(rows.get('darwin-arm64')?.missing, true);
-    const codes = result.plan.stages.verify?.diagnostics.filter((d) => d.severity === 'error').map((d) => `${d.code} ${d.target ?? ''}`).sort() ?? [];
+    const codes =
+      result.plan.stages.verify?.diagnostics
+        .filter((d) => d.severity === 'error')
+        .map((d) => `${d.code} ${d.target ?? ''}`)
+        .sort() ?? [];
     assert.ok(codes.includes('NS_BINARY_LIBC linux-x64-musl'), String(codes));
-    assert.ok(codes.some((c) => c.startsWith('NS_INSPECT_E_TRUNCATED linux-arm64-gnu') || c.startsWith('NS_STAGE')), String(codes));
+    assert.ok(
+      codes.some((c) => c.startsWith('NS_INSPECT_E_TRUNCATED linux-arm64-gnu') || c.startsWith('NS_STAGE')),
+      String(codes),
+    );
     assert.equal(result.summary.publishable, false);
     assert.ok(result.summary.errors >= 2);
     const md = renderMarkdown(result.plan);
@@ -92,10 +137,14 @@ describe('release --dry-run on planted binaries', () => {
   test('eight real binaries from a download-artifact layout: publishable, nine tarballs, --strict passes', async () => {
     const dir = path.join(scratch, 'eight');
     const triples: Record<string, FixtureName> = {
-      'x86_64-apple-darwin': 'darwin-x64', 'aarch64-apple-darwin': 'darwin-arm64',
-      'x86_64-unknown-linux-gnu': 'linux-x64-gnu', 'x86_64-unknown-linux-musl': 'linux-x64-musl',
-      'aarch64-unknown-linux-gnu': 'linux-arm64-gnu', 'aarch64-unknown-linux-musl': 'linux-arm64-musl',
-      'x86_64-pc-windows-msvc': 'win32-x64-msvc', 'aarch64-pc-windows-msvc': 'win32-arm64-msvc',
+      'x86_64-apple-darwin': 'darwin-x64',
+      'aarch64-apple-darwin': 'darwin-arm64',
+      'x86_64-unknown-linux-gnu': 'linux-x64-gnu',
+      'x86_64-unknown-linux-musl': 'linux-x64-musl',
+      'aarch64-unknown-linux-gnu': 'linux-arm64-gnu',
+      'aarch64-unknown-linux-musl': 'linux-arm64-musl',
+      'x86_64-pc-windows-msvc': 'win32-x64-msvc',
+      'aarch64-pc-windows-msvc': 'win32-arm64-msvc',
     };
     await writeRootPackage(dir, { name: '@fixture/eight', binaryName: 'addon', targets: Object.keys(triples) });
     const artifacts = path.join(scratch, 'eight-artifacts');
@@ -105,16 +154,37 @@ describe('release --dry-run on planted binaries', () => {
       await copyFile(fixtures.fixtures[fixture].path, path.join(artifacts, `bindings-${triple}`, `addon.${abi}.node`));
     }
     const summaryFile = path.join(scratch, 'step-summary.md');
-    const cli = await runCli(['release', '--dry-run', '--no-rehearsal', '--strict', '--json', '--cwd', dir, '--artifacts', artifacts, '--out', path.join(scratch, 'eight-out')], { env: { GITHUB_STEP_SUMMARY: summaryFile } });
+    const cli = await runCli(
+      [
+        'release',
+        '--dry-run',
+        '--no-rehearsal',
+        '--strict',
+        '--json',
+        '--cwd',
+        dir,
+        '--artifacts',
+        artifacts,
+        '--out',
+        path.join(scratch, 'eight-out'),
+      ],
+      { env: { GITHUB_STEP_SUMMARY: summaryFile } },
+    );
     assert.equal(cli.code, 0, cli.stderr);
-    const parsed = JSON.parse(cli.stdout) as { summary: { ready: number; missing: number; errors: number; tarballs: number; publishable: boolean } };
+    const parsed = JSON.parse(cli.stdout) as {
+      summary: { ready: number; missing: number; errors: number; tarballs: number; publishable: boolean };
+    };
     assert.deepEqual(parsed.summary, { ...parsed.summary, ready: 8, missing: 0, errors: 0, tarballs: 9, publishable: true });
     assert.match(await readFile(summaryFile, 'utf8'), /## napi-ship release dry run: `@fixture\/eight@1\.2\.3`/);
   });
 
   test('--strict makes a missing target exit 1; without it the dry run exits 0', async () => {
     const dir = path.join(scratch, 'strict');
-    await writeRootPackage(dir, { name: '@fixture/strict', binaryName: 'addon', targets: ['x86_64-unknown-linux-gnu', 'x86_64-pc-windows-msvc'] });
+    await writeRootPackage(dir, {
+      name: '@fixture/strict',
+      binaryName: 'addon',
+      targets: ['x86_64-unknown-linux-gnu', 'x86_64-pc-windows-msvc'],
+    });
     await copyFile(hostCoreBinary, path.join(dir, 'addon.linux-x64-gnu.node'));
     const relaxed = await runCli(['release', '--dry-run', '--no-rehearsal', '--cwd', dir]);
     assert.equal(relaxed.code, 0, relaxed.stderr);

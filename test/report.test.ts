@@ -16,7 +16,9 @@ before(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-report-'));
   fixtures = await buildFixtures();
 });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 const SNAPSHOT_DIR = path.join(repoRoot, 'test', 'fixtures', 'report');
 
@@ -68,7 +70,11 @@ describe('dry-run report', () => {
     assert.equal(rows.get('darwin-arm64')?.missing, true);
     assert.deepEqual([result.summary.ready, result.summary.failing, result.summary.missing, result.summary.publishable], [1, 1, 1, false]);
     const errors = result.plan.stages.verify?.diagnostics.filter((d) => d.severity === 'error' && d.target !== 'darwin-arm64') ?? [];
-    assert.deepEqual(errors.map((d) => `${d.code} ${d.target ?? ''}`), ['NS_BINARY_CPU linux-arm64-gnu'], 'the one failure is the CPU mismatch');
+    assert.deepEqual(
+      errors.map((d) => `${d.code} ${d.target ?? ''}`),
+      ['NS_BINARY_CPU linux-arm64-gnu'],
+      'the one failure is the CPU mismatch',
+    );
 
     const markdown = await readFile(result.files.markdown, 'utf8');
     assert.equal(markdown, renderMarkdown(result.plan));

@@ -33,8 +33,12 @@ import { pnpmLockGraph } from '../src/sbom/npm.js';
 import { filesAnalyzedErrors, ntiaReport, requirePythonValidators, schemaErrors, spdxToolsErrors } from './helpers/spdx-validate.js';
 
 let scratch = '';
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-sbom-traps-')); });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-sbom-traps-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 const CTX: SpdxContext = {
   created: spdxTimestamp(1_700_000_000),
@@ -65,14 +69,26 @@ function pkg(p: Partial<InventoryPackage> & Pick<InventoryPackage, 'name' | 'ver
 /** A small cargo inventory with one package per trap. */
 function trapInventory(): Inventory {
   const deps = [
-    pkg({ name: 'a_b', version: '1.0.0', checksum: 'AC07CDECF99051D9A5238B80F35AF32CDEBA5B336E55D957B318B50137E18DA5', downloadLocation: 'registry+https://github.com/rust-lang/crates.io-index' }),
+    pkg({
+      name: 'a_b',
+      version: '1.0.0',
+      checksum: 'AC07CDECF99051D9A5238B80F35AF32CDEBA5B336E55D957B318B50137E18DA5',
+      downloadLocation: 'registry+https://github.com/rust-lang/crates.io-index',
+    }),
     pkg({ name: 'a-b', version: '1.0.0' }),
     pkg({ name: 'legacy', version: '0.1.0+build.7', licenseRaw: 'MIT/Apache-2.0' }),
     pkg({ name: 'custom', version: '2.0.0', licenseRaw: 'SEE LICENSE IN LICENSE.txt' }),
     pkg({ name: 'nolicense', version: '0.3.0', licenseRaw: null }),
     pkg({ name: 'llvm', version: '0.13.0', licenseRaw: 'Apache-2.0 WITH LLVM-exception' }),
   ];
-  const root = pkg({ name: 'addon', version: '1.0.0', isRoot: true, source: { kind: 'path', location: '.' }, workspaceMember: true, dependsOn: deps.map((d) => d.purl) });
+  const root = pkg({
+    name: 'addon',
+    version: '1.0.0',
+    isRoot: true,
+    source: { kind: 'path', location: '.' },
+    workspaceMember: true,
+    dependsOn: deps.map((d) => d.purl),
+  });
   return { ecosystem: 'cargo', source: '/x/Cargo.lock', roots: [root.purl], packages: [root, ...deps] };
 }
 
@@ -107,7 +123,13 @@ async function caught(t: TestContext, bad: unknown, expected: RegExp): Promise<v
   assert.match(errors.join('\n'), expected);
 }
 
-function clone(doc: SpdxDocument): Record<string, unknown> & { packages: Record<string, unknown>[]; relationships: Record<string, unknown>[]; creationInfo: Record<string, unknown> } {
+function clone(
+  doc: SpdxDocument,
+): Record<string, unknown> & {
+  packages: Record<string, unknown>[];
+  relationships: Record<string, unknown>[];
+  creationInfo: Record<string, unknown>;
+} {
   return JSON.parse(JSON.stringify(doc)) as ReturnType<typeof clone>;
 }
 
@@ -146,9 +168,15 @@ describe('SPDX traps', () => {
     assert.equal(spdxDownloadLocation('sparse+https://index.crates.io/'), 'NOASSERTION');
     assert.equal(spdxDownloadLocation('file:///tmp/x'), 'NOASSERTION');
     assert.equal(spdxDownloadLocation('git+https://github.com/o/r@0123abc'), 'git+https://github.com/o/r@0123abc');
-    assert.equal(cargoDownloadLocation('serde', '1.0.0', 'registry+https://github.com/rust-lang/crates.io-index'), 'https://crates.io/api/v1/crates/serde/1.0.0/download');
+    assert.equal(
+      cargoDownloadLocation('serde', '1.0.0', 'registry+https://github.com/rust-lang/crates.io-index'),
+      'https://crates.io/api/v1/crates/serde/1.0.0/download',
+    );
     assert.equal(cargoDownloadLocation('x', '1.0.0', 'registry+https://my.registry/index'), null);
-    assert.equal(cargoDownloadLocation('x', '1.0.0', 'git+https://github.com/o/r?branch=main#0123abcd'), 'git+https://github.com/o/r@0123abcd');
+    assert.equal(
+      cargoDownloadLocation('x', '1.0.0', 'git+https://github.com/o/r?branch=main#0123abcd'),
+      'git+https://github.com/o/r@0123abcd',
+    );
     const doc = trapDocument();
     assert.ok(doc.packages.every((p) => !p.downloadLocation.startsWith('registry+')));
     assert.equal(doc.packages.find((p) => p.name === 'a_b')?.downloadLocation, 'NOASSERTION');
@@ -163,7 +191,10 @@ describe('SPDX traps', () => {
     const checksums = doc.packages.flatMap((p) => p.checksums ?? []);
     assert.ok(checksums.length > 0);
     for (const c of checksums) assert.match(c.checksumValue, /^[0-9a-f]+$/);
-    assert.deepEqual(integrityDigests('sha512-AAAA sha1-//8='), [{ algorithm: 'SHA512', hex: '000000' }, { algorithm: 'SHA1', hex: 'ffff' }]);
+    assert.deepEqual(integrityDigests('sha512-AAAA sha1-//8='), [
+      { algorithm: 'SHA512', hex: '000000' },
+      { algorithm: 'SHA1', hex: 'ffff' },
+    ]);
     const bad = clone(doc);
     const withSum = bad.packages.find((p) => Array.isArray(p.checksums)) as { checksums: { checksumValue: string }[] } | undefined;
     if (withSum?.checksums[0]) withSum.checksums[0].checksumValue = withSum.checksums[0].checksumValue.toUpperCase();
@@ -174,7 +205,10 @@ describe('SPDX traps', () => {
     const doc = trapDocument();
     const custom = doc.packages.find((p) => p.name === 'custom');
     assert.match(custom?.licenseDeclared ?? '', /^LicenseRef-[A-Za-z0-9.-]+$/);
-    assert.deepEqual(doc.hasExtractedLicensingInfos?.map((e) => [e.licenseId, e.extractedText]), [[custom?.licenseDeclared, 'SEE LICENSE IN LICENSE.txt']]);
+    assert.deepEqual(
+      doc.hasExtractedLicensingInfos?.map((e) => [e.licenseId, e.extractedText]),
+      [[custom?.licenseDeclared, 'SEE LICENSE IN LICENSE.txt']],
+    );
     const bad = clone(doc);
     delete bad.hasExtractedLicensingInfos;
     await caught(t, bad, /LicenseRef/);
@@ -183,7 +217,10 @@ describe('SPDX traps', () => {
   test('the document DESCRIBES its root; without it the document is rejected', async (t) => {
     const doc = trapDocument();
     const describes = doc.relationships.filter((r) => r.relationshipType === 'DESCRIBES');
-    assert.deepEqual(describes.map((r) => [r.spdxElementId, r.relatedSpdxElement]), [['SPDXRef-DOCUMENT', doc.packages[0]?.SPDXID]]);
+    assert.deepEqual(
+      describes.map((r) => [r.spdxElementId, r.relatedSpdxElement]),
+      [['SPDXRef-DOCUMENT', doc.packages[0]?.SPDXID]],
+    );
     assert.equal(doc.packages[0]?.name, 'addon');
     const bad = clone(doc);
     bad.relationships = bad.relationships.filter((r) => r.relationshipType !== 'DESCRIBES');
@@ -223,9 +260,18 @@ describe('SPDX traps', () => {
   test('PURLs: npm scopes percent-encoded, cargo build metadata encoded, non-crates.io sources qualified', () => {
     assert.equal(npmPurl('@scope/name', '1.0.0'), 'pkg:npm/%40scope/name@1.0.0');
     assert.equal(npmPurl('left-pad', '1.3.0'), 'pkg:npm/left-pad@1.3.0');
-    assert.equal(cargoPurl('legacy', '0.1.0+build.7', 'registry+https://github.com/rust-lang/crates.io-index'), 'pkg:cargo/legacy@0.1.0%2Bbuild.7');
-    assert.equal(cargoPurl('x', '1.0.0', 'git+https://github.com/o/r?branch=main#abc'), 'pkg:cargo/x@1.0.0?vcs_url=git%2Bhttps%3A%2F%2Fgithub.com%2Fo%2Fr%40abc');
-    assert.equal(cargoPurl('x', '1.0.0', 'sparse+https://my.registry/index/'), 'pkg:cargo/x@1.0.0?repository_url=https%3A%2F%2Fmy.registry%2Findex%2F');
+    assert.equal(
+      cargoPurl('legacy', '0.1.0+build.7', 'registry+https://github.com/rust-lang/crates.io-index'),
+      'pkg:cargo/legacy@0.1.0%2Bbuild.7',
+    );
+    assert.equal(
+      cargoPurl('x', '1.0.0', 'git+https://github.com/o/r?branch=main#abc'),
+      'pkg:cargo/x@1.0.0?vcs_url=git%2Bhttps%3A%2F%2Fgithub.com%2Fo%2Fr%40abc',
+    );
+    assert.equal(
+      cargoPurl('x', '1.0.0', 'sparse+https://my.registry/index/'),
+      'pkg:cargo/x@1.0.0?repository_url=https%3A%2F%2Fmy.registry%2Findex%2F',
+    );
   });
 
   test('suppliers: a declared author as Person/Organization; none at all is NOASSERTION, which the NTIA checker rejects', async (t) => {
@@ -236,7 +282,11 @@ describe('SPDX traps', () => {
     const orphan = pkg({ name: 'orphan', version: '1.0.0', supplier: null, source: { kind: 'git', location: 'git+file:///tmp/x#abc' } });
     const root = inv.packages[0];
     assert.ok(root);
-    const doc = inventoryDocument({ ...inv, packages: [{ ...root, dependsOn: [...root.dependsOn, orphan.purl] }, ...inv.packages.slice(1), orphan] }, CTX, 'rust');
+    const doc = inventoryDocument(
+      { ...inv, packages: [{ ...root, dependsOn: [...root.dependsOn, orphan.purl] }, ...inv.packages.slice(1), orphan] },
+      CTX,
+      'rust',
+    );
     assert.deepEqual(doc.noSupplier, ['orphan@1.0.0']);
     if (!requirePythonValidators(t)) return;
     const ntia = await ntiaReport(await toFile(doc.document));
@@ -246,37 +296,90 @@ describe('SPDX traps', () => {
   test('a release document is deterministic and links what it describes', async (t) => {
     const digests = { sha1: 'a'.repeat(40), sha256: 'b'.repeat(64), sha512: 'c'.repeat(128) };
     const input = {
-      name: '@x/addon', version: '1.0.0', binaryLicense: 'MIT',
+      name: '@x/addon',
+      version: '1.0.0',
+      binaryLicense: 'MIT',
       packages: [
-        { name: '@x/addon-linux-x64-gnu', version: '1.0.0', kind: 'platform' as const, target: 'linux-x64-gnu', triple: 'x86_64-unknown-linux-gnu', tarball: 'x-addon-linux-x64-gnu-1.0.0.tgz', digests, license: 'MIT' },
-        { name: '@x/addon', version: '1.0.0', kind: 'root' as const, target: null, triple: null, tarball: 'x-addon-1.0.0.tgz', digests, license: 'MIT' },
+        {
+          name: '@x/addon-linux-x64-gnu',
+          version: '1.0.0',
+          kind: 'platform' as const,
+          target: 'linux-x64-gnu',
+          triple: 'x86_64-unknown-linux-gnu',
+          tarball: 'x-addon-linux-x64-gnu-1.0.0.tgz',
+          digests,
+          license: 'MIT',
+        },
+        {
+          name: '@x/addon',
+          version: '1.0.0',
+          kind: 'root' as const,
+          target: null,
+          triple: null,
+          tarball: 'x-addon-1.0.0.tgz',
+          digests,
+          license: 'MIT',
+        },
       ],
-      binaries: [{ target: 'linux-x64-gnu', triple: 'x86_64-unknown-linux-gnu', package: '@x/addon-linux-x64-gnu', file: 'addon.linux-x64-gnu.node', digests }],
-      rust: { id: 'DocumentRef-rust' as const, namespace: 'https://spdx.org/spdxdocs/r-1', sha1: 'd'.repeat(40), rootId: 'SPDXRef-Package-cargo-addon-1.0.0' },
-      npm: { id: 'DocumentRef-npm' as const, namespace: 'https://spdx.org/spdxdocs/n-1', sha1: 'e'.repeat(40), rootId: 'SPDXRef-Package-npm-x-addon-1.0.0' },
+      binaries: [
+        {
+          target: 'linux-x64-gnu',
+          triple: 'x86_64-unknown-linux-gnu',
+          package: '@x/addon-linux-x64-gnu',
+          file: 'addon.linux-x64-gnu.node',
+          digests,
+        },
+      ],
+      rust: {
+        id: 'DocumentRef-rust' as const,
+        namespace: 'https://spdx.org/spdxdocs/r-1',
+        sha1: 'd'.repeat(40),
+        rootId: 'SPDXRef-Package-cargo-addon-1.0.0',
+      },
+      npm: {
+        id: 'DocumentRef-npm' as const,
+        namespace: 'https://spdx.org/spdxdocs/n-1',
+        sha1: 'e'.repeat(40),
+        rootId: 'SPDXRef-Package-npm-x-addon-1.0.0',
+      },
     };
     const a = serializeSpdx(releaseDocument(input, CTX));
     const b = serializeSpdx(releaseDocument({ ...input, packages: [...input.packages].reverse() }, CTX));
     assert.equal(a, b);
     const doc = JSON.parse(a) as SpdxDocument;
     assert.equal(doc.packages[0]?.name, '@x/addon');
-    assert.deepEqual(doc.externalDocumentRefs?.map((r) => r.externalDocumentId), ['DocumentRef-npm', 'DocumentRef-rust']);
+    assert.deepEqual(
+      doc.externalDocumentRefs?.map((r) => r.externalDocumentId),
+      ['DocumentRef-npm', 'DocumentRef-rust'],
+    );
     await good(t, doc);
   });
 });
 
 describe('reader internals', () => {
   test('Cargo.lock: v4 checksums per package, v1 checksums from [metadata]', () => {
-    const v4 = parseCargoLock('version = 4\n\n[[package]]\nname = "a"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "abc"\ndependencies = [\n "b",\n]\n\n[[package]]\nname = "b"\nversion = "0.1.0"\n');
+    const v4 = parseCargoLock(
+      'version = 4\n\n[[package]]\nname = "a"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\nchecksum = "abc"\ndependencies = [\n "b",\n]\n\n[[package]]\nname = "b"\nversion = "0.1.0"\n',
+    );
     assert.equal(v4.get('a 1.0.0 registry+https://github.com/rust-lang/crates.io-index')?.checksum, 'abc');
     assert.equal(v4.get('b 0.1.0 ')?.checksum, null);
-    const v1 = parseCargoLock('[[package]]\nname = "a"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n\n[metadata]\n"checksum a 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)" = "def"\n');
+    const v1 = parseCargoLock(
+      '[[package]]\nname = "a"\nversion = "1.0.0"\nsource = "registry+https://github.com/rust-lang/crates.io-index"\n\n[metadata]\n"checksum a 1.0.0 (registry+https://github.com/rust-lang/crates.io-index)" = "def"\n',
+    );
     assert.equal(v1.get('a 1.0.0 registry+https://github.com/rust-lang/crates.io-index')?.checksum, 'def');
   });
 
   test('the cargo graph walk: normal, build-only and dev scopes; dev-dependencies of other workspace members never enter', () => {
     const id = (n: string): string => `registry+https://github.com/rust-lang/crates.io-index#${n}@1.0.0`;
-    const p = (n: string): unknown => ({ id: id(n), name: n, version: '1.0.0', source: 'registry+https://github.com/rust-lang/crates.io-index', manifest_path: `/r/${n}/Cargo.toml`, license: 'MIT', authors: [] });
+    const p = (n: string): unknown => ({
+      id: id(n),
+      name: n,
+      version: '1.0.0',
+      source: 'registry+https://github.com/rust-lang/crates.io-index',
+      manifest_path: `/r/${n}/Cargo.toml`,
+      license: 'MIT',
+      authors: [],
+    });
     const dep = (n: string, kind: string | null): unknown => ({ pkg: id(n), dep_kinds: [{ kind, target: null }] });
     const meta = parseCargoMetadata({
       packages: ['root', 'lib', 'shared', 'cc', 'ccdep', 'testonly', 'member', 'memberdev'].map(p),
@@ -332,11 +435,11 @@ describe('reader internals', () => {
       '        specifier: 3.0.0',
       '        version: 3.0.0',
       'packages:',
-      "  a@1.0.0: {resolution: {integrity: sha512-AAAA}}",
-      "  peer@2.0.0: {resolution: {integrity: sha512-AAAA}}",
-      "  string-width@4.2.3: {resolution: {integrity: sha512-AAAA}}",
-      "  fsevents@2.3.3: {resolution: {integrity: sha512-AAAA}}",
-      "  typescript@5.0.0: {resolution: {integrity: sha512-AAAA}}",
+      '  a@1.0.0: {resolution: {integrity: sha512-AAAA}}',
+      '  peer@2.0.0: {resolution: {integrity: sha512-AAAA}}',
+      '  string-width@4.2.3: {resolution: {integrity: sha512-AAAA}}',
+      '  fsevents@2.3.3: {resolution: {integrity: sha512-AAAA}}',
+      '  typescript@5.0.0: {resolution: {integrity: sha512-AAAA}}',
       "  '@s/b@3.0.0': {resolution: {integrity: sha512-AAAA}}",
       "  gd@https://codeload.github.com/o/gd/tar.gz/0123: {resolution: {type: git, repo: 'https://github.com/o/gd.git', commit: '0123'}, version: 0.4.0}",
       'snapshots:',
@@ -352,8 +455,18 @@ describe('reader internals', () => {
       '',
     ].join('\n');
     const g = pnpmLockGraph(lock, '/w/pnpm-lock.yaml', '.', { registry: 'https://registry.npmjs.org/', includeDev: false });
-    const nodes = [...g.nodes.entries()].filter(([k]) => !k.startsWith('importer:')).map(([, v]) => `${v.name}@${v.version} ${v.source.kind}`).sort();
-    assert.deepEqual(nodes, ['@s/b@3.0.0 registry', 'a@1.0.0 registry', 'fsevents@2.3.3 registry', 'gd@0.4.0 git', 'peer@2.0.0 registry', 'string-width@4.2.3 registry']);
+    const nodes = [...g.nodes.entries()]
+      .filter(([k]) => !k.startsWith('importer:'))
+      .map(([, v]) => `${v.name}@${v.version} ${v.source.kind}`)
+      .sort();
+    assert.deepEqual(nodes, [
+      '@s/b@3.0.0 registry',
+      'a@1.0.0 registry',
+      'fsevents@2.3.3 registry',
+      'gd@0.4.0 git',
+      'peer@2.0.0 registry',
+      'string-width@4.2.3 registry',
+    ]);
     const gd = [...g.nodes.values()].find((v) => v.name === 'gd');
     assert.equal(gd?.downloadLocation, 'git+https://github.com/o/gd.git@0123');
     assert.ok(g.nodes.has('importer:packages/ws'), 'the workspace link is followed into its importer');

@@ -29,8 +29,12 @@ import {
 import { runCli, type CliResult } from './helpers/cli.js';
 
 let scratch = '';
-before(async () => { scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-sign-')); });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+before(async () => {
+  scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-sign-'));
+});
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 /** Every CLI run of this file, so the last test can check no private key ever leaked into output. */
 const outputs: CliResult[] = [];
@@ -45,7 +49,10 @@ async function cli(args: readonly string[], options: { env?: NodeJS.ProcessEnv; 
 
 /** The base64 body of a PEM (what is secret about it), without armour and line breaks. */
 function pemBody(pem: string): string {
-  return pem.split('\n').filter((l) => l !== '' && !l.startsWith('-----')).join('');
+  return pem
+    .split('\n')
+    .filter((l) => l !== '' && !l.startsWith('-----'))
+    .join('');
 }
 
 /** Every 12-character window of the secret: none may appear in any output. */
@@ -56,7 +63,8 @@ function assertNoSecret(text: string, secret: string, what: string): void {
     assert.ok(!text.includes(window), `${what} contains key material (${JSON.stringify(window)})`);
   }
   // Line-wrapped pieces of the PEM, too.
-  for (const line of secret.split('\n')) if (line.length >= 12 && !line.startsWith('-----')) assert.ok(!text.includes(line), `${what} contains a line of the key`);
+  for (const line of secret.split('\n'))
+    if (line.length >= 12 && !line.startsWith('-----')) assert.ok(!text.includes(line), `${what} contains a line of the key`);
 }
 
 function digests(data: Buffer): { size: number; sha1: string; sha256: string; integrity: string } {
@@ -159,7 +167,10 @@ describe('keygen', () => {
     assert.match(keys.pem, /^-----BEGIN PRIVATE KEY-----\n/);
     const pubPem = await readFile(keys.pub, 'utf8');
     assert.match(pubPem, /^-----BEGIN PUBLIC KEY-----\n/);
-    const expectedId = createHash('sha256').update(parsePublicKey(pubPem, 'pub').export({ type: 'spki', format: 'der' })).digest('hex').slice(0, 16);
+    const expectedId = createHash('sha256')
+      .update(parsePublicKey(pubPem, 'pub').export({ type: 'spki', format: 'der' }))
+      .digest('hex')
+      .slice(0, 16);
     assert.equal(keys.id, expectedId);
     const last = outputs.at(-1)!;
     assert.equal(last.stdout, `public key: ${keys.pub}\nkey id: ${keys.id}\n`);
@@ -330,7 +341,13 @@ describe('sign and verify-manifest', () => {
     assert.match(out.diagnostics[0]!.found ?? '', new RegExp(wrong));
 
     // A tarball left out of SHA256SUMS, and SHA256SUMS missing altogether.
-    await writeFile(sumsFile, sums.split('\n').filter((l) => !l.endsWith(pkg.tarball)).join('\n'));
+    await writeFile(
+      sumsFile,
+      sums
+        .split('\n')
+        .filter((l) => !l.endsWith(pkg.tarball))
+        .join('\n'),
+    );
     assert.deepEqual(codes((await verifyJson(rel.dir, keys.pub)).out.diagnostics), ['NS_MANIFEST_SUMS']);
     await unlink(sumsFile);
     assert.deepEqual(codes((await verifyJson(rel.dir, keys.pub)).out.diagnostics), ['NS_MANIFEST_SUMS']);
@@ -344,7 +361,10 @@ describe('sign and verify-manifest', () => {
     await writeFile(sumsFile, (await readFile(sumsFile, 'utf8')) + `${'ab'.repeat(32)}  unsigned-extra.tgz\n`);
     const ds = await verifyRelease(rel.dir, keys.publicKeyPem);
     assert.deepEqual(codes(ds), []);
-    assert.deepEqual(ds.map((d) => [d.code, d.severity, d.subject]), [['NS_MANIFEST_SUMS', 'warning', 'unsigned-extra.tgz']]);
+    assert.deepEqual(
+      ds.map((d) => [d.code, d.severity, d.subject]),
+      [['NS_MANIFEST_SUMS', 'warning', 'unsigned-extra.tgz']],
+    );
   });
 
   test('a ../ or absolute path in the manifest fails and is never opened (NS_MANIFEST_PATH)', async () => {
@@ -427,7 +447,10 @@ describe('key material never leaks', () => {
     assert.ok(r.stderr.includes(file));
     assertNoSecret(r.stderr + r.stdout, broken, 'sign output');
 
-    const error = await loadPrivateKey({ file }).then(() => null, (e: unknown) => e);
+    const error = await loadPrivateKey({ file }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof DiagnosticError);
     assertNoSecret(error.message, broken, 'error message');
     assertNoSecret(JSON.stringify(error.diagnostics), broken, 'diagnostics');
@@ -444,16 +467,26 @@ describe('key material never leaks', () => {
       assert.match(r.stderr, /NS_SIGN_KEY_INVALID/);
       assert.match(r.stderr, new RegExp(SIGNING_KEY_ENV));
       assertNoSecret(r.stderr + r.stdout, value, 'sign output');
-      const error = await loadPrivateKey({ env: { [SIGNING_KEY_ENV]: value } }).then(() => null, (e: unknown) => e);
+      const error = await loadPrivateKey({ env: { [SIGNING_KEY_ENV]: value } }).then(
+        () => null,
+        (e: unknown) => e,
+      );
       assert.ok(error instanceof DiagnosticError);
       assertNoSecret(error.message + JSON.stringify(error.diagnostics), value, 'error');
     }
   });
 
   test('a non-Ed25519 key is refused without showing it', async () => {
-    const rsa = generateKeyPairSync('rsa', { modulusLength: 2048, privateKeyEncoding: { type: 'pkcs8', format: 'pem' }, publicKeyEncoding: { type: 'spki', format: 'pem' } }).privateKey;
+    const rsa = generateKeyPairSync('rsa', {
+      modulusLength: 2048,
+      privateKeyEncoding: { type: 'pkcs8', format: 'pem' },
+      publicKeyEncoding: { type: 'spki', format: 'pem' },
+    }).privateKey;
     secrets.push(rsa);
-    const error = await loadPrivateKey({ env: { [SIGNING_KEY_ENV]: rsa } }).then(() => null, (e: unknown) => e);
+    const error = await loadPrivateKey({ env: { [SIGNING_KEY_ENV]: rsa } }).then(
+      () => null,
+      (e: unknown) => e,
+    );
     assert.ok(error instanceof DiagnosticError);
     assert.equal(error.diagnostics[0]?.code, 'NS_SIGN_KEY_TYPE');
     assertNoSecret(error.message, rsa, 'error');
@@ -486,7 +519,10 @@ describe('library', () => {
     assert.deepEqual(codes(await verifyRelease(rel.dir, keys.publicKeyPem)), ['NS_MANIFEST_SIGNATURE']);
     const manifestFile = path.join(rel.dir, MANIFEST_FILE);
     await writeFile(manifestFile, (await readFile(manifestFile, 'utf8')).replace(MANIFEST_SCHEMA, 'napi-ship.release-manifest/2'));
-    await assert.rejects(signManifest(rel.dir, await loadPrivateKey({ env: { [SIGNING_KEY_ENV]: keys.privateKeyPem } })), /NS_MANIFEST_SCHEMA/);
+    await assert.rejects(
+      signManifest(rel.dir, await loadPrivateKey({ env: { [SIGNING_KEY_ENV]: keys.privateKeyPem } })),
+      /NS_MANIFEST_SCHEMA/,
+    );
     assert.deepEqual(codes(await verifyRelease(rel.dir, keys.publicKeyPem)), ['NS_MANIFEST_SIGNATURE', 'NS_MANIFEST_SCHEMA']);
   });
 });

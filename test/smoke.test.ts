@@ -10,7 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { releaseDryRun } from '../src/release/dry-run.js';
-import { crateVersion, runSmoke, smokeRuntime, SMOKE_RUNTIMES, type SmokeReport, type SmokeResult, type SmokeRuntime } from '../src/smoke/index.js';
+import {
+  crateVersion,
+  runSmoke,
+  smokeRuntime,
+  SMOKE_RUNTIMES,
+  type SmokeReport,
+  type SmokeResult,
+  type SmokeRuntime,
+} from '../src/smoke/index.js';
 import { coreDir, hostCoreBinary, repoRoot, runNode, type CliResult } from './helpers/cli.js';
 
 const CHECKS = ['load', 'coreVersion', 'hashSync', 'hash', 'hashSync(missing)', 'inspectSync', 'inspect'];
@@ -28,8 +36,15 @@ function assertPassed(result: SmokeResult, binary: string, version: string): voi
   assert.equal(result.ok, true, context);
   assert.equal(result.exitCode, 0, context);
   assert.equal(result.stderr, undefined);
-  assert.deepEqual(result.checks.map((c) => c.name), CHECKS, context);
-  assert.ok(result.checks.every((c) => c.ok), context);
+  assert.deepEqual(
+    result.checks.map((c) => c.name),
+    CHECKS,
+    context,
+  );
+  assert.ok(
+    result.checks.every((c) => c.ok),
+    context,
+  );
   assert.equal(result.version, expectedRuntimeVersion(result.runtime));
   const detail = (name: string): string | undefined => result.checks.find((c) => c.name === name)?.detail;
   assert.equal(detail('load'), binary, 'the .node file the runtime loaded');
@@ -47,7 +62,9 @@ before(async () => {
   assert.equal(dry.summary.errors, 0);
   releaseDir = dry.files.releaseDir;
 });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 describe('from the build dir (crates/napi-ship-node)', () => {
   for (const runtime of SMOKE_RUNTIMES) {
@@ -66,22 +83,36 @@ describe('from the release tarballs, installed offline by npm', () => {
     assert.ok(report.install);
     project = report.install.scratch;
   });
-  after(async () => { if (project !== '') await rm(path.dirname(project), { recursive: true, force: true }); });
+  after(async () => {
+    if (project !== '') await rm(path.dirname(project), { recursive: true, force: true });
+  });
 
   test('npm put exactly the root and the host platform package in node_modules, from the two files', async () => {
     assert.ok(report.install);
-    assert.deepEqual(report.install.packages.map((p) => [p.name, p.tarball]), [
-      ['@napi-ship/core', 'napi-ship-core-0.1.0.tgz'],
-      ['@napi-ship/core-linux-x64-gnu', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz'],
-    ].map(([name, tgz]) => [name, tgz?.replace('0.1.0', version)]));
+    assert.deepEqual(
+      report.install.packages.map((p) => [p.name, p.tarball]),
+      [
+        ['@napi-ship/core', 'napi-ship-core-0.1.0.tgz'],
+        ['@napi-ship/core-linux-x64-gnu', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz'],
+      ].map(([name, tgz]) => [name, tgz?.replace('0.1.0', version)]),
+    );
     assert.deepEqual((await readdir(path.join(project, 'node_modules', '@napi-ship'))).sort(), ['core', 'core-linux-x64-gnu']);
-    assert.deepEqual(report.install.command.slice(0, 6), ['npm', 'install', '--offline', '--no-audit', '--no-fund', '--no-update-notifier']);
-    const lock = JSON.parse(await readFile(path.join(project, 'package-lock.json'), 'utf8')) as { packages: Record<string, { resolved?: string; integrity?: string }> };
+    assert.deepEqual(report.install.command.slice(0, 6), [
+      'npm',
+      'install',
+      '--offline',
+      '--no-audit',
+      '--no-fund',
+      '--no-update-notifier',
+    ]);
+    const lock = JSON.parse(await readFile(path.join(project, 'package-lock.json'), 'utf8')) as {
+      packages: Record<string, { resolved?: string; integrity?: string }>;
+    };
     for (const p of report.install.packages) {
       assert.match(lock.packages[`node_modules/${p.name}`]?.resolved ?? '', new RegExp(`^file:.*${p.tarball.replaceAll('.', '\\.')}$`));
       assert.equal(lock.packages[`node_modules/${p.name}`]?.integrity, p.integrity, 'npm installed the bytes the manifest lists');
     }
-    assert.ok(existsSync(path.join(project, '.npm-cache')), 'npm\'s cache is the scratch dir\'s, not ~/.npm');
+    assert.ok(existsSync(path.join(project, '.npm-cache')), "npm's cache is the scratch dir's, not ~/.npm");
     assert.equal(report.dir, path.join(project, 'node_modules', '@napi-ship', 'core'));
   });
 
@@ -111,7 +142,11 @@ describe('a broken build dir: the loader next to a garbage .node', () => {
       assert.equal(result.ok, false, context);
       assert.equal(result.exitCode, 1, context);
       assert.equal(result.version, expectedRuntimeVersion(runtime));
-      assert.deepEqual(result.checks.map((c) => [c.name, c.ok]), [['load', false]], context);
+      assert.deepEqual(
+        result.checks.map((c) => [c.name, c.ok]),
+        [['load', false]],
+        context,
+      );
       const detail = result.checks[0]!.detail;
       assert.match(detail, new RegExp(`^cannot load ${broken.replaceAll('/', '\\/')}: Cannot find native binding`));
       // The loader's own reason for the local file, whatever the runtime's dlopen calls it.

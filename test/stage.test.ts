@@ -45,7 +45,9 @@ before(async () => {
     'win32-arm64-msvc': f['win32-arm64-msvc'].path,
   };
 });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 function binaryOf(id: string): string {
   const file = binaries[id];
@@ -108,7 +110,9 @@ async function stage(root: string, options: StageOptions = {}): Promise<StageOut
 }
 
 async function sha256(file: string): Promise<string> {
-  return createHash('sha256').update(await readFile(file)).digest('hex');
+  return createHash('sha256')
+    .update(await readFile(file))
+    .digest('hex');
 }
 
 async function readJson(file: string): Promise<Record<string, unknown>> {
@@ -116,7 +120,10 @@ async function readJson(file: string): Promise<Record<string, unknown>> {
 }
 
 function codes(diagnostics: readonly Diagnostic[], severity?: Diagnostic['severity']): string[] {
-  return diagnostics.filter((d) => severity === undefined || d.severity === severity).map((d) => d.code).sort();
+  return diagnostics
+    .filter((d) => severity === undefined || d.severity === severity)
+    .map((d) => d.code)
+    .sort();
 }
 
 function errors(outcome: StageOutcome): Diagnostic[] {
@@ -130,7 +137,7 @@ function expectedPins(ids: readonly string[] = IDS): Record<string, string> {
 }
 
 describe('stage: the platform package.json is the one napi-rs writes', () => {
-  test('for the repo\'s own core, platformManifest reproduces npm/*/package.json and README.md byte for byte', async () => {
+  test("for the repo's own core, platformManifest reproduces npm/*/package.json and README.md byte for byte", async () => {
     const plan = await loadPlan(path.join(repoRoot, 'crates', 'napi-ship-node'));
     assert.equal(plan.targets.length, 8);
     for (const t of plan.targets) {
@@ -176,10 +183,28 @@ describe('stage', () => {
       // Root-only fields stay in the root.
       for (const key of ['types', 'scripts', 'napi', 'optionalDependencies']) assert.equal(key in pkg, false, `${id}: ${key}`);
       // napi-rs's key order.
-      assert.deepEqual(Object.keys(pkg), [
-        'name', 'version', 'cpu', 'main', 'files', 'description', 'keywords', 'author', 'homepage', 'license',
-        'engines', 'repository', 'bugs', 'publishConfig', 'os', ...(linux ? ['libc'] : []),
-      ], id);
+      assert.deepEqual(
+        Object.keys(pkg),
+        [
+          'name',
+          'version',
+          'cpu',
+          'main',
+          'files',
+          'description',
+          'keywords',
+          'author',
+          'homepage',
+          'license',
+          'engines',
+          'repository',
+          'bugs',
+          'publishConfig',
+          'os',
+          ...(linux ? ['libc'] : []),
+        ],
+        id,
+      );
       // The binary is the artifact's bytes, under napi-rs's name; a README is written.
       assert.deepEqual(await readdir(dir).then((n) => n.sort()), ['README.md', binaryFile, 'package.json'].sort(), id);
       assert.equal(await sha256(path.join(dir, binaryFile)), await sha256(binaryOf(id)), id);
@@ -208,14 +233,20 @@ describe('stage', () => {
 
     const outcome = await stage(root);
     assert.deepEqual(outcome.diagnostics, []);
-    assert.deepEqual(outcome.packages.map((p) => p.platformArchABI), ['linux-x64-gnu', 'darwin-arm64', 'win32-x64-msvc']);
+    assert.deepEqual(
+      outcome.packages.map((p) => p.platformArchABI),
+      ['linux-x64-gnu', 'darwin-arm64', 'win32-x64-msvc'],
+    );
     for (const id of ids) {
       const staged = outcome.packages.find((p) => p.platformArchABI === id);
       assert.equal(staged?.source, path.join(root, `addon.${id}.node`));
       assert.equal(await sha256(path.join(root, 'npm', id, `addon.${id}.node`)), await sha256(binaryOf(id)));
     }
     assert.equal(await readFile(path.join(root, 'npm', 'darwin-arm64', 'README.md'), 'utf8'), '# hand-written\n');
-    assert.match(await readFile(path.join(root, 'npm', 'linux-x64-gnu', 'README.md'), 'utf8'), /\*\*x86_64-unknown-linux-gnu\*\* binary for `@acme\/addon`/);
+    assert.match(
+      await readFile(path.join(root, 'npm', 'linux-x64-gnu', 'README.md'), 'utf8'),
+      /\*\*x86_64-unknown-linux-gnu\*\* binary for `@acme\/addon`/,
+    );
     assert.deepEqual(outcome.rootOptionalDependencies, expectedPins(ids));
   });
 
@@ -224,7 +255,10 @@ describe('stage', () => {
     const root = await makeRoot(rootManifest({}, ids));
     const artifacts = await makeArtifacts(ids);
     await mkdir(path.join(artifacts, 'bindings-armv7-unknown-linux-gnueabihf'));
-    await copyFile(binaryOf('linux-arm64-gnu'), path.join(artifacts, 'bindings-armv7-unknown-linux-gnueabihf', 'addon.linux-arm-gnueabihf.node'));
+    await copyFile(
+      binaryOf('linux-arm64-gnu'),
+      path.join(artifacts, 'bindings-armv7-unknown-linux-gnueabihf', 'addon.linux-arm-gnueabihf.node'),
+    );
     await copyFile(binaryOf('linux-x64-gnu'), path.join(artifacts, 'other.linux-x64-gnu.node'));
     await writeFile(path.join(artifacts, 'bindings-x86_64-unknown-linux-gnu', 'index.d.ts'), 'export {}\n');
 
@@ -241,7 +275,10 @@ describe('stage', () => {
     assert.match(byFound('other.linux-x64-gnu.node')?.hint ?? '', /binaryName is "addon"/);
     assert.ok(byFound('bindings-x86_64-unknown-linux-gnu/index.d.ts'));
     assert.deepEqual(codes(outcome.diagnostics), ['NS_STAGE_UNKNOWN_FILE', 'NS_STAGE_UNKNOWN_FILE', 'NS_STAGE_UNKNOWN_FILE']);
-    assert.deepEqual(outcome.packages.map((p) => p.platformArchABI), ids);
+    assert.deepEqual(
+      outcome.packages.map((p) => p.platformArchABI),
+      ids,
+    );
   });
 
   test('two files for one target with different bytes is NS_STAGE_DUPLICATE_BINARY and that target is not staged', async () => {
@@ -249,16 +286,25 @@ describe('stage', () => {
     const root = await makeRoot(rootManifest({}, ids));
     const artifacts = await makeArtifacts(ids);
     await mkdir(path.join(artifacts, 'bindings-x86_64-unknown-linux-gnu-rerun'));
-    await copyFile(fixtures.fixtures['linux-x64-gnu'].path, path.join(artifacts, 'bindings-x86_64-unknown-linux-gnu-rerun', 'addon.linux-x64-gnu.node'));
+    await copyFile(
+      fixtures.fixtures['linux-x64-gnu'].path,
+      path.join(artifacts, 'bindings-x86_64-unknown-linux-gnu-rerun', 'addon.linux-x64-gnu.node'),
+    );
 
     const outcome = await stage(root, { artifactsDir: artifacts });
     assert.deepEqual(codes(outcome.diagnostics), ['NS_STAGE_DUPLICATE_BINARY']);
     const [dup] = outcome.diagnostics;
     assert.equal(dup?.severity, 'error');
     assert.equal(dup.target, 'linux-x64-gnu');
-    assert.match(dup.found ?? '', /bindings-x86_64-unknown-linux-gnu\/addon\.linux-x64-gnu\.node \(sha256 [0-9a-f]{12}…\), bindings-x86_64-unknown-linux-gnu-rerun\//);
+    assert.match(
+      dup.found ?? '',
+      /bindings-x86_64-unknown-linux-gnu\/addon\.linux-x64-gnu\.node \(sha256 [0-9a-f]{12}…\), bindings-x86_64-unknown-linux-gnu-rerun\//,
+    );
     assert.ok(dup.expected !== undefined && dup.hint !== '');
-    assert.deepEqual(outcome.packages.map((p) => p.platformArchABI), ['darwin-x64']);
+    assert.deepEqual(
+      outcome.packages.map((p) => p.platformArchABI),
+      ['darwin-x64'],
+    );
     await assert.rejects(readdir(path.join(root, 'npm', 'linux-x64-gnu')), /ENOENT/);
     // The root still pins every configured target.
     assert.deepEqual(outcome.rootOptionalDependencies, expectedPins(ids));
@@ -276,8 +322,14 @@ describe('stage', () => {
     const [note] = outcome.diagnostics;
     assert.equal(note?.severity, 'note');
     assert.equal(note.target, 'linux-x64-gnu');
-    assert.deepEqual(outcome.packages.map((p) => p.platformArchABI), ids);
-    assert.equal(await sha256(path.join(root, 'npm', 'linux-x64-gnu', 'addon.linux-x64-gnu.node')), await sha256(binaryOf('linux-x64-gnu')));
+    assert.deepEqual(
+      outcome.packages.map((p) => p.platformArchABI),
+      ids,
+    );
+    assert.equal(
+      await sha256(path.join(root, 'npm', 'linux-x64-gnu', 'addon.linux-x64-gnu.node')),
+      await sha256(binaryOf('linux-x64-gnu')),
+    );
   });
 
   test('merge-multiple: true (every binary directly in the artifacts dir) stages the same', async () => {
@@ -296,7 +348,10 @@ describe('stage', () => {
     // linux-arm64-gnu: left from 1.0.0; darwin-arm64: version already bumped to 1.2.3 (napi version), binary old.
     const oldArm = path.join(root, 'npm', 'linux-arm64-gnu');
     await mkdir(oldArm, { recursive: true });
-    await writeFile(path.join(oldArm, 'package.json'), `${JSON.stringify({ name: `${SCOPE}-linux-arm64-gnu`, version: '1.0.0' }, null, 2)}\n`);
+    await writeFile(
+      path.join(oldArm, 'package.json'),
+      `${JSON.stringify({ name: `${SCOPE}-linux-arm64-gnu`, version: '1.0.0' }, null, 2)}\n`,
+    );
     await copyFile(binaryOf('linux-arm64-gnu'), path.join(oldArm, 'addon.linux-arm64-gnu.node'));
     const bumped = path.join(root, 'npm', 'darwin-arm64');
     await mkdir(bumped, { recursive: true });
@@ -317,9 +372,18 @@ describe('stage', () => {
     assert.ok(armStale.expected !== undefined && armStale.hint !== '');
     assert.match(stale.find((d) => d.target === 'darwin-arm64')?.message ?? '', /already says 1\.2\.3, but that proves nothing/);
     // Both are also missing a fresh binary; nothing of theirs is rewritten.
-    assert.deepEqual(outcome.diagnostics.filter((d) => d.code === 'NS_STAGE_MISSING_BINARY').map((d) => d.target).sort(), ['darwin-arm64', 'linux-arm64-gnu']);
+    assert.deepEqual(
+      outcome.diagnostics
+        .filter((d) => d.code === 'NS_STAGE_MISSING_BINARY')
+        .map((d) => d.target)
+        .sort(),
+      ['darwin-arm64', 'linux-arm64-gnu'],
+    );
     assert.equal((await readJson(path.join(oldArm, 'package.json'))).version, '1.0.0');
-    assert.deepEqual(outcome.packages.map((p) => p.platformArchABI), ['linux-x64-gnu']);
+    assert.deepEqual(
+      outcome.packages.map((p) => p.platformArchABI),
+      ['linux-x64-gnu'],
+    );
     const removed = outcome.diagnostics.find((d) => d.code === 'NS_STAGE_REMOVED_FILE');
     assert.equal(removed?.severity, 'note');
     assert.equal(removed.subject, path.join(fresh, 'oldname.linux-x64-gnu.node'));
@@ -341,23 +405,44 @@ describe('stage', () => {
     assert.equal(empty.packages.length, 1, 'the packages are still staged');
 
     const noUrl = await stage(await makeRoot(rootManifest({ repository: { type: 'git' } }, ids)), { artifactsDir: artifacts });
-    assert.deepEqual(repoDiag(noUrl).map((x) => [x.severity, x.found]), [['error', 'absent']]);
+    assert.deepEqual(
+      repoDiag(noUrl).map((x) => [x.severity, x.found]),
+      [['error', 'absent']],
+    );
 
     const missing = await stage(await makeRoot(rootManifest({ repository: undefined }, ids)), { artifactsDir: artifacts });
-    assert.deepEqual(repoDiag(missing).map((x) => x.severity), ['warning']);
+    assert.deepEqual(
+      repoDiag(missing).map((x) => x.severity),
+      ['warning'],
+    );
     assert.deepEqual(errors(missing), []);
-    const missingProvenance = await stage(await makeRoot(rootManifest({ repository: undefined }, ids)), { artifactsDir: artifacts, provenance: true });
-    assert.deepEqual(repoDiag(missingProvenance).map((x) => x.severity), ['error']);
+    const missingProvenance = await stage(await makeRoot(rootManifest({ repository: undefined }, ids)), {
+      artifactsDir: artifacts,
+      provenance: true,
+    });
+    assert.deepEqual(
+      repoDiag(missingProvenance).map((x) => x.severity),
+      ['error'],
+    );
     const viaPublishConfig = await stage(
       await makeRoot(rootManifest({ repository: undefined, publishConfig: { access: 'public', provenance: true } }, ids)),
       { artifactsDir: artifacts },
     );
-    assert.deepEqual(repoDiag(viaPublishConfig).map((x) => x.severity), ['error']);
+    assert.deepEqual(
+      repoDiag(viaPublishConfig).map((x) => x.severity),
+      ['error'],
+    );
 
     const good = rootManifest({}, ids);
-    assert.deepEqual(repoDiag(await stage(await makeRoot(good), { artifactsDir: artifacts, provenance: true, expectedRepository: 'Acme/Addon' })), []);
+    assert.deepEqual(
+      repoDiag(await stage(await makeRoot(good), { artifactsDir: artifacts, provenance: true, expectedRepository: 'Acme/Addon' })),
+      [],
+    );
     const other = await stage(await makeRoot(good), { artifactsDir: artifacts, provenance: true, expectedRepository: 'someone/else' });
-    assert.deepEqual(repoDiag(other).map((x) => [x.severity, x.expected]), [['error', 'https://github.com/someone/else']]);
+    assert.deepEqual(
+      repoDiag(other).map((x) => [x.severity, x.expected]),
+      [['error', 'https://github.com/someone/else']],
+    );
   });
 
   test('a target with no binary is NS_STAGE_MISSING_BINARY; the other seven are staged and all eight pinned', async () => {
@@ -381,13 +466,20 @@ describe('stage', () => {
     const ids = ['linux-x64-gnu', 'darwin-arm64'];
     const artifacts = await makeArtifacts(ids);
     const base = rootManifest({}, ids);
-    const withStalePins = { ...base, optionalDependencies: { 'left-pad': '1.3.0', [`${SCOPE}-linux-x64-gnu`]: '0.0.1', [`${SCOPE}-linux-arm64-musl`]: '0.9.0' } };
+    const withStalePins = {
+      ...base,
+      optionalDependencies: { 'left-pad': '1.3.0', [`${SCOPE}-linux-x64-gnu`]: '0.0.1', [`${SCOPE}-linux-arm64-musl`]: '0.9.0' },
+    };
     // Tabs, compact arrays, the pins in the middle of the file, no trailing newline.
     const tabbed = JSON.stringify(withStalePins, null, '\t').replace(/\[\n\t+"napi-rs",\n\t+"addon"\n\t+\]/, '["napi-rs", "addon"]');
     assert.match(tabbed, /"keywords": \["napi-rs", "addon"\]/);
     const tabRoot = await makeRoot(withStalePins, tabbed);
     const outcome = await stage(tabRoot, { artifactsDir: artifacts });
-    assert.deepEqual(codes(outcome.diagnostics), ['NS_STAGE_PIN_REMOVED'], 'the pin of a target no longer configured is dropped, with a warning');
+    assert.deepEqual(
+      codes(outcome.diagnostics),
+      ['NS_STAGE_PIN_REMOVED'],
+      'the pin of a target no longer configured is dropped, with a warning',
+    );
     assert.equal(outcome.diagnostics[0]?.severity, 'warning');
     const expectedDeps = { [`${SCOPE}-darwin-arm64`]: VERSION, [`${SCOPE}-linux-x64-gnu`]: VERSION, 'left-pad': '1.3.0' };
     const expectedTabbed = tabbed.replace(
@@ -409,7 +501,9 @@ describe('stage', () => {
     const appended = { [`${SCOPE}-darwin-arm64`]: VERSION, [`${SCOPE}-linux-x64-gnu`]: VERSION };
     assert.equal(
       await readFile(path.join(crlfRoot, 'package.json'), 'utf8'),
-      `${JSON.stringify({ ...noDeps, optionalDependencies: appended }, null, 4).split('\n').join('\r\n')}\r\n`,
+      `${JSON.stringify({ ...noDeps, optionalDependencies: appended }, null, 4)
+        .split('\n')
+        .join('\r\n')}\r\n`,
     );
 
     // The text edit on its own: a one-line file stays one line.
@@ -429,7 +523,10 @@ describe('stage CLI', () => {
     const r = await runCli(['stage', '--cwd', root, '--artifacts', artifacts], { env, cwd: root });
     assert.equal(r.code, 0, r.stderr);
     assert.match(r.stdout, /^target\s+package\s+source\s+status$/m);
-    assert.match(r.stdout, /^linux-x64-gnu\s+@acme\/addon-linux-x64-gnu\s+\S*bindings-x86_64-unknown-linux-gnu\/addon\.linux-x64-gnu\.node\s+staged$/m);
+    assert.match(
+      r.stdout,
+      /^linux-x64-gnu\s+@acme\/addon-linux-x64-gnu\s+\S*bindings-x86_64-unknown-linux-gnu\/addon\.linux-x64-gnu\.node\s+staged$/m,
+    );
     assert.match(r.stdout, /staged 2 of 2 platform package/);
     assert.equal(r.stderr, '');
   });
@@ -440,11 +537,21 @@ describe('stage CLI', () => {
     const artifacts = await makeArtifacts(['linux-x64-gnu']);
     const r = await runCli(['stage', '--cwd', root, '--artifacts', artifacts, '--json'], { env });
     assert.equal(r.code, 1, r.stderr);
-    const out = JSON.parse(r.stdout) as { packages: { platformArchABI: string }[]; rootOptionalDependencies: Record<string, string>; diagnostics: Diagnostic[] };
+    const out = JSON.parse(r.stdout) as {
+      packages: { platformArchABI: string }[];
+      rootOptionalDependencies: Record<string, string>;
+      diagnostics: Diagnostic[];
+    };
     assert.deepEqual(Object.keys(out), ['packages', 'rootOptionalDependencies', 'diagnostics']);
-    assert.deepEqual(out.packages.map((p) => p.platformArchABI), ['linux-x64-gnu']);
+    assert.deepEqual(
+      out.packages.map((p) => p.platformArchABI),
+      ['linux-x64-gnu'],
+    );
     assert.deepEqual(out.rootOptionalDependencies, expectedPins(ids));
-    assert.deepEqual(out.diagnostics.map((d) => [d.code, d.target]), [['NS_STAGE_MISSING_BINARY', 'darwin-x64']]);
+    assert.deepEqual(
+      out.diagnostics.map((d) => [d.code, d.target]),
+      [['NS_STAGE_MISSING_BINARY', 'darwin-x64']],
+    );
 
     const text = await runCli(['stage', '--cwd', root, '--artifacts', artifacts], { env });
     assert.equal(text.code, 1);

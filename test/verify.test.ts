@@ -35,7 +35,9 @@ before(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-verify-'));
   loaderTemplate = await readFile(path.join(coreDir, 'index.js'), 'utf8');
 });
-after(async () => { await rm(scratch, { recursive: true, force: true }); });
+after(async () => {
+  await rm(scratch, { recursive: true, force: true });
+});
 
 interface Layout {
   readonly dir: string;
@@ -52,13 +54,26 @@ async function stagedRelease(binaries: Record<string, FixtureName | null> = GOOD
   await mkdir(npm, { recursive: true });
   const optionalDependencies: Record<string, string> = {};
   for (const abi of Object.keys(GOOD)) optionalDependencies[`@fixture/addon-${abi}`] = '1.0.0';
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({
-    name: '@fixture/addon', version: '1.0.0', main: 'index.js', engines: { node: '>= 18' },
-    napi: { binaryName: 'addon', packageName: '@fixture/addon', targets: CORE_TARGETS },
-    optionalDependencies,
-  }, null, 2));
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: '@fixture/addon',
+        version: '1.0.0',
+        main: 'index.js',
+        engines: { node: '>= 18' },
+        napi: { binaryName: 'addon', packageName: '@fixture/addon', targets: CORE_TARGETS },
+        optionalDependencies,
+      },
+      null,
+      2,
+    ),
+  );
   // napi-rs's own generated loader, renamed for this package.
-  await writeFile(path.join(dir, 'index.js'), loaderTemplate.replaceAll('@napi-ship/core', '@fixture/addon').replaceAll('napi-ship-core.', 'addon.'));
+  await writeFile(
+    path.join(dir, 'index.js'),
+    loaderTemplate.replaceAll('@napi-ship/core', '@fixture/addon').replaceAll('napi-ship-core.', 'addon.'),
+  );
   for (const [abi, fixture] of Object.entries(binaries)) {
     if (fixture === null) continue;
     const [platform = '', arch = '', abiPart] = abi.split('-');
@@ -66,10 +81,22 @@ async function stagedRelease(binaries: Record<string, FixtureName | null> = GOOD
     await mkdir(pkgDir, { recursive: true });
     const file = `addon.${abi}.node`;
     await copyFile(fixtures.fixtures[fixture].path, path.join(pkgDir, file));
-    await writeFile(path.join(pkgDir, 'package.json'), JSON.stringify({
-      name: `@fixture/addon-${abi}`, version: '1.0.0', cpu: [arch], main: file, files: [file], os: [platform],
-      ...(abiPart && LIBC[abiPart] ? { libc: [LIBC[abiPart]] } : {}),
-    }, null, 2));
+    await writeFile(
+      path.join(pkgDir, 'package.json'),
+      JSON.stringify(
+        {
+          name: `@fixture/addon-${abi}`,
+          version: '1.0.0',
+          cpu: [arch],
+          main: file,
+          files: [file],
+          os: [platform],
+          ...(abiPart && LIBC[abiPart] ? { libc: [LIBC[abiPart]] } : {}),
+        },
+        null,
+        2,
+      ),
+    );
   }
   return { dir, npm };
 }
@@ -96,7 +123,11 @@ describe('verify: the all-good path', () => {
     assert.deepEqual(errors(outcome), []);
     assert.equal(outcome.targets.length, 8);
     for (const t of outcome.targets) {
-      assert.deepEqual(Object.values(t.checks).filter((m) => m === 'fail' || m === 'skip'), [], t.platformArchABI);
+      assert.deepEqual(
+        Object.values(t.checks).filter((m) => m === 'fail' || m === 'skip'),
+        [],
+        t.platformArchABI,
+      );
       assert.ok(t.facts, t.platformArchABI);
     }
     assert.equal(outcome.policy.glibcMax, '2.28');
@@ -105,7 +136,7 @@ describe('verify: the all-good path', () => {
     assert.equal((JSON.parse(cli.stdout) as { ok: boolean }).ok, true);
   });
 
-  test('napi-ship\'s own eight targets are napi-rs\'s triples (DEFAULT_TARGETS are a subset)', () => {
+  test("napi-ship's own eight targets are napi-rs's triples (DEFAULT_TARGETS are a subset)", () => {
     for (const t of DEFAULT_TARGETS) assert.ok(CORE_TARGETS.includes(t), t);
   });
 });
@@ -128,12 +159,49 @@ describe('verify: 1 present', () => {
 
 describe('verify: 2 package fields', () => {
   const cases: [string, (v: Record<string, unknown>) => void, string][] = [
-    ['name off the scheme', (v) => { v.name = '@fixture/addon-linux-x64'; }, 'NS_VERIFY_NAME'],
-    ['another version', (v) => { v.version = '0.9.0'; }, 'NS_VERIFY_VERSION'],
-    ['wrong os', (v) => { v.os = ['darwin']; }, 'NS_VERIFY_OS'],
-    ['wrong cpu', (v) => { v.cpu = ['arm64']; }, 'NS_VERIFY_CPU'],
-    ['libc missing on a linux-gnu package', (v) => { delete v.libc; }, 'NS_VERIFY_LIBC'],
-    ['main not the binary', (v) => { v.main = 'index.js'; v.files = ['addon.linux-x64-gnu.node', 'index.js']; }, 'NS_VERIFY_MAIN'],
+    [
+      'name off the scheme',
+      (v) => {
+        v.name = '@fixture/addon-linux-x64';
+      },
+      'NS_VERIFY_NAME',
+    ],
+    [
+      'another version',
+      (v) => {
+        v.version = '0.9.0';
+      },
+      'NS_VERIFY_VERSION',
+    ],
+    [
+      'wrong os',
+      (v) => {
+        v.os = ['darwin'];
+      },
+      'NS_VERIFY_OS',
+    ],
+    [
+      'wrong cpu',
+      (v) => {
+        v.cpu = ['arm64'];
+      },
+      'NS_VERIFY_CPU',
+    ],
+    [
+      'libc missing on a linux-gnu package',
+      (v) => {
+        delete v.libc;
+      },
+      'NS_VERIFY_LIBC',
+    ],
+    [
+      'main not the binary',
+      (v) => {
+        v.main = 'index.js';
+        v.files = ['addon.linux-x64-gnu.node', 'index.js'];
+      },
+      'NS_VERIFY_MAIN',
+    ],
   ];
   for (const [name, edit, code] of cases) {
     test(name, async () => {
@@ -141,13 +209,18 @@ describe('verify: 2 package fields', () => {
       await editJson(path.join(npm, 'linux-x64-gnu', 'package.json'), edit);
       if (code === 'NS_VERIFY_MAIN') await writeFile(path.join(npm, 'linux-x64-gnu', 'index.js'), '');
       const found = errors(await verify(dir));
-      assert.deepEqual(found.filter(([c]) => c !== 'NS_BINARY_NO_NAPI_EXPORT' && !c.startsWith('NS_INSPECT')), [[code, 'linux-x64-gnu']]);
+      assert.deepEqual(
+        found.filter(([c]) => c !== 'NS_BINARY_NO_NAPI_EXPORT' && !c.startsWith('NS_INSPECT')),
+        [[code, 'linux-x64-gnu']],
+      );
     });
   }
 
   test('a libc field on a Windows package is an error (npm refuses it there)', async () => {
     const { dir, npm } = await stagedRelease();
-    await editJson(path.join(npm, 'win32-x64-msvc', 'package.json'), (v) => { v.libc = ['glibc']; });
+    await editJson(path.join(npm, 'win32-x64-msvc', 'package.json'), (v) => {
+      v.libc = ['glibc'];
+    });
     assert.deepEqual(errors(await verify(dir)), [['NS_VERIFY_LIBC', 'win32-x64-msvc']]);
   });
 });
@@ -179,7 +252,7 @@ describe('verify: 3 the binary is what its target says', () => {
     assert.deepEqual(codes, ['NS_BINARY_FORMAT', 'NS_BINARY_OS']);
   });
 
-  test('a corrupt .node fails with the inspector\'s code', async () => {
+  test("a corrupt .node fails with the inspector's code", async () => {
     const { dir, npm } = await stagedRelease();
     const file = path.join(npm, 'linux-x64-gnu', 'addon.linux-x64-gnu.node');
     const bytes = await readFile(file);
@@ -201,7 +274,9 @@ describe('verify: 4 glibc ceiling and macOS minimum', () => {
 
   test('engines.node decides the default ceiling: Node 16 allows only glibc 2.17', async () => {
     const { dir } = await stagedRelease({ ...GOOD, 'linux-x64-gnu': 'linux-x64-gnu-pthread' });
-    await editJson(path.join(dir, 'package.json'), (v) => { v.engines = { node: '>=16' }; });
+    await editJson(path.join(dir, 'package.json'), (v) => {
+      v.engines = { node: '>=16' };
+    });
     const outcome = await verify(dir);
     assert.equal(outcome.policy.glibcMax, '2.17');
     assert.deepEqual(errors(outcome), [['NS_VERIFY_GLIBC_CEILING', 'linux-x64-gnu']]);
@@ -225,7 +300,9 @@ describe('verify: 5 napi export', () => {
 describe('verify: 6 files', () => {
   test('a file named in `files` that does not exist', async () => {
     const { dir, npm } = await stagedRelease();
-    await editJson(path.join(npm, 'darwin-x64', 'package.json'), (v) => { v.files = ['addon.darwin-x64.node', 'README.md']; });
+    await editJson(path.join(npm, 'darwin-x64', 'package.json'), (v) => {
+      v.files = ['addon.darwin-x64.node', 'README.md'];
+    });
     assert.deepEqual(errors(await verify(dir)), [['NS_VERIFY_FILE_MISSING', 'darwin-x64']]);
   });
 
@@ -239,7 +316,9 @@ describe('verify: 6 files', () => {
 
   test('a path that escapes the package', async () => {
     const { dir, npm } = await stagedRelease();
-    await editJson(path.join(npm, 'darwin-x64', 'package.json'), (v) => { v.files = ['addon.darwin-x64.node', '../../package.json']; });
+    await editJson(path.join(npm, 'darwin-x64', 'package.json'), (v) => {
+      v.files = ['addon.darwin-x64.node', '../../package.json'];
+    });
     assert.deepEqual(errors(await verify(dir)), [['NS_VERIFY_PATH_ESCAPE', 'darwin-x64']]);
   });
 });

@@ -35,15 +35,25 @@ async function project(): Promise<string> {
   await writeRootPackage(dir, { name: '@fixture/ver', binaryName: 'ver', targets: TARGETS, version: '1.2.3' });
   const rootFile = path.join(dir, 'package.json');
   const root = JSON.parse(await readFile(rootFile, 'utf8')) as Record<string, unknown>;
-  root.optionalDependencies = { '@fixture/ver-linux-x64-gnu': '1.2.3', '@fixture/ver-darwin-arm64': '1.2.3', 'unrelated-optional': '^4.0.0' };
+  root.optionalDependencies = {
+    '@fixture/ver-linux-x64-gnu': '1.2.3',
+    '@fixture/ver-darwin-arm64': '1.2.3',
+    'unrelated-optional': '^4.0.0',
+  };
   await writeFile(rootFile, JSON.stringify(root, null, 2) + '\n');
   for (const abi of ['linux-x64-gnu', 'darwin-arm64']) {
     await mkdir(path.join(dir, 'npm', abi), { recursive: true });
-    await writeFile(path.join(dir, 'npm', abi, 'package.json'), JSON.stringify({ name: `@fixture/ver-${abi}`, version: '1.2.3', main: `ver.${abi}.node` }, null, 2) + '\n');
+    await writeFile(
+      path.join(dir, 'npm', abi, 'package.json'),
+      JSON.stringify({ name: `@fixture/ver-${abi}`, version: '1.2.3', main: `ver.${abi}.node` }, null, 2) + '\n',
+    );
   }
   await mkdir(path.join(dir, 'src'));
   await writeFile(path.join(dir, 'src', 'lib.rs'), '');
-  await writeFile(path.join(dir, 'Cargo.toml'), '[package]\nname = "fixture-ver"\nversion = "1.2.3" # keep in step with package.json\nedition = "2021"\n\n[lib]\npath = "src/lib.rs"\n');
+  await writeFile(
+    path.join(dir, 'Cargo.toml'),
+    '[package]\nname = "fixture-ver"\nversion = "1.2.3" # keep in step with package.json\nedition = "2021"\n\n[lib]\npath = "src/lib.rs"\n',
+  );
   execFileSync('cargo', ['generate-lockfile', '--offline', '--manifest-path', path.join(dir, 'Cargo.toml')], { stdio: 'ignore' });
   return dir;
 }
@@ -67,11 +77,18 @@ describe('version: pure parts', () => {
   });
 
   test('Cargo.toml and Cargo.lock edits touch only the version lines they mean', () => {
-    const toml = '[workspace]\nmembers = ["a"]\n\n[workspace.package]\nversion = "0.1.0"\n\n[workspace.dependencies]\nfoo = { version = "0.1.0" }\n';
-    assert.equal(setCargoVersion(toml, 'workspace.package', '0.2.0'), toml.replace('version = "0.1.0"\n\n[workspace.dependencies]', 'version = "0.2.0"\n\n[workspace.dependencies]'));
+    const toml =
+      '[workspace]\nmembers = ["a"]\n\n[workspace.package]\nversion = "0.1.0"\n\n[workspace.dependencies]\nfoo = { version = "0.1.0" }\n';
+    assert.equal(
+      setCargoVersion(toml, 'workspace.package', '0.2.0'),
+      toml.replace('version = "0.1.0"\n\n[workspace.dependencies]', 'version = "0.2.0"\n\n[workspace.dependencies]'),
+    );
     assert.equal(setCargoVersion(toml, 'package', '0.2.0'), null);
     const lock = '[[package]]\nname = "a"\nversion = "0.1.0"\n\n[[package]]\nname = "dep"\nversion = "0.1.0"\n';
-    assert.equal(setLockVersions(lock, new Set(['a']), '0.1.0', '0.2.0'), lock.replace('name = "a"\nversion = "0.1.0"', 'name = "a"\nversion = "0.2.0"'));
+    assert.equal(
+      setLockVersions(lock, new Set(['a']), '0.1.0', '0.2.0'),
+      lock.replace('name = "a"\nversion = "0.1.0"', 'name = "a"\nversion = "0.2.0"'),
+    );
   });
 });
 
@@ -94,14 +111,21 @@ describe('napi-ship version against a real registry', () => {
     assert.deepEqual([out.from, out.to, out.distTag], ['1.2.3', '1.3.0', 'latest']);
     const root = await json(path.join(dir, 'package.json'));
     assert.equal(root.version, '1.3.0');
-    assert.deepEqual(root.optionalDependencies, { '@fixture/ver-linux-x64-gnu': '1.3.0', '@fixture/ver-darwin-arm64': '1.3.0', 'unrelated-optional': '^4.0.0' });
+    assert.deepEqual(root.optionalDependencies, {
+      '@fixture/ver-linux-x64-gnu': '1.3.0',
+      '@fixture/ver-darwin-arm64': '1.3.0',
+      'unrelated-optional': '^4.0.0',
+    });
     assert.equal(root.description, 'fixture addon');
-    for (const abi of ['linux-x64-gnu', 'darwin-arm64']) assert.equal((await json(path.join(dir, 'npm', abi, 'package.json'))).version, '1.3.0');
+    for (const abi of ['linux-x64-gnu', 'darwin-arm64'])
+      assert.equal((await json(path.join(dir, 'npm', abi, 'package.json'))).version, '1.3.0');
     const toml = await readFile(path.join(dir, 'Cargo.toml'), 'utf8');
     assert.match(toml, /^version = "1\.3\.0" # keep in step with package\.json$/m);
     assert.match(await readFile(path.join(dir, 'Cargo.lock'), 'utf8'), /name = "fixture-ver"\nversion = "1\.3\.0"/);
     // cargo agrees the lockfile is in step (it would rewrite it otherwise).
-    execFileSync('cargo', ['metadata', '--locked', '--offline', '--format-version', '1', '--manifest-path', path.join(dir, 'Cargo.toml')], { stdio: 'ignore' });
+    execFileSync('cargo', ['metadata', '--locked', '--offline', '--format-version', '1', '--manifest-path', path.join(dir, 'Cargo.toml')], {
+      stdio: 'ignore',
+    });
   });
 
   test('a prerelease goes to the next dist-tag; an older version is refused', async () => {

@@ -61,7 +61,25 @@ function gcc(tool: Tool, extra: readonly string[] = []): Step[] {
 }
 
 function clangNoLibc(target: string, extra: readonly string[] = []): Step[] {
-  return [{ tool: 'clang', args: [`--target=${target}`, '-O2', '-fPIC', '-DADDON_NO_LIBC', '-nostdlib', '-shared', '-fuse-ld=lld', ADDON, ...extra, '{pad}', '-o', '{out}'] }];
+  return [
+    {
+      tool: 'clang',
+      args: [
+        `--target=${target}`,
+        '-O2',
+        '-fPIC',
+        '-DADDON_NO_LIBC',
+        '-nostdlib',
+        '-shared',
+        '-fuse-ld=lld',
+        ADDON,
+        ...extra,
+        '{pad}',
+        '-o',
+        '{out}',
+      ],
+    },
+  ];
 }
 
 function clangMsvcCrt(arch: 'x86_64' | 'aarch64' | 'i686', abi: string): Step[] {
@@ -73,18 +91,46 @@ function clangMsvcCrt(arch: 'x86_64' | 'aarch64' | 'i686', abi: string): Step[] 
     { tool: 'llvm-dlltool', args: ['-m', machine, '-d', '{src}/api-ms-win-crt-runtime-l1-1-0.def', '-l', ucrt] },
     {
       tool: 'clang',
-      args: [`--target=${arch}-pc-windows-msvc`, '-O2', '-fno-builtin', '-fuse-ld=lld', '-nostdlib', '-shared', '-Wl,-noentry',
-        `-Wl,-implib:{work}/${abi}.lib`, '{src}/addon-msvcrt.c', '{pad}', vcruntime, ucrt, '-o', '{out}'],
+      args: [
+        `--target=${arch}-pc-windows-msvc`,
+        '-O2',
+        '-fno-builtin',
+        '-fuse-ld=lld',
+        '-nostdlib',
+        '-shared',
+        '-Wl,-noentry',
+        `-Wl,-implib:{work}/${abi}.lib`,
+        '{src}/addon-msvcrt.c',
+        '{pad}',
+        vcruntime,
+        ucrt,
+        '-o',
+        '{out}',
+      ],
     },
   ];
 }
 
 function clangDarwin(target: string, abi: string): Step[] {
-  return [{
-    tool: 'clang',
-    args: [`--target=${target}`, '-O2', '-DADDON_NO_LIBC', '-fuse-ld=lld', '-nostdlib', '-shared', '-Wl,-undefined,dynamic_lookup',
-      `-Wl,-install_name,@rpath/addon.${abi}.node`, ADDON, '{pad}', '-o', '{out}'],
-  }];
+  return [
+    {
+      tool: 'clang',
+      args: [
+        `--target=${target}`,
+        '-O2',
+        '-DADDON_NO_LIBC',
+        '-fuse-ld=lld',
+        '-nostdlib',
+        '-shared',
+        '-Wl,-undefined,dynamic_lookup',
+        `-Wl,-install_name,@rpath/addon.${abi}.node`,
+        ADDON,
+        '{pad}',
+        '-o',
+        '{out}',
+      ],
+    },
+  ];
 }
 
 /** The eight targets napi-ship's own core ships (test/helpers/cli.ts CORE_TARGETS), same recipes as the fixtures. */
@@ -95,10 +141,41 @@ export const CORE_TARGETS: readonly BenchTarget[] = [
   { triple: 'x86_64-unknown-linux-musl', abi: 'linux-x64-musl', pad: 'elf', steps: gcc('musl-gcc') },
   { triple: 'aarch64-unknown-linux-gnu', abi: 'linux-arm64-gnu', pad: 'elf', steps: gcc('aarch64-linux-gnu-gcc') },
   {
-    triple: 'aarch64-unknown-linux-musl', abi: 'linux-arm64-musl', pad: 'elf',
+    triple: 'aarch64-unknown-linux-musl',
+    abi: 'linux-arm64-musl',
+    pad: 'elf',
     steps: [
-      { tool: 'clang', args: ['--target=aarch64-linux-musl', '-O2', '-fPIC', '-nostdlib', '-shared', '-fuse-ld=lld', '-Wl,-soname,libc.so', '{src}/musl-libc-stub.c', '-o', '{work}/linux-arm64-musl-libc.so'] },
-      { tool: 'clang', args: ['--target=aarch64-linux-musl', '-O2', '-fPIC', '-nostdlib', '-shared', '-fuse-ld=lld', ADDON, '{pad}', '{work}/linux-arm64-musl-libc.so', '-o', '{out}'] },
+      {
+        tool: 'clang',
+        args: [
+          '--target=aarch64-linux-musl',
+          '-O2',
+          '-fPIC',
+          '-nostdlib',
+          '-shared',
+          '-fuse-ld=lld',
+          '-Wl,-soname,libc.so',
+          '{src}/musl-libc-stub.c',
+          '-o',
+          '{work}/linux-arm64-musl-libc.so',
+        ],
+      },
+      {
+        tool: 'clang',
+        args: [
+          '--target=aarch64-linux-musl',
+          '-O2',
+          '-fPIC',
+          '-nostdlib',
+          '-shared',
+          '-fuse-ld=lld',
+          ADDON,
+          '{pad}',
+          '{work}/linux-arm64-musl-libc.so',
+          '-o',
+          '{out}',
+        ],
+      },
     ],
   },
   { triple: 'x86_64-pc-windows-msvc', abi: 'win32-x64-msvc', pad: 'coff', steps: clangMsvcCrt('x86_64', 'win32-x64-msvc') },
@@ -110,14 +187,34 @@ export const CORE_TARGETS: readonly BenchTarget[] = [
  * scaling row (napi-rs refuses the same triple twice, so duplicates are not an honest 16).
  */
 export const EXTRA_TARGETS: readonly BenchTarget[] = [
-  { triple: 'x86_64-pc-windows-gnu', abi: 'win32-x64-gnu', pad: 'coff', steps: [{ tool: 'x86_64-w64-mingw32-gcc', args: ['-O2', '-shared', ADDON, '{pad}', '-o', '{out}'] }] },
+  {
+    triple: 'x86_64-pc-windows-gnu',
+    abi: 'win32-x64-gnu',
+    pad: 'coff',
+    steps: [{ tool: 'x86_64-w64-mingw32-gcc', args: ['-O2', '-shared', ADDON, '{pad}', '-o', '{out}'] }],
+  },
   { triple: 'i686-pc-windows-msvc', abi: 'win32-ia32-msvc', pad: 'coff', steps: clangMsvcCrt('i686', 'win32-ia32-msvc') },
-  { triple: 'aarch64-linux-android', abi: 'android-arm64', pad: 'elf', steps: clangNoLibc('aarch64-linux-android21', ['{src}/android-note.c']) },
-  { triple: 'armv7-linux-androideabi', abi: 'android-arm-eabi', pad: 'elf', steps: clangNoLibc('armv7a-linux-androideabi21', ['{src}/android-note.c']) },
+  {
+    triple: 'aarch64-linux-android',
+    abi: 'android-arm64',
+    pad: 'elf',
+    steps: clangNoLibc('aarch64-linux-android21', ['{src}/android-note.c']),
+  },
+  {
+    triple: 'armv7-linux-androideabi',
+    abi: 'android-arm-eabi',
+    pad: 'elf',
+    steps: clangNoLibc('armv7a-linux-androideabi21', ['{src}/android-note.c']),
+  },
   { triple: 'x86_64-unknown-freebsd', abi: 'freebsd-x64', pad: 'elf', steps: clangNoLibc('x86_64-unknown-freebsd13') },
   { triple: 'aarch64-unknown-freebsd', abi: 'freebsd-arm64', pad: 'elf', steps: clangNoLibc('aarch64-unknown-freebsd13') },
   { triple: 'armv7-unknown-linux-gnueabihf', abi: 'linux-arm-gnueabihf', pad: 'elf', steps: clangNoLibc('armv7-unknown-linux-gnueabihf') },
-  { triple: 'armv7-unknown-linux-musleabihf', abi: 'linux-arm-musleabihf', pad: 'elf', steps: clangNoLibc('armv7-unknown-linux-musleabihf') },
+  {
+    triple: 'armv7-unknown-linux-musleabihf',
+    abi: 'linux-arm-musleabihf',
+    pad: 'elf',
+    steps: clangNoLibc('armv7-unknown-linux-musleabihf'),
+  },
 ];
 
 export const ALL_TARGETS: readonly BenchTarget[] = [...CORE_TARGETS, ...EXTRA_TARGETS];
@@ -168,7 +265,11 @@ function resolveTool(tool: string): string | null {
   for (const dir of dirs) if (isExecutable(join(dir, tool))) return join(dir, tool);
   const majors = (dir: string, re: RegExp): number[] => {
     try {
-      return readdirSync(dir).map((e) => re.exec(e)?.[1]).filter((m): m is string => m !== undefined).map(Number).sort((a, b) => b - a);
+      return readdirSync(dir)
+        .map((e) => re.exec(e)?.[1])
+        .filter((m): m is string => m !== undefined)
+        .map(Number)
+        .sort((a, b) => b - a);
     } catch {
       return [];
     }
@@ -201,7 +302,8 @@ function resolveTools(targets: readonly BenchTarget[]): Map<Tool, string> {
     if (p === null) missing.push(`${tool} (apt-get install -y ${DEBIAN_PACKAGE[tool]})`);
     else if (tool !== 'ld.lld' && tool !== 'ld64.lld' && tool !== 'lld-link') resolved.set(tool, p);
   }
-  if (missing.length > 0) throw new Error(`cannot build the benchmark binaries, missing: ${missing.join(', ')} — or run bash scripts/setup.sh`);
+  if (missing.length > 0)
+    throw new Error(`cannot build the benchmark binaries, missing: ${missing.join(', ')} — or run bash scripts/setup.sh`);
   return resolved;
 }
 
@@ -214,7 +316,13 @@ function cacheKey(targets: readonly BenchTarget[]): string {
   const src = join(repoRoot, 'test', 'fixtures', 'src');
   for (const f of readdirSync(src).sort()) hash.update(`${f}\n`).update(readFileSync(join(src, f)));
   hash.update(createHash('sha256').update(readFileSync(CORE_BINARY)).digest('hex'));
-  hash.update(JSON.stringify(targets.map((t) => [t.triple, t.pad, t.steps]), null, 0));
+  hash.update(
+    JSON.stringify(
+      targets.map((t) => [t.triple, t.pad, t.steps]),
+      null,
+      0,
+    ),
+  );
   hash.update(JSON.stringify(PAD_SECTION));
   return hash.digest('hex').slice(0, 16);
 }
@@ -226,11 +334,19 @@ async function buildOne(t: BenchTarget, tools: Map<Tool, string>, work: string, 
     if (tool === undefined) throw new Error(`tool ${step.tool} not resolved`);
     const args = step.args
       .filter((a) => a !== '{pad}' || padUnit !== null)
-      .map((a) => a.replaceAll('{src}', src).replaceAll('{work}', work).replaceAll('{out}', out).replaceAll('{pad}', padUnit ?? ''));
+      .map((a) =>
+        a
+          .replaceAll('{src}', src)
+          .replaceAll('{work}', work)
+          .replaceAll('{out}', out)
+          .replaceAll('{pad}', padUnit ?? ''),
+      );
     try {
       await execFileAsync(tool, args, { cwd: work, maxBuffer: 16 * 1024 * 1024 });
     } catch (error) {
-      throw new Error(`building ${t.abi}: \`${[tool, ...args].join(' ')}\` failed: ${error instanceof Error ? error.message : String(error)}`);
+      throw new Error(
+        `building ${t.abi}: \`${[tool, ...args].join(' ')}\` failed: ${error instanceof Error ? error.message : String(error)}`,
+      );
     }
   }
 }
@@ -259,10 +375,13 @@ export interface BuiltBinary {
 export async function ensureBinaries(targets: readonly BenchTarget[], bytes: number, log: (s: string) => void): Promise<BuiltBinary[]> {
   const key = cacheKey(ALL_TARGETS);
   const dir = join(repoRoot, '.cache', 'bench', 'binaries', key, String(bytes));
-  const list = (): Promise<BuiltBinary[]> => Promise.all(targets.map(async (t) => {
-    const p = join(dir, `addon.${t.abi}.node`);
-    return { target: t, path: p, size: (await stat(p)).size };
-  }));
+  const list = (): Promise<BuiltBinary[]> =>
+    Promise.all(
+      targets.map(async (t) => {
+        const p = join(dir, `addon.${t.abi}.node`);
+        return { target: t, path: p, size: (await stat(p)).size };
+      }),
+    );
   if (targets.every((t) => existsSync(join(dir, `addon.${t.abi}.node`)))) return list();
 
   const tools = resolveTools(targets);

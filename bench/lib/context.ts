@@ -62,7 +62,8 @@ export function settingsFromEnv(): Settings {
   const quick = process.env.BENCH_QUICK === '1';
   const only = process.env.BENCH_ONLY;
   const suites = only === undefined || only === '' ? [...SUITES] : only.split(',').map((s) => s.trim());
-  for (const s of suites) if (!(SUITES as readonly string[]).includes(s)) throw new Error(`BENCH_ONLY: unknown suite "${s}" (have ${SUITES.join(', ')})`);
+  for (const s of suites)
+    if (!(SUITES as readonly string[]).includes(s)) throw new Error(`BENCH_ONLY: unknown suite "${s}" (have ${SUITES.join(', ')})`);
   const runs = intEnv('BENCH_RUNS', quick ? 1 : 5);
   if (runs < 1) throw new Error('BENCH_RUNS must be at least 1');
   return {
@@ -95,7 +96,10 @@ async function probeCli(): Promise<CliFeatures> {
   const commands = new Set<string>();
   let inList = false;
   for (const line of top.stdout.split('\n')) {
-    if (/^Commands:/.test(line)) { inList = true; continue; }
+    if (/^Commands:/.test(line)) {
+      inList = true;
+      continue;
+    }
     if (inList) {
       const m = /^ {2}([a-z][a-z-]*)\s/.exec(line);
       if (m?.[1] !== undefined) commands.add(m[1]);
@@ -127,7 +131,12 @@ export class BenchContext {
   readonly dryRuns = new Map<string, Measured>();
   private sharedRegistry: Promise<Registry> | null = null;
 
-  private constructor(readonly settings: Settings, readonly scratch: string, readonly cli: CliFeatures, readonly log: (line: string) => void) {}
+  private constructor(
+    readonly settings: Settings,
+    readonly scratch: string,
+    readonly cli: CliFeatures,
+    readonly log: (line: string) => void,
+  ) {}
 
   static async create(settings: Settings, log: (line: string) => void): Promise<BenchContext> {
     const base = process.env.BENCH_DIR;

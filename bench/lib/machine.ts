@@ -20,7 +20,12 @@ async function firstLine(c: Cmd): Promise<string> {
     const r = await run(c);
     if (r.code !== 0) return 'not available';
     const text = (r.stdout.trim() || r.stderr.trim()).replace(/\u001b\[[0-9;]*m/g, '');
-    return text.split('\n').map((l) => l.trim()).find((l) => l !== '' && !/^npm warn/i.test(l)) ?? 'unknown';
+    return (
+      text
+        .split('\n')
+        .map((l) => l.trim())
+        .find((l) => l !== '' && !/^npm warn/i.test(l)) ?? 'unknown'
+    );
   } catch {
     return 'not installed';
   }

@@ -56,8 +56,12 @@ export function run(c: Cmd): Promise<CmdResult> {
     const child = spawn(c.cmd, [...c.args], { cwd: c.cwd ?? repoRoot, env: childEnv(c.env), stdio: ['ignore', 'pipe', 'pipe'] });
     const out: Buffer[] = [];
     const err: Buffer[] = [];
-    child.stdout.on('data', (d: Buffer) => { out.push(d); });
-    child.stderr.on('data', (d: Buffer) => { err.push(d); });
+    child.stdout.on('data', (d: Buffer) => {
+      out.push(d);
+    });
+    child.stderr.on('data', (d: Buffer) => {
+      err.push(d);
+    });
     child.on('error', reject);
     child.on('close', (code) => {
       const ms = Number(process.hrtime.bigint() - started) / 1e6;
@@ -67,8 +71,14 @@ export function run(c: Cmd): Promise<CmdResult> {
 }
 
 export class CommandFailed extends Error {
-  constructor(readonly command: Cmd, readonly result: CmdResult) {
-    const lines = (result.stderr.trim() || result.stdout.trim()).split('\n').map((l) => l.trim()).filter((l) => l !== '' && !l.startsWith('at '));
+  constructor(
+    readonly command: Cmd,
+    readonly result: CmdResult,
+  ) {
+    const lines = (result.stderr.trim() || result.stdout.trim())
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '' && !l.startsWith('at '));
     const last = lines.filter((l) => /error|fail|cannot|not /i.test(l)).pop() ?? lines[lines.length - 1] ?? 'no output';
     super(`${last.slice(0, 300)} (exit ${String(result.code)})\n\`${show(command)}\`\n${lines.slice(-15).join('\n')}`);
   }

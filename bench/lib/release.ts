@@ -49,11 +49,17 @@ export async function writeRelease(dir: string, name: string, binaries: readonly
   await mustRun(napiShip(['stage', '--cwd', staged, '--artifacts', artifacts]));
   const npmDir = path.join(staged, 'npm');
   const platformDirs = (await readdir(npmDir)).sort().map((d) => path.join(npmDir, d));
-  if (platformDirs.length !== binaries.length) throw new Error(`staging ${name} made ${platformDirs.length} platform packages, not ${binaries.length}`);
+  if (platformDirs.length !== binaries.length)
+    throw new Error(`staging ${name} made ${platformDirs.length} platform packages, not ${binaries.length}`);
   const manifest: unknown = JSON.parse(await readFile(path.join(root, 'package.json'), 'utf8'));
   const version = isRecord(manifest) && typeof manifest.version === 'string' ? manifest.version : '0.0.0';
   return {
-    name, version, dir, root, artifacts, staged,
+    name,
+    version,
+    dir,
+    root,
+    artifacts,
+    staged,
     packageDirs: [staged, ...platformDirs],
     binaries,
     binaryBytes: binaries.reduce((n, b) => n + b.size, 0),

@@ -41,11 +41,14 @@ export function renderBenchmarks(r: BenchResults): string {
     'Every figure is the median wall time of the runs shown, with min–max; variants of one comparison run interleaved',
     '(A B C, A B C, …) so that drift on the machine hits them alike. Ratios are of medians. Page cache warm (inputs are',
     'written just before). Scripts: [`bench/`](bench/); raw samples: [`bench/results.json`](bench/results.json).',
-    'In the commands, `$BENCH` is the run\'s scratch dir (inputs are rebuilt there each run) and `$REGISTRY`/`$NPMRC`/`$TOKEN` the local verdaccio.',
+    "In the commands, `$BENCH` is the run's scratch dir (inputs are rebuilt there each run) and `$REGISTRY`/`$NPMRC`/`$TOKEN` the local verdaccio.",
     '',
   ];
   if (r.settings.quick || r.settings.runs < 5) {
-    lines.push(`> **Smoke run, not figures**: ${r.settings.quick ? 'BENCH_QUICK=1 (1 MiB binaries), ' : ''}${String(r.settings.runs)} run(s) per variant. Run \`bench/run\` on a quiet machine for the real tables.`, '');
+    lines.push(
+      `> **Smoke run, not figures**: ${r.settings.quick ? 'BENCH_QUICK=1 (1 MiB binaries), ' : ''}${String(r.settings.runs)} run(s) per variant. Run \`bench/run\` on a quiet machine for the real tables.`,
+      '',
+    );
   }
   lines.push(
     '## Machine and tools',
@@ -70,6 +73,13 @@ export function renderBenchmarks(r: BenchResults): string {
   lines.push('## Summary', '');
   for (const s of r.suites) for (const v of s.verdicts) lines.push(`- **${s.title}**: ${v}`);
   lines.push('');
-  r.suites.forEach((s, i) => { lines.push(suite(s, i)); });
-  return lines.join('\n').replace(/\n{3,}/g, '\n\n').trimEnd() + '\n';
+  r.suites.forEach((s, i) => {
+    lines.push(suite(s, i));
+  });
+  return (
+    lines
+      .join('\n')
+      .replace(/\n{3,}/g, '\n\n')
+      .trimEnd() + '\n'
+  );
 }

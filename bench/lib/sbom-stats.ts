@@ -43,7 +43,11 @@ function cdxEntries(doc: Record<string, unknown>): Entry[] {
     if (!Array.isArray(list)) return;
     for (const c of list.filter(isRecord)) {
       const licenses = Array.isArray(c.licenses) ? c.licenses.filter(isRecord) : [];
-      const license = licenses.some((l) => typeof l.expression === 'string' || (isRecord(l.license) && (typeof l.license.id === 'string' || typeof l.license.name === 'string')));
+      const license = licenses.some(
+        (l) =>
+          typeof l.expression === 'string' ||
+          (isRecord(l.license) && (typeof l.license.id === 'string' || typeof l.license.name === 'string')),
+      );
       out.push({ purl: typeof c.purl === 'string' ? c.purl : null, license, checksum: Array.isArray(c.hashes) && c.hashes.length > 0 });
       walk(c.components);
     }
@@ -59,19 +63,23 @@ function ecosystemOf(purl: string | null): string {
 }
 
 export function completeness(docs: readonly unknown[]): Completeness[] {
-  const entries = docs.filter(isRecord).flatMap((d) => (typeof d.spdxVersion === 'string' ? spdxEntries(d) : d.bomFormat === 'CycloneDX' ? cdxEntries(d) : []));
+  const entries = docs
+    .filter(isRecord)
+    .flatMap((d) => (typeof d.spdxVersion === 'string' ? spdxEntries(d) : d.bomFormat === 'CycloneDX' ? cdxEntries(d) : []));
   const by = new Map<string, Entry[]>();
   for (const e of entries) {
     const k = ecosystemOf(e.purl);
     by.set(k, [...(by.get(k) ?? []), e]);
   }
-  return [...by.entries()].sort(([a], [b]) => a.localeCompare(b)).map(([ecosystem, list]) => ({
-    ecosystem,
-    packages: list.length,
-    withPurl: list.filter((e) => e.purl !== null).length,
-    withLicense: list.filter((e) => e.license).length,
-    withChecksum: list.filter((e) => e.checksum).length,
-  }));
+  return [...by.entries()]
+    .sort(([a], [b]) => a.localeCompare(b))
+    .map(([ecosystem, list]) => ({
+      ecosystem,
+      packages: list.length,
+      withPurl: list.filter((e) => e.purl !== null).length,
+      withLicense: list.filter((e) => e.license).length,
+      withChecksum: list.filter((e) => e.checksum).length,
+    }));
 }
 
 /** Every SPDX or CycloneDX JSON document under `dir` (recursively). */

@@ -19,7 +19,11 @@ import { asFastAs, mib, speedup, speedupValue, spread, type SuiteResult } from '
 export function loopVariant(ctx: BenchContext, id: string, label: string, dirs: readonly string[]): Variant {
   const out = ctx.path('loop-out', id);
   const pnpmPack = (dir: string, dest: string): Cmd => ({ cmd: 'pnpm', args: ['pack', '--pack-destination', dest], cwd: dir });
-  const npmPublish = (tgz: string, r: { url: string; npmrc: string }, dir: string): Cmd => ({ cmd: 'npm', args: ['publish', '--dry-run', tgz, '--registry', r.url, '--userconfig', r.npmrc], cwd: dir });
+  const npmPublish = (tgz: string, r: { url: string; npmrc: string }, dir: string): Cmd => ({
+    cmd: 'npm',
+    args: ['publish', '--dry-run', tgz, '--registry', r.url, '--userconfig', r.npmrc],
+    cwd: dir,
+  });
   let registry: Registry | null = null;
   return {
     id,
@@ -43,11 +47,15 @@ export function loopVariant(ctx: BenchContext, id: string, label: string, dirs: 
         const tgz = (await readdir(dest)).filter((f) => f.endsWith('.tgz'));
         if (tgz.length !== 1 || tgz[0] === undefined) throw new Error(`pnpm pack in ${dir} left ${String(tgz.length)} tarballs`);
         const published = await mustRun(npmPublish(path.join(dest, tgz[0]), r, dir));
-        if (published.ms > 20_000) ctx.log(`  slow: npm publish --dry-run took ${(published.ms / 1000).toFixed(0)} s: ${published.stderr.trim().split('\n').slice(-3).join(' | ')}`);
+        if (published.ms > 20_000)
+          ctx.log(
+            `  slow: npm publish --dry-run took ${(published.ms / 1000).toFixed(0)} s: ${published.stderr.trim().split('\n').slice(-3).join(' | ')}`,
+          );
       }
     },
     teardown: async () => {
-      if (registry !== null && !(await registryAlive(registry.url))) throw new Error(`the registry ${registry.url} died during the run: its timing is void`);
+      if (registry !== null && !(await registryAlive(registry.url)))
+        throw new Error(`the registry ${registry.url} died during the run: its timing is void`);
     },
   };
 }
@@ -70,14 +78,43 @@ export async function dryRunSuite(ctx: BenchContext): Promise<SuiteResult> {
   for (const size of ctx.settings.dryRunSizes) {
     const release = await ctx.release('core8', size);
     const out = ctx.path('dry-run', `ns-${String(size)}`);
-    const nsCmd = napiShip(['release', '--dry-run', ...flags, '--strict', '--cwd', release.root, '--artifacts', release.artifacts, '--out', out]);
-    const napiCmd: Cmd = { cmd: localBin('napi'), args: ['pre-publish', '--dry-run', '--no-gh-release', '--cwd', release.staged, '--npm-dir', 'npm'] };
+    const nsCmd = napiShip([
+      'release',
+      '--dry-run',
+      ...flags,
+      '--strict',
+      '--cwd',
+      release.root,
+      '--artifacts',
+      release.artifacts,
+      '--out',
+      out,
+    ]);
+    const napiCmd: Cmd = {
+      cmd: localBin('napi'),
+      args: ['pre-publish', '--dry-run', '--no-gh-release', '--cwd', release.staged, '--npm-dir', 'npm'],
+    };
     const variants: Variant[] = [
-      { id: `ns-${String(size)}`, label: 'napi-ship release --dry-run', commands: [show(nsCmd, ctx.scratch)], setup: () => fresh(out), body: async () => { await mustRun(nsCmd); } },
+      {
+        id: `ns-${String(size)}`,
+        label: 'napi-ship release --dry-run',
+        commands: [show(nsCmd, ctx.scratch)],
+        setup: () => fresh(out),
+        body: async () => {
+          await mustRun(nsCmd);
+        },
+      },
       loopVariant(ctx, `loop-${String(size)}`, 'pnpm pack + npm publish --dry-run ×9', publishOrder(release.packageDirs)),
       {
-        id: `napi-${String(size)}`, label: 'napi pre-publish --dry-run', commands: [show(napiCmd, ctx.scratch)], body: async () => { await mustRun(napiCmd); },
-        unavailable: ctx.settings.napiSizes.includes(size) ? null : `skipped at ${String(size)} MiB to keep bench/run within 10 minutes (BENCH_NAPI_SIZES=${[...ctx.settings.napiSizes, size].join(',')} adds it)`,
+        id: `napi-${String(size)}`,
+        label: 'napi pre-publish --dry-run',
+        commands: [show(napiCmd, ctx.scratch)],
+        body: async () => {
+          await mustRun(napiCmd);
+        },
+        unavailable: ctx.settings.napiSizes.includes(size)
+          ? null
+          : `skipped at ${String(size)} MiB to keep bench/run within 10 minutes (BENCH_NAPI_SIZES=${[...ctx.settings.napiSizes, size].join(',')} adds it)`,
       },
     ];
     ctx.log(`dry run, 8 targets × ${String(size)} MiB`);
@@ -87,12 +124,23 @@ export async function dryRunSuite(ctx: BenchContext): Promise<SuiteResult> {
     ctx.dryRuns.set(`core8/${String(size)}`, ns);
     rows.push([
       `8 targets × ${String(size)} MiB + root (${mib(release.binaryBytes)} of binaries)`,
-      spread(ns), spread(loop), spread(napi),
-      speedup(ns, loop), speedup(ns, napi),
+      spread(ns),
+      spread(loop),
+      spread(napi),
+      speedup(ns, loop),
+      speedup(ns, napi),
     ]);
-    reproduce.push({ label: `8 targets × ${String(size)} MiB`, commands: [`BENCH_ONLY=dry-run BENCH_DRY_RUN_SIZES=${String(size)} bench/run`, ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands])] });
+    reproduce.push({
+      label: `8 targets × ${String(size)} MiB`,
+      commands: [
+        `BENCH_ONLY=dry-run BENCH_DRY_RUN_SIZES=${String(size)} bench/run`,
+        ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands]),
+      ],
+    });
     const x = speedupValue(ns, loop);
-    verdicts.push(`8 × ${String(size)} MiB: napi-ship release --dry-run is ${asFastAs(x, 'the pnpm pack + npm publish --dry-run loop')} — goal ≥10×: ${x === null ? 'not measured' : x >= 10 ? 'met' : 'not met'}.`);
+    verdicts.push(
+      `8 × ${String(size)} MiB: napi-ship release --dry-run is ${asFastAs(x, 'the pnpm pack + npm publish --dry-run loop')} — goal ≥10×: ${x === null ? 'not measured' : x >= 10 ? 'met' : 'not met'}.`,
+    );
   }
 
   // The repo's own core: the host target only (the other seven cannot build on one Linux machine).
@@ -105,28 +153,56 @@ export async function dryRunSuite(ctx: BenchContext): Promise<SuiteResult> {
     await mustRun(nsCmd);
     await cp(path.join(out, 'staging'), staged, { recursive: true });
     const coreDirs = [path.join(staged, 'npm', 'linux-x64-gnu'), staged];
-    const napiCmd: Cmd = { cmd: localBin('napi'), args: ['pre-publish', '--dry-run', '--no-gh-release', '--cwd', staged, '--npm-dir', 'npm'] };
+    const napiCmd: Cmd = {
+      cmd: localBin('napi'),
+      args: ['pre-publish', '--dry-run', '--no-gh-release', '--cwd', staged, '--npm-dir', 'npm'],
+    };
     const variants: Variant[] = [
-      { id: 'ns-core', label: 'napi-ship release --dry-run', commands: [show(nsCmd, ctx.scratch)], setup: () => fresh(out), body: async () => { await mustRun(nsCmd); } },
+      {
+        id: 'ns-core',
+        label: 'napi-ship release --dry-run',
+        commands: [show(nsCmd, ctx.scratch)],
+        setup: () => fresh(out),
+        body: async () => {
+          await mustRun(nsCmd);
+        },
+      },
       loopVariant(ctx, 'loop-core', 'pnpm pack + npm publish --dry-run ×2', coreDirs),
-      { id: 'napi-core', label: 'napi pre-publish --dry-run', commands: [show(napiCmd, ctx.scratch)], body: async () => { await mustRun(napiCmd); } },
+      {
+        id: 'napi-core',
+        label: 'napi pre-publish --dry-run',
+        commands: [show(napiCmd, ctx.scratch)],
+        body: async () => {
+          await mustRun(napiCmd);
+        },
+      },
     ];
-    ctx.log('dry run, the repo\'s own core (host target)');
+    ctx.log("dry run, the repo's own core (host target)");
     const [ns, loop, napi] = await compare(variants, ctx.compareOptions);
     if (ns === undefined || loop === undefined || napi === undefined) throw new Error('dry-run: a variant is missing');
     measured.push(ns, loop, napi);
     rows.push([
       '@napi-ship/core: root + linux-x64-gnu (the 7 other targets are not built here)',
-      spread(ns), spread(loop), spread(napi),
-      speedup(ns, loop), speedup(ns, napi),
+      spread(ns),
+      spread(loop),
+      spread(napi),
+      speedup(ns, loop),
+      speedup(ns, napi),
     ]);
-    reproduce.push({ label: '@napi-ship/core', commands: ['BENCH_ONLY=dry-run bench/run', ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands])] });
+    reproduce.push({
+      label: '@napi-ship/core',
+      commands: ['BENCH_ONLY=dry-run bench/run', ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands])],
+    });
   }
 
   if (!ctx.cli.releaseFlags.has('--no-rehearsal')) {
-    notes.push('This checkout\'s `release --dry-run` has no `--no-rehearsal` flag (no registry rehearsal inside the dry run yet), so it ran without it.');
+    notes.push(
+      "This checkout's `release --dry-run` has no `--no-rehearsal` flag (no registry rehearsal inside the dry run yet), so it ran without it.",
+    );
   } else {
-    notes.push(`\`release --dry-run\` ran with ${flags.map((f) => `\`${f}\``).join(' and ')}: no registry rehearsal (verdaccio publish, installs, loads) and no read of the real registry inside the timing — the local pipeline only, like the baselines.`);
+    notes.push(
+      `\`release --dry-run\` ran with ${flags.map((f) => `\`${f}\``).join(' and ')}: no registry rehearsal (verdaccio publish, installs, loads) and no read of the real registry inside the timing — the local pipeline only, like the baselines.`,
+    );
   }
   notes.push(
     'napi-ship starts from the CI artifacts dir and does its whole local pipeline in the timed run: stage into a throwaway copy, verify every binary (read by the core), pack nine reproducible tarballs with the manifest, write the SBOMs and check the license policy, sign the manifest and verify the signed release dir (the scaling suite shows how long each step takes).',
@@ -135,17 +211,30 @@ export async function dryRunSuite(ctx: BenchContext): Promise<SuiteResult> {
     '`napi pre-publish --dry-run` (@napi-rs/cli) validates each platform package dir with one `npm pack --dry-run --json` per platform package (npm builds the gzip-9 tarball in memory to report its size and integrity, then discards it) and prints what it would do; it writes no tarball and publishes nothing in dry-run mode. It runs with `--no-gh-release`: its default `--gh-release` runs `git log` in the package dir (a git checkout is required) and needs GITHUB_REPOSITORY/GITHUB_TOKEN for the GitHub release it would create.',
   );
   return {
-    id: 'dry-run', title: 'Dry run', verdicts, notes, measured, reproduce,
+    id: 'dry-run',
+    title: 'Dry run',
+    verdicts,
+    notes,
+    measured,
+    reproduce,
     inputs: [
-      'A synthetic napi-rs release: the root package plus 8 platform packages (the core\'s 8 targets), each `.node` a real cross-built binary (bench/lib/binaries.ts) padded to the size shown with a read-only data section of real machine code.',
-      'The repo\'s own core, `@napi-ship/core`, with its host binary.',
+      "A synthetic napi-rs release: the root package plus 8 platform packages (the core's 8 targets), each `.node` a real cross-built binary (bench/lib/binaries.ts) padded to the size shown with a read-only data section of real machine code.",
+      "The repo's own core, `@napi-ship/core`, with its host binary.",
     ],
-    tables: [{
-      title: 'Median wall time (min–max) and how many times faster napi-ship is',
-      columns: ['input', 'napi-ship release --dry-run', 'pnpm pack + npm publish --dry-run', 'napi pre-publish --dry-run', 'vs loop', 'vs napi'],
-      rows,
-    }],
+    tables: [
+      {
+        title: 'Median wall time (min–max) and how many times faster napi-ship is',
+        columns: [
+          'input',
+          'napi-ship release --dry-run',
+          'pnpm pack + npm publish --dry-run',
+          'napi pre-publish --dry-run',
+          'vs loop',
+          'vs napi',
+        ],
+        rows,
+      },
+    ],
     suiteSeconds: (Date.now() - started) / 1000,
   };
 }
-

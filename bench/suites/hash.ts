@@ -20,34 +20,47 @@ export async function hashSuite(ctx: BenchContext): Promise<SuiteResult> {
   // The release's tarballs, packed once (untimed), are artifacts too.
   const packed = ctx.path('hash', 'packed');
   await mustRun(napiShip(['pack', '--cwd', release.staged, '--out', packed]));
-  const tarballs = (await readdir(packed)).filter((f) => f.endsWith('.tgz')).sort().map((f) => path.join(packed, f));
+  const tarballs = (await readdir(packed))
+    .filter((f) => f.endsWith('.tgz'))
+    .sort()
+    .map((f) => path.join(packed, f));
   const binaries = release.packageDirs.slice(1).map((d) => path.join(d, `addon.${path.basename(d)}.node`));
   const files = [...binaries, ...tarballs, CORE_BINARY];
   const bytes = (await Promise.all(files.map((f) => stat(f)))).reduce((n, s) => n + s.size, 0);
   const list = '$FILES';
 
   const cmd = (label: string, c: Cmd, id: string): Variant => ({
-    id, label, commands: [show({ ...c, args: c.args.filter((a) => !files.includes(a)).concat(list) }, ctx.scratch)],
-    body: async () => { await mustRun(c); },
+    id,
+    label,
+    commands: [show({ ...c, args: c.args.filter((a) => !files.includes(a)).concat(list) }, ctx.scratch)],
+    body: async () => {
+      await mustRun(c);
+    },
   });
   const coreutils = (tools: readonly string[]): Variant => ({
     id: tools.join('+'),
     label: tools.length === 1 ? `${tools[0] ?? ''} alone` : `${tools.join('; ')} (one after another)`,
     commands: tools.map((t) => `${t} ${list}`),
-    body: async () => { for (const t of tools) await mustRun({ cmd: t, args: files }); },
+    body: async () => {
+      for (const t of tools) await mustRun({ cmd: t, args: files });
+    },
   });
   const variants: Variant[] = [
     cmd('napi-ship hash (CLI: node start-up + core, files in parallel)', napiShip(['hash', ...files]), 'ns-cli'),
     cmd('napi-ship hash, one thread (RAYON_NUM_THREADS=1)', napiShip(['hash', ...files], { env: { RAYON_NUM_THREADS: '1' } }), 'ns-cli-1'),
     {
-      id: 'ns-lib', label: 'hashFiles() in process (library, no start-up)',
-      commands: ["node -e \"import('./dist/src/core/index.js').then(m => m.hashFiles(process.argv.slice(1)))\" $FILES"],
+      id: 'ns-lib',
+      label: 'hashFiles() in process (library, no start-up)',
+      commands: ['node -e "import(\'./dist/src/core/index.js\').then(m => m.hashFiles(process.argv.slice(1)))" $FILES'],
       body: async () => {
         const r = await hashFiles(files);
         if (r.some((x) => !x.ok)) throw new Error('hashFiles failed on a file');
       },
     },
-    { ...cmd('napi-ship --version (start-up only, for reference)', napiShip(['--version']), 'ns-startup'), commands: ['node bin/napi-ship.js --version'] },
+    {
+      ...cmd('napi-ship --version (start-up only, for reference)', napiShip(['--version']), 'ns-startup'),
+      commands: ['node bin/napi-ship.js --version'],
+    },
     cmd('node:crypto streaming (3 hashes per stream, files concurrently)', { cmd: process.execPath, args: [NODE_HASH, ...files] }, 'node'),
     coreutils(['sha1sum', 'sha256sum', 'sha512sum']),
     coreutils(['sha512sum']),
@@ -58,8 +71,9 @@ export async function hashSuite(ctx: BenchContext): Promise<SuiteResult> {
   const measured = await compare(variants, ctx.compareOptions);
   const byId = new Map(measured.map((m) => [m.id, m]));
   const base = byId.get('sha512sum');
-  const ratio = (m: Measured | undefined): string => (m?.stats && base?.stats ? `${(m.stats.medianMs / base.stats.medianMs).toFixed(2)}×` : 'n/a');
-  const rate = (m: Measured): string => (m.stats ? `${((bytes / (1024 * 1024)) / (m.stats.medianMs / 1000)).toFixed(0)} MiB/s` : 'n/a');
+  const ratio = (m: Measured | undefined): string =>
+    m?.stats && base?.stats ? `${(m.stats.medianMs / base.stats.medianMs).toFixed(2)}×` : 'n/a';
+  const rate = (m: Measured): string => (m.stats ? `${(bytes / (1024 * 1024) / (m.stats.medianMs / 1000)).toFixed(0)} MiB/s` : 'n/a');
   const rows = measured.map((m) => [m.label, spread(m), m.id === 'ns-startup' ? '–' : rate(m), ratio(m)]);
   const verdict = (id: string, what: string): string => {
     const m = byId.get(id);
@@ -68,17 +82,39 @@ export async function hashSuite(ctx: BenchContext): Promise<SuiteResult> {
     return `${what}: all three digests in ${r.toFixed(2)}× the time of \`sha512sum\` alone (${seconds(m.stats.medianMs)} vs ${seconds(base.stats.medianMs)}) — goal ≤1.3×: ${r <= 1.3 ? 'met' : 'not met'}.`;
   };
   return {
-    id: 'hash', title: 'Hashing',
-    verdicts: [verdict('ns-cli', '`napi-ship hash` (CLI)'), verdict('ns-cli-1', '`napi-ship hash` (CLI) on one thread'), verdict('ns-lib', 'the core (`hashFiles`, in process)')],
-    inputs: [`${files.length} files, ${mib(bytes)}: the 8 platform binaries of the ${String(size)} MiB release, its 9 tarballs (packed once, untimed) and the repo's own core binary.`],
-    tables: [{ title: 'Median wall time (min–max), throughput, and time relative to `sha512sum` alone', columns: ['tool', 'time', 'throughput', '× sha512sum'], rows }],
+    id: 'hash',
+    title: 'Hashing',
+    verdicts: [
+      verdict('ns-cli', '`napi-ship hash` (CLI)'),
+      verdict('ns-cli-1', '`napi-ship hash` (CLI) on one thread'),
+      verdict('ns-lib', 'the core (`hashFiles`, in process)'),
+    ],
+    inputs: [
+      `${files.length} files, ${mib(bytes)}: the 8 platform binaries of the ${String(size)} MiB release, its 9 tarballs (packed once, untimed) and the repo's own core binary.`,
+    ],
+    tables: [
+      {
+        title: 'Median wall time (min–max), throughput, and time relative to `sha512sum` alone',
+        columns: ['tool', 'time', 'throughput', '× sha512sum'],
+        rows,
+      },
+    ],
     notes: [
       'sha512 is the slowest of the three digests on CPUs without SHA-512 instructions, so "all three in ≤1.3× of sha512 alone" means sha1 and sha256 must cost little on top of it.',
       'napi-ship hashes files in parallel (rayon, one thread per core); coreutils hash one file at a time on one core. The one-thread row shows the per-core cost.',
       'The CLI rows include starting Node.js and loading the CLI and the core (the `napi-ship --version` row: start-up alone, hashing nothing); the library row is the core alone, called in an already running process.',
     ],
     measured,
-    reproduce: [{ label: 'all rows', commands: ['BENCH_ONLY=hash bench/run', `# FILES: ${String(files.length)} files, see the inputs`, ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands])] }],
+    reproduce: [
+      {
+        label: 'all rows',
+        commands: [
+          'BENCH_ONLY=hash bench/run',
+          `# FILES: ${String(files.length)} files, see the inputs`,
+          ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands]),
+        ],
+      },
+    ],
     suiteSeconds: (Date.now() - started) / 1000,
   };
 }

@@ -26,11 +26,23 @@ export async function packSuite(ctx: BenchContext): Promise<SuiteResult> {
   const relative = release.packageDirs.map((d) => (d === release.staged ? '.' : `./${path.relative(release.staged, d)}`));
   const npmCmd: Cmd = { cmd: 'npm', args: ['pack', ...relative, '--pack-destination', npmOut], cwd: release.staged };
   const variants: Variant[] = [
-    { id: 'ns', label: 'napi-ship pack', commands: [show(nsCmd, ctx.scratch)], setup: () => fresh(nsOut), body: async () => { await mustRun(nsCmd); } },
     {
-      id: 'npm', label: 'npm pack (all 9 dirs in one invocation)',
+      id: 'ns',
+      label: 'napi-ship pack',
+      commands: [show(nsCmd, ctx.scratch)],
+      setup: () => fresh(nsOut),
+      body: async () => {
+        await mustRun(nsCmd);
+      },
+    },
+    {
+      id: 'npm',
+      label: 'npm pack (all 9 dirs in one invocation)',
       commands: [show(npmCmd, ctx.scratch)],
-      setup: () => fresh(npmOut), body: async () => { await mustRun(npmCmd); },
+      setup: () => fresh(npmOut),
+      body: async () => {
+        await mustRun(npmCmd);
+      },
     },
   ];
   ctx.log(`pack, 9 packages, 8 × ${String(size)} MiB binaries`);
@@ -40,24 +52,58 @@ export async function packSuite(ctx: BenchContext): Promise<SuiteResult> {
   const npmSizes = await tarballSizes(npmOut);
   const names = [...new Set([...nsSizes.keys(), ...npmSizes.keys()])].sort();
   const total = (m: Map<string, number>): number => [...m.values()].reduce((a, b) => a + b, 0);
-  const sizeRows = names.map((n) => [n, String(nsSizes.get(n) ?? 'missing'), String(npmSizes.get(n) ?? 'missing'), diff(nsSizes.get(n), npmSizes.get(n))]);
-  sizeRows.push(['**total**', `${String(total(nsSizes))} (${mib(total(nsSizes))})`, `${String(total(npmSizes))} (${mib(total(npmSizes))})`, diff(total(nsSizes), total(npmSizes))]);
+  const sizeRows = names.map((n) => [
+    n,
+    String(nsSizes.get(n) ?? 'missing'),
+    String(npmSizes.get(n) ?? 'missing'),
+    diff(nsSizes.get(n), npmSizes.get(n)),
+  ]);
+  sizeRows.push([
+    '**total**',
+    `${String(total(nsSizes))} (${mib(total(nsSizes))})`,
+    `${String(total(npmSizes))} (${mib(total(npmSizes))})`,
+    diff(total(nsSizes), total(npmSizes)),
+  ]);
   const x = speedupValue(ns, npm);
   return {
-    id: 'pack', title: 'Pack',
-    verdicts: [`9 packages with 8 × ${String(size)} MiB binaries: napi-ship pack is ${asFastAs(x, 'npm pack')}; its tarballs total ${String(total(nsSizes))} bytes vs npm's ${String(total(npmSizes))} (${diff(total(nsSizes), total(npmSizes))}), both at gzip level 9.`],
-    inputs: [`The staged ${String(size)} MiB release: root + 8 platform packages (binaries ${mib(release.binaryBytes)} in total; gzip level 9 brings them to ${((total(nsSizes) / release.binaryBytes) * 100).toFixed(0)} % of that, as the pad is real machine code).`],
+    id: 'pack',
+    title: 'Pack',
+    verdicts: [
+      `9 packages with 8 × ${String(size)} MiB binaries: napi-ship pack is ${asFastAs(x, 'npm pack')}; its tarballs total ${String(total(nsSizes))} bytes vs npm's ${String(total(npmSizes))} (${diff(total(nsSizes), total(npmSizes))}), both at gzip level 9.`,
+    ],
+    inputs: [
+      `The staged ${String(size)} MiB release: root + 8 platform packages (binaries ${mib(release.binaryBytes)} in total; gzip level 9 brings them to ${((total(nsSizes) / release.binaryBytes) * 100).toFixed(0)} % of that, as the pad is real machine code).`,
+    ],
     tables: [
-      { title: 'Median wall time (min–max)', columns: ['tool', 'time', 'napi-ship speed-up'], rows: [[ns?.label ?? '', ns ? spread(ns) : 'n/a', '1×'], [npm?.label ?? '', npm ? spread(npm) : 'n/a', speedup(ns, npm)]] },
-      { title: 'Tarball sizes in bytes (gzip level 9 in both)', columns: ['tarball', 'napi-ship pack', 'npm pack', 'napi-ship vs npm'], rows: sizeRows },
+      {
+        title: 'Median wall time (min–max)',
+        columns: ['tool', 'time', 'napi-ship speed-up'],
+        rows: [
+          [ns?.label ?? '', ns ? spread(ns) : 'n/a', '1×'],
+          [npm?.label ?? '', npm ? spread(npm) : 'n/a', speedup(ns, npm)],
+        ],
+      },
+      {
+        title: 'Tarball sizes in bytes (gzip level 9 in both)',
+        columns: ['tarball', 'napi-ship pack', 'npm pack', 'napi-ship vs npm'],
+        rows: sizeRows,
+      },
     ],
     notes: [
       'napi-ship pack also writes `SHA256SUMS` and `release-manifest.json` (every tarball and binary hashed three ways, binaries inspected) inside the timed run; npm pack writes the tarballs only.',
-      'Both gzip at level 9 (napi-ship: src/pack/tarball.ts GZIP_OPTIONS; npm: pacote forces level 9). napi-ship tarballs differ from npm\'s in fixed header fields (mtime, mode, owner, entry order), not in compression level.',
+      "Both gzip at level 9 (napi-ship: src/pack/tarball.ts GZIP_OPTIONS; npm: pacote forces level 9). napi-ship tarballs differ from npm's in fixed header fields (mtime, mode, owner, entry order), not in compression level.",
       'npm pack gets all nine directories in one invocation (one Node.js start), the fastest way to drive it.',
     ],
     measured,
-    reproduce: [{ label: 'both rows', commands: [`BENCH_ONLY=pack BENCH_PACK_SIZE=${String(size)} bench/run`, ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands])] }],
+    reproduce: [
+      {
+        label: 'both rows',
+        commands: [
+          `BENCH_ONLY=pack BENCH_PACK_SIZE=${String(size)} bench/run`,
+          ...variants.flatMap((v) => [`# ${v.label}`, ...v.commands]),
+        ],
+      },
+    ],
     suiteSeconds: (Date.now() - started) / 1000,
   };
 }

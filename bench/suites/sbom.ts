@@ -36,10 +36,18 @@ export async function sbomSuite(ctx: BenchContext): Promise<SuiteResult> {
   const help = ctx.cli.help.sbom ?? '';
   const nsUnavailable = !ctx.cli.commands.has('sbom')
     ? '`napi-ship sbom` has not landed in this checkout (issue 4, src/sbom)'
-    : !help.includes('--out') ? '`napi-ship sbom --help` lists no `--out` option to write the documents to' : null;
+    : !help.includes('--out')
+      ? '`napi-ship sbom --help` lists no `--out` option to write the documents to'
+      : null;
   // The whole graph, dev dependencies included, as npm sbom and cdxgen list it by default; offline.
   const nsFlags = [...(help.includes('--include-dev') ? ['--include-dev'] : []), ...(help.includes('--no-fetch') ? ['--no-fetch'] : [])];
-  const nsArgs = (cwd: string, out: string, flags: readonly string[] = nsFlags): string[] => ['sbom', ...(help.includes('--cwd') ? ['--cwd', cwd] : []), '--out', out, ...flags];
+  const nsArgs = (cwd: string, out: string, flags: readonly string[] = nsFlags): string[] => [
+    'sbom',
+    ...(help.includes('--cwd') ? ['--cwd', cwd] : []),
+    '--out',
+    out,
+    ...flags,
+  ];
   if (nsUnavailable === null && help.includes('--no-fetch')) {
     // Untimed: let napi-ship fill the local cargo registry cache once (`cargo fetch --locked`), as a
     // CI job would have; the timed runs then read it with --no-fetch.
@@ -47,10 +55,20 @@ export async function sbomSuite(ctx: BenchContext): Promise<SuiteResult> {
     await mustRun(napiShip(nsArgs(ws, ctx.path('sbom', 'prefetch'), help.includes('--include-dev') ? ['--include-dev'] : []), { cwd: ws }));
   }
 
-  const tool = (id: string, label: string, out: string, cmd: Cmd, after?: (stdout: string) => Promise<void>, unavailable: string | null = null): Tool => ({
+  const tool = (
+    id: string,
+    label: string,
+    out: string,
+    cmd: Cmd,
+    after?: (stdout: string) => Promise<void>,
+    unavailable: string | null = null,
+  ): Tool => ({
     out,
     variant: {
-      id, label, unavailable, commands: [show(cmd, ctx.scratch)],
+      id,
+      label,
+      unavailable,
+      commands: [show(cmd, ctx.scratch)],
       setup: () => fresh(out),
       body: async () => {
         const r = await mustRun(cmd);
@@ -62,18 +80,43 @@ export async function sbomSuite(ctx: BenchContext): Promise<SuiteResult> {
   const o = (name: string): string => ctx.path('sbom', 'out', name);
   const full: Tool[] = [
     tool('ns-ws', 'napi-ship sbom', o('ns-ws'), { ...napiShip(nsArgs(ws, o('ns-ws'))), cwd: ws, env: OFFLINE }, undefined, nsUnavailable),
-    tool('cdx-ws', 'cdxgen -t js -t rust', o('cdx-ws'), { cmd: localBin('cdxgen'), args: ['-t', 'js', '-t', 'rust', '--no-install-deps', '-o', path.join(o('cdx-ws'), 'bom.json'), ws], cwd: ws, env: OFFLINE }),
+    tool('cdx-ws', 'cdxgen -t js -t rust', o('cdx-ws'), {
+      cmd: localBin('cdxgen'),
+      args: ['-t', 'js', '-t', 'rust', '--no-install-deps', '-o', path.join(o('cdx-ws'), 'bom.json'), ws],
+      cwd: ws,
+      env: OFFLINE,
+    }),
   ];
   const npmPart: Tool[] = [
-    tool('ns-npm', 'napi-ship sbom', o('ns-npm'), { ...napiShip(nsArgs(npmWs, o('ns-npm'))), cwd: npmWs, env: OFFLINE }, undefined, nsUnavailable),
-    tool('npm-npm', 'npm sbom --sbom-format spdx --package-lock-only', o('npm-npm'),
+    tool(
+      'ns-npm',
+      'napi-ship sbom',
+      o('ns-npm'),
+      { ...napiShip(nsArgs(npmWs, o('ns-npm'))), cwd: npmWs, env: OFFLINE },
+      undefined,
+      nsUnavailable,
+    ),
+    tool(
+      'npm-npm',
+      'npm sbom --sbom-format spdx --package-lock-only',
+      o('npm-npm'),
       { cmd: 'npm', args: ['sbom', '--sbom-format', 'spdx', '--package-lock-only'], cwd: npmWs, env: OFFLINE },
-      async (stdout) => { await mkdir(o('npm-npm'), { recursive: true }); await writeFile(path.join(o('npm-npm'), 'npm.spdx.json'), stdout); }),
+      async (stdout) => {
+        await mkdir(o('npm-npm'), { recursive: true });
+        await writeFile(path.join(o('npm-npm'), 'npm.spdx.json'), stdout);
+      },
+    ),
   ];
 
   ctx.log('SBOM: workspace (Cargo.lock + pnpm-lock.yaml), then its npm-lock/ package');
-  const measuredFull = await compare(full.map((t) => t.variant), ctx.compareOptions);
-  const measuredNpm = await compare(npmPart.map((t) => t.variant), ctx.compareOptions);
+  const measuredFull = await compare(
+    full.map((t) => t.variant),
+    ctx.compareOptions,
+  );
+  const measuredNpm = await compare(
+    npmPart.map((t) => t.variant),
+    ctx.compareOptions,
+  );
 
   const completenessRows = async (tools: readonly Tool[], measured: readonly Measured[]): Promise<string[][]> => {
     const rows: string[][] = [];
@@ -86,7 +129,15 @@ export async function sbomSuite(ctx: BenchContext): Promise<SuiteResult> {
       const docs = existsSync(t.out) ? await readSboms(t.out) : [];
       const stats = completeness(docs.map((d) => d.doc));
       if (stats.length === 0) rows.push([t.variant.label, 'no SBOM found', '', '', '', '']);
-      for (const s of stats) rows.push([t.variant.label, s.ecosystem, String(s.packages), percent(s.withPurl, s.packages), percent(s.withLicense, s.packages), percent(s.withChecksum, s.packages)]);
+      for (const s of stats)
+        rows.push([
+          t.variant.label,
+          s.ecosystem,
+          String(s.packages),
+          percent(s.withPurl, s.packages),
+          percent(s.withLicense, s.packages),
+          percent(s.withChecksum, s.packages),
+        ]);
     }
     return rows;
   };
@@ -94,35 +145,44 @@ export async function sbomSuite(ctx: BenchContext): Promise<SuiteResult> {
   const columns = ['tool', 'ecosystem', 'packages', 'with PURL', 'with license', 'with checksum'];
   const tables: Table[] = [
     { title: 'Workspace (Rust + npm): median wall time (min–max)', columns: ['tool', 'time'], rows: timeRows(measuredFull) },
-    { title: 'Workspace: completeness of the last run\'s SBOM(s)', columns, rows: await completenessRows(full, measuredFull) },
-    { title: 'npm part (npm-lock/, package-lock.json): median wall time (min–max)', columns: ['tool', 'time'], rows: timeRows(measuredNpm) },
+    { title: "Workspace: completeness of the last run's SBOM(s)", columns, rows: await completenessRows(full, measuredFull) },
+    {
+      title: 'npm part (npm-lock/, package-lock.json): median wall time (min–max)',
+      columns: ['tool', 'time'],
+      rows: timeRows(measuredNpm),
+    },
     { title: 'npm part: completeness', columns, rows: await completenessRows(npmPart, measuredNpm) },
   ];
   const ns = measuredFull[0];
   const cdx = measuredFull[1];
   return {
-    id: 'sbom', title: 'SBOM',
-    verdicts: [ns?.stats && cdx?.stats
-      ? `workspace: napi-ship sbom ${spread(ns)} vs cdxgen ${spread(cdx)}: ${asFastAs(cdx.stats.medianMs / ns.stats.medianMs, 'cdxgen')}; completeness in the tables.`
-      : `workspace: not measured: ${ns?.stats ? reason(cdx) : reason(ns)}`],
+    id: 'sbom',
+    title: 'SBOM',
+    verdicts: [
+      ns?.stats && cdx?.stats
+        ? `workspace: napi-ship sbom ${spread(ns)} vs cdxgen ${spread(cdx)}: ${asFastAs(cdx.stats.medianMs / ns.stats.medianMs, 'cdxgen')}; completeness in the tables.`
+        : `workspace: not measured: ${ns?.stats ? reason(cdx) : reason(ns)}`,
+    ],
     inputs: [
       'test/fixtures/sbom-workspace (copied to scratch): a napi-rs root package with a Rust crate whose Cargo.lock is real (a few hundred crates) and a real pnpm-lock.yaml; node_modules is not installed, as in a fresh CI checkout.',
-      'Its npm-lock/ directory: the same kind of package locked by npm (package-lock.json v3) — `npm sbom` refuses pnpm-installed trees (ESBOMPROBLEMS on pnpm\'s layout and `workspace:` specs), so it gets the npm lockfile.',
+      "Its npm-lock/ directory: the same kind of package locked by npm (package-lock.json v3) — `npm sbom` refuses pnpm-installed trees (ESBOMPROBLEMS on pnpm's layout and `workspace:` specs), so it gets the npm lockfile.",
     ],
     tables,
     notes: [
       'All tools run offline: CARGO_NET_OFFLINE=true, napi-ship with --no-fetch (the cargo registry cache was filled once before timing), cdxgen with --no-install-deps and FETCH_LICENSE=false, npm with --package-lock-only.',
       'napi-ship runs with --include-dev, so that all three tools describe the whole graph (npm sbom and cdxgen include dev dependencies by default; napi-ship lists only what ships unless asked).',
-      'No node_modules is installed in the workspace, so an npm package\'s license can only come from its lockfile entry: package-lock.json v3 records licenses, pnpm-lock.yaml does not (every tool reports them as missing there).',
+      "No node_modules is installed in the workspace, so an npm package's license can only come from its lockfile entry: package-lock.json v3 records licenses, pnpm-lock.yaml does not (every tool reports them as missing there).",
       '"with license" counts a declared or concluded license other than NOASSERTION/NONE; "with checksum" any checksum/hash; a workspace\'s own (path) packages have no registry checksum in any tool.',
       'cdxgen writes CycloneDX (its default spec version); napi-ship and npm write SPDX 2.3. The counts are per document package/component, by PURL type.',
     ],
     measured: [...measuredFull, ...measuredNpm],
     reproduce: [
-      { label: 'workspace', commands: ['BENCH_ONLY=sbom bench/run', ...full.flatMap((t) => [`# ${t.variant.label}`, ...t.variant.commands])] },
+      {
+        label: 'workspace',
+        commands: ['BENCH_ONLY=sbom bench/run', ...full.flatMap((t) => [`# ${t.variant.label}`, ...t.variant.commands])],
+      },
       { label: 'npm part', commands: npmPart.flatMap((t) => [`# ${t.variant.label}`, ...t.variant.commands]) },
     ],
     suiteSeconds: (Date.now() - started) / 1000,
   };
 }
-

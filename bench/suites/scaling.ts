@@ -74,10 +74,33 @@ export async function scalingSuite(ctx: BenchContext): Promise<SuiteResult> {
     if (points.has(key)) return;
     const release = await ctx.release(set, size);
     const out = ctx.path('scaling', `${set}-${String(size)}`);
-    const cmd = napiShip(['release', '--dry-run', ...flags, '--strict', '--cwd', release.root, '--artifacts', release.artifacts, '--out', out]);
+    const cmd = napiShip([
+      'release',
+      '--dry-run',
+      ...flags,
+      '--strict',
+      '--cwd',
+      release.root,
+      '--artifacts',
+      release.artifacts,
+      '--out',
+      out,
+    ]);
     points.set(key, {
-      key, release, cmd, out,
-      variant: { id: key, ours: true, label: `${String(targetCount(set))} targets × ${String(size)} MiB`, commands: [show(cmd, ctx.scratch)], setup: () => fresh(out), body: async () => { await mustRun(cmd); } },
+      key,
+      release,
+      cmd,
+      out,
+      variant: {
+        id: key,
+        ours: true,
+        label: `${String(targetCount(set))} targets × ${String(size)} MiB`,
+        commands: [show(cmd, ctx.scratch)],
+        setup: () => fresh(out),
+        body: async () => {
+          await mustRun(cmd);
+        },
+      },
     });
   };
   for (const n of ctx.settings.scalingTargets) await point(setFor(n), ctx.settings.scalingTargetSize);
@@ -100,8 +123,12 @@ export async function scalingSuite(ctx: BenchContext): Promise<SuiteResult> {
     if (p === undefined || m === undefined) return [key, 'n/a', 'n/a', 'n/a'];
     return [p.variant.label, mib(p.release.binaryBytes), spread(m), m.stats ? per(m, p.release) : 'n/a'];
   };
-  const targetRows = ctx.settings.scalingTargets.map((n) => row(`${setFor(n)}/${String(ctx.settings.scalingTargetSize)}`, (m, r) => seconds(m.stats ? m.stats.medianMs / r.binaries.length : 0)));
-  const sizeRows = ctx.settings.scalingSizes.map((s) => row(`core8/${String(s)}`, (m, r) => `${((r.binaryBytes / (1024 * 1024)) / ((m.stats?.medianMs ?? 1) / 1000)).toFixed(0)} MiB/s`));
+  const targetRows = ctx.settings.scalingTargets.map((n) =>
+    row(`${setFor(n)}/${String(ctx.settings.scalingTargetSize)}`, (m, r) => seconds(m.stats ? m.stats.medianMs / r.binaries.length : 0)),
+  );
+  const sizeRows = ctx.settings.scalingSizes.map((s) =>
+    row(`core8/${String(s)}`, (m, r) => `${(r.binaryBytes / (1024 * 1024) / ((m.stats?.medianMs ?? 1) / 1000)).toFixed(0)} MiB/s`),
+  );
   // Where the time goes, for each size (one untimed run each).
   const tables: Table[] = [];
   if (ctx.cli.releaseFlags.has('--log-format')) {
@@ -114,9 +141,17 @@ export async function scalingSuite(ctx: BenchContext): Promise<SuiteResult> {
       const b = await breakdown(p.cmd);
       if (b === null) continue;
       const total = [...b.values()].reduce((a, v) => a + v, 0);
-      rows.push([p.variant.label, ...phaseNames.map((n) => (b.has(n) ? `${seconds(b.get(n) ?? 0)} (${(((b.get(n) ?? 0) / total) * 100).toFixed(0)} %)` : '–'))]);
+      rows.push([
+        p.variant.label,
+        ...phaseNames.map((n) => (b.has(n) ? `${seconds(b.get(n) ?? 0)} (${(((b.get(n) ?? 0) / total) * 100).toFixed(0)} %)` : '–')),
+      ]);
     }
-    if (rows.length > 0) tables.push({ title: 'Where the time goes (one extra run per size with `--log-format json`: a step lasts until the next starts)', columns: ['release', ...phaseNames], rows });
+    if (rows.length > 0)
+      tables.push({
+        title: 'Where the time goes (one extra run per size with `--log-format json`: a step lasts until the next starts)',
+        columns: ['release', ...phaseNames],
+        rows,
+      });
   }
 
   const medianOf = (key: string): string => {
@@ -130,31 +165,51 @@ export async function scalingSuite(ctx: BenchContext): Promise<SuiteResult> {
   const t1 = last(ctx.settings.scalingTargets);
   if (t0 !== undefined && t1 !== undefined && t0 !== t1) {
     const size = String(ctx.settings.scalingTargetSize);
-    verdicts.push(`dry run with ${size} MiB binaries: ${medianOf(`${setFor(t0)}/${size}`)} for ${String(t0)} targets, ${medianOf(`${setFor(t1)}/${size}`)} for ${String(t1)}.`);
+    verdicts.push(
+      `dry run with ${size} MiB binaries: ${medianOf(`${setFor(t0)}/${size}`)} for ${String(t0)} targets, ${medianOf(`${setFor(t1)}/${size}`)} for ${String(t1)}.`,
+    );
   }
   const s0 = first(ctx.settings.scalingSizes);
   const s1 = last(ctx.settings.scalingSizes);
   if (s0 !== undefined && s1 !== undefined && s0 !== s1) {
-    verdicts.push(`dry run of 8 targets: ${medianOf(`core8/${String(s0)}`)} with ${String(s0)} MiB binaries, ${medianOf(`core8/${String(s1)}`)} with ${String(s1)} MiB.`);
+    verdicts.push(
+      `dry run of 8 targets: ${medianOf(`core8/${String(s0)}`)} with ${String(s0)} MiB binaries, ${medianOf(`core8/${String(s1)}`)} with ${String(s1)} MiB.`,
+    );
   }
 
   return {
-    id: 'scaling', title: 'Scaling',
+    id: 'scaling',
+    title: 'Scaling',
     verdicts,
     inputs: [
-      `Targets: the first 2 of the core's targets (${CORE_TARGETS.slice(0, 2).map((t) => t.abi).join(', ')}), the core's 8, and 16 — the core's 8 plus ${EXTRA_TARGETS.map((t) => t.abi).join(', ')}: 16 distinct napi-rs triples in one root package, each with a real binary cross-built for it (napi-rs refuses one triple twice, so copies under extra names would not be a valid release).`,
+      `Targets: the first 2 of the core's targets (${CORE_TARGETS.slice(0, 2)
+        .map((t) => t.abi)
+        .join(
+          ', ',
+        )}), the core's 8, and 16 — the core's 8 plus ${EXTRA_TARGETS.map((t) => t.abi).join(', ')}: 16 distinct napi-rs triples in one root package, each with a real binary cross-built for it (napi-rs refuses one triple twice, so copies under extra names would not be a valid release).`,
       'Sizes: the 8 core targets with every binary padded to 1, 5 and 25 MiB.',
     ],
     tables: [
-      { title: `napi-ship release --dry-run by target count (${String(ctx.settings.scalingTargetSize)} MiB binaries)`, columns: ['release', 'binaries', 'time', 'per target'], rows: targetRows },
-      { title: 'napi-ship release --dry-run by binary size (8 targets)', columns: ['release', 'binaries', 'time', 'throughput over binary bytes'], rows: sizeRows },
+      {
+        title: `napi-ship release --dry-run by target count (${String(ctx.settings.scalingTargetSize)} MiB binaries)`,
+        columns: ['release', 'binaries', 'time', 'per target'],
+        rows: targetRows,
+      },
+      {
+        title: 'napi-ship release --dry-run by binary size (8 targets)',
+        columns: ['release', 'binaries', 'time', 'throughput over binary bytes'],
+        rows: sizeRows,
+      },
       ...tables,
     ],
-    notes: [
-      'Rows the dry-run suite measured in the same run (same command, same inputs) are taken from it rather than measured twice.',
-    ],
+    notes: ['Rows the dry-run suite measured in the same run (same command, same inputs) are taken from it rather than measured twice.'],
     measured: [...all.values()],
-    reproduce: [{ label: 'every row', commands: ['BENCH_ONLY=scaling bench/run', ...[...points.values()].flatMap((p) => [`# ${p.variant.label}`, ...p.variant.commands])] }],
+    reproduce: [
+      {
+        label: 'every row',
+        commands: ['BENCH_ONLY=scaling bench/run', ...[...points.values()].flatMap((p) => [`# ${p.variant.label}`, ...p.variant.commands])],
+      },
+    ],
     suiteSeconds: (Date.now() - started) / 1000,
   };
 }

@@ -17,9 +17,14 @@ interface Run {
 
 function run(command: string, args: readonly string[], cwd: string): Promise<Run> {
   return new Promise((resolve) => {
-    execFile(command, [...args], { cwd, timeout: 30_000, encoding: 'utf8', env: { ...process.env, CARGO_TERM_COLOR: 'never' } }, (error, stdout) => {
-      resolve({ ok: error === null, stdout });
-    });
+    execFile(
+      command,
+      [...args],
+      { cwd, timeout: 30_000, encoding: 'utf8', env: { ...process.env, CARGO_TERM_COLOR: 'never' } },
+      (error, stdout) => {
+        resolve({ ok: error === null, stdout });
+      },
+    );
   });
 }
 
@@ -32,7 +37,11 @@ async function firstLine(command: string, args: readonly string[], cwd: string):
 /** Installed targets from rustup, or from the sysroot's `lib/rustlib/<triple>/lib` when there is no rustup. */
 async function installedTargets(cwd: string): Promise<string[] | null> {
   const rustup = await run('rustup', ['target', 'list', '--installed'], cwd);
-  if (rustup.ok) return rustup.stdout.split('\n').map((l) => l.trim()).filter((l) => l !== '');
+  if (rustup.ok)
+    return rustup.stdout
+      .split('\n')
+      .map((l) => l.trim())
+      .filter((l) => l !== '');
   const sysroot = await firstLine('rustc', ['--print', 'sysroot'], cwd);
   if (sysroot === null) return null;
   const rustlib = path.join(sysroot, 'lib', 'rustlib');
@@ -84,7 +93,11 @@ export async function probeHost(cwd: string): Promise<BuildHost> {
     firstLine('cargo-xwin', ['--version'], cwd),
   ]);
   const lines = verbose.ok ? verbose.stdout.split('\n') : [];
-  const triple = lines.find((l) => l.startsWith('host: '))?.slice('host: '.length).trim() ?? null;
+  const triple =
+    lines
+      .find((l) => l.startsWith('host: '))
+      ?.slice('host: '.length)
+      .trim() ?? null;
   const rustc = lines[0]?.trim() || null;
   const napiCli = resolveNapiCli(cwd);
   return {

@@ -64,7 +64,16 @@ export function selectTargets(plan: ReleasePlan, requested: readonly string[]): 
 
 /** The host when there is no crate to build: nothing is asked of the machine. */
 function unprobed(): BuildHost {
-  return { triple: null, rustc: null, platform: process.platform, arch: process.arch, installedTargets: null, tools: { zig: null, cargoZigbuild: null, cargoXwin: null }, napiCrossTargets: [], napiCli: null };
+  return {
+    triple: null,
+    rustc: null,
+    platform: process.platform,
+    arch: process.arch,
+    installedTargets: null,
+    tools: { zig: null, cargoZigbuild: null, cargoXwin: null },
+    napiCrossTargets: [],
+    napiCli: null,
+  };
 }
 
 /** cargo's first `error…` line among the last lines it printed. */
@@ -87,28 +96,60 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     host = await probeHost(cwd);
     probeEnd();
   }
-  logger.debug(`host ${host.triple ?? 'unknown'}, ${host.rustc ?? 'no rustc'}, @napi-rs/cli ${host.napiCli?.version ?? 'not found'}; rust targets: ${host.installedTargets?.join(', ') ?? 'unknown'}; zig ${host.tools.zig ?? '-'}, cargo-zigbuild ${host.tools.cargoZigbuild ?? '-'}, cargo-xwin ${host.tools.cargoXwin ?? '-'}; napi-cross: ${host.napiCrossTargets.join(', ') || '-'}`);
+  logger.debug(
+    `host ${host.triple ?? 'unknown'}, ${host.rustc ?? 'no rustc'}, @napi-rs/cli ${host.napiCli?.version ?? 'not found'}; rust targets: ${host.installedTargets?.join(', ') ?? 'unknown'}; zig ${host.tools.zig ?? '-'}, cargo-zigbuild ${host.tools.cargoZigbuild ?? '-'}, cargo-xwin ${host.tools.cargoXwin ?? '-'}; napi-cross: ${host.napiCrossTargets.join(', ') || '-'}`,
+  );
 
   const diagnostics: Diagnostic[] = [];
   const results: BuildTargetResult[] = [];
   const skip = (t: PlannedTarget, reason: string, toolchain: BuildTargetResult['toolchain']): void => {
     logger.info(`${t.spec.platformArchABI} skipped: ${reason}`, { step: 'build', target: t.spec.platformArchABI, status: 'skipped' });
-    results.push({ triple: t.spec.triple, platformArchABI: t.spec.platformArchABI, status: 'skipped', toolchain, reason, output: null, rustc: null, durationMs: 0, command: null });
+    results.push({
+      triple: t.spec.triple,
+      platformArchABI: t.spec.platformArchABI,
+      status: 'skipped',
+      toolchain,
+      reason,
+      output: null,
+      rustc: null,
+      durationMs: 0,
+      command: null,
+    });
   };
 
   if (manifestPath === null) {
-    diagnostics.push(diagnostic({
-      code: 'NS_BUILD_NO_CRATE', severity: 'note', subject: cwd,
-      message: 'the root package has no Cargo.toml: nothing to build, binaries are taken as they are',
-      hint: 'run napi-ship in the napi-rs package directory that holds Cargo.toml and package.json',
-    }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_BUILD_NO_CRATE',
+        severity: 'note',
+        subject: cwd,
+        message: 'the root package has no Cargo.toml: nothing to build, binaries are taken as they are',
+        hint: 'run napi-ship in the napi-rs package directory that holds Cargo.toml and package.json',
+      }),
+    );
     for (const t of wanted) skip(t, 'no Cargo.toml in the root package', null);
     return { cwd, manifestPath, profile: release ? 'release' : 'debug', host, targets: results, diagnostics };
   }
   if (host.napiCli === null) {
-    diagnostics.push(diagnostic({ code: 'NS_BUILD_NO_NAPI_CLI', severity: 'warning', subject: cwd, message: '@napi-rs/cli is not installed: nothing can be built', hint: 'add @napi-rs/cli to the root package\'s devDependencies and install' }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_BUILD_NO_NAPI_CLI',
+        severity: 'warning',
+        subject: cwd,
+        message: '@napi-rs/cli is not installed: nothing can be built',
+        hint: "add @napi-rs/cli to the root package's devDependencies and install",
+      }),
+    );
   } else if (host.triple === null) {
-    diagnostics.push(diagnostic({ code: 'NS_BUILD_NO_RUST', severity: 'warning', subject: cwd, message: 'rustc does not run here: nothing can be built', hint: 'install Rust with rustup (https://rustup.rs)' }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_BUILD_NO_RUST',
+        severity: 'warning',
+        subject: cwd,
+        message: 'rustc does not run here: nothing can be built',
+        hint: 'install Rust with rustup (https://rustup.rs)',
+      }),
+    );
   }
 
   const choices = wanted.map((t) => ({ t, choice: chooseToolchain(t.spec, host) }));
@@ -133,10 +174,22 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     const staging = await makeStaging(cwd);
     let run: Awaited<ReturnType<typeof runNapiBuild>>;
     try {
-      run = await runNapiBuild({
-        entry: host.napiCli?.entry ?? '',
-        options: { cwd, outputDir: staging, ...(implicit ? {} : { target: t.spec.triple }), platform: true, release, ...toolchainOptions(choice.toolchain) },
-      }, cwd, logger, abi);
+      run = await runNapiBuild(
+        {
+          entry: host.napiCli?.entry ?? '',
+          options: {
+            cwd,
+            outputDir: staging,
+            ...(implicit ? {} : { target: t.spec.triple }),
+            platform: true,
+            release,
+            ...toolchainOptions(choice.toolchain),
+          },
+        },
+        cwd,
+        logger,
+        abi,
+      );
       if (run.reply.ok) run = { ...run, reply: { ok: true, outputs: await placeOutputs(staging, cwd, run.reply.outputs) } };
     } finally {
       await removeStaging(staging);
@@ -145,20 +198,46 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     const output = reply.ok ? (reply.outputs.find((o) => o.kind === 'node')?.path ?? null) : null;
     if (reply.ok && output !== null && existsSync(output)) {
       const durationMs = end({ status: 'ok', message: `built ${path.basename(output)} with ${choice.toolchain}` });
-      results.push({ triple: t.spec.triple, platformArchABI: abi, status: 'built', toolchain: choice.toolchain, reason: choice.note, output, rustc: host.rustc, durationMs, command });
+      results.push({
+        triple: t.spec.triple,
+        platformArchABI: abi,
+        status: 'built',
+        toolchain: choice.toolchain,
+        reason: choice.note,
+        output,
+        rustc: host.rustc,
+        durationMs,
+        command,
+      });
       continue;
     }
-    const why = reply.ok ? `napi build reported no .node file (outputs: ${reply.outputs.map((o) => o.path).join(', ') || 'none'})` : reply.message;
+    const why = reply.ok
+      ? `napi build reported no .node file (outputs: ${reply.outputs.map((o) => o.path).join(', ') || 'none'})`
+      : reply.message;
     const cargoError = firstError(tail);
     const reason = cargoError && !why.includes(cargoError) ? `${why}: ${cargoError.trim()}` : why;
     if (logger.level !== 'debug') for (const line of tail.slice(-12)) logger.info(line, { target: abi });
     const durationMs = end({ status: 'failed', message: `${abi} failed: ${reason}` });
-    diagnostics.push(diagnostic({
-      code: 'NS_BUILD_FAILED', target: abi, subject: manifestPath,
-      message: `napi build for ${t.spec.triple} (${choice.toolchain}) failed: ${reason}`,
-      hint: `run \`${command}\` in ${cwd} for cargo's full output, or rerun with --verbose`,
-    }));
-    results.push({ triple: t.spec.triple, platformArchABI: abi, status: 'failed', toolchain: choice.toolchain, reason, output: null, rustc: host.rustc, durationMs, command });
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_BUILD_FAILED',
+        target: abi,
+        subject: manifestPath,
+        message: `napi build for ${t.spec.triple} (${choice.toolchain}) failed: ${reason}`,
+        hint: `run \`${command}\` in ${cwd} for cargo's full output, or rerun with --verbose`,
+      }),
+    );
+    results.push({
+      triple: t.spec.triple,
+      platformArchABI: abi,
+      status: 'failed',
+      toolchain: choice.toolchain,
+      reason,
+      output: null,
+      rustc: host.rustc,
+      durationMs,
+      command,
+    });
   }
   return { cwd, manifestPath, profile: release ? 'release' : 'debug', host, targets: results, diagnostics };
 }

@@ -21,7 +21,9 @@ export const STAGING_PREFIX = '.napi-ship-build-';
 /** The `{ kind, path }` entries of an untrusted list (napi-rs's build result, the worker's reply); anything else is dropped. */
 export function readOutputs(value: unknown): BuildOutput[] {
   if (!Array.isArray(value)) return [];
-  return value.flatMap((o: unknown) => (isRecord(o) && typeof o.kind === 'string' && typeof o.path === 'string' ? [{ kind: o.kind, path: o.path }] : []));
+  return value.flatMap((o: unknown) =>
+    isRecord(o) && typeof o.kind === 'string' && typeof o.path === 'string' ? [{ kind: o.kind, path: o.path }] : [],
+  );
 }
 
 /** Make a staging dir for one build, in `packageDir` so that the final renames stay on one filesystem. */

@@ -57,8 +57,12 @@ export function runNapiBuild(request: WorkerRequest, cwd: string, logger: Logger
       logger.info(`still building ${target}: ${compiled} crate(s) compiled, ${formatDuration(performance.now() - started)}`, { target });
     }, HEARTBEAT_MS);
     heartbeat.unref();
-    child.on('message', (message) => { reply = parseReply(message) ?? reply; });
-    child.on('error', (error) => { reply ??= { ok: false, message: `cannot start the build worker: ${error.message}` }; });
+    child.on('message', (message) => {
+      reply = parseReply(message) ?? reply;
+    });
+    child.on('error', (error) => {
+      reply ??= { ok: false, message: `cannot start the build worker: ${error.message}` };
+    });
     child.on('close', (code, signal) => {
       clearInterval(heartbeat);
       resolve({

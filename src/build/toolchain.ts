@@ -43,11 +43,17 @@ function pickToolchain(spec: TargetSpec, host: BuildHost): { toolchain: Toolchai
   const napiCross = host.napiCrossTargets.includes(spec.triple);
   if (isHost) {
     if (linuxGnu && napiCross) return { toolchain: 'napi-cross', note: '' };
-    if (linuxGnu) return { toolchain: 'native', note: "native build: @napi-rs/cross-toolchain has no toolchain for this host, so the glibc floor is this machine's" };
+    if (linuxGnu)
+      return {
+        toolchain: 'native',
+        note: "native build: @napi-rs/cross-toolchain has no toolchain for this host, so the glibc floor is this machine's",
+      };
     return { toolchain: 'native', note: '' };
   }
   if (spec.universalOf) {
-    return { reason: `${spec.triple} is ${spec.universalOf.join(' + ')} merged by \`napi universalize\` on macOS; napi-ship build does not drive that` };
+    return {
+      reason: `${spec.triple} is ${spec.universalOf.join(' + ')} merged by \`napi universalize\` on macOS; napi-ship build does not drive that`,
+    };
   }
   if (spec.platform === 'darwin') {
     if (host.platform === 'darwin') return { toolchain: 'native', note: '' };
@@ -56,11 +62,15 @@ function pickToolchain(spec: TargetSpec, host: BuildHost): { toolchain: Toolchai
   if (spec.platform === 'win32') {
     if (host.platform === 'win32') return { toolchain: 'native', note: '' };
     if (spec.abi === 'msvc') return { toolchain: 'xwin', note: '' };
-    return { reason: `no cross toolchain for ${spec.triple} from ${hostName(host)} (cargo-xwin builds MSVC targets only): build on a Windows runner` };
+    return {
+      reason: `no cross toolchain for ${spec.triple} from ${hostName(host)} (cargo-xwin builds MSVC targets only): build on a Windows runner`,
+    };
   }
   if (linuxGnu && napiCross) return { toolchain: 'napi-cross', note: '' };
   if (spec.platform === 'linux' || spec.platform === 'freebsd') return { toolchain: 'zig', note: '' };
-  return { reason: `no cross toolchain for ${spec.platform} targets from ${hostName(host)} in napi-ship build (the CI workflow builds it on its own runner)` };
+  return {
+    reason: `no cross toolchain for ${spec.platform} targets from ${hostName(host)} in napi-ship build (the CI workflow builds it on its own runner)`,
+  };
 }
 
 /** What is missing on this machine for `toolchain` to build `spec` (empty: nothing). */
@@ -81,7 +91,8 @@ function missing(spec: TargetSpec, toolchain: Toolchain, host: BuildHost): strin
 
 /** Build `spec` here with which toolchain, or skip it and why. */
 export function chooseToolchain(spec: TargetSpec, host: BuildHost): BuildChoice {
-  if (host.napiCli === null) return { kind: 'skip', toolchain: null, reason: '@napi-rs/cli not found (add it to the root package\'s devDependencies)' };
+  if (host.napiCli === null)
+    return { kind: 'skip', toolchain: null, reason: "@napi-rs/cli not found (add it to the root package's devDependencies)" };
   if (host.triple === null) return { kind: 'skip', toolchain: null, reason: 'rustc not found or not working (install Rust with rustup)' };
   const picked = pickToolchain(spec, host);
   if ('reason' in picked) return { kind: 'skip', toolchain: null, reason: picked.reason };

@@ -19,8 +19,7 @@ export interface WorkerRequest {
 }
 
 export type WorkerReply =
-  | { readonly ok: true; readonly outputs: readonly BuildOutput[] }
-  | { readonly ok: false; readonly message: string };
+  { readonly ok: true; readonly outputs: readonly BuildOutput[] } | { readonly ok: false; readonly message: string };
 
 interface NapiBuildApi {
   build(options: Readonly<Record<string, string | boolean>>): Promise<{ task: Promise<unknown> }>;
@@ -51,7 +50,9 @@ async function main(): Promise<WorkerReply> {
 
 const reply = await main();
 if (process.send) {
-  process.send(reply, () => { process.disconnect(); });
+  process.send(reply, () => {
+    process.disconnect();
+  });
 } else {
   process.stdout.write(JSON.stringify(reply) + '\n');
 }

@@ -109,10 +109,14 @@ export async function readWorkflowFile(file: string): Promise<string | undefined
     return await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof Error && 'code' in error && error.code === 'ENOENT') return undefined;
-    throw new DiagnosticError([{
-      code: 'NS_CI_WORKFLOW_UNREADABLE', severity: 'error', subject: file,
-      message: `cannot read the workflow file: ${errorMessage(error)}`,
-      hint: 'pass --out with the path of the workflow file',
-    }]);
+    throw new DiagnosticError([
+      {
+        code: 'NS_CI_WORKFLOW_UNREADABLE',
+        severity: 'error',
+        subject: file,
+        message: `cannot read the workflow file: ${errorMessage(error)}`,
+        hint: 'pass --out with the path of the workflow file',
+      },
+    ]);
   }
 }

@@ -70,12 +70,16 @@ function loaderPath(plan: ReleasePlan): string {
   const main = plan.root.manifest['main'];
   const file = typeof main === 'string' ? path.posix.normalize(main) : 'index.js';
   if (!/^[A-Za-z0-9_][A-Za-z0-9_./-]*$/.test(file) || file.startsWith('../')) {
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_CI_CONFIG', subject: plan.root.packageJsonPath,
-      message: `package.json main ${JSON.stringify(main)} cannot be loaded by the generated test job`,
-      expected: 'a relative path inside the package, e.g. "index.js"', found: JSON.stringify(main),
-      hint: 'point main at the napi-rs loader (index.js) inside the root package',
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_CI_CONFIG',
+        subject: plan.root.packageJsonPath,
+        message: `package.json main ${JSON.stringify(main)} cannot be loaded by the generated test job`,
+        expected: 'a relative path inside the package, e.g. "index.js"',
+        found: JSON.stringify(main),
+        hint: 'point main at the napi-rs loader (index.js) inside the root package',
+      }),
+    ]);
   }
   return `./${file}`;
 }
@@ -154,12 +158,13 @@ function buildJob(plan: ReleasePlan, matrix: readonly MatrixEntry[], layout: Lay
     steps.push({
       name: 'Check for the OpenHarmony SDK',
       if: "${{ contains(matrix.settings.setup, 'ohos-sdk') }}",
-      run: [
-        'if [ -z "${OHOS_SDK_PATH:-}" ]; then',
-        '  echo "::error::napi build for OpenHarmony needs the OpenHarmony SDK, which GitHub-hosted runners lack: install it and set OHOS_SDK_PATH"',
-        '  exit 1',
-        'fi',
-      ].join('\n') + '\n',
+      run:
+        [
+          'if [ -z "${OHOS_SDK_PATH:-}" ]; then',
+          '  echo "::error::napi build for OpenHarmony needs the OpenHarmony SDK, which GitHub-hosted runners lack: install it and set OHOS_SDK_PATH"',
+          '  exit 1',
+          'fi',
+        ].join('\n') + '\n',
     });
   }
   steps.push(
@@ -305,7 +310,6 @@ export function generateWorkflow(plan: ReleasePlan, options: WorkflowOptions = {
 
 // ---- drift check -------------------------------------------------------------------------------
 
-
 function at(v: unknown, ...keys: string[]): unknown {
   let cur = v;
   for (const k of keys) cur = isRecord(cur) ? cur[k] : undefined;
@@ -334,48 +338,71 @@ function matrixDrift(expected: unknown, actual: unknown, job: string, file: stri
   const have = matrixOf(actual, job);
   if (want === undefined && have === undefined) return [];
   if (want === undefined || have === undefined) {
-    return [diagnostic({
-      code: 'NS_CI_DRIFT', subject: file,
-      message: want ? `the workflow has no \`${job}\` job matrix, which the config calls for` : `the workflow has a \`${job}\` job matrix the config no longer calls for`,
-      expected: want ? `jobs.${job}.strategy.matrix.settings` : 'no such job', found: have ? `jobs.${job}.strategy.matrix.settings` : 'none',
-      hint: REGENERATE,
-    })];
+    return [
+      diagnostic({
+        code: 'NS_CI_DRIFT',
+        subject: file,
+        message: want
+          ? `the workflow has no \`${job}\` job matrix, which the config calls for`
+          : `the workflow has a \`${job}\` job matrix the config no longer calls for`,
+        expected: want ? `jobs.${job}.strategy.matrix.settings` : 'no such job',
+        found: have ? `jobs.${job}.strategy.matrix.settings` : 'none',
+        hint: REGENERATE,
+      }),
+    ];
   }
   const out: Diagnostic[] = [];
   for (const [target, entry] of want) {
     const found = have.get(target);
     if (!found) {
-      out.push(diagnostic({
-        code: 'NS_CI_DRIFT', target, subject: file,
-        message: job === 'build'
-          ? `napi.targets lists ${target}, but the workflow's build matrix does not build it`
-          : `the workflow's ${job} matrix does not load ${target}`,
-        expected: `a jobs.${job} matrix entry for ${target}`, found: 'none',
-        hint: REGENERATE,
-      }));
+      out.push(
+        diagnostic({
+          code: 'NS_CI_DRIFT',
+          target,
+          subject: file,
+          message:
+            job === 'build'
+              ? `napi.targets lists ${target}, but the workflow's build matrix does not build it`
+              : `the workflow's ${job} matrix does not load ${target}`,
+          expected: `a jobs.${job} matrix entry for ${target}`,
+          found: 'none',
+          hint: REGENERATE,
+        }),
+      );
       continue;
     }
     for (const key of new Set([...Object.keys(entry), ...Object.keys(found)])) {
       if (JSON.stringify(entry[key]) !== JSON.stringify(found[key])) {
-        out.push(diagnostic({
-          code: 'NS_CI_DRIFT', target, subject: file,
-          message: `the workflow's ${job} matrix entry for ${target} has a different \`${key}\``,
-          expected: show(entry[key]), found: show(found[key]),
-          hint: REGENERATE,
-        }));
+        out.push(
+          diagnostic({
+            code: 'NS_CI_DRIFT',
+            target,
+            subject: file,
+            message: `the workflow's ${job} matrix entry for ${target} has a different \`${key}\``,
+            expected: show(entry[key]),
+            found: show(found[key]),
+            hint: REGENERATE,
+          }),
+        );
       }
     }
   }
   for (const target of have.keys()) {
     if (!want.has(target)) {
-      out.push(diagnostic({
-        code: 'NS_CI_DRIFT', target, subject: file,
-        message: job === 'build'
-          ? `the workflow's build matrix builds ${target}, which napi.targets does not list`
-          : `the workflow's ${job} matrix loads ${target}, which the config does not call for`,
-        expected: 'no entry', found: `a jobs.${job} matrix entry for ${target}`,
-        hint: REGENERATE,
-      }));
+      out.push(
+        diagnostic({
+          code: 'NS_CI_DRIFT',
+          target,
+          subject: file,
+          message:
+            job === 'build'
+              ? `the workflow's build matrix builds ${target}, which napi.targets does not list`
+              : `the workflow's ${job} matrix loads ${target}, which the config does not call for`,
+          expected: 'no entry',
+          found: `a jobs.${job} matrix entry for ${target}`,
+          hint: REGENERATE,
+        }),
+      );
     }
   }
   return out;
@@ -387,7 +414,8 @@ function firstDifference(expected: string, actual: string, file: string): Diagno
   let i = 0;
   while (i < want.length && i < have.length && want[i] === have[i]) i++;
   return diagnostic({
-    code: 'NS_CI_DRIFT', subject: file,
+    code: 'NS_CI_DRIFT',
+    subject: file,
     message: `the workflow differs from what \`napi-ship ci generate\` writes, first at line ${i + 1}`,
     expected: want[i] === undefined ? 'end of file' : JSON.stringify(want[i]),
     found: have[i] === undefined ? 'end of file' : JSON.stringify(have[i]),
@@ -404,12 +432,16 @@ function firstDifference(expected: string, actual: string, file: string): Diagno
 export function workflowDrift(expected: string, actual: string | undefined, file: string): Diagnostic[] {
   if (actual === expected) return [];
   if (actual === undefined) {
-    return [diagnostic({
-      code: 'NS_CI_DRIFT', subject: file,
-      message: 'the workflow file does not exist',
-      expected: 'the generated workflow', found: 'no file',
-      hint: 'run `napi-ship ci generate` to write it (or pass --out with where it is)',
-    })];
+    return [
+      diagnostic({
+        code: 'NS_CI_DRIFT',
+        subject: file,
+        message: 'the workflow file does not exist',
+        expected: 'the generated workflow',
+        found: 'no file',
+        hint: 'run `napi-ship ci generate` to write it (or pass --out with where it is)',
+      }),
+    ];
   }
   let parsed: unknown;
   try {
@@ -418,9 +450,6 @@ export function workflowDrift(expected: string, actual: string | undefined, file
     return [firstDifference(expected, actual, file)];
   }
   const wanted: unknown = parse(expected);
-  const specific = [
-    ...matrixDrift(wanted, parsed, 'build', file),
-    ...matrixDrift(wanted, parsed, 'test', file),
-  ];
+  const specific = [...matrixDrift(wanted, parsed, 'build', file), ...matrixDrift(wanted, parsed, 'test', file)];
   return specific.length > 0 ? specific : [firstDifference(expected, actual, file)];
 }

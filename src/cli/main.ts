@@ -47,18 +47,20 @@ export const commands: readonly Command[] = [
 
 function overview(): string {
   const width = Math.max(...commands.map((c) => c.name.length));
-  return [
-    'napi-ship — ship a napi-rs native addon for every platform, or for none.',
-    '',
-    'Usage: napi-ship <command> [options]',
-    '',
-    'Commands:',
-    ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
-    '',
-    'Run `napi-ship <command> --help` for a command\'s options.',
-    'Global: --version, --help. Colour is off when NO_COLOR is set or output is not a terminal.',
-    'Exit codes: 0 ok, 1 a check or a file failed, 2 usage error, 3 environment error.',
-  ].join('\n') + '\n';
+  return (
+    [
+      'napi-ship — ship a napi-rs native addon for every platform, or for none.',
+      '',
+      'Usage: napi-ship <command> [options]',
+      '',
+      'Commands:',
+      ...commands.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+      '',
+      "Run `napi-ship <command> --help` for a command's options.",
+      'Global: --version, --help. Colour is off when NO_COLOR is set or output is not a terminal.',
+      'Exit codes: 0 ok, 1 a check or a file failed, 2 usage error, 3 environment error.',
+    ].join('\n') + '\n'
+  );
 }
 
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {

@@ -19,7 +19,7 @@ export function loadCore(): CoreBinding {
   try {
     binding = require('@napi-ship/core') as CoreBinding;
   } catch (error) {
-    const reason = error instanceof Error ? error.message.split('\n')[0] ?? error.message : String(error);
+    const reason = error instanceof Error ? (error.message.split('\n')[0] ?? error.message) : String(error);
     throw new DiagnosticError([
       {
         code: 'NS_CORE_LOAD',
@@ -78,8 +78,7 @@ export interface FileDigests {
 }
 
 export type Hashed =
-  | ({ readonly path: string; readonly ok: true } & FileDigests)
-  | { readonly path: string; readonly ok: false; readonly error: CoreFailure };
+  ({ readonly path: string; readonly ok: true } & FileDigests) | { readonly path: string; readonly ok: false; readonly error: CoreFailure };
 
 function oneOf<T extends string>(value: string | undefined | null, allowed: readonly T[]): T | null {
   return value !== undefined && value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : null;
@@ -147,7 +146,9 @@ export async function hashFiles(paths: readonly string[]): Promise<Hashed[]> {
 }
 
 export function hashFilesSync(paths: readonly string[]): Hashed[] {
-  return loadCore().hashSync([...paths]).map(toHashed);
+  return loadCore()
+    .hashSync([...paths])
+    .map(toHashed);
 }
 
 export function coreVersion(): string {

@@ -90,7 +90,10 @@ export function normalizeLicense(raw: string | null): NormalizedLicense {
   if (upper.startsWith('SEE LICENSE IN')) return invalid('not-spdx', `"${text}" points to a file, not an SPDX expression`);
 
   // The legacy `/` separator means OR (cargo's and crates.io's reading). Ids never contain `/`.
-  const spaced = text.replace(/\s*\/\s*/g, ' OR ').replace(/\(/g, ' ( ').replace(/\)/g, ' ) ');
+  const spaced = text
+    .replace(/\s*\/\s*/g, ' OR ')
+    .replace(/\(/g, ' ( ')
+    .replace(/\)/g, ' ) ');
   const words = spaced.split(' ').filter((w) => w !== '');
   const unknown: string[] = [];
   const fixed = words.map((w) => {

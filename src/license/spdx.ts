@@ -41,7 +41,10 @@ if (typeof rawParse !== 'function') throw new Error('spdx-expression-parse does 
 /** Current SPDX license ids (spdx-license-ids). */
 export const LICENSE_IDS: readonly string[] = stringList(require('spdx-license-ids'), 'spdx-license-ids');
 /** Deprecated SPDX license ids (`GPL-2.0`, `LGPL-2.1`, …): still valid in expressions. */
-export const DEPRECATED_LICENSE_IDS: readonly string[] = stringList(require('spdx-license-ids/deprecated.json'), 'spdx-license-ids/deprecated');
+export const DEPRECATED_LICENSE_IDS: readonly string[] = stringList(
+  require('spdx-license-ids/deprecated.json'),
+  'spdx-license-ids/deprecated',
+);
 /** License exception ids (`LLVM-exception`, …), from the list the parser itself uses. */
 export const EXCEPTION_IDS: readonly string[] = stringList(createRequire(parserPath)('spdx-exceptions'), 'spdx-exceptions');
 

@@ -26,7 +26,9 @@ export function loggerFromArgs(args: ParsedArgs, io: Io, scope: string): Logger 
     format,
     level,
     scope,
-    write: (line) => { io.stderr(line); },
+    write: (line) => {
+      io.stderr(line);
+    },
     style: (style, text) => paint(io, style, text),
   });
 }

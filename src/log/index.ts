@@ -79,7 +79,10 @@ const SECRET_PATTERNS: readonly [RegExp, string][] = [
   [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, 'gh*_***'],
   [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, 'github_pat_***'],
   // KEY=value for the usual token variables.
-  [/(\b(?:NPM_TOKEN|NODE_AUTH_TOKEN|GITHUB_TOKEN|GH_TOKEN|NPM_CONFIG__AUTH(?:TOKEN)?|NAPI_SHIP_SIGNING_KEY)\s*[=:]\s*)("?)[^\s"']+/gi, '$1$2***'],
+  [
+    /(\b(?:NPM_TOKEN|NODE_AUTH_TOKEN|GITHUB_TOKEN|GH_TOKEN|NPM_CONFIG__AUTH(?:TOKEN)?|NAPI_SHIP_SIGNING_KEY)\s*[=:]\s*)("?)[^\s"']+/gi,
+    '$1$2***',
+  ],
   // user:password@ in URLs.
   [/(\bhttps?:\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1***@'],
 ];
@@ -147,10 +150,17 @@ export function createLogger(options: LoggerOptions): Logger {
     }
   };
 
-  const line = (l: LogLevel) => (message: string, fields: LogFields = {}): void => {
-    const prefix = { debug: style('dim', `  · ${message}`), info: `  ${message}`, warn: `${style('yellow', 'warning')}: ${message}`, error: `${style('red', 'error')}: ${message}` }[l];
-    emit(l, message, fields, prefix);
-  };
+  const line =
+    (l: LogLevel) =>
+    (message: string, fields: LogFields = {}): void => {
+      const prefix = {
+        debug: style('dim', `  · ${message}`),
+        info: `  ${message}`,
+        warn: `${style('yellow', 'warning')}: ${message}`,
+        error: `${style('red', 'error')}: ${message}`,
+      }[l];
+      emit(l, message, fields, prefix);
+    };
 
   return {
     level,
@@ -163,7 +173,12 @@ export function createLogger(options: LoggerOptions): Logger {
       const started = performance.now();
       const entry: OpenStep = { name, target: stepOptions.target };
       const shown = stepOptions.message ?? name;
-      emit('info', shown, { step: name, event: 'start', ...(entry.target === undefined ? {} : { target: entry.target }) }, style('dim', `› ${shown}…`));
+      emit(
+        'info',
+        shown,
+        { step: name, event: 'start', ...(entry.target === undefined ? {} : { target: entry.target }) },
+        style('dim', `› ${shown}…`),
+      );
       open.push(entry);
       let ended = false;
       return (result = {}) => {
@@ -176,8 +191,12 @@ export function createLogger(options: LoggerOptions): Logger {
         const l: LogLevel = status === 'failed' ? 'error' : result.message === undefined ? 'debug' : 'info';
         const mark = status === 'failed' ? style('red', '✗') : status === 'skipped' ? style('dim', '-') : style('green', '✓');
         const message = result.message ?? `${name} done`;
-        emit(l, message, { step: name, event: 'end', status, durationMs, ...(entry.target === undefined ? {} : { target: entry.target }) },
-          `  ${mark} ${message}${status === 'skipped' ? '' : style('dim', ` (${formatDuration(durationMs)})`)}`);
+        emit(
+          l,
+          message,
+          { step: name, event: 'end', status, durationMs, ...(entry.target === undefined ? {} : { target: entry.target }) },
+          `  ${mark} ${message}${status === 'skipped' ? '' : style('dim', ` (${formatDuration(durationMs)})`)}`,
+        );
         return durationMs;
       };
     },

@@ -14,7 +14,10 @@ function hostLibc(): 'glibc' | 'musl' | null {
 /** The binary of `binaries` that runs on this host, if any. */
 export function hostBinary(binaries: readonly ManifestBinary[]): ManifestBinary | null {
   const libc = hostLibc();
-  return binaries.find((b) => b.facts.os === process.platform && b.facts.cpu === process.arch && (libc === null || b.facts.libc === libc)) ?? null;
+  return (
+    binaries.find((b) => b.facts.os === process.platform && b.facts.cpu === process.arch && (libc === null || b.facts.libc === libc)) ??
+    null
+  );
 }
 
 /** This host for messages: `linux-x64-glibc`, `darwin-arm64`. */

@@ -54,7 +54,6 @@ export interface PackageSelection {
 
 type Json = Record<string, unknown>;
 
-
 /** Byte order of the UTF-8 encodings (what `LC_ALL=C sort` gives), not UTF-16 code-unit order. */
 export function byteOrder(a: string, b: string): number {
   return Buffer.compare(Buffer.from(a, 'utf8'), Buffer.from(b, 'utf8'));
@@ -75,7 +74,11 @@ export function insidePackage(ref: string, { anchoredSlash }: { anchoredSlash: b
 
 /** npm's `secureAndUnixifyPath` (@npmcli/package-json), for `bin` targets. */
 function secureBinPath(ref: string): string {
-  const unix = (s: string): string => s.replace(/^\\\\\?\\/, '').replace(/\\/g, '/').replace(/\/+/g, '/');
+  const unix = (s: string): string =>
+    s
+      .replace(/^\\\\\?\\/, '')
+      .replace(/\\/g, '/')
+      .replace(/\/+/g, '/');
   const secured = unix(path.join('.', path.join('/', unix(ref))));
   return secured.startsWith('./') ? '' : secured;
 }
@@ -157,10 +160,14 @@ async function readPackageJson(dir: string): Promise<ReadPackage> {
   try {
     const st = await lstat(file);
     if (st.isSymbolicLink()) {
-      throw new PackError([diagnostic({
-        code: 'NS_PACK_SYMLINK', subject: file, message: 'package.json is a symlink; napi-ship never packs symlinks',
-        hint: 'replace the link with the real file',
-      })]);
+      throw new PackError([
+        diagnostic({
+          code: 'NS_PACK_SYMLINK',
+          subject: file,
+          message: 'package.json is a symlink; napi-ship never packs symlinks',
+          hint: 'replace the link with the real file',
+        }),
+      ]);
     }
     text = await readFile(file, 'utf8');
   } catch (error) {
@@ -216,27 +223,36 @@ async function buildTree(dir: string, pkg: Json, isProjectRoot: boolean, build: 
   build.cache.set(dir, tree);
   const names = (value: unknown): string[] => (isRecord(value) ? Object.keys(value) : []);
   const wanted = isProjectRoot
-    ? (Array.isArray(pkg.bundleDependencies) ? pkg.bundleDependencies.filter((n): n is string => typeof n === 'string') : [])
+    ? Array.isArray(pkg.bundleDependencies)
+      ? pkg.bundleDependencies.filter((n): n is string => typeof n === 'string')
+      : []
     : [...names(pkg.dependencies), ...names(pkg.optionalDependencies)];
   const optional = new Set(isProjectRoot ? [] : names(pkg.optionalDependencies));
   for (const name of wanted) {
     const found = await resolveBundled(name, dir, build);
     if (found === null) {
       if (!optional.has(name)) {
-        build.diagnostics.push(diagnostic({
-          code: 'NS_PACK_BUNDLE_MISSING', severity: 'warning', subject: dir,
-          message: `bundled dependency ${name} is not installed under node_modules; it is left out (as npm does)`,
-          hint: 'install dependencies before packing, or drop it from bundleDependencies',
-        }));
+        build.diagnostics.push(
+          diagnostic({
+            code: 'NS_PACK_BUNDLE_MISSING',
+            severity: 'warning',
+            subject: dir,
+            message: `bundled dependency ${name} is not installed under node_modules; it is left out (as npm does)`,
+            hint: 'install dependencies before packing, or drop it from bundleDependencies',
+          }),
+        );
       }
       continue;
     }
     if ('symlink' in found) {
-      build.diagnostics.push(diagnostic({
-        code: 'NS_PACK_SYMLINK', subject: found.symlink,
-        message: `bundled dependency ${name} is a symlink; napi-ship never packs symlinks`,
-        hint: 'install bundled dependencies as real directories (npm install --install-links, or pnpm with node-linker=hoisted)',
-      }));
+      build.diagnostics.push(
+        diagnostic({
+          code: 'NS_PACK_SYMLINK',
+          subject: found.symlink,
+          message: `bundled dependency ${name} is a symlink; napi-ship never packs symlinks`,
+          hint: 'install bundled dependencies as real directories (npm install --install-links, or pnpm with node-linker=hoisted)',
+        }),
+      );
       continue;
     }
     let depPkg: Json;
@@ -268,7 +284,8 @@ async function symlinksUnder(dir: string, rel: string): Promise<string[]> {
 
 function escapeDiagnostic(subject: string, field: string, value: string): Diagnostic {
   return diagnostic({
-    code: 'NS_PACK_PATH_ESCAPE', subject,
+    code: 'NS_PACK_PATH_ESCAPE',
+    subject,
     message: `${field} ${JSON.stringify(value)} points outside the package`,
     hint: 'a package can only ship files inside its own directory: copy the file in, or fix the path',
   });
@@ -284,10 +301,14 @@ export async function selectFiles(packageDir: string): Promise<PackageSelection>
   // Paths that must stay inside the package.
   if (raw.files !== undefined) {
     if (!Array.isArray(raw.files) || !raw.files.every((f): f is string => typeof f === 'string')) {
-      throw new PackError([diagnostic({
-        code: 'NS_PACK_FILES_INVALID', subject, message: '`files` must be an array of strings',
-        hint: 'e.g. "files": ["index.js", "lib"]',
-      })]);
+      throw new PackError([
+        diagnostic({
+          code: 'NS_PACK_FILES_INVALID',
+          subject,
+          message: '`files` must be an array of strings',
+          hint: 'e.g. "files": ["index.js", "lib"]',
+        }),
+      ]);
     }
     for (const entry of raw.files) {
       const rel = insidePackage(entry.replace(/^!+/, ''), { anchoredSlash: true });
@@ -298,11 +319,14 @@ export async function selectFiles(packageDir: string): Promise<PackageSelection>
       // npm-packlist drops a `files` entry that is itself a symlink before the walk sees it.
       try {
         if ((await lstat(path.join(dir, rel))).isSymbolicLink()) {
-          diagnostics.push(diagnostic({
-            code: 'NS_PACK_SYMLINK', subject: path.join(dir, rel),
-            message: `\`files\` entry ${JSON.stringify(entry)} is a symlink; napi-ship never packs symlinks`,
-            hint: 'replace the link with the real file or directory',
-          }));
+          diagnostics.push(
+            diagnostic({
+              code: 'NS_PACK_SYMLINK',
+              subject: path.join(dir, rel),
+              message: `\`files\` entry ${JSON.stringify(entry)} is a symlink; napi-ship never packs symlinks`,
+              hint: 'replace the link with the real file or directory',
+            }),
+          );
         }
       } catch {
         // a glob, or not there: the walk decides
@@ -311,12 +335,14 @@ export async function selectFiles(packageDir: string): Promise<PackageSelection>
   }
   for (const field of ['main', 'browser'] as const) {
     const value = raw[field];
-    if (typeof value === 'string' && insidePackage(value, { anchoredSlash: false }) === null) diagnostics.push(escapeDiagnostic(subject, `\`${field}\``, value));
+    if (typeof value === 'string' && insidePackage(value, { anchoredSlash: false }) === null)
+      diagnostics.push(escapeDiagnostic(subject, `\`${field}\``, value));
   }
   const rawBin = raw.bin;
   const binValues = typeof rawBin === 'string' ? [rawBin] : Array.isArray(rawBin) ? rawBin : isRecord(rawBin) ? Object.values(rawBin) : [];
   for (const value of binValues) {
-    if (typeof value === 'string' && insidePackage(value, { anchoredSlash: false }) === null) diagnostics.push(escapeDiagnostic(subject, '`bin` target', value));
+    if (typeof value === 'string' && insidePackage(value, { anchoredSlash: false }) === null)
+      diagnostics.push(escapeDiagnostic(subject, '`bin` target', value));
   }
 
   const { pkg, bin } = await normalise(raw, dir);
@@ -324,19 +350,25 @@ export async function selectFiles(packageDir: string): Promise<PackageSelection>
   const tree = await buildTree(dir, pkg, true, build);
   const walked = await walkPackage(tree);
   for (const link of walked.symlinks) {
-    diagnostics.push(diagnostic({
-      code: 'NS_PACK_SYMLINK', subject: path.join(dir, link.path),
-      message: `${link.path} is a symlink (to a ${link.target === 'dangling' ? 'missing target' : link.target}); napi-ship never packs or follows symlinks`,
-      hint: 'replace the link with a real copy, or exclude it (files / .npmignore)',
-    }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_PACK_SYMLINK',
+        subject: path.join(dir, link.path),
+        message: `${link.path} is a symlink (to a ${link.target === 'dangling' ? 'missing target' : link.target}); napi-ship never packs or follows symlinks`,
+        hint: 'replace the link with a real copy, or exclude it (files / .npmignore)',
+      }),
+    );
   }
   for (const rel of build.bundled) {
     for (const link of await symlinksUnder(path.join(dir, rel), rel)) {
-      diagnostics.push(diagnostic({
-        code: 'NS_PACK_SYMLINK', subject: path.join(dir, link),
-        message: `${link} (in a bundled dependency) is a symlink; napi-ship never packs or follows symlinks`,
-        hint: 'bundle dependencies installed as real files',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_PACK_SYMLINK',
+          subject: path.join(dir, link),
+          message: `${link} (in a bundled dependency) is a symlink; napi-ship never packs or follows symlinks`,
+          hint: 'bundle dependencies installed as real files',
+        }),
+      );
     }
   }
 
@@ -346,10 +378,14 @@ export async function selectFiles(packageDir: string): Promise<PackageSelection>
     const abs = path.join(dir, ...rel.split('/'));
     const st = await lstat(abs);
     if (!st.isFile()) {
-      diagnostics.push(diagnostic({
-        code: st.isSymbolicLink() ? 'NS_PACK_SYMLINK' : 'NS_PACK_NOT_A_FILE', subject: abs,
-        message: `${rel} is not a regular file`, hint: 'napi-ship packs regular files only',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: st.isSymbolicLink() ? 'NS_PACK_SYMLINK' : 'NS_PACK_NOT_A_FILE',
+          subject: abs,
+          message: `${rel} is not a regular file`,
+          hint: 'napi-ship packs regular files only',
+        }),
+      );
       continue;
     }
     // Native addons are dlopen()ed, never executed, and CI artifact downloads drop the execute bit:
@@ -362,13 +398,18 @@ export async function selectFiles(packageDir: string): Promise<PackageSelection>
   const mainRel = main === null ? null : insidePackage(main, { anchoredSlash: false });
   if (main !== null && mainRel !== null) {
     // node's resolution of `main`: the file, then with an extension, then as a directory.
-    const candidates = mainRel === '.' ? ['index.js'] : [mainRel, `${mainRel}.js`, `${mainRel}.json`, `${mainRel}.node`, `${mainRel}/index.js`];
+    const candidates =
+      mainRel === '.' ? ['index.js'] : [mainRel, `${mainRel}.js`, `${mainRel}.json`, `${mainRel}.node`, `${mainRel}/index.js`];
     if (!files.some((f) => candidates.includes(f.path))) {
-      diagnostics.push(diagnostic({
-        code: 'NS_PACK_MAIN_MISSING', severity: 'warning', subject,
-        message: `\`main\` is ${JSON.stringify(main)} but no such file is packed`,
-        hint: 'build or stage it before packing',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_PACK_MAIN_MISSING',
+          severity: 'warning',
+          subject,
+          message: `\`main\` is ${JSON.stringify(main)} but no such file is packed`,
+          hint: 'build or stage it before packing',
+        }),
+      );
     }
   }
   return { dir, name, version, manifest: raw, files, bundled: build.bundled, diagnostics };

@@ -30,7 +30,15 @@ import { byteOrder, PackError, selectFiles, type PackageSelection } from './file
 import { MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball } from './tarball.js';
 
 export { byteOrder, insidePackage, PackError, selectFiles, type PackageSelection, type PackFile } from './files.js';
-export { GZIP_OPTIONS, GZIP_OS_UNIX, MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball, type TarballOptions } from './tarball.js';
+export {
+  GZIP_OPTIONS,
+  GZIP_OS_UNIX,
+  MAX_TAR_MTIME,
+  NPM_FIXED_DATE_EPOCH,
+  tarballName,
+  writeTarball,
+  type TarballOptions,
+} from './tarball.js';
 
 const execFileAsync = promisify(execFile);
 
@@ -79,11 +87,14 @@ export async function gitCommit(dir: string): Promise<string | null> {
 }
 
 function badEpoch(source: string, value: string): DiagnosticError {
-  return new DiagnosticError([diagnostic({
-    code: 'NS_PACK_SOURCE_DATE_EPOCH', subject: source,
-    message: `${source} must be a whole number of seconds since 1970, got ${JSON.stringify(value)}`,
-    hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)',
-  })]);
+  return new DiagnosticError([
+    diagnostic({
+      code: 'NS_PACK_SOURCE_DATE_EPOCH',
+      subject: source,
+      message: `${source} must be a whole number of seconds since 1970, got ${JSON.stringify(value)}`,
+      hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)',
+    }),
+  ]);
 }
 
 /**
@@ -106,14 +117,16 @@ export async function resolveSourceDateEpoch(rootDir: string, explicit?: number,
   return NPM_FIXED_DATE_EPOCH;
 }
 
-
 function inputError(message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code: 'NS_PACK_INPUT', message, hint })]);
 }
 
 /** `SHA256SUMS` text, as `sha256sum` writes it: `<hex>  <file>`, one a line, sorted by file name. */
 export function sha256Sums(entries: readonly { readonly file: string; readonly sha256: string }[]): string {
-  return [...entries].sort((a, b) => byteOrder(a.file, b.file)).map((e) => `${e.sha256}  ${e.file}\n`).join('');
+  return [...entries]
+    .sort((a, b) => byteOrder(a.file, b.file))
+    .map((e) => `${e.sha256}  ${e.file}\n`)
+    .join('');
 }
 
 interface Selected {
@@ -127,13 +140,19 @@ const BINARY_EXTENSIONS = ['.node', '.wasm'];
 async function collectBinaries(selected: readonly Selected[], diagnostics: Diagnostic[]): Promise<ManifestBinary[]> {
   const wanted = selected.flatMap((s) => {
     if (s.input.kind !== 'platform') return [];
-    const files = s.selection.files.filter((f) => BINARY_EXTENSIONS.some((ext) => f.path.endsWith(ext)) && !f.path.startsWith('node_modules/'));
+    const files = s.selection.files.filter(
+      (f) => BINARY_EXTENSIONS.some((ext) => f.path.endsWith(ext)) && !f.path.startsWith('node_modules/'),
+    );
     if (files.length === 0) {
-      diagnostics.push(diagnostic({
-        code: 'NS_PACK_NO_BINARY', target: s.input.target ?? undefined, subject: s.selection.dir,
-        message: `platform package ${s.selection.name} packs no .node binary`,
-        hint: 'stage the binary into the package first (napi-ship stage / napi artifacts), and list it in `files`',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_PACK_NO_BINARY',
+          target: s.input.target ?? undefined,
+          subject: s.selection.dir,
+          message: `platform package ${s.selection.name} packs no .node binary`,
+          hint: 'stage the binary into the package first (napi-ship stage / napi artifacts), and list it in `files`',
+        }),
+      );
     }
     return files.map((f) => ({ s, file: f.path, abs: path.join(s.selection.dir, ...f.path.split('/')) }));
   });
@@ -145,18 +164,29 @@ async function collectBinaries(selected: readonly Selected[], diagnostics: Diagn
     const digests = hashed[i];
     const target = w.s.input.target ?? '';
     if (!facts?.ok || !digests?.ok) {
-      const error = facts && !facts.ok ? facts.error : digests && !digests.ok ? digests.error : { code: 'E_INTERNAL', message: 'no result' };
-      diagnostics.push(diagnostic({
-        code: `NS_PACK_BINARY_${error.code}`, target, subject: w.abs,
-        message: `cannot read the packed binary: ${error.message}`,
-        hint: 'rebuild the addon; the file is not a loadable binary',
-      }));
+      const error =
+        facts && !facts.ok ? facts.error : digests && !digests.ok ? digests.error : { code: 'E_INTERNAL', message: 'no result' };
+      diagnostics.push(
+        diagnostic({
+          code: `NS_PACK_BINARY_${error.code}`,
+          target,
+          subject: w.abs,
+          message: `cannot read the packed binary: ${error.message}`,
+          hint: 'rebuild the addon; the file is not a loadable binary',
+        }),
+      );
       return;
     }
     const triple = w.s.input.triple ?? allTargets().find((t) => t.platformArchABI === target)?.triple ?? target;
     binaries.push({
-      target, triple, package: w.s.selection.name, file: w.file,
-      size: digests.size, sha256: digests.sha256, integrity: digests.integrity, facts: facts.facts,
+      target,
+      triple,
+      package: w.s.selection.name,
+      file: w.file,
+      size: digests.size,
+      sha256: digests.sha256,
+      integrity: digests.integrity,
+      facts: facts.facts,
     });
   });
   return binaries.sort((a, b) => byteOrder(a.target, b.target) || byteOrder(a.file, b.file));
@@ -176,10 +206,7 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   }
   const outDir = path.resolve(input.outDir);
   const env = input.env ?? process.env;
-  const [sourceDateEpoch, commit] = await Promise.all([
-    resolveSourceDateEpoch(root.dir, input.sourceDateEpoch, env),
-    gitCommit(root.dir),
-  ]);
+  const [sourceDateEpoch, commit] = await Promise.all([resolveSourceDateEpoch(root.dir, input.sourceDateEpoch, env), gitCommit(root.dir)]);
 
   const diagnostics: Diagnostic[] = [];
   const selected: Selected[] = [];
@@ -197,22 +224,28 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   for (const s of selected) {
     const other = byTarball.get(s.tarball);
     if (other) {
-      diagnostics.push(diagnostic({
-        code: 'NS_PACK_DUPLICATE', subject: s.selection.dir,
-        message: `${s.selection.dir} and ${other.selection.dir} both pack as ${s.tarball}`,
-        hint: 'every package of a release needs its own name',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_PACK_DUPLICATE',
+          subject: s.selection.dir,
+          message: `${s.selection.dir} and ${other.selection.dir} both pack as ${s.tarball}`,
+          hint: 'every package of a release needs its own name',
+        }),
+      );
     }
     byTarball.set(s.tarball, s);
     const outRel = path.relative(s.selection.dir, outDir).split(path.sep).join('/');
     if (outRel === '' || (!outRel.startsWith('..') && !path.isAbsolute(outRel))) {
       const inside = s.selection.files.filter((f) => outRel === '' || f.path === outRel || f.path.startsWith(`${outRel}/`));
       if (inside.length > 0) {
-        diagnostics.push(diagnostic({
-          code: 'NS_PACK_OUT_INSIDE', subject: s.selection.dir,
-          message: `the output dir ${outDir} is inside ${s.selection.name} and ${inside.length} file(s) there would be packed into it`,
-          hint: `exclude ${outRel || '.'} from the package (files / .npmignore), or pack to another --out dir`,
-        }));
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_PACK_OUT_INSIDE',
+            subject: s.selection.dir,
+            message: `the output dir ${outDir} is inside ${s.selection.name} and ${inside.length} file(s) there would be packed into it`,
+            hint: `exclude ${outRel || '.'} from the package (files / .npmignore), or pack to another --out dir`,
+          }),
+        );
       }
     }
   }
@@ -228,20 +261,31 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   await mkdir(outDir, { recursive: true });
   // gzip runs on libuv's thread pool: one tarball per core at a time (each is byte-reproducible on its own).
   await mapPool(selected, Math.min(os.availableParallelism(), 4), (s) =>
-    writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch }));
+    writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch }),
+  );
   const hashed = await hashFiles(selected.map((s) => path.join(outDir, s.tarball)));
   const packages: ManifestPackage[] = selected.map((s, i) => {
     const h = hashed[i];
     if (!h?.ok) {
-      throw new DiagnosticError([diagnostic({
-        code: 'NS_PACK_HASH', subject: path.join(outDir, s.tarball),
-        message: `cannot hash the tarball just written: ${h ? h.error.message : 'no result'}`,
-        hint: 'check the output dir is readable',
-      })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_PACK_HASH',
+          subject: path.join(outDir, s.tarball),
+          message: `cannot hash the tarball just written: ${h ? h.error.message : 'no result'}`,
+          hint: 'check the output dir is readable',
+        }),
+      ]);
     }
     return {
-      name: s.selection.name, version: s.selection.version, kind: s.input.kind, target: s.input.kind === 'root' ? null : s.input.target,
-      tarball: s.tarball, size: h.size, integrity: h.integrity, sha1: h.sha1, sha256: h.sha256,
+      name: s.selection.name,
+      version: s.selection.version,
+      kind: s.input.kind,
+      target: s.input.kind === 'root' ? null : s.input.target,
+      tarball: s.tarball,
+      size: h.size,
+      integrity: h.integrity,
+      sha1: h.sha1,
+      sha256: h.sha256,
     };
   });
   packages.sort((a, b) => byteOrder(a.name, b.name));

@@ -80,28 +80,34 @@ export async function writeTarball(dir: string, files: readonly PackFile[], dest
   // `./` keeps node-tar from reading a path starting with `@` as an archive to append.
   const modes = new Map(sorted.map((f) => [`./${f.path}`, f.mode]));
   const problems: Diagnostic[] = [];
-  const pack = create({
-    cwd: dir,
-    prefix: 'package/',
-    portable: true,
-    strict: true,
-    noDirRecurse: true,
-    mtime: new Date(options.mtime * 1000),
-    filter: (p, stat) => {
-      const mode = modes.get(p);
-      if (!('isFile' in stat) || mode === undefined || !stat.isFile()) {
-        problems.push(diagnostic({
-          code: 'NS_PACK_NOT_A_FILE', subject: path.join(dir, p),
-          message: `${p} changed while packing: it is no longer a regular file`,
-          hint: 'do not modify the package while napi-ship packs it',
-        }));
-        return false;
-      }
-      stat.mode = (stat.mode & ~0o7777) | mode;
-      stat.nlink = 1;
-      return true;
+  const pack = create(
+    {
+      cwd: dir,
+      prefix: 'package/',
+      portable: true,
+      strict: true,
+      noDirRecurse: true,
+      mtime: new Date(options.mtime * 1000),
+      filter: (p, stat) => {
+        const mode = modes.get(p);
+        if (!('isFile' in stat) || mode === undefined || !stat.isFile()) {
+          problems.push(
+            diagnostic({
+              code: 'NS_PACK_NOT_A_FILE',
+              subject: path.join(dir, p),
+              message: `${p} changed while packing: it is no longer a regular file`,
+              hint: 'do not modify the package while napi-ship packs it',
+            }),
+          );
+          return false;
+        }
+        stat.mode = (stat.mode & ~0o7777) | mode;
+        stat.nlink = 1;
+        return true;
+      },
     },
-  }, [...modes.keys()]);
+    [...modes.keys()],
+  );
   const tmp = `${dest}.${process.pid}.tmp`;
   try {
     await pipeline(pack, zlib.createGzip(GZIP_OPTIONS), new GzipOsByte(), createWriteStream(tmp));

@@ -116,14 +116,14 @@ export interface NapiShipConfig {
   readonly verify: PolicyOverrides;
 }
 
-
 function configError(source: string, message: string, hint: string): DiagnosticError {
   return new DiagnosticError([{ code: 'NS_CONFIG_INVALID', severity: 'error', subject: source, message, hint }]);
 }
 
 function readVerifyOverrides(raw: unknown, source: string): PolicyOverrides {
   if (raw === undefined) return {};
-  if (!isRecord(raw)) throw configError(source, '`napiShip.verify` must be an object', 'e.g. "verify": { "glibcMax": "2.28" } (see docs/config.md)');
+  if (!isRecord(raw))
+    throw configError(source, '`napiShip.verify` must be an object', 'e.g. "verify": { "glibcMax": "2.28" } (see docs/config.md)');
   const text = (key: string): string | undefined => {
     const v = raw[key];
     if (v === undefined) return undefined;
@@ -133,7 +133,8 @@ function readVerifyOverrides(raw: unknown, source: string): PolicyOverrides {
   const bytes = (key: string): number | undefined => {
     const v = raw[key];
     if (v === undefined) return undefined;
-    if (typeof v !== 'number') throw configError(source, `\`napiShip.verify.${key}\` must be a number of bytes`, 'e.g. 52428800 for 50 MiB');
+    if (typeof v !== 'number')
+      throw configError(source, `\`napiShip.verify.${key}\` must be a number of bytes`, 'e.g. 52428800 for 50 MiB');
     return v;
   };
   return { glibcMax: text('glibcMax'), macosMin: text('macosMin'), sizeWarn: bytes('sizeWarn'), sizeError: bytes('sizeError') };
@@ -143,7 +144,11 @@ export function readNapiShipConfig(pkg: Record<string, unknown>, source: string)
   const raw = pkg.napiShip;
   if (raw === undefined) return { npmDir: 'npm', verify: {} };
   if (!isRecord(raw) || (raw.npmDir !== undefined && typeof raw.npmDir !== 'string')) {
-    throw configError(source, '`napiShip` must be an object whose `npmDir` is a string', 'e.g. "napiShip": { "npmDir": "npm" } (see docs/config.md)');
+    throw configError(
+      source,
+      '`napiShip` must be an object whose `npmDir` is a string',
+      'e.g. "napiShip": { "npmDir": "npm" } (see docs/config.md)',
+    );
   }
   return { npmDir: typeof raw.npmDir === 'string' ? raw.npmDir : 'npm', verify: readVerifyOverrides(raw.verify, source) };
 }
@@ -153,11 +158,15 @@ export function parseRootPackageJson(text: string, file: string): unknown {
   try {
     return JSON.parse(text) as unknown;
   } catch (error) {
-    throw new DiagnosticError([{
-      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: file,
-      message: `package.json is not valid JSON: ${errorMessage(error)}`,
-      hint: 'fix the JSON syntax',
-    }]);
+    throw new DiagnosticError([
+      {
+        code: 'NS_ROOT_PACKAGE_INVALID',
+        severity: 'error',
+        subject: file,
+        message: `package.json is not valid JSON: ${errorMessage(error)}`,
+        hint: 'fix the JSON syntax',
+      },
+    ]);
   }
 }
 
@@ -169,19 +178,27 @@ export async function loadPlan(dir: string): Promise<ReleasePlan> {
   try {
     text = await readFile(packageJsonPath, 'utf8');
   } catch (error) {
-    throw new DiagnosticError([{
-      code: 'NS_ROOT_PACKAGE_MISSING', severity: 'error', subject: packageJsonPath,
-      message: `cannot read the root package.json: ${errorMessage(error)}`,
-      hint: 'run napi-ship in the napi-rs package directory, or pass --cwd DIR',
-    }]);
+    throw new DiagnosticError([
+      {
+        code: 'NS_ROOT_PACKAGE_MISSING',
+        severity: 'error',
+        subject: packageJsonPath,
+        message: `cannot read the root package.json: ${errorMessage(error)}`,
+        hint: 'run napi-ship in the napi-rs package directory, or pass --cwd DIR',
+      },
+    ]);
   }
   const pkg = parseRootPackageJson(text, packageJsonPath);
   if (!isRecord(pkg) || typeof pkg.name !== 'string' || typeof pkg.version !== 'string') {
-    throw new DiagnosticError([{
-      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: packageJsonPath,
-      message: 'package.json needs a string `name` and `version`',
-      hint: 'a napi-rs root package has both',
-    }]);
+    throw new DiagnosticError([
+      {
+        code: 'NS_ROOT_PACKAGE_INVALID',
+        severity: 'error',
+        subject: packageJsonPath,
+        message: 'package.json needs a string `name` and `version`',
+        hint: 'a napi-rs root package has both',
+      },
+    ]);
   }
   const napi = readNapiConfig(pkg, packageJsonPath);
   const config = readNapiShipConfig(pkg, packageJsonPath);

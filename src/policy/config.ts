@@ -130,7 +130,12 @@ class Reader {
     const list = this.strings(value, key, 'e.g. ["MIT", "Apache-2.0"]');
     return list.filter((entry, i) => {
       const problem = allowEntryProblem(entry);
-      if (problem !== null) this.fail(`${key}[${i}]`, `is not an SPDX license id: ${problem}`, 'ids as on https://spdx.org/licenses/, one license per entry (`Apache-2.0 WITH LLVM-exception` is one)');
+      if (problem !== null)
+        this.fail(
+          `${key}[${i}]`,
+          `is not an SPDX license id: ${problem}`,
+          'ids as on https://spdx.org/licenses/, one license per entry (`Apache-2.0 WITH LLVM-exception` is one)',
+        );
       return problem === null;
     });
   }
@@ -142,7 +147,11 @@ class Reader {
       return null;
     }
     if (version !== undefined && (typeof version !== 'string' || semver.validRange(version) === null)) {
-      this.fail(`${key}.version`, 'must be a semver version or range', 'e.g. "0.17.8", "^0.17" or ">=1, <3"; leave it out for every version');
+      this.fail(
+        `${key}.version`,
+        'must be a semver version or range',
+        'e.g. "0.17.8", "^0.17" or ">=1, <3"; leave it out for every version',
+      );
       return null;
     }
     if (ecosystem !== undefined && ecosystem !== 'cargo' && ecosystem !== 'npm') {
@@ -181,9 +190,17 @@ function readLicenses(r: Reader, raw: unknown, key: string): PolicyConfig['licen
     if (matcher !== null && extra.length > 0) exceptions.push({ ...matcher, allow: extra });
   });
   const clarify: Clarification[] = [];
-  r.list(value.clarify, `${key}.clarify`, 'e.g. [{ "name": "foo", "expression": "MIT", "licenseFiles": [{ "path": "LICENSE", "sha256": "…" }] }]').forEach((item, i) => {
+  r.list(
+    value.clarify,
+    `${key}.clarify`,
+    'e.g. [{ "name": "foo", "expression": "MIT", "licenseFiles": [{ "path": "LICENSE", "sha256": "…" }] }]',
+  ).forEach((item, i) => {
     const k = `${key}.clarify[${i}]`;
-    const entry = r.record(item, k, 'e.g. { "name": "foo", "version": "1.0.0", "expression": "MIT", "licenseFiles": [{ "path": "LICENSE", "sha256": "…" }] }');
+    const entry = r.record(
+      item,
+      k,
+      'e.g. { "name": "foo", "version": "1.0.0", "expression": "MIT", "licenseFiles": [{ "path": "LICENSE", "sha256": "…" }] }',
+    );
     if (entry === null) return;
     r.keys(entry, k, ['name', 'version', 'ecosystem', 'expression', 'licenseFiles']);
     const matcher = r.matcher(entry, k);
@@ -192,13 +209,18 @@ function readLicenses(r: Reader, raw: unknown, key: string): PolicyConfig['licen
       r.fail(`${k}.expression`, 'must be the SPDX expression that really applies', 'e.g. "MIT OR Apache-2.0"');
     } else {
       const n = normalizeLicense(entry.expression);
-      if (n.expression === null) r.fail(`${k}.expression`, `is not a valid SPDX expression: ${n.reason ?? ''}`, 'write it with ids from https://spdx.org/licenses/');
+      if (n.expression === null)
+        r.fail(`${k}.expression`, `is not a valid SPDX expression: ${n.reason ?? ''}`, 'write it with ids from https://spdx.org/licenses/');
       expression = n.expression;
     }
     const files: ClarifyFile[] = [];
     const rawFiles = r.list(entry.licenseFiles, `${k}.licenseFiles`, 'e.g. [{ "path": "LICENSE", "sha256": "…" }]');
     if (rawFiles.length === 0) {
-      r.fail(`${k}.licenseFiles`, 'must list at least one license file with its sha256', 'a clarification holds only while the file that justifies it is unchanged; `napi-ship policy` prints the hashes of a package\'s license files');
+      r.fail(
+        `${k}.licenseFiles`,
+        'must list at least one license file with its sha256',
+        "a clarification holds only while the file that justifies it is unchanged; `napi-ship policy` prints the hashes of a package's license files",
+      );
     }
     rawFiles.forEach((f, j) => {
       const fk = `${k}.licenseFiles[${j}]`;
@@ -213,7 +235,8 @@ function readLicenses(r: Reader, raw: unknown, key: string): PolicyConfig['licen
         files.push({ path: normalizeFilePath(file.path), sha256: file.sha256.toLowerCase() });
       }
     });
-    if (matcher !== null && expression !== null && files.length > 0 && files.length === rawFiles.length) clarify.push({ ...matcher, expression, licenseFiles: files });
+    if (matcher !== null && expression !== null && files.length > 0 && files.length === rawFiles.length)
+      clarify.push({ ...matcher, expression, licenseFiles: files });
   });
   return { allow, exceptions, clarify };
 }
@@ -247,7 +270,8 @@ function readBan(r: Reader, raw: unknown, key: string): BanRule[] {
     if (entry === null) return;
     r.keys(entry, k, ['name', 'version', 'ecosystem', 'reason']);
     const matcher = r.matcher(entry, k);
-    if (entry.reason !== undefined && typeof entry.reason !== 'string') r.fail(`${k}.reason`, 'must be a string', 'why it is banned, shown in the report');
+    if (entry.reason !== undefined && typeof entry.reason !== 'string')
+      r.fail(`${k}.reason`, 'must be a string', 'why it is banned, shown in the report');
     if (matcher !== null) out.push({ ...matcher, ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}) });
   });
   return out;
@@ -280,7 +304,10 @@ function canParseUrl(u: string): boolean {
 
 /** `./LICENSE`, `sub\LICENSE` → `LICENSE`, `sub/LICENSE`: how clarify paths and inventory paths are compared. */
 export function normalizeFilePath(p: string): string {
-  return p.trim().replace(/\\/g, '/').replace(/^(\.\/)+/, '');
+  return p
+    .trim()
+    .replace(/\\/g, '/')
+    .replace(/^(\.\/)+/, '');
 }
 
 /**
@@ -327,7 +354,8 @@ export async function readPolicyConfig(rootDir: string, rootManifest: Readonly<R
   try {
     text = await readFile(configPath, 'utf8');
   } catch (error) {
-    if (!(isRecord(error) && error.code === 'ENOENT')) throw configError(configPath, `cannot read ${CONFIG_FILE}: ${errorMessage(error)}`, 'check the file\'s permissions');
+    if (!(isRecord(error) && error.code === 'ENOENT'))
+      throw configError(configPath, `cannot read ${CONFIG_FILE}: ${errorMessage(error)}`, "check the file's permissions");
   }
   let inFile: unknown = undefined;
   if (text !== null) {
@@ -337,12 +365,17 @@ export async function readPolicyConfig(rootDir: string, rootManifest: Readonly<R
     } catch (error) {
       throw configError(configPath, `${CONFIG_FILE} is not valid JSON: ${errorMessage(error)}`, 'fix the JSON syntax');
     }
-    if (!isRecord(parsed)) throw configError(configPath, `${CONFIG_FILE} must hold a JSON object`, 'e.g. { "policy": { "licenses": { "allow": ["MIT"] } } }');
+    if (!isRecord(parsed))
+      throw configError(configPath, `${CONFIG_FILE} must hold a JSON object`, 'e.g. { "policy": { "licenses": { "allow": ["MIT"] } } }');
     inFile = parsed.policy;
   }
 
   if (inPackage !== undefined && inFile !== undefined) {
-    throw configError(configPath, `the policy is configured twice: \`napiShip.policy\` in ${packageJson} and \`policy\` in ${CONFIG_FILE}`, 'keep one of the two');
+    throw configError(
+      configPath,
+      `the policy is configured twice: \`napiShip.policy\` in ${packageJson} and \`policy\` in ${CONFIG_FILE}`,
+      'keep one of the two',
+    );
   }
   if (inPackage !== undefined) return parsePolicyConfig(inPackage, packageJson, 'napiShip.policy');
   if (inFile !== undefined) return parsePolicyConfig(inFile, configPath, 'policy');

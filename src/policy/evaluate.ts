@@ -16,7 +16,14 @@ import type { Diagnostic, Severity } from '../diagnostics/index.js';
 import { normalizeLicense } from '../license/expression.js';
 import { licensesNeeded, satisfiesAllowList } from '../license/satisfies.js';
 import type { Ecosystem, Inventory, InventoryPackage } from '../sbom/inventory.js';
-import { CRATES_IO_INDEXES, normalizeFilePath, type Clarification, type LicenseException, type PackageMatcher, type PolicyConfig } from './config.js';
+import {
+  CRATES_IO_INDEXES,
+  normalizeFilePath,
+  type Clarification,
+  type LicenseException,
+  type PackageMatcher,
+  type PolicyConfig,
+} from './config.js';
 
 export type PolicyCheck = 'license' | 'clarify' | 'source' | 'ban' | 'duplicate';
 
@@ -92,16 +99,25 @@ function quote(s: string): string {
 
 /** `https://github.com/Org/Repo.git?rev=x#sha` and `git+ssh://git@github.com/Org/Repo` → `github.com/org/repo`. */
 export function gitKey(url: string): string {
-  let s = url.trim().replace(/^git\+/, '').replace(/[?#].*$/, '');
+  let s = url
+    .trim()
+    .replace(/^git\+/, '')
+    .replace(/[?#].*$/, '');
   const shorthand = /^(github|gitlab|bitbucket):(.+)$/.exec(s);
   if (shorthand) s = `https://${shorthand[1] === 'bitbucket' ? 'bitbucket.org' : `${shorthand[1] ?? ''}.com`}/${shorthand[2] ?? ''}`;
   const scp = /^[\w.-]+@([\w.-]+):(.+)$/.exec(s);
   if (scp) s = `ssh://${scp[1] ?? ''}/${scp[2] ?? ''}`;
   try {
     const u = new URL(s);
-    return `${u.hostname}${u.pathname}`.replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
+    return `${u.hostname}${u.pathname}`
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '')
+      .toLowerCase();
   } catch {
-    return s.replace(/\/+$/, '').replace(/\.git$/, '').toLowerCase();
+    return s
+      .replace(/\/+$/, '')
+      .replace(/\.git$/, '')
+      .toLowerCase();
   }
 }
 
@@ -165,11 +181,20 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
 
   const report = (p: InventoryPackage, f: Finding, declared: string | null): void => {
     violations.push({
-      check: f.check, code: f.code, severity: f.severity,
-      ecosystem: p.ecosystem, package: p.name, version: p.version, purl: p.purl,
-      declared, expression: f.expression ?? null, allow: f.allow ?? config.licenses.allow,
-      source: sourceText(p), requiredBy: [...(requiredBy.get(p.purl) ?? [])].sort(),
-      message: f.message, hint: f.hint,
+      check: f.check,
+      code: f.code,
+      severity: f.severity,
+      ecosystem: p.ecosystem,
+      package: p.name,
+      version: p.version,
+      purl: p.purl,
+      declared,
+      expression: f.expression ?? null,
+      allow: f.allow ?? config.licenses.allow,
+      source: sourceText(p),
+      requiredBy: [...(requiredBy.get(p.purl) ?? [])].sort(),
+      message: f.message,
+      hint: f.hint,
     });
   };
 
@@ -177,7 +202,18 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
   for (const p of all) {
     if (firstParty(p)) {
       const n = normalizeLicense(p.licenseRaw);
-      packages.push({ ecosystem: p.ecosystem, name: p.name, version: p.version, purl: p.purl, firstParty: true, declared: p.licenseRaw, expression: n.expression, clarified: false, comment: null, licenseAllowed: null });
+      packages.push({
+        ecosystem: p.ecosystem,
+        name: p.name,
+        version: p.version,
+        purl: p.purl,
+        firstParty: true,
+        declared: p.licenseRaw,
+        expression: n.expression,
+        clarified: false,
+        comment: null,
+        licenseAllowed: null,
+      });
       continue;
     }
     checked += 1;
@@ -188,20 +224,30 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     for (const rule of config.ban) {
       if (!matches(p, rule)) continue;
       const by = [...(requiredBy.get(p.purl) ?? [])].sort();
-      report(p, {
-        check: 'ban', code: 'NS_POLICY_BANNED', severity: 'error',
-        message: `${p.name}@${p.version} is banned${rule.reason === undefined ? '' : `: ${rule.reason}`}`,
-        hint: `remove the dependency${by.length > 0 ? ` (required by ${by.join(', ')})` : ''}, or lift the ban in ${key}.ban (${where})`,
-      }, p.licenseRaw);
+      report(
+        p,
+        {
+          check: 'ban',
+          code: 'NS_POLICY_BANNED',
+          severity: 'error',
+          message: `${p.name}@${p.version} is banned${rule.reason === undefined ? '' : `: ${rule.reason}`}`,
+          hint: `remove the dependency${by.length > 0 ? ` (required by ${by.join(', ')})` : ''}, or lift the ban in ${key}.ban (${where})`,
+        },
+        p.licenseRaw,
+      );
     }
   }
 
   violations.push(...duplicates(all.filter((p) => !firstParty(p))));
 
-  violations.sort((a, b) =>
-    SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity]
-    || a.ecosystem.localeCompare(b.ecosystem) || a.package.localeCompare(b.package)
-    || a.version.localeCompare(b.version) || a.code.localeCompare(b.code));
+  violations.sort(
+    (a, b) =>
+      SEVERITY_ORDER[a.severity] - SEVERITY_ORDER[b.severity] ||
+      a.ecosystem.localeCompare(b.ecosystem) ||
+      a.package.localeCompare(b.package) ||
+      a.version.localeCompare(b.version) ||
+      a.code.localeCompare(b.code),
+  );
 
   const diagnostics: Diagnostic[] = violations.map((v) => ({
     code: v.code,
@@ -213,7 +259,9 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
   }));
   if (config.file === null) {
     diagnostics.push({
-      code: 'NS_POLICY_NOT_CONFIGURED', severity: 'warning', subject: 'package.json',
+      code: 'NS_POLICY_NOT_CONFIGURED',
+      severity: 'warning',
+      subject: 'package.json',
       message: 'no license policy is configured, so no license is allowed',
       hint: 'add `napiShip.policy.licenses.allow` (e.g. ["MIT", "Apache-2.0"]) to the root package.json, or a `policy` key to napi-ship.config.json (see docs/config.md)',
     });
@@ -230,14 +278,18 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     violations,
     checked,
     ok: !violations.some((v) => v.severity === 'error'),
-    packages: packages.sort((a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version)),
+    packages: packages.sort(
+      (a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
+    ),
     allow: config.licenses.allow,
     configFile: config.file,
   };
 
   function unused(at: string, m: PackageMatcher): Diagnostic {
     return {
-      code: 'NS_POLICY_UNUSED', severity: 'note', subject: where,
+      code: 'NS_POLICY_UNUSED',
+      severity: 'note',
+      subject: where,
       message: `\`${at}\` (${m.name}${m.version === undefined ? '' : ` ${m.version}`}) matches no package checked`,
       hint: 'remove it if the dependency is gone',
     };
@@ -268,7 +320,11 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
         comment = `Declared license ${p.licenseRaw === null ? '(none)' : quote(p.licenseRaw)}; concluded ${quote(clarification.expression)} by the policy's clarification, justified by ${clarification.licenseFiles.map((f) => `${f.path} (sha256 ${f.sha256})`).join(', ')}.`;
       } else {
         findings.push({
-          check: 'clarify', code: 'NS_POLICY_CLARIFY_STALE', severity: 'error', expression: clarification.expression, allow,
+          check: 'clarify',
+          code: 'NS_POLICY_CLARIFY_STALE',
+          severity: 'error',
+          expression: clarification.expression,
+          allow,
           message: `the clarification of ${p.name} no longer holds: ${problems.join('; ')}`,
           hint: `read the license of ${p.name}@${p.version} again; if ${quote(clarification.expression)} still applies, update the licenseFiles of its entry in ${key}.licenses.clarify (${where})${filesSuggestion(p)}`,
         });
@@ -281,9 +337,15 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
       if (n.expression === null) {
         const unknown = n.problem === 'absent' || n.problem === 'not-spdx' || n.problem === 'unknown-id';
         findings.push({
-          check: 'license', code: unknown ? 'NS_POLICY_LICENSE_UNKNOWN' : 'NS_POLICY_LICENSE_INVALID', severity: 'error', expression: null, allow,
-          message: n.problem === 'absent' ? `license unknown: ${n.reason ?? 'none declared'}`
-            : `license ${p.licenseRaw === null ? '' : `${quote(p.licenseRaw)} `}is ${unknown ? 'unknown' : 'invalid'}: ${n.reason ?? ''}`,
+          check: 'license',
+          code: unknown ? 'NS_POLICY_LICENSE_UNKNOWN' : 'NS_POLICY_LICENSE_INVALID',
+          severity: 'error',
+          expression: null,
+          allow,
+          message:
+            n.problem === 'absent'
+              ? `license unknown: ${n.reason ?? 'none declared'}`
+              : `license ${p.licenseRaw === null ? '' : `${quote(p.licenseRaw)} `}is ${unknown ? 'unknown' : 'invalid'}: ${n.reason ?? ''}`,
           hint: `have the package declare an SPDX expression upstream; meanwhile, once you have read its license, add ${coordinates}, "expression": "<SPDX expression>", "licenseFiles": [${licenseFilesJson(p)}] } to ${key}.licenses.clarify (${where})`,
         });
       }
@@ -294,9 +356,17 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
       allowed = satisfiesAllowList(expression, allow);
       if (!allowed) {
         const missing = licensesNeeded(expression, allow);
-        const declaredNote = clarified ? ` (clarified; declared ${p.licenseRaw === null ? 'none' : quote(p.licenseRaw)})` : p.licenseRaw !== null && p.licenseRaw.trim() !== expression ? ` (declared ${quote(p.licenseRaw)})` : '';
+        const declaredNote = clarified
+          ? ` (clarified; declared ${p.licenseRaw === null ? 'none' : quote(p.licenseRaw)})`
+          : p.licenseRaw !== null && p.licenseRaw.trim() !== expression
+            ? ` (declared ${quote(p.licenseRaw)})`
+            : '';
         findings.push({
-          check: 'license', code: 'NS_POLICY_LICENSE_DENIED', severity: 'error', expression, allow,
+          check: 'license',
+          code: 'NS_POLICY_LICENSE_DENIED',
+          severity: 'error',
+          expression,
+          allow,
           message: `license ${quote(expression)}${declaredNote} is not allowed`,
           hint: `if its terms are acceptable, add ${missing.map(quote).join(' and ')} to ${key}.licenses.allow, or allow ${missing.length === 1 ? 'it' : 'them'} for this package only: add ${coordinates}, "allow": [${missing.map(quote).join(', ')}] } to ${key}.licenses.exceptions (${where}); otherwise drop the dependency`,
         });
@@ -312,47 +382,67 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     if (kind === 'git') {
       const at = location ?? '(unknown repository)';
       if (location !== null && sources.allowGit.some((g) => underKey(gitKey(location), gitKey(g)))) return [];
-      return [{
-        check: 'source', code: 'NS_POLICY_SOURCE_GIT', severity: 'error',
-        message: `comes from git (${at}), not from a registry`,
-        hint: `depend on a published release instead, or allow the repository: add ${quote(location === null ? '<repository URL>' : repositoryUrl(location))} to ${keyOf}.allowGit (${where})`,
-      }];
+      return [
+        {
+          check: 'source',
+          code: 'NS_POLICY_SOURCE_GIT',
+          severity: 'error',
+          message: `comes from git (${at}), not from a registry`,
+          hint: `depend on a published release instead, or allow the repository: add ${quote(location === null ? '<repository URL>' : repositoryUrl(location))} to ${keyOf}.allowGit (${where})`,
+        },
+      ];
     }
     if (kind === 'path') {
       if (sources.allowPath.includes(p.name)) return [];
-      return [{
-        check: 'source', code: 'NS_POLICY_SOURCE_PATH', severity: 'error',
-        message: `comes from a local path (${location ?? 'unknown'}), not from a registry`,
-        hint: `publish it and depend on the release, make it part of the package being released, or add ${quote(p.name)} to ${keyOf}.allowPath (${where})`,
-      }];
+      return [
+        {
+          check: 'source',
+          code: 'NS_POLICY_SOURCE_PATH',
+          severity: 'error',
+          message: `comes from a local path (${location ?? 'unknown'}), not from a registry`,
+          hint: `publish it and depend on the release, make it part of the package being released, or add ${quote(p.name)} to ${keyOf}.allowPath (${where})`,
+        },
+      ];
     }
     // npm: a tarball URL outside the registry the lockfile reader expected is `other`; judge it by URL.
     if (kind === 'other' && !(p.ecosystem === 'npm' && location !== null && /^https?:\/\//.test(location))) {
-      return [{
-        check: 'source', code: 'NS_POLICY_SOURCE_UNKNOWN', severity: 'error',
-        message: `comes from a source the policy cannot check (${location ?? 'unknown'})`,
-        hint: `depend on it from ${p.ecosystem === 'cargo' ? 'crates.io' : 'the npm registry'}`,
-      }];
+      return [
+        {
+          check: 'source',
+          code: 'NS_POLICY_SOURCE_UNKNOWN',
+          severity: 'error',
+          message: `comes from a source the policy cannot check (${location ?? 'unknown'})`,
+          hint: `depend on it from ${p.ecosystem === 'cargo' ? 'crates.io' : 'the npm registry'}`,
+        },
+      ];
     }
     if (p.ecosystem === 'cargo') {
       const allowed = [...CRATES_IO_INDEXES, ...sources.allowRegistries].map(registryKey);
       if (location !== null && allowed.includes(registryKey(location))) return [];
-      return [{
-        check: 'source', code: 'NS_POLICY_SOURCE_REGISTRY', severity: 'error',
-        message: `comes from the registry ${location ?? '(unknown)'}, not crates.io`,
-        hint: `depend on it from crates.io, or allow the registry: add ${quote(location ?? '<index URL>')} to ${keyOf}.allowRegistries (${where})`,
-      }];
+      return [
+        {
+          check: 'source',
+          code: 'NS_POLICY_SOURCE_REGISTRY',
+          severity: 'error',
+          message: `comes from the registry ${location ?? '(unknown)'}, not crates.io`,
+          hint: `depend on it from crates.io, or allow the registry: add ${quote(location ?? '<index URL>')} to ${keyOf}.allowRegistries (${where})`,
+        },
+      ];
     }
     // npm: the registry URL, or failing that the tarball URL, must sit under a configured registry.
     const url = location ?? p.downloadLocation;
     if (url === null) return [];
     const registries = sources.npmRegistries.map(registryKey);
     if (registries.some((r) => underKey(registryKey(url), r))) return [];
-    return [{
-      check: 'source', code: 'NS_POLICY_SOURCE_REGISTRY', severity: 'error',
-      message: `comes from ${url}, not from ${sources.npmRegistries.join(' or ')}`,
-      hint: `install it from the configured registry, or add its registry to ${keyOf}.npmRegistries (${where})`,
-    }];
+    return [
+      {
+        check: 'source',
+        code: 'NS_POLICY_SOURCE_REGISTRY',
+        severity: 'error',
+        message: `comes from ${url}, not from ${sources.npmRegistries.join(' or ')}`,
+        hint: `install it from the configured registry, or add its registry to ${keyOf}.npmRegistries (${where})`,
+      },
+    ];
   }
 
   function duplicates(list: readonly InventoryPackage[]): PolicyViolation[] {
@@ -373,9 +463,17 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
         return users.length > 0 ? `${v} ← ${[...new Set(users)].sort().join(', ')}` : v;
       });
       out.push({
-        check: 'duplicate', code: 'NS_POLICY_DUPLICATE', severity: config.duplicates.level === 'error' ? 'error' : 'warning',
-        ecosystem: first.ecosystem, package: first.name, version: versions.join(', '), purl: null,
-        declared: null, expression: null, allow: config.licenses.allow, source: null,
+        check: 'duplicate',
+        code: 'NS_POLICY_DUPLICATE',
+        severity: config.duplicates.level === 'error' ? 'error' : 'warning',
+        ecosystem: first.ecosystem,
+        package: first.name,
+        version: versions.join(', '),
+        purl: null,
+        declared: null,
+        expression: null,
+        allow: config.licenses.allow,
+        source: null,
         requiredBy: [...new Set(group.flatMap((p) => [...(requiredBy.get(p.purl) ?? [])]))].sort(),
         message: `${versions.length} versions of ${first.name} ship: ${by.join('; ')}`,
         hint: `move the dependents to one version of ${first.name}, or accept it: add ${quote(first.name)} to ${key}.duplicates.skip (${where})`,
@@ -401,7 +499,9 @@ function repositoryUrl(location: string): string {
 
 function licenseFilesJson(p: InventoryPackage): string {
   if (p.licenseFiles.length === 0) return '{ "path": "<license file>", "sha256": "<its sha256>" }';
-  return p.licenseFiles.map((f) => `{ "path": ${quote(normalizeFilePath(f.path))}, "sha256": ${quote(f.sha256.toLowerCase())} }`).join(', ');
+  return p.licenseFiles
+    .map((f) => `{ "path": ${quote(normalizeFilePath(f.path))}, "sha256": ${quote(f.sha256.toLowerCase())} }`)
+    .join(', ');
 }
 
 function filesSuggestion(p: InventoryPackage): string {

@@ -25,12 +25,17 @@ function licenseCell(v: PolicyViolation): string {
 /** A table of the violations, then each as a diagnostic with its hint, then the verdict. */
 export function renderPolicyText(outcome: PolicyOutcome): string {
   const lines: string[] = [];
-  lines.push(`allowed licenses: ${outcome.allow.length === 0 ? '(none)' : outcome.allow.join(', ')}${outcome.configFile === null ? ' (no policy configured)' : ` (${outcome.configFile})`}`);
+  lines.push(
+    `allowed licenses: ${outcome.allow.length === 0 ? '(none)' : outcome.allow.join(', ')}${outcome.configFile === null ? ' (no policy configured)' : ` (${outcome.configFile})`}`,
+  );
   if (outcome.violations.length > 0) {
-    lines.push('', textTable(
-      ['severity', 'code', 'ecosystem', 'package', 'version', 'license'],
-      outcome.violations.map((v) => [v.severity, v.code, v.ecosystem, v.package, v.version, licenseCell(v)]),
-    ).trimEnd());
+    lines.push(
+      '',
+      textTable(
+        ['severity', 'code', 'ecosystem', 'package', 'version', 'license'],
+        outcome.violations.map((v) => [v.severity, v.code, v.ecosystem, v.package, v.version, licenseCell(v)]),
+      ).trimEnd(),
+    );
   }
   if (outcome.diagnostics.length > 0) lines.push('', ...outcome.diagnostics.map(formatDiagnostic));
   lines.push('', policySummaryLine(outcome));
@@ -55,11 +60,15 @@ export function renderPolicyMarkdown(outcome: PolicyOutcome): string {
     ? `✅ ${outcome.checked} package(s) checked: no violations${warnings > 0 ? ` (${warnings} warning(s))` : ''}.`
     : `❌ ${outcome.checked} package(s) checked: ${errors} error(s), ${warnings} warning(s).`;
   lines.push(verdict, '');
-  lines.push(`Allowed licenses: ${outcome.allow.length === 0 ? '(none)' : outcome.allow.map(code).join(', ')}${outcome.configFile === null ? ' — no policy configured.' : ` (from ${code(outcome.configFile)}).`}`);
+  lines.push(
+    `Allowed licenses: ${outcome.allow.length === 0 ? '(none)' : outcome.allow.map(code).join(', ')}${outcome.configFile === null ? ' — no policy configured.' : ` (from ${code(outcome.configFile)}).`}`,
+  );
   if (outcome.violations.length > 0) {
     lines.push('', '| | ecosystem | package | version | license | problem | how to fix |', '|---|---|---|---|---|---|---|');
     for (const v of outcome.violations) {
-      lines.push(`| ${MARK[v.severity]} | ${v.ecosystem} | ${code(v.package)} | ${cell(v.version)} | ${v.check === 'duplicate' ? '-' : code(cell(licenseCell(v)))} | ${cell(`${v.code}: ${v.message}`)} | ${cell(v.hint)} |`);
+      lines.push(
+        `| ${MARK[v.severity]} | ${v.ecosystem} | ${code(v.package)} | ${cell(v.version)} | ${v.check === 'duplicate' ? '-' : code(cell(licenseCell(v)))} | ${cell(`${v.code}: ${v.message}`)} | ${cell(v.hint)} |`,
+      );
     }
   }
   const notes = outcome.diagnostics.filter((d) => d.severity === 'note' || d.code === 'NS_POLICY_NOT_CONFIGURED');

@@ -48,8 +48,17 @@ export async function deprecateRelease(input: DeprecateInput): Promise<Deprecate
   const rootVersion = root?.versions[version];
   if (rootVersion === undefined) {
     return {
-      ...base, ok: false, packages: [{ name, kind: 'root', version, state: 'absent' }],
-      diagnostics: [diagnostic({ code: 'NS_DEPRECATE_NOT_PUBLISHED', subject: `${name}@${version}`, message: `${name}@${version} is not on the registry; nothing was changed`, hint: 'check the version and --registry (napi-ship status <version> shows what is there)' })],
+      ...base,
+      ok: false,
+      packages: [{ name, kind: 'root', version, state: 'absent' }],
+      diagnostics: [
+        diagnostic({
+          code: 'NS_DEPRECATE_NOT_PUBLISHED',
+          subject: `${name}@${version}`,
+          message: `${name}@${version} is not on the registry; nothing was changed`,
+          hint: 'check the version and --registry (napi-ship status <version> shows what is there)',
+        }),
+      ],
     };
   }
   const state: DeprecatedPackage['state'] = message === '' ? 'undeprecated' : 'deprecated';
@@ -66,11 +75,15 @@ export async function deprecateRelease(input: DeprecateInput): Promise<Deprecate
   const pins = Object.entries(rootVersion.optionalDependencies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
   const platforms = await mapPool(pins, input.concurrency ?? 4, ([pkg, pin]) => mark(pkg, 'platform', pin));
   const packages = [...platforms, await mark(name, 'root', version)];
-  const diagnostics = packages.filter((p) => p.state === 'absent').map((p) => diagnostic({
-    code: 'NS_DEPRECATE_NOT_PUBLISHED',
-    subject: `${p.name}@${p.version}`,
-    message: `the root pins ${p.name}@${p.version} but the registry does not have it; it was not marked`,
-    hint: 'the release is incomplete on this registry: `napi-ship status <version>` shows what is missing',
-  }));
+  const diagnostics = packages
+    .filter((p) => p.state === 'absent')
+    .map((p) =>
+      diagnostic({
+        code: 'NS_DEPRECATE_NOT_PUBLISHED',
+        subject: `${p.name}@${p.version}`,
+        message: `the root pins ${p.name}@${p.version} but the registry does not have it; it was not marked`,
+        hint: 'the release is incomplete on this registry: `napi-ship status <version>` shows what is missing',
+      }),
+    );
   return { ...base, ok: diagnostics.length === 0, packages, diagnostics };
 }

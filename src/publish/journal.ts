@@ -16,8 +16,17 @@ export const JOURNAL_FILE = 'publish-journal.jsonl';
 export const JOURNAL_VERSION = 1;
 
 export type JournalRecordType =
-  | 'start' | 'preflight' | 'plan' | 'conflict' | 'publish-begin' | 'publish-done'
-  | 'verified' | 'tag-set' | 'tag-removed' | 'error' | 'done';
+  | 'start'
+  | 'preflight'
+  | 'plan'
+  | 'conflict'
+  | 'publish-begin'
+  | 'publish-done'
+  | 'verified'
+  | 'tag-set'
+  | 'tag-removed'
+  | 'error'
+  | 'done';
 
 /** What every record has; the rest depends on `type`. */
 export interface JournalRecord {
@@ -43,11 +52,31 @@ export interface JournalStart extends JournalRecord {
 }
 
 function isStart(r: JournalRecord): r is JournalStart {
-  return r.type === 'start' && typeof r.name === 'string' && typeof r.version === 'string' && typeof r.manifestSha256 === 'string'
-    && typeof r.registry === 'string' && typeof r.tag === 'string' && typeof r.stagingTag === 'string' && typeof r.resume === 'boolean';
+  return (
+    r.type === 'start' &&
+    typeof r.name === 'string' &&
+    typeof r.version === 'string' &&
+    typeof r.manifestSha256 === 'string' &&
+    typeof r.registry === 'string' &&
+    typeof r.tag === 'string' &&
+    typeof r.stagingTag === 'string' &&
+    typeof r.resume === 'boolean'
+  );
 }
 
-const TYPES: readonly string[] = ['start', 'preflight', 'plan', 'conflict', 'publish-begin', 'publish-done', 'verified', 'tag-set', 'tag-removed', 'error', 'done'];
+const TYPES: readonly string[] = [
+  'start',
+  'preflight',
+  'plan',
+  'conflict',
+  'publish-begin',
+  'publish-done',
+  'verified',
+  'tag-set',
+  'tag-removed',
+  'error',
+  'done',
+];
 
 function asRecord(line: string): JournalRecord | null {
   let v: unknown;
@@ -56,7 +85,15 @@ function asRecord(line: string): JournalRecord | null {
   } catch {
     return null;
   }
-  if (!isRecord(v) || v.v !== JOURNAL_VERSION || typeof v.time !== 'string' || typeof v.run !== 'string' || typeof v.type !== 'string' || !TYPES.includes(v.type)) return null;
+  if (
+    !isRecord(v) ||
+    v.v !== JOURNAL_VERSION ||
+    typeof v.time !== 'string' ||
+    typeof v.run !== 'string' ||
+    typeof v.type !== 'string' ||
+    !TYPES.includes(v.type)
+  )
+    return null;
   return v as JournalRecord;
 }
 
@@ -103,13 +140,23 @@ export function journalRuns(records: readonly JournalRecord[]): JournalRun[] {
   }
   return [...runs.values()].map(({ start, records: rs }) => {
     const done = rs.find((r) => r.type === 'done');
-    return { start, records: rs, finished: done !== undefined, outcome: done !== undefined && typeof done.outcome === 'string' ? done.outcome : null };
+    return {
+      start,
+      records: rs,
+      finished: done !== undefined,
+      outcome: done !== undefined && typeof done.outcome === 'string' ? done.outcome : null,
+    };
   });
 }
 
 /** The latest run about this exact release (same manifest bytes), or `null`. */
-export function lastRunFor(records: readonly JournalRecord[], release: { readonly name: string; readonly version: string; readonly manifestSha256: string }): JournalRun | null {
-  const runs = journalRuns(records).filter((r) => r.start.name === release.name && r.start.version === release.version && r.start.manifestSha256 === release.manifestSha256);
+export function lastRunFor(
+  records: readonly JournalRecord[],
+  release: { readonly name: string; readonly version: string; readonly manifestSha256: string },
+): JournalRun | null {
+  const runs = journalRuns(records).filter(
+    (r) => r.start.name === release.name && r.start.version === release.version && r.start.manifestSha256 === release.manifestSha256,
+  );
   return runs.at(-1) ?? null;
 }
 

@@ -88,7 +88,8 @@ export { distTagFor as defaultTag } from '../version/index.js';
 /** Why a dist-tag name cannot be used, or `null` when it can (npm refuses tags that are semver ranges). */
 export function invalidTag(tag: string): string | null {
   if (tag.trim() === '' || tag !== tag.trim()) return 'a tag must be a non-empty word without surrounding spaces';
-  if (/[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag) return 'a tag may not contain spaces, slashes or characters that need URL encoding';
+  if (/[\s/%]/.test(tag) || encodeURIComponent(tag) !== tag)
+    return 'a tag may not contain spaces, slashes or characters that need URL encoding';
   if (semver.validRange(tag) !== null) return 'npm refuses a tag that is also a semver range (such as "1.2" or "v1")';
   return null;
 }
@@ -99,14 +100,16 @@ function emptyPhases(): PublishPhases {
 
 /** Conflicts as diagnostics naming the package and both hashes. */
 export function conflictDiagnostics(conflicts: readonly Conflict[]): Diagnostic[] {
-  return conflicts.map((c) => diagnostic({
-    code: 'NS_PUBLISH_CONFLICT',
-    subject: `${c.package}@${c.version}`,
-    message: `the registry already has ${c.package}@${c.version} with other bytes; nothing was published`,
-    expected: `${c.ours} (our tarball)`,
-    found: `${c.theirs ?? 'no recorded integrity'} (the registry)`,
-    hint: 'a version can never be republished: bump the version (napi-ship version patch) and release again, or find out who published those bytes',
-  }));
+  return conflicts.map((c) =>
+    diagnostic({
+      code: 'NS_PUBLISH_CONFLICT',
+      subject: `${c.package}@${c.version}`,
+      message: `the registry already has ${c.package}@${c.version} with other bytes; nothing was published`,
+      expected: `${c.ours} (our tarball)`,
+      found: `${c.theirs ?? 'no recorded integrity'} (the registry)`,
+      hint: 'a version can never be republished: bump the version (napi-ship version patch) and release again, or find out who published those bytes',
+    }),
+  );
 }
 
 function byName(a: PreflightPackage, b: PreflightPackage): number {
@@ -127,12 +130,22 @@ export function planPublish(preflight: Preflight, options: { readonly tag: strin
   const roots = preflight.packages.filter((p) => p.kind === 'root');
   const publish = (p: PreflightPackage): PublishStep[] =>
     p.state === 'absent' ? [{ kind: 'publish', package: p.name, version: p.version, role: p.kind, tag: stagingTag }] : [];
-  const verify = (p: PreflightPackage): PublishStep => ({ kind: 'verify', package: p.name, version: p.version, role: p.kind, integrity: p.integrity });
+  const verify = (p: PreflightPackage): PublishStep => ({
+    kind: 'verify',
+    package: p.name,
+    version: p.version,
+    role: p.kind,
+    integrity: p.integrity,
+  });
   const tag = (p: PreflightPackage): PublishStep[] =>
-    p.state === 'same' && p.distTags[options.tag] === p.version ? [] : [{ kind: 'tag', package: p.name, version: p.version, role: p.kind, tag: options.tag }];
+    p.state === 'same' && p.distTags[options.tag] === p.version
+      ? []
+      : [{ kind: 'tag', package: p.name, version: p.version, role: p.kind, tag: options.tag }];
   // A package we publish now gets the staging tag; one already there may still carry it from a crashed run.
   const untag = (p: PreflightPackage): PublishStep[] =>
-    p.state === 'absent' || p.distTags[stagingTag] === p.version ? [{ kind: 'untag', package: p.name, version: p.version, role: p.kind, tag: stagingTag }] : [];
+    p.state === 'absent' || p.distTags[stagingTag] === p.version
+      ? [{ kind: 'untag', package: p.name, version: p.version, role: p.kind, tag: stagingTag }]
+      : [];
   const phases: PublishPhases = {
     platformPublish: platforms.flatMap(publish),
     platformVerify: platforms.map(verify),
@@ -143,8 +156,13 @@ export function planPublish(preflight: Preflight, options: { readonly tag: strin
     untag: [...platforms, ...roots].flatMap(untag),
   };
   const steps = [
-    ...phases.platformPublish, ...phases.platformVerify, ...phases.rootPublish, ...phases.rootVerify,
-    ...phases.platformTag, ...phases.rootTag, ...phases.untag,
+    ...phases.platformPublish,
+    ...phases.platformVerify,
+    ...phases.rootPublish,
+    ...phases.rootVerify,
+    ...phases.platformTag,
+    ...phases.rootTag,
+    ...phases.untag,
   ];
   const writes = steps.filter((s) => s.kind !== 'verify');
   return { name, version, tag: options.tag, stagingTag, conflicts, phases, steps, complete: writes.length === 0 };
@@ -153,9 +171,13 @@ export function planPublish(preflight: Preflight, options: { readonly tag: strin
 /** One line per step, for `--dry-run` and logs. */
 export function describeStep(step: PublishStep): string {
   switch (step.kind) {
-    case 'publish': return `publish ${step.package}@${step.version} under "${step.tag}"`;
-    case 'verify': return `read back ${step.package}@${step.version} until it shows our integrity`;
-    case 'tag': return `point "${step.tag}" of ${step.package} at ${step.version}`;
-    case 'untag': return `remove "${step.tag}" from ${step.package}`;
+    case 'publish':
+      return `publish ${step.package}@${step.version} under "${step.tag}"`;
+    case 'verify':
+      return `read back ${step.package}@${step.version} until it shows our integrity`;
+    case 'tag':
+      return `point "${step.tag}" of ${step.package} at ${step.version}`;
+    case 'untag':
+      return `remove "${step.tag}" from ${step.package}`;
   }
 }

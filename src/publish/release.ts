@@ -47,7 +47,13 @@ export type LoadReleaseResult =
   | { readonly ok: true; readonly release: LoadedRelease; readonly diagnostics: readonly Diagnostic[] }
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
-function refused(code: string, subject: string, message: string, hint: string, extra: { expected?: string; found?: string } = {}): Diagnostic {
+function refused(
+  code: string,
+  subject: string,
+  message: string,
+  hint: string,
+  extra: { expected?: string; found?: string } = {},
+): Diagnostic {
   return diagnostic({ code, subject, message, hint, ...extra });
 }
 
@@ -64,14 +70,24 @@ export function parseManifestText(text: string, subject: string): { manifest: Re
     return bad(`${MANIFEST_FILE} is not valid JSON: ${errorMessage(error)}`);
   }
   if (!isRecord(v) || v.schema !== MANIFEST_SCHEMA) return bad(`${MANIFEST_FILE} is not a ${MANIFEST_SCHEMA} manifest`);
-  if (typeof v.name !== 'string' || typeof v.version !== 'string' || !Array.isArray(v.packages)) return bad('the manifest needs a string `name`, `version` and a `packages` array');
+  if (typeof v.name !== 'string' || typeof v.version !== 'string' || !Array.isArray(v.packages))
+    return bad('the manifest needs a string `name`, `version` and a `packages` array');
   const packages: ManifestPackage[] = [];
   for (const [i, p] of (v.packages as unknown[]).entries()) {
     if (!isRecord(p)) return bad(`packages[${String(i)}] is not an object`);
     const { name, version, kind, target, tarball, size, integrity, sha1, sha256 } = p;
-    if (typeof name !== 'string' || typeof version !== 'string' || (kind !== 'root' && kind !== 'platform') || (target !== null && typeof target !== 'string')
-      || typeof tarball !== 'string' || typeof size !== 'number' || typeof integrity !== 'string' || !integrity.startsWith('sha512-')
-      || typeof sha1 !== 'string' || typeof sha256 !== 'string') {
+    if (
+      typeof name !== 'string' ||
+      typeof version !== 'string' ||
+      (kind !== 'root' && kind !== 'platform') ||
+      (target !== null && typeof target !== 'string') ||
+      typeof tarball !== 'string' ||
+      typeof size !== 'number' ||
+      typeof integrity !== 'string' ||
+      !integrity.startsWith('sha512-') ||
+      typeof sha1 !== 'string' ||
+      typeof sha256 !== 'string'
+    ) {
       return bad(`packages[${String(i)}] has missing or malformed fields`);
     }
     packages.push({ name, version, kind, target, tarball, size, integrity, sha1: sha1.toLowerCase(), sha256: sha256.toLowerCase() });
@@ -91,27 +107,49 @@ function pinsOf(packageJson: Readonly<Record<string, unknown>>): Map<string, str
  * The pure checks over a release's packages: one root, each tarball's package.json agreeing with
  * its entry, and the root's pins matching the platform packages exactly. Empty means publishable.
  */
-export function checkReleaseContents(manifest: Pick<ReleaseManifest, 'name' | 'version'>, packages: readonly Pick<ReleasePackage, 'entry' | 'packageJson'>[]): Diagnostic[] {
+export function checkReleaseContents(
+  manifest: Pick<ReleaseManifest, 'name' | 'version'>,
+  packages: readonly Pick<ReleasePackage, 'entry' | 'packageJson'>[],
+): Diagnostic[] {
   const out: Diagnostic[] = [];
   const roots = packages.filter((p) => p.entry.kind === 'root');
   if (roots.length !== 1) {
-    out.push(refused('NS_PUBLISH_MANIFEST', MANIFEST_FILE, `the release must have exactly one root package, it has ${String(roots.length)}`, 'pack the release with `napi-ship pack` from the root package'));
+    out.push(
+      refused(
+        'NS_PUBLISH_MANIFEST',
+        MANIFEST_FILE,
+        `the release must have exactly one root package, it has ${String(roots.length)}`,
+        'pack the release with `napi-ship pack` from the root package',
+      ),
+    );
   }
   const seen = new Set<string>();
   for (const p of packages) {
     const { entry, packageJson } = p;
-    if (seen.has(entry.name)) out.push(refused('NS_PUBLISH_MANIFEST', entry.name, `the manifest lists ${entry.name} twice`, 'pack the release again'));
+    if (seen.has(entry.name))
+      out.push(refused('NS_PUBLISH_MANIFEST', entry.name, `the manifest lists ${entry.name} twice`, 'pack the release again'));
     seen.add(entry.name);
     if (packageJson.name !== entry.name || packageJson.version !== entry.version) {
-      out.push(refused('NS_PUBLISH_MANIFEST', entry.tarball, 'the tarball\'s package.json does not name the package the manifest says it is',
-        'pack the release again; do not rename tarballs', { expected: `${entry.name}@${entry.version}`, found: `${String(packageJson.name)}@${String(packageJson.version)}` }));
+      out.push(
+        refused(
+          'NS_PUBLISH_MANIFEST',
+          entry.tarball,
+          "the tarball's package.json does not name the package the manifest says it is",
+          'pack the release again; do not rename tarballs',
+          { expected: `${entry.name}@${entry.version}`, found: `${String(packageJson.name)}@${String(packageJson.version)}` },
+        ),
+      );
     }
   }
   const root = roots[0];
   if (root === undefined) return out;
   if (root.entry.name !== manifest.name || root.entry.version !== manifest.version) {
-    out.push(refused('NS_PUBLISH_MANIFEST', root.entry.name, 'the root package is not the release the manifest names', 'pack the release again',
-      { expected: `${manifest.name}@${manifest.version}`, found: `${root.entry.name}@${root.entry.version}` }));
+    out.push(
+      refused('NS_PUBLISH_MANIFEST', root.entry.name, 'the root package is not the release the manifest names', 'pack the release again', {
+        expected: `${manifest.name}@${manifest.version}`,
+        found: `${root.entry.name}@${root.entry.version}`,
+      }),
+    );
   }
   const pins = pinsOf(root.packageJson);
   const platforms = new Map(packages.filter((p) => p.entry.kind === 'platform').map((p) => [p.entry.name, p.entry]));
@@ -121,20 +159,38 @@ export function checkReleaseContents(manifest: Pick<ReleaseManifest, 'name' | 'v
     if (platform === undefined) {
       missing.push(`${name}@${spec}`);
     } else if (spec !== platform.version) {
-      out.push(refused('NS_PUBLISH_PIN_MISMATCH', name, `the root pins ${name} at "${spec}" but the release has ${platform.version}`,
-        'the root must pin each platform package at its exact version: run `napi-ship stage` and `pack` again', { expected: platform.version, found: spec }));
+      out.push(
+        refused(
+          'NS_PUBLISH_PIN_MISMATCH',
+          name,
+          `the root pins ${name} at "${spec}" but the release has ${platform.version}`,
+          'the root must pin each platform package at its exact version: run `napi-ship stage` and `pack` again',
+          { expected: platform.version, found: spec },
+        ),
+      );
     }
   }
   if (missing.length > 0) {
-    out.push(refused('NS_PUBLISH_INCOMPLETE', root.entry.name,
-      `the root pins ${String(missing.length)} platform package(s) that are not in the release dir: ${missing.join(', ')}; a release ships every platform or none`,
-      'build and download every target\'s binary, then stage, verify and pack again (there is no override: a root whose pins cannot install is never published)',
-      { expected: `${String(pins.size)} platform packages`, found: `${String(pins.size - missing.length)} of them` }));
+    out.push(
+      refused(
+        'NS_PUBLISH_INCOMPLETE',
+        root.entry.name,
+        `the root pins ${String(missing.length)} platform package(s) that are not in the release dir: ${missing.join(', ')}; a release ships every platform or none`,
+        "build and download every target's binary, then stage, verify and pack again (there is no override: a root whose pins cannot install is never published)",
+        { expected: `${String(pins.size)} platform packages`, found: `${String(pins.size - missing.length)} of them` },
+      ),
+    );
   }
   for (const name of platforms.keys()) {
     if (!pins.has(name)) {
-      out.push(refused('NS_PUBLISH_UNPINNED', name, `${name} is in the release but the root does not pin it in optionalDependencies`,
-        'run `napi-ship stage` to write the root\'s pins, then pack again'));
+      out.push(
+        refused(
+          'NS_PUBLISH_UNPINNED',
+          name,
+          `${name} is in the release but the root does not pin it in optionalDependencies`,
+          "run `napi-ship stage` to write the root's pins, then pack again",
+        ),
+      );
     }
   }
   return out;
@@ -152,7 +208,17 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
   try {
     manifestBytes = await readFile(manifestPath);
   } catch (error) {
-    return { ok: false, diagnostics: [refused('NS_PUBLISH_NO_RELEASE', manifestPath, `cannot read the release manifest: ${errorMessage(error)}`, 'run `napi-ship pack` (or `release --dry-run`) first, or pass the release dir with --from DIR')] };
+    return {
+      ok: false,
+      diagnostics: [
+        refused(
+          'NS_PUBLISH_NO_RELEASE',
+          manifestPath,
+          `cannot read the release manifest: ${errorMessage(error)}`,
+          'run `napi-ship pack` (or `release --dry-run`) first, or pass the release dir with --from DIR',
+        ),
+      ],
+    };
   }
   const diagnostics: Diagnostic[] = [];
   let signature: SignatureCheck | null = null;
@@ -180,27 +246,55 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
   for (const entry of manifest.packages) {
     const problem = unsafePath(entry.tarball);
     if (problem !== null || path.basename(entry.tarball) !== entry.tarball) {
-      diagnostics.push(refused('NS_PUBLISH_MANIFEST', entry.tarball, `the manifest names a tarball that is not a plain file name in the release dir (${problem ?? 'a path with directories'})`, 'do not trust this manifest'));
+      diagnostics.push(
+        refused(
+          'NS_PUBLISH_MANIFEST',
+          entry.tarball,
+          `the manifest names a tarball that is not a plain file name in the release dir (${problem ?? 'a path with directories'})`,
+          'do not trust this manifest',
+        ),
+      );
       continue;
     }
     let bytes: Buffer;
     try {
       bytes = await readFile(path.join(dir, entry.tarball));
     } catch (error) {
-      diagnostics.push(refused('NS_PUBLISH_TARBALL_MISSING', entry.tarball, `cannot read the tarball of ${entry.name}: ${errorMessage(error)}`, 'the release dir must hold every tarball the manifest lists'));
+      diagnostics.push(
+        refused(
+          'NS_PUBLISH_TARBALL_MISSING',
+          entry.tarball,
+          `cannot read the tarball of ${entry.name}: ${errorMessage(error)}`,
+          'the release dir must hold every tarball the manifest lists',
+        ),
+      );
       continue;
     }
     const d = tarballDigests(bytes);
     if (d.integrity !== entry.integrity || d.shasum !== entry.sha1 || bytes.length !== entry.size) {
-      diagnostics.push(refused('NS_PUBLISH_TARBALL_MISMATCH', entry.tarball, `the tarball of ${entry.name}@${entry.version} is not the one the manifest records; nothing was published`,
-        'do not publish it: pack the release again (or download it again)', { expected: `${entry.integrity} (${String(entry.size)} bytes)`, found: `${d.integrity} (${String(bytes.length)} bytes)` }));
+      diagnostics.push(
+        refused(
+          'NS_PUBLISH_TARBALL_MISMATCH',
+          entry.tarball,
+          `the tarball of ${entry.name}@${entry.version} is not the one the manifest records; nothing was published`,
+          'do not publish it: pack the release again (or download it again)',
+          { expected: `${entry.integrity} (${String(entry.size)} bytes)`, found: `${d.integrity} (${String(bytes.length)} bytes)` },
+        ),
+      );
       continue;
     }
     let packageJson: Record<string, unknown>;
     try {
       packageJson = await readTarballManifest(bytes);
     } catch (error) {
-      diagnostics.push(refused('NS_PUBLISH_MANIFEST', entry.tarball, `cannot read package/package.json from the tarball: ${errorMessage(error)}`, 'pack the release again'));
+      diagnostics.push(
+        refused(
+          'NS_PUBLISH_MANIFEST',
+          entry.tarball,
+          `cannot read package/package.json from the tarball: ${errorMessage(error)}`,
+          'pack the release again',
+        ),
+      );
       continue;
     }
     packages.push({ entry, tarball: bytes, packageJson });

@@ -15,7 +15,19 @@ import type { RegistryClient } from '../registry/client.js';
 import { publishState } from '../registry/packument.js';
 import { displayUrl } from '../registry/url.js';
 import { Journal, JOURNAL_FILE, lastRunFor, readJournal } from './journal.js';
-import { conflictDiagnostics, DEFAULT_STAGING_TAG, defaultTag, invalidTag, planPublish, type PackageKind, type Preflight, type PreflightPackage, type PreflightState, type PublishPlan, type PublishStep } from './plan.js';
+import {
+  conflictDiagnostics,
+  DEFAULT_STAGING_TAG,
+  defaultTag,
+  invalidTag,
+  planPublish,
+  type PackageKind,
+  type Preflight,
+  type PreflightPackage,
+  type PreflightState,
+  type PublishPlan,
+  type PublishStep,
+} from './plan.js';
 import { mapPool } from '../util/pool.js';
 import { loadRelease, type LoadedRelease, type ReleasePackage } from './release.js';
 
@@ -23,16 +35,35 @@ import { loadRelease, type LoadedRelease, type ReleasePackage } from './release.
 export type PublishClient = Pick<RegistryClient, 'registry' | 'getPackument' | 'publish' | 'getDistTags' | 'setDistTag' | 'removeDistTag'>;
 
 export type PublishEvent =
-  | { readonly type: 'resume'; readonly journal: string; readonly previousRecords: number; readonly previousTag: string; readonly finished: boolean }
+  | {
+      readonly type: 'resume';
+      readonly journal: string;
+      readonly previousRecords: number;
+      readonly previousTag: string;
+      readonly finished: boolean;
+    }
   | { readonly type: 'preflight'; readonly package: string; readonly version: string; readonly state: PreflightState }
   | { readonly type: 'phase'; readonly phase: 'platforms' | 'root' | 'tags' | 'cleanup' }
   | { readonly type: 'publishing'; readonly package: string; readonly version: string; readonly tag: string }
   | { readonly type: 'published'; readonly package: string; readonly version: string; readonly state: 'published' | 'already-present' }
-  | { readonly type: 'waiting'; readonly package: string; readonly version: string; readonly attempt: number; readonly waitMs: number; readonly reason: string }
+  | {
+      readonly type: 'waiting';
+      readonly package: string;
+      readonly version: string;
+      readonly attempt: number;
+      readonly waitMs: number;
+      readonly reason: string;
+    }
   | { readonly type: 'verified'; readonly package: string; readonly version: string; readonly integrity: string; readonly attempts: number }
   | { readonly type: 'tagged'; readonly package: string; readonly tag: string; readonly version: string }
   | { readonly type: 'untagged'; readonly package: string; readonly tag: string }
-  | { readonly type: 'conflict'; readonly package: string; readonly version: string; readonly ours: string; readonly theirs: string | null };
+  | {
+      readonly type: 'conflict';
+      readonly package: string;
+      readonly version: string;
+      readonly ours: string;
+      readonly theirs: string | null;
+    };
 
 export interface PublishOptions {
   readonly releaseDir: string;
@@ -122,7 +153,11 @@ function isRegistryTrouble(error: unknown): error is DiagnosticError {
 }
 
 /** Read-only: where every package of the release stands on the registry. */
-export async function preflight(manifest: ReleaseManifest, client: Pick<RegistryClient, 'registry' | 'getPackument'>, options: { readonly concurrency?: number } = {}): Promise<Preflight> {
+export async function preflight(
+  manifest: ReleaseManifest,
+  client: Pick<RegistryClient, 'registry' | 'getPackument'>,
+  options: { readonly concurrency?: number } = {},
+): Promise<Preflight> {
   const packages = await mapPool(manifest.packages, options.concurrency ?? 4, async (p): Promise<PreflightPackage> => {
     const packument = await client.getPackument(p.name);
     const state = publishState(packument, p.version, p.integrity);
@@ -152,7 +187,13 @@ export interface ReadBackOptions {
  * Read a package back until the registry shows `version` with `integrity`. Transient registry
  * trouble counts as "not yet"; other bytes are a conflict; running out of time is `not-visible`.
  */
-export async function readBack(client: Pick<RegistryClient, 'getPackument'>, name: string, version: string, integrity: string, options: ReadBackOptions): Promise<number> {
+export async function readBack(
+  client: Pick<RegistryClient, 'getPackument'>,
+  name: string,
+  version: string,
+  integrity: string,
+  options: ReadBackOptions,
+): Promise<number> {
   const started = Date.now();
   let wait = options.firstWaitMs ?? 100;
   const maxWait = options.maxWaitMs ?? 4000;
@@ -161,7 +202,8 @@ export async function readBack(client: Pick<RegistryClient, 'getPackument'>, nam
     try {
       const state = publishState(await client.getPackument(name), version, integrity);
       if (state.state === 'same') return attempt;
-      if (state.state === 'different') throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs: state.theirs }]));
+      if (state.state === 'different')
+        throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs: state.theirs }]));
       reason = 'not visible yet';
     } catch (error) {
       if (!isRegistryTrouble(error)) throw error;
@@ -169,14 +211,16 @@ export async function readBack(client: Pick<RegistryClient, 'getPackument'>, nam
     }
     const elapsed = Date.now() - started;
     if (elapsed >= options.timeoutMs) {
-      throw new Stop('not-visible', [diagnostic({
-        code: 'NS_PUBLISH_NOT_VISIBLE',
-        subject: `${name}@${version}`,
-        message: `${name}@${version} did not show on the registry with our integrity within ${String(Math.round(options.timeoutMs / 1000))} s (${String(attempt)} reads; last: ${reason}); the root was not published`,
-        expected: integrity,
-        found: reason,
-        hint: 'run `napi-ship publish --resume` once the registry catches up; it re-checks every package and carries on',
-      })]);
+      throw new Stop('not-visible', [
+        diagnostic({
+          code: 'NS_PUBLISH_NOT_VISIBLE',
+          subject: `${name}@${version}`,
+          message: `${name}@${version} did not show on the registry with our integrity within ${String(Math.round(options.timeoutMs / 1000))} s (${String(attempt)} reads; last: ${reason}); the root was not published`,
+          expected: integrity,
+          found: reason,
+          hint: 'run `napi-ship publish --resume` once the registry catches up; it re-checks every package and carries on',
+        }),
+      ]);
     }
     const jittered = Math.min(wait, options.timeoutMs - elapsed) * (0.5 + Math.random() / 2);
     const ms = Math.max(1, Math.round(jittered));
@@ -201,9 +245,30 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   const stagingTag = options.stagingTag ?? DEFAULT_STAGING_TAG;
   const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
   const registry = displayUrl(options.client.registry);
-  const base = { stagingTag, registry, releaseDir, journalPath: null, resumed: false, signature: null, preflight: null, plan: null, packages: [] };
-  const refuse = (diagnostics: readonly Diagnostic[], facts: { name?: string; version?: string; tag?: string; signature?: LoadedRelease['signature'] } = {}): PublishResult =>
-    ({ ...base, ok: false, outcome: 'refused', name: facts.name ?? null, version: facts.version ?? null, tag: facts.tag ?? null, signature: facts.signature ?? null, diagnostics });
+  const base = {
+    stagingTag,
+    registry,
+    releaseDir,
+    journalPath: null,
+    resumed: false,
+    signature: null,
+    preflight: null,
+    plan: null,
+    packages: [],
+  };
+  const refuse = (
+    diagnostics: readonly Diagnostic[],
+    facts: { name?: string; version?: string; tag?: string; signature?: LoadedRelease['signature'] } = {},
+  ): PublishResult => ({
+    ...base,
+    ok: false,
+    outcome: 'refused',
+    name: facts.name ?? null,
+    version: facts.version ?? null,
+    tag: facts.tag ?? null,
+    signature: facts.signature ?? null,
+    diagnostics,
+  });
 
   const loaded = await loadRelease(releaseDir, options.publicKeyPem === undefined ? {} : { publicKeyPem: options.publicKeyPem });
   if (!loaded.ok) return refuse(loaded.diagnostics);
@@ -213,27 +278,91 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
 
   const previous = lastRunFor((await readJournal(journalPath)).records, { name, version, manifestSha256: release.manifestSha256 });
   if (options.resume === true && previous === null) {
-    return refuse([diagnostic({ code: 'NS_PUBLISH_NO_JOURNAL', subject: journalPath, message: `there is no earlier publish of ${name}@${version} (this exact manifest) in the journal to resume`, hint: 'run `napi-ship publish` without --resume (a plain run also continues whatever is on the registry)' })], facts);
+    return refuse(
+      [
+        diagnostic({
+          code: 'NS_PUBLISH_NO_JOURNAL',
+          subject: journalPath,
+          message: `there is no earlier publish of ${name}@${version} (this exact manifest) in the journal to resume`,
+          hint: 'run `napi-ship publish` without --resume (a plain run also continues whatever is on the registry)',
+        }),
+      ],
+      facts,
+    );
   }
   if (options.resume === true && previous !== null && options.tag !== undefined && options.tag !== previous.start.tag) {
-    return refuse([diagnostic({ code: 'NS_PUBLISH_TAG_MISMATCH', subject: journalPath, message: `the run being resumed publishes under "${previous.start.tag}", not "${options.tag}"`, expected: previous.start.tag, found: options.tag, hint: 'resume without --tag, or run without --resume to publish under another tag' })], facts);
+    return refuse(
+      [
+        diagnostic({
+          code: 'NS_PUBLISH_TAG_MISMATCH',
+          subject: journalPath,
+          message: `the run being resumed publishes under "${previous.start.tag}", not "${options.tag}"`,
+          expected: previous.start.tag,
+          found: options.tag,
+          hint: 'resume without --tag, or run without --resume to publish under another tag',
+        }),
+      ],
+      facts,
+    );
   }
   const tag = options.tag ?? previous?.start.tag ?? defaultTag(version);
-  for (const [what, t] of [['--tag', tag], ['staging tag', stagingTag]] as const) {
+  for (const [what, t] of [
+    ['--tag', tag],
+    ['staging tag', stagingTag],
+  ] as const) {
     const why = invalidTag(t);
-    if (why !== null) return refuse([diagnostic({ code: 'NS_PUBLISH_TAG_INVALID', subject: t, message: `${what} "${t}" cannot be used: ${why}`, hint: 'use a word such as latest, next or beta' })], { ...facts, tag });
+    if (why !== null)
+      return refuse(
+        [
+          diagnostic({
+            code: 'NS_PUBLISH_TAG_INVALID',
+            subject: t,
+            message: `${what} "${t}" cannot be used: ${why}`,
+            hint: 'use a word such as latest, next or beta',
+          }),
+        ],
+        { ...facts, tag },
+      );
   }
   if (tag === stagingTag || stagingTag === 'latest') {
-    return refuse([diagnostic({ code: 'NS_PUBLISH_TAG_INVALID', subject: stagingTag, message: 'the staging tag must differ from the requested tag and from "latest"', hint: `keep the default staging tag "${DEFAULT_STAGING_TAG}"` })], { ...facts, tag });
+    return refuse(
+      [
+        diagnostic({
+          code: 'NS_PUBLISH_TAG_INVALID',
+          subject: stagingTag,
+          message: 'the staging tag must differ from the requested tag and from "latest"',
+          hint: `keep the default staging tag "${DEFAULT_STAGING_TAG}"`,
+        }),
+      ],
+      { ...facts, tag },
+    );
   }
-  if (previous !== null) emit({ type: 'resume', journal: journalPath, previousRecords: previous.records.length, previousTag: previous.start.tag, finished: previous.finished });
+  if (previous !== null)
+    emit({
+      type: 'resume',
+      journal: journalPath,
+      previousRecords: previous.records.length,
+      previousTag: previous.start.tag,
+      finished: previous.finished,
+    });
 
   const pre = await preflight(release.manifest, options.client, { concurrency });
   for (const p of pre.packages) emit({ type: 'preflight', package: p.name, version: p.version, state: p.state });
   const plan = planPublish(pre, { tag, stagingTag });
-  const outcomes = new Map<string, MutableOutcome>(pre.packages.map((p) => [p.name, { action: 'none', verified: false, tagged: [], stagingTagRemoved: false }]));
+  const outcomes = new Map<string, MutableOutcome>(
+    pre.packages.map((p) => [p.name, { action: 'none', verified: false, tagged: [], stagingTagRemoved: false }]),
+  );
   const result = (outcome: PublishOutcome, ok: boolean, diagnostics: readonly Diagnostic[], journal: string | null): PublishResult => ({
-    ...base, ...facts, ok, outcome, tag, journalPath: journal, resumed: previous !== null, preflight: pre, plan, diagnostics: [...loaded.diagnostics, ...diagnostics],
+    ...base,
+    ...facts,
+    ok,
+    outcome,
+    tag,
+    journalPath: journal,
+    resumed: previous !== null,
+    preflight: pre,
+    plan,
+    diagnostics: [...loaded.diagnostics, ...diagnostics],
     packages: pre.packages.map((p) => {
       const o = outcomes.get(p.name) ?? { action: 'none', verified: false, tagged: [], stagingTagRemoved: false };
       return { name: p.name, version: p.version, kind: p.kind, target: p.target, integrity: p.integrity, before: p.state, ...o };
@@ -248,11 +377,36 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   try {
     journal = await Journal.open(journalPath, randomBytes(8).toString('hex'));
   } catch (error) {
-    throw new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_JOURNAL', subject: journalPath, message: `cannot open the publish journal: ${errorMessage(error)}`, hint: 'nothing was published; make the release dir writable, or put the journal elsewhere (--journal FILE)' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_PUBLISH_JOURNAL',
+        subject: journalPath,
+        message: `cannot open the publish journal: ${errorMessage(error)}`,
+        hint: 'nothing was published; make the release dir writable, or put the journal elsewhere (--journal FILE)',
+      }),
+    ]);
   }
   try {
-    await journal.append('start', { name, version, manifestSha256: release.manifestSha256, registry, tag, stagingTag, resume: options.resume === true, previousRun: previous?.start.run ?? null, pid: process.pid });
-    for (const p of pre.packages) await journal.append('preflight', { package: p.name, version: p.version, kind: p.kind, state: p.state, integrity: p.integrity, theirs: p.theirs });
+    await journal.append('start', {
+      name,
+      version,
+      manifestSha256: release.manifestSha256,
+      registry,
+      tag,
+      stagingTag,
+      resume: options.resume === true,
+      previousRun: previous?.start.run ?? null,
+      pid: process.pid,
+    });
+    for (const p of pre.packages)
+      await journal.append('preflight', {
+        package: p.name,
+        version: p.version,
+        kind: p.kind,
+        state: p.state,
+        integrity: p.integrity,
+        theirs: p.theirs,
+      });
     if (plan.conflicts.length > 0) {
       for (const c of plan.conflicts) {
         emit({ type: 'conflict', package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
@@ -261,13 +415,23 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
       await journal.append('done', { outcome: 'conflict' });
       return result('conflict', false, conflictDiagnostics(plan.conflicts), journalPath);
     }
-    await journal.append('plan', { steps: plan.steps.map((s) => `${s.kind} ${s.package}${s.kind === 'tag' || s.kind === 'untag' || s.kind === 'publish' ? ` ${s.tag}` : ''}`) });
+    await journal.append('plan', {
+      steps: plan.steps.map(
+        (s) => `${s.kind} ${s.package}${s.kind === 'tag' || s.kind === 'untag' || s.kind === 'publish' ? ` ${s.tag}` : ''}`,
+      ),
+    });
     await execute({ options, release, plan, journal, outcomes, emit, concurrency });
     await journal.append('done', { outcome: 'published' });
     return result('published', true, [], journalPath);
   } catch (error) {
     if (error instanceof Stop) {
-      for (const d of error.diagnostics) await journal.append(error.outcome === 'conflict' ? 'conflict' : 'error', { code: d.code, subject: d.subject ?? null, expected: d.expected ?? null, found: d.found ?? null });
+      for (const d of error.diagnostics)
+        await journal.append(error.outcome === 'conflict' ? 'conflict' : 'error', {
+          code: d.code,
+          subject: d.subject ?? null,
+          expected: d.expected ?? null,
+          found: d.found ?? null,
+        });
       await journal.append('done', { outcome: error.outcome });
       return result(error.outcome, false, error.diagnostics, journalPath);
     }
@@ -306,13 +470,22 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     await journal.append('publish-begin', { package: name, version, tag: plan.stagingTag, integrity });
     let state: 'published' | 'already-present';
     try {
-      const r = await client.publish({ manifest: p.packageJson, tarball: p.tarball, tag: plan.stagingTag, ...(options.access === undefined ? {} : { access: options.access }) });
-      if (r.integrity !== integrity) throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs: r.integrity }]));
+      const r = await client.publish({
+        manifest: p.packageJson,
+        tarball: p.tarball,
+        tag: plan.stagingTag,
+        ...(options.access === undefined ? {} : { access: options.access }),
+      });
+      if (r.integrity !== integrity)
+        throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs: r.integrity }]));
       state = r.state;
     } catch (error) {
       if (error instanceof DiagnosticError && error.diagnostics.some((d) => d.code === 'NS_PUBLISH_CONFLICT')) {
         // Someone published other bytes between our preflight and our write: report both hashes.
-        const theirs = await client.getPackument(name).then((pk) => pk?.versions[version]?.integrity ?? null, () => null);
+        const theirs = await client.getPackument(name).then(
+          (pk) => pk?.versions[version]?.integrity ?? null,
+          () => null,
+        );
         throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs }]));
       }
       throw error;
@@ -326,7 +499,9 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     const { name, version, integrity } = p.entry;
     const attempts = await readBack(client, name, version, integrity, {
       timeoutMs,
-      onWait: (attempt, waitMs, reason) => { emit({ type: 'waiting', package: name, version, attempt, waitMs, reason }); },
+      onWait: (attempt, waitMs, reason) => {
+        emit({ type: 'waiting', package: name, version, attempt, waitMs, reason });
+      },
     });
     outcome(name).verified = true;
     emit({ type: 'verified', package: name, version, integrity, attempts });

@@ -59,7 +59,10 @@ export interface StatusInput {
 function statusOf(name: string, kind: PackageKind, version: string, packument: Packument | null, expected: string | null): PackageStatus {
   const published = packument?.versions[version];
   const integrity = published?.integrity ?? null;
-  const tags = Object.entries(packument?.distTags ?? {}).filter(([, v]) => v === version).map(([t]) => t).sort();
+  const tags = Object.entries(packument?.distTags ?? {})
+    .filter(([, v]) => v === version)
+    .map(([t]) => t)
+    .sort();
   return {
     name,
     kind,

@@ -31,7 +31,12 @@ export function oidcAvailable(env: NodeJS.ProcessEnv): boolean {
   return usable(env.NPM_ID_TOKEN) || (usable(env.ACTIONS_ID_TOKEN_REQUEST_URL) && usable(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN));
 }
 
-export async function resolveAuth(input: { registry: string; env: NodeJS.ProcessEnv; cwd: string; userconfig?: string }): Promise<{ token?: string; source: AuthSource }> {
+export async function resolveAuth(input: {
+  registry: string;
+  env: NodeJS.ProcessEnv;
+  cwd: string;
+  userconfig?: string;
+}): Promise<{ token?: string; source: AuthSource }> {
   const { env } = input;
   if (usable(env.NPM_TOKEN)) return { token: env.NPM_TOKEN.trim(), source: 'NPM_TOKEN' };
   if (usable(env.NODE_AUTH_TOKEN)) return { token: env.NODE_AUTH_TOKEN.trim(), source: 'NODE_AUTH_TOKEN' };
@@ -52,10 +57,14 @@ export interface OidcOptions {
 }
 
 function oidcError(subject: string, message: string, secrets: readonly (string | undefined)[]): DiagnosticError {
-  return new DiagnosticError([diagnostic({
-    code: 'NS_REGISTRY_AUTH', subject, message: redact(message, secrets),
-    hint: 'configure this package\'s trusted publisher on the registry (repository, workflow file) and give the job `permissions: id-token: write`; or set NPM_TOKEN',
-  })]);
+  return new DiagnosticError([
+    diagnostic({
+      code: 'NS_REGISTRY_AUTH',
+      subject,
+      message: redact(message, secrets),
+      hint: "configure this package's trusted publisher on the registry (repository, workflow file) and give the job `permissions: id-token: write`; or set NPM_TOKEN",
+    }),
+  ]);
 }
 
 /**
@@ -71,13 +80,25 @@ export async function exchangeOidcToken(name: string, options: OidcOptions): Pro
   const timeoutMs = options.timeoutMs ?? 30_000;
   const secrets: (string | undefined)[] = [env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, env.NPM_ID_TOKEN];
   const dispatcher = createDispatcher({ registry, timeoutMs, env, ...(options.caFile === undefined ? {} : { caFile: options.caFile }) });
-  const settings = { dispatcher, timeoutMs, retries: options.retries ?? 3, retryBaseMs: 250, secrets: () => secrets, userAgent: `napi-ship node/${process.version}` };
+  const settings = {
+    dispatcher,
+    timeoutMs,
+    retries: options.retries ?? 3,
+    retryBaseMs: 250,
+    secrets: () => secrets,
+    userAgent: `napi-ship node/${process.version}`,
+  };
   try {
     let idToken = usable(env.NPM_ID_TOKEN) ? env.NPM_ID_TOKEN : undefined;
     if (idToken === undefined) {
       const requestUrl = env.ACTIONS_ID_TOKEN_REQUEST_URL;
       const requestToken = env.ACTIONS_ID_TOKEN_REQUEST_TOKEN;
-      if (!usable(requestUrl) || !usable(requestToken)) throw oidcError(name, 'no OIDC id token: neither NPM_ID_TOKEN nor ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN is set', secrets);
+      if (!usable(requestUrl) || !usable(requestToken))
+        throw oidcError(
+          name,
+          'no OIDC id token: neither NPM_ID_TOKEN nor ACTIONS_ID_TOKEN_REQUEST_URL/ACTIONS_ID_TOKEN_REQUEST_TOKEN is set',
+          secrets,
+        );
       let url: URL;
       try {
         url = new URL(requestUrl);
@@ -85,7 +106,11 @@ export async function exchangeOidcToken(name: string, options: OidcOptions): Pro
         throw oidcError(name, 'ACTIONS_ID_TOKEN_REQUEST_URL is not a URL', secrets);
       }
       url.searchParams.append('audience', `npm:${registry.hostname}`);
-      const res = await send(settings, { method: 'GET', url, headers: { accept: 'application/json', authorization: `Bearer ${requestToken}` } });
+      const res = await send(settings, {
+        method: 'GET',
+        url,
+        headers: { accept: 'application/json', authorization: `Bearer ${requestToken}` },
+      });
       let value: unknown;
       try {
         const parsed: unknown = JSON.parse(res.body.toString('utf8'));
@@ -94,13 +119,21 @@ export async function exchangeOidcToken(name: string, options: OidcOptions): Pro
         value = undefined;
       }
       if (res.status !== 200 || typeof value !== 'string' || value === '') {
-        throw oidcError(name, `the CI did not hand out an id token (HTTP ${String(res.status)}${registryMessage(res.body) ? `: ${registryMessage(res.body)}` : ''})`, secrets);
+        throw oidcError(
+          name,
+          `the CI did not hand out an id token (HTTP ${String(res.status)}${registryMessage(res.body) ? `: ${registryMessage(res.body)}` : ''})`,
+          secrets,
+        );
       }
       idToken = value;
     }
     secrets.push(idToken);
     const exchange = new URL(`/-/npm/v1/oidc/token/exchange/package/${packagePath(name)}`, registry);
-    const res = await send(settings, { method: 'POST', url: exchange, headers: { accept: 'application/json', authorization: `Bearer ${idToken}` } });
+    const res = await send(settings, {
+      method: 'POST',
+      url: exchange,
+      headers: { accept: 'application/json', authorization: `Bearer ${idToken}` },
+    });
     let token: unknown;
     try {
       const parsed: unknown = JSON.parse(res.body.toString('utf8'));
@@ -109,7 +142,11 @@ export async function exchangeOidcToken(name: string, options: OidcOptions): Pro
       token = undefined;
     }
     if (res.status < 200 || res.status > 299 || typeof token !== 'string' || token === '') {
-      throw oidcError(name, `the registry refused the OIDC token exchange for ${name} (HTTP ${String(res.status)}${registryMessage(res.body) ? `: ${registryMessage(res.body)}` : ''})`, secrets);
+      throw oidcError(
+        name,
+        `the registry refused the OIDC token exchange for ${name} (HTTP ${String(res.status)}${registryMessage(res.body) ? `: ${registryMessage(res.body)}` : ''})`,
+        secrets,
+      );
     }
     return token;
   } catch (error) {

@@ -64,7 +64,11 @@ function userAgent(): string {
 }
 
 /** Whether a 401/403 asks for a one-time password (npm-registry-fetch's test, plus the body wording). */
-export function wantsOtp(res: { readonly status: number; readonly headers: Readonly<Record<string, string>>; readonly body: Buffer }): boolean {
+export function wantsOtp(res: {
+  readonly status: number;
+  readonly headers: Readonly<Record<string, string>>;
+  readonly body: Buffer;
+}): boolean {
   const auth = (res.headers['www-authenticate'] ?? '').split(/,\s*/).map((s) => s.trim().toLowerCase());
   if (auth.includes('otp')) return true;
   const text = res.body.toString('utf8');
@@ -93,7 +97,12 @@ export class RegistryClient {
     this.#env = options.env ?? process.env;
     this.#options = options;
     const timeoutMs = options.timeoutMs ?? 30_000;
-    this.#dispatcher = createDispatcher({ registry: this.#url, timeoutMs, env: this.#env, ...(options.caFile === undefined ? {} : { caFile: options.caFile }) });
+    this.#dispatcher = createDispatcher({
+      registry: this.#url,
+      timeoutMs,
+      env: this.#env,
+      ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    });
     const onRetry = options.onRetry;
     this.#http = {
       dispatcher: this.#dispatcher,
@@ -101,7 +110,13 @@ export class RegistryClient {
       retries: options.retries ?? 6,
       retryBaseMs: options.retryBaseMs ?? 250,
       secrets: () => [this.#token, this.#otp, ...this.#issued],
-      ...(onRetry === undefined ? {} : { onRetry: (info: RetryInfo): void => { onRetry({ ...info }); } }),
+      ...(onRetry === undefined
+        ? {}
+        : {
+            onRetry: (info: RetryInfo): void => {
+              onRetry({ ...info });
+            },
+          }),
       userAgent: userAgent(),
     };
   }
@@ -126,7 +141,8 @@ export class RegistryClient {
     if (pending === undefined) {
       const o = this.#options;
       pending = exchangeOidcToken(name, {
-        registry: this.registry, env: this.#env,
+        registry: this.registry,
+        env: this.#env,
         ...(o.caFile === undefined ? {} : { caFile: o.caFile }),
         ...(o.allowInsecure === undefined ? {} : { allowInsecure: o.allowInsecure }),
         ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
@@ -135,12 +151,17 @@ export class RegistryClient {
         return token;
       });
       this.#oidcTokens.set(name, pending);
-      pending.catch(() => { this.#oidcTokens.delete(name); });
+      pending.catch(() => {
+        this.#oidcTokens.delete(name);
+      });
     }
     return pending;
   }
 
-  async #send(name: string, req: Omit<HttpRequest, 'headers'> & { readonly headers?: Readonly<Record<string, string>>; readonly write: boolean }): Promise<HttpResponse> {
+  async #send(
+    name: string,
+    req: Omit<HttpRequest, 'headers'> & { readonly headers?: Readonly<Record<string, string>>; readonly write: boolean },
+  ): Promise<HttpResponse> {
     const token = await this.#tokenFor(name);
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
     if (token !== undefined) headers.authorization = `Bearer ${token}`;
@@ -155,19 +176,29 @@ export class RegistryClient {
     if (res.status === 401 || res.status === 403) {
       let hint: string;
       if (wantsOtp(res)) {
-        hint = this.#otp === undefined
-          ? 'the account has two-factor auth on writes: pass --otp <code>, or use a granular/automation token that bypasses 2FA'
-          : 'the one-time password was refused (expired?): pass a fresh --otp <code>';
+        hint =
+          this.#otp === undefined
+            ? 'the account has two-factor auth on writes: pass --otp <code>, or use a granular/automation token that bypasses 2FA'
+            : 'the one-time password was refused (expired?): pass a fresh --otp <code>';
       } else if (this.#token === undefined && !this.#oidc) {
         hint = 'no token was sent: set NPM_TOKEN, or add //<registry host>/:_authToken=… to .npmrc, or use trusted publishing (OIDC)';
       } else if (res.status === 401) {
-        hint = 'the token was refused: check NPM_TOKEN / NODE_AUTH_TOKEN or the //<registry host>/:_authToken line in .npmrc (expired or for another registry?)';
+        hint =
+          'the token was refused: check NPM_TOKEN / NODE_AUTH_TOKEN or the //<registry host>/:_authToken line in .npmrc (expired or for another registry?)';
       } else {
         hint = 'the token lacks the right for this (read-only token, wrong scope or organisation, or the package belongs to someone else)';
       }
       return new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_AUTH', subject, message, hint, found: String(res.status) })]);
     }
-    return new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_HTTP', subject, message, found: String(res.status), hint: res.status === 404 ? 'check the package name and --registry' : 'see the registry\'s message above' })]);
+    return new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_HTTP',
+        subject,
+        message,
+        found: String(res.status),
+        hint: res.status === 404 ? 'check the package name and --registry' : "see the registry's message above",
+      }),
+    ]);
   }
 
   #packageUrl(name: string, suffix = ''): URL {
@@ -178,7 +209,14 @@ export class RegistryClient {
     try {
       return JSON.parse(res.body.toString('utf8'));
     } catch {
-      throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_BAD_PACKUMENT', subject, message: `the registry answered ${what} with something that is not JSON`, hint: `check --registry (${displayUrl(this.#url)})` })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_REGISTRY_BAD_PACKUMENT',
+          subject,
+          message: `the registry answered ${what} with something that is not JSON`,
+          hint: `check --registry (${displayUrl(this.#url)})`,
+        }),
+      ]);
     }
   }
 
@@ -190,8 +228,12 @@ export class RegistryClient {
   async getPackument(name: string, opts: { full?: boolean; fresh?: boolean } = {}): Promise<Packument | null> {
     const fresh = opts.fresh === true;
     const res = await this.#send(name, {
-      method: 'GET', url: this.#packageUrl(name, fresh ? '?write=true' : ''), write: false,
-      headers: fresh ? { accept: 'application/json', 'cache-control': 'no-cache' } : { accept: opts.full === true ? 'application/json' : ABBREVIATED },
+      method: 'GET',
+      url: this.#packageUrl(name, fresh ? '?write=true' : ''),
+      write: false,
+      headers: fresh
+        ? { accept: 'application/json', 'cache-control': 'no-cache' }
+        : { accept: opts.full === true ? 'application/json' : ABBREVIATED },
     });
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.#statusError(res, `the package document of ${name}`, name);
@@ -201,11 +243,24 @@ export class RegistryClient {
   /** The full, uncached document a write starts from (`?write=true`, as `npm deprecate` reads it). */
   async #packumentForWrite(name: string): Promise<Record<string, unknown> | null> {
     const url = this.#packageUrl(name, '?write=true');
-    const res = await this.#send(name, { method: 'GET', url, headers: { accept: 'application/json', 'cache-control': 'no-cache' }, write: false });
+    const res = await this.#send(name, {
+      method: 'GET',
+      url,
+      headers: { accept: 'application/json', 'cache-control': 'no-cache' },
+      write: false,
+    });
     if (res.status === 404) return null;
     if (res.status !== 200) throw this.#statusError(res, `the package document of ${name}`, name);
     const body = this.#json(res, `the package document of ${name}`, name);
-    if (!isRecord(body)) throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_BAD_PACKUMENT', subject: name, message: 'the registry answered something that is not a package document', hint: 'check --registry' })]);
+    if (!isRecord(body))
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_REGISTRY_BAD_PACKUMENT',
+          subject: name,
+          message: 'the registry answered something that is not a package document',
+          hint: 'check --registry',
+        }),
+      ]);
     return body;
   }
 
@@ -217,12 +272,25 @@ export class RegistryClient {
     return v === undefined ? null : { integrity: v.integrity, shasum: v.shasum };
   }
 
-  async publish(input: { manifest: Readonly<Record<string, unknown>>; tarball: Uint8Array; tag: string; access?: 'public' | 'restricted' }): Promise<PublishOutcome> {
-    const body = buildPublishBody({ registry: this.registry, manifest: input.manifest, tarball: input.tarball, tag: input.tag, ...(input.access === undefined ? {} : { access: input.access }) });
+  async publish(input: {
+    manifest: Readonly<Record<string, unknown>>;
+    tarball: Uint8Array;
+    tag: string;
+    access?: 'public' | 'restricted';
+  }): Promise<PublishOutcome> {
+    const body = buildPublishBody({
+      registry: this.registry,
+      manifest: input.manifest,
+      tarball: input.tarball,
+      tag: input.tag,
+      ...(input.access === undefined ? {} : { access: input.access }),
+    });
     const { name, version, integrity, shasum } = body;
     const subject = `${name}@${version}`;
     const res = await this.#send(name, {
-      method: 'PUT', url: this.#packageUrl(name), write: true,
+      method: 'PUT',
+      url: this.#packageUrl(name),
+      write: true,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(body.document),
     });
@@ -237,17 +305,27 @@ export class RegistryClient {
       if (there !== null) {
         const same = there.integrity?.startsWith('sha512-') === true ? there.integrity === integrity : there.shasum === shasum;
         if (same) return { state: 'already-present', integrity };
-        throw new DiagnosticError([diagnostic({
-          code: 'NS_PUBLISH_CONFLICT', subject,
-          message: `${subject} is already on the registry with other bytes`,
-          expected: integrity, found: there.integrity ?? `shasum ${there.shasum ?? 'unknown'}`,
-          hint: 'a version can never be republished: bump the version (napi-ship version patch) and release again; never overwrite',
-        })]);
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_PUBLISH_CONFLICT',
+            subject,
+            message: `${subject} is already on the registry with other bytes`,
+            expected: integrity,
+            found: there.integrity ?? `shasum ${there.shasum ?? 'unknown'}`,
+            hint: 'a version can never be republished: bump the version (napi-ship version patch) and release again; never overwrite',
+          }),
+        ]);
       }
       const mayAppear = res.status === 409 || res.earlierMayHaveLanded;
       if (!mayAppear || read >= READBACK_ATTEMPTS) break;
       const waitMs = Math.min(5_000, this.#http.retryBaseMs * 2 ** (read - 1));
-      this.#http.onRetry?.({ method: 'GET', path: this.#packageUrl(name).pathname, attempt: read, reason: `${subject} refused as existing (${String(res.status)}) but not visible yet`, waitMs });
+      this.#http.onRetry?.({
+        method: 'GET',
+        path: this.#packageUrl(name).pathname,
+        attempt: read,
+        reason: `${subject} refused as existing (${String(res.status)}) but not visible yet`,
+        waitMs,
+      });
       await sleep(waitMs);
     }
     throw this.#statusError(res, `the publish of ${subject}`, subject);
@@ -271,11 +349,14 @@ export class RegistryClient {
   /** Point `tag` at `version` (`PUT /-/package/<name>/dist-tags/<tag>`, body the JSON string, as `npm dist-tag add`). */
   async setDistTag(name: string, tag: string, version: string): Promise<void> {
     const res = await this.#send(name, {
-      method: 'PUT', url: this.#distTagsUrl(name, tag), write: true,
+      method: 'PUT',
+      url: this.#distTagsUrl(name, tag),
+      write: true,
       headers: { 'content-type': 'application/json' },
       body: JSON.stringify(version),
     });
-    if (res.status < 200 || res.status > 299) throw this.#statusError(res, `setting the dist-tag ${tag} of ${name} to ${version}`, `${name}@${version}`);
+    if (res.status < 200 || res.status > 299)
+      throw this.#statusError(res, `setting the dist-tag ${tag} of ${name} to ${version}`, `${name}@${version}`);
   }
 
   /** Remove `tag` (`DELETE /-/package/<name>/dist-tags/<tag>`); a tag already gone is not an error. */
@@ -299,13 +380,23 @@ export class RegistryClient {
       const versions = doc !== null && isRecord(doc.versions) ? doc.versions : null;
       const entry = versions?.[version];
       if (doc === null || !isRecord(entry)) {
-        throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_HTTP', subject, message: `${subject} is not on the registry, so it cannot be deprecated`, found: '404', hint: 'check the version and --registry' })]);
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_REGISTRY_HTTP',
+            subject,
+            message: `${subject} is not on the registry, so it cannot be deprecated`,
+            found: '404',
+            hint: 'check the version and --registry',
+          }),
+        ]);
       }
       const current = typeof entry.deprecated === 'string' ? entry.deprecated : '';
       if (current === message) return;
       entry.deprecated = message;
       const res = await this.#send(name, {
-        method: 'PUT', url: this.#packageUrl(name), write: true,
+        method: 'PUT',
+        url: this.#packageUrl(name),
+        write: true,
         headers: { 'content-type': 'application/json' },
         body: JSON.stringify(doc),
       });

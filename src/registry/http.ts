@@ -83,8 +83,28 @@ export function isTransientStatus(status: number): boolean {
   return status === 408 || status === 429 || (status >= 500 && status <= 599 && status !== 501 && status !== 505);
 }
 
-const CONNECT_FAILURES = new Set(['ECONNREFUSED', 'EHOSTUNREACH', 'ENETUNREACH', 'EAI_AGAIN', 'UND_ERR_CONNECT_TIMEOUT', 'ETIMEDOUT', 'EADDRNOTAVAIL']);
-const TRANSIENT = new Set([...CONNECT_FAILURES, 'ECONNRESET', 'EPIPE', 'ECONNABORTED', 'UND_ERR_SOCKET', 'UND_ERR_HEADERS_TIMEOUT', 'UND_ERR_BODY_TIMEOUT', 'UND_ERR_CLOSED', 'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH', 'UND_ERR_RES_CONTENT_LENGTH_MISMATCH', 'ERR_STREAM_PREMATURE_CLOSE']);
+const CONNECT_FAILURES = new Set([
+  'ECONNREFUSED',
+  'EHOSTUNREACH',
+  'ENETUNREACH',
+  'EAI_AGAIN',
+  'UND_ERR_CONNECT_TIMEOUT',
+  'ETIMEDOUT',
+  'EADDRNOTAVAIL',
+]);
+const TRANSIENT = new Set([
+  ...CONNECT_FAILURES,
+  'ECONNRESET',
+  'EPIPE',
+  'ECONNABORTED',
+  'UND_ERR_SOCKET',
+  'UND_ERR_HEADERS_TIMEOUT',
+  'UND_ERR_BODY_TIMEOUT',
+  'UND_ERR_CLOSED',
+  'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
+  'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
+  'ERR_STREAM_PREMATURE_CLOSE',
+]);
 
 /** The `code` of an error or of the first cause that has one. */
 export function errorCode(error: unknown): string | null {
@@ -97,7 +117,19 @@ export function errorCode(error: unknown): string | null {
 }
 
 function isTlsError(code: string | null): boolean {
-  return code !== null && (code.startsWith('CERT_') || code.startsWith('ERR_TLS_') || code.startsWith('ERR_SSL_') || ['UNABLE_TO_VERIFY_LEAF_SIGNATURE', 'UNABLE_TO_GET_ISSUER_CERT', 'UNABLE_TO_GET_ISSUER_CERT_LOCALLY', 'SELF_SIGNED_CERT_IN_CHAIN', 'DEPTH_ZERO_SELF_SIGNED_CERT'].includes(code));
+  return (
+    code !== null &&
+    (code.startsWith('CERT_') ||
+      code.startsWith('ERR_TLS_') ||
+      code.startsWith('ERR_SSL_') ||
+      [
+        'UNABLE_TO_VERIFY_LEAF_SIGNATURE',
+        'UNABLE_TO_GET_ISSUER_CERT',
+        'UNABLE_TO_GET_ISSUER_CERT_LOCALLY',
+        'SELF_SIGNED_CERT_IN_CHAIN',
+        'DEPTH_ZERO_SELF_SIGNED_CERT',
+      ].includes(code))
+  );
 }
 
 function headerRecord(headers: Record<string, string | string[] | undefined>): Record<string, string> {
@@ -159,18 +191,27 @@ export async function send(settings: HttpSettings, req: HttpRequest): Promise<Ht
     } catch (error) {
       const code = errorCode(error);
       if (isTlsError(code)) {
-        throw new DiagnosticError([diagnostic({
-          code: 'NS_REGISTRY_UNREACHABLE', subject: where,
-          message: redact(`TLS refused the registry's certificate: ${errorMessage(error)}`, settings.secrets()),
-          hint: 'if the registry uses a private CA, pass its PEM bundle with --ca-file (or cafile= in .npmrc)',
-        })]);
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_REGISTRY_UNREACHABLE',
+            subject: where,
+            message: redact(`TLS refused the registry's certificate: ${errorMessage(error)}`, settings.secrets()),
+            hint: 'if the registry uses a private CA, pass its PEM bundle with --ca-file (or cafile= in .npmrc)',
+          }),
+        ]);
       }
       if (code === 'NS_BODY_TOO_LARGE' || code === null || !TRANSIENT.has(code)) {
-        throw new DiagnosticError([diagnostic({
-          code: 'NS_REGISTRY_UNREACHABLE', subject: where,
-          message: redact(`cannot reach the registry: ${errorMessage(error)}${code === null ? '' : ` (${code})`}`, settings.secrets()),
-          hint: code === 'ENOTFOUND' ? 'check the registry host name (--registry) and DNS' : 'check --registry, the network and any HTTP(S)_PROXY setting',
-        })]);
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_REGISTRY_UNREACHABLE',
+            subject: where,
+            message: redact(`cannot reach the registry: ${errorMessage(error)}${code === null ? '' : ` (${code})`}`, settings.secrets()),
+            hint:
+              code === 'ENOTFOUND'
+                ? 'check the registry host name (--registry) and DNS'
+                : 'check --registry, the network and any HTTP(S)_PROXY setting',
+          }),
+        ]);
       }
       if (!CONNECT_FAILURES.has(code)) {
         everConnected = true;
@@ -190,8 +231,18 @@ export async function send(settings: HttpSettings, req: HttpRequest): Promise<Ht
     await sleep(waitMs);
   }
   const d: Diagnostic = everConnected
-    ? diagnostic({ code: 'NS_REGISTRY_RETRIES_EXHAUSTED', subject: where, message: `the registry kept failing; gave up (last: ${lastReason})`, hint: 'the registry or the network is unwell; run again later (a publish resumes where it stopped)' })
-    : diagnostic({ code: 'NS_REGISTRY_UNREACHABLE', subject: where, message: `cannot reach the registry (last: ${lastReason})`, hint: 'check --registry, the network and any HTTP(S)_PROXY setting' });
+    ? diagnostic({
+        code: 'NS_REGISTRY_RETRIES_EXHAUSTED',
+        subject: where,
+        message: `the registry kept failing; gave up (last: ${lastReason})`,
+        hint: 'the registry or the network is unwell; run again later (a publish resumes where it stopped)',
+      })
+    : diagnostic({
+        code: 'NS_REGISTRY_UNREACHABLE',
+        subject: where,
+        message: `cannot reach the registry (last: ${lastReason})`,
+        hint: 'check --registry, the network and any HTTP(S)_PROXY setting',
+      });
   throw new DiagnosticError([d]);
 }
 
@@ -234,10 +285,24 @@ export function createDispatcher(options: DispatcherOptions): Dispatcher {
     try {
       pem = readFileSync(options.caFile, 'utf8');
     } catch (error) {
-      throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_CA', subject: options.caFile, message: `cannot read the CA bundle: ${errorMessage(error)}`, hint: 'pass a readable PEM file to --ca-file' })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_REGISTRY_CA',
+          subject: options.caFile,
+          message: `cannot read the CA bundle: ${errorMessage(error)}`,
+          hint: 'pass a readable PEM file to --ca-file',
+        }),
+      ]);
     }
     if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_CA', subject: options.caFile, message: 'the CA bundle holds no PEM certificate', hint: 'pass a PEM file (-----BEGIN CERTIFICATE-----) to --ca-file' })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_REGISTRY_CA',
+          subject: options.caFile,
+          message: 'the CA bundle holds no PEM certificate',
+          hint: 'pass a PEM file (-----BEGIN CERTIFICATE-----) to --ca-file',
+        }),
+      ]);
     }
     ca = [...rootCertificates, pem];
   }

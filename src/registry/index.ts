@@ -2,10 +2,37 @@
  * Talking to an npm registry: reads, publish, dist-tags, deprecate, and where the token comes from.
  * See docs/registry.md.
  */
-export { RegistryClient, readTarballManifest, tarballDigests, wantsOtp, type PublishOutcome, type RegistryClientOptions } from './client.js';
+export {
+  RegistryClient,
+  readTarballManifest,
+  tarballDigests,
+  wantsOtp,
+  type PublishOutcome,
+  type RegistryClientOptions,
+} from './client.js';
 export { exchangeOidcToken, oidcAvailable, resolveAuth, SETUP_NODE_PLACEHOLDER, type AuthSource, type OidcOptions } from './auth.js';
-export { chooseRegistry, envReplace, loadNpmrc, nerfDart, parseNpmrc, tokenForRegistry, userconfigPath, type NpmConfig, type RegistrySource } from './npmrc.js';
+export {
+  chooseRegistry,
+  envReplace,
+  loadNpmrc,
+  nerfDart,
+  parseNpmrc,
+  tokenForRegistry,
+  userconfigPath,
+  type NpmConfig,
+  type RegistrySource,
+} from './npmrc.js';
 export { backoffMs, isTransientStatus, parseRetryAfter, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS, type RetryInfo } from './http.js';
 export { buildPublishBody, type PublishBody, type PublishBodyInput } from './publish-body.js';
 export { checkRegistryUrl, DEFAULT_REGISTRY, displayUrl, isLoopbackHost, redact } from './url.js';
-export { ABBREVIATED, packagePath, parsePackument, publishState, readPackument, type Packument, type PublishedVersion, type PublishState, type RegistryOptions } from './packument.js';
+export {
+  ABBREVIATED,
+  packagePath,
+  parsePackument,
+  publishState,
+  readPackument,
+  type Packument,
+  type PublishedVersion,
+  type PublishState,
+  type RegistryOptions,
+} from './packument.js';

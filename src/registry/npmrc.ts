@@ -89,7 +89,14 @@ async function readIfPresent(file: string): Promise<string | null> {
     return await readFile(file, 'utf8');
   } catch (error) {
     if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return null;
-    throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_NPMRC', subject: file, message: `cannot read ${file}: ${errorMessage(error)}`, hint: 'fix the file\'s permissions or remove it' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_NPMRC',
+        subject: file,
+        message: `cannot read ${file}: ${errorMessage(error)}`,
+        hint: "fix the file's permissions or remove it",
+      }),
+    ]);
   }
 }
 
@@ -101,7 +108,11 @@ export function userconfigPath(env: NodeJS.ProcessEnv, userconfig?: string): str
 }
 
 /** The user `.npmrc` then the project `<cwd>/.npmrc` (project wins), merged. Missing files are fine. */
-export async function loadNpmrc(input: { readonly cwd: string; readonly env: NodeJS.ProcessEnv; readonly userconfig?: string }): Promise<NpmConfig> {
+export async function loadNpmrc(input: {
+  readonly cwd: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly userconfig?: string;
+}): Promise<NpmConfig> {
   const user = userconfigPath(input.env, input.userconfig);
   const project = path.resolve(input.cwd, '.npmrc');
   const merged: Record<string, string> = {};
@@ -124,7 +135,10 @@ export function nerfDart(url: string): string {
  * prefix of the URL, walking up as npm does (strip the last segment, then its slash). A value that
  * still holds an unexpanded `${VAR}` counts as no token. `_auth` and username/password are not used.
  */
-export function tokenForRegistry(url: string, config: Readonly<Record<string, string | undefined>>): { readonly key: string; readonly token: string } | null {
+export function tokenForRegistry(
+  url: string,
+  config: Readonly<Record<string, string | undefined>>,
+): { readonly key: string; readonly token: string } | null {
   const parsed = new URL(url);
   let regKey = `//${parsed.host}${parsed.pathname}`;
   while (regKey.length > '//'.length) {
@@ -157,7 +171,8 @@ export function chooseRegistry(input: {
   const set = (v: unknown): v is string => typeof v === 'string' && v.trim() !== '';
   if (set(input.flag)) return { url: slash(input.flag.trim()), source: 'flag' };
   const pc = input.publishConfig;
-  if (typeof pc === 'object' && pc !== null && 'registry' in pc && set(pc.registry)) return { url: slash(pc.registry.trim()), source: 'publishConfig.registry' };
+  if (typeof pc === 'object' && pc !== null && 'registry' in pc && set(pc.registry))
+    return { url: slash(pc.registry.trim()), source: 'publishConfig.registry' };
   const name = input.packageName;
   const scope = name.startsWith('@') && name.indexOf('/') > 1 ? name.slice(0, name.indexOf('/')) : null;
   const scoped = scope === null ? undefined : input.npmrc[`${scope}:registry`];

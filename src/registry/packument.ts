@@ -42,14 +42,21 @@ export function packagePath(name: string): string {
   return name.startsWith('@') ? `@${encodeURIComponent(name.slice(1))}` : encodeURIComponent(name);
 }
 
-
 function str(v: unknown): string | null {
   return typeof v === 'string' ? v : null;
 }
 
 /** Parse a packument body (full or abbreviated) into the facts the publish plan needs. */
 export function parsePackument(name: string, body: unknown): Packument {
-  if (!isRecord(body)) throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_BAD_PACKUMENT', subject: name, message: 'the registry answered something that is not a package document', hint: 'check the registry URL' })]);
+  if (!isRecord(body))
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_BAD_PACKUMENT',
+        subject: name,
+        message: 'the registry answered something that is not a package document',
+        hint: 'check the registry URL',
+      }),
+    ]);
   const distTags: Record<string, string> = {};
   if (isRecord(body['dist-tags'])) {
     for (const [tag, v] of Object.entries(body['dist-tags'])) if (typeof v === 'string') distTags[tag] = v;
@@ -63,7 +70,14 @@ export function parsePackument(name: string, body: unknown): Packument {
         for (const [dep, spec] of Object.entries(v.optionalDependencies)) if (typeof spec === 'string') optional[dep] = spec;
       }
       const deprecated = isRecord(v) && typeof v.deprecated === 'string' && v.deprecated !== '' ? v.deprecated : null;
-      versions[version] = { version, integrity: str(dist.integrity), shasum: str(dist.shasum), tarball: str(dist.tarball), optionalDependencies: optional, deprecated };
+      versions[version] = {
+        version,
+        integrity: str(dist.integrity),
+        shasum: str(dist.shasum),
+        tarball: str(dist.tarball),
+        optionalDependencies: optional,
+        deprecated,
+      };
     }
   }
   return { name, distTags, versions };
@@ -82,7 +96,14 @@ export async function readPackument(name: string, options: RegistryOptions): Pro
       bodyTimeout: timeout,
     });
   } catch (error) {
-    throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_UNREACHABLE', subject: url.origin, message: `cannot reach the registry: ${errorMessage(error)}`, hint: 'check --registry and the network' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_UNREACHABLE',
+        subject: url.origin,
+        message: `cannot reach the registry: ${errorMessage(error)}`,
+        hint: 'check --registry and the network',
+      }),
+    ]);
   }
   if (response.statusCode === 404) {
     await response.body.dump();
@@ -90,7 +111,19 @@ export async function readPackument(name: string, options: RegistryOptions): Pro
   }
   if (response.statusCode !== 200) {
     await response.body.dump();
-    throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_STATUS', subject: `${url.origin} ${name}`, message: `the registry answered ${response.statusCode} for the package document`, expected: '200 or 404', found: String(response.statusCode), hint: response.statusCode === 401 || response.statusCode === 403 ? 'the token may lack read access' : 'try again; a 5xx is the registry\'s fault' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_STATUS',
+        subject: `${url.origin} ${name}`,
+        message: `the registry answered ${response.statusCode} for the package document`,
+        expected: '200 or 404',
+        found: String(response.statusCode),
+        hint:
+          response.statusCode === 401 || response.statusCode === 403
+            ? 'the token may lack read access'
+            : "try again; a 5xx is the registry's fault",
+      }),
+    ]);
   }
   return parsePackument(name, await response.body.json());
 }

@@ -20,7 +20,13 @@ export function tarballDigests(tarball: Uint8Array): { readonly integrity: strin
 }
 
 function badTarball(message: string): DiagnosticError {
-  return new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_BAD_TARBALL', message, hint: 'publish the tarballs `napi-ship pack` wrote (npm pack layout: package/package.json)' })]);
+  return new DiagnosticError([
+    diagnostic({
+      code: 'NS_PUBLISH_BAD_TARBALL',
+      message,
+      hint: 'publish the tarballs `napi-ship pack` wrote (npm pack layout: package/package.json)',
+    }),
+  ]);
 }
 
 /**
@@ -68,7 +74,7 @@ export async function readTarballManifest(tarball: Uint8Array): Promise<Record<s
   } catch (error) {
     throw badTarball(`the tarball's package.json is not JSON: ${errorMessage(error)}`);
   }
-  if (!isRecord(parsed)) throw badTarball('the tarball\'s package.json is not an object');
+  if (!isRecord(parsed)) throw badTarball("the tarball's package.json is not an object");
   return parsed;
 }
 
@@ -106,13 +112,43 @@ function refuse(code: string, subject: string, message: string, hint: string): D
 export function buildPublishBody(input: PublishBodyInput): PublishBody {
   const m = input.manifest;
   const name = typeof m.name === 'string' ? m.name : '';
-  if (name === '' || name.trim() !== name) throw refuse('NS_PUBLISH_BAD_MANIFEST', '(tarball)', 'the package.json has no valid "name"', 'publish a tarball made by napi-ship pack');
+  if (name === '' || name.trim() !== name)
+    throw refuse(
+      'NS_PUBLISH_BAD_MANIFEST',
+      '(tarball)',
+      'the package.json has no valid "name"',
+      'publish a tarball made by napi-ship pack',
+    );
   const rawVersion = typeof m.version === 'string' ? m.version : '';
   const version = semver.clean(rawVersion);
-  if (version === null) throw refuse('NS_PUBLISH_BAD_MANIFEST', name, `"${rawVersion}" is not a semver version`, 'fix "version" in package.json and pack again');
-  if (m.private === true) throw refuse('NS_PUBLISH_PRIVATE', `${name}@${version}`, 'the package is marked "private": true', 'remove "private" from its package.json to publish it');
-  if (input.access === 'restricted' && !name.startsWith('@')) throw refuse('NS_PUBLISH_ACCESS', name, 'an unscoped package cannot be published with restricted access', 'use --access public, or a scoped name');
-  if (input.tag === '' || semver.validRange(input.tag) !== null) throw refuse('NS_PUBLISH_BAD_TAG', input.tag, `"${input.tag}" cannot be a dist-tag (empty, or it reads as a version range)`, 'use a tag like latest, next or napi-ship-staging');
+  if (version === null)
+    throw refuse(
+      'NS_PUBLISH_BAD_MANIFEST',
+      name,
+      `"${rawVersion}" is not a semver version`,
+      'fix "version" in package.json and pack again',
+    );
+  if (m.private === true)
+    throw refuse(
+      'NS_PUBLISH_PRIVATE',
+      `${name}@${version}`,
+      'the package is marked "private": true',
+      'remove "private" from its package.json to publish it',
+    );
+  if (input.access === 'restricted' && !name.startsWith('@'))
+    throw refuse(
+      'NS_PUBLISH_ACCESS',
+      name,
+      'an unscoped package cannot be published with restricted access',
+      'use --access public, or a scoped name',
+    );
+  if (input.tag === '' || semver.validRange(input.tag) !== null)
+    throw refuse(
+      'NS_PUBLISH_BAD_TAG',
+      input.tag,
+      `"${input.tag}" cannot be a dist-tag (empty, or it reads as a version range)`,
+      'use a tag like latest, next or napi-ship-staging',
+    );
 
   const { integrity, shasum } = tarballDigests(input.tarball);
   const basename = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;

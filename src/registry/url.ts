@@ -11,7 +11,10 @@ export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
 /** `127.0.0.0/8`, `::1` (and `::ffff:127.x.y.z`) and `localhost` (with its subdomains, RFC 6761). */
 export function isLoopbackHost(hostname: string): boolean {
-  const host = hostname.toLowerCase().replace(/^\[(.*)\]$/, '$1').replace(/\.$/, '');
+  const host = hostname
+    .toLowerCase()
+    .replace(/^\[(.*)\]$/, '$1')
+    .replace(/\.$/, '');
   if (host === 'localhost' || host.endsWith('.localhost')) return true;
   if (isIP(host) === 4) return host.startsWith('127.');
   if (isIP(host) === 6) {
@@ -47,21 +50,46 @@ export function checkRegistryUrl(registry: string, allowInsecure = false): URL {
   try {
     url = new URL(registry);
   } catch {
-    throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_URL', subject: registry.slice(0, 200), message: 'the registry is not a URL', hint: 'e.g. --registry https://registry.npmjs.org/' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_URL',
+        subject: registry.slice(0, 200),
+        message: 'the registry is not a URL',
+        hint: 'e.g. --registry https://registry.npmjs.org/',
+      }),
+    ]);
   }
   if (url.protocol !== 'https:' && url.protocol !== 'http:') {
-    throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_URL', subject: displayUrl(url), message: `the registry URL has the scheme ${url.protocol} (only https: and http: are spoken)`, hint: 'e.g. --registry https://registry.npmjs.org/' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_URL',
+        subject: displayUrl(url),
+        message: `the registry URL has the scheme ${url.protocol} (only https: and http: are spoken)`,
+        hint: 'e.g. --registry https://registry.npmjs.org/',
+      }),
+    ]);
   }
   if (url.username !== '' || url.password !== '') {
-    throw new DiagnosticError([diagnostic({ code: 'NS_REGISTRY_URL', subject: displayUrl(url), message: 'the registry URL carries credentials', hint: 'put the token in NPM_TOKEN or .npmrc (//host/:_authToken=…), not in the URL' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_URL',
+        subject: displayUrl(url),
+        message: 'the registry URL carries credentials',
+        hint: 'put the token in NPM_TOKEN or .npmrc (//host/:_authToken=…), not in the URL',
+      }),
+    ]);
   }
   if (url.protocol === 'http:' && !allowInsecure && !isLoopbackHost(url.hostname)) {
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_REGISTRY_INSECURE', subject: displayUrl(url),
-      message: 'refusing to send packages and tokens to a registry over plain http',
-      expected: 'https:// (or a loopback host)', found: 'http://',
-      hint: 'use the registry\'s https URL; --allow-insecure-registry overrides this for a trusted network',
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_INSECURE',
+        subject: displayUrl(url),
+        message: 'refusing to send packages and tokens to a registry over plain http',
+        expected: 'https:// (or a loopback host)',
+        found: 'http://',
+        hint: "use the registry's https URL; --allow-insecure-registry overrides this for a trusted network",
+      }),
+    ]);
   }
   url.search = '';
   url.hash = '';

@@ -12,11 +12,15 @@ import { execute, type Exited } from '../util/process.js';
 
 export { execute, type Exited };
 
-
 /** Variables a child never inherits: they would redirect an installer or the napi-rs loader. */
 export function inherited(key: string): boolean {
-  return !(/^(npm|pnpm|yarn|bun)_/i.test(key) || key.startsWith('NAPI_RS_') || key.startsWith('DENO_') || key.startsWith('BUN_')
-    || ['NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'INIT_CWD', 'PNPM_SCRIPT_SRC_DIR', 'PNPM_HOME', 'COREPACK_ROOT'].includes(key));
+  return !(
+    /^(npm|pnpm|yarn|bun)_/i.test(key) ||
+    key.startsWith('NAPI_RS_') ||
+    key.startsWith('DENO_') ||
+    key.startsWith('BUN_') ||
+    ['NODE_OPTIONS', 'NODE_TEST_CONTEXT', 'INIT_CWD', 'PNPM_SCRIPT_SRC_DIR', 'PNPM_HOME', 'COREPACK_ROOT'].includes(key)
+  );
 }
 
 /** A child's environment: the parent's minus `inherited` misses, HOME and XDG dirs under `home`, then `extra`. */
@@ -40,11 +44,15 @@ export function childEnv(home: string, extra: Readonly<Record<string, string>> =
   };
 }
 
-
 /** Why a command did not succeed, in a few words plus the tail of its stderr. */
 export function failure(done: Exited, timeoutMs: number): string {
-  const why = done.spawnError ?? (done.timedOut ? `timed out after ${String(Math.round(timeoutMs / 1000))} s` : `exit ${String(done.code)}`);
-  const tail = (done.stderr.trim() || done.stdout.trim()).split('\n').filter((l) => l.trim() !== '').slice(-6).join('\n');
+  const why =
+    done.spawnError ?? (done.timedOut ? `timed out after ${String(Math.round(timeoutMs / 1000))} s` : `exit ${String(done.code)}`);
+  const tail = (done.stderr.trim() || done.stdout.trim())
+    .split('\n')
+    .filter((l) => l.trim() !== '')
+    .slice(-6)
+    .join('\n');
   return tail === '' ? why : `${why}: ${tail}`;
 }
 

@@ -26,12 +26,30 @@ import { loadGeneric, writeLoadScript, type LoadJob } from './load.js';
 import { planRealRegistry, realRegistryUrl, type NotBuilt } from './real-registry.js';
 import { NO_VERDACCIO_HINT, resolveVerdaccio, startRegistry, verdaccioSearchDirs, type Registry } from './registry.js';
 import { prepareRehearsalRelease, type PreparedRelease } from './release.js';
-import { INSTALLERS, RUNTIMES, type Installer, type InstallResult, type LoadResult, type PublishedPackage, type RealRegistryPlan, type RehearsalOutcome, type Runtime } from './types.js';
+import {
+  INSTALLERS,
+  RUNTIMES,
+  type Installer,
+  type InstallResult,
+  type LoadResult,
+  type PublishedPackage,
+  type RealRegistryPlan,
+  type RehearsalOutcome,
+  type Runtime,
+} from './types.js';
 import { loadNpmrc } from '../registry/npmrc.js';
 
 export * from './types.js';
 export { hostBinary } from '../manifest/host.js';
-export { resolveVerdaccio, startRegistry, portOpen, verdaccioSearchDirs, NO_VERDACCIO_HINT, type Registry, type VerdaccioInstall } from './registry.js';
+export {
+  resolveVerdaccio,
+  startRegistry,
+  portOpen,
+  verdaccioSearchDirs,
+  NO_VERDACCIO_HINT,
+  type Registry,
+  type VerdaccioInstall,
+} from './registry.js';
 export { prepareRehearsalRelease, rehearsalLabel, limitPins, type PreparedRelease } from './release.js';
 export { planRealRegistry, realRegistryUrl, type NotBuilt, type RealPlanInput } from './real-registry.js';
 export { findTool, installWith, prepareProject, installerCandidates, LOCKFILES, type InstallTarget, type Tool } from './install.js';
@@ -76,21 +94,54 @@ async function coreSmoke(rootName: string, projectDir: string): Promise<((job: L
   const expectVersion = await smoke.crateVersion(projectDir).catch(() => smoke.crateVersion(smoke.defaultBuildDir));
   return async (job) => {
     const base = { installer: job.installer, runtime: job.runtime, mode: 'smoke' as const };
-    if (job.executable === null) return { ...base, runtimeVersion: null, status: 'skip', detail: job.missing ?? `${job.runtime} not found`, checks: [], command: [], durationMs: 0 };
+    if (job.executable === null)
+      return {
+        ...base,
+        runtimeVersion: null,
+        status: 'skip',
+        detail: job.missing ?? `${job.runtime} not found`,
+        checks: [],
+        command: [],
+        durationMs: 0,
+      };
     const r = await smoke.smokeRuntime(job.runtime, { dir: job.packageDir, expectVersion });
     const failed = r.checks.filter((c) => !c.ok);
     const passed = r.checks.filter((c) => c.ok).map((c) => c.name);
     const detail = r.ok
       ? `${String(r.checks.length)} checks passed (${passed.join(', ')})`
       : failed.map((c) => `${c.name}: ${c.detail}`).join('; ') + (r.stderr ? ` — ${r.stderr.trim().split('\n').slice(-3).join(' ')}` : '');
-    return { ...base, runtimeVersion: r.version, status: r.ok ? 'ok' : 'fail', detail, checks: r.checks, command: r.command, durationMs: r.durationMs };
+    return {
+      ...base,
+      runtimeVersion: r.version,
+      status: r.ok ? 'ok' : 'fail',
+      detail,
+      checks: r.checks,
+      command: r.command,
+      durationMs: r.durationMs,
+    };
   };
 }
 
-function skipped(note: string, realRegistry: RealRegistryPlan, diagnostics: Diagnostic[], started: number, extra: Partial<RehearsalOutcome> = {}): RehearsalOutcome {
+function skipped(
+  note: string,
+  realRegistry: RealRegistryPlan,
+  diagnostics: Diagnostic[],
+  started: number,
+  extra: Partial<RehearsalOutcome> = {},
+): RehearsalOutcome {
   return {
-    status: hasErrors(diagnostics) ? 'fail' : 'skip', note, registry: null, verdaccio: null, release: null, published: [], installs: [], loads: [],
-    realRegistry, diagnostics, durationMs: Math.round(performance.now() - started), ...extra,
+    status: hasErrors(diagnostics) ? 'fail' : 'skip',
+    note,
+    registry: null,
+    verdaccio: null,
+    release: null,
+    published: [],
+    installs: [],
+    loads: [],
+    realRegistry,
+    diagnostics,
+    durationMs: Math.round(performance.now() - started),
+    ...extra,
   };
 }
 
@@ -101,10 +152,21 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
   const plan = options.plan;
   const diagnostics: Diagnostic[] = [];
   const pack = plan.stages.pack;
-  const registrySetting = options.realRegistry === undefined
-    ? realRegistryUrl(plan.root.manifest, options.env ?? process.env, await loadNpmrc({ cwd: options.projectDir, env: options.env ?? process.env }).catch(() => ({})))
-    : { url: options.realRegistry, source: 'realRegistry option' };
-  const noRealPlan: RealRegistryPlan = { registry: registrySetting.url, registrySource: registrySetting.source, status: 'skip', note: 'nothing was packed', packages: [] };
+  const registrySetting =
+    options.realRegistry === undefined
+      ? realRegistryUrl(
+          plan.root.manifest,
+          options.env ?? process.env,
+          await loadNpmrc({ cwd: options.projectDir, env: options.env ?? process.env }).catch(() => ({})),
+        )
+      : { url: options.realRegistry, source: 'realRegistry option' };
+  const noRealPlan: RealRegistryPlan = {
+    registry: registrySetting.url,
+    registrySource: registrySetting.source,
+    status: 'skip',
+    note: 'nothing was packed',
+    packages: [],
+  };
 
   if (pack === undefined || pack.manifestPath === '' || hasErrors(pack.diagnostics)) {
     return skipped('nothing to rehearse: the pack stage did not produce a release', noRealPlan, diagnostics, started);
@@ -113,16 +175,37 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
   try {
     realManifest = JSON.parse(await readFile(pack.manifestPath, 'utf8')) as ReleaseManifest;
   } catch (error) {
-    diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_RELEASE', subject: pack.manifestPath, message: `cannot read the release manifest: ${errorMessage(error)}`, hint: 'run the dry run again' }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_REHEARSAL_RELEASE',
+        subject: pack.manifestPath,
+        message: `cannot read the release manifest: ${errorMessage(error)}`,
+        hint: 'run the dry run again',
+      }),
+    );
     return skipped('nothing to rehearse: the release manifest cannot be read', noRealPlan, diagnostics, started);
   }
   const builtNames = new Set(realManifest.packages.filter((p) => p.kind === 'platform').map((p) => p.name));
-  const notBuilt: NotBuilt[] = plan.targets.filter((t) => !builtNames.has(t.packageName)).map((t) => ({ target: t.spec.platformArchABI, packageName: t.packageName, version: plan.root.version }));
+  const notBuilt: NotBuilt[] = plan.targets
+    .filter((t) => !builtNames.has(t.packageName))
+    .map((t) => ({ target: t.spec.platformArchABI, packageName: t.packageName, version: plan.root.version }));
 
   // The read-only plan against the real registry runs beside everything else (network-bound).
-  step(options.offline === true ? 'skipping the plan against the real registry (--offline)' : `planning against ${registrySetting.url} (read-only)`);
-  const realPlan = planRealRegistry({ manifest: realManifest, notBuilt, registry: registrySetting, offline: options.offline === true, env: options.env ?? process.env });
-  const finish = async (outcome: Omit<RehearsalOutcome, 'realRegistry' | 'durationMs' | 'status' | 'diagnostics'> & { status?: RehearsalOutcome['status'] }): Promise<RehearsalOutcome> => {
+  step(
+    options.offline === true
+      ? 'skipping the plan against the real registry (--offline)'
+      : `planning against ${registrySetting.url} (read-only)`,
+  );
+  const realPlan = planRealRegistry({
+    manifest: realManifest,
+    notBuilt,
+    registry: registrySetting,
+    offline: options.offline === true,
+    env: options.env ?? process.env,
+  });
+  const finish = async (
+    outcome: Omit<RehearsalOutcome, 'realRegistry' | 'durationMs' | 'status' | 'diagnostics'> & { status?: RehearsalOutcome['status'] },
+  ): Promise<RehearsalOutcome> => {
     const real = await realPlan;
     const all = [...diagnostics, ...real.diagnostics];
     const status = outcome.status ?? (hasErrors(all) ? 'fail' : 'ok');
@@ -131,12 +214,27 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
   const empty = { registry: null, verdaccio: null, release: null, published: [], installs: [], loads: [] };
 
   if (builtNames.size === 0) {
-    diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_NOTHING_BUILT', severity: 'warning', message: 'no target was built here: there is nothing to install or load', hint: 'build the host target first (napi build, or napi-ship build)' }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_REHEARSAL_NOTHING_BUILT',
+        severity: 'warning',
+        message: 'no target was built here: there is nothing to install or load',
+        hint: 'build the host target first (napi build, or napi-ship build)',
+      }),
+    );
     return finish({ ...empty, status: 'skip', note: 'no target was built here' });
   }
   const verdaccio = resolveVerdaccio(options.verdaccioSearchDirs ?? verdaccioSearchDirs(options.projectDir));
   if (verdaccio === null) {
-    diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_NO_VERDACCIO', severity: 'warning', subject: options.projectDir, message: 'rehearsal skipped: verdaccio is not installed', hint: NO_VERDACCIO_HINT }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_REHEARSAL_NO_VERDACCIO',
+        severity: 'warning',
+        subject: options.projectDir,
+        message: 'rehearsal skipped: verdaccio is not installed',
+        hint: NO_VERDACCIO_HINT,
+      }),
+    );
     return finish({ ...empty, status: 'skip', note: `skipped: ${NO_VERDACCIO_HINT}` });
   }
 
@@ -158,10 +256,26 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
       for (const r of [started_, prepared, tools]) {
         if (r.status === 'rejected') {
           const reason: unknown = r.reason;
-          diagnostics.push(...(reason instanceof DiagnosticError ? reason.diagnostics : [diagnostic({ code: 'NS_REHEARSAL_FAILED', message: errorMessage(reason), hint: 'see the message; rerun with --no-rehearsal to skip the rehearsal' })]));
+          diagnostics.push(
+            ...(reason instanceof DiagnosticError
+              ? reason.diagnostics
+              : [
+                  diagnostic({
+                    code: 'NS_REHEARSAL_FAILED',
+                    message: errorMessage(reason),
+                    hint: 'see the message; rerun with --no-rehearsal to skip the rehearsal',
+                  }),
+                ]),
+          );
         }
       }
-      return await finish({ ...empty, verdaccio: verdaccio.version, registry: registry?.url ?? null, release: prepared.status === 'fulfilled' ? releaseOnly(prepared.value) : null, note: 'the rehearsal could not start' });
+      return await finish({
+        ...empty,
+        verdaccio: verdaccio.version,
+        registry: registry?.url ?? null,
+        release: prepared.status === 'fulfilled' ? releaseOnly(prepared.value) : null,
+        note: 'the rehearsal could not start',
+      });
     }
     const reg = started_.value;
     const release = prepared.value;
@@ -171,39 +285,110 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
     step(`publishing ${String(release.manifest.packages.length)} package(s) to ${reg.url} with napi-ship publish`);
     const published = await publishTo(reg, release, options.outDir, diagnostics);
     if (published === null) {
-      return await finish({ ...empty, verdaccio: verdaccio.version, registry: reg.url, release: releaseOnly(release), note: 'the rehearsal publish failed' });
+      return await finish({
+        ...empty,
+        verdaccio: verdaccio.version,
+        registry: reg.url,
+        release: releaseOnly(release),
+        note: 'the rehearsal publish failed',
+      });
     }
 
     const root = release.manifest.packages.find((p) => p.kind === 'root');
     if (root === undefined) {
-      diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_RELEASE', subject: release.dir, message: 'the rehearsal release has no root package', hint: 'a bug in napi-ship: please report it' }));
-      return await finish({ ...empty, verdaccio: verdaccio.version, registry: reg.url, release: releaseOnly(release), published, note: 'nothing to install' });
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_REHEARSAL_RELEASE',
+          subject: release.dir,
+          message: 'the rehearsal release has no root package',
+          hint: 'a bug in napi-ship: please report it',
+        }),
+      );
+      return await finish({
+        ...empty,
+        verdaccio: verdaccio.version,
+        registry: reg.url,
+        release: releaseOnly(release),
+        published,
+        note: 'nothing to install',
+      });
     }
     const host = hostBinary(release.manifest.binaries);
     const hostPackage = release.manifest.packages.find((p) => p.name === host?.package);
     const target: InstallTarget = {
-      name: root.name, version: root.version, registry: reg.url,
+      name: root.name,
+      version: root.version,
+      registry: reg.url,
       platformPackages: release.manifest.packages.filter((p) => p.kind === 'platform').map((p) => p.name),
       integrities: [root.integrity, ...(hostPackage ? [hostPackage.integrity] : [])],
     };
     step(`installing ${root.name}@${root.version} from the embedded registry with ${installers.join(', ')}`);
-    const installs = await Promise.all(installers.map((i) => installWith(toolOf.get(i) ?? { installer: i, executable: null, version: null, hint: '' }, scratch, target)));
+    const installs = await Promise.all(
+      installers.map((i) => installWith(toolOf.get(i) ?? { installer: i, executable: null, version: null, hint: '' }, scratch, target)),
+    );
     for (const i of installs) {
-      if (i.status === 'fail') diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_INSTALL', subject: i.installer, message: `${i.installer} could not install ${root.name}@${root.version} from the embedded registry: ${i.detail}`, hint: `rerun by hand in a scratch dir: ${i.command.join(' ')}` }));
-      if (i.status === 'skip') diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_TOOL_MISSING', severity: 'warning', subject: i.installer, message: `${i.installer} not rehearsed: ${i.detail}`, hint: toolOf.get(i.installer)?.hint ?? '' }));
+      if (i.status === 'fail')
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_REHEARSAL_INSTALL',
+            subject: i.installer,
+            message: `${i.installer} could not install ${root.name}@${root.version} from the embedded registry: ${i.detail}`,
+            hint: `rerun by hand in a scratch dir: ${i.command.join(' ')}`,
+          }),
+        );
+      if (i.status === 'skip')
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_REHEARSAL_TOOL_MISSING',
+            severity: 'warning',
+            subject: i.installer,
+            message: `${i.installer} not rehearsed: ${i.detail}`,
+            hint: toolOf.get(i.installer)?.hint ?? '',
+          }),
+        );
     }
     // The registry is no longer needed: stop it before the loads (Bun and Deno must not reach it anyway).
     await reg.stop();
 
-    const loads = await loadAll(installs, runtimes, toolOf, host === null ? null : host.target, release, root.name, options, scratch, diagnostics);
+    const loads = await loadAll(
+      installs,
+      runtimes,
+      toolOf,
+      host === null ? null : host.target,
+      release,
+      root.name,
+      options,
+      scratch,
+      diagnostics,
+    );
     return await finish({
-      registry: reg.url, verdaccio: verdaccio.version, release: releaseOnly(release), published, installs, loads,
+      registry: reg.url,
+      verdaccio: verdaccio.version,
+      release: releaseOnly(release),
+      published,
+      installs,
+      loads,
       note: host === null ? `no package for this host (${hostName()}) was built: installed, not loaded` : '',
     });
   } catch (error) {
     // Not a failed step (those are results) but something unexpected: reported, never thrown.
-    diagnostics.push(...(error instanceof DiagnosticError ? error.diagnostics : [diagnostic({ code: 'NS_REHEARSAL_FAILED', message: `the rehearsal stopped: ${errorMessage(error)}`, hint: 'rerun with --no-rehearsal to skip it, and please report this' })]));
-    return await finish({ ...empty, verdaccio: verdaccio.version, registry: registry?.url ?? null, note: 'the rehearsal stopped unexpectedly' });
+    diagnostics.push(
+      ...(error instanceof DiagnosticError
+        ? error.diagnostics
+        : [
+            diagnostic({
+              code: 'NS_REHEARSAL_FAILED',
+              message: `the rehearsal stopped: ${errorMessage(error)}`,
+              hint: 'rerun with --no-rehearsal to skip it, and please report this',
+            }),
+          ]),
+    );
+    return await finish({
+      ...empty,
+      verdaccio: verdaccio.version,
+      registry: registry?.url ?? null,
+      note: 'the rehearsal stopped unexpectedly',
+    });
   } finally {
     if (registry !== null) await registry.stop();
     if (options.keepScratch !== true) await rm(scratch, { recursive: true, force: true });
@@ -215,7 +400,12 @@ function releaseOnly(r: PreparedRelease): RehearsalOutcome['release'] {
   return { dir, kind, pinned, missing, label, platformTarballsIdentical };
 }
 
-async function publishTo(reg: Registry, release: PreparedRelease, outDir: string, diagnostics: Diagnostic[]): Promise<PublishedPackage[] | null> {
+async function publishTo(
+  reg: Registry,
+  release: PreparedRelease,
+  outDir: string,
+  diagnostics: Diagnostic[],
+): Promise<PublishedPackage[] | null> {
   let result;
   const client = new RegistryClient({ registry: reg.url, token: reg.token, timeoutMs: 30_000, retries: 2 });
   try {
@@ -226,7 +416,18 @@ async function publishTo(reg: Registry, release: PreparedRelease, outDir: string
       concurrency: 4,
     });
   } catch (error) {
-    diagnostics.push(...(error instanceof DiagnosticError ? error.diagnostics : [diagnostic({ code: 'NS_REHEARSAL_PUBLISH', subject: reg.url, message: `the rehearsal publish threw: ${errorMessage(error)}`, hint: 'a bug in napi-ship publish: please report it' })]));
+    diagnostics.push(
+      ...(error instanceof DiagnosticError
+        ? error.diagnostics
+        : [
+            diagnostic({
+              code: 'NS_REHEARSAL_PUBLISH',
+              subject: reg.url,
+              message: `the rehearsal publish threw: ${errorMessage(error)}`,
+              hint: 'a bug in napi-ship publish: please report it',
+            }),
+          ]),
+    );
     return null;
   } finally {
     await client.close();
@@ -234,49 +435,112 @@ async function publishTo(reg: Registry, release: PreparedRelease, outDir: string
   if (!result.ok) {
     diagnostics.push(...result.diagnostics);
     if (!hasErrors(result.diagnostics)) {
-      diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_PUBLISH', subject: reg.url, message: `the rehearsal publish ended "${result.outcome}"`, hint: 'see the publish journal in <out>/rehearsal/' }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_REHEARSAL_PUBLISH',
+          subject: reg.url,
+          message: `the rehearsal publish ended "${result.outcome}"`,
+          hint: 'see the publish journal in <out>/rehearsal/',
+        }),
+      );
     }
     return null;
   }
   return result.packages.map((p) => ({
-    name: p.name, version: p.version, kind: p.kind, target: p.target, integrity: p.integrity,
+    name: p.name,
+    version: p.version,
+    kind: p.kind,
+    target: p.target,
+    integrity: p.integrity,
     action: p.action === 'published' ? 'published' : 'already-there',
   }));
 }
 
 async function loadAll(
-  installs: readonly InstallResult[], runtimes: readonly Runtime[], toolOf: ReadonlyMap<Installer, Tool>, hostTarget: string | null,
-  release: PreparedRelease, rootName: string, options: RehearsalOptions, scratch: string, diagnostics: Diagnostic[],
+  installs: readonly InstallResult[],
+  runtimes: readonly Runtime[],
+  toolOf: ReadonlyMap<Installer, Tool>,
+  hostTarget: string | null,
+  release: PreparedRelease,
+  rootName: string,
+  options: RehearsalOptions,
+  scratch: string,
+  diagnostics: Diagnostic[],
 ): Promise<LoadResult[]> {
-  const jobs: LoadJob[] = installs.flatMap((i) => runtimes.map((runtime): LoadJob => {
-    const tool = runtime === 'node' ? null : toolOf.get(runtime);
-    const executable = runtime === 'node' ? process.execPath : tool?.executable ?? null;
-    const version = runtime === 'node' ? process.versions.node : tool?.version ?? null;
-    return { installer: i.installer, runtime, packageDir: i.packageDir, executable, runtimeVersion: version, missing: `${runtime} not found: ${tool?.hint ?? ''}` };
-  }));
-  const skip = (job: LoadJob, detail: string): LoadResult => ({ installer: job.installer, runtime: job.runtime, runtimeVersion: job.runtimeVersion, status: 'skip', mode: 'load', detail, checks: [], command: [], durationMs: 0 });
+  const jobs: LoadJob[] = installs.flatMap((i) =>
+    runtimes.map((runtime): LoadJob => {
+      const tool = runtime === 'node' ? null : toolOf.get(runtime);
+      const executable = runtime === 'node' ? process.execPath : (tool?.executable ?? null);
+      const version = runtime === 'node' ? process.versions.node : (tool?.version ?? null);
+      return {
+        installer: i.installer,
+        runtime,
+        packageDir: i.packageDir,
+        executable,
+        runtimeVersion: version,
+        missing: `${runtime} not found: ${tool?.hint ?? ''}`,
+      };
+    }),
+  );
+  const skip = (job: LoadJob, detail: string): LoadResult => ({
+    installer: job.installer,
+    runtime: job.runtime,
+    runtimeVersion: job.runtimeVersion,
+    status: 'skip',
+    mode: 'load',
+    detail,
+    checks: [],
+    command: [],
+    durationMs: 0,
+  });
   const installOf = new Map(installs.map((i) => [i.installer, i]));
   if (hostTarget === null) {
-    diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_NO_HOST_PACKAGE', severity: 'note', message: `no package for this host (${hostName()}) is in the release (${release.pinned.join(', ')}): the installs ran, the loads were skipped`, hint: 'rehearse on a machine of one of the built targets' }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_REHEARSAL_NO_HOST_PACKAGE',
+        severity: 'note',
+        message: `no package for this host (${hostName()}) is in the release (${release.pinned.join(', ')}): the installs ran, the loads were skipped`,
+        hint: 'rehearse on a machine of one of the built targets',
+      }),
+    );
     return jobs.map((j) => skip(j, `no package for this host (${hostName()}) in the release`));
   }
   const smoke = await coreSmoke(rootName, options.projectDir);
   const loadScript = await writeLoadScript(scratch);
   const home = path.join(scratch, 'home-loads');
   const runnable = jobs.filter((j) => installOf.get(j.installer)?.status === 'ok');
-  options.onStep?.(`loading the installed root under ${runtimes.join(', ')} (${String(runnable.length)} loads${smoke ? ', napi-ship smoke checks' : ''})`);
+  options.onStep?.(
+    `loading the installed root under ${runtimes.join(', ')} (${String(runnable.length)} loads${smoke ? ', napi-ship smoke checks' : ''})`,
+  );
   const loads = await mapPool(jobs, options.concurrency ?? 4, async (job) => {
     const install = installOf.get(job.installer);
-    if (install?.status !== 'ok') return skip(job, install?.status === 'skip' ? `${job.installer} not rehearsed` : `${job.installer} install failed`);
+    if (install?.status !== 'ok')
+      return skip(job, install?.status === 'skip' ? `${job.installer} not rehearsed` : `${job.installer} install failed`);
     return smoke ? smoke(job) : loadGeneric(job, loadScript, home);
   });
   for (const l of loads) {
-    if (l.status === 'fail') diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_LOAD', subject: `${l.installer} → ${l.runtime}`, message: `${rootName} installed by ${l.installer} does not load under ${l.runtime}: ${l.detail}`, hint: `rerun by hand: ${l.command.join(' ')}` }));
+    if (l.status === 'fail')
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_REHEARSAL_LOAD',
+          subject: `${l.installer} → ${l.runtime}`,
+          message: `${rootName} installed by ${l.installer} does not load under ${l.runtime}: ${l.detail}`,
+          hint: `rerun by hand: ${l.command.join(' ')}`,
+        }),
+      );
   }
   const missingRuntimes = new Set(loads.filter((l) => l.status === 'skip' && l.detail.includes('not found')).map((l) => l.runtime));
   for (const r of missingRuntimes) {
     if (!installs.some((i) => (i.installer as string) === r && i.status === 'skip')) {
-      diagnostics.push(diagnostic({ code: 'NS_REHEARSAL_TOOL_MISSING', severity: 'warning', subject: r, message: `${r} not found: loads under ${r} skipped`, hint: r === 'node' ? '' : toolOf.get(r)?.hint ?? '' }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_REHEARSAL_TOOL_MISSING',
+          severity: 'warning',
+          subject: r,
+          message: `${r} not found: loads under ${r} skipped`,
+          hint: r === 'node' ? '' : (toolOf.get(r)?.hint ?? ''),
+        }),
+      );
     }
   }
   return loads;

@@ -48,10 +48,14 @@ const HINTS: Record<Installer, string> = {
 export function installerCandidates(installer: Installer, searchDirs: readonly string[]): string[] {
   const win = process.platform === 'win32';
   switch (installer) {
-    case 'npm': return [win ? 'npm.cmd' : 'npm'];
-    case 'pnpm': return [win ? 'pnpm.cmd' : 'pnpm'];
-    case 'bun': return [resolvePackageBin('bun', 'bun', searchDirs), 'bun'].filter((x): x is string => x !== null);
-    case 'deno': return [resolvePackageBin('deno', 'deno', searchDirs), 'deno'].filter((x): x is string => x !== null);
+    case 'npm':
+      return [win ? 'npm.cmd' : 'npm'];
+    case 'pnpm':
+      return [win ? 'pnpm.cmd' : 'pnpm'];
+    case 'bun':
+      return [resolvePackageBin('bun', 'bun', searchDirs), 'bun'].filter((x): x is string => x !== null);
+    case 'deno':
+      return [resolvePackageBin('deno', 'deno', searchDirs), 'deno'].filter((x): x is string => x !== null);
   }
 }
 
@@ -79,10 +83,22 @@ interface Prepared {
 }
 
 /** Write the scratch project's files for `installer` and say how to install it. */
-export async function prepareProject(installer: Installer, exe: string, project: string, home: string, target: InstallTarget): Promise<Prepared> {
+export async function prepareProject(
+  installer: Installer,
+  exe: string,
+  project: string,
+  home: string,
+  target: InstallTarget,
+): Promise<Prepared> {
   await mkdir(project, { recursive: true });
   await mkdir(home, { recursive: true });
-  const manifest = { name: `napi-ship-rehearsal-${installer}`, version: '0.0.0', private: true, description: 'napi-ship rehearsal: the root installed from the embedded registry', dependencies: { [target.name]: target.version } };
+  const manifest = {
+    name: `napi-ship-rehearsal-${installer}`,
+    version: '0.0.0',
+    private: true,
+    description: 'napi-ship rehearsal: the root installed from the embedded registry',
+    dependencies: { [target.name]: target.version },
+  };
   const registry = target.registry;
   const npmrc = `registry=${registry}\n`;
   switch (installer) {
@@ -90,7 +106,16 @@ export async function prepareProject(installer: Installer, exe: string, project:
       await writeFile(path.join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
       await writeFile(path.join(project, '.npmrc'), npmrc);
       return {
-        command: [exe, 'install', '--no-audit', '--no-fund', '--no-update-notifier', '--loglevel=error', `--registry=${registry}`, `--cache=${path.join(home, '.npm')}`],
+        command: [
+          exe,
+          'install',
+          '--no-audit',
+          '--no-fund',
+          '--no-update-notifier',
+          '--loglevel=error',
+          `--registry=${registry}`,
+          `--cache=${path.join(home, '.npm')}`,
+        ],
         env: {},
       };
     case 'pnpm':
@@ -99,12 +124,23 @@ export async function prepareProject(installer: Installer, exe: string, project:
       // pnpm ≥ 11 holds back versions younger than minimumReleaseAge; ours are seconds old.
       await writeFile(path.join(project, 'pnpm-workspace.yaml'), 'minimumReleaseAge: 0\n');
       return {
-        command: [exe, 'install', '--no-frozen-lockfile', '--reporter=append-only', `--registry=${registry}`, `--store-dir=${path.join(home, 'pnpm-store')}`, `--cache-dir=${path.join(home, 'pnpm-cache')}`],
+        command: [
+          exe,
+          'install',
+          '--no-frozen-lockfile',
+          '--reporter=append-only',
+          `--registry=${registry}`,
+          `--store-dir=${path.join(home, 'pnpm-store')}`,
+          `--cache-dir=${path.join(home, 'pnpm-cache')}`,
+        ],
         env: {},
       };
     case 'bun':
       await writeFile(path.join(project, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-      await writeFile(path.join(project, 'bunfig.toml'), `[install]\nregistry = ${JSON.stringify(registry)}\n\n[install.cache]\ndir = ${JSON.stringify(path.join(home, 'bun-cache'))}\n`);
+      await writeFile(
+        path.join(project, 'bunfig.toml'),
+        `[install]\nregistry = ${JSON.stringify(registry)}\n\n[install.cache]\ndir = ${JSON.stringify(path.join(home, 'bun-cache'))}\n`,
+      );
       return {
         command: [exe, 'install', '--no-progress'],
         env: { BUN_INSTALL_CACHE_DIR: path.join(home, 'bun-cache'), DO_NOT_TRACK: '1' },
@@ -112,7 +148,10 @@ export async function prepareProject(installer: Installer, exe: string, project:
     case 'deno':
       // nodeModulesDir "auto": a node_modules dir the runtimes can load from; Deno ≥ 2.6 holds back
       // versions younger than minimumDependencyAge, ours are seconds old.
-      await writeFile(path.join(project, 'deno.json'), `${JSON.stringify({ nodeModulesDir: 'auto', minimumDependencyAge: 0, imports: { [target.name]: `npm:${target.name}@${target.version}` } }, null, 2)}\n`);
+      await writeFile(
+        path.join(project, 'deno.json'),
+        `${JSON.stringify({ nodeModulesDir: 'auto', minimumDependencyAge: 0, imports: { [target.name]: `npm:${target.name}@${target.version}` } }, null, 2)}\n`,
+      );
       return {
         command: [exe, 'install'],
         env: { NPM_CONFIG_REGISTRY: registry, DENO_DIR: path.join(home, 'deno'), DENO_NO_UPDATE_CHECK: '1' },
@@ -164,7 +203,11 @@ export async function installWith(tool: Tool, scratch: string, target: InstallTa
   if (done.code !== 0) return { ...result, status: 'fail', detail: failure(done, timeoutMs) };
   const version = installedVersion(packageDir);
   if (version !== target.version) {
-    return { ...result, status: 'fail', detail: `${installer} exited 0 but ${packageDir} holds ${version === null ? 'no package' : `version ${version}`}, not ${target.version}` };
+    return {
+      ...result,
+      status: 'fail',
+      detail: `${installer} exited 0 but ${packageDir} holds ${version === null ? 'no package' : `version ${version}`}, not ${target.version}`,
+    };
   }
   const platformPackages = resolvedFrom(packageDir, target.platformPackages);
   const lockfile = path.join(project, LOCKFILES[installer]);
@@ -175,5 +218,9 @@ export async function installWith(tool: Tool, scratch: string, target: InstallTa
     return { ...withFacts, status: 'fail', detail: `${LOCKFILES[installer]} does not record the integrity of the published tarballs` };
   }
   const what = platformPackages.length === 0 ? 'no platform package' : platformPackages.join(', ');
-  return { ...withFacts, status: 'ok', detail: `+ ${what}; ${lockIntegrity === null ? `no ${LOCKFILES[installer]}` : `${LOCKFILES[installer]} has our integrity`}` };
+  return {
+    ...withFacts,
+    status: 'ok',
+    detail: `+ ${what}; ${lockIntegrity === null ? `no ${LOCKFILES[installer]}` : `${LOCKFILES[installer]} has our integrity`}`,
+  };
 }

@@ -66,25 +66,56 @@ export function nativeRoot(dir: string): string {
  * napi-rs loader needs: read (module resolution, the musl probe), FFI under the project's
  * node_modules only, the NAPI_RS_* variables; no network, no npm, no config.
  */
-export function loadCommand(runtime: Runtime, executable: string, script: string, packageDir: string, home: string): { command: string[]; env: Record<string, string> } {
+export function loadCommand(
+  runtime: Runtime,
+  executable: string,
+  script: string,
+  packageDir: string,
+  home: string,
+): { command: string[]; env: Record<string, string> } {
   switch (runtime) {
     case 'node':
       return { command: [executable, script, packageDir], env: {} };
     case 'deno':
       return {
-        command: [executable, 'run', '--no-config', '--no-lock', '--no-remote', '--no-npm', '--no-prompt', '--allow-read', `--allow-ffi=${nativeRoot(packageDir)}`, '--allow-env=NAPI_RS_*', script, packageDir],
+        command: [
+          executable,
+          'run',
+          '--no-config',
+          '--no-lock',
+          '--no-remote',
+          '--no-npm',
+          '--no-prompt',
+          '--allow-read',
+          `--allow-ffi=${nativeRoot(packageDir)}`,
+          '--allow-env=NAPI_RS_*',
+          script,
+          packageDir,
+        ],
         env: { DENO_DIR: path.join(home, 'deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PACKAGE_JSON: '1' },
       };
     case 'bun':
       // --no-install: Bun's auto-install would fetch a missing platform package from the registry.
-      return { command: [executable, '--no-install', script, packageDir], env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', DO_NOT_TRACK: '1' } };
+      return {
+        command: [executable, '--no-install', script, packageDir],
+        env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', DO_NOT_TRACK: '1' },
+      };
   }
 }
 
-interface LoadLine { readonly version: string | null; readonly ok: boolean; readonly functions: readonly string[]; readonly error: string | null }
+interface LoadLine {
+  readonly version: string | null;
+  readonly ok: boolean;
+  readonly functions: readonly string[];
+  readonly error: string | null;
+}
 
 export function parseLoadLine(stdout: string, runtime: Runtime): LoadLine | null {
-  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (line === undefined) return null;
   let v: unknown;
   try {
@@ -92,7 +123,8 @@ export function parseLoadLine(stdout: string, runtime: Runtime): LoadLine | null
   } catch {
     return null;
   }
-  if (typeof v !== 'object' || v === null || !('runtime' in v) || v.runtime !== runtime || !('ok' in v) || typeof v.ok !== 'boolean') return null;
+  if (typeof v !== 'object' || v === null || !('runtime' in v) || v.runtime !== runtime || !('ok' in v) || typeof v.ok !== 'boolean')
+    return null;
   const functions = 'functions' in v && Array.isArray(v.functions) ? v.functions.filter((f): f is string => typeof f === 'string') : [];
   return {
     version: 'version' in v && typeof v.version === 'string' ? v.version : null,
@@ -117,7 +149,8 @@ export interface LoadJob {
 /** Load with the generic script. Never throws for a failed load. */
 export async function loadGeneric(job: LoadJob, script: string, home: string, timeoutMs = 120_000): Promise<LoadResult> {
   const base = { installer: job.installer, runtime: job.runtime, runtimeVersion: job.runtimeVersion, mode: 'load' as const, checks: [] };
-  if (job.executable === null) return { ...base, status: 'skip', detail: job.missing ?? `${job.runtime} not found`, command: [], durationMs: 0 };
+  if (job.executable === null)
+    return { ...base, status: 'skip', detail: job.missing ?? `${job.runtime} not found`, command: [], durationMs: 0 };
   if (!existsSync(job.packageDir)) return { ...base, status: 'skip', detail: 'not installed', command: [], durationMs: 0 };
   const { command, env } = loadCommand(job.runtime, job.executable, script, job.packageDir, home);
   const done = await execute(command, { cwd: os.tmpdir(), env: childEnv(home, env), timeoutMs });

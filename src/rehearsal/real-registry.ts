@@ -14,7 +14,11 @@ import { displayUrl } from '../registry/url.js';
 import type { RealRegistryPackage, RealRegistryPlan } from './types.js';
 
 /** The registry a real `napi-ship publish` would use (chooseRegistry: publishConfig, scope, env, .npmrc, npmjs). */
-export function realRegistryUrl(rootManifest: Readonly<Record<string, unknown>>, env: NodeJS.ProcessEnv = process.env, npmrc: Readonly<Record<string, string | undefined>> = {}): { url: string; source: string } {
+export function realRegistryUrl(
+  rootManifest: Readonly<Record<string, unknown>>,
+  env: NodeJS.ProcessEnv = process.env,
+  npmrc: Readonly<Record<string, string | undefined>> = {},
+): { url: string; source: string } {
   const name = typeof rootManifest.name === 'string' ? rootManifest.name : '';
   return chooseRegistry({ packageName: name, publishConfig: rootManifest.publishConfig, npmrc, env });
 }
@@ -42,24 +46,49 @@ export interface RealPlanInput {
 
 function notBuiltRows(notBuilt: readonly NotBuilt[]): RealRegistryPackage[] {
   return notBuilt.map((n) => ({
-    name: n.packageName, version: n.version, kind: 'platform', target: n.target, action: 'not-built',
+    name: n.packageName,
+    version: n.version,
+    kind: 'platform',
+    target: n.target,
+    action: 'not-built',
     detail: 'not built here: a real publish needs it first',
   }));
 }
 
 /** True for failures that mean "the registry could not be asked" (network, DNS, TLS, timeouts, 5xx). */
 function unreachable(error: unknown): boolean {
-  return error instanceof DiagnosticError && error.diagnostics.some((d) => d.code.startsWith('NS_REGISTRY_') && !['NS_REGISTRY_URL', 'NS_REGISTRY_INSECURE', 'NS_REGISTRY_BAD_PACKUMENT'].includes(d.code));
+  return (
+    error instanceof DiagnosticError &&
+    error.diagnostics.some(
+      (d) =>
+        d.code.startsWith('NS_REGISTRY_') && !['NS_REGISTRY_URL', 'NS_REGISTRY_INSECURE', 'NS_REGISTRY_BAD_PACKUMENT'].includes(d.code),
+    )
+  );
 }
 
 export async function planRealRegistry(input: RealPlanInput): Promise<{ plan: RealRegistryPlan; diagnostics: Diagnostic[] }> {
   const registry = displayUrl(input.registry.url);
   const base = { registry, registrySource: input.registry.source };
-  const skipped = input.manifest.packages.map((p): RealRegistryPackage => ({ name: p.name, version: p.version, kind: p.kind, target: p.target, action: 'would-publish', detail: 'not checked' }));
+  const skipped = input.manifest.packages.map((p): RealRegistryPackage => ({
+    name: p.name,
+    version: p.version,
+    kind: p.kind,
+    target: p.target,
+    action: 'would-publish',
+    detail: 'not checked',
+  }));
   if (input.offline === true) {
     return {
       plan: { ...base, status: 'skip', note: 'offline (--offline): the real registry was not asked', packages: [] },
-      diagnostics: [diagnostic({ code: 'NS_REHEARSAL_REAL_OFFLINE', severity: 'note', subject: registry, message: 'the plan against the real registry was skipped (--offline)', hint: 'run without --offline to see what a real publish would do' })],
+      diagnostics: [
+        diagnostic({
+          code: 'NS_REHEARSAL_REAL_OFFLINE',
+          severity: 'note',
+          subject: registry,
+          message: 'the plan against the real registry was skipped (--offline)',
+          hint: 'run without --offline to see what a real publish would do',
+        }),
+      ],
     };
   }
   let pre;
@@ -68,7 +97,12 @@ export async function planRealRegistry(input: RealPlanInput): Promise<{ plan: Re
     let client = input.client;
     if (client === undefined) {
       // Anonymous reads: a dry run sends no credentials anywhere (safe in a pull request's CI).
-      owned = new RegistryClient({ registry: input.registry.url, timeoutMs: input.timeoutMs ?? 10_000, retries: 1, env: input.env ?? process.env });
+      owned = new RegistryClient({
+        registry: input.registry.url,
+        timeoutMs: input.timeoutMs ?? 10_000,
+        retries: 1,
+        env: input.env ?? process.env,
+      });
       client = owned;
     }
     pre = await preflight(input.manifest, client);
@@ -77,12 +111,28 @@ export async function planRealRegistry(input: RealPlanInput): Promise<{ plan: Re
     if (unreachable(error)) {
       return {
         plan: { ...base, status: 'skip', note: `the real registry could not be reached: ${message}`, packages: [] },
-        diagnostics: [diagnostic({ code: 'NS_REHEARSAL_REAL_UNREACHABLE', severity: 'warning', subject: registry, message: `the plan against the real registry was skipped: ${message}`, hint: 'check the network, or pass --offline to skip this step on purpose' })],
+        diagnostics: [
+          diagnostic({
+            code: 'NS_REHEARSAL_REAL_UNREACHABLE',
+            severity: 'warning',
+            subject: registry,
+            message: `the plan against the real registry was skipped: ${message}`,
+            hint: 'check the network, or pass --offline to skip this step on purpose',
+          }),
+        ],
       };
     }
     return {
       plan: { ...base, status: 'fail', note: message, packages: skipped },
-      diagnostics: [diagnostic({ code: 'NS_REHEARSAL_REAL_FAILED', severity: 'warning', subject: registry, message: `the plan against the real registry failed: ${message}`, hint: 'check the registry URL (publishConfig.registry / npm_config_registry); a private registry needs `napi-ship publish --dry-run` (which reads with your token)' })],
+      diagnostics: [
+        diagnostic({
+          code: 'NS_REHEARSAL_REAL_FAILED',
+          severity: 'warning',
+          subject: registry,
+          message: `the plan against the real registry failed: ${message}`,
+          hint: 'check the registry URL (publishConfig.registry / npm_config_registry); a private registry needs `napi-ship publish --dry-run` (which reads with your token)',
+        }),
+      ],
     };
   } finally {
     await owned?.close();
@@ -91,15 +141,21 @@ export async function planRealRegistry(input: RealPlanInput): Promise<{ plan: Re
   const rows = pre.packages.map((p): RealRegistryPackage => {
     const row = { name: p.name, version: p.version, kind: p.kind, target: p.target };
     switch (p.state) {
-      case 'absent': return { ...row, action: 'would-publish', detail: 'absent: would publish' };
-      case 'same': return { ...row, action: 'same', detail: 'already there with the same bytes' };
+      case 'absent':
+        return { ...row, action: 'would-publish', detail: 'absent: would publish' };
+      case 'same':
+        return { ...row, action: 'same', detail: 'already there with the same bytes' };
       case 'different':
-        diagnostics.push(diagnostic({
-          code: 'NS_REHEARSAL_REAL_CONFLICT', subject: `${p.name}@${p.version}`,
-          message: `${registry} already has ${p.name}@${p.version} with other bytes: a real publish would stop before writing anything`,
-          expected: `${p.integrity} (our tarball)`, found: `${p.theirs ?? 'no recorded integrity'} (the registry)`,
-          hint: 'a version can never be republished: bump the version (napi-ship version patch)',
-        }));
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_REHEARSAL_REAL_CONFLICT',
+            subject: `${p.name}@${p.version}`,
+            message: `${registry} already has ${p.name}@${p.version} with other bytes: a real publish would stop before writing anything`,
+            expected: `${p.integrity} (our tarball)`,
+            found: `${p.theirs ?? 'no recorded integrity'} (the registry)`,
+            hint: 'a version can never be republished: bump the version (napi-ship version patch)',
+          }),
+        );
         return { ...row, action: 'conflict', detail: `CONFLICT: the registry has ${p.theirs ?? 'other bytes'}` };
     }
   });

@@ -70,7 +70,12 @@ export function resolveVerdaccio(searchDirs: readonly string[] = [ownDir]): Verd
       continue;
     }
     if (!isRecord(manifest)) continue;
-    const bin = typeof manifest.bin === 'string' ? manifest.bin : isRecord(manifest.bin) && typeof manifest.bin.verdaccio === 'string' ? manifest.bin.verdaccio : null;
+    const bin =
+      typeof manifest.bin === 'string'
+        ? manifest.bin
+        : isRecord(manifest.bin) && typeof manifest.bin.verdaccio === 'string'
+          ? manifest.bin.verdaccio
+          : null;
     if (bin === null) continue;
     const binPath = path.resolve(path.dirname(manifestPath), bin);
     if (!existsSync(binPath)) continue;
@@ -93,7 +98,9 @@ function freePort(): Promise<number> {
     server.listen(0, '127.0.0.1', () => {
       const address = server.address();
       const port = typeof address === 'object' && address !== null ? address.port : 0;
-      server.close(() => { resolve(port); });
+      server.close(() => {
+        resolve(port);
+      });
     });
   });
 }
@@ -149,10 +156,14 @@ export interface StartRegistryOptions {
 export async function startRegistry(options: StartRegistryOptions = {}): Promise<Registry> {
   const verdaccio = options.verdaccio ?? resolveVerdaccio(verdaccioSearchDirs(options.projectDir));
   if (verdaccio === null) {
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_REHEARSAL_NO_VERDACCIO', subject: options.projectDir ?? ownDir,
-      message: 'verdaccio is not installed in the project nor beside napi-ship', hint: NO_VERDACCIO_HINT,
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REHEARSAL_NO_VERDACCIO',
+        subject: options.projectDir ?? ownDir,
+        message: 'verdaccio is not installed in the project nor beside napi-ship',
+        hint: NO_VERDACCIO_HINT,
+      }),
+    ]);
   }
   const dir = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-verdaccio-'));
   const port = await freePort();
@@ -161,36 +172,45 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
   const config = path.join(dir, 'config.yaml');
   const watchdog = path.join(dir, 'watchdog.cjs');
   await writeFile(watchdog, WATCHDOG);
-  await writeFile(config, [
-    `storage: ${JSON.stringify(path.join(dir, 'storage'))}`,
-    'auth:',
-    '  htpasswd:',
-    `    file: ${JSON.stringify(path.join(dir, 'htpasswd'))}`,
-    '    max_users: 10',
-    // A throwaway user on loopback: cheap bcrypt (verdaccio verifies the password on every request).
-    '    rounds: 4',
-    'uplinks: {}',
-    'packages:',
-    "  '**':",
-    '    access: $all',
-    '    publish: $authenticated',
-    '    unpublish: $authenticated',
-    `max_body_size: ${options.maxBodySize ?? '500mb'}`,
-    'web:',
-    '  enable: false',
-    'log: { type: stdout, format: pretty, level: warn }',
-    '',
-  ].join('\n'));
+  await writeFile(
+    config,
+    [
+      `storage: ${JSON.stringify(path.join(dir, 'storage'))}`,
+      'auth:',
+      '  htpasswd:',
+      `    file: ${JSON.stringify(path.join(dir, 'htpasswd'))}`,
+      '    max_users: 10',
+      // A throwaway user on loopback: cheap bcrypt (verdaccio verifies the password on every request).
+      '    rounds: 4',
+      'uplinks: {}',
+      'packages:',
+      "  '**':",
+      '    access: $all',
+      '    publish: $authenticated',
+      '    unpublish: $authenticated',
+      `max_body_size: ${options.maxBodySize ?? '500mb'}`,
+      'web:',
+      '  enable: false',
+      'log: { type: stdout, format: pretty, level: warn }',
+      '',
+    ].join('\n'),
+  );
   const child = spawn(process.execPath, ['--require', watchdog, verdaccio.bin, '--config', config, '--listen', host], {
     cwd: dir,
     stdio: ['pipe', 'pipe', 'pipe'],
     env: { ...process.env, NODE_OPTIONS: '' },
   });
   let output = '';
-  child.stdout.setEncoding('utf8').on('data', (d: string) => { output += d; });
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { output += d; });
+  child.stdout.setEncoding('utf8').on('data', (d: string) => {
+    output += d;
+  });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    output += d;
+  });
   // Whatever happens to us, verdaccio goes too: 'exit' runs on process.exit and normal ends.
-  const onExit = (): void => { if (running()) child.kill('SIGKILL'); };
+  const onExit = (): void => {
+    if (running()) child.kill('SIGKILL');
+  };
   process.once('exit', onExit);
   // A function, so each call reads the live state (it changes while we wait).
   const running = (): boolean => child.exitCode === null && child.signalCode === null;
@@ -226,14 +246,17 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
     if (token === null) throw new Error(`verdaccio created no user (HTTP ${String(r.status)})`);
     const npmrc = path.join(dir, '.npmrc');
     await writeFile(npmrc, `registry=${url}\n//${host}/:_authToken=${token}\n`, { mode: 0o600 });
-    return { url, port, token, npmrc, verdaccio, stop, dir, log: () => output, pid: () => (running() ? child.pid ?? null : null) };
+    return { url, port, token, npmrc, verdaccio, stop, dir, log: () => output, pid: () => (running() ? (child.pid ?? null) : null) };
   } catch (error) {
     await stop();
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_REHEARSAL_REGISTRY_START', subject: verdaccio.bin,
-      message: `verdaccio ${verdaccio.version} did not start: ${error instanceof Error ? error.message : String(error)}`,
-      hint: 'run it by hand (npx verdaccio) to see why; it needs Node.js >= 18 and a free loopback port',
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REHEARSAL_REGISTRY_START',
+        subject: verdaccio.bin,
+        message: `verdaccio ${verdaccio.version} did not start: ${error instanceof Error ? error.message : String(error)}`,
+        hint: 'run it by hand (npx verdaccio) to see why; it needs Node.js >= 18 and a free loopback port',
+      }),
+    ]);
   }
 }
 
@@ -242,9 +265,18 @@ export function portOpen(port: number): Promise<boolean> {
   return new Promise((resolve) => {
     const socket = new Socket();
     socket.setTimeout(1000);
-    socket.once('connect', () => { socket.destroy(); resolve(true); });
-    socket.once('timeout', () => { socket.destroy(); resolve(false); });
-    socket.once('error', () => { socket.destroy(); resolve(false); });
+    socket.once('connect', () => {
+      socket.destroy();
+      resolve(true);
+    });
+    socket.once('timeout', () => {
+      socket.destroy();
+      resolve(false);
+    });
+    socket.once('error', () => {
+      socket.destroy();
+      resolve(false);
+    });
     socket.connect(port, '127.0.0.1');
   });
 }

@@ -55,22 +55,36 @@ export function limitPins(pins: Readonly<Record<string, unknown>>, keep: Readonl
 export async function prepareRehearsalRelease(plan: ReleasePlan, dir: string): Promise<PreparedRelease> {
   const pack = plan.stages.pack;
   const stage = plan.stages.stage;
-  if (pack === undefined || pack.manifestPath === '' || stage === undefined) throw fail('nothing was packed', 'the pack stage must succeed before a rehearsal');
+  if (pack === undefined || pack.manifestPath === '' || stage === undefined)
+    throw fail('nothing was packed', 'the pack stage must succeed before a rehearsal');
   const realManifest = await readManifest(pack.manifestPath);
   const rootPackageJson: unknown = JSON.parse(await readFile(plan.root.packageJsonPath, 'utf8'));
-  if (!isRecord(rootPackageJson)) throw fail(`${plan.root.packageJsonPath} is not a JSON object`, 'fix the root package.json', plan.root.packageJsonPath);
+  if (!isRecord(rootPackageJson))
+    throw fail(`${plan.root.packageJsonPath} is not a JSON object`, 'fix the root package.json', plan.root.packageJsonPath);
   const pins = isRecord(rootPackageJson.optionalDependencies) ? rootPackageJson.optionalDependencies : {};
   const built = new Set(realManifest.packages.filter((p) => p.kind === 'platform').map((p) => p.name));
   const targetOf = (name: string): string => plan.targets.find((t) => t.packageName === name)?.spec.platformArchABI ?? name;
   const pinnedNames = Object.keys(pins).filter((n) => built.has(n));
   const pinned = pinnedNames.map(targetOf).sort();
-  const missing = Object.keys(pins).filter((n) => !built.has(n)).map(targetOf).sort();
+  const missing = Object.keys(pins)
+    .filter((n) => !built.has(n))
+    .map(targetOf)
+    .sort();
   const label = rehearsalLabel(pinned, missing);
 
   await rm(dir, { recursive: true, force: true });
   await mkdir(dir, { recursive: true });
   if (missing.length === 0) {
-    return { dir: pack.outDir, kind: 'release', pinned, missing, label, platformTarballsIdentical: true, manifest: realManifest, realManifest };
+    return {
+      dir: pack.outDir,
+      kind: 'release',
+      pinned,
+      missing,
+      label,
+      platformTarballsIdentical: true,
+      manifest: realManifest,
+      realManifest,
+    };
   }
 
   // A copy of the (staged) root: the files it would publish, its package.json with fewer pins.
@@ -99,10 +113,16 @@ export async function prepareRehearsalRelease(plan: ReleasePlan, dir: string): P
   });
   const keys = generateKeyPair();
   await signManifest(releaseDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
-  const identical = packed.packages.filter((p) => p.kind === 'platform').every((p) =>
-    realManifest.packages.some((r) => r.name === p.name && r.integrity === p.integrity));
+  const identical = packed.packages
+    .filter((p) => p.kind === 'platform')
+    .every((p) => realManifest.packages.some((r) => r.name === p.name && r.integrity === p.integrity));
   return {
-    dir: releaseDir, kind: 'rehearsal', pinned, missing, label, platformTarballsIdentical: identical,
+    dir: releaseDir,
+    kind: 'rehearsal',
+    pinned,
+    missing,
+    label,
+    platformTarballsIdentical: identical,
     manifest: JSON.parse(await readFile(path.join(releaseDir, MANIFEST_FILE), 'utf8')) as ReleaseManifest,
     realManifest,
   };

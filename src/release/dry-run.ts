@@ -98,8 +98,20 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   // The manifest's binaries are the facts verify already read: pack does not inspect them again.
   const binaries: ManifestBinary[] = (plan.stages.verify?.targets ?? []).flatMap((v) =>
     v.binaryPath !== null && v.facts !== null && v.digests !== null && present.some((t) => t.spec.triple === v.triple)
-      ? [{ target: v.platformArchABI, triple: v.triple, package: v.packageName, file: path.basename(v.binaryPath), size: v.digests.size, sha256: v.digests.sha256, integrity: v.digests.integrity, facts: v.facts }]
-      : []);
+      ? [
+          {
+            target: v.platformArchABI,
+            triple: v.triple,
+            package: v.packageName,
+            file: path.basename(v.binaryPath),
+            size: v.digests.size,
+            sha256: v.digests.sha256,
+            integrity: v.digests.integrity,
+            facts: v.facts,
+          },
+        ]
+      : [],
+  );
   // napiShip.sbom.shipNpmSbom: the npm SBOM goes into the staged root package before it is packed.
   const shippedSbom = await shipNpmSbomBeforePack(plan, source.root.dir);
   try {
@@ -111,7 +123,13 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
         ...present.map((t) => ({ dir: t.packageDir, kind: 'platform' as const, target: t.spec.platformArchABI, triple: t.spec.triple })),
       ],
     });
-    plan = withStage(plan, 'pack', { outDir: releaseDir, manifestPath: packed.manifestPath, sumsPath: packed.sumsPath, packages: packed.packages, diagnostics: packed.diagnostics });
+    plan = withStage(plan, 'pack', {
+      outDir: releaseDir,
+      manifestPath: packed.manifestPath,
+      sumsPath: packed.sumsPath,
+      packages: packed.packages,
+      diagnostics: packed.diagnostics,
+    });
   } catch (error) {
     if (!(error instanceof PackError)) throw error;
     plan = withStage(plan, 'pack', { outDir: releaseDir, manifestPath: '', sumsPath: '', packages: [], diagnostics: error.diagnostics });
@@ -119,18 +137,42 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
 
   if (plan.stages.pack && !hasErrors(plan.stages.pack.diagnostics)) {
     // SBOMs and the policy report, from the real root dir's lockfiles; listed in the manifest before signing.
-    plan = await runSbomAndPolicy(plan, { rootDir: source.root.dir, releaseDir, earlier: shippedSbom, onStep: (s) => { step(s); } });
+    plan = await runSbomAndPolicy(plan, {
+      rootDir: source.root.dir,
+      releaseDir,
+      earlier: shippedSbom,
+      onStep: (s) => {
+        step(s);
+      },
+    });
 
     step('signing the manifest with a throwaway key and checking the signed release');
     const keys = generateKeyPair();
     const signed = await signManifest(releaseDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
     const checked = await verifySignedRelease(releaseDir, keys.publicKeyPem);
-    plan = withStage(plan, 'sign', { signatureFile: signed.signatureFile, publicKeyFile: signed.publicKeyFile ?? '', keyId: signed.keyId, diagnostics: checked });
+    plan = withStage(plan, 'sign', {
+      signatureFile: signed.signatureFile,
+      publicKeyFile: signed.publicKeyFile ?? '',
+      keyId: signed.keyId,
+      diagnostics: checked,
+    });
   }
 
   if (options.rehearsal !== false) {
     step('rehearsing the publish on an embedded registry, then installs and loads');
-    plan = withStage(plan, 'rehearsal', await rehearse({ plan, outDir, projectDir: source.root.dir, offline: options.offline === true, onStep: (s) => { step(s); } }));
+    plan = withStage(
+      plan,
+      'rehearsal',
+      await rehearse({
+        plan,
+        outDir,
+        projectDir: source.root.dir,
+        offline: options.offline === true,
+        onStep: (s) => {
+          step(s);
+        },
+      }),
+    );
   }
 
   step('writing the report');

@@ -46,7 +46,11 @@ function what(t: BuildTargetResult): string {
   return t.reason;
 }
 
-const STATUS = { built: { md: '✅ built', text: 'built' }, skipped: { md: '➖ skipped', text: 'skipped' }, failed: { md: '❌ failed', text: 'FAILED' } } as const;
+const STATUS = {
+  built: { md: '✅ built', text: 'built' },
+  skipped: { md: '➖ skipped', text: 'skipped' },
+  failed: { md: '❌ failed', text: 'FAILED' },
+} as const;
 
 export function buildMarkdownLines(plan: ReleasePlan): string[] {
   const build = plan.stages.build;
@@ -57,7 +61,9 @@ export function buildMarkdownLines(plan: ReleasePlan): string[] {
     '',
     '| target | status | toolchain | output, or why not |',
     '| --- | --- | --- | --- |',
-    ...build.targets.map((t) => `| \`${t.platformArchABI}\` | ${STATUS[t.status].md} | ${t.toolchain ?? '—'} | ${what(t).replaceAll('|', '\\|')} |`),
+    ...build.targets.map(
+      (t) => `| \`${t.platformArchABI}\` | ${STATUS[t.status].md} | ${t.toolchain ?? '—'} | ${what(t).replaceAll('|', '\\|')} |`,
+    ),
   );
   return lines;
 }
@@ -67,7 +73,12 @@ export function buildTextLines(plan: ReleasePlan): string[] {
   if (!build) return [];
   const lines = ['', `build: ${headline(build)}`];
   if (build.manifestPath === null || build.targets.length === 0) return lines;
-  lines.push(textTable(['target', 'status', 'toolchain', 'output, or why not'], build.targets.map((t) => [t.platformArchABI, STATUS[t.status].text, t.toolchain ?? '-', what(t)])).trimEnd());
+  lines.push(
+    textTable(
+      ['target', 'status', 'toolchain', 'output, or why not'],
+      build.targets.map((t) => [t.platformArchABI, STATUS[t.status].text, t.toolchain ?? '-', what(t)]),
+    ).trimEnd(),
+  );
   return lines;
 }
 

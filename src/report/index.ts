@@ -30,7 +30,11 @@ export interface ReportRow {
 
 /** Targets with no binary built or staged: every other diagnostic about them is a consequence. */
 export function missingTargets(plan: ReleasePlan): Set<string> {
-  return new Set(planDiagnostics(plan).filter((d) => MISSING_CODES.has(d.code) && d.target !== undefined).map((d) => d.target ?? ''));
+  return new Set(
+    planDiagnostics(plan)
+      .filter((d) => MISSING_CODES.has(d.code) && d.target !== undefined)
+      .map((d) => d.target ?? ''),
+  );
 }
 
 export function reportRows(plan: ReleasePlan): ReportRow[] {
@@ -38,13 +42,23 @@ export function reportRows(plan: ReleasePlan): ReportRow[] {
   const absent = missingTargets(plan);
   return plan.targets.map((t) => {
     const v = verified.find((x) => x.triple === t.spec.triple);
-    const base = { target: t.spec.platformArchABI, triple: t.spec.triple, packageName: t.packageName, build: buildMark(plan, t.spec.triple) };
+    const base = {
+      target: t.spec.platformArchABI,
+      triple: t.spec.triple,
+      packageName: t.packageName,
+      build: buildMark(plan, t.spec.triple),
+    };
     const why = buildNote(plan, t.spec.triple);
     const skipAll = Object.fromEntries(VERIFY_CHECKS.map((c) => [c, 'skip'])) as Record<VerifyCheck, Mark>;
     if (!v) return { ...base, missing: true, cells: skipAll, note: 'not verified' };
     const missing = absent.has(t.spec.platformArchABI);
     if (missing) {
-      return { ...base, missing, cells: { ...skipAll, pins: v.checks.pins }, note: `skipped: no ${t.binaryFile} built or staged here${why === null ? '' : ` — ${why}`}` };
+      return {
+        ...base,
+        missing,
+        cells: { ...skipAll, pins: v.checks.pins },
+        note: `skipped: no ${t.binaryFile} built or staged here${why === null ? '' : ` — ${why}`}`,
+      };
     }
     const firstError = v.diagnostics.find((d) => d.severity === 'error');
     return { ...base, missing, cells: v.checks, note: firstError ? `${firstError.code}: ${firstError.message}` : '' };
@@ -121,7 +135,13 @@ function releaseLines(plan: ReleasePlan, markdown: boolean): string[] {
     ? `signature: ${path.basename(sign.signatureFile)} (ed25519 key ${sign.keyId}, throwaway) — ${sign.diagnostics.length === 0 ? 'verify-manifest passed' : `verify-manifest FAILED (${sign.diagnostics.length})`}`
     : 'signature: not made';
   if (!markdown) {
-    return ['', `release dir: ${pack.outDir}`, textTable(['package', 'tarball', 'bytes', 'integrity'], rows).trimEnd(), `manifest: ${path.basename(pack.manifestPath)}, ${path.basename(pack.sumsPath)}`, signLine];
+    return [
+      '',
+      `release dir: ${pack.outDir}`,
+      textTable(['package', 'tarball', 'bytes', 'integrity'], rows).trimEnd(),
+      `manifest: ${path.basename(pack.manifestPath)}, ${path.basename(pack.sumsPath)}`,
+      signLine,
+    ];
   }
   return [
     '',
@@ -146,7 +166,10 @@ export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
-    ...rows.map((r) => `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md)].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`),
+    ...rows.map(
+      (r) =>
+        `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md)].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`,
+    ),
     '',
     `Legend: ${symbols.ok.md} passed, ${symbols.warn.md} warning, ${symbols.fail.md} failed, ${symbols.skip.md} skipped.`,
     ...buildMarkdownLines(plan),
@@ -164,21 +187,29 @@ export function renderText(plan: ReleasePlan): string {
   const built = plan.stages.build !== undefined;
   const table = textTable(
     ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'],
-    rows.map((r) => [r.target, r.packageName, ...(built ? [symbols[r.build ?? 'skip'].text] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text), r.note]),
+    rows.map((r) => [
+      r.target,
+      r.packageName,
+      ...(built ? [symbols[r.build ?? 'skip'].text] : []),
+      ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text),
+      r.note,
+    ]),
   );
   const diagnostics = listed(plan);
-  return [
-    `${plan.root.packageName}@${plan.root.version}: ${rows.length} targets`,
-    '',
-    table,
-    ...diagnostics.map(formatDiagnostic),
-    ...buildTextLines(plan),
-    ...releaseLines(plan, false),
-    ...sbomTextLines(plan),
-    ...rehearsalTextLines(plan),
-    '',
-    summaryLine(summarize(plan)),
-  ].join('\n') + '\n';
+  return (
+    [
+      `${plan.root.packageName}@${plan.root.version}: ${rows.length} targets`,
+      '',
+      table,
+      ...diagnostics.map(formatDiagnostic),
+      ...buildTextLines(plan),
+      ...releaseLines(plan, false),
+      ...sbomTextLines(plan),
+      ...rehearsalTextLines(plan),
+      '',
+      summaryLine(summarize(plan)),
+    ].join('\n') + '\n'
+  );
 }
 
 export function renderJson(plan: ReleasePlan): string {

@@ -4,7 +4,15 @@
  * registry. Pure: plan in, lines out.
  */
 import type { ReleasePlan } from '../plan/index.js';
-import { RUNTIMES, type InstallResult, type LoadResult, type RealAction, type RehearsalOutcome, type Runtime, type StepStatus } from '../rehearsal/types.js';
+import {
+  RUNTIMES,
+  type InstallResult,
+  type LoadResult,
+  type RealAction,
+  type RehearsalOutcome,
+  type Runtime,
+  type StepStatus,
+} from '../rehearsal/types.js';
 import { textTable } from './table.js';
 
 const MARK: Record<StepStatus, { md: string; text: string }> = {
@@ -35,9 +43,16 @@ function rowNote(r: RehearsalOutcome, i: InstallResult): string {
   if (bad) return `${bad.runtime}: ${bad.detail}`;
   const skipped = r.loads.find((l) => l.installer === i.installer && l.status === 'skip');
   const loaded = r.loads.find((l) => l.installer === i.installer && l.status === 'ok');
-  const how = loaded === undefined ? '' : loaded.mode === 'smoke' ? `smoke: ${String(loaded.checks.length)} checks per runtime (${loaded.checks.map((c) => c.name).filter((n) => /^(hash|inspect)$/.test(n)).join(', ')}, …)` : loaded.detail;
-  return [i.detail, how, skipped ? `${skipped.runtime}: ${skipped.detail}` : '']
-    .filter((x) => x !== '').join('; ');
+  const how =
+    loaded === undefined
+      ? ''
+      : loaded.mode === 'smoke'
+        ? `smoke: ${String(loaded.checks.length)} checks per runtime (${loaded.checks
+            .map((c) => c.name)
+            .filter((n) => /^(hash|inspect)$/.test(n))
+            .join(', ')}, …)`
+        : loaded.detail;
+  return [i.detail, how, skipped ? `${skipped.runtime}: ${skipped.detail}` : ''].filter((x) => x !== '').join('; ');
 }
 
 function headline(r: RehearsalOutcome): string {
@@ -66,7 +81,11 @@ export function rehearsalMarkdownLines(plan: ReleasePlan): string[] {
   const r = plan.stages.rehearsal;
   if (!r) return [];
   const lines = ['', '### Rehearsal', '', headline(r)];
-  if (r.release) lines.push('', `**${r.release.label}.**${r.release.kind === 'rehearsal' ? ` Platform tarballs ${r.release.platformTarballsIdentical ? 'byte-identical to' : 'DIFFERENT from'} the release's.` : ''}`);
+  if (r.release)
+    lines.push(
+      '',
+      `**${r.release.label}.**${r.release.kind === 'rehearsal' ? ` Platform tarballs ${r.release.platformTarballsIdentical ? 'byte-identical to' : 'DIFFERENT from'} the release's.` : ''}`,
+    );
   const published = publishedLine(r);
   if (published) lines.push('', published);
   if (r.installs.length > 0) {
@@ -76,9 +95,19 @@ export function rehearsalMarkdownLines(plan: ReleasePlan): string[] {
       '',
       `| ${header.join(' | ')} |`,
       `| ${header.map(() => '---').join(' | ')} |`,
-      ...r.installs.map((i) => `| ${i.installer} ${i.version ?? ''} | ${MARK[i.status].md} | ${runtimes.map((rt) => { const l = load(r, i, rt); return l ? MARK[l.status].md : MARK.skip.md; }).join(' | ')} | ${rowNote(r, i).replaceAll('|', '\\|').replaceAll('\n', ' ')} |`),
+      ...r.installs.map(
+        (i) =>
+          `| ${i.installer} ${i.version ?? ''} | ${MARK[i.status].md} | ${runtimes
+            .map((rt) => {
+              const l = load(r, i, rt);
+              return l ? MARK[l.status].md : MARK.skip.md;
+            })
+            .join(' | ')} | ${rowNote(r, i).replaceAll('|', '\\|').replaceAll('\n', ' ')} |`,
+      ),
     );
-    const versions = runtimes.map((rt) => `${rt} ${r.loads.find((l) => l.runtime === rt && l.runtimeVersion !== null)?.runtimeVersion ?? '?'}`);
+    const versions = runtimes.map(
+      (rt) => `${rt} ${r.loads.find((l) => l.runtime === rt && l.runtimeVersion !== null)?.runtimeVersion ?? '?'}`,
+    );
     lines.push('', `Runtimes: ${versions.join(', ')}.`);
   }
   lines.push('', realHeadline(r));
@@ -87,7 +116,9 @@ export function rehearsalMarkdownLines(plan: ReleasePlan): string[] {
       '',
       '| package | version | plan |',
       '| --- | --- | --- |',
-      ...r.realRegistry.packages.map((p) => `| \`${p.name}\` | ${p.version} | ${p.action === 'conflict' ? `❌ ${p.detail}` : ACTION[p.action]} |`),
+      ...r.realRegistry.packages.map(
+        (p) => `| \`${p.name}\` | ${p.version} | ${p.action === 'conflict' ? `❌ ${p.detail}` : ACTION[p.action]} |`,
+      ),
     );
   }
   return lines;
@@ -97,20 +128,40 @@ export function rehearsalTextLines(plan: ReleasePlan): string[] {
   const r = plan.stages.rehearsal;
   if (!r) return [];
   const lines = ['', headline(r)];
-  if (r.release) lines.push(`  ${r.release.label}${r.release.kind === 'rehearsal' ? `; platform tarballs ${r.release.platformTarballsIdentical ? 'byte-identical to' : 'DIFFERENT from'} the release's` : ''}`);
+  if (r.release)
+    lines.push(
+      `  ${r.release.label}${r.release.kind === 'rehearsal' ? `; platform tarballs ${r.release.platformTarballsIdentical ? 'byte-identical to' : 'DIFFERENT from'} the release's` : ''}`,
+    );
   const published = publishedLine(r);
   if (published) lines.push(`  ${published}`);
   if (r.installs.length > 0) {
     const runtimes = runtimesOf(r);
     const table = textTable(
-      ['installer', 'version', 'install', ...runtimes.map((rt) => `${rt} ${r.loads.find((l) => l.runtime === rt && l.runtimeVersion !== null)?.runtimeVersion ?? ''}`.trim()), 'note'],
-      r.installs.map((i) => [i.installer, i.version ?? '-', MARK[i.status].text, ...runtimes.map((rt) => MARK[load(r, i, rt)?.status ?? 'skip'].text), rowNote(r, i).replaceAll('\n', ' ')]),
+      [
+        'installer',
+        'version',
+        'install',
+        ...runtimes.map((rt) => `${rt} ${r.loads.find((l) => l.runtime === rt && l.runtimeVersion !== null)?.runtimeVersion ?? ''}`.trim()),
+        'note',
+      ],
+      r.installs.map((i) => [
+        i.installer,
+        i.version ?? '-',
+        MARK[i.status].text,
+        ...runtimes.map((rt) => MARK[load(r, i, rt)?.status ?? 'skip'].text),
+        rowNote(r, i).replaceAll('\n', ' '),
+      ]),
     );
     lines.push('', table.trimEnd());
   }
   lines.push('', realHeadline(r));
   if (r.realRegistry.packages.length > 0) {
-    lines.push(textTable(['package', 'version', 'plan'], r.realRegistry.packages.map((p) => [p.name, p.version, p.action === 'conflict' ? p.detail : ACTION[p.action]])).trimEnd());
+    lines.push(
+      textTable(
+        ['package', 'version', 'plan'],
+        r.realRegistry.packages.map((p) => [p.name, p.version, p.action === 'conflict' ? p.detail : ACTION[p.action]]),
+      ).trimEnd(),
+    );
   }
   return lines;
 }

@@ -13,9 +13,11 @@ export function sbomTextLines(plan: ReleasePlan): string[] {
   if (sbom === undefined && policy === undefined) return [];
   const lines = [''];
   if (sbom !== undefined) {
-    lines.push(sbom.documents.length === 0
-      ? 'SBOMs: none written (see the diagnostics)'
-      : `SBOMs (${sbom.format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'}): ${sbom.documents.map((d) => `${path.basename(d.file)} (${d.packages} packages)`).join(', ')}`);
+    lines.push(
+      sbom.documents.length === 0
+        ? 'SBOMs: none written (see the diagnostics)'
+        : `SBOMs (${sbom.format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'}): ${sbom.documents.map((d) => `${path.basename(d.file)} (${d.packages} packages)`).join(', ')}`,
+    );
     for (const n of sbom.notes) lines.push(`  note: ${n}`);
   }
   if (policy !== undefined) lines.push(policySummaryLine(policy));
@@ -32,7 +34,11 @@ export function sbomMarkdownLines(plan: ReleasePlan): string[] {
     if (rows.length === 0) {
       lines.push('No SBOM was written (see the diagnostics).');
     } else {
-      lines.push('| document | file | packages | sha256 |', '| --- | --- | --- | --- |', ...rows.map((r) => `| ${r[0] ?? ''} | \`${r[1] ?? ''}\` | ${r[2] ?? ''} | \`${r[3] ?? ''}\` |`));
+      lines.push(
+        '| document | file | packages | sha256 |',
+        '| --- | --- | --- | --- |',
+        ...rows.map((r) => `| ${r[0] ?? ''} | \`${r[1] ?? ''}\` | ${r[2] ?? ''} | \`${r[3] ?? ''}\` |`),
+      );
     }
     for (const n of sbom.notes) lines.push('', `Note: ${n}`);
   }

@@ -62,7 +62,10 @@ export function parseCargoLock(text: string): Map<string, CargoLockEntry> {
     if (current?.name !== undefined && current.version !== undefined) {
       const source = current.source ?? null;
       out.set(cargoLockKey(current.name, current.version, source), {
-        name: current.name, version: current.version, source, checksum: current.checksum ?? null,
+        name: current.name,
+        version: current.version,
+        source,
+        checksum: current.checksum ?? null,
       });
     }
     current = null;
@@ -84,7 +87,8 @@ export function parseCargoLock(text: string): Map<string, CargoLockEntry> {
     if (inMetadata) {
       // v1: "checksum NAME VERSION (SOURCE)" = "HEX"
       const m = /^"checksum (\S+) (\S+) \((.+)\)"$/.exec(key);
-      if (m?.[1] !== undefined && m[2] !== undefined && m[3] !== undefined && value !== '<none>') v1Checksums.set(cargoLockKey(m[1], m[2], m[3]), value);
+      if (m?.[1] !== undefined && m[2] !== undefined && m[3] !== undefined && value !== '<none>')
+        v1Checksums.set(cargoLockKey(m[1], m[2], m[3]), value);
     }
   }
   flush();
@@ -135,7 +139,11 @@ function metadataError(subject: string, message: string, hint: string): Diagnost
 /** Read the parts of `cargo metadata --format-version 1` output the inventory needs. */
 export function parseCargoMetadata(json: unknown, subject = 'cargo metadata'): CargoMetadata {
   if (!isRecord(json) || !Array.isArray(json.packages) || !isRecord(json.resolve) || !Array.isArray(json.resolve.nodes)) {
-    throw metadataError(subject, '`cargo metadata` printed something that is not format version 1 with a resolve graph', 'run it by hand: cargo metadata --format-version 1 --locked');
+    throw metadataError(
+      subject,
+      '`cargo metadata` printed something that is not format version 1 with a resolve graph',
+      'run it by hand: cargo metadata --format-version 1 --locked',
+    );
   }
   const packages = new Map<string, MetaPackage>();
   for (const p of json.packages as unknown[]) {
@@ -146,7 +154,10 @@ export function parseCargoMetadata(json: unknown, subject = 'cargo metadata'): C
     const manifestPath = str(p.manifest_path);
     if (id === null || name === null || version === null || manifestPath === null) continue;
     packages.set(id, {
-      id, name, version, manifestPath,
+      id,
+      name,
+      version,
+      manifestPath,
       source: str(p.source),
       license: str(p.license),
       licenseFile: str(p.license_file),
@@ -170,7 +181,8 @@ export function parseCargoMetadata(json: unknown, subject = 'cargo metadata'): C
   }
   const members = Array.isArray(json.workspace_members) ? json.workspace_members.filter((m): m is string => typeof m === 'string') : [];
   return {
-    packages, nodes,
+    packages,
+    nodes,
     root: str(json.resolve.root),
     workspaceMembers: new Set(members),
     workspaceRoot: str(json.workspace_root) ?? '',
@@ -185,7 +197,11 @@ export interface CargoCommandOptions {
 
 async function runCargo(args: readonly string[], options: CargoCommandOptions, cwd: string): Promise<string> {
   const { stdout } = await execFileAsync(options.cargo ?? 'cargo', [...args], {
-    cwd, env: options.env ?? process.env, maxBuffer: 512 * 1024 * 1024, timeout: 10 * 60_000, windowsHide: true,
+    cwd,
+    env: options.env ?? process.env,
+    maxBuffer: 512 * 1024 * 1024,
+    timeout: 10 * 60_000,
+    windowsHide: true,
   });
   return stdout;
 }
@@ -198,32 +214,61 @@ function stderrOf(error: unknown): string {
  * `cargo metadata --format-version 1 --locked --offline` for one platform (or all, with `null`).
  * Missing crates in the local registry cache → `cargo fetch --locked` once, then again offline.
  */
-export async function cargoMetadata(manifestPath: string, target: string | null, options: CargoCommandOptions & { readonly fetch?: boolean } = {}): Promise<CargoMetadata> {
+export async function cargoMetadata(
+  manifestPath: string,
+  target: string | null,
+  options: CargoCommandOptions & { readonly fetch?: boolean } = {},
+): Promise<CargoMetadata> {
   const cwd = path.dirname(manifestPath);
-  const args = ['metadata', '--format-version', '1', '--locked', '--offline', '--manifest-path', manifestPath, ...(target === null ? [] : ['--filter-platform', target])];
+  const args = [
+    'metadata',
+    '--format-version',
+    '1',
+    '--locked',
+    '--offline',
+    '--manifest-path',
+    manifestPath,
+    ...(target === null ? [] : ['--filter-platform', target]),
+  ];
   let stdout: string;
   try {
     stdout = await runCargo(args, options, cwd);
   } catch (first) {
     const text = stderrOf(first);
     if (/--locked|lock file needs to be updated/i.test(text) && !/offline/i.test(text)) {
-      throw metadataError(manifestPath, `Cargo.lock is not up to date with ${manifestPath}: ${text}`, 'run `cargo update -w` (or build once) and commit Cargo.lock; SBOMs describe the locked graph only');
+      throw metadataError(
+        manifestPath,
+        `Cargo.lock is not up to date with ${manifestPath}: ${text}`,
+        'run `cargo update -w` (or build once) and commit Cargo.lock; SBOMs describe the locked graph only',
+      );
     }
     if (options.fetch === false) {
-      throw metadataError(manifestPath, `cargo metadata failed offline: ${text}`, 'run `cargo fetch --locked` first (the crates must be in the local registry cache or a vendor dir)');
+      throw metadataError(
+        manifestPath,
+        `cargo metadata failed offline: ${text}`,
+        'run `cargo fetch --locked` first (the crates must be in the local registry cache or a vendor dir)',
+      );
     }
     try {
       await runCargo(['fetch', '--locked', '--manifest-path', manifestPath], options, cwd);
       stdout = await runCargo(args, options, cwd);
     } catch (second) {
-      throw metadataError(manifestPath, `cargo metadata failed: ${stderrOf(second)}`, 'check that `cargo metadata --locked` works in the addon crate, and that the registry is reachable for `cargo fetch --locked`');
+      throw metadataError(
+        manifestPath,
+        `cargo metadata failed: ${stderrOf(second)}`,
+        'check that `cargo metadata --locked` works in the addon crate, and that the registry is reachable for `cargo fetch --locked`',
+      );
     }
   }
   let json: unknown;
   try {
     json = JSON.parse(stdout);
   } catch (error) {
-    throw metadataError(manifestPath, `cargo metadata printed invalid JSON: ${errorMessage(error)}`, 'run it by hand to see what it prints');
+    throw metadataError(
+      manifestPath,
+      `cargo metadata printed invalid JSON: ${errorMessage(error)}`,
+      'run it by hand to see what it prints',
+    );
   }
   return parseCargoMetadata(json, manifestPath);
 }
@@ -275,11 +320,17 @@ export function walkCargoGraph(meta: CargoMetadata, rootId: string, options: Car
   close([rootId], 'normal', (k) => k === 'normal');
   if (includeBuild) {
     const normal = [...scopes.keys()];
-    const buildStarts = normal.flatMap((id) => depsOf(id).filter((d) => edgeKind(d.kinds) === 'build').map((d) => d.pkg));
+    const buildStarts = normal.flatMap((id) =>
+      depsOf(id)
+        .filter((d) => edgeKind(d.kinds) === 'build')
+        .map((d) => d.pkg),
+    );
     close(buildStarts, 'build', (k) => k === 'normal' || k === 'build');
   }
   if (includeDev) {
-    const devStarts = depsOf(rootId).filter((d) => d.kinds.includes('dev')).map((d) => d.pkg);
+    const devStarts = depsOf(rootId)
+      .filter((d) => d.kinds.includes('dev'))
+      .map((d) => d.pkg);
     close(devStarts, 'dev', (k) => k === 'normal' || (includeBuild && k === 'build'));
   }
   const edges = new Map<string, Map<string, CargoScope>>();
@@ -335,7 +386,8 @@ export function cargoPurl(name: string, version: string, source: string | null):
 /** Where the crate's source is downloaded from; `null` where there is no URL to give (path crates, unknown registries). */
 export function cargoDownloadLocation(name: string, version: string, source: string | null): string | null {
   if (source === null) return null;
-  if (CRATES_IO_SOURCES.has(source)) return `https://crates.io/api/v1/crates/${encodeURIComponent(name)}/${encodeURIComponent(version)}/download`;
+  if (CRATES_IO_SOURCES.has(source))
+    return `https://crates.io/api/v1/crates/${encodeURIComponent(name)}/${encodeURIComponent(version)}/download`;
   const git = parseCargoGitSource(source);
   if (git !== null && /^(https?|ssh|git):\/\//.test(git.url)) return `git+${git.url}${git.rev === null ? '' : `@${git.rev}`}`;
   return null;
@@ -394,30 +446,49 @@ export async function readCargoInventory(options: CargoInventoryOptions): Promis
   // side by side.
   const wanted: (string | null)[] = targets.length === 0 ? [null] : targets;
   const [head, ...rest] = wanted;
-  const metas: { target: string | null; meta: CargoMetadata }[] = [{ target: head ?? null, meta: await cargoMetadata(manifestPath, head ?? null, options) }];
-  metas.push(...await Promise.all(rest.map(async (t) => ({ target: t, meta: await cargoMetadata(manifestPath, t, { ...options, fetch: false }) }))));
+  const metas: { target: string | null; meta: CargoMetadata }[] = [
+    { target: head ?? null, meta: await cargoMetadata(manifestPath, head ?? null, options) },
+  ];
+  metas.push(
+    ...(await Promise.all(
+      rest.map(async (t) => ({ target: t, meta: await cargoMetadata(manifestPath, t, { ...options, fetch: false }) })),
+    )),
+  );
   const first = metas[0]?.meta;
   if (first === undefined) throw metadataError(manifestPath, 'no cargo metadata', 'internal error');
   const rootId = first.root;
   if (rootId === null) {
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_SBOM_CARGO_ROOT', subject: manifestPath,
-      message: `${manifestPath} is a virtual workspace manifest, not the addon crate`,
-      hint: 'point napiShip.sbom.cargoManifest at the cdylib crate\'s own Cargo.toml',
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_SBOM_CARGO_ROOT',
+        subject: manifestPath,
+        message: `${manifestPath} is a virtual workspace manifest, not the addon crate`,
+        hint: "point napiShip.sbom.cargoManifest at the cdylib crate's own Cargo.toml",
+      }),
+    ]);
   }
   const lockPath = path.join(first.workspaceRoot, 'Cargo.lock');
   let lock = new Map<string, CargoLockEntry>();
   try {
     lock = parseCargoLock(await readFile(lockPath, 'utf8'));
   } catch (error) {
-    diagnostics.push(diagnostic({
-      code: 'NS_SBOM_CARGO_LOCK', severity: 'warning', subject: lockPath,
-      message: `cannot read Cargo.lock: ${errorMessage(error)}; crates get no checksum`, hint: 'commit Cargo.lock for an addon crate',
-    }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_SBOM_CARGO_LOCK',
+        severity: 'warning',
+        subject: lockPath,
+        message: `cannot read Cargo.lock: ${errorMessage(error)}; crates get no checksum`,
+        hint: 'commit Cargo.lock for an addon crate',
+      }),
+    );
   }
 
-  interface Acc { scope: CargoScope; targets: Set<string | null>; edges: Map<string, CargoScope>; pkg: MetaPackage }
+  interface Acc {
+    scope: CargoScope;
+    targets: Set<string | null>;
+    edges: Map<string, CargoScope>;
+    pkg: MetaPackage;
+  }
   const acc = new Map<string, Acc>();
   for (const { target, meta } of metas) {
     const walk = walkCargoGraph(meta, rootId, options);
@@ -443,10 +514,15 @@ export async function readCargoInventory(options: CargoInventoryOptions): Promis
     const manifestDir = path.dirname(p.manifestPath);
     const lockEntry = lock.get(cargoLockKey(p.name, p.version, p.source));
     if (p.source !== null && lockEntry?.checksum == null && p.source.startsWith('registry+')) {
-      diagnostics.push(diagnostic({
-        code: 'NS_SBOM_CARGO_CHECKSUM', severity: 'warning', subject: `${p.name}@${p.version}`,
-        message: `Cargo.lock has no checksum for ${p.name} ${p.version} from ${p.source}`, hint: 'regenerate Cargo.lock with a current cargo',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_SBOM_CARGO_CHECKSUM',
+          severity: 'warning',
+          subject: `${p.name}@${p.version}`,
+          message: `Cargo.lock has no checksum for ${p.name} ${p.version} from ${p.source}`,
+          hint: 'regenerate Cargo.lock with a current cargo',
+        }),
+      );
     }
     const edges: InventoryEdge[] = [...a.edges]
       .flatMap(([dep, kind]) => {

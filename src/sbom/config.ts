@@ -26,7 +26,9 @@ export interface SbomConfig {
 export const DEFAULT_NAMESPACE = 'https://spdx.org/spdxdocs/';
 
 function configError(source: string, message: string): DiagnosticError {
-  return new DiagnosticError([diagnostic({ code: 'NS_CONFIG_INVALID', subject: source, message, hint: 'see docs/config.md, `napiShip.sbom`' })]);
+  return new DiagnosticError([
+    diagnostic({ code: 'NS_CONFIG_INVALID', subject: source, message, hint: 'see docs/config.md, `napiShip.sbom`' }),
+  ]);
 }
 
 /** Read `napiShip.sbom` from the root package.json (absent keys take their defaults). */

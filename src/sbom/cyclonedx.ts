@@ -67,11 +67,14 @@ export function resolveCdxgen(projectDir: string, selfFile: string = fileURLToPa
 }
 
 export function cdxgenMissing(projectDir: string): DiagnosticError {
-  return new DiagnosticError([diagnostic({
-    code: 'NS_SBOM_CDXGEN_MISSING', subject: projectDir,
-    message: `--format cyclonedx needs ${CDXGEN_PACKAGE}, which is not installed in the project nor next to napi-ship`,
-    hint: `add it as a dev dependency: \`pnpm add -D ${CDXGEN_PACKAGE}\` (or \`npm i -D ${CDXGEN_PACKAGE}\`); SPDX (the default format) needs nothing extra`,
-  })]);
+  return new DiagnosticError([
+    diagnostic({
+      code: 'NS_SBOM_CDXGEN_MISSING',
+      subject: projectDir,
+      message: `--format cyclonedx needs ${CDXGEN_PACKAGE}, which is not installed in the project nor next to napi-ship`,
+      hint: `add it as a dev dependency: \`pnpm add -D ${CDXGEN_PACKAGE}\` (or \`npm i -D ${CDXGEN_PACKAGE}\`); SPDX (the default format) needs nothing extra`,
+    }),
+  ]);
 }
 
 export interface CdxgenRun {
@@ -86,9 +89,18 @@ export interface CdxgenRun {
 /** Run cdxgen once into `outFile` (CycloneDX 1.6 JSON). */
 export async function runCdxgen(cdxgen: CdxgenLocation, run: CdxgenRun): Promise<void> {
   const args = [
-    cdxgen.bin, '-t', run.type, '--spec-version', '1.6', '--no-install-deps', '--no-recurse', '--json-pretty',
+    cdxgen.bin,
+    '-t',
+    run.type,
+    '--spec-version',
+    '1.6',
+    '--no-install-deps',
+    '--no-recurse',
+    '--json-pretty',
     ...(run.type === 'js' ? ['--no-babel'] : []),
-    '-o', run.outFile, run.dir,
+    '-o',
+    run.outFile,
+    run.dir,
   ];
   const env: NodeJS.ProcessEnv = {
     ...(run.env ?? process.env),
@@ -96,16 +108,33 @@ export async function runCdxgen(cdxgen: CdxgenLocation, run: CdxgenRun): Promise
     CDXGEN_NO_BANNER: 'true',
   };
   try {
-    await execFileAsync(process.execPath, args, { cwd: run.dir, env, maxBuffer: 256 * 1024 * 1024, timeout: 10 * 60_000, windowsHide: true });
+    await execFileAsync(process.execPath, args, {
+      cwd: run.dir,
+      env,
+      maxBuffer: 256 * 1024 * 1024,
+      timeout: 10 * 60_000,
+      windowsHide: true,
+    });
   } catch (error) {
-    const stderr = isRecord(error) && typeof error.stderr === 'string' ? error.stderr.trim().split('\n').slice(-5).join('\n') : errorMessage(error);
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_SBOM_CDXGEN_FAILED', subject: run.dir,
-      message: `cdxgen -t ${run.type} failed: ${stderr}`,
-      hint: 'run the same cdxgen command by hand to see why; SPDX output (the default) does not use cdxgen',
-    })]);
+    const stderr =
+      isRecord(error) && typeof error.stderr === 'string' ? error.stderr.trim().split('\n').slice(-5).join('\n') : errorMessage(error);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_SBOM_CDXGEN_FAILED',
+        subject: run.dir,
+        message: `cdxgen -t ${run.type} failed: ${stderr}`,
+        hint: 'run the same cdxgen command by hand to see why; SPDX output (the default) does not use cdxgen',
+      }),
+    ]);
   }
   if (!existsSync(run.outFile)) {
-    throw new DiagnosticError([diagnostic({ code: 'NS_SBOM_CDXGEN_FAILED', subject: run.dir, message: `cdxgen -t ${run.type} wrote no ${path.basename(run.outFile)}`, hint: 'run cdxgen by hand to see why' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_SBOM_CDXGEN_FAILED',
+        subject: run.dir,
+        message: `cdxgen -t ${run.type} wrote no ${path.basename(run.outFile)}`,
+        hint: 'run cdxgen by hand to see why',
+      }),
+    ]);
   }
 }

@@ -45,9 +45,22 @@ export { readNpmInventory, npmPurl, integrityDigests, findNpmLockfile } from './
 export { readReleaseManifest, releaseInputs, type ReleaseSource } from './release.js';
 export { cdxgenMissing, resolveCdxgen } from './cyclonedx.js';
 export {
-  inventoryDocument, releaseDocument, serializeSpdx, spdxTimestamp, spdxIdPart, spdxDownloadLocation, spdxActor,
-  IdAllocator, LicenseTable, SPDX_ID, NOASSERTION,
-  type LicenseCorrection, type SpdxDocument, type SpdxPackage, type SpdxRelationship, type SpdxContext,
+  inventoryDocument,
+  releaseDocument,
+  serializeSpdx,
+  spdxTimestamp,
+  spdxIdPart,
+  spdxDownloadLocation,
+  spdxActor,
+  IdAllocator,
+  LicenseTable,
+  SPDX_ID,
+  NOASSERTION,
+  type LicenseCorrection,
+  type SpdxDocument,
+  type SpdxPackage,
+  type SpdxRelationship,
+  type SpdxContext,
 } from './spdx.js';
 
 export type SbomKind = 'rust' | 'npm' | 'release';
@@ -115,9 +128,18 @@ async function readRootManifest(rootDir: string): Promise<Record<string, unknown
     const json: unknown = JSON.parse(await readFile(file, 'utf8'));
     if (isRecord(json)) return json;
   } catch (error) {
-    throw new DiagnosticError([diagnostic({ code: 'NS_ROOT_PACKAGE_MISSING', subject: file, message: `cannot read the root package.json: ${errorMessage(error)}`, hint: 'run in the napi-rs root package dir, or pass --cwd DIR' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_ROOT_PACKAGE_MISSING',
+        subject: file,
+        message: `cannot read the root package.json: ${errorMessage(error)}`,
+        hint: 'run in the napi-rs root package dir, or pass --cwd DIR',
+      }),
+    ]);
   }
-  throw new DiagnosticError([diagnostic({ code: 'NS_ROOT_PACKAGE_INVALID', subject: file, message: 'package.json is not an object', hint: 'fix package.json' })]);
+  throw new DiagnosticError([
+    diagnostic({ code: 'NS_ROOT_PACKAGE_INVALID', subject: file, message: 'package.json is not an object', hint: 'fix package.json' }),
+  ]);
 }
 
 /** The Rust and npm inventories of a root package: what the SBOMs describe and the policy judges. */
@@ -130,7 +152,8 @@ export async function readProjectInventories(options: InventoryOptions): Promise
   const includeBuild = options.includeBuild ?? config.includeBuild;
   const diagnostics: Diagnostic[] = [];
   const notes: string[] = [];
-  const targets = options.targets ?? (isRecord(rootManifest.napi) ? readNapiConfig(rootManifest, packageJsonPath).targets.map((t) => t.triple) : []);
+  const targets =
+    options.targets ?? (isRecord(rootManifest.napi) ? readNapiConfig(rootManifest, packageJsonPath).targets.map((t) => t.triple) : []);
 
   const manifestPath = path.resolve(rootDir, config.cargoManifest ?? 'Cargo.toml');
   // The npm lockfile is parsed while cargo runs.
@@ -139,14 +162,24 @@ export async function readProjectInventories(options: InventoryOptions): Promise
   let cargo: Inventory | null = null;
   if (existsSync(manifestPath)) {
     const r = await readCargoInventory({
-      manifestPath, targets, includeDev, includeBuild,
+      manifestPath,
+      targets,
+      includeDev,
+      includeBuild,
       ...(options.fetch === undefined ? {} : { fetch: options.fetch }),
       ...(options.env === undefined ? {} : { env: options.env }),
     });
     cargo = r.inventory;
     diagnostics.push(...r.diagnostics);
   } else if (config.cargoManifest !== null) {
-    throw new DiagnosticError([diagnostic({ code: 'NS_SBOM_CARGO_MANIFEST', subject: manifestPath, message: `napiShip.sbom.cargoManifest names ${manifestPath}, which does not exist`, hint: 'point it at the addon crate\'s Cargo.toml, relative to the root package' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_SBOM_CARGO_MANIFEST',
+        subject: manifestPath,
+        message: `napiShip.sbom.cargoManifest names ${manifestPath}, which does not exist`,
+        hint: "point it at the addon crate's Cargo.toml, relative to the root package",
+      }),
+    ]);
   } else {
     notes.push(`no Cargo.toml in ${rootDir}: no Rust SBOM (set napiShip.sbom.cargoManifest to the addon crate's Cargo.toml)`);
   }
@@ -187,17 +220,33 @@ export interface SbomResult {
   readonly inventories: readonly Inventory[];
 }
 
-
-function info(kind: SbomKind, format: SbomFormat, file: string, bytes: string, name: string, namespace: string | null, packages: number): SbomDocumentInfo {
+function info(
+  kind: SbomKind,
+  format: SbomFormat,
+  file: string,
+  bytes: string,
+  name: string,
+  namespace: string | null,
+  packages: number,
+): SbomDocumentInfo {
   return {
-    kind, format, file, name, namespace, packages,
+    kind,
+    format,
+    file,
+    name,
+    namespace,
+    packages,
     sha1: createHash('sha1').update(bytes).digest('hex'),
     sha256: createHash('sha256').update(bytes).digest('hex'),
   };
 }
 
 /** The SPDX context shared by a run's documents. */
-export async function spdxContext(rootDir: string, project: ProjectInventories, options: { sourceDateEpoch?: number; env?: NodeJS.ProcessEnv; corrections?: readonly LicenseCorrection[] }): Promise<SpdxContext> {
+export async function spdxContext(
+  rootDir: string,
+  project: ProjectInventories,
+  options: { sourceDateEpoch?: number; env?: NodeJS.ProcessEnv; corrections?: readonly LicenseCorrection[] },
+): Promise<SpdxContext> {
   const epoch = await resolveSourceDateEpoch(rootDir, options.sourceDateEpoch, options.env ?? process.env);
   const organization = resolveOrganization(project.rootManifest, project.config);
   return {
@@ -218,7 +267,7 @@ export async function generateSboms(options: SbomOptions): Promise<SbomResult> {
   const rootDir = path.resolve(options.rootDir);
   const outDir = path.resolve(options.outDir);
   const format = options.format ?? 'spdx';
-  const project = options.inventories ?? await readProjectInventories(options);
+  const project = options.inventories ?? (await readProjectInventories(options));
   const inventories = [project.cargo, project.npm].filter((i): i is Inventory => i !== null);
   const diagnostics: Diagnostic[] = [...project.diagnostics];
   const notes: string[] = [...project.notes];
@@ -247,11 +296,15 @@ export async function generateSboms(options: SbomOptions): Promise<SbomResult> {
   const ctx = await spdxContext(rootDir, project, options);
   const supplierCheck = (kind: SbomKind, missing: readonly string[]): void => {
     if (missing.length === 0) return;
-    diagnostics.push(diagnostic({
-      code: 'NS_SBOM_NO_SUPPLIER', severity: 'warning', subject: SBOM_FILES.spdx[kind],
-      message: `${missing.length} package(s) declare no author and no repository, so their supplier is NOASSERTION (short of the NTIA minimum elements): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
-      hint: 'add `authors`/`repository` (Cargo.toml) or `author`/`repository` (package.json) to first-party packages; for third-party ones, ask upstream',
-    }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_SBOM_NO_SUPPLIER',
+        severity: 'warning',
+        subject: SBOM_FILES.spdx[kind],
+        message: `${missing.length} package(s) declare no author and no repository, so their supplier is NOASSERTION (short of the NTIA minimum elements): ${missing.slice(0, 10).join(', ')}${missing.length > 10 ? ', …' : ''}`,
+        hint: 'add `authors`/`repository` (Cargo.toml) or `author`/`repository` (package.json) to first-party packages; for third-party ones, ask upstream',
+      }),
+    );
   };
   const write = async (kind: SbomKind, doc: SpdxDocument): Promise<SbomDocumentInfo> => {
     const file = path.join(outDir, SBOM_FILES.spdx[kind] ?? `sbom.${kind}.spdx.json`);
@@ -283,15 +336,18 @@ export async function generateSboms(options: SbomOptions): Promise<SbomResult> {
     const release = await releaseInputs(options.release);
     diagnostics.push(...release.diagnostics);
     if (!hasErrors(release.diagnostics)) {
-      const doc = releaseDocument({
-        name: options.release.manifest.name,
-        version: options.release.manifest.version,
-        packages: release.packages,
-        binaries: release.binaries,
-        binaryLicense,
-        rust,
-        npm,
-      }, ctx);
+      const doc = releaseDocument(
+        {
+          name: options.release.manifest.name,
+          version: options.release.manifest.version,
+          packages: release.packages,
+          binaries: release.binaries,
+          binaryLicense,
+          rust,
+          npm,
+        },
+        ctx,
+      );
       await write('release', doc);
     }
   }
@@ -299,7 +355,13 @@ export async function generateSboms(options: SbomOptions): Promise<SbomResult> {
 }
 
 /** A release dir to describe: its manifest, plus the digests/package.jsons the plan already has. */
-export async function releaseSource(dir: string, known: { binaryDigests?: ReadonlyMap<string, FileDigests>; packageManifests?: ReadonlyMap<string, Readonly<Record<string, unknown>>> } = {}): Promise<ReleaseSource> {
+export async function releaseSource(
+  dir: string,
+  known: {
+    binaryDigests?: ReadonlyMap<string, FileDigests>;
+    packageManifests?: ReadonlyMap<string, Readonly<Record<string, unknown>>>;
+  } = {},
+): Promise<ReleaseSource> {
   return { dir, manifest: await readReleaseManifest(dir), ...known };
 }
 
@@ -307,7 +369,11 @@ export async function releaseSource(dir: string, known: { binaryDigests?: Readon
  * `napiShip.sbom.shipNpmSbom`: write the npm SBOM into `packageDir` as `sbom.spdx.json`, so it is
  * packed into the root package. A warning when the package's `files` would not pack it.
  */
-export async function writeShippedNpmSbom(project: ProjectInventories, packageDir: string, options: { sourceDateEpoch?: number; env?: NodeJS.ProcessEnv; corrections?: readonly LicenseCorrection[]; rootDir: string }): Promise<{ file: string; diagnostics: Diagnostic[] }> {
+export async function writeShippedNpmSbom(
+  project: ProjectInventories,
+  packageDir: string,
+  options: { sourceDateEpoch?: number; env?: NodeJS.ProcessEnv; corrections?: readonly LicenseCorrection[]; rootDir: string },
+): Promise<{ file: string; diagnostics: Diagnostic[] }> {
   const ctx = await spdxContext(path.resolve(options.rootDir), project, options);
   const doc = inventoryDocument(project.npm, ctx, 'npm').document;
   const file = path.join(packageDir, SHIPPED_NPM_SBOM);
@@ -315,11 +381,15 @@ export async function writeShippedNpmSbom(project: ProjectInventories, packageDi
   const files = project.rootManifest.files;
   const diagnostics: Diagnostic[] = [];
   if (Array.isArray(files) && !files.some((f) => f === SHIPPED_NPM_SBOM || f === `/${SHIPPED_NPM_SBOM}` || f === '*' || f === '*.json')) {
-    diagnostics.push(diagnostic({
-      code: 'NS_SBOM_NOT_PACKED', severity: 'warning', subject: path.join(packageDir, 'package.json'),
-      message: `napiShip.sbom.shipNpmSbom is set, but the root package's \`files\` does not include ${SHIPPED_NPM_SBOM}, so it is not packed`,
-      hint: `add "${SHIPPED_NPM_SBOM}" to \`files\` in package.json`,
-    }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_SBOM_NOT_PACKED',
+        severity: 'warning',
+        subject: path.join(packageDir, 'package.json'),
+        message: `napiShip.sbom.shipNpmSbom is set, but the root package's \`files\` does not include ${SHIPPED_NPM_SBOM}, so it is not packed`,
+        hint: `add "${SHIPPED_NPM_SBOM}" to \`files\` in package.json`,
+      }),
+    );
   }
   return { file, diagnostics };
 }
@@ -336,9 +406,19 @@ export interface ClarifiedPackage {
 
 /** The policy's clarifications that held, as SBOM license corrections (`licenseConcluded` + `licenseComments`). */
 export function correctionsFromPolicy(packages: readonly ClarifiedPackage[]): LicenseCorrection[] {
-  return packages.flatMap((p) => (p.clarified && p.expression !== null
-    ? [{ ecosystem: p.ecosystem, name: p.name, version: p.version, expression: p.expression, comment: p.comment ?? `License clarified by the napi-ship policy as ${p.expression}.` }]
-    : []));
+  return packages.flatMap((p) =>
+    p.clarified && p.expression !== null
+      ? [
+          {
+            ecosystem: p.ecosystem,
+            name: p.name,
+            version: p.version,
+            expression: p.expression,
+            comment: p.comment ?? `License clarified by the napi-ship policy as ${p.expression}.`,
+          },
+        ]
+      : [],
+  );
 }
 
 export { addManifestFiles } from './manifest-files.js';

@@ -12,7 +12,6 @@ import { sha256Sums } from '../pack/index.js';
 import { writeAtomic } from '../util/fs.js';
 import { readReleaseManifest } from './release.js';
 
-
 /**
  * Add `files` (paths inside `releaseDir`) to the manifest's `files` and to `SHA256SUMS`, replacing
  * earlier entries of the same path. Returns the manifest as written. Run it before signing.
@@ -22,7 +21,14 @@ export async function addManifestFiles(releaseDir: string, files: readonly strin
   const rels = files.map((f) => {
     const rel = path.relative(dir, path.resolve(dir, f)).split(path.sep).join('/');
     if (rel === '' || rel.startsWith('../') || path.isAbsolute(rel)) {
-      throw new DiagnosticError([diagnostic({ code: 'NS_SBOM_MANIFEST_PATH', subject: f, message: `${f} is not inside the release dir ${dir}`, hint: 'write the SBOMs into the release dir' })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_SBOM_MANIFEST_PATH',
+          subject: f,
+          message: `${f} is not inside the release dir ${dir}`,
+          hint: 'write the SBOMs into the release dir',
+        }),
+      ]);
     }
     return rel;
   });
@@ -30,7 +36,14 @@ export async function addManifestFiles(releaseDir: string, files: readonly strin
   const added: ManifestFile[] = rels.map((rel, i) => {
     const h = hashed[i];
     if (!h?.ok) {
-      throw new DiagnosticError([diagnostic({ code: 'NS_SBOM_MANIFEST_HASH', subject: rel, message: `cannot hash ${rel}: ${h ? h.error.message : 'no result'}`, hint: 'check the release dir is readable' })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_SBOM_MANIFEST_HASH',
+          subject: rel,
+          message: `cannot hash ${rel}: ${h ? h.error.message : 'no result'}`,
+          hint: 'check the release dir is readable',
+        }),
+      ]);
     }
     return { path: rel, size: h.size, sha256: h.sha256, integrity: h.integrity };
   });

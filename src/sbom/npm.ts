@@ -165,7 +165,12 @@ function posix(p: string): string {
 }
 
 /** pnpm-lock.yaml (v6 / v9) → the graph from one importer. */
-export function pnpmLockGraph(text: string, lockfile: string, importer: string, options: { registry: string; includeDev: boolean }): LockGraph {
+export function pnpmLockGraph(
+  text: string,
+  lockfile: string,
+  importer: string,
+  options: { registry: string; includeDev: boolean },
+): LockGraph {
   let doc: unknown;
   try {
     doc = parseYaml(text) as unknown;
@@ -176,12 +181,20 @@ export function pnpmLockGraph(text: string, lockfile: string, importer: string, 
   const version = typeof doc.lockfileVersion === 'string' || typeof doc.lockfileVersion === 'number' ? String(doc.lockfileVersion) : '';
   const major = Number.parseInt(version, 10);
   if (!(major === 6 || major === 9)) {
-    throw lockError(lockfile, `pnpm lockfile version ${version || '?'} is not supported (6.x and 9.x are)`, 'regenerate it with pnpm 8 or newer');
+    throw lockError(
+      lockfile,
+      `pnpm lockfile version ${version || '?'} is not supported (6.x and 9.x are)`,
+      'regenerate it with pnpm 8 or newer',
+    );
   }
-  const importers = isRecord(doc.importers) ? doc.importers : (major === 6 && !isRecord(doc.importers) ? { '.': doc } : {});
+  const importers = isRecord(doc.importers) ? doc.importers : major === 6 && !isRecord(doc.importers) ? { '.': doc } : {};
   const imp = importers[importer];
   if (!isRecord(imp)) {
-    throw lockError(lockfile, `pnpm-lock.yaml has no importer "${importer}" for the root package`, 'run `pnpm install` in the workspace so the lockfile covers the root package');
+    throw lockError(
+      lockfile,
+      `pnpm-lock.yaml has no importer "${importer}" for the root package`,
+      'run `pnpm install` in the workspace so the lockfile covers the root package',
+    );
   }
   const packages = isRecord(doc.packages) ? doc.packages : {};
   const snapshots = major === 9 ? (isRecord(doc.snapshots) ? doc.snapshots : {}) : packages;
@@ -199,7 +212,10 @@ export function pnpmLockGraph(text: string, lockfile: string, importer: string, 
   };
   const depsOf = (rec: Record<string, unknown>, fromImporter: string, withVersions: boolean): LockNode['deps'] => {
     const out: { key: string; alias: string; kind: 'normal' | 'optional' | 'dev' }[] = [];
-    const groups: [string, 'normal' | 'optional' | 'dev'][] = [['dependencies', 'normal'], ['optionalDependencies', 'optional']];
+    const groups: [string, 'normal' | 'optional' | 'dev'][] = [
+      ['dependencies', 'normal'],
+      ['optionalDependencies', 'optional'],
+    ];
     if (withVersions && options.includeDev) groups.push(['devDependencies', 'dev']);
     for (const [field, kind] of groups) {
       const group = rec[field];
@@ -219,9 +235,14 @@ export function pnpmLockGraph(text: string, lockfile: string, importer: string, 
     const rec = importers[id];
     const dir = path.join(lockDir, id);
     nodes.set(key, {
-      name: '', version: '', integrity: null,
+      name: '',
+      version: '',
+      integrity: null,
       source: { kind: 'path', location: id },
-      downloadLocation: null, lockLicense: null, pathHint: dir, workspace: true,
+      downloadLocation: null,
+      lockLicense: null,
+      pathHint: dir,
+      workspace: true,
       deps: isRecord(rec) ? depsOf(rec, id, isRootImporter) : [],
     });
   };
@@ -241,8 +262,8 @@ export function pnpmLockGraph(text: string, lockfile: string, importer: string, 
     const pkg = packages[major === 9 ? bareKey : d.key];
     const nv = splitNameVersion(stripPeers(major === 6 ? d.key.slice(1) : d.key));
     const pkgRec = isRecord(pkg) ? pkg : {};
-    const name = typeof pkgRec.name === 'string' ? pkgRec.name : nv?.name ?? d.alias;
-    const lockedVersion = typeof pkgRec.version === 'string' ? pkgRec.version : nv?.version ?? '';
+    const name = typeof pkgRec.name === 'string' ? pkgRec.name : (nv?.name ?? d.alias);
+    const lockedVersion = typeof pkgRec.version === 'string' ? pkgRec.version : (nv?.version ?? '');
     const resolution = isRecord(pkgRec.resolution) ? pkgRec.resolution : {};
     const integrity = typeof resolution.integrity === 'string' ? resolution.integrity : null;
     let source: PackageSource;
@@ -257,16 +278,30 @@ export function pnpmLockGraph(text: string, lockfile: string, importer: string, 
       downloadLocation = null;
     } else if (typeof resolution.tarball === 'string') {
       const t = resolution.tarball;
-      source = /^https?:\/\//.test(t) ? { kind: integrity !== null && t.startsWith(options.registry) ? 'registry' : 'other', location: t } : { kind: 'path', location: t };
+      source = /^https?:\/\//.test(t)
+        ? { kind: integrity !== null && t.startsWith(options.registry) ? 'registry' : 'other', location: t }
+        : { kind: 'path', location: t };
       downloadLocation = /^https?:\/\//.test(t) ? t : null;
     } else {
       source = { kind: 'registry', location: options.registry };
       downloadLocation = npmTarballUrl(options.registry, name, lockedVersion);
     }
     // The version part of a git/tarball key is a URL: the real version is in the package entry (or unknown).
-    const version = /^[a-z+]+:/.test(lockedVersion) || lockedVersion.includes('/') ? (typeof pkgRec.version === 'string' ? pkgRec.version : '0.0.0-unknown') : lockedVersion;
+    const version =
+      /^[a-z+]+:/.test(lockedVersion) || lockedVersion.includes('/')
+        ? typeof pkgRec.version === 'string'
+          ? pkgRec.version
+          : '0.0.0-unknown'
+        : lockedVersion;
     const node: LockNode = {
-      name, version, integrity, source, downloadLocation, lockLicense: null, pathHint: null, workspace: false,
+      name,
+      version,
+      integrity,
+      source,
+      downloadLocation,
+      lockLicense: null,
+      pathHint: null,
+      workspace: false,
       deps: isRecord(snap) ? depsOf(snap, importer, false) : [],
     };
     nodes.set(d.key, node);
@@ -276,7 +311,12 @@ export function pnpmLockGraph(text: string, lockfile: string, importer: string, 
 }
 
 /** package-lock.json / npm-shrinkwrap.json (v2 / v3) → the graph from one package path. */
-export function npmLockGraph(text: string, lockfile: string, rootPath: string, options: { registry: string; includeDev: boolean }): LockGraph {
+export function npmLockGraph(
+  text: string,
+  lockfile: string,
+  rootPath: string,
+  options: { registry: string; includeDev: boolean },
+): LockGraph {
   let doc: unknown;
   try {
     doc = JSON.parse(text) as unknown;
@@ -284,14 +324,22 @@ export function npmLockGraph(text: string, lockfile: string, rootPath: string, o
     throw lockError(lockfile, `${path.basename(lockfile)} is not valid JSON: ${errorMessage(error)}`, 'regenerate it with `npm install`');
   }
   if (!isRecord(doc) || !isRecord(doc.packages)) {
-    throw lockError(lockfile, `${path.basename(lockfile)} has no "packages" map (lockfile v1 is not supported)`, 'regenerate it with npm 7 or newer (lockfileVersion 2 or 3)');
+    throw lockError(
+      lockfile,
+      `${path.basename(lockfile)} has no "packages" map (lockfile v1 is not supported)`,
+      'regenerate it with npm 7 or newer (lockfileVersion 2 or 3)',
+    );
   }
   const entries = doc.packages;
   const lockDir = path.dirname(lockfile);
   const nodes = new Map<string, LockNode>();
   const rootKey = rootPath;
   if (!isRecord(entries[rootPath])) {
-    throw lockError(lockfile, `${path.basename(lockfile)} has no entry "${rootPath}" for the root package`, 'run `npm install` so the lockfile covers the root package');
+    throw lockError(
+      lockfile,
+      `${path.basename(lockfile)} has no entry "${rootPath}" for the root package`,
+      'run `npm install` so the lockfile covers the root package',
+    );
   }
   // Node's lookup over lockfile paths: `<from>/node_modules/<name>`, then each `node_modules` level up.
   const locate = (from: string, name: string): string | null => {
@@ -301,7 +349,14 @@ export function npmLockGraph(text: string, lockfile: string, rootPath: string, o
       if (isRecord(entries[candidate])) return candidate;
       if (base === '') return null;
       const i = base.lastIndexOf('/node_modules/');
-      base = i >= 0 ? base.slice(0, i) : base.startsWith('node_modules/') ? '' : path.posix.dirname(base) === '.' ? '' : path.posix.dirname(base);
+      base =
+        i >= 0
+          ? base.slice(0, i)
+          : base.startsWith('node_modules/')
+            ? ''
+            : path.posix.dirname(base) === '.'
+              ? ''
+              : path.posix.dirname(base);
     }
   };
   const follow = (key: string): string => {
@@ -340,7 +395,10 @@ export function npmLockGraph(text: string, lockfile: string, rootPath: string, o
       downloadLocation = resolved !== null && /^https?:\/\//.test(resolved) ? resolved : npmTarballUrl(options.registry, name, version);
     }
     const deps: { key: string; alias: string; kind: 'normal' | 'optional' | 'dev' }[] = [];
-    const groups: [string, 'normal' | 'optional' | 'dev'][] = [['dependencies', 'normal'], ['optionalDependencies', 'optional']];
+    const groups: [string, 'normal' | 'optional' | 'dev'][] = [
+      ['dependencies', 'normal'],
+      ['optionalDependencies', 'optional'],
+    ];
     if (key === rootKey && options.includeDev) groups.push(['devDependencies', 'dev']);
     for (const [field, kind] of groups) {
       const group = e[field];
@@ -353,7 +411,11 @@ export function npmLockGraph(text: string, lockfile: string, rootPath: string, o
       }
     }
     nodes.set(key, {
-      name, version, integrity, source, downloadLocation,
+      name,
+      version,
+      integrity,
+      source,
+      downloadLocation,
       lockLicense: typeof e.license === 'string' ? e.license : null,
       pathHint: path.join(lockDir, ...key.split('/')),
       workspace: isWorkspace,
@@ -413,7 +475,14 @@ export async function readNpmInventory(options: NpmInventoryOptions): Promise<Np
   const includeDev = options.includeDev ?? false;
   const diagnostics: Diagnostic[] = [];
   const rootManifestRaw = await readJson(path.join(rootDir, 'package.json')).catch((error: unknown) => {
-    throw new DiagnosticError([diagnostic({ code: 'NS_ROOT_PACKAGE_MISSING', subject: path.join(rootDir, 'package.json'), message: `cannot read the root package.json: ${errorMessage(error)}`, hint: 'run in the root package dir, or pass --cwd DIR' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_ROOT_PACKAGE_MISSING',
+        subject: path.join(rootDir, 'package.json'),
+        message: `cannot read the root package.json: ${errorMessage(error)}`,
+        hint: 'run in the root package dir, or pass --cwd DIR',
+      }),
+    ]);
   });
   const rootManifest = isRecord(rootManifestRaw) ? rootManifestRaw : {};
   const rootName = typeof rootManifest.name === 'string' ? rootManifest.name : path.basename(rootDir);
@@ -423,21 +492,27 @@ export async function readNpmInventory(options: NpmInventoryOptions): Promise<Np
   const lockfile = options.lockfile === undefined ? await findNpmLockfile(rootDir) : path.resolve(options.lockfile);
   let graph: LockGraph | null = null;
   if (lockfile === null) {
-    const declared = ['dependencies', 'optionalDependencies', ...(includeDev ? ['devDependencies'] : [])]
-      .some((f) => isRecord(rootManifest[f]) && Object.keys(rootManifest[f]).length > 0);
-    diagnostics.push(diagnostic({
-      code: 'NS_SBOM_NPM_NO_LOCKFILE', severity: declared ? 'error' : 'note', subject: rootDir,
-      message: declared
-        ? 'no pnpm-lock.yaml or package-lock.json at or above the root package: its dependencies cannot be listed'
-        : 'no npm lockfile; the root package declares no dependencies, so the npm SBOM lists the root only',
-      hint: 'commit the lockfile (pnpm install / npm install writes it)',
-    }));
+    const declared = ['dependencies', 'optionalDependencies', ...(includeDev ? ['devDependencies'] : [])].some(
+      (f) => isRecord(rootManifest[f]) && Object.keys(rootManifest[f]).length > 0,
+    );
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_SBOM_NPM_NO_LOCKFILE',
+        severity: declared ? 'error' : 'note',
+        subject: rootDir,
+        message: declared
+          ? 'no pnpm-lock.yaml or package-lock.json at or above the root package: its dependencies cannot be listed'
+          : 'no npm lockfile; the root package declares no dependencies, so the npm SBOM lists the root only',
+        hint: 'commit the lockfile (pnpm install / npm install writes it)',
+      }),
+    );
   } else {
     const text = await readFile(lockfile, 'utf8');
     const rel = posix(path.relative(path.dirname(lockfile), rootDir));
-    graph = path.basename(lockfile) === 'pnpm-lock.yaml'
-      ? pnpmLockGraph(text, lockfile, rel === '' ? '.' : rel, { registry, includeDev })
-      : npmLockGraph(text, lockfile, rel, { registry, includeDev });
+    graph =
+      path.basename(lockfile) === 'pnpm-lock.yaml'
+        ? pnpmLockGraph(text, lockfile, rel === '' ? '.' : rel, { registry, includeDev })
+        : npmLockGraph(text, lockfile, rel, { registry, includeDev });
   }
 
   // Scopes: production first (normal + optional edges), then dev from the root's devDependencies.
@@ -461,15 +536,26 @@ export async function readNpmInventory(options: NpmInventoryOptions): Promise<Np
       }
     };
     const rootDeps = nodes.get(graph.rootKey)?.deps ?? [];
-    walk(rootDeps.filter((d) => d.kind !== 'dev'), 'normal');
-    if (includeDev) walk(rootDeps.filter((d) => d.kind === 'dev'), 'dev');
+    walk(
+      rootDeps.filter((d) => d.kind !== 'dev'),
+      'normal',
+    );
+    if (includeDev)
+      walk(
+        rootDeps.filter((d) => d.kind === 'dev'),
+        'dev',
+      );
   }
 
   // Where each package is installed: resolved from its dependant's real dir, breadth first.
   const installed = new Map<string, Installed | null>();
   const lockDir = lockfile === null ? rootDir : path.dirname(lockfile);
   if (graph !== null) {
-    const queue: { key: string; alias: string; from: string }[] = (graph.nodes.get(graph.rootKey)?.deps ?? []).map((d) => ({ key: d.key, alias: d.alias, from: rootDir }));
+    const queue: { key: string; alias: string; from: string }[] = (graph.nodes.get(graph.rootKey)?.deps ?? []).map((d) => ({
+      key: d.key,
+      alias: d.alias,
+      from: rootDir,
+    }));
     while (queue.length > 0) {
       const item = queue.shift();
       if (item === undefined || installed.has(item.key) || !scopes.has(item.key)) continue;
@@ -555,11 +641,15 @@ export async function readNpmInventory(options: NpmInventoryOptions): Promise<Np
     });
   }
   if (notInstalled > 0) {
-    diagnostics.push(diagnostic({
-      code: 'NS_SBOM_NPM_NOT_INSTALLED', severity: 'note', subject: lockfile ?? rootDir,
-      message: `${notInstalled} locked package(s) are not installed in node_modules (optional ones for other platforms, or no install): their license is taken from the lockfile where it records one, else NOASSERTION`,
-      hint: 'run `pnpm install --frozen-lockfile` / `npm ci` before generating SBOMs for full license data',
-    }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_SBOM_NPM_NOT_INSTALLED',
+        severity: 'note',
+        subject: lockfile ?? rootDir,
+        message: `${notInstalled} locked package(s) are not installed in node_modules (optional ones for other platforms, or no install): their license is taken from the lockfile where it records one, else NOASSERTION`,
+        hint: 'run `pnpm install --frozen-lockfile` / `npm ci` before generating SBOMs for full license data',
+      }),
+    );
   }
   const root: InventoryPackage = {
     ecosystem: 'npm',

@@ -33,8 +33,12 @@ export async function readTarballEntries(file: string, wanted: ReadonlySet<strin
         return;
       }
       const chunks: Buffer[] = [];
-      entry.on('data', (c: Buffer) => { chunks.push(c); });
-      entry.on('end', () => { out.set(entry.path, Buffer.concat(chunks)); });
+      entry.on('data', (c: Buffer) => {
+        chunks.push(c);
+      });
+      entry.on('end', () => {
+        out.set(entry.path, Buffer.concat(chunks));
+      });
     },
   });
   return out;
@@ -47,13 +51,18 @@ export async function readReleaseManifest(dir: string): Promise<ReleaseManifest>
   try {
     bytes = await readFile(file);
   } catch (error) {
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_SBOM_RELEASE_MISSING', subject: file, message: `cannot read the release manifest: ${errorMessage(error)}`,
-      hint: 'pass the dir `napi-ship pack` (or `release --dry-run`, `<out>/packages`) wrote with --release',
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_SBOM_RELEASE_MISSING',
+        subject: file,
+        message: `cannot read the release manifest: ${errorMessage(error)}`,
+        hint: 'pass the dir `napi-ship pack` (or `release --dry-run`, `<out>/packages`) wrote with --release',
+      }),
+    ]);
   }
   const parsed = parseManifest(bytes);
-  if (!parsed.recognised || parsed.diagnostics.length > 0) throw new DiagnosticError(parsed.diagnostics.map((d) => ({ ...d, subject: file })));
+  if (!parsed.recognised || parsed.diagnostics.length > 0)
+    throw new DiagnosticError(parsed.diagnostics.map((d) => ({ ...d, subject: file })));
   const json: unknown = JSON.parse(bytes.toString('utf8'));
   return json as ReleaseManifest;
 }
@@ -76,8 +85,9 @@ export interface ReleaseInputs {
 function factsLine(b: ReleaseManifest['binaries'][number]): string | undefined {
   const f = isRecord(b.facts) ? b.facts : null;
   if (f === null) return undefined;
-  const parts = [f.format, f.cpu, f.libc, typeof f.glibc === 'string' ? `glibc ${f.glibc}` : null, f.crt]
-    .filter((x): x is string => typeof x === 'string' && x !== '');
+  const parts = [f.format, f.cpu, f.libc, typeof f.glibc === 'string' ? `glibc ${f.glibc}` : null, f.crt].filter(
+    (x): x is string => typeof x === 'string' && x !== '',
+  );
   return parts.length > 0 ? parts.join(', ') : undefined;
 }
 
@@ -89,7 +99,14 @@ export async function releaseInputs(source: ReleaseSource): Promise<ReleaseInput
   for (const p of manifest.packages) {
     const sha512 = sha512Hex(p.integrity);
     if (sha512 === null) {
-      diagnostics.push(diagnostic({ code: 'NS_SBOM_RELEASE_DIGEST', subject: p.tarball, message: `the manifest's integrity of ${p.tarball} is not sha512`, hint: 'repack with `napi-ship pack`' }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_SBOM_RELEASE_DIGEST',
+          subject: p.tarball,
+          message: `the manifest's integrity of ${p.tarball} is not sha512`,
+          hint: 'repack with `napi-ship pack`',
+        }),
+      );
       continue;
     }
     let pkgJson = source.packageManifests?.get(p.name) ?? null;
@@ -100,12 +117,23 @@ export async function releaseInputs(source: ReleaseSource): Promise<ReleaseInput
         const parsed: unknown = raw === undefined ? null : JSON.parse(raw.toString('utf8'));
         pkgJson = isRecord(parsed) ? parsed : null;
       } catch (error) {
-        diagnostics.push(diagnostic({ code: 'NS_SBOM_RELEASE_TARBALL', severity: 'warning', subject: p.tarball, message: `cannot read package.json from ${p.tarball}: ${errorMessage(error)}`, hint: 'repack with `napi-ship pack`' }));
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_SBOM_RELEASE_TARBALL',
+            severity: 'warning',
+            subject: p.tarball,
+            message: `cannot read package.json from ${p.tarball}: ${errorMessage(error)}`,
+            hint: 'repack with `napi-ship pack`',
+          }),
+        );
       }
     }
     const binary = manifest.binaries.find((b) => b.package === p.name);
     packages.push({
-      name: p.name, version: p.version, kind: p.kind, target: p.target,
+      name: p.name,
+      version: p.version,
+      kind: p.kind,
+      target: p.target,
       triple: binary?.triple ?? null,
       tarball: p.tarball,
       digests: { sha1: p.sha1, sha256: p.sha256, sha512 },
@@ -129,22 +157,53 @@ export async function releaseInputs(source: ReleaseSource): Promise<ReleaseInput
           if (bytes !== undefined) {
             const sha256 = createHash('sha256').update(bytes).digest('hex');
             if (sha256 !== b.sha256) {
-              diagnostics.push(diagnostic({ code: 'NS_SBOM_RELEASE_DIGEST', subject: `${tarball}:${b.file}`, message: `${b.file} in ${tarball} does not have the sha256 the manifest lists`, expected: b.sha256, found: sha256, hint: 'the release dir changed after packing; repack it' }));
+              diagnostics.push(
+                diagnostic({
+                  code: 'NS_SBOM_RELEASE_DIGEST',
+                  subject: `${tarball}:${b.file}`,
+                  message: `${b.file} in ${tarball} does not have the sha256 the manifest lists`,
+                  expected: b.sha256,
+                  found: sha256,
+                  hint: 'the release dir changed after packing; repack it',
+                }),
+              );
             } else {
               digests = { sha1: createHash('sha1').update(bytes).digest('hex'), sha256, sha512 };
             }
           }
         } catch (error) {
-          diagnostics.push(diagnostic({ code: 'NS_SBOM_RELEASE_TARBALL', subject: tarball, message: `cannot read ${b.file} from ${tarball}: ${errorMessage(error)}`, hint: 'repack with `napi-ship pack`' }));
+          diagnostics.push(
+            diagnostic({
+              code: 'NS_SBOM_RELEASE_TARBALL',
+              subject: tarball,
+              message: `cannot read ${b.file} from ${tarball}: ${errorMessage(error)}`,
+              hint: 'repack with `napi-ship pack`',
+            }),
+          );
         }
       }
     }
     if (digests === null) {
-      diagnostics.push(diagnostic({ code: 'NS_SBOM_RELEASE_DIGEST', subject: b.file, target: b.target, message: `no digests for the binary ${b.file} of ${b.package}`, hint: 'repack with `napi-ship pack`' }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_SBOM_RELEASE_DIGEST',
+          subject: b.file,
+          target: b.target,
+          message: `no digests for the binary ${b.file} of ${b.package}`,
+          hint: 'repack with `napi-ship pack`',
+        }),
+      );
       continue;
     }
     const facts = factsLine(b);
-    binaries.push({ target: b.target, triple: b.triple, package: b.package, file: b.file, digests, ...(facts === undefined ? {} : { facts }) });
+    binaries.push({
+      target: b.target,
+      triple: b.triple,
+      package: b.package,
+      file: b.file,
+      digests,
+      ...(facts === undefined ? {} : { facts }),
+    });
   }
   return { packages, binaries, diagnostics };
 }

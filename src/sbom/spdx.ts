@@ -61,8 +61,16 @@ export interface SpdxPackage {
 }
 
 export type SpdxRelationshipType =
-  | 'DESCRIBES' | 'DESCRIBED_BY' | 'DEPENDS_ON' | 'BUILD_DEPENDENCY_OF' | 'DEV_DEPENDENCY_OF' | 'OPTIONAL_DEPENDENCY_OF'
-  | 'HAS_PREREQUISITE' | 'CONTAINS' | 'GENERATED_FROM' | 'OTHER';
+  | 'DESCRIBES'
+  | 'DESCRIBED_BY'
+  | 'DEPENDS_ON'
+  | 'BUILD_DEPENDENCY_OF'
+  | 'DEV_DEPENDENCY_OF'
+  | 'OPTIONAL_DEPENDENCY_OF'
+  | 'HAS_PREREQUISITE'
+  | 'CONTAINS'
+  | 'GENERATED_FROM'
+  | 'OTHER';
 
 export interface SpdxRelationship {
   readonly spdxElementId: string;
@@ -142,10 +150,14 @@ export function spdxDownloadLocation(location: string | null): string {
 }
 
 function sanitizeActorName(s: string): string {
-  return s.replace(/[()<>\r\n\t]+/g, ' ').replace(/\s+/g, ' ').trim();
+  return s
+    .replace(/[()<>\r\n\t]+/g, ' ')
+    .replace(/\s+/g, ' ')
+    .trim();
 }
 
-const ORGANIZATION_WORDS = /\b(developers|contributors|team|project|foundation|inc|llc|ltd|gmbh|authors|maintainers|group|organization|corporation|corp|community)\b\.?/i;
+const ORGANIZATION_WORDS =
+  /\b(developers|contributors|team|project|foundation|inc|llc|ltd|gmbh|authors|maintainers|group|organization|corporation|corp|community)\b\.?/i;
 
 /**
  * A declared author (`Name <email> (url)`, `Name`) as an SPDX actor: `Person: Name (email)`, or
@@ -163,9 +175,12 @@ export function spdxActor(raw: string | null): string | null {
 /** The owner of a GitHub/GitLab/Codeberg/Bitbucket repository URL (`git+https://github.com/o/r.git`, `github:o/r`, `o/r`). */
 export function repositoryOwner(url: string | null | undefined): string | null {
   if (url === null || url === undefined) return null;
-  const m = /^(?:git\+)?(?:https?|ssh|git):\/\/(?:[^@/]+@)?(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)[/:]([A-Za-z0-9_.-]+)\//i.exec(url)
-    ?? /^(?:git@)(?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org):([A-Za-z0-9_.-]+)\//i.exec(url)
-    ?? /^(?:github:|gitlab:|bitbucket:)?([A-Za-z0-9_.-]+)\/[A-Za-z0-9_.-]+$/.exec(url);
+  const m =
+    /^(?:git\+)?(?:https?|ssh|git):\/\/(?:[^@/]+@)?(?:www\.)?(?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org)[/:]([A-Za-z0-9_.-]+)\//i.exec(
+      url,
+    ) ??
+    /^(?:git@)(?:github\.com|gitlab\.com|codeberg\.org|bitbucket\.org):([A-Za-z0-9_.-]+)\//i.exec(url) ??
+    /^(?:github:|gitlab:|bitbucket:)?([A-Za-z0-9_.-]+)\/[A-Za-z0-9_.-]+$/.exec(url);
   return m?.[1] ?? null;
 }
 
@@ -232,17 +247,27 @@ export class LicenseTable {
     if (n.valid && n.expression !== null && !n.expression.includes('DocumentRef-')) {
       this.declareRefs(n.expression);
       const trimmed = (raw ?? '').trim();
-      return trimmed === n.expression ? { value: n.expression } : { value: n.expression, note: `license declared as "${trimmed}", read as ${n.expression}` };
+      return trimmed === n.expression
+        ? { value: n.expression }
+        : { value: n.expression, note: `license declared as "${trimmed}", read as ${n.expression}` };
     }
-    if (n.problem === 'absent' || raw === null || raw.trim() === '') return { value: NOASSERTION, ...(raw === null ? {} : { note: `license declared as "${raw.trim()}"` }) };
-    return { value: this.refFor(raw.trim(), n.reason ?? 'not an SPDX expression'), note: `license declared as "${raw.trim()}": ${n.reason ?? 'not an SPDX expression'}` };
+    if (n.problem === 'absent' || raw === null || raw.trim() === '')
+      return { value: NOASSERTION, ...(raw === null ? {} : { note: `license declared as "${raw.trim()}"` }) };
+    return {
+      value: this.refFor(raw.trim(), n.reason ?? 'not an SPDX expression'),
+      note: `license declared as "${raw.trim()}": ${n.reason ?? 'not an SPDX expression'}`,
+    };
   }
 
   /** `licenseConcluded`: the correction's expression (with the reason as `licenseComments`) or NOASSERTION. */
   concluded(correction: LicenseCorrection | null): { readonly value: string; readonly comments?: string } {
     if (correction === null) return { value: NOASSERTION };
     const n = normalizeLicense(correction.expression);
-    if (!n.valid || n.expression === null) return { value: NOASSERTION, comments: `A correction to "${correction.expression}" was configured but is not a valid SPDX expression (${n.reason ?? 'invalid'}); not applied.` };
+    if (!n.valid || n.expression === null)
+      return {
+        value: NOASSERTION,
+        comments: `A correction to "${correction.expression}" was configured but is not a valid SPDX expression (${n.reason ?? 'invalid'}); not applied.`,
+      };
     this.declareRefs(n.expression);
     return { value: n.expression, comments: correction.comment };
   }
@@ -289,7 +314,8 @@ function sortRelationships(rels: readonly SpdxRelationship[]): SpdxRelationship[
     seen.add(k);
     return true;
   });
-  const rank = (r: SpdxRelationship): string => `${r.relationshipType === 'DESCRIBES' ? '0' : '1'} ${r.spdxElementId} ${r.relationshipType} ${r.relatedSpdxElement}`;
+  const rank = (r: SpdxRelationship): string =>
+    `${r.relationshipType === 'DESCRIBES' ? '0' : '1'} ${r.spdxElementId} ${r.relationshipType} ${r.relatedSpdxElement}`;
   return unique.sort(byString(rank));
 }
 
@@ -298,10 +324,13 @@ export function packageSupplier(p: InventoryPackage, organization: string): stri
   const declared = spdxActor(p.supplier);
   if (declared !== null) return declared;
   if (p.workspaceMember === true || p.isRoot || p.source.kind === 'path') return organization;
-  const owner = repositoryOwner(p.repository ?? null) ?? (p.source.kind === 'git' ? repositoryOwner(p.source.location?.replace(/[?#].*$/, '') ?? null) : null);
+  const owner =
+    repositoryOwner(p.repository ?? null) ??
+    (p.source.kind === 'git' ? repositoryOwner(p.source.location?.replace(/[?#].*$/, '') ?? null) : null);
   if (owner !== null) return `Organization: ${owner}`;
   if (p.source.kind === 'registry') {
-    if (p.ecosystem === 'cargo' && p.source.location !== null && /crates\.io-index|index\.crates\.io/.test(p.source.location)) return 'Organization: crates.io';
+    if (p.ecosystem === 'cargo' && p.source.location !== null && /crates\.io-index|index\.crates\.io/.test(p.source.location))
+      return 'Organization: crates.io';
     const host = /^[a-z+]*:?\/?\/?([^/:]+)/i.exec((p.source.location ?? '').replace(/^(registry|sparse)\+/, ''))?.[1];
     if (host !== undefined && host !== '') return `Organization: ${host}`;
   }
@@ -310,22 +339,30 @@ export function packageSupplier(p: InventoryPackage, organization: string): stri
 
 function packageChecksums(p: InventoryPackage): SpdxChecksum[] {
   if (p.checksum === null) return [];
-  if (p.ecosystem === 'cargo') return /^[0-9a-f]{64}$/i.test(p.checksum) ? [{ algorithm: 'SHA256', checksumValue: p.checksum.toLowerCase() }] : [];
+  if (p.ecosystem === 'cargo')
+    return /^[0-9a-f]{64}$/i.test(p.checksum) ? [{ algorithm: 'SHA256', checksumValue: p.checksum.toLowerCase() }] : [];
   return integrityDigests(p.checksum).map((d) => ({ algorithm: d.algorithm, checksumValue: d.hex }));
 }
 
 function sourceInfo(p: InventoryPackage): string {
   const where = p.source.location ?? 'unknown';
   switch (p.source.kind) {
-    case 'registry': return p.ecosystem === 'cargo' ? `cargo registry source ${where}` : `npm registry ${where}`;
-    case 'git': return `git source ${where}`;
-    case 'path': return `local path ${where}${p.workspaceMember === true ? ' (workspace member)' : ''}`;
-    case 'other': return `source ${where}`;
+    case 'registry':
+      return p.ecosystem === 'cargo' ? `cargo registry source ${where}` : `npm registry ${where}`;
+    case 'git':
+      return `git source ${where}`;
+    case 'path':
+      return `local path ${where}${p.workspaceMember === true ? ' (workspace member)' : ''}`;
+    case 'other':
+      return `source ${where}`;
   }
 }
 
 function correctionFor(p: InventoryPackage, corrections: readonly LicenseCorrection[]): LicenseCorrection | null {
-  return corrections.find((c) => c.ecosystem === p.ecosystem && c.name === p.name && (c.version === undefined || c.version === p.version)) ?? null;
+  return (
+    corrections.find((c) => c.ecosystem === p.ecosystem && c.name === p.name && (c.version === undefined || c.version === p.version)) ??
+    null
+  );
 }
 
 /** The SPDX package for one inventory package. */
@@ -337,7 +374,11 @@ export function spdxPackage(p: InventoryPackage, id: string, licenses: LicenseTa
     p.scope === 'dev' ? 'dev dependency (not shipped)' : null,
     p.optional === true ? 'optional dependency' : null,
     p.targets !== undefined ? `only in the dependency graph of: ${p.targets.join(', ')}` : null,
-    p.installed === false ? (p.licenseRaw === null ? 'not installed here: license unknown' : 'not installed here: license as recorded in the lockfile') : null,
+    p.installed === false
+      ? p.licenseRaw === null
+        ? 'not installed here: license unknown'
+        : 'not installed here: license as recorded in the lockfile'
+      : null,
     lic.note ?? null,
   ].filter((x): x is string => x !== null);
   const homepage = p.homepage !== null && isSpdxUrl(p.homepage) ? p.homepage : null;
@@ -381,10 +422,16 @@ export function withNamespace(doc: SpdxDocument, base: string, name: string, ver
 export const ECOSYSTEM_LABEL: Record<Inventory['ecosystem'], string> = { cargo: 'Rust crates', npm: 'npm packages' };
 
 /** One SPDX document for an inventory: its root package(s) DESCRIBED, every package with its relationships. */
-export function inventoryDocument(inv: Inventory, ctx: SpdxContext, kind: string): { readonly document: SpdxDocument; readonly ids: ReadonlyMap<string, string>; readonly noSupplier: readonly string[] } {
+export function inventoryDocument(
+  inv: Inventory,
+  ctx: SpdxContext,
+  kind: string,
+): { readonly document: SpdxDocument; readonly ids: ReadonlyMap<string, string>; readonly noSupplier: readonly string[] } {
   const ids = new IdAllocator();
   const idOf = new Map<string, string>();
-  const ordered = [...inv.packages].sort((a, b) => (a.isRoot !== b.isRoot ? (a.isRoot ? -1 : 1) : a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0));
+  const ordered = [...inv.packages].sort((a, b) =>
+    a.isRoot !== b.isRoot ? (a.isRoot ? -1 : 1) : a.purl < b.purl ? -1 : a.purl > b.purl ? 1 : 0,
+  );
   for (const p of ordered) idOf.set(p.purl, ids.allocate('Package', p.ecosystem, p.name, p.version));
   const licenses = new LicenseTable();
   const packages = ordered.map((p) => spdxPackage(p, idOf.get(p.purl) ?? '', licenses, ctx));
@@ -514,7 +561,9 @@ export function releaseDocument(input: ReleaseDocumentInput, ctx: SpdxContext): 
   const licenses = new LicenseTable();
   const packages: SpdxPackage[] = [];
   const rels: SpdxRelationship[] = [];
-  const ordered = [...input.packages].sort((a, b) => (a.kind !== b.kind ? (a.kind === 'root' ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0));
+  const ordered = [...input.packages].sort((a, b) =>
+    a.kind !== b.kind ? (a.kind === 'root' ? -1 : 1) : a.name < b.name ? -1 : a.name > b.name ? 1 : 0,
+  );
   const idByName = new Map<string, string>();
   for (const p of ordered) {
     const id = ids.allocate('Package', 'npm', p.name, p.version);
@@ -532,15 +581,16 @@ export function releaseDocument(input: ReleaseDocumentInput, ctx: SpdxContext): 
       licenseConcluded: lic.concluded,
       licenseDeclared: lic.declared,
       copyrightText: NOASSERTION,
-      comment: p.kind === 'root'
-        ? 'The root npm package of the release (tarball as packed; not yet published).'
-        : `Platform package for ${p.target ?? '?'}${p.triple === null ? '' : ` (${p.triple})`} (tarball as packed; not yet published).`,
+      comment:
+        p.kind === 'root'
+          ? 'The root npm package of the release (tarball as packed; not yet published).'
+          : `Platform package for ${p.target ?? '?'}${p.triple === null ? '' : ` (${p.triple})`} (tarball as packed; not yet published).`,
       externalRefs: [{ referenceCategory: 'PACKAGE-MANAGER', referenceType: 'purl', referenceLocator: npmPurl(p.name, p.version) }],
       primaryPackagePurpose: 'ARCHIVE',
     });
   }
   const root = ordered.find((p) => p.kind === 'root');
-  const rootId = root === undefined ? null : idByName.get(root.name) ?? null;
+  const rootId = root === undefined ? null : (idByName.get(root.name) ?? null);
   for (const p of ordered) {
     const id = idByName.get(p.name);
     if (id === undefined) continue;
@@ -573,16 +623,20 @@ export function releaseDocument(input: ReleaseDocumentInput, ctx: SpdxContext): 
     const owner = idByName.get(b.package);
     if (owner !== undefined) rels.push({ spdxElementId: owner, relationshipType: 'CONTAINS', relatedSpdxElement: id });
     else rels.push({ spdxElementId: 'SPDXRef-DOCUMENT', relationshipType: 'DESCRIBES', relatedSpdxElement: id });
-    if (input.rust !== null) rels.push({ spdxElementId: id, relationshipType: 'GENERATED_FROM', relatedSpdxElement: `${input.rust.id}:${input.rust.rootId}` });
+    if (input.rust !== null)
+      rels.push({ spdxElementId: id, relationshipType: 'GENERATED_FROM', relatedSpdxElement: `${input.rust.id}:${input.rust.rootId}` });
   }
   if (input.npm !== null && rootId !== null) {
     rels.push({ spdxElementId: rootId, relationshipType: 'DESCRIBED_BY', relatedSpdxElement: `${input.npm.id}:SPDXRef-DOCUMENT` });
   }
-  const refs = [input.rust, input.npm].filter((r): r is ExternalSbom => r !== null).map((r) => ({
-    externalDocumentId: r.id,
-    spdxDocument: r.namespace,
-    checksum: { algorithm: 'SHA1' as const, checksumValue: r.sha1.toLowerCase() },
-  })).sort(byString((r) => r.externalDocumentId));
+  const refs = [input.rust, input.npm]
+    .filter((r): r is ExternalSbom => r !== null)
+    .map((r) => ({
+      externalDocumentId: r.id,
+      spdxDocument: r.namespace,
+      checksum: { algorithm: 'SHA1' as const, checksumValue: r.sha1.toLowerCase() },
+    }))
+    .sort(byString((r) => r.externalDocumentId));
   const extracted = licenses.entries();
   const doc: SpdxDocument = {
     spdxVersion: SPDX_VERSION,

@@ -41,7 +41,14 @@ export interface SbomStageOptions {
 
 function failed(error: unknown): Diagnostic[] {
   if (error instanceof DiagnosticError) return [...error.diagnostics];
-  return [{ code: 'NS_SBOM_FAILED', severity: 'error', message: `the SBOM stage failed: ${errorMessage(error)}`, hint: 'run `napi-ship sbom` to see the error on its own' }];
+  return [
+    {
+      code: 'NS_SBOM_FAILED',
+      severity: 'error',
+      message: `the SBOM stage failed: ${errorMessage(error)}`,
+      hint: 'run `napi-ship sbom` to see the error on its own',
+    },
+  ];
 }
 
 /** Inventories → policy → SBOMs → report, recorded as the plan's `sbom` and `policy` stages. */
@@ -59,7 +66,10 @@ export async function runSbomAndPolicy(plan: ReleasePlan, options: SbomStageOpti
     });
     step('checking licenses and sources against the policy');
     const policyConfig = await readPolicyConfig(rootDir, project.rootManifest);
-    const policy = evaluatePolicy([project.cargo, project.npm].filter((i) => i !== null), policyConfig);
+    const policy = evaluatePolicy(
+      [project.cargo, project.npm].filter((i) => i !== null),
+      policyConfig,
+    );
 
     step('writing SBOMs (SPDX 2.3: Rust crates, npm packages, release artifacts)');
     const binaryDigests = new Map<string, FileDigests>();
@@ -82,7 +92,13 @@ export async function runSbomAndPolicy(plan: ReleasePlan, options: SbomStageOpti
     const outcome: SbomOutcome = { ...sbom.outcome, diagnostics: [...earlier, ...sbom.outcome.diagnostics] };
     return withStage(withStage(plan, 'sbom', outcome), 'policy', policy);
   } catch (error) {
-    const outcome: SbomOutcome = { format: 'spdx', outDir: releaseDir, documents: [], notes: [], diagnostics: [...earlier, ...failed(error)] };
+    const outcome: SbomOutcome = {
+      format: 'spdx',
+      outDir: releaseDir,
+      documents: [],
+      notes: [],
+      diagnostics: [...earlier, ...failed(error)],
+    };
     return withStage(plan, 'sbom', outcome);
   }
 }
@@ -91,10 +107,18 @@ export async function runSbomAndPolicy(plan: ReleasePlan, options: SbomStageOpti
  * `napiShip.sbom.shipNpmSbom`: before packing, write the npm SBOM into the (staged) root package dir
  * as `sbom.spdx.json`. Returns the diagnostics to pass on to `runSbomAndPolicy` (none when not configured).
  */
-export async function shipNpmSbomBeforePack(plan: ReleasePlan, rootDir: string, options: { sourceDateEpoch?: number; env?: NodeJS.ProcessEnv } = {}): Promise<Diagnostic[]> {
+export async function shipNpmSbomBeforePack(
+  plan: ReleasePlan,
+  rootDir: string,
+  options: { sourceDateEpoch?: number; env?: NodeJS.ProcessEnv } = {},
+): Promise<Diagnostic[]> {
   try {
     if (!readSbomConfig(plan.root.manifest, plan.root.packageJsonPath).shipNpmSbom) return [];
-    const project = await readProjectInventories({ rootDir, targets: plan.targets.map((t) => t.spec.triple), ...(options.env === undefined ? {} : { env: options.env }) });
+    const project = await readProjectInventories({
+      rootDir,
+      targets: plan.targets.map((t) => t.spec.triple),
+      ...(options.env === undefined ? {} : { env: options.env }),
+    });
     const shipped = await writeShippedNpmSbom(project, plan.root.dir, { rootDir, ...options });
     return shipped.diagnostics;
   } catch (error) {

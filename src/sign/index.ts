@@ -62,19 +62,28 @@ export function serializeSignature(s: ManifestSignature): string {
 /** Sign `dir/release-manifest.json` with an Ed25519 private key; writes the `.sig` (and `.pub`). */
 export async function signManifest(dir: string, key: KeyObject, options: SignOptions = {}): Promise<SignResult> {
   if (key.type !== 'private' || key.asymmetricKeyType !== SIGNATURE_ALGORITHM) {
-    throw new DiagnosticError([diagnostic({ code: 'NS_SIGN_KEY_TYPE', subject: 'signing key', message: 'the signing key is not an Ed25519 private key', hint: 'load it with loadPrivateKey(), or create one with `napi-ship keygen`' })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_SIGN_KEY_TYPE',
+        subject: 'signing key',
+        message: 'the signing key is not an Ed25519 private key',
+        hint: 'load it with loadPrivateKey(), or create one with `napi-ship keygen`',
+      }),
+    ]);
   }
   const manifestFile = path.join(dir, MANIFEST_FILE);
   let bytes: Buffer;
   try {
     bytes = await readFile(manifestFile);
   } catch {
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_SIGN_NO_MANIFEST',
-      subject: manifestFile,
-      message: `there is no ${MANIFEST_FILE} to sign`,
-      hint: 'run `napi-ship pack` first, or pass the release dir with --dir',
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_SIGN_NO_MANIFEST',
+        subject: manifestFile,
+        message: `there is no ${MANIFEST_FILE} to sign`,
+        hint: 'run `napi-ship pack` first, or pass the release dir with --dir',
+      }),
+    ]);
   }
   const parsed = parseManifest(bytes);
   if (!parsed.recognised) throw new DiagnosticError(parsed.diagnostics.map((d) => ({ ...d, subject: manifestFile })));
@@ -83,14 +92,16 @@ export async function signManifest(dir: string, key: KeyObject, options: SignOpt
   if (options.publicKeyPem !== undefined) {
     const given = keyId(parsePublicKey(options.publicKeyPem, 'public key'));
     if (given !== id) {
-      throw new DiagnosticError([diagnostic({
-        code: 'NS_SIGN_KEY_MISMATCH',
-        subject: 'public key',
-        message: 'the public key given is not the public half of the signing key',
-        expected: `key ${id}`,
-        found: `key ${given}`,
-        hint: 'pass the `.pub` file written next to the private key by `napi-ship keygen`',
-      })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_SIGN_KEY_MISMATCH',
+          subject: 'public key',
+          message: 'the public key given is not the public half of the signing key',
+          expected: `key ${id}`,
+          found: `key ${given}`,
+          hint: 'pass the `.pub` file written next to the private key by `napi-ship keygen`',
+        }),
+      ]);
     }
     publicKeyFile = path.join(dir, PUBLIC_KEY_FILE);
   }

@@ -168,12 +168,22 @@ export async function loadPrivateKey(source: PrivateKeySource): Promise<KeyObjec
     try {
       handle = await open(file, 'r');
     } catch {
-      throw keyError('NS_SIGN_KEY_MISSING', file, 'the signing key file does not exist or cannot be opened', 'pass the private key written by `napi-ship keygen --out FILE`');
+      throw keyError(
+        'NS_SIGN_KEY_MISSING',
+        file,
+        'the signing key file does not exist or cannot be opened',
+        'pass the private key written by `napi-ship keygen --out FILE`',
+      );
     }
     try {
       const st = await handle.stat();
       if (!st.isFile()) {
-        throw keyError('NS_SIGN_KEY_MISSING', file, 'the signing key is not a regular file', 'pass the private key written by `napi-ship keygen --out FILE`');
+        throw keyError(
+          'NS_SIGN_KEY_MISSING',
+          file,
+          'the signing key is not a regular file',
+          'pass the private key written by `napi-ship keygen --out FILE`',
+        );
       }
       if (process.platform !== 'win32' && (st.mode & 0o077) !== 0) {
         throw new DiagnosticError([
@@ -188,7 +198,12 @@ export async function loadPrivateKey(source: PrivateKeySource): Promise<KeyObjec
         ]);
       }
       if (st.size > MAX_KEY_BYTES) {
-        throw keyError('NS_SIGN_KEY_INVALID', file, 'the signing key file is too large to be a PEM private key', 'pass the private key written by `napi-ship keygen --out FILE`');
+        throw keyError(
+          'NS_SIGN_KEY_INVALID',
+          file,
+          'the signing key file is too large to be a PEM private key',
+          'pass the private key written by `napi-ship keygen --out FILE`',
+        );
       }
       return parsePrivateKey(await handle.readFile('utf8'), file);
     } finally {
@@ -222,10 +237,20 @@ export function parsePublicKey(pem: string, subject: string): KeyObject {
   try {
     key = createPublicKey({ key: pem, format: 'pem' });
   } catch {
-    throw keyError('NS_SIGN_PUBLIC_KEY', subject, 'the public key could not be read as an SPKI PEM key', 'pass the `.pub` file written by `napi-ship keygen`');
+    throw keyError(
+      'NS_SIGN_PUBLIC_KEY',
+      subject,
+      'the public key could not be read as an SPKI PEM key',
+      'pass the `.pub` file written by `napi-ship keygen`',
+    );
   }
   if (key.asymmetricKeyType !== SIGNATURE_ALGORITHM) {
-    throw keyError('NS_SIGN_PUBLIC_KEY', subject, `the public key is not an Ed25519 key (it is ${key.asymmetricKeyType ?? 'of an unknown type'})`, 'pass the `.pub` file written by `napi-ship keygen`');
+    throw keyError(
+      'NS_SIGN_PUBLIC_KEY',
+      subject,
+      `the public key is not an Ed25519 key (it is ${key.asymmetricKeyType ?? 'of an unknown type'})`,
+      'pass the `.pub` file written by `napi-ship keygen`',
+    );
   }
   return key;
 }

@@ -38,8 +38,6 @@ export interface ManifestEntry {
   readonly sha1: string | null;
 }
 
-
-
 async function readOptional(file: string): Promise<Buffer | null> {
   try {
     return await readFile(file);
@@ -65,18 +63,39 @@ export function parseSignature(text: string): ManifestSignature | null {
 }
 
 function signatureDiagnostic(message: string, hint: string, expected?: string, found?: string): Diagnostic {
-  return diagnostic({ code: 'NS_MANIFEST_SIGNATURE', subject: MANIFEST_FILE, message, hint, ...(expected === undefined ? {} : { expected }), ...(found === undefined ? {} : { found }) });
+  return diagnostic({
+    code: 'NS_MANIFEST_SIGNATURE',
+    subject: MANIFEST_FILE,
+    message,
+    hint,
+    ...(expected === undefined ? {} : { expected }),
+    ...(found === undefined ? {} : { found }),
+  });
 }
 
 export function checkSignature(manifest: Buffer, signatureText: string | null, key: KeyObject): Diagnostic[] {
   const id = keyId(key);
   if (signatureText === null) {
-    return [signatureDiagnostic(`the release is not signed: ${SIGNATURE_FILE} is missing`, 'sign it with `napi-ship sign --key FILE`, or download the .sig file too', `a signature by key ${id}`, 'no signature file')];
+    return [
+      signatureDiagnostic(
+        `the release is not signed: ${SIGNATURE_FILE} is missing`,
+        'sign it with `napi-ship sign --key FILE`, or download the .sig file too',
+        `a signature by key ${id}`,
+        'no signature file',
+      ),
+    ];
   }
   const sig = parseSignature(signatureText);
   const bytes = sig === null ? null : Buffer.from(sig.signature, 'base64');
   if (sig === null || bytes === null || bytes.length !== 64) {
-    return [signatureDiagnostic(`${SIGNATURE_FILE} is not an Ed25519 signature file`, 'it must be JSON { "algorithm": "ed25519", "keyId", "signature": base64 }, as `napi-ship sign` writes', `a signature by key ${id}`, 'an unreadable signature file')];
+    return [
+      signatureDiagnostic(
+        `${SIGNATURE_FILE} is not an Ed25519 signature file`,
+        'it must be JSON { "algorithm": "ed25519", "keyId", "signature": base64 }, as `napi-ship sign` writes',
+        `a signature by key ${id}`,
+        'an unreadable signature file',
+      ),
+    ];
   }
   let good = false;
   try {
@@ -86,19 +105,23 @@ export function checkSignature(manifest: Buffer, signatureText: string | null, k
   }
   if (good) return [];
   if (sig.keyId !== id) {
-    return [signatureDiagnostic(
-      'the manifest signature does not verify with this public key: it was made by another key',
-      'verify with the public key of the key that signed the release, or re-sign the manifest with yours',
-      `a signature by key ${id}`,
-      `a signature claiming key ${sig.keyId}`,
-    )];
+    return [
+      signatureDiagnostic(
+        'the manifest signature does not verify with this public key: it was made by another key',
+        'verify with the public key of the key that signed the release, or re-sign the manifest with yours',
+        `a signature by key ${id}`,
+        `a signature claiming key ${sig.keyId}`,
+      ),
+    ];
   }
-  return [signatureDiagnostic(
-    'the manifest signature does not match the manifest bytes: the manifest or its signature changed after signing',
-    'do not trust this release; download it again, or re-run `napi-ship sign` if you changed the manifest on purpose',
-    `a valid signature by key ${id}`,
-    'a signature that does not verify',
-  )];
+  return [
+    signatureDiagnostic(
+      'the manifest signature does not match the manifest bytes: the manifest or its signature changed after signing',
+      'do not trust this release; download it again, or re-run `napi-ship sign` if you changed the manifest on purpose',
+      `a valid signature by key ${id}`,
+      'a signature that does not verify',
+    ),
+  ];
 }
 
 // ── 2 schema ─────────────────────────────────────────────────────────────────────────────────────
@@ -134,12 +157,21 @@ export function parseManifest(bytes: Buffer): ParsedManifest {
   try {
     v = JSON.parse(bytes.toString('utf8'));
   } catch {
-    return { recognised: false, entries: [], diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest is not valid JSON', 'JSON', 'unparseable text')] };
+    return {
+      recognised: false,
+      entries: [],
+      diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest is not valid JSON', 'JSON', 'unparseable text')],
+    };
   }
-  if (!isRecord(v)) return { recognised: false, entries: [], diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest is not a JSON object')] };
+  if (!isRecord(v))
+    return { recognised: false, entries: [], diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest is not a JSON object')] };
   if (v.schema !== MANIFEST_SCHEMA) {
     const found = typeof v.schema === 'string' ? v.schema : JSON.stringify(v.schema ?? null);
-    return { recognised: false, entries: [], diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest has an unknown schema', MANIFEST_SCHEMA, found)] };
+    return {
+      recognised: false,
+      entries: [],
+      diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest has an unknown schema', MANIFEST_SCHEMA, found)],
+    };
   }
   const entries: ManifestEntry[] = [];
   const diagnostics: Diagnostic[] = [];
@@ -147,7 +179,10 @@ export function parseManifest(bytes: Buffer): ParsedManifest {
   if (!Array.isArray(packages)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`packages` is not an array'));
   if (!Array.isArray(files)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`files` is not an array'));
   if (!Array.isArray(binaries)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`binaries` is not an array'));
-  const lists: [string, unknown, 'tarball' | 'file'][] = [['packages', packages, 'tarball'], ['files', files, 'file']];
+  const lists: [string, unknown, 'tarball' | 'file'][] = [
+    ['packages', packages, 'tarball'],
+    ['files', files, 'file'],
+  ];
   for (const [list, items, role] of lists) {
     if (!Array.isArray(items)) continue;
     items.forEach((item: unknown, i) => {
@@ -165,10 +200,19 @@ export function parseManifest(bytes: Buffer): ParsedManifest {
       if (typeof integrity !== 'string' || !integrity.startsWith('sha512-')) bad.push('integrity');
       if (role === 'tarball' && (typeof sha1 !== 'string' || !/^[0-9a-f]{40}$/i.test(sha1))) bad.push('sha1');
       if (bad.length > 0 || typeof p !== 'string' || !isSize(size) || typeof sha256 !== 'string' || typeof integrity !== 'string') {
-        diagnostics.push(schemaDiagnostic(typeof p === 'string' ? p : where, `${where} has missing or malformed fields: ${bad.join(', ')}`));
+        diagnostics.push(
+          schemaDiagnostic(typeof p === 'string' ? p : where, `${where} has missing or malformed fields: ${bad.join(', ')}`),
+        );
         return;
       }
-      entries.push({ path: p, role, size, sha256: sha256.toLowerCase(), integrity, sha1: role === 'tarball' && typeof sha1 === 'string' ? sha1.toLowerCase() : null });
+      entries.push({
+        path: p,
+        role,
+        size,
+        sha256: sha256.toLowerCase(),
+        integrity,
+        sha1: role === 'tarball' && typeof sha1 === 'string' ? sha1.toLowerCase() : null,
+      });
     });
   }
   return { recognised: true, entries, diagnostics };
@@ -198,14 +242,16 @@ export async function checkEntries(dir: string, entries: readonly ManifestEntry[
     const what = entry.role === 'tarball' ? 'tarball' : 'file';
     const problem = unsafePath(entry.path);
     if (problem !== null) {
-      out.push(diagnostic({
-        code: 'NS_MANIFEST_PATH',
-        subject: entry.path,
-        message: `the manifest names a ${what} outside the release dir (${problem})`,
-        expected: 'a path relative to the release dir, inside it',
-        found: entry.path,
-        hint: 'do not trust this manifest; `napi-ship pack` only writes plain relative names',
-      }));
+      out.push(
+        diagnostic({
+          code: 'NS_MANIFEST_PATH',
+          subject: entry.path,
+          message: `the manifest names a ${what} outside the release dir (${problem})`,
+          expected: 'a path relative to the release dir, inside it',
+          found: entry.path,
+          hint: 'do not trust this manifest; `napi-ship pack` only writes plain relative names',
+        }),
+      );
       continue;
     }
     if (seen.has(entry.path)) continue;
@@ -214,25 +260,29 @@ export async function checkEntries(dir: string, entries: readonly ManifestEntry[
     try {
       real = await realpath(path.join(dir, entry.path));
     } catch {
-      out.push(diagnostic({
-        code: 'NS_MANIFEST_MISSING_FILE',
-        subject: entry.path,
-        message: `a ${what} the manifest lists is not in the release dir`,
-        expected: describe(entry.size, entry.sha256, []),
-        found: 'no such file',
-        hint: 'download every file of the release into one directory, next to release-manifest.json',
-      }));
+      out.push(
+        diagnostic({
+          code: 'NS_MANIFEST_MISSING_FILE',
+          subject: entry.path,
+          message: `a ${what} the manifest lists is not in the release dir`,
+          expected: describe(entry.size, entry.sha256, []),
+          found: 'no such file',
+          hint: 'download every file of the release into one directory, next to release-manifest.json',
+        }),
+      );
       continue;
     }
     if (!isInside(realDir, real)) {
-      out.push(diagnostic({
-        code: 'NS_MANIFEST_PATH',
-        subject: entry.path,
-        message: `the ${what} is a symbolic link that leaves the release dir`,
-        expected: 'a file inside the release dir',
-        found: real,
-        hint: 'replace the link with the real file',
-      }));
+      out.push(
+        diagnostic({
+          code: 'NS_MANIFEST_PATH',
+          subject: entry.path,
+          message: `the ${what} is a symbolic link that leaves the release dir`,
+          expected: 'a file inside the release dir',
+          found: real,
+          hint: 'replace the link with the real file',
+        }),
+      );
       continue;
     }
     toHash.push({ entry, file: real });
@@ -244,14 +294,20 @@ export async function checkEntries(dir: string, entries: readonly ManifestEntry[
     if (h === undefined) return;
     if (!h.ok) {
       const missing = h.error.code === 'E_NOT_FOUND' || h.error.code === 'E_NOT_A_FILE';
-      out.push(diagnostic({
-        code: missing ? 'NS_MANIFEST_MISSING_FILE' : 'NS_MANIFEST_READ',
-        subject: entry.path,
-        message: missing ? `a ${what} the manifest lists is not a regular file in the release dir` : `the ${what} could not be read (${h.error.code})`,
-        expected: describe(entry.size, entry.sha256, []),
-        found: h.error.code === 'E_NOT_A_FILE' ? 'not a regular file' : h.error.code,
-        hint: missing ? 'download every file of the release into one directory, next to release-manifest.json' : 'check the file\'s permissions and the disk',
-      }));
+      out.push(
+        diagnostic({
+          code: missing ? 'NS_MANIFEST_MISSING_FILE' : 'NS_MANIFEST_READ',
+          subject: entry.path,
+          message: missing
+            ? `a ${what} the manifest lists is not a regular file in the release dir`
+            : `the ${what} could not be read (${h.error.code})`,
+          expected: describe(entry.size, entry.sha256, []),
+          found: h.error.code === 'E_NOT_A_FILE' ? 'not a regular file' : h.error.code,
+          hint: missing
+            ? 'download every file of the release into one directory, next to release-manifest.json'
+            : "check the file's permissions and the disk",
+        }),
+      );
       return;
     }
     const sha256 = h.sha256.toLowerCase();
@@ -269,18 +325,22 @@ export async function checkEntries(dir: string, entries: readonly ManifestEntry[
     }
     if (plain && extraExpected.length === 0) return;
     let message: string;
-    if (h.size < entry.size) message = `the ${what} ${entry.path} is ${h.size} bytes but the manifest records ${entry.size}: it is truncated`;
-    else if (h.size > entry.size) message = `the ${what} ${entry.path} is ${h.size} bytes but the manifest records ${entry.size}: it has extra bytes`;
+    if (h.size < entry.size)
+      message = `the ${what} ${entry.path} is ${h.size} bytes but the manifest records ${entry.size}: it is truncated`;
+    else if (h.size > entry.size)
+      message = `the ${what} ${entry.path} is ${h.size} bytes but the manifest records ${entry.size}: it has extra bytes`;
     else if (sha256 !== entry.sha256) message = `the ${what} ${entry.path} has the recorded size but different content`;
     else message = `the ${what} ${entry.path} matches the recorded sha256 but not its other digests: the manifest is inconsistent`;
-    out.push(diagnostic({
-      code: 'NS_MANIFEST_HASH_MISMATCH',
-      subject: entry.path,
-      message,
-      expected: describe(entry.size, entry.sha256, extraExpected),
-      found: describe(h.size, sha256, extraFound),
-      hint: 'do not publish or install it; download the release again, or re-run `napi-ship pack` and sign again',
-    }));
+    out.push(
+      diagnostic({
+        code: 'NS_MANIFEST_HASH_MISMATCH',
+        subject: entry.path,
+        message,
+        expected: describe(entry.size, entry.sha256, extraExpected),
+        found: describe(h.size, sha256, extraFound),
+        hint: 'do not publish or install it; download the release again, or re-run `napi-ship pack` and sign again',
+      }),
+    );
   });
   return out;
 }
@@ -311,7 +371,13 @@ export function parseSha256Sums(text: string): { readonly lines: SumsLine[]; rea
   return { lines, malformed };
 }
 
-function sumsDiagnostic(subject: string, message: string, expected: string | undefined, found: string | undefined, severity: 'error' | 'warning' = 'error'): Diagnostic {
+function sumsDiagnostic(
+  subject: string,
+  message: string,
+  expected: string | undefined,
+  found: string | undefined,
+  severity: 'error' | 'warning' = 'error',
+): Diagnostic {
   return diagnostic({
     code: 'NS_MANIFEST_SUMS',
     severity,
@@ -325,11 +391,14 @@ function sumsDiagnostic(subject: string, message: string, expected: string | und
 
 export function checkSums(sumsText: string | null, entries: readonly ManifestEntry[], manifest: Buffer): Diagnostic[] {
   if (sumsText === null) {
-    return [sumsDiagnostic(SHA256SUMS_FILE, `${SHA256SUMS_FILE} is missing from the release dir`, 'a sha256 line for every tarball', 'no file')];
+    return [
+      sumsDiagnostic(SHA256SUMS_FILE, `${SHA256SUMS_FILE} is missing from the release dir`, 'a sha256 line for every tarball', 'no file'),
+    ];
   }
   const out: Diagnostic[] = [];
   const { lines, malformed } = parseSha256Sums(sumsText);
-  for (const n of malformed) out.push(sumsDiagnostic(SHA256SUMS_FILE, `line ${n} of ${SHA256SUMS_FILE} is not "<sha256 hex>  <file name>"`, undefined, undefined));
+  for (const n of malformed)
+    out.push(sumsDiagnostic(SHA256SUMS_FILE, `line ${n} of ${SHA256SUMS_FILE} is not "<sha256 hex>  <file name>"`, undefined, undefined));
   const listed = new Map<string, string>();
   for (const l of lines) {
     const before = listed.get(l.name);
@@ -345,19 +414,43 @@ export function checkSums(sumsText: string | null, entries: readonly ManifestEnt
     const name = e.path.replace(/^\.\//, '');
     const sum = listed.get(name);
     if (sum === undefined) {
-      if (e.role === 'tarball') out.push(sumsDiagnostic(e.path, `${SHA256SUMS_FILE} does not list the tarball ${e.path}`, e.sha256, 'no line'));
+      if (e.role === 'tarball')
+        out.push(sumsDiagnostic(e.path, `${SHA256SUMS_FILE} does not list the tarball ${e.path}`, e.sha256, 'no line'));
       continue;
     }
-    if (sum !== e.sha256) out.push(sumsDiagnostic(e.path, `${SHA256SUMS_FILE} and the manifest disagree about ${e.path}`, `${e.sha256} (the manifest)`, `${sum} (${SHA256SUMS_FILE})`));
+    if (sum !== e.sha256)
+      out.push(
+        sumsDiagnostic(
+          e.path,
+          `${SHA256SUMS_FILE} and the manifest disagree about ${e.path}`,
+          `${e.sha256} (the manifest)`,
+          `${sum} (${SHA256SUMS_FILE})`,
+        ),
+      );
   }
   const manifestSum = listed.get(MANIFEST_FILE);
   const manifestHex = known.get(MANIFEST_FILE);
   if (manifestSum !== undefined && manifestHex !== undefined && manifestSum !== manifestHex) {
-    out.push(sumsDiagnostic(MANIFEST_FILE, `${SHA256SUMS_FILE} has a different digest for ${MANIFEST_FILE}`, `${manifestHex} (the file)`, `${manifestSum} (${SHA256SUMS_FILE})`));
+    out.push(
+      sumsDiagnostic(
+        MANIFEST_FILE,
+        `${SHA256SUMS_FILE} has a different digest for ${MANIFEST_FILE}`,
+        `${manifestHex} (the file)`,
+        `${manifestSum} (${SHA256SUMS_FILE})`,
+      ),
+    );
   }
   for (const name of listed.keys()) {
     if (!known.has(name)) {
-      out.push(sumsDiagnostic(name, `${SHA256SUMS_FILE} lists ${name}, which the signed manifest does not vouch for`, 'only files the manifest lists', name, 'warning'));
+      out.push(
+        sumsDiagnostic(
+          name,
+          `${SHA256SUMS_FILE} lists ${name}, which the signed manifest does not vouch for`,
+          'only files the manifest lists',
+          name,
+          'warning',
+        ),
+      );
     }
   }
   return out;
@@ -372,14 +465,16 @@ export function checkSums(sumsText: string | null, entries: readonly ManifestEnt
 export async function verifyRelease(dir: string, publicKeyPem: string): Promise<Diagnostic[]> {
   const manifest = await readOptional(path.join(dir, MANIFEST_FILE));
   if (manifest === null) {
-    return [diagnostic({
-      code: 'NS_MANIFEST_MISSING_FILE',
-      subject: MANIFEST_FILE,
-      message: `there is no ${MANIFEST_FILE} in the release dir ${dir}`,
-      expected: MANIFEST_FILE,
-      found: 'no such file',
-      hint: 'pass the directory `napi-ship pack` wrote (--dir), or download the manifest with the release',
-    })];
+    return [
+      diagnostic({
+        code: 'NS_MANIFEST_MISSING_FILE',
+        subject: MANIFEST_FILE,
+        message: `there is no ${MANIFEST_FILE} in the release dir ${dir}`,
+        expected: MANIFEST_FILE,
+        found: 'no such file',
+        hint: 'pass the directory `napi-ship pack` wrote (--dir), or download the manifest with the release',
+      }),
+    ];
   }
   const out: Diagnostic[] = [];
   let key: KeyObject | null = null;

@@ -182,7 +182,13 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
   const env: NodeJS.ProcessEnv = {};
   for (const [key, value] of Object.entries(process.env)) {
     // NAPI_RS_NATIVE_LIBRARY_PATH & co. would make the loader load some other file.
-    if (key.startsWith('NAPI_RS_') || /^npm_(config|package|lifecycle)_/i.test(key) || key === 'NODE_TEST_CONTEXT' || key === 'NODE_OPTIONS') continue;
+    if (
+      key.startsWith('NAPI_RS_') ||
+      /^npm_(config|package|lifecycle)_/i.test(key) ||
+      key === 'NODE_TEST_CONTEXT' ||
+      key === 'NODE_OPTIONS'
+    )
+      continue;
     env[key] = value;
   }
   return { ...env, ...extra };
@@ -199,9 +205,12 @@ function childEnv(extra: Record<string, string>): NodeJS.ProcessEnv {
 export async function installTarballs(options: { releaseDir: string; scratch?: string; timeoutMs?: number }): Promise<InstalledTarballs> {
   const releaseDir = resolveReleaseDir(options.releaseDir);
   const { root, platform } = await hostPackages(releaseDir);
-  const scratch = options.scratch ?? await mkdtemp(path.join(os.tmpdir(), 'napi-ship-smoke-'));
+  const scratch = options.scratch ?? (await mkdtemp(path.join(os.tmpdir(), 'napi-ship-smoke-')));
   await mkdir(scratch, { recursive: true });
-  await writeFile(path.join(scratch, 'package.json'), `${JSON.stringify({ name: 'napi-ship-smoke', version: '0.0.0', private: true, description: 'napi-ship smoke: the release tarballs, installed offline' }, null, 2)}\n`);
+  await writeFile(
+    path.join(scratch, 'package.json'),
+    `${JSON.stringify({ name: 'napi-ship-smoke', version: '0.0.0', private: true, description: 'napi-ship smoke: the release tarballs, installed offline' }, null, 2)}\n`,
+  );
   const tarballs = [root, platform].map((p) => path.join(releaseDir, p.tarball));
   const command = ['npm', 'install', '--offline', '--no-audit', '--no-fund', '--no-update-notifier', ...tarballs];
   const env = childEnv({ npm_config_cache: path.join(scratch, '.npm-cache') });
@@ -214,7 +223,9 @@ export async function installTarballs(options: { releaseDir: string; scratch?: s
   // npm's lock records what it installed: exactly these two, from these files, these bytes.
   const lockText = await readFile(path.join(scratch, 'package-lock.json'), 'utf8');
   const lock = JSON.parse(lockText) as { packages?: Record<string, { version?: string; resolved?: string; integrity?: string }> };
-  const installed = Object.keys(lock.packages ?? {}).filter((k) => k !== '').sort();
+  const installed = Object.keys(lock.packages ?? {})
+    .filter((k) => k !== '')
+    .sort();
   const want = [root, platform].map((p) => `node_modules/${p.name}`).sort();
   if (installed.join('\n') !== want.join('\n')) {
     throw new Error(`npm installed ${installed.join(', ') || 'nothing'}; expected exactly ${want.join(', ')}`);
@@ -222,7 +233,9 @@ export async function installTarballs(options: { releaseDir: string; scratch?: s
   for (const p of [root, platform]) {
     const entry = lock.packages?.[`node_modules/${p.name}`];
     if (entry?.integrity !== p.integrity || entry.version !== p.version || entry.resolved?.startsWith('file:') !== true) {
-      throw new Error(`npm installed ${p.name} as ${JSON.stringify(entry)}; expected ${p.version} from file:…/${p.tarball} with ${p.integrity}`);
+      throw new Error(
+        `npm installed ${p.name} as ${JSON.stringify(entry)}; expected ${p.version} from file:…/${p.tarball} with ${p.integrity}`,
+      );
     }
   }
   return { scratch, dir: path.join(scratch, 'node_modules', root.name), releaseDir, packages: [root, platform], command };
@@ -244,9 +257,12 @@ function resolveFrom(pkg: string, file: string): string | null {
 /** The runtime's executable: Node is this process's; Deno and Bun are the repo's devDependencies' binaries, else on PATH. */
 export function runtimeExecutable(runtime: SmokeRuntime): string {
   switch (runtime) {
-    case 'node': return process.execPath;
-    case 'deno': return resolveFrom('deno', process.platform === 'win32' ? 'deno.exe' : 'deno') ?? 'deno';
-    case 'bun': return resolveFrom('bun', path.join('bin', 'bun.exe')) ?? 'bun';
+    case 'node':
+      return process.execPath;
+    case 'deno':
+      return resolveFrom('deno', process.platform === 'win32' ? 'deno.exe' : 'deno') ?? 'deno';
+    case 'bun':
+      return resolveFrom('bun', path.join('bin', 'bun.exe')) ?? 'bun';
   }
 }
 
@@ -279,8 +295,17 @@ function nativeRoot(dir: string): string {
  */
 export function denoArgs(dir: string): string[] {
   return [
-    'run', '--check', '--no-config', '--no-lock', '--no-remote', '--no-npm', '--no-prompt',
-    '--allow-read', `--allow-ffi=${nativeRoot(dir)}`, '--allow-env=NAPI_RS_*', `--allow-write=${os.tmpdir()}`,
+    'run',
+    '--check',
+    '--no-config',
+    '--no-lock',
+    '--no-remote',
+    '--no-npm',
+    '--no-prompt',
+    '--allow-read',
+    `--allow-ffi=${nativeRoot(dir)}`,
+    '--allow-env=NAPI_RS_*',
+    `--allow-write=${os.tmpdir()}`,
   ];
 }
 
@@ -305,7 +330,7 @@ function commandFor(runtime: SmokeRuntime, dir: string, expectVersion: string): 
   }
 }
 
-const shellQuote = (word: string): string => /^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`;
+const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
 
 /** A result's command as one shell line, its variables in front, to rerun by hand. */
 export function rerunLine(result: Pick<SmokeResult, 'command' | 'commandEnv'>): string {
@@ -313,7 +338,11 @@ export function rerunLine(result: Pick<SmokeResult, 'command' | 'commandEnv'>): 
 }
 
 function parseLine(stdout: string, runtime: SmokeRuntime): { version: string | null; ok: boolean; checks: SmokeCheck[] } | null {
-  const line = stdout.trim().split('\n').reverse().find((l) => l.startsWith('{'));
+  const line = stdout
+    .trim()
+    .split('\n')
+    .reverse()
+    .find((l) => l.startsWith('{'));
   if (line === undefined) return null;
   let parsed: unknown;
   try {
@@ -327,19 +356,28 @@ function parseLine(stdout: string, runtime: SmokeRuntime): { version: string | n
   const checks = (o.checks as unknown[]).flatMap((c): SmokeCheck[] => {
     if (typeof c !== 'object' || c === null) return [];
     const r = c as Record<string, unknown>;
-    return typeof r.name === 'string' && typeof r.ok === 'boolean' && typeof r.detail === 'string' ? [{ name: r.name, ok: r.ok, detail: r.detail }] : [];
+    return typeof r.name === 'string' && typeof r.ok === 'boolean' && typeof r.detail === 'string'
+      ? [{ name: r.name, ok: r.ok, detail: r.detail }]
+      : [];
   });
   return { version: typeof o.version === 'string' ? o.version : null, ok: o.ok, checks };
 }
 
 async function runtimeVersion(runtime: SmokeRuntime): Promise<string | null> {
   if (runtime === 'node') return process.versions.node;
-  const done = await execute([runtimeExecutable(runtime), '--version'], { cwd: os.tmpdir(), env: childEnv({ NO_COLOR: '1' }), timeoutMs: 30_000 });
+  const done = await execute([runtimeExecutable(runtime), '--version'], {
+    cwd: os.tmpdir(),
+    env: childEnv({ NO_COLOR: '1' }),
+    timeoutMs: 30_000,
+  });
   return /(\d+\.\d+\.\d+\S*)/.exec(done.stdout)?.[1] ?? null;
 }
 
 /** Run one runtime's script against one package dir. Never throws for a failed load: `ok` is false. */
-export async function smokeRuntime(runtime: SmokeRuntime, options: { dir: string; expectVersion: string; timeoutMs?: number }): Promise<SmokeResult> {
+export async function smokeRuntime(
+  runtime: SmokeRuntime,
+  options: { dir: string; expectVersion: string; timeoutMs?: number },
+): Promise<SmokeResult> {
   const dir = path.resolve(options.dir);
   const { command, env } = commandFor(runtime, dir, options.expectVersion);
   const started = performance.now();
@@ -349,10 +387,12 @@ export async function smokeRuntime(runtime: SmokeRuntime, options: { dir: string
   const ok = line !== null && line.ok && line.checks.length > 0 && line.checks.every((c) => c.ok) && done.code === 0;
   const checks: SmokeCheck[] = line?.checks ?? [];
   if (line === null) {
-    const why = done.spawnError ?? (done.timedOut ? `timed out after ${options.timeoutMs ?? 120_000} ms` : `exit ${String(done.code)} without a result line`);
+    const why =
+      done.spawnError ??
+      (done.timedOut ? `timed out after ${options.timeoutMs ?? 120_000} ms` : `exit ${String(done.code)} without a result line`);
     checks.push({ name: 'run', ok: false, detail: why });
   }
-  const version = line?.version ?? await runtimeVersion(runtime);
+  const version = line?.version ?? (await runtimeVersion(runtime));
   const result = { runtime, version, ok, checks, exitCode: done.code, command, commandEnv: env, durationMs };
   return ok ? result : { ...result, stderr: done.stderr };
 }
@@ -365,7 +405,8 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   const buildDir = path.resolve(options.buildDir ?? defaultBuildDir);
   const runtimes = options.runtimes ?? SMOKE_RUNTIMES;
   // A build dir without a Cargo.toml (a copy of the package) answers for the repo's crate.
-  const expectVersion = options.expectVersion ?? await crateVersion(existsSync(path.join(buildDir, 'Cargo.toml')) ? buildDir : defaultBuildDir);
+  const expectVersion =
+    options.expectVersion ?? (await crateVersion(existsSync(path.join(buildDir, 'Cargo.toml')) ? buildDir : defaultBuildDir));
   const timeout = options.timeoutMs === undefined ? {} : { timeoutMs: options.timeoutMs };
 
   let install: InstalledTarballs | null = null;
@@ -393,4 +434,3 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
     if (scratch !== null && options.keepScratch !== true) await rm(scratch, { recursive: true, force: true });
   }
 }
-

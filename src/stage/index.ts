@@ -147,12 +147,17 @@ async function resolveOrigin(plan: ReleasePlan, artifactsDir: string | undefined
     why = errorMessage(error);
   }
   if (!isDir) {
-    throw new DiagnosticError([{
-      code: 'NS_STAGE_ARTIFACTS_MISSING', severity: 'error', subject: dir,
-      message: `the artifacts directory cannot be read: ${why}`,
-      expected: 'a directory of downloaded artifacts', found: why,
-      hint: 'download them first (actions/download-artifact@v4 with `path: artifacts`), or leave out --artifacts to stage napi-rs build output',
-    }]);
+    throw new DiagnosticError([
+      {
+        code: 'NS_STAGE_ARTIFACTS_MISSING',
+        severity: 'error',
+        subject: dir,
+        message: `the artifacts directory cannot be read: ${why}`,
+        expected: 'a directory of downloaded artifacts',
+        found: why,
+        hint: 'download them first (actions/download-artifact@v4 with `path: artifacts`), or leave out --artifacts to stage napi-rs build output',
+      },
+    ]);
   }
   return { kind: 'artifacts', dir };
 }
@@ -180,11 +185,15 @@ async function writePlatformPackage(
     for (const b of remove) await rm(b.path, { force: true });
     return [];
   } catch (error) {
-    return [diagnostic({
-      code: 'NS_STAGE_WRITE_FAILED', target: target.spec.platformArchABI, subject: target.packageDir,
-      message: `cannot write ${target.packageName}: ${errorMessage(error)}`,
-      hint: 'check that the platform package directory is writable',
-    })];
+    return [
+      diagnostic({
+        code: 'NS_STAGE_WRITE_FAILED',
+        target: target.spec.platformArchABI,
+        subject: target.packageDir,
+        message: `cannot write ${target.packageName}: ${errorMessage(error)}`,
+        hint: 'check that the platform package directory is writable',
+      }),
+    ];
   }
 }
 
@@ -194,14 +203,23 @@ async function updateRoot(plan: ReleasePlan): Promise<{ pins: Record<string, str
   const text = await readFile(file, 'utf8');
   const parsed = parseRootPackageJson(text, file);
   if (typeof parsed !== 'object' || parsed === null || Array.isArray(parsed)) {
-    throw new DiagnosticError([{
-      code: 'NS_ROOT_PACKAGE_INVALID', severity: 'error', subject: file,
-      message: 'package.json is not a JSON object', hint: 'a napi-rs root package.json is an object',
-    }]);
+    throw new DiagnosticError([
+      {
+        code: 'NS_ROOT_PACKAGE_INVALID',
+        severity: 'error',
+        subject: file,
+        message: 'package.json is not a JSON object',
+        hint: 'a napi-rs root package.json is an object',
+      },
+    ]);
   }
   const manifest = parsed as Record<string, unknown>;
   const { dependencies, diagnostics } = rootOptionalDependencies(
-    manifest.optionalDependencies, plan.targets, plan.root.version, plan.root.packageName, file,
+    manifest.optionalDependencies,
+    plan.targets,
+    plan.root.version,
+    plan.root.packageName,
+    file,
   );
   if (JSON.stringify(dependencies) !== JSON.stringify(manifest.optionalDependencies)) {
     await writeAtomic(file, setTopLevelKey(text, 'optionalDependencies', dependencies));
@@ -224,10 +242,12 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
   const version = root.version;
   const diagnostics: Diagnostic[] = [];
 
-  diagnostics.push(...repositoryDiagnostics(root.manifest, root.packageJsonPath, {
-    provenance: options.provenance === true || publishConfigProvenance(root.manifest),
-    expectedRepository: options.expectedRepository,
-  }));
+  diagnostics.push(
+    ...repositoryDiagnostics(root.manifest, root.packageJsonPath, {
+      provenance: options.provenance === true || publishConfigProvenance(root.manifest),
+      expectedRepository: options.expectedRepository,
+    }),
+  );
 
   // 1. What was supplied, and which target each file is.
   const found = await collectFiles(plan, origin);
@@ -236,10 +256,13 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
   const digests = await sha256s([...matched.matched.values()].flat().map((f) => f.path));
   const hashed = new Map<string, HashedFile[]>();
   for (const [id, files] of matched.matched) {
-    hashed.set(id, files.map((f): HashedFile => {
-      const d = digests.get(f.path);
-      return d !== undefined && 'sha256' in d ? { ...f, sha256: d.sha256 } : { ...f, sha256: null, error: d?.error ?? 'not hashed' };
-    }));
+    hashed.set(
+      id,
+      files.map((f): HashedFile => {
+        const d = digests.get(f.path);
+        return d !== undefined && 'sha256' in d ? { ...f, sha256: d.sha256 } : { ...f, sha256: null, error: d?.error ?? 'not hashed' };
+      }),
+    );
   }
   const choice = chooseBinaries(plan.targets, hashed, origin);
   diagnostics.push(...choice.diagnostics);
@@ -266,7 +289,11 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
     diagnostics.push(...leftover.diagnostics);
     if (pick === undefined) continue;
     const manifest = platformManifest({ root: root.manifest, target: t, version, wasiOnly, existing: state.manifest });
-    written.push({ staged: { target: t, file: pick.file, binaryPath: path.join(t.packageDir, t.binaryFile), manifest }, state, remove: leftover.remove });
+    written.push({
+      staged: { target: t, file: pick.file, binaryPath: path.join(t.packageDir, t.binaryFile), manifest },
+      state,
+      remove: leftover.remove,
+    });
   }
 
   // 3. Write the platform packages, then check each copy is the bytes that were chosen.
@@ -282,12 +309,17 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
     const copy = copies.get(staged.binaryPath);
     const sha = copy !== undefined && 'sha256' in copy ? copy.sha256 : null;
     if (sha !== staged.file.sha256) {
-      diagnostics.push(diagnostic({
-        code: 'NS_STAGE_WRITE_FAILED', target: staged.target.spec.platformArchABI, subject: staged.binaryPath,
-        message: 'the staged binary is not the file that was chosen (it changed while staging?)',
-        expected: `sha256 ${staged.file.sha256 ?? '?'}`, found: sha === null ? 'unreadable' : `sha256 ${sha}`,
-        hint: 'run napi-ship stage again once nothing else writes the artifacts',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_STAGE_WRITE_FAILED',
+          target: staged.target.spec.platformArchABI,
+          subject: staged.binaryPath,
+          message: 'the staged binary is not the file that was chosen (it changed while staging?)',
+          expected: `sha256 ${staged.file.sha256 ?? '?'}`,
+          found: sha === null ? 'unreadable' : `sha256 ${sha}`,
+          hint: 'run napi-ship stage again once nothing else writes the artifacts',
+        }),
+      );
       continue;
     }
     packages.push({

@@ -104,7 +104,9 @@ export function detectEol(text: string): string {
 /** A value serialised as it would sit one level deep in the file. */
 function serializeNested(value: unknown, indent: string, eol: string): string {
   if (indent === '') return JSON.stringify(value);
-  return JSON.stringify(value, null, indent).split('\n').join(eol + indent);
+  return JSON.stringify(value, null, indent)
+    .split('\n')
+    .join(eol + indent);
 }
 
 /**

@@ -37,7 +37,6 @@ export interface BinaryChoice {
   readonly file: HashedFile;
 }
 
-
 function basename(relative: string): string {
   return relative.slice(relative.lastIndexOf('/') + 1);
 }
@@ -114,14 +113,16 @@ export function matchFiles(
       matched.set(target.spec.platformArchABI, list);
       continue;
     }
-    diagnostics.push(diagnostic({
-      code: 'NS_STAGE_UNKNOWN_FILE',
-      subject: file.path,
-      message: `${file.relative} in ${originText(origin)} is not the binary of any configured target`,
-      expected: `one of ${targets.map((t) => t.binaryFile).join(', ')}`,
-      found: file.relative,
-      hint: unknownFileHint(name, binaryName, targets, origin),
-    }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_STAGE_UNKNOWN_FILE',
+        subject: file.path,
+        message: `${file.relative} in ${originText(origin)} is not the binary of any configured target`,
+        expected: `one of ${targets.map((t) => t.binaryFile).join(', ')}`,
+        found: file.relative,
+        hint: unknownFileHint(name, binaryName, targets, origin),
+      }),
+    );
   }
   return { matched, diagnostics };
 }
@@ -142,46 +143,66 @@ export function chooseBinaries(
     const id = target.spec.platformArchABI;
     const all = candidates.get(id) ?? [];
     for (const bad of all.filter((f) => f.sha256 === null)) {
-      diagnostics.push(diagnostic({
-        code: 'NS_STAGE_UNREADABLE_BINARY', target: id, subject: bad.path,
-        message: `${bad.relative} cannot be read: ${bad.error ?? 'unknown error'}`,
-        expected: `a readable, non-empty ${target.binaryFile}`, found: bad.error ?? 'an unreadable file',
-        hint: 'the artifact is damaged or empty: re-run the build job for this target',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_STAGE_UNREADABLE_BINARY',
+          target: id,
+          subject: bad.path,
+          message: `${bad.relative} cannot be read: ${bad.error ?? 'unknown error'}`,
+          expected: `a readable, non-empty ${target.binaryFile}`,
+          found: bad.error ?? 'an unreadable file',
+          hint: 'the artifact is damaged or empty: re-run the build job for this target',
+        }),
+      );
     }
     const readable = all.filter((f): f is HashedFile & { sha256: string } => f.sha256 !== null);
     const first = readable[0];
     if (first === undefined) {
       if (all.length === 0) {
-        diagnostics.push(diagnostic({
-          code: 'NS_STAGE_MISSING_BINARY', target: id, subject: target.packageName,
-          message: `no binary for ${target.spec.triple} in ${originText(origin)}: ${target.packageName} is not staged`,
-          expected: target.binaryFile, found: 'nothing',
-          hint: origin.kind === 'artifacts'
-            ? `check that the build job for ${target.spec.triple} ran and uploaded ${target.binaryFile} (actions/upload-artifact), and that download-artifact fetched it`
-            : `build it with \`napi build --platform --target ${target.spec.triple}\`, or pass --artifacts DIR with the CI artifacts`,
-        }));
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_STAGE_MISSING_BINARY',
+            target: id,
+            subject: target.packageName,
+            message: `no binary for ${target.spec.triple} in ${originText(origin)}: ${target.packageName} is not staged`,
+            expected: target.binaryFile,
+            found: 'nothing',
+            hint:
+              origin.kind === 'artifacts'
+                ? `check that the build job for ${target.spec.triple} ran and uploaded ${target.binaryFile} (actions/upload-artifact), and that download-artifact fetched it`
+                : `build it with \`napi build --platform --target ${target.spec.triple}\`, or pass --artifacts DIR with the CI artifacts`,
+          }),
+        );
       }
       continue;
     }
     const distinct = [...new Set(readable.map((f) => f.sha256))];
     if (distinct.length > 1) {
-      diagnostics.push(diagnostic({
-        code: 'NS_STAGE_DUPLICATE_BINARY', target: id, subject: target.packageName,
-        message: `${readable.length} files claim to be the ${target.spec.triple} binary and their bytes differ: napi-ship will not guess which to ship`,
-        expected: `one ${target.binaryFile} (or identical copies)`,
-        found: readable.map((f) => `${f.relative} (sha256 ${f.sha256.slice(0, 12)}…)`).join(', '),
-        hint: 'two jobs built this target (a matrix entry listed twice, or a stale artifact from an earlier run): keep exactly one',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_STAGE_DUPLICATE_BINARY',
+          target: id,
+          subject: target.packageName,
+          message: `${readable.length} files claim to be the ${target.spec.triple} binary and their bytes differ: napi-ship will not guess which to ship`,
+          expected: `one ${target.binaryFile} (or identical copies)`,
+          found: readable.map((f) => `${f.relative} (sha256 ${f.sha256.slice(0, 12)}…)`).join(', '),
+          hint: 'two jobs built this target (a matrix entry listed twice, or a stale artifact from an earlier run): keep exactly one',
+        }),
+      );
       continue;
     }
     if (readable.length > 1) {
-      diagnostics.push(diagnostic({
-        code: 'NS_STAGE_DUPLICATE_IDENTICAL', severity: 'note', target: id, subject: target.packageName,
-        message: `${readable.length} copies of the ${target.spec.triple} binary have identical bytes; staging ${first.relative}`,
-        found: readable.map((f) => f.relative).join(', '),
-        hint: 'harmless, but the build matrix may list this target twice',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_STAGE_DUPLICATE_IDENTICAL',
+          severity: 'note',
+          target: id,
+          subject: target.packageName,
+          message: `${readable.length} copies of the ${target.spec.triple} binary have identical bytes; staging ${first.relative}`,
+          found: readable.map((f) => f.relative).join(', '),
+          hint: 'harmless, but the build matrix may list this target twice',
+        }),
+      );
     }
     chosen.push({ target, file: first });
   }
@@ -230,11 +251,16 @@ export function leftoverBinaries(
     const remove = state.binaries.filter((b) => b.name !== target.binaryFile);
     return {
       remove,
-      diagnostics: remove.map((b) => diagnostic({
-        code: 'NS_STAGE_REMOVED_FILE', severity: 'note', target: id, subject: b.path,
-        message: `removed ${b.name} from ${target.packageName}: it is not this target's binary (${target.binaryFile}) and would have been left behind`,
-        hint: 'nothing to do; it was probably staged under an earlier napi.binaryName',
-      })),
+      diagnostics: remove.map((b) =>
+        diagnostic({
+          code: 'NS_STAGE_REMOVED_FILE',
+          severity: 'note',
+          target: id,
+          subject: b.path,
+          message: `removed ${b.name} from ${target.packageName}: it is not this target's binary (${target.binaryFile}) and would have been left behind`,
+          hint: 'nothing to do; it was probably staged under an earlier napi.binaryName',
+        }),
+      ),
     };
   }
   const recorded = state.manifest?.version;
@@ -242,13 +268,16 @@ export function leftoverBinaries(
   return {
     remove: [],
     diagnostics: state.binaries.map((b) => {
-      const why = recordedVersion === null
-        ? 'its package.json states no version'
-        : recordedVersion !== version
-          ? `its package.json is at ${recordedVersion}, this release is ${version}`
-          : `its package.json already says ${version}, but that proves nothing about the binary (version bumps rewrite package.json, not binaries)`;
+      const why =
+        recordedVersion === null
+          ? 'its package.json states no version'
+          : recordedVersion !== version
+            ? `its package.json is at ${recordedVersion}, this release is ${version}`
+            : `its package.json already says ${version}, but that proves nothing about the binary (version bumps rewrite package.json, not binaries)`;
       return diagnostic({
-        code: 'NS_STAGE_STALE_BINARY', target: id, subject: b.path,
+        code: 'NS_STAGE_STALE_BINARY',
+        target: id,
+        subject: b.path,
         message: `${target.packageName} still holds ${b.name}, which this run did not supply (${why}): publishing would ship it as ${version}`,
         expected: `a fresh ${target.binaryFile} from this release's build`,
         found: `${b.name}${b.sha256 === null ? '' : ` (sha256 ${b.sha256.slice(0, 12)}…)`}, package.json version ${recordedVersion ?? 'absent'}`,
@@ -262,7 +291,17 @@ export function leftoverBinaries(
 // The platform package.json.
 
 /** Root fields napi-rs copies into every platform package, in napi-rs's order (`createNpmDirs`). */
-export const CARRIED_FIELDS = ['description', 'keywords', 'author', 'authors', 'homepage', 'license', 'engines', 'repository', 'bugs'] as const;
+export const CARRIED_FIELDS = [
+  'description',
+  'keywords',
+  'author',
+  'authors',
+  'homepage',
+  'license',
+  'engines',
+  'repository',
+  'bugs',
+] as const;
 
 /**
  * `publishConfig` keys carried from the root: napi-rs carries `registry` and `access`; napi-ship
@@ -354,24 +393,37 @@ export function rootOptionalDependencies(
   if (isRecord(current)) {
     Object.assign(existing, current);
   } else if (current !== undefined) {
-    diagnostics.push(diagnostic({
-      code: 'NS_STAGE_ROOT_OPTIONAL_DEPS', severity: 'warning', subject,
-      message: 'the root optionalDependencies is not an object; it is replaced by the platform pins',
-      expected: 'an object of name → version', found: JSON.stringify(current),
-      hint: 'nothing to do: stage rewrote it',
-    }));
+    diagnostics.push(
+      diagnostic({
+        code: 'NS_STAGE_ROOT_OPTIONAL_DEPS',
+        severity: 'warning',
+        subject,
+        message: 'the root optionalDependencies is not an object; it is replaced by the platform pins',
+        expected: 'an object of name → version',
+        found: JSON.stringify(current),
+        hint: 'nothing to do: stage rewrote it',
+      }),
+    );
   }
   const configured = new Set(targets.map((t) => t.packageName));
-  const otherPlatforms = new Set(allTargets().map((s) => platformPackageName(packageName, s)).filter((n) => !configured.has(n)));
+  const otherPlatforms = new Set(
+    allTargets()
+      .map((s) => platformPackageName(packageName, s))
+      .filter((n) => !configured.has(n)),
+  );
   const merged: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(existing)) {
     if (otherPlatforms.has(name)) {
-      diagnostics.push(diagnostic({
-        code: 'NS_STAGE_PIN_REMOVED', severity: 'warning', subject: name,
-        message: `removed the root pin of ${name}: its target is no longer in napi.targets`,
-        found: `"${name}": ${JSON.stringify(value)}`,
-        hint: 'if the target should still ship, add its triple back to napi.targets',
-      }));
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_STAGE_PIN_REMOVED',
+          severity: 'warning',
+          subject: name,
+          message: `removed the root pin of ${name}: its target is no longer in napi.targets`,
+          found: `"${name}": ${JSON.stringify(value)}`,
+          hint: 'if the target should still ship, add its triple back to napi.targets',
+        }),
+      );
       continue;
     }
     if (!configured.has(name)) merged[name] = value;
@@ -412,45 +464,66 @@ export function githubSlug(url: string): string | null {
 export function repositoryDiagnostics(root: Manifest, subject: string, check: RepositoryCheck): Diagnostic[] {
   const repository = root.repository;
   const code = 'NS_STAGE_REPOSITORY_URL';
-  const example = check.expectedRepository === undefined
-    ? '"repository": { "type": "git", "url": "git+https://github.com/OWNER/REPO.git" }'
-    : `"repository": { "type": "git", "url": "git+https://github.com/${check.expectedRepository}.git" }`;
+  const example =
+    check.expectedRepository === undefined
+      ? '"repository": { "type": "git", "url": "git+https://github.com/OWNER/REPO.git" }'
+      : `"repository": { "type": "git", "url": "git+https://github.com/${check.expectedRepository}.git" }`;
   if (repository === undefined) {
-    return [diagnostic({
-      code, severity: check.provenance ? 'error' : 'warning', subject,
-      message: check.provenance
-        ? 'the root package.json has no repository: npm rejects a provenance publish without repository.url'
-        : 'the root package.json has no repository, so no platform package has one (npm provenance needs it)',
-      expected: 'repository.url', found: 'absent',
-      hint: `add ${example}`,
-    })];
+    return [
+      diagnostic({
+        code,
+        severity: check.provenance ? 'error' : 'warning',
+        subject,
+        message: check.provenance
+          ? 'the root package.json has no repository: npm rejects a provenance publish without repository.url'
+          : 'the root package.json has no repository, so no platform package has one (npm provenance needs it)',
+        expected: 'repository.url',
+        found: 'absent',
+        hint: `add ${example}`,
+      }),
+    ];
   }
   let url: unknown;
   if (typeof repository === 'string') url = repository;
   else if (isRecord(repository)) url = repository.url;
   else {
-    return [diagnostic({
-      code, subject, message: 'the root package.json `repository` is neither a string nor an object',
-      expected: 'an object with a url', found: JSON.stringify(repository), hint: `write ${example}`,
-    })];
+    return [
+      diagnostic({
+        code,
+        subject,
+        message: 'the root package.json `repository` is neither a string nor an object',
+        expected: 'an object with a url',
+        found: JSON.stringify(repository),
+        hint: `write ${example}`,
+      }),
+    ];
   }
   if (typeof url !== 'string' || url.trim() === '') {
-    return [diagnostic({
-      code, subject,
-      message: 'the root package.json `repository.url` is empty or missing: every platform package copies it, and npm provenance rejects it',
-      expected: 'a non-empty repository.url', found: url === undefined ? 'absent' : JSON.stringify(url),
-      hint: `write ${example}`,
-    })];
+    return [
+      diagnostic({
+        code,
+        subject,
+        message:
+          'the root package.json `repository.url` is empty or missing: every platform package copies it, and npm provenance rejects it',
+        expected: 'a non-empty repository.url',
+        found: url === undefined ? 'absent' : JSON.stringify(url),
+        hint: `write ${example}`,
+      }),
+    ];
   }
   if (check.provenance && check.expectedRepository !== undefined) {
     const slug = githubSlug(url);
     if (slug !== check.expectedRepository.toLowerCase()) {
-      return [diagnostic({
-        code, subject,
-        message: `repository.url does not name ${check.expectedRepository}, the repository this build runs in: npm rejects the provenance`,
-        expected: `https://github.com/${check.expectedRepository}`, found: url,
-        hint: `write ${example}`,
-      })];
+      return [
+        diagnostic({
+          code,
+          subject,
+          message: `repository.url does not name ${check.expectedRepository}, the repository this build runs in: npm rejects the provenance`,
+          expected: `https://github.com/${check.expectedRepository}`,
+          found: url,
+          hint: `write ${example}`,
+        }),
+      ];
     }
   }
   return [];
@@ -477,7 +550,10 @@ export interface TargetRow {
 /** One row per configured target: staged (with its source) or why not. */
 export function targetRows(
   targets: readonly PlannedTarget[],
-  outcome: { readonly packages: readonly { readonly platformArchABI: string; readonly source: string }[]; readonly diagnostics: readonly Diagnostic[] },
+  outcome: {
+    readonly packages: readonly { readonly platformArchABI: string; readonly source: string }[];
+    readonly diagnostics: readonly Diagnostic[];
+  },
 ): TargetRow[] {
   return targets.map((t) => {
     const id = t.spec.platformArchABI;
@@ -485,9 +561,12 @@ export function targetRows(
     const base = { triple: t.spec.triple, platformArchABI: id, packageName: t.packageName };
     if (staged) return { ...base, source: staged.source, status: 'staged' };
     const codes = new Set(outcome.diagnostics.filter((d) => d.target === id && d.severity === 'error').map((d) => d.code));
-    const status: StageStatus = codes.has('NS_STAGE_DUPLICATE_BINARY') ? 'duplicate'
-      : codes.has('NS_STAGE_STALE_BINARY') ? 'stale'
-        : codes.has('NS_STAGE_UNREADABLE_BINARY') ? 'unreadable'
+    const status: StageStatus = codes.has('NS_STAGE_DUPLICATE_BINARY')
+      ? 'duplicate'
+      : codes.has('NS_STAGE_STALE_BINARY')
+        ? 'stale'
+        : codes.has('NS_STAGE_UNREADABLE_BINARY')
+          ? 'unreadable'
           : 'missing';
     return { ...base, source: null, status };
   });

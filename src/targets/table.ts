@@ -15,29 +15,10 @@ import type { BinaryFormat, Crt, Libc } from '../core/index.js';
 export type NapiPlatform = 'darwin' | 'linux' | 'win32' | 'android' | 'freebsd' | 'openharmony' | 'wasi';
 
 /** `arch` as napi-rs names it (Node's `process.arch`, plus `universal` and `wasm32`). */
-export type NapiArch =
-  | 'x64'
-  | 'arm64'
-  | 'ia32'
-  | 'arm'
-  | 'loong64'
-  | 'riscv64'
-  | 'ppc64'
-  | 's390x'
-  | 'universal'
-  | 'wasm32';
+export type NapiArch = 'x64' | 'arm64' | 'ia32' | 'arm' | 'loong64' | 'riscv64' | 'ppc64' | 's390x' | 'universal' | 'wasm32';
 
 /** The Rust `object` crate's `Architecture`, as its `Debug` prints it (what the core reports as `machine`). */
-export type TargetMachine =
-  | 'X86_64'
-  | 'Aarch64'
-  | 'I386'
-  | 'Arm'
-  | 'Riscv64'
-  | 'PowerPc64'
-  | 'S390x'
-  | 'LoongArch64'
-  | 'Wasm32';
+export type TargetMachine = 'X86_64' | 'Aarch64' | 'I386' | 'Arm' | 'Riscv64' | 'PowerPc64' | 'S390x' | 'LoongArch64' | 'Wasm32';
 
 /** The C runtime a Windows binary must link: MSVC's or MinGW's. */
 export type TargetCrt = Exclude<Crt, 'none'>;

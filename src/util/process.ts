@@ -16,7 +16,9 @@ export function execute(command: readonly string[], options: { cwd: string; env:
   return new Promise((resolve) => {
     const [file, ...args] = command;
     const started = performance.now();
-    const done = (r: Omit<Exited, 'durationMs'>): void => { resolve({ ...r, durationMs: Math.round(performance.now() - started) }); };
+    const done = (r: Omit<Exited, 'durationMs'>): void => {
+      resolve({ ...r, durationMs: Math.round(performance.now() - started) });
+    };
     if (file === undefined) {
       done({ code: null, stdout: '', stderr: '', timedOut: false, spawnError: 'empty command' });
       return;
@@ -26,10 +28,19 @@ export function execute(command: readonly string[], options: { cwd: string; env:
     let stderr = '';
     let timedOut = false;
     let spawnError: string | null = null;
-    const timer = setTimeout(() => { timedOut = true; child.kill('SIGKILL'); }, options.timeoutMs);
-    child.stdout.setEncoding('utf8').on('data', (d: string) => { stdout += d; });
-    child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
-    child.on('error', (error) => { spawnError = error.message; });
+    const timer = setTimeout(() => {
+      timedOut = true;
+      child.kill('SIGKILL');
+    }, options.timeoutMs);
+    child.stdout.setEncoding('utf8').on('data', (d: string) => {
+      stdout += d;
+    });
+    child.stderr.setEncoding('utf8').on('data', (d: string) => {
+      stderr += d;
+    });
+    child.on('error', (error) => {
+      spawnError = error.message;
+    });
     child.on('close', (code) => {
       clearTimeout(timer);
       done({ code, stdout, stderr, timedOut, spawnError });

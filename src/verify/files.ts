@@ -19,7 +19,17 @@ export async function checkPackageFiles(dir: string, manifest: Readonly<Record<s
   const out: Diagnostic[] = [];
   for (const rel of [...new Set(named)]) {
     if (escapes(dir, rel)) {
-      out.push(diagnostic({ code: 'NS_VERIFY_PATH_ESCAPE', target, subject: rel, message: 'a path in main/files leaves the package', expected: 'a path inside the package', found: rel, hint: 'list files relative to the package directory' }));
+      out.push(
+        diagnostic({
+          code: 'NS_VERIFY_PATH_ESCAPE',
+          target,
+          subject: rel,
+          message: 'a path in main/files leaves the package',
+          expected: 'a path inside the package',
+          found: rel,
+          hint: 'list files relative to the package directory',
+        }),
+      );
       continue;
     }
     // Walk each component so a symlinked parent directory is caught too.
@@ -30,11 +40,27 @@ export async function checkPackageFiles(dir: string, manifest: Readonly<Record<s
       try {
         const st = await lstat(current);
         if (st.isSymbolicLink()) {
-          problem = diagnostic({ code: 'NS_VERIFY_SYMLINK', target, subject: rel, message: 'a file the package ships is a symbolic link', expected: 'a regular file', found: `symlink at ${path.relative(dir, current)}`, hint: 'npm does not follow symlinks into tarballs; copy the real file in' });
+          problem = diagnostic({
+            code: 'NS_VERIFY_SYMLINK',
+            target,
+            subject: rel,
+            message: 'a file the package ships is a symbolic link',
+            expected: 'a regular file',
+            found: `symlink at ${path.relative(dir, current)}`,
+            hint: 'npm does not follow symlinks into tarballs; copy the real file in',
+          });
           break;
         }
       } catch {
-        problem = diagnostic({ code: 'NS_VERIFY_FILE_MISSING', target, subject: rel, message: 'a file named by main/files does not exist', expected: rel, found: 'nothing', hint: 'run napi-ship stage to copy the binary in' });
+        problem = diagnostic({
+          code: 'NS_VERIFY_FILE_MISSING',
+          target,
+          subject: rel,
+          message: 'a file named by main/files does not exist',
+          expected: rel,
+          found: 'nothing',
+          hint: 'run napi-ship stage to copy the binary in',
+        });
         break;
       }
     }

@@ -22,7 +22,8 @@ export type CheckMark = 'ok' | 'warn' | 'fail' | 'skip';
 /** Which check a diagnostic code belongs to. */
 export function checkOf(code: string): VerifyCheck {
   if (code === 'NS_VERIFY_MISSING_PACKAGE') return 'present';
-  if (['NS_VERIFY_NAME', 'NS_VERIFY_VERSION', 'NS_VERIFY_OS', 'NS_VERIFY_CPU', 'NS_VERIFY_LIBC', 'NS_VERIFY_MAIN'].includes(code)) return 'fields';
+  if (['NS_VERIFY_NAME', 'NS_VERIFY_VERSION', 'NS_VERIFY_OS', 'NS_VERIFY_CPU', 'NS_VERIFY_LIBC', 'NS_VERIFY_MAIN'].includes(code))
+    return 'fields';
   if (code === 'NS_VERIFY_GLIBC_CEILING' || code === 'NS_VERIFY_MACOS_MIN') return 'floors';
   if (code === 'NS_BINARY_NO_NAPI_EXPORT') return 'napi';
   if (['NS_VERIFY_FILE_MISSING', 'NS_VERIFY_SYMLINK', 'NS_VERIFY_PATH_ESCAPE'].includes(code)) return 'files';
@@ -71,17 +72,36 @@ function marks(diagnostics: readonly Diagnostic[], skipped: readonly VerifyCheck
   return result;
 }
 
-async function verifyTarget(t: PlannedTarget, version: string, policy: VerifyPolicy, pins: readonly Diagnostic[]): Promise<TargetVerification> {
+async function verifyTarget(
+  t: PlannedTarget,
+  version: string,
+  policy: VerifyPolicy,
+  pins: readonly Diagnostic[],
+): Promise<TargetVerification> {
   const base = { triple: t.spec.triple, platformArchABI: t.spec.platformArchABI, packageName: t.packageName, packageDir: t.packageDir };
   const manifest = await readJson(path.join(t.packageDir, 'package.json'));
   const pinDiagnostics = pins.filter((d) => d.target === t.spec.platformArchABI);
   if (manifest === null) {
-    const diagnostics = [diagnostic({
-      code: 'NS_VERIFY_MISSING_PACKAGE', target: t.spec.platformArchABI, subject: t.packageDir,
-      message: 'the platform package is not staged', expected: `${t.packageDir}/package.json`, found: 'nothing',
-      hint: 'a release needs every target: build it (CI matrix) and run napi-ship stage',
-    }), ...pinDiagnostics];
-    return { ...base, binaryPath: null, facts: null, digests: null, diagnostics, checks: marks(diagnostics, ['fields', 'binary', 'floors', 'napi', 'files', 'size']) };
+    const diagnostics = [
+      diagnostic({
+        code: 'NS_VERIFY_MISSING_PACKAGE',
+        target: t.spec.platformArchABI,
+        subject: t.packageDir,
+        message: 'the platform package is not staged',
+        expected: `${t.packageDir}/package.json`,
+        found: 'nothing',
+        hint: 'a release needs every target: build it (CI matrix) and run napi-ship stage',
+      }),
+      ...pinDiagnostics,
+    ];
+    return {
+      ...base,
+      binaryPath: null,
+      facts: null,
+      digests: null,
+      diagnostics,
+      checks: marks(diagnostics, ['fields', 'binary', 'floors', 'napi', 'files', 'size']),
+    };
   }
   const diagnostics: Diagnostic[] = [...checkPlatformManifest(t, manifest, version)];
   diagnostics.push(...(await checkPackageFiles(t.packageDir, manifest, t.spec.platformArchABI)));
@@ -91,12 +111,25 @@ async function verifyTarget(t: PlannedTarget, version: string, policy: VerifyPol
   const skipped: VerifyCheck[] = [];
   if (main !== null && !diagnostics.some((d) => d.code === 'NS_VERIFY_FILE_MISSING' || d.code === 'NS_VERIFY_SYMLINK')) {
     const [[inspected], [hashed]] = await Promise.all([inspectFiles([main]), hashFiles([main])]);
-    if (hashed?.ok) digests = { size: hashed.size, sha1: hashed.sha1, sha256: hashed.sha256, sha512: hashed.sha512, integrity: hashed.integrity };
+    if (hashed?.ok)
+      digests = { size: hashed.size, sha1: hashed.sha1, sha256: hashed.sha256, sha512: hashed.sha512, integrity: hashed.integrity };
     if (inspected?.ok) {
       facts = inspected.facts;
-      diagnostics.push(...checkBinary(t.spec, facts, main), ...checkFloors(t.spec, facts, policy, main), ...checkSize(t.spec, facts.size, policy, main));
+      diagnostics.push(
+        ...checkBinary(t.spec, facts, main),
+        ...checkFloors(t.spec, facts, policy, main),
+        ...checkSize(t.spec, facts.size, policy, main),
+      );
     } else if (inspected) {
-      diagnostics.push(diagnostic({ code: `NS_INSPECT_${inspected.error.code}`, target: t.spec.platformArchABI, subject: main, message: inspected.error.message, hint: 'the staged file is not a loadable binary: rebuild it and stage again' }));
+      diagnostics.push(
+        diagnostic({
+          code: `NS_INSPECT_${inspected.error.code}`,
+          target: t.spec.platformArchABI,
+          subject: main,
+          message: inspected.error.message,
+          hint: 'the staged file is not a loadable binary: rebuild it and stage again',
+        }),
+      );
       skipped.push('floors', 'napi', 'size');
     }
   } else {
@@ -118,7 +151,16 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Pr
   try {
     loader = await readFile(loaderFile, 'utf8');
   } catch {
-    releaseDiagnostics.push(diagnostic({ code: 'NS_VERIFY_LOADER', subject: loaderFile, message: 'the root package has no loader file', expected: loaderFile, found: 'nothing', hint: 'napi build --platform generates index.js; commit or ship it' }));
+    releaseDiagnostics.push(
+      diagnostic({
+        code: 'NS_VERIFY_LOADER',
+        subject: loaderFile,
+        message: 'the root package has no loader file',
+        expected: loaderFile,
+        found: 'nothing',
+        hint: 'napi build --platform generates index.js; commit or ship it',
+      }),
+    );
   }
   const loaderDiagnostics = loader === null ? [] : checkLoader(loader, plan.targets);
 
@@ -126,19 +168,27 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Pr
   const planned = new Set(plan.targets.map((t) => path.basename(t.packageDir)));
   try {
     for (const entry of await readdir(plan.root.npmDir, { withFileTypes: true })) {
-      if (entry.isDirectory() && !planned.has(entry.name) && (await readJson(path.join(plan.root.npmDir, entry.name, 'package.json'))) !== null) {
-        releaseDiagnostics.push(diagnostic({
-          code: 'NS_VERIFY_EXTRA_PACKAGE', subject: path.join(plan.root.npmDir, entry.name),
-          message: `a platform package dir "${entry.name}" is not a configured target`, expected: 'only configured targets', found: entry.name,
-          hint: 'add its triple to napi.targets or delete the directory',
-        }));
+      if (
+        entry.isDirectory() &&
+        !planned.has(entry.name) &&
+        (await readJson(path.join(plan.root.npmDir, entry.name, 'package.json'))) !== null
+      ) {
+        releaseDiagnostics.push(
+          diagnostic({
+            code: 'NS_VERIFY_EXTRA_PACKAGE',
+            subject: path.join(plan.root.npmDir, entry.name),
+            message: `a platform package dir "${entry.name}" is not a configured target`,
+            expected: 'only configured targets',
+            found: entry.name,
+            hint: 'add its triple to napi.targets or delete the directory',
+          }),
+        );
       }
     }
   } catch {
     // No npm dir at all: every target reports itself missing.
   }
 
-  const targets = await Promise.all(plan.targets.map((t) =>
-    verifyTarget(t, plan.root.version, policy, [...pins, ...loaderDiagnostics])));
+  const targets = await Promise.all(plan.targets.map((t) => verifyTarget(t, plan.root.version, policy, [...pins, ...loaderDiagnostics])));
   return { policy, targets, releaseDiagnostics, diagnostics: [...releaseDiagnostics, ...targets.flatMap((t) => t.diagnostics)] };
 }

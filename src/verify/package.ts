@@ -24,29 +24,59 @@ export function checkPlatformManifest(t: PlannedTarget, manifest: Manifest, vers
     out.push(diagnostic({ code, target, subject, message: `package.json \`${name}\` is wrong`, expected, found, hint }));
   };
   if (manifest.name !== t.packageName) {
-    field('NS_VERIFY_NAME', 'name', t.packageName, show(manifest.name), 'platform packages are named <packageName>-<platform-arch-abi>; run napi-ship stage');
+    field(
+      'NS_VERIFY_NAME',
+      'name',
+      t.packageName,
+      show(manifest.name),
+      'platform packages are named <packageName>-<platform-arch-abi>; run napi-ship stage',
+    );
   }
   if (manifest.version !== version) {
-    field('NS_VERIFY_VERSION', 'version', version, show(manifest.version), 'every platform package must have the root\'s version; run napi-ship stage');
+    field(
+      'NS_VERIFY_VERSION',
+      'version',
+      version,
+      show(manifest.version),
+      "every platform package must have the root's version; run napi-ship stage",
+    );
   }
   const os = asStrings(manifest.os);
   const expectedOs = t.spec.os === null ? null : [t.spec.os];
   if (expectedOs !== null && JSON.stringify(os) !== JSON.stringify(expectedOs)) {
-    field('NS_VERIFY_OS', 'os', JSON.stringify(expectedOs), show(manifest.os), 'npm skips a package whose os does not match; run napi-ship stage');
+    field(
+      'NS_VERIFY_OS',
+      'os',
+      JSON.stringify(expectedOs),
+      show(manifest.os),
+      'npm skips a package whose os does not match; run napi-ship stage',
+    );
   }
   const cpu = asStrings(manifest.cpu);
   if (JSON.stringify([...(cpu ?? [])].sort()) !== JSON.stringify([...t.spec.cpu].sort())) {
-    field('NS_VERIFY_CPU', 'cpu', JSON.stringify(t.spec.cpu), show(manifest.cpu), 'npm would install this package on the wrong CPU; run napi-ship stage');
+    field(
+      'NS_VERIFY_CPU',
+      'cpu',
+      JSON.stringify(t.spec.cpu),
+      show(manifest.cpu),
+      'npm would install this package on the wrong CPU; run napi-ship stage',
+    );
   }
   const libc = asStrings(manifest.libc);
   const expectedLibc = t.spec.libc === null ? null : [t.spec.libc];
   if (JSON.stringify(libc) !== JSON.stringify(expectedLibc)) {
-    field('NS_VERIFY_LIBC', 'libc', show(expectedLibc ?? undefined), show(manifest.libc), expectedLibc === null
-      ? 'a libc field on a non-Linux package makes npm refuse it there; remove it'
-      : 'without the right libc field glibc and musl systems install the wrong package; run napi-ship stage');
+    field(
+      'NS_VERIFY_LIBC',
+      'libc',
+      show(expectedLibc ?? undefined),
+      show(manifest.libc),
+      expectedLibc === null
+        ? 'a libc field on a non-Linux package makes npm refuse it there; remove it'
+        : 'without the right libc field glibc and musl systems install the wrong package; run napi-ship stage',
+    );
   }
   if (manifest.main !== t.binaryFile) {
-    field('NS_VERIFY_MAIN', 'main', t.binaryFile, show(manifest.main), 'main must name the .node file napi-rs\'s loader requires');
+    field('NS_VERIFY_MAIN', 'main', t.binaryFile, show(manifest.main), "main must name the .node file napi-rs's loader requires");
   }
   return out;
 }
@@ -59,28 +89,44 @@ export function checkRootPins(root: Manifest, targets: readonly PlannedTarget[],
   for (const t of targets) {
     const pin = deps[t.packageName];
     if (pin === undefined) {
-      out.push(diagnostic({
-        code: 'NS_VERIFY_PIN_MISSING', target: t.spec.platformArchABI, subject: t.packageName,
-        message: 'the root package does not list this platform package in optionalDependencies',
-        expected: `"${t.packageName}": "${version}"`, found: 'absent',
-        hint: 'users on this platform would get no binary; run napi-ship stage to write the pins',
-      }));
+      out.push(
+        diagnostic({
+          code: 'NS_VERIFY_PIN_MISSING',
+          target: t.spec.platformArchABI,
+          subject: t.packageName,
+          message: 'the root package does not list this platform package in optionalDependencies',
+          expected: `"${t.packageName}": "${version}"`,
+          found: 'absent',
+          hint: 'users on this platform would get no binary; run napi-ship stage to write the pins',
+        }),
+      );
     } else if (pin !== version) {
-      out.push(diagnostic({
-        code: 'NS_VERIFY_PIN_VERSION', target: t.spec.platformArchABI, subject: t.packageName,
-        message: 'the root pins this platform package at another version (pins must be exact)',
-        expected: version, found: show(pin), hint: 'a range or old pin installs a binary from another release; run napi-ship stage',
-      }));
+      out.push(
+        diagnostic({
+          code: 'NS_VERIFY_PIN_VERSION',
+          target: t.spec.platformArchABI,
+          subject: t.packageName,
+          message: 'the root pins this platform package at another version (pins must be exact)',
+          expected: version,
+          found: show(pin),
+          hint: 'a range or old pin installs a binary from another release; run napi-ship stage',
+        }),
+      );
     }
   }
   const planned = new Set(targets.map((t) => t.packageName));
   for (const name of Object.keys(deps)) {
     if (name.startsWith(`${packageName}-`) && !planned.has(name)) {
-      out.push(diagnostic({
-        code: 'NS_VERIFY_PIN_EXTRA', subject: name,
-        message: 'the root pins a platform package that is not a configured target',
-        expected: 'only configured targets', found: name, hint: 'add its triple to napi.targets or remove the pin',
-      }));
+      out.push(
+        diagnostic({
+          code: 'NS_VERIFY_PIN_EXTRA',
+          subject: name,
+          message: 'the root pins a platform package that is not a configured target',
+          expected: 'only configured targets',
+          found: name,
+          hint: 'add its triple to napi.targets or remove the pin',
+        }),
+      );
     }
   }
   return out;
@@ -90,11 +136,18 @@ export function checkRootPins(root: Manifest, targets: readonly PlannedTarget[],
 export function checkLoader(loaderText: string, targets: readonly PlannedTarget[]): Diagnostic[] {
   return targets.flatMap((t) => {
     const missing = [t.binaryFile, t.packageName].filter((needle) => !loaderText.includes(needle));
-    return missing.length === 0 ? [] : [diagnostic({
-      code: 'NS_VERIFY_LOADER', target: t.spec.platformArchABI, subject: 'index.js',
-      message: 'the loader cannot resolve this target',
-      expected: `requires of ${t.binaryFile} and ${t.packageName}`, found: `no mention of ${missing.join(' or ')}`,
-      hint: 'regenerate the loader with `napi build --platform` after adding the target to napi.targets',
-    })];
+    return missing.length === 0
+      ? []
+      : [
+          diagnostic({
+            code: 'NS_VERIFY_LOADER',
+            target: t.spec.platformArchABI,
+            subject: 'index.js',
+            message: 'the loader cannot resolve this target',
+            expected: `requires of ${t.binaryFile} and ${t.packageName}`,
+            found: `no mention of ${missing.join(' or ')}`,
+            hint: 'regenerate the loader with `napi build --platform` after adding the target to napi.targets',
+          }),
+        ];
   });
 }

@@ -74,7 +74,11 @@ function invalid(what: string, value: string, hint: string): DiagnosticError {
   return new DiagnosticError([{ code: 'NS_VERIFY_POLICY', severity: 'error', message: `${what} "${value}" is not valid`, hint }]);
 }
 
-export function resolvePolicy(rootPackage: Readonly<Record<string, unknown>>, config: PolicyOverrides, flags: PolicyOverrides): VerifyPolicy {
+export function resolvePolicy(
+  rootPackage: Readonly<Record<string, unknown>>,
+  config: PolicyOverrides,
+  flags: PolicyOverrides,
+): VerifyPolicy {
   const major = oldestNodeMajor(rootPackage.engines);
   const floor = floorFor(major);
   const glibcMax = flags.glibcMax ?? config.glibcMax ?? floor.glibc;
@@ -83,11 +87,15 @@ export function resolvePolicy(rootPackage: Readonly<Record<string, unknown>>, co
   if (!parseVersion(macosMin)) throw invalid('macOS minimum', macosMin, 'write it as X.Y, e.g. --macos-min 10.15');
   const sizeWarn = flags.sizeWarn ?? config.sizeWarn ?? DEFAULT_SIZE_WARN;
   const sizeError = flags.sizeError ?? config.sizeError ?? DEFAULT_SIZE_ERROR;
-  for (const [name, v] of [['size warning limit', sizeWarn], ['size error limit', sizeError]] as const) {
+  for (const [name, v] of [
+    ['size warning limit', sizeWarn],
+    ['size error limit', sizeError],
+  ] as const) {
     if (!Number.isSafeInteger(v) || v <= 0) throw invalid(name, String(v), 'a positive whole number of bytes');
   }
-  const basis = major === null
-    ? 'no engines.node: Node 18 floors assumed'
-    : `engines.node allows Node ${major}: its official builds need glibc ${floor.glibc} and macOS ${floor.macos}`;
+  const basis =
+    major === null
+      ? 'no engines.node: Node 18 floors assumed'
+      : `engines.node allows Node ${major}: its official builds need glibc ${floor.glibc} and macOS ${floor.macos}`;
   return { glibcMax, macosMin, sizeWarn, sizeError, basis };
 }

@@ -23,20 +23,33 @@ export type Bump = 'patch' | 'minor' | 'major' | 'prerelease';
 export function nextVersion(current: string, request: string, preid?: string): string {
   const bumps: readonly string[] = ['patch', 'minor', 'major', 'prerelease'];
   const next = bumps.includes(request)
-    ? (preid === undefined ? semver.inc(current, request as Bump) : semver.inc(current, request as Bump, preid))
+    ? preid === undefined
+      ? semver.inc(current, request as Bump)
+      : semver.inc(current, request as Bump, preid)
     : semver.valid(request);
   if (next === null) {
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_VERSION_INVALID', subject: request,
-      message: bumps.includes(request) ? `cannot bump "${current}" (not a semver version)` : `"${request}" is neither a bump (patch, minor, major, prerelease) nor a semver version`,
-      hint: 'e.g. napi-ship version patch, or napi-ship version 1.4.0-beta.1',
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_VERSION_INVALID',
+        subject: request,
+        message: bumps.includes(request)
+          ? `cannot bump "${current}" (not a semver version)`
+          : `"${request}" is neither a bump (patch, minor, major, prerelease) nor a semver version`,
+        hint: 'e.g. napi-ship version patch, or napi-ship version 1.4.0-beta.1',
+      }),
+    ]);
   }
   if (semver.lte(next, current) && semver.valid(current) !== null) {
-    throw new DiagnosticError([diagnostic({
-      code: 'NS_VERSION_NOT_NEWER', subject: next, message: `${next} is not newer than the current ${current}`,
-      expected: `> ${current}`, found: next, hint: 'versions only move forward',
-    })]);
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_VERSION_NOT_NEWER',
+        subject: next,
+        message: `${next} is not newer than the current ${current}`,
+        expected: `> ${current}`,
+        found: next,
+        hint: 'versions only move forward',
+      }),
+    ]);
   }
   return next;
 }
@@ -68,7 +81,8 @@ export function setCargoVersion(text: string, table: 'package' | 'workspace.pack
 /** Set the version of the named packages in Cargo.lock text (only their own entries). Pure. */
 export function setLockVersions(text: string, names: ReadonlySet<string>, from: string, to: string): string {
   return text.replace(/\[\[package\]\]\nname = "([^"]+)"\nversion = "([^"]+)"/g, (whole, name: string, version: string) =>
-    names.has(name) && version === from ? `[[package]]\nname = "${name}"\nversion = "${to}"` : whole);
+    names.has(name) && version === from ? `[[package]]\nname = "${name}"\nversion = "${to}"` : whole,
+  );
 }
 
 interface CargoMetadata {
@@ -79,7 +93,9 @@ interface CargoMetadata {
 
 async function cargoMetadata(manifest: string): Promise<CargoMetadata | null> {
   try {
-    const { stdout } = await run('cargo', ['metadata', '--no-deps', '--format-version', '1', '--offline', '--manifest-path', manifest], { maxBuffer: 64 * 1024 * 1024 });
+    const { stdout } = await run('cargo', ['metadata', '--no-deps', '--format-version', '1', '--offline', '--manifest-path', manifest], {
+      maxBuffer: 64 * 1024 * 1024,
+    });
     return JSON.parse(stdout) as CargoMetadata;
   } catch {
     return null;
@@ -114,18 +130,26 @@ export async function setReleaseVersion(plan: ReleasePlan, options: VersionOptio
     try {
       packument = await readPackument(plan.root.name, options.registry);
     } catch (error) {
-      throw new DiagnosticError([diagnostic({
-        code: 'NS_VERSION_REGISTRY', subject: plan.root.name,
-        message: `cannot check the registry for ${plan.root.name}@${to}: ${errorMessage(error)}`,
-        hint: 'check --registry and the network, or pass --no-registry-check to skip the check',
-      })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_VERSION_REGISTRY',
+          subject: plan.root.name,
+          message: `cannot check the registry for ${plan.root.name}@${to}: ${errorMessage(error)}`,
+          hint: 'check --registry and the network, or pass --no-registry-check to skip the check',
+        }),
+      ]);
     }
     if (packument?.versions[to] !== undefined) {
-      throw new DiagnosticError([diagnostic({
-        code: 'NS_VERSION_EXISTS', subject: `${plan.root.name}@${to}`,
-        message: `${plan.root.name}@${to} is already on the registry; a version is published once`,
-        expected: 'an unpublished version', found: to, hint: 'pick the next version',
-      })]);
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_VERSION_EXISTS',
+          subject: `${plan.root.name}@${to}`,
+          message: `${plan.root.name}@${to} is already on the registry; a version is published once`,
+          expected: 'an unpublished version',
+          found: to,
+          hint: 'pick the next version',
+        }),
+      ]);
     }
   }
 
@@ -175,15 +199,27 @@ export async function setReleaseVersion(plan: ReleasePlan, options: VersionOptio
       const cargoText = inherits ? await readFile(cargoFile, 'utf8') : crateText;
       const edited = setCargoVersion(cargoText, inherits ? 'workspace.package' : 'package', to);
       if (edited === null) {
-        throw new DiagnosticError([diagnostic({ code: 'NS_VERSION_CARGO', subject: cargoFile, message: 'no version line found to update', hint: 'give the crate a `version = "x.y.z"` in [package] (or [workspace.package])' })]);
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_VERSION_CARGO',
+            subject: cargoFile,
+            message: 'no version line found to update',
+            hint: 'give the crate a `version = "x.y.z"` in [package] (or [workspace.package])',
+          }),
+        ]);
       }
       cargoWrites.push([cargoFile, edited]);
       changes.push({ file: cargoFile, what: `${inherits ? '[workspace.package]' : '[package]'} version ${crate.version} → ${to}` });
       // Every workspace member whose version moves with it (inheriting members move together).
-      const moved = new Set(inherits
-        ? await Promise.all(metadata.packages.filter((p) => metadata.workspace_members.includes(p.id)).map(async (p) =>
-          /^\s*version\.workspace\s*=\s*true/m.test(await readFile(p.manifest_path, 'utf8')) ? p.name : '')).then((names) => names.filter(Boolean))
-        : [crate.name]);
+      const moved = new Set(
+        inherits
+          ? await Promise.all(
+              metadata.packages
+                .filter((p) => metadata.workspace_members.includes(p.id))
+                .map(async (p) => (/^\s*version\.workspace\s*=\s*true/m.test(await readFile(p.manifest_path, 'utf8')) ? p.name : '')),
+            ).then((names) => names.filter(Boolean))
+          : [crate.name],
+      );
       const lockFile = path.join(metadata.workspace_root, 'Cargo.lock');
       try {
         const lock = await readFile(lockFile, 'utf8');

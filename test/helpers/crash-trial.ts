@@ -64,19 +64,37 @@ interface Child {
 }
 
 function spawnCli(args: readonly string[], env: NodeJS.ProcessEnv, timeoutMs: number): Child {
-  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'napi-ship.js'), ...args], { cwd: repoRoot, env, stdio: ['ignore', 'ignore', 'pipe'] });
+  const child = spawn(process.execPath, [path.join(repoRoot, 'bin', 'napi-ship.js'), ...args], {
+    cwd: repoRoot,
+    env,
+    stdio: ['ignore', 'ignore', 'pipe'],
+  });
   let stderr = '';
-  child.stderr.setEncoding('utf8').on('data', (d: string) => { stderr += d; });
+  child.stderr.setEncoding('utf8').on('data', (d: string) => {
+    stderr += d;
+  });
   const done = new Promise<{ code: number | null; signal: NodeJS.Signals | null; stderr: string }>((resolve, reject) => {
-    const timer = setTimeout(() => { child.kill('SIGKILL'); }, timeoutMs);
-    child.on('error', (e) => { clearTimeout(timer); reject(e); });
-    child.on('close', (code, signal) => { clearTimeout(timer); resolve({ code, signal, stderr }); });
+    const timer = setTimeout(() => {
+      child.kill('SIGKILL');
+    }, timeoutMs);
+    child.on('error', (e) => {
+      clearTimeout(timer);
+      reject(e);
+    });
+    child.on('close', (code, signal) => {
+      clearTimeout(timer);
+      resolve({ code, signal, stderr });
+    });
   });
   return { done, kill: () => child.exitCode === null && child.signalCode === null && child.kill('SIGKILL') };
 }
 
 /** One sample of the registry against the invariants; returns the violations and a summary. */
-export async function checkInvariants(registryUrl: string, manifest: ReleaseManifest, tags: readonly string[]): Promise<{ violations: string[]; platformsVisible: number; rootVisible: boolean }> {
+export async function checkInvariants(
+  registryUrl: string,
+  manifest: ReleaseManifest,
+  tags: readonly string[],
+): Promise<{ violations: string[]; platformsVisible: number; rootVisible: boolean }> {
   const root = manifest.packages.find((p) => p.kind === 'root');
   if (root === undefined) throw new Error('the manifest has no root');
   const platforms = manifest.packages.filter((p) => p.kind === 'platform');
@@ -91,19 +109,23 @@ export async function checkInvariants(registryUrl: string, manifest: ReleaseMani
   for (const p of platforms) {
     const v = (await doc(p.name))?.versions[p.version];
     if (v !== undefined && v.integrity === p.integrity) platformsVisible++;
-    if (v !== undefined && v.integrity !== p.integrity) violations.push(`${p.name}@${p.version} is on the registry with integrity ${String(v.integrity)}, not ours`);
+    if (v !== undefined && v.integrity !== p.integrity)
+      violations.push(`${p.name}@${p.version} is on the registry with integrity ${String(v.integrity)}, not ours`);
   }
   const rootVersion = rootDoc?.versions[root.version];
   const rootVisible = rootVersion !== undefined;
   if (rootVisible && platformsVisible < platforms.length) {
-    violations.push(`I1: the root ${root.name}@${root.version} is visible while only ${String(platformsVisible)}/${String(platforms.length)} platform packages are`);
+    violations.push(
+      `I1: the root ${root.name}@${root.version} is visible while only ${String(platformsVisible)}/${String(platforms.length)} platform packages are`,
+    );
   }
   for (const tag of tags) {
     const at = rootDoc?.distTags[tag];
     if (at === undefined) continue;
     const pins = rootDoc?.versions[at]?.optionalDependencies ?? {};
     for (const [name, pin] of Object.entries(pins)) {
-      if ((await doc(name))?.versions[pin] === undefined) violations.push(`I2: the root's "${tag}" points at ${at}, whose pin ${name}@${pin} is not on the registry`);
+      if ((await doc(name))?.versions[pin] === undefined)
+        violations.push(`I2: the root's "${tag}" points at ${at}, whose pin ${name}@${pin} is not on the registry`);
     }
   }
   return { violations, platformsVisible, rootVisible };
@@ -152,16 +174,24 @@ export async function runCrashTrial(o: CrashTrialOptions): Promise<CrashTrialRes
     const spawnedAt = Date.now();
     const first = spawnCli(args, env, timeout);
     const finished = { yes: false };
-    void first.done.then(() => { finished.yes = true; });
+    void first.done.then(() => {
+      finished.yes = true;
+    });
     // Wait for the journal to reach the chosen record, then the extra delay (or for the end).
     while (!finished.yes && o.kill.afterRecords > 0 && (await journalLines(journalFile)) < o.kill.afterRecords) await sleep(5);
     // A cancelled timer: a long wait must not keep the process alive after the publisher is done.
     let timer: NodeJS.Timeout | undefined;
-    await Promise.race([first.done, new Promise<void>((r) => { timer = setTimeout(r, o.kill.extraMs); })]);
+    await Promise.race([
+      first.done,
+      new Promise<void>((r) => {
+        timer = setTimeout(r, o.kill.extraMs);
+      }),
+    ]);
     clearTimeout(timer);
     const killed = first.kill();
     const firstExit = await first.done;
-    if (!killed && firstExit.code !== 0) violations.add(`the publisher exited ${String(firstExit.code)} before the kill: ${firstExit.stderr.slice(-2000)}`);
+    if (!killed && firstExit.code !== 0)
+      violations.add(`the publisher exited ${String(firstExit.code)} before the kill: ${firstExit.stderr.slice(-2000)}`);
 
     const atKill = await readJournal(journalFile);
     const firstRecord = atKill.records[0];
@@ -186,14 +216,22 @@ export async function runCrashTrial(o: CrashTrialOptions): Promise<CrashTrialRes
     }
 
     // The final state, read straight from the registry.
-    const status = await releaseStatus({ name: manifest.name, version: manifest.version, client: new RegistryClient({ registry: registryUrl }), manifest });
-    if (!status.complete) violations.add(`final: incomplete (${JSON.stringify(status.packages.map((p) => [p.name, p.published, p.integrityMatch, p.tags]))})`);
+    const status = await releaseStatus({
+      name: manifest.name,
+      version: manifest.version,
+      client: new RegistryClient({ registry: registryUrl }),
+      manifest,
+    });
+    if (!status.complete)
+      violations.add(`final: incomplete (${JSON.stringify(status.packages.map((p) => [p.name, p.published, p.integrityMatch, p.tags]))})`);
     for (const p of status.packages) {
-      if (!p.tags.includes(o.expectedTag)) violations.add(`final: ${p.name} does not carry "${o.expectedTag}" (tags: ${p.tags.join(', ') || 'none'})`);
+      if (!p.tags.includes(o.expectedTag))
+        violations.add(`final: ${p.name} does not carry "${o.expectedTag}" (tags: ${p.tags.join(', ') || 'none'})`);
     }
     const journal = await readJournal(journalFile);
     const lastDone = journal.records.filter((r) => r.type === 'done').at(-1);
-    if (lastDone?.outcome !== 'published') violations.add(`final: the journal's last run did not end "published" (${JSON.stringify(lastDone ?? null)})`);
+    if (lastDone?.outcome !== 'published')
+      violations.add(`final: the journal's last run did not end "published" (${JSON.stringify(lastDone ?? null)})`);
 
     control.monitoring = false;
     await monitor;
@@ -204,7 +242,11 @@ export async function runCrashTrial(o: CrashTrialOptions): Promise<CrashTrialRes
       firstExitCode: firstExit.code,
       journalRecordsAtKill: mine.length,
       lastRecordAtKill,
-      stateAtKill: { platformsVisible: stateAtKill.platformsVisible, platforms: manifest.packages.length - 1, rootVisible: stateAtKill.rootVisible },
+      stateAtKill: {
+        platformsVisible: stateAtKill.platformsVisible,
+        platforms: manifest.packages.length - 1,
+        rootVisible: stateAtKill.rootVisible,
+      },
       resumedWith,
       resumeExitCode,
       samples,
@@ -260,7 +302,13 @@ export async function runCrashSeries(o: CrashSeriesOptions): Promise<CrashSeries
   const family = (n: number): string => `@crash${String(o.seed)}-${String(n)}/addon`;
   const base = family(0);
   const calibrationRelease = await buildFixtureRelease({ scratch: o.scratch, name: base, version: '1.0.0', targets });
-  const cal = await runCrashTrial({ registryUrl: o.registryUrl, token: o.token, release: calibrationRelease, kill: { afterRecords: 0, extraMs: 10 * 60_000 }, expectedTag: 'latest' });
+  const cal = await runCrashTrial({
+    registryUrl: o.registryUrl,
+    token: o.token,
+    release: calibrationRelease,
+    kill: { afterRecords: 0, extraMs: 10 * 60_000 },
+    expectedTag: 'latest',
+  });
   if (cal.violations.length > 0) throw new Error(`the calibration publish (no kill) failed: ${cal.violations.join('; ')}`);
   const { records } = await readJournal(path.join(calibrationRelease.releaseDir, JOURNAL_FILE));
   const times = records.map((r) => Date.parse(r.time));

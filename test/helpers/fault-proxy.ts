@@ -58,7 +58,9 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
   const retryAfter = String(opts.retryAfterSeconds ?? 1);
   const methods = opts.methods?.map((m) => m.toUpperCase());
   const counts: Record<string, number> = { requests: 0, forwarded: 0, faults: 0 };
-  const bump = (key: string): void => { counts[key] = (counts[key] ?? 0) + 1; };
+  const bump = (key: string): void => {
+    counts[key] = (counts[key] ?? 0) + 1;
+  };
   const sockets = new Set<Socket>();
   const timers = new Set<NodeJS.Timeout>();
   const upstreams = new Set<http.ClientRequest>();
@@ -75,19 +77,24 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
 
   const forward = (req: http.IncomingMessage, onResponse: (res: http.IncomingMessage) => void, onError: (error: Error) => void): void => {
     bump('forwarded');
-    const upstream = http.request({
-      host: target.hostname,
-      port: target.port,
-      method: req.method,
-      path: req.url,
-      headers: req.headers,
-      timeout: UPSTREAM_TIMEOUT_MS,
-    }, (res) => {
-      upstreams.delete(upstream);
-      onResponse(res);
-    });
+    const upstream = http.request(
+      {
+        host: target.hostname,
+        port: target.port,
+        method: req.method,
+        path: req.url,
+        headers: req.headers,
+        timeout: UPSTREAM_TIMEOUT_MS,
+      },
+      (res) => {
+        upstreams.delete(upstream);
+        onResponse(res);
+      },
+    );
     upstreams.add(upstream);
-    upstream.on('timeout', () => { upstream.destroy(new Error('upstream timeout')); });
+    upstream.on('timeout', () => {
+      upstream.destroy(new Error('upstream timeout'));
+    });
     upstream.on('error', (error) => {
       upstreams.delete(upstream);
       onError(error);
@@ -103,20 +110,26 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       bump('faults');
       bump(fault);
     }
-    const fail = (): void => { req.socket.destroy(); };
+    const fail = (): void => {
+      req.socket.destroy();
+    };
     switch (fault) {
       case null:
-        forward(req, (up) => {
-          res.writeHead(up.statusCode ?? 502, up.headers);
-          up.pipe(res);
-        }, () => {
-          if (!res.headersSent) {
-            res.writeHead(502, { 'content-type': 'application/json' });
-            res.end(JSON.stringify({ error: 'fault proxy: upstream failed' }));
-          } else {
-            fail();
-          }
-        });
+        forward(
+          req,
+          (up) => {
+            res.writeHead(up.statusCode ?? 502, up.headers);
+            up.pipe(res);
+          },
+          () => {
+            if (!res.headersSent) {
+              res.writeHead(502, { 'content-type': 'application/json' });
+              res.end(JSON.stringify({ error: 'fault proxy: upstream failed' }));
+            } else {
+              fail();
+            }
+          },
+        );
         return;
       case '500':
       case '503':
@@ -125,7 +138,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         req.resume();
         req.on('end', () => {
           const status = Number(fault);
-          res.writeHead(status, { 'content-type': 'application/json', connection: 'close', ...(status === 500 ? {} : { 'retry-after': retryAfter }) });
+          res.writeHead(status, {
+            'content-type': 'application/json',
+            connection: 'close',
+            ...(status === 500 ? {} : { 'retry-after': retryAfter }),
+          });
           res.end(JSON.stringify({ error: `fault proxy: injected ${fault}` }));
         });
         return;
@@ -142,12 +159,16 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
         return;
       }
       case 'reset-after-forward':
-        forward(req, (up) => {
-          // Let the target finish (the write lands), then lose the answer.
-          up.resume();
-          up.on('end', fail);
-          up.on('error', fail);
-        }, fail);
+        forward(
+          req,
+          (up) => {
+            // Let the target finish (the write lands), then lose the answer.
+            up.resume();
+            up.on('end', fail);
+            up.on('error', fail);
+          },
+          fail,
+        );
         return;
     }
   });
@@ -156,11 +177,15 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
     sockets.add(socket);
     socket.on('close', () => sockets.delete(socket));
   });
-  server.on('clientError', (_error, socket) => { socket.destroy(); });
+  server.on('clientError', (_error, socket) => {
+    socket.destroy();
+  });
 
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => { resolve(); });
+    server.listen(0, '127.0.0.1', () => {
+      resolve();
+    });
   });
   const address = server.address() as AddressInfo;
   const url = `http://127.0.0.1:${String(address.port)}${target.pathname.endsWith('/') ? target.pathname : `${target.pathname}/`}`;
@@ -172,7 +197,11 @@ export async function startFaultProxy(opts: FaultProxyOptions): Promise<FaultPro
       for (const timer of timers) clearTimeout(timer);
       timers.clear();
       for (const upstream of upstreams) upstream.destroy();
-      const closed = new Promise<void>((resolve) => server.close(() => { resolve(); }));
+      const closed = new Promise<void>((resolve) =>
+        server.close(() => {
+          resolve();
+        }),
+      );
       for (const socket of sockets) socket.destroy();
       await closed;
     },

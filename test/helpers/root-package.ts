@@ -16,19 +16,29 @@ export interface RootPackageOptions {
  */
 export async function writeRootPackage(dir: string, o: RootPackageOptions): Promise<void> {
   await mkdir(dir, { recursive: true });
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify({
-    name: o.name,
-    version: o.version ?? '1.2.3',
-    description: 'fixture addon',
-    main: 'index.js',
-    types: 'index.d.ts',
-    license: 'MIT',
-    repository: { type: 'git', url: 'git+https://github.com/fixture/addon.git' },
-    engines: { node: '>= 18' },
-    files: ['index.js', 'index.d.ts'],
-    napi: { binaryName: o.binaryName, packageName: o.name, targets: o.targets },
-  }, null, 2) + '\n');
+  await writeFile(
+    path.join(dir, 'package.json'),
+    JSON.stringify(
+      {
+        name: o.name,
+        version: o.version ?? '1.2.3',
+        description: 'fixture addon',
+        main: 'index.js',
+        types: 'index.d.ts',
+        license: 'MIT',
+        repository: { type: 'git', url: 'git+https://github.com/fixture/addon.git' },
+        engines: { node: '>= 18' },
+        files: ['index.js', 'index.d.ts'],
+        napi: { binaryName: o.binaryName, packageName: o.name, targets: o.targets },
+      },
+      null,
+      2,
+    ) + '\n',
+  );
   const loader = await readFile(path.join(coreDir, 'index.js'), 'utf8');
-  await writeFile(path.join(dir, 'index.js'), loader.replaceAll('@napi-ship/core', o.name).replaceAll('napi-ship-core.', `${o.binaryName}.`));
+  await writeFile(
+    path.join(dir, 'index.js'),
+    loader.replaceAll('@napi-ship/core', o.name).replaceAll('napi-ship-core.', `${o.binaryName}.`),
+  );
   await writeFile(path.join(dir, 'index.d.ts'), 'export declare function coreVersion(): string\n');
 }

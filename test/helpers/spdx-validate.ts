@@ -31,7 +31,8 @@ export function schemaErrors(doc: unknown): string[] {
   if (compiled === null) {
     const ajv = new Ajv2019({ allErrors: true, strict: false, validateFormats: false });
     const validate = ajv.compile(JSON.parse(readFileSync(SPDX_SCHEMA, 'utf8')) as object);
-    compiled = (d: unknown): string[] => (validate(d) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`));
+    compiled = (d: unknown): string[] =>
+      validate(d) ? [] : (validate.errors ?? []).map((e) => `${e.instancePath || '/'} ${e.message ?? ''}`);
   }
   return compiled(doc);
 }
@@ -39,7 +40,9 @@ export function schemaErrors(doc: unknown): string[] {
 /** Is the Python side installed? (`null` when it is, else why not.) */
 export function pythonValidatorsMissing(): string | null {
   const missing = [PYSPDXTOOLS, NTIA_CHECKER].filter((f) => !existsSync(f));
-  return missing.length === 0 ? null : `not installed: ${missing.map((m) => path.relative(repoRoot, m)).join(', ')} (run bash scripts/setup.sh)`;
+  return missing.length === 0
+    ? null
+    : `not installed: ${missing.map((m) => path.relative(repoRoot, m)).join(', ')} (run bash scripts/setup.sh)`;
 }
 
 /**
@@ -58,7 +61,10 @@ export function requirePythonValidators(t: TestContext): boolean {
 
 function outputOf(error: unknown): { code: number; text: string } {
   const e = error as { code?: unknown; stdout?: unknown; stderr?: unknown; message?: unknown };
-  const text = [e.stdout, e.stderr].filter((x): x is string => typeof x === 'string').join('\n').trim();
+  const text = [e.stdout, e.stderr]
+    .filter((x): x is string => typeof x === 'string')
+    .join('\n')
+    .trim();
   return { code: typeof e.code === 'number' ? e.code : -1, text: text === '' && typeof e.message === 'string' ? e.message : text };
 }
 
@@ -98,7 +104,9 @@ export async function ntiaReport(file: string): Promise<NtiaReport> {
     parsingError?: unknown[];
     graphValidation?: { floatingComponents?: { floatingComponentIds?: string[] }; unknownPointers?: { hasUnknownPointers?: boolean } };
   };
-  const problems = [...(r.validationMessages ?? []), ...(r.parsingError ?? []), ...(r.conformanceMessages ?? [])].map((m) => JSON.stringify(m));
+  const problems = [...(r.validationMessages ?? []), ...(r.parsingError ?? []), ...(r.conformanceMessages ?? [])].map((m) =>
+    JSON.stringify(m),
+  );
   if (r.graphValidation?.unknownPointers?.hasUnknownPointers === true) problems.push('relationships point to unknown elements');
   return { conformant: r.isConformant === true, floating: r.graphValidation?.floatingComponents?.floatingComponentIds ?? [], problems };
 }
@@ -118,7 +126,11 @@ export async function validateSpdxFile(file: string): Promise<Validation> {
 
 /** A one-line summary of what failed, for assertion messages. */
 export function describeValidation(v: Validation): string {
-  return JSON.stringify({ schema: v.schema.slice(0, 5), spdxTools: v.spdxTools.map((s) => s.slice(0, 2000)), ntia: { ...v.ntia, problems: v.ntia.problems.slice(0, 5) } });
+  return JSON.stringify({
+    schema: v.schema.slice(0, 5),
+    spdxTools: v.spdxTools.map((s) => s.slice(0, 2000)),
+    ntia: { ...v.ntia, problems: v.ntia.problems.slice(0, 5) },
+  });
 }
 
 /**
@@ -127,7 +139,10 @@ export function describeValidation(v: Validation): string {
  * its files. A package described from metadata must say `filesAnalyzed: false`.
  */
 export function filesAnalyzedErrors(doc: unknown): string[] {
-  const packages = typeof doc === 'object' && doc !== null && Array.isArray((doc as { packages?: unknown }).packages) ? (doc as { packages: unknown[] }).packages : [];
+  const packages =
+    typeof doc === 'object' && doc !== null && Array.isArray((doc as { packages?: unknown }).packages)
+      ? (doc as { packages: unknown[] }).packages
+      : [];
   const errors: string[] = [];
   for (const p of packages) {
     if (typeof p !== 'object' || p === null) continue;
@@ -135,7 +150,9 @@ export function filesAnalyzedErrors(doc: unknown): string[] {
     if (r.filesAnalyzed === false) continue;
     const files = Array.isArray(r.hasFiles) ? r.hasFiles.length : 0;
     if (r.packageVerificationCode === undefined || files === 0) {
-      errors.push(`${String(r.SPDXID)}: filesAnalyzed is ${r.filesAnalyzed === undefined ? 'absent (true by default)' : 'true'} but the package has ${r.packageVerificationCode === undefined ? 'no packageVerificationCode' : ''}${files === 0 ? ' no files' : ''}`);
+      errors.push(
+        `${String(r.SPDXID)}: filesAnalyzed is ${r.filesAnalyzed === undefined ? 'absent (true by default)' : 'true'} but the package has ${r.packageVerificationCode === undefined ? 'no packageVerificationCode' : ''}${files === 0 ? ' no files' : ''}`,
+      );
     }
   }
   return errors;

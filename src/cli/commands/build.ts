@@ -12,12 +12,20 @@ const ENVIRONMENT_CODES = new Set(['NS_BUILD_NO_NAPI_CLI', 'NS_BUILD_NO_RUST', '
 
 function targetList(value: string | boolean | (string | boolean)[] | undefined): string[] {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
-  return values.flatMap((v) => (typeof v === 'string' ? v.split(',').map((s) => s.trim()).filter((s) => s !== '') : []));
+  return values.flatMap((v) =>
+    typeof v === 'string'
+      ? v
+          .split(',')
+          .map((s) => s.trim())
+          .filter((s) => s !== '')
+      : [],
+  );
 }
 
 export const buildCommand: Command = {
   name: 'build',
-  summary: 'Build the addon for each target through @napi-rs/cli, with the toolchain napi-rs recommends; skip what cannot build here, saying why.',
+  summary:
+    'Build the addon for each target through @napi-rs/cli, with the toolchain napi-rs recommends; skip what cannot build here, saying why.',
   usage: 'napi-ship build [--cwd DIR] [--target T…] [--release|--debug] [--json] [--log-format text|json] [--verbose]',
   options: {
     cwd: { type: 'string' },
@@ -45,12 +53,24 @@ export const buildCommand: Command = {
     const requested = targetList(args.values.target);
     const selection = selectTargets(plan, requested);
     if (selection.unknown.length > 0) {
-      return usageError(io, `unknown target ${selection.unknown.map((t) => `"${t}"`).join(', ')}: not a napi-rs target triple (see \`napi-ship targets --all\`)`, buildCommand);
+      return usageError(
+        io,
+        `unknown target ${selection.unknown.map((t) => `"${t}"`).join(', ')}: not a napi-rs target triple (see \`napi-ship targets --all\`)`,
+        buildCommand,
+      );
     }
     if (selection.notConfigured.length > 0) {
-      return usageError(io, `${selection.notConfigured.join(', ')} not in napi.targets of ${plan.root.packageJsonPath} (configured: ${plan.targets.map((t) => t.spec.triple).join(', ')})`, buildCommand);
+      return usageError(
+        io,
+        `${selection.notConfigured.join(', ')} not in napi.targets of ${plan.root.packageJsonPath} (configured: ${plan.targets.map((t) => t.spec.triple).join(', ')})`,
+        buildCommand,
+      );
     }
-    const outcome = await buildTargets(plan, { targets: selection.targets.map((t) => t.spec.triple), release: !flag(args, 'debug'), logger });
+    const outcome = await buildTargets(plan, {
+      targets: selection.targets.map((t) => t.spec.triple),
+      release: !flag(args, 'debug'),
+      logger,
+    });
     if (flag(args, 'json')) {
       io.stdout(JSON.stringify(outcome, null, 2) + '\n');
     } else {

@@ -1,12 +1,5 @@
 import path from 'node:path';
-import {
-  ciMatrix,
-  defaultWorkflowFile,
-  generateWorkflow,
-  readWorkflowFile,
-  repositoryLayout,
-  workflowDrift,
-} from '../../ci/index.js';
+import { ciMatrix, defaultWorkflowFile, generateWorkflow, readWorkflowFile, repositoryLayout, workflowDrift } from '../../ci/index.js';
 import { formatDiagnostic } from '../../diagnostics/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { writeAtomic } from '../../util/fs.js';
@@ -19,7 +12,6 @@ function shown(io: Io, file: string): string {
   const rel = path.relative(io.cwd, file);
   return rel === '' || rel.startsWith('..') ? file : rel;
 }
-
 
 async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
   const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
@@ -36,9 +28,11 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
       io.stdout(JSON.stringify({ file, upToDate: diagnostics.length === 0, diagnostics }, null, 2) + '\n');
     } else {
       for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-      io.stdout(diagnostics.length === 0
-        ? `${shown(io, file)} is up to date with napi.targets (${plan.targets.length} target(s))\n`
-        : `ci check failed: ${shown(io, file)} differs from the generated workflow (${diagnostics.length} difference(s))\n`);
+      io.stdout(
+        diagnostics.length === 0
+          ? `${shown(io, file)} is up to date with napi.targets (${plan.targets.length} target(s))\n`
+          : `ci check failed: ${shown(io, file)} differs from the generated workflow (${diagnostics.length} difference(s))\n`,
+      );
     }
     return diagnostics.length === 0 ? ExitCode.Ok : ExitCode.Failed;
   }
@@ -59,10 +53,12 @@ async function matrix(args: ParsedArgs, io: Io): Promise<ExitCode> {
   if (flag(args, 'json')) {
     io.stdout(JSON.stringify(entries, null, 2) + '\n');
   } else {
-    io.stdout(textTable(
-      ['target', 'runner', 'setup', 'build'],
-      entries.map((e) => [e.target, e.host, e.setup.length === 0 ? '-' : e.setup.join('+'), e.build]),
-    ));
+    io.stdout(
+      textTable(
+        ['target', 'runner', 'setup', 'build'],
+        entries.map((e) => [e.target, e.host, e.setup.length === 0 ? '-' : e.setup.join('+'), e.build]),
+      ),
+    );
   }
   return ExitCode.Ok;
 }

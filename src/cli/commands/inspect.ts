@@ -55,16 +55,18 @@ export const inspectCommand: Command = {
     }
     const rows = results.flatMap((r) =>
       r.ok
-        ? [[
-            r.path,
-            r.facts.format,
-            r.facts.os ?? '?',
-            r.facts.cpu ?? '?',
-            `${r.facts.bits}-bit`,
-            describeLibc(r.facts),
-            r.facts.napiExport ? 'yes' : 'NO',
-            r.facts.stripped ? 'yes' : 'no',
-          ]]
+        ? [
+            [
+              r.path,
+              r.facts.format,
+              r.facts.os ?? '?',
+              r.facts.cpu ?? '?',
+              `${r.facts.bits}-bit`,
+              describeLibc(r.facts),
+              r.facts.napiExport ? 'yes' : 'NO',
+              r.facts.stripped ? 'yes' : 'no',
+            ],
+          ]
         : [],
     );
     if (rows.length > 0) {

@@ -46,11 +46,15 @@ export const packCommand: Command = {
       if (existsSync(path.join(t.packageDir, 'package.json'))) {
         packages.push({ dir: t.packageDir, kind: 'platform', target: t.spec.platformArchABI, triple: t.spec.triple });
       } else {
-        missing.push(diagnostic({
-          code: 'NS_PACK_MISSING_PACKAGE', target: t.spec.platformArchABI, subject: t.packageDir,
-          message: `platform package ${t.packageName} does not exist (no package.json in its dir)`,
-          hint: 'stage the platform packages first (napi-ship stage, or napi create-npm-dirs + napi artifacts)',
-        }));
+        missing.push(
+          diagnostic({
+            code: 'NS_PACK_MISSING_PACKAGE',
+            target: t.spec.platformArchABI,
+            subject: t.packageDir,
+            message: `platform package ${t.packageName} does not exist (no package.json in its dir)`,
+            hint: 'stage the platform packages first (napi-ship stage, or napi create-npm-dirs + napi artifacts)',
+          }),
+        );
       }
     }
     if (missing.length > 0) return failed(io, json, missing);
@@ -63,13 +67,28 @@ export const packCommand: Command = {
       throw error;
     }
     if (json) {
-      io.stdout(JSON.stringify({
-        ok: true, outDir, manifestPath: result.manifestPath, sumsPath: result.sumsPath,
-        manifest: result.manifest, diagnostics: result.diagnostics,
-      }, null, 2) + '\n');
+      io.stdout(
+        JSON.stringify(
+          {
+            ok: true,
+            outDir,
+            manifestPath: result.manifestPath,
+            sumsPath: result.sumsPath,
+            manifest: result.manifest,
+            diagnostics: result.diagnostics,
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       return ExitCode.Ok;
     }
-    io.stdout(textTable(['file', 'bytes', 'integrity (sha512)'], result.packages.map((p) => [p.tarball, String(p.size), p.integrity])));
+    io.stdout(
+      textTable(
+        ['file', 'bytes', 'integrity (sha512)'],
+        result.packages.map((p) => [p.tarball, String(p.size), p.integrity]),
+      ),
+    );
     report(io, result.diagnostics);
     io.stdout(`manifest: ${result.manifestPath}\n`);
     return ExitCode.Ok;

@@ -50,28 +50,36 @@ export const policyCommand: Command = {
     const failed = !outcome.ok || inputs.diagnostics.some((d) => d.severity === 'error');
     step.end({ status: failed ? 'failed' : 'ok' });
     // What the readers reported goes to the log (stderr), one line each, JSON with --log-format json.
-    for (const d of inputs.diagnostics) logger[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info'](formatDiagnostic(d));
+    for (const d of inputs.diagnostics)
+      logger[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info'](formatDiagnostic(d));
 
     const stepSummary = io.env.GITHUB_STEP_SUMMARY;
     if (stepSummary) await appendFile(stepSummary, renderPolicyMarkdown(outcome));
 
     if (flag(args, 'json')) {
-      io.stdout(JSON.stringify({
-        ok: !failed,
-        checked: outcome.checked,
-        allow: outcome.allow,
-        configFile: outcome.configFile,
-        inventories: inventories.map((i) => ({ ecosystem: i.ecosystem, source: i.source, packages: i.packages.length })),
-        violations: outcome.violations,
-        packages: outcome.packages,
-        diagnostics: [...inputs.diagnostics, ...outcome.diagnostics],
-      }, null, 2) + '\n');
+      io.stdout(
+        JSON.stringify(
+          {
+            ok: !failed,
+            checked: outcome.checked,
+            allow: outcome.allow,
+            configFile: outcome.configFile,
+            inventories: inventories.map((i) => ({ ecosystem: i.ecosystem, source: i.source, packages: i.packages.length })),
+            violations: outcome.violations,
+            packages: outcome.packages,
+            diagnostics: [...inputs.diagnostics, ...outcome.diagnostics],
+          },
+          null,
+          2,
+        ) + '\n',
+      );
       return failed ? ExitCode.Failed : ExitCode.Ok;
     }
     const summary = policySummaryLine(outcome);
     const text = renderPolicyText(outcome);
     io.stdout(text.replace(summary, paint(io, failed ? 'red' : 'green', summary)));
-    if (failed && outcome.ok) io.stdout(paint(io, 'red', 'policy failed: the dependency graph could not be read completely (see above)') + '\n');
+    if (failed && outcome.ok)
+      io.stdout(paint(io, 'red', 'policy failed: the dependency graph could not be read completely (see above)') + '\n');
     return failed ? ExitCode.Failed : ExitCode.Ok;
   },
 };

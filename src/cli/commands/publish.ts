@@ -14,7 +14,7 @@ export const DEFAULT_PUBLISH_DIR = path.join('dist', 'release', 'packages');
 
 /** The options every registry command shares, for `--help`. */
 export const REGISTRY_OPTION_HELP: readonly string[] = [
-  '--registry URL      the registry (default, as npm: the root\'s publishConfig.registry, @scope:registry, npm_config_registry, .npmrc registry, else https://registry.npmjs.org/)',
+  "--registry URL      the registry (default, as npm: the root's publishConfig.registry, @scope:registry, npm_config_registry, .npmrc registry, else https://registry.npmjs.org/)",
   '--ca-file FILE      trust this CA bundle too (default: cafile from .npmrc)',
   '--allow-insecure-registry  allow plain http to a registry that is not on loopback',
 ];
@@ -30,9 +30,20 @@ export const REGISTRY_OPTIONS = {
  * (its scope's registry first), a token from NPM_TOKEN / NODE_AUTH_TOKEN / .npmrc, the CA bundle.
  * Progress (retries) goes to stderr; the token is never printed.
  */
-export async function registryClientFromArgs(args: ParsedArgs, io: Io, packageName: string | null, extra: { readonly otp?: string; readonly publishConfig?: unknown } = {}): Promise<{ client: RegistryClient; authSource: string }> {
+export async function registryClientFromArgs(
+  args: ParsedArgs,
+  io: Io,
+  packageName: string | null,
+  extra: { readonly otp?: string; readonly publishConfig?: unknown } = {},
+): Promise<{ client: RegistryClient; authSource: string }> {
   const config = await loadNpmrc({ cwd: io.cwd, env: io.env });
-  const registry = chooseRegistry({ packageName: packageName ?? '', flag: stringOption(args, 'registry'), publishConfig: extra.publishConfig, npmrc: config, env: io.env }).url;
+  const registry = chooseRegistry({
+    packageName: packageName ?? '',
+    flag: stringOption(args, 'registry'),
+    publishConfig: extra.publishConfig,
+    npmrc: config,
+    env: io.env,
+  }).url;
   const caOption = stringOption(args, 'ca-file');
   const caFile = caOption !== undefined ? path.resolve(io.cwd, caOption) : config.cafile;
   const auth = await resolveAuth({ registry, env: io.env, cwd: io.cwd });
@@ -44,7 +55,12 @@ export async function registryClientFromArgs(args: ParsedArgs, io: Io, packageNa
     allowInsecure: flag(args, 'allow-insecure-registry'),
     oidc: auth.source === 'oidc',
     env: io.env,
-    onRetry: (info) => { io.stderr(paint(io, 'dim', `› ${info.method} ${info.path}: ${info.reason}; retry ${String(info.attempt)} in ${String(info.waitMs)} ms`) + '\n'); },
+    onRetry: (info) => {
+      io.stderr(
+        paint(io, 'dim', `› ${info.method} ${info.path}: ${info.reason}; retry ${String(info.attempt)} in ${String(info.waitMs)} ms`) +
+          '\n',
+      );
+    },
   });
   return { client, authSource: auth.source };
 }
@@ -54,7 +70,10 @@ async function releaseRoot(dir: string): Promise<{ name: string | null; publishC
   try {
     const v: unknown = JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8'));
     const name = isRecord(v) && typeof v.name === 'string' ? v.name : null;
-    const root = isRecord(v) && Array.isArray(v.packages) ? v.packages.find((p): p is Record<string, unknown> => isRecord(p) && p.kind === 'root') : undefined;
+    const root =
+      isRecord(v) && Array.isArray(v.packages)
+        ? v.packages.find((p): p is Record<string, unknown> => isRecord(p) && p.kind === 'root')
+        : undefined;
     if (root === undefined || typeof root.tarball !== 'string') return { name, publishConfig: undefined };
     const pkg = await readTarballManifest(await readFile(path.join(dir, path.basename(root.tarball))));
     return { name, publishConfig: pkg.publishConfig };
@@ -67,16 +86,31 @@ async function releaseRoot(dir: string): Promise<{ name: string | null; publishC
 function progress(io: Io, e: PublishEvent): void {
   const line = ((): string | null => {
     switch (e.type) {
-      case 'resume': return `resuming: the journal has an earlier run of this release (${String(e.previousRecords)} records, tag "${e.previousTag}"${e.finished ? ', finished' : ', unfinished'}); re-checking the registry`;
-      case 'preflight': return `preflight ${e.package}@${e.version}: ${e.state}`;
-      case 'phase': return { platforms: 'publishing the platform packages', root: 'every platform package verified: publishing the root', tags: 'moving the dist-tag', cleanup: 'removing the staging tag' }[e.phase];
-      case 'publishing': return `publish ${e.package}@${e.version} (tag "${e.tag}")`;
-      case 'published': return `${e.state === 'published' ? 'published' : 'already there'} ${e.package}@${e.version}`;
-      case 'waiting': return e.attempt % 5 === 0 ? `waiting for ${e.package}@${e.version} to show (${e.reason})` : null;
-      case 'verified': return `verified ${e.package}@${e.version} on the registry`;
-      case 'tagged': return `${e.package}: "${e.tag}" → ${e.version}`;
-      case 'untagged': return `${e.package}: "${e.tag}" removed`;
-      case 'conflict': return null;
+      case 'resume':
+        return `resuming: the journal has an earlier run of this release (${String(e.previousRecords)} records, tag "${e.previousTag}"${e.finished ? ', finished' : ', unfinished'}); re-checking the registry`;
+      case 'preflight':
+        return `preflight ${e.package}@${e.version}: ${e.state}`;
+      case 'phase':
+        return {
+          platforms: 'publishing the platform packages',
+          root: 'every platform package verified: publishing the root',
+          tags: 'moving the dist-tag',
+          cleanup: 'removing the staging tag',
+        }[e.phase];
+      case 'publishing':
+        return `publish ${e.package}@${e.version} (tag "${e.tag}")`;
+      case 'published':
+        return `${e.state === 'published' ? 'published' : 'already there'} ${e.package}@${e.version}`;
+      case 'waiting':
+        return e.attempt % 5 === 0 ? `waiting for ${e.package}@${e.version} to show (${e.reason})` : null;
+      case 'verified':
+        return `verified ${e.package}@${e.version} on the registry`;
+      case 'tagged':
+        return `${e.package}: "${e.tag}" → ${e.version}`;
+      case 'untagged':
+        return `${e.package}: "${e.tag}" removed`;
+      case 'conflict':
+        return null;
     }
   })();
   if (line !== null) io.stderr(paint(io, 'dim', `› ${line}`) + '\n');
@@ -95,12 +129,18 @@ function renderResult(io: Io, r: PublishResult): void {
     io.stdout(textTable(['package', 'version', 'registry before', 'action', 'verified', 'tagged'], rows));
   }
   if (r.outcome === 'dry-run' && r.plan !== null) {
-    io.stdout(r.plan.steps.length === 0 ? '\nplan: nothing to do\n' : `\nplan (${String(r.plan.steps.length)} steps):\n${r.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(s)}`).join('\n')}\n`);
+    io.stdout(
+      r.plan.steps.length === 0
+        ? '\nplan: nothing to do\n'
+        : `\nplan (${String(r.plan.steps.length)} steps):\n${r.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(s)}`).join('\n')}\n`,
+    );
   }
   const what = `${r.name ?? '?'}@${r.version ?? '?'}`;
   const summary: Record<PublishResult['outcome'], string> = {
     published: `${paint(io, 'green', 'published')} ${what} under "${r.tag ?? '?'}" to ${r.registry} (${String(r.packages.length)} packages)`,
-    'dry-run': r.ok ? `dry run: ${what} can be published under "${r.tag ?? '?'}" to ${r.registry}; nothing was written` : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
+    'dry-run': r.ok
+      ? `dry run: ${what} can be published under "${r.tag ?? '?'}" to ${r.registry}; nothing was written`
+      : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
     conflict: `${paint(io, 'red', 'conflict')}: ${what} was not published (nothing more was written)`,
     refused: `${paint(io, 'red', 'refused')}: ${what} was not published (nothing was written)`,
     'not-visible': `${paint(io, 'red', 'stopped')}: a package did not show on the registry in time; the root was not published — run again with --resume`,
@@ -112,7 +152,8 @@ function renderResult(io: Io, r: PublishResult): void {
 export const publishCommand: Command = {
   name: 'publish',
   summary: 'Publish a packed release atomically: platform packages first, verified on the registry, then the root, then the dist-tag.',
-  usage: 'napi-ship publish [--from DIR] [--registry URL] [--tag TAG] [--dry-run] [--resume] [--otp CODE] [--ca-file FILE] [--allow-insecure-registry] [--concurrency N] [--public-key FILE] [--access public|restricted] [--read-back-timeout S] [--journal FILE] [--json]',
+  usage:
+    'napi-ship publish [--from DIR] [--registry URL] [--tag TAG] [--dry-run] [--resume] [--otp CODE] [--ca-file FILE] [--allow-insecure-registry] [--concurrency N] [--public-key FILE] [--access public|restricted] [--read-back-timeout S] [--journal FILE] [--json]',
   options: {
     from: { type: 'string' },
     ...REGISTRY_OPTIONS,
@@ -130,7 +171,7 @@ export const publishCommand: Command = {
   optionHelp: [
     `--from DIR          the release dir \`pack\` wrote (default: ${DEFAULT_PUBLISH_DIR})`,
     ...REGISTRY_OPTION_HELP,
-    '--tag TAG           the dist-tag to move onto the release (default: next for prereleases, else latest; on --resume the journal\'s)',
+    "--tag TAG           the dist-tag to move onto the release (default: next for prereleases, else latest; on --resume the journal's)",
     '--dry-run           read the registry and print the plan; write nothing',
     '--resume            continue the run recorded in DIR/publish-journal.jsonl (a plain re-run continues too)',
     '--otp CODE          one-time password for registries that ask for 2FA',
@@ -147,12 +188,15 @@ export const publishCommand: Command = {
     const dir = path.resolve(io.cwd, stringOption(args, 'from') ?? DEFAULT_PUBLISH_DIR);
     const concurrencyText = stringOption(args, 'concurrency');
     const concurrency = concurrencyText === undefined ? 4 : Number(concurrencyText);
-    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64) return usageError(io, '--concurrency must be a whole number from 1 to 64', publishCommand);
+    if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
+      return usageError(io, '--concurrency must be a whole number from 1 to 64', publishCommand);
     const access = stringOption(args, 'access');
-    if (access !== undefined && access !== 'public' && access !== 'restricted') return usageError(io, '--access must be public or restricted', publishCommand);
+    if (access !== undefined && access !== 'public' && access !== 'restricted')
+      return usageError(io, '--access must be public or restricted', publishCommand);
     const readBackText = stringOption(args, 'read-back-timeout');
     const readBackSeconds = readBackText === undefined ? 120 : Number(readBackText);
-    if (!Number.isFinite(readBackSeconds) || readBackSeconds <= 0 || readBackSeconds > 3600) return usageError(io, '--read-back-timeout must be a number of seconds from 1 to 3600', publishCommand);
+    if (!Number.isFinite(readBackSeconds) || readBackSeconds <= 0 || readBackSeconds > 3600)
+      return usageError(io, '--read-back-timeout must be a number of seconds from 1 to 3600', publishCommand);
     const journal = stringOption(args, 'journal');
     const tag = stringOption(args, 'tag');
     const otp = stringOption(args, 'otp');
@@ -163,11 +207,21 @@ export const publishCommand: Command = {
       try {
         publicKeyPem = await readFile(file, 'utf8');
       } catch {
-        throw new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_PUBLIC_KEY', subject: file, message: 'the public key file cannot be read', hint: 'pass the `.pub` file written by `napi-ship keygen`' })]);
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_PUBLISH_PUBLIC_KEY',
+            subject: file,
+            message: 'the public key file cannot be read',
+            hint: 'pass the `.pub` file written by `napi-ship keygen`',
+          }),
+        ]);
       }
     }
     const root = await releaseRoot(dir);
-    const { client, authSource } = await registryClientFromArgs(args, io, root.name, { ...(otp === undefined ? {} : { otp }), publishConfig: root.publishConfig });
+    const { client, authSource } = await registryClientFromArgs(args, io, root.name, {
+      ...(otp === undefined ? {} : { otp }),
+      publishConfig: root.publishConfig,
+    });
     const json = flag(args, 'json');
     io.stderr(paint(io, 'dim', `› registry ${client.registry} (auth: ${authSource})`) + '\n');
     const result = await publishRelease({
@@ -181,7 +235,9 @@ export const publishCommand: Command = {
       readBackTimeoutMs: Math.round(readBackSeconds * 1000),
       dryRun: flag(args, 'dry-run'),
       resume: flag(args, 'resume'),
-      onEvent: (e) => { progress(io, e); },
+      onEvent: (e) => {
+        progress(io, e);
+      },
     });
     for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');

@@ -9,8 +9,10 @@ import { rejectPositionals, usageError } from './usage.js';
 
 export const releaseCommand: Command = {
   name: 'release',
-  summary: 'Rehearse a release on a throwaway copy: stage, verify, pack, sign and check, publish to an embedded registry, install and load, then report.',
-  usage: 'napi-ship release --dry-run [--cwd DIR] [--out DIR] [--artifacts DIR] [--glibc-max X.Y] [--macos-min X.Y] [--no-build] [--no-rehearsal] [--offline] [--strict] [--json] [--log-format text|json] [--verbose]',
+  summary:
+    'Rehearse a release on a throwaway copy: stage, verify, pack, sign and check, publish to an embedded registry, install and load, then report.',
+  usage:
+    'napi-ship release --dry-run [--cwd DIR] [--out DIR] [--artifacts DIR] [--glibc-max X.Y] [--macos-min X.Y] [--no-build] [--no-rehearsal] [--offline] [--strict] [--json] [--log-format text|json] [--verbose]',
   options: {
     'dry-run': { type: 'boolean' },
     cwd: { type: 'string' },
@@ -36,12 +38,16 @@ export const releaseCommand: Command = {
     '--json              print the plan, rows and summary as JSON',
     '--no-build          do not build first (default: build what this machine can with @napi-rs/cli; never with --artifacts)',
     '--no-rehearsal      skip the rehearsal (embedded-registry publish, npm/pnpm/bun/deno installs, Node/Deno/Bun loads, real-registry plan)',
-    '--offline           skip the rehearsal\'s read-only plan against the real registry',
+    "--offline           skip the rehearsal's read-only plan against the real registry",
     ...LOG_OPTION_HELP,
   ],
   async run(args, io: Io) {
     if (!flag(args, 'dry-run')) {
-      return usageError(io, '`release` only rehearses (`release --dry-run`); publishing is `napi-ship publish --from <release dir>`', releaseCommand);
+      return usageError(
+        io,
+        '`release` only rehearses (`release --dry-run`); publishing is `napi-ship publish --from <release dir>`',
+        releaseCommand,
+      );
     }
     const refused = rejectPositionals(io, args.positionals, releaseCommand);
     if (refused !== null) return refused;

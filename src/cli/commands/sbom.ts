@@ -29,7 +29,7 @@ export const sbomCommand: Command = {
     `--release DIR       a packed release dir (with ${MANIFEST_FILE}) to describe in sbom.release.spdx.json`,
     '                    (default: <cwd>/dist/release/packages when it exists; otherwise only the dependency SBOMs)',
     '--format FORMAT     spdx (default) or cyclonedx (needs @cyclonedx/cdxgen installed)',
-    '--include-dev       also list the root\'s dev dependencies (marked as such)',
+    "--include-dev       also list the root's dev dependencies (marked as such)",
     '--no-fetch          never run `cargo fetch --locked`: fail if the local registry cache lacks a crate',
     '--json              print { ok, format, outDir, documents, notes, diagnostics } as JSON',
   ],
@@ -43,18 +43,23 @@ export const sbomCommand: Command = {
     const out = stringOption(args, 'out');
     const outDir = out === undefined ? path.join(rootDir, 'dist', 'sbom') : path.resolve(io.cwd, out);
     const releaseOption = stringOption(args, 'release');
-    const releaseDir = releaseOption === undefined ? path.join(rootDir, 'dist', 'release', 'packages') : path.resolve(io.cwd, releaseOption);
+    const releaseDir =
+      releaseOption === undefined ? path.join(rootDir, 'dist', 'release', 'packages') : path.resolve(io.cwd, releaseOption);
     const useRelease = format === 'spdx' && (releaseOption !== undefined || existsSync(path.join(releaseDir, MANIFEST_FILE)));
 
     if (!json) io.stderr(paint(io, 'dim', '› reading the dependency graphs (cargo metadata, lockfile)…') + '\n');
     const project = await readProjectInventories({
-      rootDir, env: io.env,
+      rootDir,
+      env: io.env,
       ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
       ...(flag(args, 'no-fetch') ? { fetch: false } : {}),
     });
     if (!json) io.stderr(paint(io, 'dim', `› writing ${format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'} documents…`) + '\n');
     const result = await generateSboms({
-      rootDir, outDir, env: io.env, inventories: project,
+      rootDir,
+      outDir,
+      env: io.env,
+      inventories: project,
       format: format as SbomFormat,
       release: useRelease ? await releaseSource(releaseDir) : null,
     });
@@ -70,7 +75,12 @@ export const sbomCommand: Command = {
       io.stdout(JSON.stringify({ ok, ...result.outcome, shipped, diagnostics }, null, 2) + '\n');
       return ok ? ExitCode.Ok : ExitCode.Failed;
     }
-    io.stdout(textTable(['document', 'packages', 'sha256'], result.outcome.documents.map((d) => [path.relative(io.cwd, d.file) || d.file, String(d.packages), d.sha256])));
+    io.stdout(
+      textTable(
+        ['document', 'packages', 'sha256'],
+        result.outcome.documents.map((d) => [path.relative(io.cwd, d.file) || d.file, String(d.packages), d.sha256]),
+      ),
+    );
     for (const n of result.outcome.notes) io.stdout(`note: ${n}\n`);
     if (shipped !== null) io.stdout(`npm SBOM copied into the root package: ${shipped}\n`);
     for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');

@@ -53,7 +53,14 @@ export const signCommand: Command = {
       try {
         publicKeyPem = await readFile(file, 'utf8');
       } catch {
-        throw new DiagnosticError([diagnostic({ code: 'NS_SIGN_PUBLIC_KEY', subject: file, message: 'the public key file cannot be read', hint: 'pass the `.pub` file written by `napi-ship keygen`' })]);
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_SIGN_PUBLIC_KEY',
+            subject: file,
+            message: 'the public key file cannot be read',
+            hint: 'pass the `.pub` file written by `napi-ship keygen`',
+          }),
+        ]);
       }
     }
     const result = await signManifest(dir, key, publicKeyPem === undefined ? {} : { publicKeyPem });
@@ -88,7 +95,8 @@ export const verifyManifestCommand: Command = {
     const refused = rejectPositionals(io, args.positionals, verifyManifestCommand);
     if (refused !== null) return refused;
     const publicKeyFile = stringOption(args, 'public-key');
-    if (publicKeyFile === undefined || publicKeyFile === '') return usageError(io, 'verify-manifest needs --public-key FILE', verifyManifestCommand);
+    if (publicKeyFile === undefined || publicKeyFile === '')
+      return usageError(io, 'verify-manifest needs --public-key FILE', verifyManifestCommand);
     const json = flag(args, 'json');
     const dir = path.resolve(io.cwd, stringOption(args, 'dir') ?? DEFAULT_RELEASE_DIR);
     const keyPath = path.resolve(io.cwd, publicKeyFile);
@@ -98,7 +106,14 @@ export const verifyManifestCommand: Command = {
       try {
         publicKeyPem = await readFile(keyPath, 'utf8');
       } catch {
-        throw new DiagnosticError([diagnostic({ code: 'NS_SIGN_PUBLIC_KEY', subject: keyPath, message: 'the public key file cannot be read', hint: 'pass the `.pub` file written by `napi-ship keygen`' })]);
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_SIGN_PUBLIC_KEY',
+            subject: keyPath,
+            message: 'the public key file cannot be read',
+            hint: 'pass the `.pub` file written by `napi-ship keygen`',
+          }),
+        ]);
       }
       diagnostics = (await verifyRelease(dir, publicKeyPem)).map((d) => (d.subject === 'public key' ? { ...d, subject: keyPath } : d));
     } catch (error) {

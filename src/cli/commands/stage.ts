@@ -16,7 +16,7 @@ function npmConfig(env: NodeJS.ProcessEnv, key: string): string | undefined {
 
 export const stageCommand: Command = {
   name: 'stage',
-  summary: 'Put each target\'s binary into its platform package (napi-rs\'s package.json) and pin them all in the root.',
+  summary: "Put each target's binary into its platform package (napi-rs's package.json) and pin them all in the root.",
   usage: 'napi-ship stage [--cwd DIR] [--artifacts DIR] [--json]',
   options: { cwd: { type: 'string' }, artifacts: { type: 'string' }, json: { type: 'boolean' } },
   optionHelp: [
@@ -42,13 +42,22 @@ export const stageCommand: Command = {
       return errors > 0 ? ExitCode.Failed : ExitCode.Ok;
     }
     const rows = targetRows(plan.targets, outcome);
-    io.stdout(textTable(
-      ['target', 'package', 'source', 'status'],
-      rows.map((r) => [r.platformArchABI, r.packageName, r.source === null ? '-' : path.relative(io.cwd, r.source) || r.source, r.status]),
-    ));
+    io.stdout(
+      textTable(
+        ['target', 'package', 'source', 'status'],
+        rows.map((r) => [
+          r.platformArchABI,
+          r.packageName,
+          r.source === null ? '-' : path.relative(io.cwd, r.source) || r.source,
+          r.status,
+        ]),
+      ),
+    );
     for (const d of outcome.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     const staged = rows.filter((r) => r.status === 'staged').length;
-    io.stdout(`staged ${staged} of ${rows.length} platform package(s); root pins ${Object.keys(outcome.rootOptionalDependencies).length} optional dependenc${Object.keys(outcome.rootOptionalDependencies).length === 1 ? 'y' : 'ies'}\n`);
+    io.stdout(
+      `staged ${staged} of ${rows.length} platform package(s); root pins ${Object.keys(outcome.rootOptionalDependencies).length} optional dependenc${Object.keys(outcome.rootOptionalDependencies).length === 1 ? 'y' : 'ies'}\n`,
+    );
     io.stdout(errors > 0 ? `stage failed: ${errors} error(s)\n` : 'stage done\n');
     return errors > 0 ? ExitCode.Failed : ExitCode.Ok;
   },

@@ -31,7 +31,8 @@ async function manifestFromArgs(args: ParsedArgs, io: Io): Promise<ReleaseManife
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show where a release stands on the registry: each package published? integrity? dist-tags?',
-  usage: 'napi-ship status <version> [--cwd DIR | --name PKG] [--from DIR] [--registry URL] [--ca-file FILE] [--allow-insecure-registry] [--json]',
+  usage:
+    'napi-ship status <version> [--cwd DIR | --name PKG] [--from DIR] [--registry URL] [--ca-file FILE] [--allow-insecure-registry] [--json]',
   options: {
     cwd: { type: 'string' },
     name: { type: 'string' },
@@ -41,8 +42,8 @@ export const statusCommand: Command = {
   },
   optionHelp: [
     '--cwd DIR           the napi-rs root package directory, for its name (default: .)',
-    '--name PKG          the root package\'s name (instead of reading --cwd)',
-    '--from DIR          a release dir: compare each package\'s integrity with its release-manifest.json',
+    "--name PKG          the root package's name (instead of reading --cwd)",
+    "--from DIR          a release dir: compare each package's integrity with its release-manifest.json",
     ...REGISTRY_OPTION_HELP,
     '--json              print the status report as JSON',
   ],
@@ -70,7 +71,10 @@ export const statusCommand: Command = {
       const head = `${name}@${version} on ${report.registry}`;
       if (report.complete) io.stdout(`\n${paint(io, 'green', 'complete')}: ${head}\n`);
       else if (!report.rootPublished) io.stdout(`\n${paint(io, 'red', 'not published')}: ${head} (the root is not there)\n`);
-      else io.stdout(`\n${paint(io, 'red', 'incomplete')}: ${head}${report.stagingTagLeft.length > 0 ? ` (staging tag still on ${report.stagingTagLeft.join(', ')})` : ''}\n`);
+      else
+        io.stdout(
+          `\n${paint(io, 'red', 'incomplete')}: ${head}${report.stagingTagLeft.length > 0 ? ` (staging tag still on ${report.stagingTagLeft.join(', ')})` : ''}\n`,
+        );
     }
     return report.complete ? ExitCode.Ok : ExitCode.Failed;
   },

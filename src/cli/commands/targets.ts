@@ -21,10 +21,12 @@ export const targetsCommand: Command = {
       if (flag(args, 'json')) {
         io.stdout(JSON.stringify(specs, null, 2) + '\n');
       } else {
-        io.stdout(textTable(
-          ['triple', 'platform-arch-abi', 'os', 'cpu', 'libc', 'format', 'crt'],
-          specs.map((s) => [s.triple, s.platformArchABI, s.os ?? '-', s.cpu.join('+'), s.libc ?? '-', s.format, s.crt ?? '-']),
-        ));
+        io.stdout(
+          textTable(
+            ['triple', 'platform-arch-abi', 'os', 'cpu', 'libc', 'format', 'crt'],
+            specs.map((s) => [s.triple, s.platformArchABI, s.os ?? '-', s.cpu.join('+'), s.libc ?? '-', s.format, s.crt ?? '-']),
+          ),
+        );
       }
       return ExitCode.Ok;
     }
@@ -43,10 +45,12 @@ export const targetsCommand: Command = {
     if (flag(args, 'json')) {
       io.stdout(JSON.stringify(rows, null, 2) + '\n');
     } else {
-      io.stdout(textTable(
-        ['triple', 'package', 'binary', 'os', 'cpu', 'libc', 'format', 'crt'],
-        rows.map((r) => [r.triple, r.packageName, r.binaryFile, r.os ?? '-', r.cpu.join('+'), r.libc ?? '-', r.format, r.crt ?? '-']),
-      ));
+      io.stdout(
+        textTable(
+          ['triple', 'package', 'binary', 'os', 'cpu', 'libc', 'format', 'crt'],
+          rows.map((r) => [r.triple, r.packageName, r.binaryFile, r.os ?? '-', r.cpu.join('+'), r.libc ?? '-', r.format, r.crt ?? '-']),
+        ),
+      );
     }
     return ExitCode.Ok;
   },

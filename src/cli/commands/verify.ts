@@ -52,10 +52,17 @@ export const verifyCommand: Command = {
     const outcome = await verifyRelease(plan, policy);
     const failed = outcome.diagnostics.some((d) => d.severity === 'error');
     if (flag(args, 'json')) {
-      io.stdout(JSON.stringify({ ok: !failed, policy: outcome.policy, targets: outcome.targets, diagnostics: outcome.diagnostics }, null, 2) + '\n');
+      io.stdout(
+        JSON.stringify({ ok: !failed, policy: outcome.policy, targets: outcome.targets, diagnostics: outcome.diagnostics }, null, 2) + '\n',
+      );
       return failed ? ExitCode.Failed : ExitCode.Ok;
     }
-    io.stdout(textTable(['target', ...VERIFY_CHECKS], outcome.targets.map((t) => [t.platformArchABI, ...VERIFY_CHECKS.map((c) => markText[t.checks[c]])])));
+    io.stdout(
+      textTable(
+        ['target', ...VERIFY_CHECKS],
+        outcome.targets.map((t) => [t.platformArchABI, ...VERIFY_CHECKS.map((c) => markText[t.checks[c]])]),
+      ),
+    );
     io.stdout(`policy: glibc ≤ ${policy.glibcMax}, macOS ≤ ${policy.macosMin} (${policy.basis})\n`);
     for (const d of outcome.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;

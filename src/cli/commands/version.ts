@@ -41,7 +41,12 @@ export const versionCommand: Command = {
     if (flag(args, 'json')) {
       io.stdout(JSON.stringify(result, null, 2) + '\n');
     } else {
-      io.stdout(textTable(['file', 'change'], result.changes.map((c) => [path.relative(io.cwd, c.file) || c.file, c.what])));
+      io.stdout(
+        textTable(
+          ['file', 'change'],
+          result.changes.map((c) => [path.relative(io.cwd, c.file) || c.file, c.what]),
+        ),
+      );
       io.stdout(`${plan.root.name} ${result.from} → ${result.to} (publishes under the "${result.distTag}" dist-tag)\n`);
     }
     return ExitCode.Ok;
