@@ -4,6 +4,7 @@
  * every call and lags like a real one (a published version shows only after some reads).
  */
 import assert from 'node:assert/strict';
+import { createHash } from 'node:crypto';
 import { cp, mkdtemp, readFile, rm, writeFile, appendFile, access } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -553,13 +554,15 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     const { records } = await readJournal(path.join(dir, 'publish-journal.jsonl'));
     assert.equal(records.at(-1)?.type, 'error');
     f.failAfterWrites = Infinity;
-    // --resume picks up the journal's tag.
-    const resumed = await publishRelease({ releaseDir: dir, client: f, resume: true });
+    // The unsigned journal never chooses the tag: --resume without --tag is refused when it names another one.
+    const refused = await publishRelease({ releaseDir: dir, client: f, resume: true });
+    assert.deepEqual([refused.outcome, refused.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
+    const resumed = await publishRelease({ releaseDir: dir, client: f, resume: true, tag: 'rc' });
     assert.equal(resumed.outcome, 'published');
     assert.equal(resumed.tag, 'rc');
     assertComplete(f, 'rc');
-    const refused = await publishRelease({ releaseDir: dir, client: f, resume: true, tag: 'latest' });
-    assert.deepEqual([refused.outcome, refused.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
+    const other = await publishRelease({ releaseDir: dir, client: f, resume: true, tag: 'latest' });
+    assert.deepEqual([other.outcome, other.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
   });
 
   test('--dry-run reads and plans but writes nothing, not even a journal', async () => {
@@ -573,9 +576,36 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     await assert.rejects(access(path.join(dir, 'publish-journal.jsonl')));
   });
 
-  test('--resume with no journal is refused', async () => {
-    const result = await publishRelease({ releaseDir: await copy(), client: fake(), resume: true });
-    assert.deepEqual([result.outcome, result.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_NO_JOURNAL']]);
+  test('--resume with no journal (a failure before the first write) simply starts', async () => {
+    const f = fake();
+    const result = await publishRelease({ releaseDir: await copy(), client: f, resume: true });
+    assert.deepEqual([result.outcome, result.resumed], ['published', false]);
+    assertComplete(f, 'latest');
+  });
+
+  test('a forged journal start line cannot choose the tag: --resume is refused, nothing is written', async () => {
+    const dir = await copy();
+    const f = fake();
+    const manifestSha256 = createHash('sha256')
+      .update(await readFile(path.join(dir, 'release-manifest.json')))
+      .digest('hex');
+    const forged = {
+      v: 1,
+      time: new Date().toISOString(),
+      run: 'forged',
+      type: 'start',
+      name: root().name,
+      version: root().version,
+      manifestSha256,
+      registry: 'x',
+      tag: 'evil',
+      stagingTag: 'napi-ship-staging',
+      resume: false,
+    };
+    await writeFile(path.join(dir, 'publish-journal.jsonl'), JSON.stringify(forged) + '\n');
+    const result = await publishRelease({ releaseDir: dir, client: f, resume: true });
+    assert.deepEqual([result.outcome, result.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
+    assert.deepEqual(f.log, []);
   });
 
   test('refused before any registry call: a tarball changed after pack, a wrong signing key, a root whose pins are not all in the dir', async () => {

@@ -2,6 +2,7 @@
  * `napi-ship` command line: a thin shell over the library. Each command lives in `commands/`.
  */
 import { DiagnosticError, errorMessage, formatDiagnostic } from '../diagnostics/index.js';
+import { errnoCode, fsDiagnosticError } from '../util/fs.js';
 import { napiShipVersion } from '../util/version.js';
 import { helpText, parse, type Command } from './command.js';
 import { buildCommand } from './commands/build.js';
@@ -93,6 +94,23 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
       for (const d of error.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
       return ExitCode.Environment;
     }
-    throw error;
+    // No stack trace reaches the user: a file-system error is one typed line, anything else NS_INTERNAL.
+    if (errnoCode(error) !== undefined) {
+      const path = error instanceof Error && 'path' in error && typeof error.path === 'string' ? error.path : '(file)';
+      for (const d of fsDiagnosticError(error, path, 'use the file').diagnostics) io.stderr(formatDiagnostic(d) + '\n');
+      return ExitCode.Environment;
+    }
+    io.stderr(
+      formatDiagnostic({
+        code: 'NS_INTERNAL',
+        severity: 'error',
+        message: `napi-ship failed unexpectedly: ${errorMessage(error)}`,
+        hint:
+          io.env.NAPI_SHIP_DEBUG === undefined
+            ? 'please report it; NAPI_SHIP_DEBUG=1 prints the stack'
+            : String(error instanceof Error ? error.stack : error),
+      }) + '\n',
+    );
+    return ExitCode.Environment;
   }
 }

@@ -107,9 +107,22 @@ export function toFacts(r: Binding.BinaryReport): BinaryFacts {
   };
 }
 
+/**
+ * A name that was not UTF-8 reaches Node (argv, readdir) with U+FFFD in place of its bytes, so the
+ * file cannot be opened by it: say so instead of a bare "not found".
+ */
+function explainError(path: string, error: { code: string; message: string }): { code: string; message: string } {
+  if (error.code === 'E_NOT_FOUND' && path.includes('\uFFFD'))
+    return {
+      code: 'E_NOT_FOUND',
+      message: `${error.message} (the name holds bytes that are not UTF-8, which Node cannot pass on: rename the file to a UTF-8 name)`,
+    };
+  return error;
+}
+
 function toInspected(r: Binding.FileInspection): Inspected {
   if (r.report) return { path: r.path, ok: true, facts: toFacts(r.report) };
-  return { path: r.path, ok: false, error: r.error ?? { code: 'E_INTERNAL', message: 'no report and no error' } };
+  return { path: r.path, ok: false, error: explainError(r.path, r.error ?? { code: 'E_INTERNAL', message: 'no report and no error' }) };
 }
 
 function toHashed(r: Binding.FileHash): Hashed {
@@ -117,7 +130,7 @@ function toHashed(r: Binding.FileHash): Hashed {
   if (!r.error && size !== undefined && sha1 && sha256 && sha512 && integrity) {
     return { path: r.path, ok: true, size, sha1, sha256, sha512, integrity };
   }
-  return { path: r.path, ok: false, error: r.error ?? { code: 'E_INTERNAL', message: 'no digests and no error' } };
+  return { path: r.path, ok: false, error: explainError(r.path, r.error ?? { code: 'E_INTERNAL', message: 'no digests and no error' }) };
 }
 
 export interface InspectOptions {

@@ -5,6 +5,16 @@
  * fix it; `target`, `expected` and `found` locate it when it concerns one platform target.
  */
 
+/** Control characters (C0, DEL, C1, U+2028/9) escaped, so text from a file name never breaks a line or drives the terminal. */
+export function escapeControl(text: string): string {
+  return text.replace(/[\u0000-\u001f\u007f-\u009f\u2028\u2029]/g, (c) => {
+    if (c === '\n') return '\\n';
+    if (c === '\r') return '\\r';
+    if (c === '\t') return '\\t';
+    return `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
+  });
+}
+
 export type Severity = 'error' | 'warning' | 'note';
 
 export interface Diagnostic {
@@ -43,13 +53,15 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
 
 /** One line per diagnostic, then its hint, indented: for terminals and logs. */
 export function formatDiagnostic(d: Diagnostic): string {
+  // A file or package name may hold a newline or an escape sequence: each field stays on its line.
+  const e = escapeControl;
   const where = [d.target, d.subject].filter((x): x is string => typeof x === 'string').join(' ');
-  const head = `${d.severity}[${d.code}]${where ? ` ${where}` : ''}: ${d.message}`;
+  const head = `${d.severity}[${d.code}]${where ? ` ${e(where)}` : ''}: ${e(d.message)}`;
   const lines = [head];
   if (d.expected !== undefined || d.found !== undefined) {
-    lines.push(`  expected: ${d.expected ?? '-'}`, `  found:    ${d.found ?? '-'}`);
+    lines.push(`  expected: ${e(d.expected ?? '-')}`, `  found:    ${e(d.found ?? '-')}`);
   }
-  if (d.hint) lines.push(`  hint: ${d.hint}`);
+  if (d.hint) lines.push(`  hint: ${e(d.hint)}`);
   return lines.join('\n');
 }
 

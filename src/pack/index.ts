@@ -27,6 +27,7 @@ import { writeAtomic } from '../util/fs.js';
 import { mapPool } from '../util/pool.js';
 import { napiShipVersion } from '../util/version.js';
 import { byteOrder, PackError, selectFiles, type PackageSelection } from './files.js';
+import { checkNameAndVersion } from './names.js';
 import { MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball } from './tarball.js';
 
 export { byteOrder, insidePackage, PackError, selectFiles, type PackageSelection, type PackFile } from './files.js';
@@ -214,6 +215,9 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
     try {
       const selection = await selectFiles(p.dir);
       diagnostics.push(...selection.diagnostics);
+      const bad = checkNameAndVersion(selection.name, selection.version, selection.dir);
+      diagnostics.push(...bad);
+      if (bad.length > 0) continue;
       selected.push({ input: p, selection, tarball: tarballName(selection.name, selection.version) });
     } catch (error) {
       if (!(error instanceof PackError)) throw error;

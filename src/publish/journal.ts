@@ -8,9 +8,11 @@
  * versions, integrities, tags and a registry URL stripped of credentials.
  */
 import { constants } from 'node:fs';
-import { open, readFile, type FileHandle } from 'node:fs/promises';
+import { open, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
 import { isRecord } from '../util/json.js';
+import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
+import { fsDiagnosticError, LIMITS, O_NOFOLLOW, O_NONBLOCK, readRegularFileIfPresent } from '../util/fs.js';
 
 export const JOURNAL_FILE = 'publish-journal.jsonl';
 export const JOURNAL_VERSION = 1;
@@ -105,13 +107,10 @@ export interface JournalContents {
 
 /** Read a journal; a missing file is an empty journal. */
 export async function readJournal(file: string): Promise<JournalContents> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if (isRecord(error) && error.code === 'ENOENT') return { records: [], skipped: 0 };
-    throw error;
-  }
+  // A regular file only (never through a link, never a FIFO), capped.
+  const bytes = await readRegularFileIfPresent(file, { maxBytes: LIMITS.manifest, what: 'the publish journal' });
+  if (bytes === null) return { records: [], skipped: 0 };
+  const text = bytes.toString('utf8');
   const records: JournalRecord[] = [];
   let skipped = 0;
   for (const line of text.split('\n')) {
@@ -175,12 +174,28 @@ export class Journal {
 
   /** Open (creating) `file` for appending; a torn last line is closed off so new records start clean. */
   static async open(file: string, run: string): Promise<Journal> {
-    const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT, 0o644);
+    // O_NOFOLLOW: a journal that is a symlink is refused, never appended through; O_NONBLOCK: a FIFO never hangs us.
+    const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o644).catch(
+      (error: unknown) => {
+        throw fsDiagnosticError(error, file, 'open the publish journal');
+      },
+    );
     try {
-      const { size } = await handle.stat();
+      const st = await handle.stat();
+      if (!st.isFile()) {
+        throw new DiagnosticError([
+          diagnostic({
+            code: 'NS_FS_NOT_REGULAR',
+            subject: file,
+            message: 'the publish journal is not a regular file',
+            hint: 'remove it, or put the journal elsewhere with --journal FILE',
+          }),
+        ]);
+      }
+      const { size } = st;
       if (size > 0) {
         const last = Buffer.alloc(1);
-        const reader = await open(file, 'r');
+        const reader = await open(file, constants.O_RDONLY | O_NOFOLLOW | O_NONBLOCK);
         try {
           await reader.read(last, 0, 1, size - 1);
         } finally {

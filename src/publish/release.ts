@@ -10,13 +10,14 @@
  * `checkReleaseContents` is the pure part; `loadRelease` reads the files.
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diagnostic, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
-import { readTarballManifest, tarballDigests } from '../registry/publish-body.js';
-import { keyId, parsePublicKey, PUBLIC_KEY_FILE, unsafePath, verifyRelease } from '../sign/index.js';
+import { tarballDigests } from '../registry/publish-body.js';
+import { keyId, MAX_MANIFEST_ENTRIES, parsePublicKey, PUBLIC_KEY_FILE, unsafePath, verifyRelease } from '../sign/index.js';
 import { isRecord } from '../util/json.js';
+import { LIMITS, readRegularFile, readRegularFileIfPresent } from '../util/fs.js';
+import { checkTarball } from '../util/tarball.js';
 
 export interface ReleasePackage {
   readonly entry: ManifestPackage;
@@ -72,6 +73,10 @@ export function parseManifestText(text: string, subject: string): { manifest: Re
   if (!isRecord(v) || v.schema !== MANIFEST_SCHEMA) return bad(`${MANIFEST_FILE} is not a ${MANIFEST_SCHEMA} manifest`);
   if (typeof v.name !== 'string' || typeof v.version !== 'string' || !Array.isArray(v.packages))
     return bad('the manifest needs a string `name`, `version` and a `packages` array');
+  if (v.packages.length > MAX_MANIFEST_ENTRIES)
+    return bad(
+      `the manifest lists ${String(v.packages.length)} packages, more than the ${String(MAX_MANIFEST_ENTRIES)} a release can have`,
+    );
   const packages: ManifestPackage[] = [];
   for (const [i, p] of (v.packages as unknown[]).entries()) {
     if (!isRecord(p)) return bad(`packages[${String(i)}] is not an object`);
@@ -206,7 +211,7 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
   const manifestPath = path.join(dir, MANIFEST_FILE);
   let manifestBytes: Buffer;
   try {
-    manifestBytes = await readFile(manifestPath);
+    manifestBytes = await readRegularFile(manifestPath, { maxBytes: LIMITS.manifest, within: dir, what: MANIFEST_FILE });
   } catch (error) {
     return {
       ok: false,
@@ -226,10 +231,21 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
   let source: SignatureCheck['key'] = 'given';
   if (pem === undefined) {
     try {
-      pem = await readFile(path.join(dir, PUBLIC_KEY_FILE), 'utf8');
+      const bytes = await readRegularFileIfPresent(path.join(dir, PUBLIC_KEY_FILE), {
+        maxBytes: LIMITS.key,
+        within: dir,
+        what: PUBLIC_KEY_FILE,
+      });
+      pem = bytes === null ? undefined : bytes.toString('utf8');
       source = 'release-dir';
-    } catch {
-      pem = undefined;
+    } catch (error) {
+      return {
+        ok: false,
+        diagnostics:
+          error instanceof DiagnosticError
+            ? error.diagnostics
+            : [refused('NS_FS_IO', PUBLIC_KEY_FILE, errorMessage(error), 'check the release dir')],
+      };
     }
   }
   if (pem !== undefined) {
@@ -258,8 +274,16 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
     }
     let bytes: Buffer;
     try {
-      bytes = await readFile(path.join(dir, entry.tarball));
+      bytes = await readRegularFile(path.join(dir, entry.tarball), {
+        maxBytes: Math.min(LIMITS.tarball, entry.size),
+        within: dir,
+        what: entry.tarball,
+      });
     } catch (error) {
+      if (error instanceof DiagnosticError && error.diagnostics[0]?.code !== 'NS_FS_NOT_FOUND') {
+        diagnostics.push(...error.diagnostics);
+        continue;
+      }
       diagnostics.push(
         refused(
           'NS_PUBLISH_TARBALL_MISSING',
@@ -283,21 +307,13 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
       );
       continue;
     }
-    let packageJson: Record<string, unknown>;
-    try {
-      packageJson = await readTarballManifest(bytes);
-    } catch (error) {
-      diagnostics.push(
-        refused(
-          'NS_PUBLISH_MANIFEST',
-          entry.tarball,
-          `cannot read package/package.json from the tarball: ${errorMessage(error)}`,
-          'pack the release again',
-        ),
-      );
+    // Inflated only now: its bytes are the ones the (verified) manifest records.
+    const checked = await checkTarball(bytes, entry.tarball, { name: entry.name, version: entry.version });
+    if (checked.packageJson === null || checked.diagnostics.length > 0) {
+      diagnostics.push(...checked.diagnostics);
       continue;
     }
-    packages.push({ entry, tarball: bytes, packageJson });
+    packages.push({ entry, tarball: bytes, packageJson: checked.packageJson });
   }
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
   diagnostics.push(...checkReleaseContents(manifest, packages));

@@ -29,7 +29,7 @@ import {
   type PublishStep,
 } from './plan.js';
 import { mapPool } from '../util/pool.js';
-import { loadRelease, type LoadedRelease, type ReleasePackage } from './release.js';
+import { loadRelease, type LoadedRelease, type LoadReleaseResult, type ReleasePackage } from './release.js';
 
 /** What publishing needs of a registry client (`RegistryClient` has it all). */
 export type PublishClient = Pick<RegistryClient, 'registry' | 'getPackument' | 'publish' | 'getDistTags' | 'setDistTag' | 'removeDistTag'>;
@@ -86,6 +86,8 @@ export interface PublishOptions {
   /** How long to wait for a published version to show with our integrity (default 120 s). */
   readonly readBackTimeoutMs?: number;
   readonly onEvent?: (e: PublishEvent) => void;
+  /** The release, already read by `loadRelease` (with the same key); read here when absent. */
+  readonly loaded?: LoadReleaseResult;
 }
 
 export type PublishOutcome =
@@ -270,42 +272,54 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
     diagnostics,
   });
 
-  const loaded = await loadRelease(releaseDir, options.publicKeyPem === undefined ? {} : { publicKeyPem: options.publicKeyPem });
+  const loaded =
+    options.loaded ?? (await loadRelease(releaseDir, options.publicKeyPem === undefined ? {} : { publicKeyPem: options.publicKeyPem }));
   if (!loaded.ok) return refuse(loaded.diagnostics);
   const release = loaded.release;
   const { name, version } = release.manifest;
   const facts = { name, version, signature: release.signature };
 
-  const previous = lastRunFor((await readJournal(journalPath)).records, { name, version, manifestSha256: release.manifestSha256 });
-  if (options.resume === true && previous === null) {
+  let journalRecords: Awaited<ReturnType<typeof readJournal>>['records'];
+  try {
+    journalRecords = (await readJournal(journalPath)).records;
+  } catch (error) {
     return refuse(
-      [
-        diagnostic({
-          code: 'NS_PUBLISH_NO_JOURNAL',
-          subject: journalPath,
-          message: `there is no earlier publish of ${name}@${version} (this exact manifest) in the journal to resume`,
-          hint: 'run `napi-ship publish` without --resume (a plain run also continues whatever is on the registry)',
-        }),
-      ],
+      error instanceof DiagnosticError
+        ? error.diagnostics.map((d) => ({
+            ...d,
+            hint: `${d.hint}; nothing was published (the journal must be a regular file: --journal FILE puts it elsewhere)`,
+          }))
+        : [
+            diagnostic({
+              code: 'NS_PUBLISH_JOURNAL',
+              subject: journalPath,
+              message: `cannot read the publish journal: ${errorMessage(error)}`,
+              hint: 'nothing was published; fix or move the journal (--journal FILE)',
+            }),
+          ],
       facts,
     );
   }
-  if (options.resume === true && previous !== null && options.tag !== undefined && options.tag !== previous.start.tag) {
+  const previous = lastRunFor(journalRecords, { name, version, manifestSha256: release.manifestSha256 });
+  // The journal is not signed: it never chooses the tag. The tag is --tag, else the one the signed
+  // version implies; a resumed run whose journal names another tag must be told which (--tag).
+  // `--resume` with no earlier run (a failure before the first write) simply starts.
+  const tag = options.tag ?? defaultTag(version);
+  if (options.resume === true && previous !== null && tag !== previous.start.tag) {
     return refuse(
       [
         diagnostic({
           code: 'NS_PUBLISH_TAG_MISMATCH',
           subject: journalPath,
-          message: `the run being resumed publishes under "${previous.start.tag}", not "${options.tag}"`,
+          message: `the run being resumed published under "${previous.start.tag}", but this run would use "${tag}"${options.tag === undefined ? ' (the default for this version)' : ''}`,
           expected: previous.start.tag,
-          found: options.tag,
-          hint: 'resume without --tag, or run without --resume to publish under another tag',
+          found: tag,
+          hint: `pass --tag ${previous.start.tag} to carry on under it (the unsigned journal is never trusted to choose a tag), or run without --resume`,
         }),
       ],
-      facts,
+      { ...facts, tag },
     );
   }
-  const tag = options.tag ?? previous?.start.tag ?? defaultTag(version);
   for (const [what, t] of [
     ['--tag', tag],
     ['staging tag', stagingTag],

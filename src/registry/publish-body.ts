@@ -4,12 +4,9 @@
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import { Parser, type ReadEntry } from 'tar';
-import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
-
-/** The largest package.json read out of a tarball. */
-const MAX_MANIFEST_BYTES = 16 * 1024 * 1024;
+import { checkTarball } from '../util/tarball.js';
 
 /** `sha512-<base64>` (the `dist.integrity` a registry stores) and the legacy sha1 hex `dist.shasum`. */
 export function tarballDigests(tarball: Uint8Array): { readonly integrity: string; readonly shasum: string } {
@@ -30,52 +27,13 @@ function badTarball(message: string): DiagnosticError {
 }
 
 /**
- * The package.json inside an npm tarball (gzip'd tar, `package/package.json`, as npm reads it: the
- * first top-level folder's package.json). Throws `NS_PUBLISH_BAD_TARBALL`.
+ * The package.json inside an npm tarball (`package/package.json` of a gzip'd tar), inflated with a
+ * cap (see `checkTarball`). Throws `NS_PUBLISH_BAD_TARBALL`.
  */
 export async function readTarballManifest(tarball: Uint8Array): Promise<Record<string, unknown>> {
-  const found = await new Promise<Buffer | null>((resolve, reject) => {
-    let result: Buffer | null = null;
-    let settled = false;
-    const parser = new Parser({
-      strict: true,
-      onReadEntry: (entry: ReadEntry) => {
-        const isManifest = /^[^/]+\/package\.json$/.test(entry.path) && entry.type === 'File';
-        if (!isManifest || result !== null || entry.size > MAX_MANIFEST_BYTES) {
-          entry.resume();
-          return;
-        }
-        const chunks: Buffer[] = [];
-        entry.on('data', (c: Buffer) => chunks.push(c));
-        entry.on('end', () => {
-          // npm prefers `package/`; another single top folder is accepted as npm does.
-          if (result === null || entry.path === 'package/package.json') result = Buffer.concat(chunks);
-        });
-      },
-    });
-    parser.on('error', (error: unknown) => {
-      if (!settled) {
-        settled = true;
-        reject(badTarball(`the tarball cannot be read: ${errorMessage(error)}`));
-      }
-    });
-    parser.on('end', () => {
-      if (!settled) {
-        settled = true;
-        resolve(result);
-      }
-    });
-    parser.end(Buffer.from(tarball.buffer, tarball.byteOffset, tarball.byteLength));
-  });
-  if (found === null) throw badTarball('the tarball has no package/package.json');
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(found.toString('utf8'));
-  } catch (error) {
-    throw badTarball(`the tarball's package.json is not JSON: ${errorMessage(error)}`);
-  }
-  if (!isRecord(parsed)) throw badTarball("the tarball's package.json is not an object");
-  return parsed;
+  const checked = await checkTarball(tarball, '(tarball)', null);
+  if (checked.packageJson === null) throw badTarball(checked.diagnostics[0]?.message ?? 'the tarball has no package/package.json');
+  return checked.packageJson;
 }
 
 export interface PublishBodyInput {

@@ -1,6 +1,9 @@
-/** A plain aligned text table (no colour codes inside cells, so widths stay right). */
-export function textTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+import { escapeControl } from '../diagnostics/index.js';
+
+/** A plain aligned text table (no colour codes inside cells, so widths stay right; control characters escaped). */
+export function textTable(header: readonly string[], rawRows: readonly (readonly string[])[]): string {
+  const rows = rawRows.map((r) => r.map(escapeControl));
+  const widths = header.map((h, i) => rows.reduce((w, r) => Math.max(w, (r[i] ?? '').length), h.length));
   const line = (cells: readonly string[]): string =>
     cells
       .map((c, i) => c.padEnd(widths[i] ?? 0))

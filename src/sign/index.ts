@@ -3,12 +3,12 @@
  * written next to it as `release-manifest.json.sig`; `verifyRelease` checks it all back.
  */
 import { sign, type KeyObject } from 'node:crypto';
-import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../manifest/index.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
 import { parseManifest, type ManifestSignature } from './verify.js';
+import { LIMITS, readRegularFile, writeAtomic } from '../util/fs.js';
 
 export {
   generateKeyPair,
@@ -27,6 +27,7 @@ export {
   checkEntries,
   checkSignature,
   checkSums,
+  MAX_MANIFEST_ENTRIES,
   parseManifest,
   parseSha256Sums,
   parseSignature,
@@ -74,8 +75,9 @@ export async function signManifest(dir: string, key: KeyObject, options: SignOpt
   const manifestFile = path.join(dir, MANIFEST_FILE);
   let bytes: Buffer;
   try {
-    bytes = await readFile(manifestFile);
-  } catch {
+    bytes = await readRegularFile(manifestFile, { maxBytes: LIMITS.manifest, within: dir, what: MANIFEST_FILE });
+  } catch (error) {
+    if (error instanceof DiagnosticError && error.diagnostics[0]?.code !== 'NS_FS_NOT_FOUND') throw error;
     throw new DiagnosticError([
       diagnostic({
         code: 'NS_SIGN_NO_MANIFEST',
@@ -107,7 +109,8 @@ export async function signManifest(dir: string, key: KeyObject, options: SignOpt
   }
   const signature: ManifestSignature = { algorithm: SIGNATURE_ALGORITHM, keyId: id, signature: sign(null, bytes, key).toString('base64') };
   const signatureFile = path.join(dir, SIGNATURE_FILE);
-  await writeFile(signatureFile, serializeSignature(signature), 'utf8');
-  if (publicKeyFile !== null && options.publicKeyPem !== undefined) await writeFile(publicKeyFile, options.publicKeyPem, 'utf8');
+  await writeAtomic(signatureFile, serializeSignature(signature), { mkdirs: false });
+  if (publicKeyFile !== null && options.publicKeyPem !== undefined)
+    await writeAtomic(publicKeyFile, options.publicKeyPem, { mkdirs: false });
   return { signatureFile, keyId: id, signature, publicKeyFile };
 }

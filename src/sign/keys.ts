@@ -7,8 +7,9 @@
  */
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
-import { open, unlink, type FileHandle } from 'node:fs/promises';
+import { lstat, open, unlink, type FileHandle } from 'node:fs/promises';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
+import { assertReplaceable, O_NONBLOCK, writeAtomic } from '../util/fs.js';
 
 /** The environment variable `sign` reads a private key from: PEM text, or base64 of the PEM. */
 export const SIGNING_KEY_ENV = 'NAPI_SHIP_SIGNING_KEY';
@@ -40,24 +41,6 @@ export function generateKeyPair(): KeyPair {
   return { privateKeyPem: privateKey, publicKeyPem: publicKey, keyId: keyId(createPublicKey(publicKey)) };
 }
 
-function errnoCode(error: unknown): string | undefined {
-  return typeof error === 'object' && error !== null && 'code' in error && typeof error.code === 'string' ? error.code : undefined;
-}
-
-/** Create `file` with exactly `mode` (never widening an existing file's mode: it must not exist). */
-async function createExclusive(file: string, text: string, mode: number): Promise<void> {
-  const handle = await open(file, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, mode);
-  try {
-    await handle.writeFile(text, 'utf8');
-    await handle.chmod(mode);
-  } catch (error) {
-    await handle.close();
-    await unlink(file).catch(() => undefined);
-    throw error;
-  }
-  await handle.close();
-}
-
 export interface WrittenKeyPair {
   readonly privateKeyFile: string;
   readonly publicKeyFile: string;
@@ -65,48 +48,43 @@ export interface WrittenKeyPair {
 }
 
 /**
- * Generate a key pair and write it: the private key to `file` (created with mode 0600), the public
- * key to `file.pub` (0644). Refuses to replace either file unless `force`.
+ * Generate a key pair and write it: the private key to `file` (mode 0600), the public key to
+ * `file.pub` (0644), each through the one atomic writer. Refuses to replace either file unless
+ * `force`, and even then replaces only regular files (never a link or a device such as /dev/null).
+ * The directory must exist.
  */
 export async function writeKeyPair(file: string, options: { readonly force?: boolean } = {}): Promise<WrittenKeyPair> {
   const publicKeyFile = `${file}.pub`;
-  if (options.force === true) {
-    for (const f of [file, publicKeyFile]) {
-      await unlink(f).catch((error: unknown) => {
-        if (errnoCode(error) !== 'ENOENT') throw error;
-      });
+  const force = options.force === true;
+  for (const [f, what] of [
+    [file, 'the key file'],
+    [publicKeyFile, 'the public key file'],
+  ] as const) {
+    if (
+      !force &&
+      (await lstat(f).then(
+        () => true,
+        () => false,
+      ))
+    ) {
+      throw new DiagnosticError([
+        diagnostic({
+          code: 'NS_KEYGEN_EXISTS',
+          subject: f,
+          message: `${what} already exists; refusing to overwrite it`,
+          hint: 'choose another --out, or pass --force to replace the key pair (its signatures will no longer verify with a new public key)',
+        }),
+      ]);
     }
+    // Checked for both before either is written: no half-replaced pair.
+    await assertReplaceable(f);
   }
   const pair = generateKeyPair();
+  await writeAtomic(file, pair.privateKeyPem, { mode: 0o600, mkdirs: false, exclusive: !force });
   try {
-    await createExclusive(file, pair.privateKeyPem, 0o600);
-  } catch (error) {
-    if (errnoCode(error) === 'EEXIST') {
-      throw new DiagnosticError([
-        diagnostic({
-          code: 'NS_KEYGEN_EXISTS',
-          subject: file,
-          message: 'the key file already exists; refusing to overwrite it',
-          hint: 'choose another --out, or pass --force to replace the key (its signatures will no longer verify with a new public key)',
-        }),
-      ]);
-    }
-    throw error;
-  }
-  try {
-    await createExclusive(publicKeyFile, pair.publicKeyPem, 0o644);
+    await writeAtomic(publicKeyFile, pair.publicKeyPem, { mode: 0o644, mkdirs: false, exclusive: !force });
   } catch (error) {
     await unlink(file).catch(() => undefined);
-    if (errnoCode(error) === 'EEXIST') {
-      throw new DiagnosticError([
-        diagnostic({
-          code: 'NS_KEYGEN_EXISTS',
-          subject: publicKeyFile,
-          message: 'the public key file already exists; refusing to overwrite it',
-          hint: 'choose another --out, or pass --force to replace the key pair',
-        }),
-      ]);
-    }
     throw error;
   }
   return { privateKeyFile: file, publicKeyFile, keyId: pair.keyId };
@@ -166,7 +144,7 @@ export async function loadPrivateKey(source: PrivateKeySource): Promise<KeyObjec
     // One open, then fstat: the file checked is the file read.
     let handle: FileHandle;
     try {
-      handle = await open(file, 'r');
+      handle = await open(file, constants.O_RDONLY | O_NONBLOCK);
     } catch {
       throw keyError(
         'NS_SIGN_KEY_MISSING',

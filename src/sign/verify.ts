@@ -9,13 +9,14 @@
  * Every problem is a diagnostic; an empty list means the release is what was signed.
  */
 import { createHash, verify, type KeyObject } from 'node:crypto';
-import { readFile, realpath } from 'node:fs/promises';
+import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, SHA256SUMS_FILE, SIGNATURE_FILE } from '../manifest/index.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
-import { isInside } from '../util/fs.js';
+import { isInside, LIMITS, readRegularFile, readRegularFileIfPresent } from '../util/fs.js';
+import { checkTarball } from '../util/tarball.js';
 import { isRecord } from '../util/json.js';
 
 /** The content of `release-manifest.json.sig`. */
@@ -38,12 +39,12 @@ export interface ManifestEntry {
   readonly sha1: string | null;
 }
 
-async function readOptional(file: string): Promise<Buffer | null> {
-  try {
-    return await readFile(file);
-  } catch {
-    return null;
-  }
+/** The most entries (packages + files) a manifest may list; a real release has a few dozen. */
+export const MAX_MANIFEST_ENTRIES = 10_000;
+
+/** A file of the release dir: a regular file inside it, capped; missing is `null`. */
+async function readOptional(dir: string, name: string, maxBytes: number): Promise<Buffer | null> {
+  return readRegularFileIfPresent(path.join(dir, name), { maxBytes, within: dir, what: name });
 }
 
 // ── 1 signature ──────────────────────────────────────────────────────────────────────────────────
@@ -86,7 +87,8 @@ export function checkSignature(manifest: Buffer, signatureText: string | null, k
     ];
   }
   const sig = parseSignature(signatureText);
-  const bytes = sig === null ? null : Buffer.from(sig.signature, 'base64');
+  // Strict: exactly the 88-character padded base64 of 64 bytes (Buffer.from would skip junk).
+  const bytes = sig === null || !/^[A-Za-z0-9+/]{86}==$/.test(sig.signature) ? null : Buffer.from(sig.signature, 'base64');
   if (sig === null || bytes === null || bytes.length !== 64) {
     return [
       signatureDiagnostic(
@@ -179,6 +181,18 @@ export function parseManifest(bytes: Buffer): ParsedManifest {
   if (!Array.isArray(packages)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`packages` is not an array'));
   if (!Array.isArray(files)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`files` is not an array'));
   if (!Array.isArray(binaries)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`binaries` is not an array'));
+  const count = (Array.isArray(packages) ? packages.length : 0) + (Array.isArray(files) ? files.length : 0);
+  if (count > MAX_MANIFEST_ENTRIES) {
+    diagnostics.push(
+      schemaDiagnostic(
+        MANIFEST_FILE,
+        `the manifest lists ${String(count)} entries, more than the ${String(MAX_MANIFEST_ENTRIES)} a release can have`,
+        `at most ${String(MAX_MANIFEST_ENTRIES)} entries`,
+        String(count),
+      ),
+    );
+    return { recognised: false, entries: [], diagnostics };
+  }
   const lists: [string, unknown, 'tarball' | 'file'][] = [
     ['packages', packages, 'tarball'],
     ['files', files, 'file'],
@@ -463,7 +477,17 @@ export function checkSums(sumsText: string | null, entries: readonly ManifestEnt
  * `publicKeyPem` (SPKI PEM). Returns every problem found; none means the release is as signed.
  */
 export async function verifyRelease(dir: string, publicKeyPem: string): Promise<Diagnostic[]> {
-  const manifest = await readOptional(path.join(dir, MANIFEST_FILE));
+  try {
+    return await verifyReleaseFiles(dir, publicKeyPem);
+  } catch (error) {
+    // A hostile file (link, FIFO, device, oversized) is a finding about the release, not a crash.
+    if (error instanceof DiagnosticError && error.diagnostics.every((d) => d.code.startsWith('NS_FS_'))) return [...error.diagnostics];
+    throw error;
+  }
+}
+
+async function verifyReleaseFiles(dir: string, publicKeyPem: string): Promise<Diagnostic[]> {
+  const manifest = await readOptional(dir, MANIFEST_FILE, LIMITS.manifest);
   if (manifest === null) {
     return [
       diagnostic({
@@ -485,14 +509,29 @@ export async function verifyRelease(dir: string, publicKeyPem: string): Promise<
     out.push(...error.diagnostics);
   }
   if (key !== null) {
-    const sig = await readOptional(path.join(dir, SIGNATURE_FILE));
-    out.push(...checkSignature(manifest, sig === null ? null : sig.toString('utf8'), key));
+    const sig = await readOptional(dir, SIGNATURE_FILE, LIMITS.key);
+    for (const d of checkSignature(manifest, sig === null ? null : sig.toString('utf8'), key)) out.push(d);
   }
   const parsed = parseManifest(manifest);
-  out.push(...parsed.diagnostics);
+  for (const d of parsed.diagnostics) out.push(d);
   if (!parsed.recognised) return out;
-  out.push(...(await checkEntries(dir, parsed.entries)));
-  const sums = await readOptional(path.join(dir, SHA256SUMS_FILE));
-  out.push(...checkSums(sums === null ? null : sums.toString('utf8'), parsed.entries, manifest));
+  for (const d of await checkEntries(dir, parsed.entries)) out.push(d);
+  const sums = await readOptional(dir, SHA256SUMS_FILE, LIMITS.manifest);
+  for (const d of checkSums(sums === null ? null : sums.toString('utf8'), parsed.entries, manifest)) out.push(d);
+  // Only a release whose signature and digests hold is inflated: each tarball checked entry by entry.
+  if (key !== null && !out.some((d) => d.severity === 'error')) for (const d of await checkTarballs(dir, manifest)) out.push(d);
+  return out;
+}
+
+/** `checkTarball` over every package the manifest lists (name and version from the signed manifest). */
+async function checkTarballs(dir: string, manifest: Buffer): Promise<Diagnostic[]> {
+  const v: unknown = JSON.parse(manifest.toString('utf8'));
+  const out: Diagnostic[] = [];
+  if (!isRecord(v) || !Array.isArray(v.packages)) return out;
+  for (const p of v.packages as unknown[]) {
+    if (!isRecord(p) || typeof p.tarball !== 'string' || typeof p.name !== 'string' || typeof p.version !== 'string') continue;
+    const bytes = await readRegularFile(path.join(dir, p.tarball), { maxBytes: LIMITS.tarball, within: dir, what: p.tarball });
+    for (const d of (await checkTarball(bytes, p.tarball, { name: p.name, version: p.version })).diagnostics) out.push(d);
+  }
   return out;
 }

@@ -10,7 +10,7 @@
  * the I/O. Every file is written atomically (a temporary file renamed into place).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
@@ -80,25 +80,50 @@ async function copyAtomic(from: string, to: string): Promise<void> {
   }
 }
 
-/** Every file under `dir`, recursively (symlinks are listed as files, never followed into). */
-async function walk(dir: string, prefix = ''): Promise<FoundFile[]> {
+/** A file that cannot be staged: a link, FIFO, device or socket, or a hard link to someone else's file. */
+function notStageable(file: string, what: string): Diagnostic {
+  return diagnostic({
+    code: 'NS_STAGE_NOT_A_FILE',
+    subject: file,
+    message: `${what}; only regular files inside the artifacts dir are staged`,
+    hint: 'download the artifacts as plain files (a link could lead outside the dir, a FIFO would hang the read)',
+  });
+}
+
+/**
+ * Every regular file under `dir`, recursively. Symlinks (to files or dirs), FIFOs, devices and
+ * sockets are never followed or read: each is reported in `refused`, as is a hard link to a file
+ * another user owns (a way out of the dir as good as a symlink).
+ */
+async function walk(dir: string, prefix = '', refused: Diagnostic[] = []): Promise<{ files: FoundFile[]; refused: Diagnostic[] }> {
   const entries = await readdir(dir, { withFileTypes: true });
   const out: FoundFile[] = [];
   for (const entry of entries) {
     const full = path.join(dir, entry.name);
     const relative = prefix === '' ? entry.name : `${prefix}/${entry.name}`;
-    if (entry.isDirectory()) out.push(...(await walk(full, relative)));
-    else out.push({ path: full, relative });
+    if (entry.isDirectory()) out.push(...(await walk(full, relative, refused)).files);
+    else if (entry.isSymbolicLink()) refused.push(notStageable(full, 'it is a symbolic link'));
+    else if (!entry.isFile()) refused.push(notStageable(full, 'it is not a regular file (a FIFO, device or socket)'));
+    else {
+      const st = await lstat(full);
+      if (st.nlink > 1 && typeof process.getuid === 'function' && st.uid !== process.getuid())
+        refused.push(notStageable(full, `it is a hard link to a file owned by another user (uid ${String(st.uid)})`));
+      else out.push({ path: full, relative });
+    }
   }
-  return out;
+  return { files: out, refused };
 }
 
-async function collectFiles(plan: ReleasePlan, origin: BinaryOrigin): Promise<FoundFile[]> {
+async function collectFiles(plan: ReleasePlan, origin: BinaryOrigin): Promise<{ files: FoundFile[]; refused: Diagnostic[] }> {
   if (origin.kind === 'artifacts') return walk(origin.dir);
   const entries = await readdir(origin.dir, { withFileTypes: true });
-  return entries
-    .filter((e) => !e.isDirectory() && isBuildOutputCandidate(e.name, plan.targets))
-    .map((e) => ({ path: path.join(origin.dir, e.name), relative: e.name }));
+  const candidates = entries.filter((e) => !e.isDirectory() && isBuildOutputCandidate(e.name, plan.targets));
+  return {
+    files: candidates.filter((e) => e.isFile()).map((e) => ({ path: path.join(origin.dir, e.name), relative: e.name })),
+    refused: candidates
+      .filter((e) => !e.isFile())
+      .map((e) => notStageable(path.join(origin.dir, e.name), e.isSymbolicLink() ? 'it is a symbolic link' : 'it is not a regular file')),
+  };
 }
 
 async function sha256s(paths: readonly string[]): Promise<Map<string, { sha256: string } | { error: string }>> {
@@ -250,8 +275,9 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
   );
 
   // 1. What was supplied, and which target each file is.
-  const found = await collectFiles(plan, origin);
-  const matched = matchFiles(found, plan.targets, root.binaryName, origin);
+  const collected = await collectFiles(plan, origin);
+  diagnostics.push(...collected.refused);
+  const matched = matchFiles(collected.files, plan.targets, root.binaryName, origin);
   diagnostics.push(...matched.diagnostics);
   const digests = await sha256s([...matched.matched.values()].flat().map((f) => f.path));
   const hashed = new Map<string, HashedFile[]>();

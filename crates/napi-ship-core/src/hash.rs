@@ -8,7 +8,6 @@ use rayon::prelude::*;
 use sha1::Sha1;
 use sha2::{Digest, Sha256, Sha512};
 use std::fmt;
-use std::fs::File;
 use std::io::{self, Read};
 use std::path::{Path, PathBuf};
 
@@ -128,14 +127,12 @@ pub fn hash_file(path: &Path) -> Result<Digests, HashError> {
         path: path.to_path_buf(),
         source,
     };
-    let file = File::open(path).map_err(io_err)?;
-    let meta = file.metadata().map_err(io_err)?;
-    if !meta.is_file() {
-        return Err(HashError::NotAFile {
+    match crate::open::open_regular(path).map_err(io_err)? {
+        crate::open::Opened::File(file, _) => hash_reader(file).map_err(io_err),
+        crate::open::Opened::NotAFile => Err(HashError::NotAFile {
             path: path.to_path_buf(),
-        });
+        }),
     }
-    hash_reader(file).map_err(io_err)
 }
 
 /// Hash many files in parallel; results come back in the order of `paths`.

@@ -11,6 +11,7 @@
 
 pub mod hash;
 pub mod inspect;
+mod open;
 
 pub use hash::{hash_file, hash_files, hash_reader, Digests, HashError};
 pub use inspect::{

@@ -1,3 +1,4 @@
+import { escapeControl } from '../../diagnostics/index.js';
 import { inspectFiles, type BinaryFacts, type Inspected } from '../../core/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -73,7 +74,7 @@ export const inspectCommand: Command = {
       io.stdout(textTable(['file', 'format', 'os', 'cpu', 'bits', 'libc/crt/min', 'napi export', 'stripped'], rows));
     }
     for (const r of results) {
-      if (!r.ok) io.stderr(`${paint(io, 'red', 'error')}[${r.error.code}] ${r.path}: ${r.error.message}\n`);
+      if (!r.ok) io.stderr(`${paint(io, 'red', 'error')}[${r.error.code}] ${escapeControl(r.path)}: ${escapeControl(r.error.message)}\n`);
     }
     return failed ? ExitCode.Failed : ExitCode.Ok;
   },

@@ -1,10 +1,8 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, DiagnosticError, formatDiagnostic } from '../../diagnostics/index.js';
-import { MANIFEST_FILE } from '../../manifest/index.js';
-import { describeStep, publishRelease, type PublishEvent, type PublishResult } from '../../publish/index.js';
-import { chooseRegistry, loadNpmrc, readTarballManifest, RegistryClient, resolveAuth } from '../../registry/index.js';
-import { isRecord } from '../../util/json.js';
+import { describeStep, loadRelease, publishRelease, type PublishEvent, type PublishResult } from '../../publish/index.js';
+import { chooseRegistry, loadNpmrc, RegistryClient, resolveAuth } from '../../registry/index.js';
+import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
@@ -63,24 +61,6 @@ export async function registryClientFromArgs(
     },
   });
   return { client, authSource: auth.source };
-}
-
-/** The root's name and its package.json `publishConfig` (read from the root tarball), when the release dir has them. */
-async function releaseRoot(dir: string): Promise<{ name: string | null; publishConfig: unknown }> {
-  try {
-    const v: unknown = JSON.parse(await readFile(path.join(dir, MANIFEST_FILE), 'utf8'));
-    const name = isRecord(v) && typeof v.name === 'string' ? v.name : null;
-    const root =
-      isRecord(v) && Array.isArray(v.packages)
-        ? v.packages.find((p): p is Record<string, unknown> => isRecord(p) && p.kind === 'root')
-        : undefined;
-    if (root === undefined || typeof root.tarball !== 'string') return { name, publishConfig: undefined };
-    const pkg = await readTarballManifest(await readFile(path.join(dir, path.basename(root.tarball))));
-    return { name, publishConfig: pkg.publishConfig };
-  } catch {
-    // loadRelease reports a broken release dir with its own diagnostics.
-    return { name: null, publishConfig: undefined };
-  }
 }
 
 function progress(io: Io, e: PublishEvent): void {
@@ -205,8 +185,9 @@ export const publishCommand: Command = {
     if (keyFile !== undefined) {
       const file = path.resolve(io.cwd, keyFile);
       try {
-        publicKeyPem = await readFile(file, 'utf8');
-      } catch {
+        publicKeyPem = (await readRegularFile(file, { maxBytes: LIMITS.key, what: 'the public key' })).toString('utf8');
+      } catch (error) {
+        if (error instanceof DiagnosticError && error.diagnostics[0]?.code !== 'NS_FS_NOT_FOUND') throw error;
         throw new DiagnosticError([
           diagnostic({
             code: 'NS_PUBLISH_PUBLIC_KEY',
@@ -217,15 +198,19 @@ export const publishCommand: Command = {
         ]);
       }
     }
-    const root = await releaseRoot(dir);
-    const { client, authSource } = await registryClientFromArgs(args, io, root.name, {
+    // The release is read and checked (signature first, then bytes, then each tarball) before its
+    // root's publishConfig may choose a registry: nothing unverified is inflated or trusted.
+    const loaded = await loadRelease(dir, publicKeyPem === undefined ? {} : { publicKeyPem });
+    const root = loaded.ok ? { name: loaded.release.manifest.name, publishConfig: loaded.release.root.packageJson.publishConfig } : null;
+    const { client, authSource } = await registryClientFromArgs(args, io, root?.name ?? null, {
       ...(otp === undefined ? {} : { otp }),
-      publishConfig: root.publishConfig,
+      publishConfig: root?.publishConfig,
     });
     const json = flag(args, 'json');
     io.stderr(paint(io, 'dim', `› registry ${client.registry} (auth: ${authSource})`) + '\n');
     const result = await publishRelease({
       releaseDir: dir,
+      loaded,
       client,
       ...(tag === undefined ? {} : { tag }),
       ...(publicKeyPem === undefined ? {} : { publicKeyPem }),

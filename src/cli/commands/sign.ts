@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { DiagnosticError, diagnostic, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
 import { MANIFEST_FILE } from '../../manifest/index.js';
@@ -7,6 +6,12 @@ import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
+import { LIMITS, readRegularFile } from '../../util/fs.js';
+
+/** A public key file: a regular file, at most 64 KiB (never /dev/zero read for ever). */
+async function readKeyText(file: string): Promise<string> {
+  return (await readRegularFile(file, { maxBytes: LIMITS.key, what: 'the public key' })).toString('utf8');
+}
 
 const DEFAULT_RELEASE_DIR = path.join('dist', 'release', 'packages');
 
@@ -51,8 +56,9 @@ export const signCommand: Command = {
     if (publicKeyFile !== undefined) {
       const file = path.resolve(io.cwd, publicKeyFile);
       try {
-        publicKeyPem = await readFile(file, 'utf8');
-      } catch {
+        publicKeyPem = await readKeyText(file);
+      } catch (error) {
+        if (error instanceof DiagnosticError && error.diagnostics[0]?.code !== 'NS_FS_NOT_FOUND') throw error;
         throw new DiagnosticError([
           diagnostic({
             code: 'NS_SIGN_PUBLIC_KEY',
@@ -104,8 +110,9 @@ export const verifyManifestCommand: Command = {
     try {
       let publicKeyPem: string;
       try {
-        publicKeyPem = await readFile(keyPath, 'utf8');
-      } catch {
+        publicKeyPem = await readKeyText(keyPath);
+      } catch (error) {
+        if (error instanceof DiagnosticError && error.diagnostics[0]?.code !== 'NS_FS_NOT_FOUND') throw error;
         throw new DiagnosticError([
           diagnostic({
             code: 'NS_SIGN_PUBLIC_KEY',

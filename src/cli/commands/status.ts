@@ -1,4 +1,3 @@
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, type ReleaseManifest } from '../../manifest/index.js';
 import { loadPlan } from '../../plan/index.js';
@@ -9,6 +8,7 @@ import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { registryClientFromArgs, REGISTRY_OPTION_HELP, REGISTRY_OPTIONS } from './publish.js';
 import { usageError } from './usage.js';
+import { LIMITS, readRegularFile } from '../../util/fs.js';
 
 /** The root package's name: `--name`, else the release manifest's (`--from`), else `--cwd`'s package.json. */
 export async function rootNameFromArgs(args: ParsedArgs, io: Io, manifest: ReleaseManifest | null): Promise<string> {
@@ -23,7 +23,8 @@ async function manifestFromArgs(args: ParsedArgs, io: Io): Promise<ReleaseManife
   const from = stringOption(args, 'from');
   if (from === undefined) return null;
   const file = path.join(path.resolve(io.cwd, from), MANIFEST_FILE);
-  const parsed = parseManifestText(await readFile(file, 'utf8').catch(() => ''), file);
+  const bytes = await readRegularFile(file, { maxBytes: LIMITS.manifest, what: MANIFEST_FILE });
+  const parsed = parseManifestText(bytes.toString('utf8'), file);
   if (parsed.manifest === null) throw new DiagnosticError(parsed.diagnostics);
   return parsed.manifest;
 }

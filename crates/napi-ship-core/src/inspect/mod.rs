@@ -12,7 +12,6 @@ mod pe;
 pub use error::InspectError;
 
 use object::{Architecture, FileKind, Object, ObjectSection, ObjectSegment};
-use std::fs::File;
 use std::io::Read;
 use std::path::Path;
 
@@ -167,11 +166,10 @@ pub fn inspect_path(path: &Path) -> Result<Inspection, InspectError> {
 /// Inspect a file on disk, refusing files larger than `limit` bytes before reading them.
 pub fn inspect_path_with_limit(path: &Path, limit: u64) -> Result<Inspection, InspectError> {
     let io = |e| InspectError::io(path, e);
-    let file = File::open(path).map_err(io)?;
-    let meta = file.metadata().map_err(io)?;
-    if !meta.is_file() {
-        return Err(InspectError::NotAFile);
-    }
+    let (file, meta) = match crate::open::open_regular(path).map_err(io)? {
+        crate::open::Opened::File(file, meta) => (file, meta),
+        crate::open::Opened::NotAFile => return Err(InspectError::NotAFile),
+    };
     let len = meta.len();
     if len > limit {
         return Err(InspectError::TooLarge { size: len, limit });
