@@ -14,13 +14,14 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { generateKeyPair, signManifest } from '../src/sign/index.js';
-import { createPrivateKey } from 'node:crypto';
+import { generateKeyPair, keyId, serializeSignature } from '../src/sign/index.js';
+import { createPrivateKey, sign } from 'node:crypto';
 import { checkTarball } from '../src/util/tarball.js';
 import { readRegularFile, writeAtomic } from '../src/util/fs.js';
 import { DiagnosticError } from '../src/diagnostics/index.js';
 import { PackError, packRelease } from '../src/pack/index.js';
 import { repoRoot } from './helpers/cli.js';
+import { tarball, type TarEntry } from './helpers/tar.js';
 import { buildFixtureRelease, type FixtureRelease } from './helpers/publish-release.js';
 import { writeRootPackage } from './helpers/root-package.js';
 
@@ -103,9 +104,19 @@ async function resign(dir: string, edit: (m: Record<string, unknown>) => void): 
   const text = JSON.stringify(m, null, 2) + '\n';
   await writeFile(manifestPath, text);
   const pkgs = m.packages as { tarball: string; sha256: string }[];
-  await writeFile(path.join(dir, 'SHA256SUMS'), pkgs.map((p) => `${p.sha256}  ${p.tarball}\n`).join(''));
+  await writeFile(
+    path.join(dir, 'SHA256SUMS'),
+    pkgs
+      .filter((p) => typeof p.sha256 === 'string')
+      .map((p) => `${p.sha256}  ${p.tarball}\n`)
+      .join(''),
+  );
   const pair = generateKeyPair();
-  await signManifest(dir, createPrivateKey(pair.privateKeyPem), { publicKeyPem: pair.publicKeyPem });
+  // Signed by hand (signManifest itself refuses a manifest it cannot parse, such as a huge one).
+  const key = createPrivateKey(pair.privateKeyPem);
+  const signature = sign(null, Buffer.from(text), key).toString('base64');
+  await writeFile(path.join(dir, 'release-manifest.json.sig'), serializeSignature({ algorithm: 'ed25519', keyId: keyId(key), signature }));
+  await writeFile(path.join(dir, 'release-manifest.pub'), pair.publicKeyPem);
   const pub = path.join(scratch, `${path.basename(dir)}.pub`);
   await writeFile(pub, pair.publicKeyPem);
   return pub;
@@ -126,37 +137,6 @@ async function swapTarball(dir: string, kind: 'root' | 'platform', bytes: Buffer
   });
   await writeFile(path.join(dir, file), bytes);
   return pub;
-}
-
-// ── a tiny ustar writer, for tarballs pack would never write ─────────────────────────────────────
-function tarHeader(name: string, size: number, type: string, linkname = ''): Buffer {
-  const h = Buffer.alloc(512);
-  h.write(name, 0, 100, 'utf8');
-  h.write('0000644\0', 100);
-  h.write('0000000\0', 108);
-  h.write('0000000\0', 116);
-  h.write(size.toString(8).padStart(11, '0') + '\0', 124);
-  h.write('00000000000\0', 136);
-  h.write('        ', 148);
-  h.write(type, 156);
-  h.write(linkname, 157, 100, 'utf8');
-  h.write('ustar\0', 257);
-  h.write('00', 263);
-  let sum = 0;
-  for (const b of h) sum += b;
-  h.write(sum.toString(8).padStart(6, '0') + '\0 ', 148);
-  return h;
-}
-
-function tarball(entries: readonly { name: string; type?: string; body?: string; link?: string }[]): Buffer {
-  const parts: Buffer[] = [];
-  for (const e of entries) {
-    const body = Buffer.from(e.body ?? '');
-    parts.push(tarHeader(e.name, body.length, e.type ?? '0', e.link ?? ''));
-    if (body.length > 0) parts.push(body, Buffer.alloc((512 - (body.length % 512)) % 512));
-  }
-  parts.push(Buffer.alloc(1024));
-  return gzipSync(Buffer.concat(parts));
 }
 
 const PKG = (name: string, version: string): string => JSON.stringify({ name, version });
@@ -323,9 +303,8 @@ describe('hostile files through the CLI', () => {
     const dir = await copyRelease('huge');
     const pub = await resign(dir, (m) => {
       const pkgs = m.packages as Record<string, unknown>[];
-      const one = pkgs[0];
-      m.files = Array.from({ length: 300_000 }, (_, i) => ({ ...one, path: `f${String(i)}` }));
-      m.packages = Array.from({ length: 300_000 }, (_, i) => ({ ...one, name: `p${String(i)}`, tarball: `p${String(i)}.tgz` }));
+      m.files = Array.from({ length: 300_000 }, (_, i) => ({ path: `f${String(i)}` }));
+      m.packages = [...pkgs, ...Array.from({ length: 300_000 }, (_, i) => ({ name: `p${String(i)}`, kind: 'platform' }))];
     });
     assertTyped(await cli(['verify-manifest', '--dir', dir, '--public-key', pub]), ['NS_MANIFEST_SCHEMA'], 1);
     assertTyped(
@@ -353,8 +332,11 @@ describe('hostile files through the CLI', () => {
     }
     const file = path.join(scratch, 'an-existing-file');
     await writeFile(file, 'x');
+    const staged = await cli(['stage', '--cwd', release.rootDir, '--artifacts', path.join(path.dirname(release.rootDir), 'artifacts')]);
+    assert.equal(staged.code, 0, staged.stderr);
     const r = await cli(['pack', '--cwd', release.rootDir, '--out', file]);
-    assertTyped(r, ['NS_FS_']);
+    assertTyped(r, ['NS_FS_EXISTS'], 3);
+    assert.equal(await readFile(file, 'utf8'), 'x');
   });
 
   test('a non-UTF-8 file name is explained, and a newline in a name never splits a diagnostic line', async () => {
@@ -388,8 +370,7 @@ describe('tarball checks (before any PUT, and in verify-manifest)', () => {
     assert.deepEqual((await checkTarball(ok, 'ok', { name: 'a', version: '1.0.0' })).diagnostics, []);
     const codes = async (bytes: Buffer, expected = { name: 'a', version: '1.0.0' }): Promise<string[]> =>
       (await checkTarball(bytes, 't', expected)).diagnostics.map((d) => d.code);
-    const withPkg = (extra: { name: string; type?: string; body?: string; link?: string }) =>
-      tarball([{ name: 'package/package.json', body: PKG('a', '1.0.0') }, extra]);
+    const withPkg = (extra: TarEntry) => tarball([{ name: 'package/package.json', body: PKG('a', '1.0.0') }, extra]);
     assert.deepEqual(await codes(withPkg({ name: 'package/../../etc/x', body: 'x' })), ['NS_TARBALL_ENTRY_PATH']);
     assert.deepEqual(await codes(withPkg({ name: '/etc/x', body: 'x' })), ['NS_TARBALL_ENTRY_PATH']);
     assert.deepEqual(await codes(withPkg({ name: 'package/link', type: '2', link: '/etc/passwd' })), ['NS_TARBALL_ENTRY_TYPE']);
@@ -443,5 +424,49 @@ describe('tarball checks (before any PUT, and in verify-manifest)', () => {
     const r2 = await cli(['publish', '--from', signed, '--public-key', pub, '--registry', 'http://127.0.0.1:9/']);
     assertTyped(r2, ['NS_TARBALL_TOO_LARGE'], 1);
     assert.doesNotMatch(r2.stderr, /NS_REGISTRY_UNREACHABLE/);
+  });
+});
+
+describe('every registry exchange has an overall deadline', () => {
+  test('a registry that answers headers then trickles one byte at a time (each gap under the timeout) is given up on, not waited for', async () => {
+    const { createServer } = await import('node:http');
+    const { RegistryClient } = await import('../src/registry/index.js');
+    const timers = new Set<NodeJS.Timeout>();
+    const server = createServer((_req, res) => {
+      res.writeHead(200, { 'content-type': 'application/json' });
+      // One byte every 200 ms for ever: the per-gap timeout (1 s) never fires.
+      const t = setInterval(() => res.write(' '), 200);
+      timers.add(t);
+      res.on('close', () => {
+        clearInterval(t);
+      });
+    });
+    await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+    const address = server.address();
+    assert.ok(address !== null && typeof address === 'object');
+    const client = new RegistryClient({
+      registry: `http://127.0.0.1:${String(address.port)}/`,
+      timeoutMs: 1000,
+      retries: 1,
+      retryBaseMs: 10,
+      env: {},
+    });
+    try {
+      await assert.rejects(client.getPackument('trickle'), (e: unknown) => {
+        assert.ok(e instanceof DiagnosticError);
+        assert.equal(e.diagnostics[0]?.code, 'NS_REGISTRY_RETRIES_EXHAUSTED');
+        assert.match(e.message, /NS_DEADLINE/);
+        return true;
+      });
+    } finally {
+      for (const t of timers) clearInterval(t);
+      server.closeAllConnections();
+      await new Promise<void>((resolve) => {
+        server.close(() => {
+          resolve();
+        });
+      });
+      await client.close();
+    }
   });
 });

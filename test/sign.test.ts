@@ -27,6 +27,7 @@ import {
   verifyRelease,
 } from '../src/sign/index.js';
 import { runCli, type CliResult } from './helpers/cli.js';
+import { tarball } from './helpers/tar.js';
 
 let scratch = '';
 before(async () => {
@@ -101,7 +102,11 @@ async function makeRelease(edit: (m: ReleaseManifest) => ReleaseManifest = (m) =
   ];
   const packages: ManifestPackage[] = [];
   for (const [i, s] of specs.entries()) {
-    const data = randomBytes(200 + i * 37);
+    // A real npm tarball (verify-manifest checks each entry once the signature holds), random inside.
+    const data = tarball([
+      { name: 'package/package.json', body: JSON.stringify({ name: s.name, version: '1.2.3' }) },
+      { name: 'package/data.bin', body: randomBytes(200 + i * 37) },
+    ]);
     await writeFile(path.join(dir, s.tarball), data);
     packages.push({ ...s, version: '1.2.3', ...digests(data) });
   }

@@ -23,7 +23,7 @@ import {
   type ReleaseManifest,
 } from '../manifest/index.js';
 import { allTargets } from '../targets/index.js';
-import { writeAtomic } from '../util/fs.js';
+import { fsDiagnosticError, writeAtomic } from '../util/fs.js';
 import { mapPool } from '../util/pool.js';
 import { napiShipVersion } from '../util/version.js';
 import { byteOrder, PackError, selectFiles, type PackageSelection } from './files.js';
@@ -262,7 +262,9 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
 
   const rootSelection = selected.find((s) => s.input.kind === 'root')?.selection;
   if (rootSelection === undefined) throw new PackError(diagnostics);
-  await mkdir(outDir, { recursive: true });
+  await mkdir(outDir, { recursive: true }).catch((error: unknown) => {
+    throw fsDiagnosticError(error, outDir, 'create the output directory');
+  });
   // gzip runs on libuv's thread pool: one tarball per core at a time (each is byte-reproducible on its own).
   await mapPool(selected, Math.min(os.availableParallelism(), 4), (s) =>
     writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch }),

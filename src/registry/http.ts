@@ -31,6 +31,17 @@ export interface HttpSettings {
   readonly secrets: () => readonly (string | undefined)[];
   readonly onRetry?: (info: RetryInfo) => void;
   readonly userAgent: string;
+  /**
+   * The overall deadline of one attempt, headers and body together (default: 4 × `timeoutMs`, plus
+   * one second per 64 KiB of request body). `timeoutMs` bounds each gap; this bounds the whole, so
+   * a registry trickling a byte at a time cannot keep us waiting for ever.
+   */
+  readonly deadlineMs?: number;
+}
+
+/** The overall deadline of one attempt (see `HttpSettings.deadlineMs`). */
+export function attemptDeadlineMs(settings: Pick<HttpSettings, 'timeoutMs' | 'deadlineMs'>, bodyBytes: number): number {
+  return settings.deadlineMs ?? settings.timeoutMs * 4 + Math.ceil(bodyBytes / 65_536) * 1000;
 }
 
 export interface HttpRequest {
@@ -104,6 +115,7 @@ const TRANSIENT = new Set([
   'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
   'ERR_STREAM_PREMATURE_CLOSE',
+  'NS_DEADLINE',
 ]);
 
 /** The `code` of an error or of the first cause that has one. */
@@ -169,6 +181,11 @@ export async function send(settings: HttpSettings, req: HttpRequest): Promise<Ht
   for (let attempt = 1; ; attempt++) {
     let reason: string;
     let retryAfterMs: number | null = null;
+    const deadlineMs = attemptDeadlineMs(settings, req.body === undefined ? 0 : req.body.length);
+    const deadline = new AbortController();
+    const timer = setTimeout(() => {
+      deadline.abort(Object.assign(new Error(`no complete answer within ${String(deadlineMs)} ms`), { code: 'NS_DEADLINE' }));
+    }, deadlineMs);
     try {
       const response = await request(req.url, {
         dispatcher: settings.dispatcher,
@@ -177,10 +194,12 @@ export async function send(settings: HttpSettings, req: HttpRequest): Promise<Ht
         ...(req.body === undefined ? {} : { body: req.body }),
         headersTimeout: settings.timeoutMs,
         bodyTimeout: settings.timeoutMs,
+        signal: deadline.signal,
       });
       everConnected = true;
       const headers = headerRecord(response.headers);
       const body = await readBody(response.body);
+      clearTimeout(timer);
       if (!isTransientStatus(response.statusCode)) {
         return { status: response.statusCode, headers, body, attempts: attempt, earlierMayHaveLanded };
       }
@@ -188,7 +207,10 @@ export async function send(settings: HttpSettings, req: HttpRequest): Promise<Ht
       if (req.method !== 'GET' && response.statusCode >= 500) earlierMayHaveLanded = true;
       retryAfterMs = parseRetryAfter(headers['retry-after'], Date.now());
       reason = `HTTP ${String(response.statusCode)}${registryMessage(body) ? ` (${registryMessage(body)})` : ''}`;
-    } catch (error) {
+    } catch (caught) {
+      clearTimeout(timer);
+      // The deadline aborts with its own reason; undici may wrap it.
+      const error: unknown = deadline.signal.aborted ? deadline.signal.reason : caught;
       const code = errorCode(error);
       if (isTlsError(code)) {
         throw new DiagnosticError([
