@@ -146,7 +146,11 @@ export function bunLockGraph(text: string, lockfile: string, importer: string, o
       const from = isRoot || typeof w.name !== 'string' ? '' : w.name;
       for (const [g, kind] of groups(w, isRoot && options.includeDev)) depsFrom(g, from, kind, isRoot, deps);
       // declaredDeps is only used for the optional-wins rule: a name in optionalDependencies is optional.
-      const optional = new Set(declaredDeps(w, false).filter((d) => d.kind === 'optional').map((d) => d.name));
+      const optional = new Set(
+        declaredDeps(w, false)
+          .filter((d) => d.kind === 'optional')
+          .map((d) => d.name),
+      );
       nodes.set(key, {
         name: typeof w.name === 'string' ? w.name : '',
         version: typeof w.version === 'string' ? w.version : '',
@@ -161,15 +165,16 @@ export function bunLockGraph(text: string, lockfile: string, importer: string, o
       queue.push(...deps.map((d) => d.key));
       continue;
     }
-    const entry = packages[key];
-    if (!Array.isArray(entry)) continue;
+    const raw = packages[key];
+    if (!Array.isArray(raw)) continue;
+    const entry: readonly unknown[] = raw;
     const ident = typeof entry[0] === 'string' ? entry[0] : '';
     const nv = splitNameVersion(ident);
     const name = nv?.name ?? keySegments(key).pop() ?? key;
     const ref = nv?.version ?? '';
     // npm packages: [ident, registry URL or "", info, integrity]; git/github: [ident, info, bun tag]; tarball/file: [ident, info].
-    const info = entry.find((x: unknown, i: number) => i > 0 && isRecord(x));
-    const integrity = entry.find((x: unknown, i: number) => i > 0 && typeof x === 'string' && /^sha(1|256|384|512)-/.test(x));
+    const info = entry.find((x, i) => i > 0 && isRecord(x));
+    const integrity = entry.find((x, i) => i > 0 && typeof x === 'string' && /^sha(1|256|384|512)-/.test(x));
     let source: PackageSource;
     let downloadLocation: string | null;
     let version = ref;

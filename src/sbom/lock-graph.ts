@@ -117,7 +117,8 @@ export function nonRegistrySource(spec: string): { source: PackageSource; downlo
       downloadLocation: /^(https?|ssh|git):\/\//.test(url) ? `git+${url}${rev === '' ? '' : `@${rev}`}` : null,
     };
   }
-  if (/^(file|link|portal|workspace):/.test(s)) return { source: { kind: 'path', location: s.replace(/^[a-z]+:/, '') }, downloadLocation: null };
+  if (/^(file|link|portal|workspace):/.test(s))
+    return { source: { kind: 'path', location: s.replace(/^[a-z]+:/, '') }, downloadLocation: null };
   if (/^https?:\/\//.test(s)) return { source: { kind: 'other', location: s }, downloadLocation: s };
   return null;
 }

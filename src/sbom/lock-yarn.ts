@@ -65,7 +65,7 @@ function berryChecksum(value: unknown, cacheKey: string | null): { integrity: st
 export function yarnBerryLockGraph(text: string, lockfile: string, importer: string, options: LockReadOptions): LockGraph {
   let doc: Record<string, unknown>;
   try {
-    doc = parseSyml(text) as Record<string, unknown>;
+    doc = parseSyml(text);
   } catch (error) {
     throw lockError(lockfile, `yarn.lock is not valid: ${errorMessage(error)}`, 'regenerate it with `yarn install`');
   }
@@ -79,8 +79,7 @@ export function yarnBerryLockGraph(text: string, lockfile: string, importer: str
     entries.set(value.resolution, value);
     for (const d of key.split(',')) byDescriptor.set(d.trim(), value.resolution);
   }
-  const workspaceOf = (name: string): string | undefined =>
-    [...entries.keys()].find((r) => r.startsWith(`${name}@workspace:`));
+  const workspaceOf = (name: string): string | undefined => [...entries.keys()].find((r) => r.startsWith(`${name}@workspace:`));
   const lookup = (name: string, range: string): string | undefined => {
     const direct = byDescriptor.get(`${name}@${range}`);
     if (direct !== undefined) return direct;
@@ -90,7 +89,7 @@ export function yarnBerryLockGraph(text: string, lockfile: string, importer: str
     }
     return range.startsWith('workspace:') ? workspaceOf(name) : undefined;
   };
-  const rootKey = `${[...entries.keys()].find((r) => r.endsWith(`@workspace:${importer}`)) ?? ''}`;
+  const rootKey = [...entries.keys()].find((r) => r.endsWith(`@workspace:${importer}`)) ?? '';
   if (rootKey === '') {
     throw lockError(
       lockfile,
@@ -245,7 +244,12 @@ export function yarnClassicLockGraph(
     const { e } = found;
     const version = typeof e.version === 'string' ? e.version : '';
     const resolved = typeof e.resolved === 'string' ? e.resolved : null;
-    const fromUrl = resolved === null ? null : /\/-\/[^/]+$/.test(resolved) ? /^https?:\/\/[^/]+\/((?:@[^/]+\/)?[^/]+)\/-\//.exec(resolved.replace(/%2f/gi, '/'))?.[1] ?? null : null;
+    const fromUrl =
+      resolved === null
+        ? null
+        : /\/-\/[^/]+$/.test(resolved)
+          ? (/^https?:\/\/[^/]+\/((?:@[^/]+\/)?[^/]+)\/-\//.exec(resolved.replace(/%2f/gi, '/'))?.[1] ?? null)
+          : null;
     // `npm:real@^1` aliases: the tarball URL names the real package.
     const name = fromUrl ?? found.name;
     let source: PackageSource;
@@ -265,7 +269,11 @@ export function yarnClassicLockGraph(
     // No `integrity` (very old lockfiles): the sha1 in the resolved URL's fragment.
     const sha1 = resolved === null ? null : /#([0-9a-f]{40})$/.exec(resolved)?.[1];
     const integrity =
-      typeof e.integrity === 'string' ? e.integrity : sha1 === undefined || sha1 === null ? null : `sha1-${Buffer.from(sha1, 'hex').toString('base64')}`;
+      typeof e.integrity === 'string'
+        ? e.integrity
+        : sha1 === undefined || sha1 === null
+          ? null
+          : `sha1-${Buffer.from(sha1, 'hex').toString('base64')}`;
     const deps: LockDep[] = [];
     for (const [field, kind] of [
       ['dependencies', 'normal'],

@@ -495,7 +495,10 @@ export async function findLockfile(dir: string): Promise<FoundLockfile | null> {
             severity: named === null ? 'warning' : 'note',
             subject: path.join(current, chosen),
             message: `${present.join(', ')} are all in ${current}; reading ${chosen}${named === null ? '' : ` (packageManager names ${named})`}`,
-            hint: named === null ? 'set `packageManager` in package.json to name the one you use, and delete the others' : 'delete the lockfiles of the package managers you do not use',
+            hint:
+              named === null
+                ? 'set `packageManager` in package.json to name the one you use, and delete the others'
+                : 'delete the lockfiles of the package managers you do not use',
           }),
         );
       }
