@@ -1,4 +1,5 @@
 /** Terminal output conventions: colour only on a TTY without NO_COLOR, and streams we can test. */
+import type { RuntimeLoader } from '../rehearsal/load.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -6,6 +7,11 @@ export interface Io {
   readonly color: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /**
+   * How `release --dry-run`'s rehearsal loads each install (default: the generic load script). Set by
+   * a program embedding the CLI, e.g. napi-ship's own `pnpm release:dry-run` (its smoke checks).
+   */
+  readonly rehearsalLoader?: RuntimeLoader;
 }
 
 export function processIo(): Io {

@@ -71,6 +71,40 @@ export interface PackResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * The pack stage's outcome: `ok` with what was written, or the diagnostics of why nothing was
+ * (`result` is then `null`). The one shape the orchestrator and the CLI read; `packRelease` below
+ * is the step that throws a `PackError` on a package that cannot be packed.
+ */
+export interface PackOutcome {
+  readonly ok: boolean;
+  /** The release dir written (or that would have been). */
+  readonly outDir: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly result: {
+    readonly manifestPath: string;
+    readonly sumsPath: string;
+    readonly packages: readonly ManifestPackage[];
+  } | null;
+}
+
+/** `packRelease` as a stage: its `PackError` (the packages' own problems) becomes the outcome's diagnostics. */
+export async function packStage(input: PackInput): Promise<PackOutcome> {
+  const outDir = path.resolve(input.outDir);
+  try {
+    const packed = await packRelease(input);
+    return {
+      ok: !hasErrors(packed.diagnostics),
+      outDir,
+      diagnostics: packed.diagnostics,
+      result: { manifestPath: packed.manifestPath, sumsPath: packed.sumsPath, packages: packed.packages },
+    };
+  } catch (error) {
+    if (!(error instanceof PackError)) throw error;
+    return { ok: false, outDir, diagnostics: error.diagnostics, result: null };
+  }
+}
+
 async function git(dir: string, args: readonly string[]): Promise<string | null> {
   try {
     const { stdout } = await execFileAsync('git', [...args], { cwd: dir, timeout: 10_000, windowsHide: true });

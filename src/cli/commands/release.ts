@@ -68,11 +68,12 @@ export const releaseCommand: Command = {
       ...(flag(args, 'no-build') ? { build: false } : {}),
       ...(flag(args, 'no-rehearsal') ? { rehearsal: false } : {}),
       ...(flag(args, 'offline') ? { offline: true } : {}),
+      ...(io.rehearsalLoader === undefined ? {} : { rehearsalLoader: io.rehearsalLoader }),
     });
     if (json) {
-      io.stdout(renderJson(result.plan));
+      io.stdout(renderJson(result.run));
     } else {
-      io.stdout(renderText(result.plan));
+      io.stdout(renderText(result.run));
       io.stdout(`\nreport: ${result.files.markdown}\nplan:   ${result.files.json}\nrelease dir: ${result.files.releaseDir}\n`);
     }
     const { summary } = result;
