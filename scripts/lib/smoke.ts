@@ -21,7 +21,8 @@ import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { execute } from '../../src/util/process.js';
 import { hostBinary, hostName } from '../../src/manifest/host.js';
-import { MANIFEST_FILE, MANIFEST_SCHEMA, type ManifestPackage, type ReleaseManifest } from '../../src/manifest/index.js';
+import { MANIFEST_FILE, type ManifestPackage, type ReleaseManifest } from '../../src/manifest/index.js';
+import { decodeManifest } from '../../src/manifest/read.js';
 import { runtimeCommand, parseResultLine, type LoadJob, type RuntimeLoader } from '../../src/rehearsal/load.js';
 import type { LoadResult } from '../../src/rehearsal/types.js';
 import { releaseDryRun } from '../../src/release/dry-run.js';
@@ -158,12 +159,12 @@ export function resolveReleaseDir(dir: string): string {
   throw new Error(`no ${MANIFEST_FILE} in ${dir} or ${path.join(dir, 'packages')}: make one with \`pnpm release:dry-run\``);
 }
 
+/** The release's manifest, through the one manifest reader (src/manifest/read.ts). */
 async function readManifest(releaseDir: string): Promise<ReleaseManifest> {
-  const parsed: unknown = JSON.parse(await readFile(path.join(releaseDir, MANIFEST_FILE), 'utf8'));
-  if (typeof parsed !== 'object' || parsed === null || !('schema' in parsed) || parsed.schema !== MANIFEST_SCHEMA) {
-    throw new Error(`${path.join(releaseDir, MANIFEST_FILE)}: not a ${MANIFEST_SCHEMA} manifest`);
-  }
-  return parsed as ReleaseManifest;
+  const file = path.join(releaseDir, MANIFEST_FILE);
+  const decoded = decodeManifest(await readFile(file, 'utf8'));
+  if (!decoded.ok) throw new Error(`${file}: ${decoded.problems.join('; ')}`);
+  return decoded.manifest;
 }
 
 /** The root package and the platform package whose binary runs on this host. */

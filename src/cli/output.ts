@@ -33,4 +33,4 @@ export function paint(io: Io, style: keyof typeof codes, text: string): string {
   return io.color ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
 }
 
-export { textTable } from '../report/table.js';
+export { textTable } from '../util/table.js';

@@ -23,6 +23,7 @@ import {
   type ReleaseManifest,
 } from '../manifest/index.js';
 import { allTargets } from '../targets/index.js';
+import { sha256Sums } from '../manifest/sums.js';
 import { writeAtomic } from '../util/fs.js';
 import { mapPool } from '../util/pool.js';
 import { napiShipVersion } from '../util/version.js';
@@ -155,13 +156,7 @@ function inputError(message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code: 'NS_PACK_INPUT', message, hint })]);
 }
 
-/** `SHA256SUMS` text, as `sha256sum` writes it: `<hex>  <file>`, one a line, sorted by file name. */
-export function sha256Sums(entries: readonly { readonly file: string; readonly sha256: string }[]): string {
-  return [...entries]
-    .sort((a, b) => byteOrder(a.file, b.file))
-    .map((e) => `${e.sha256}  ${e.file}\n`)
-    .join('');
-}
+export { sha256Sums } from '../manifest/sums.js';
 
 interface Selected {
   readonly input: PackInputPackage;

@@ -9,12 +9,13 @@
  *
  * Never throws for a failed step: everything ends up in the `RehearsalOutcome` and its diagnostics.
  */
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
 import { hostBinary, hostName } from '../manifest/host.js';
-import { MANIFEST_FILE, type ReleaseManifest } from '../manifest/index.js';
+import type { ReleaseManifest } from '../manifest/index.js';
+import { readManifest } from '../manifest/read.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { publishRelease } from '../publish/index.js';
 import { RegistryClient } from '../registry/client.js';
@@ -147,19 +148,12 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
     return skipped('nothing to rehearse: the pack stage did not produce a release', noRealPlan, diagnostics, started);
   }
   const releaseDir = options.releaseDir;
-  const manifestPath = path.join(releaseDir, MANIFEST_FILE);
   let realManifest: ReleaseManifest;
   try {
-    realManifest = JSON.parse(await readFile(manifestPath, 'utf8')) as ReleaseManifest;
+    realManifest = await readManifest(releaseDir, { code: 'NS_REHEARSAL_RELEASE', hint: 'run the dry run again' });
   } catch (error) {
-    diagnostics.push(
-      diagnostic({
-        code: 'NS_REHEARSAL_RELEASE',
-        subject: manifestPath,
-        message: `cannot read the release manifest: ${errorMessage(error)}`,
-        hint: 'run the dry run again',
-      }),
-    );
+    if (!(error instanceof DiagnosticError)) throw error;
+    diagnostics.push(...error.diagnostics);
     return skipped('nothing to rehearse: the release manifest cannot be read', noRealPlan, diagnostics, started);
   }
   const builtNames = new Set(realManifest.packages.filter((p) => p.kind === 'platform').map((p) => p.name));

@@ -12,7 +12,8 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
-import { MANIFEST_FILE, type ReleaseManifest } from '../manifest/index.js';
+import type { ReleaseManifest } from '../manifest/index.js';
+import { readManifest } from '../manifest/read.js';
 import { packRelease, selectFiles } from '../pack/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { generateKeyPair, signManifest } from '../sign/index.js';
@@ -29,11 +30,8 @@ function fail(message: string, hint: string, subject?: string): DiagnosticError 
   return new DiagnosticError([diagnostic({ code: 'NS_REHEARSAL_RELEASE', message, hint, ...(subject === undefined ? {} : { subject }) })]);
 }
 
-async function readManifest(file: string): Promise<ReleaseManifest> {
-  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-  if (!isRecord(parsed) || !Array.isArray(parsed.packages)) throw fail(`${file} is not a release manifest`, 'run the dry run again');
-  return parsed as unknown as ReleaseManifest;
-}
+/** The one manifest reader (src/manifest/read.ts), its problems as `NS_REHEARSAL_RELEASE`. */
+const REHEARSAL_MANIFEST = { code: 'NS_REHEARSAL_RELEASE', hint: 'run the dry run again' } as const;
 
 /** The label the report prints for a rehearsal root. Pure. */
 export function rehearsalLabel(pinned: readonly string[], missing: readonly string[]): string {
@@ -54,7 +52,7 @@ export function limitPins(pins: Readonly<Record<string, unknown>>, keep: Readonl
  * when it holds no release manifest.
  */
 export async function prepareRehearsalRelease(plan: ReleasePlan, releaseDir: string, dir: string): Promise<PreparedRelease> {
-  const realManifest = await readManifest(path.join(releaseDir, MANIFEST_FILE));
+  const realManifest = await readManifest(releaseDir, REHEARSAL_MANIFEST);
   const rootPackageJson: unknown = JSON.parse(await readFile(plan.root.packageJsonPath, 'utf8'));
   if (!isRecord(rootPackageJson))
     throw fail(`${plan.root.packageJsonPath} is not a JSON object`, 'fix the root package.json', plan.root.packageJsonPath);
@@ -120,7 +118,7 @@ export async function prepareRehearsalRelease(plan: ReleasePlan, releaseDir: str
     missing,
     label,
     platformTarballsIdentical: identical,
-    manifest: JSON.parse(await readFile(path.join(rehearsalDir, MANIFEST_FILE), 'utf8')) as ReleaseManifest,
+    manifest: await readManifest(rehearsalDir, REHEARSAL_MANIFEST),
     realManifest,
   };
 }

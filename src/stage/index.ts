@@ -16,7 +16,7 @@ import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { parseRootPackageJson, type PlannedTarget, type ReleasePlan } from '../plan/index.js';
 import type { StagedPackage, StageOutcome } from './types.js';
-import { setTopLevelKey } from './json-text.js';
+import { setTopLevelKey } from '../util/json-text.js';
 import {
   chooseBinaries,
   isBuildOutputCandidate,
@@ -36,7 +36,7 @@ import {
 
 export * from './plan.js';
 export type { StagedPackage, StageOutcome } from './types.js';
-export { detectEol, detectIndent, setTopLevelKey } from './json-text.js';
+export { detectEol, detectIndent, setTopLevelKey } from '../util/json-text.js';
 
 export interface StageOptions {
   /**

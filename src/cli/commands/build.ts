@@ -1,6 +1,6 @@
 import path from 'node:path';
 import { buildCounts, buildTargets, selectTargets } from '../../build/index.js';
-import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../../log/cli.js';
+import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../log-options.js';
 import { loadPlan } from '../../plan/index.js';
 import { startRun, withStage } from '../../run/index.js';
 import { renderBuildText } from '../../report/build.js';

@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../../log/cli.js';
+import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../log-options.js';
 import { releaseDryRun } from '../../release/dry-run.js';
 import { renderJson, renderText } from '../../report/index.js';
 import { flag, stringOption, type Command } from '../command.js';

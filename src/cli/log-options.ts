@@ -2,10 +2,10 @@
  * The logging options every long-running command shares (`--log-format`, `--verbose`), and the
  * logger they make for a command's stderr.
  */
-import type { Options, ParsedArgs } from '../cli/command.js';
-import { flag, stringOption } from '../cli/command.js';
-import { paint, type Io } from '../cli/output.js';
-import { createLogger, isLogFormat, levelFromEnv, type Logger } from './index.js';
+import type { Options, ParsedArgs } from './command.js';
+import { flag, stringOption } from './command.js';
+import { paint, type Io } from './output.js';
+import { createLogger, isLogFormat, levelFromEnv, type Logger } from '../log/index.js';
 
 export const LOG_OPTIONS: Options = {
   'log-format': { type: 'string' },
