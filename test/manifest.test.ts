@@ -56,7 +56,7 @@ describe('release-manifest.json', () => {
     assert.ok(decoded.ok, decoded.ok ? '' : decoded.problems.join('; '));
     assert.equal(serializeManifest(decoded.manifest), text);
     assert.ok(decoded.manifest.files.length >= 4, 'the SBOMs and the policy report are listed');
-    assert.deepEqual(await readManifest(releaseDir, { code: 'NS_TEST', hint: '' }), decoded.manifest);
+    assert.deepEqual(await readManifest(releaseDir, { code: 'NS_MANIFEST_SCHEMA', hint: '' }), decoded.manifest);
   });
 
   test('SHA256SUMS is what the one writer makes of the manifest, and reads back line for line', async () => {
@@ -107,7 +107,12 @@ describe('release-manifest.json', () => {
 
   test('a missing manifest is the caller\'s "cannot read" diagnostic', async () => {
     await assert.rejects(
-      readManifest(scratch, { code: 'NS_X', hint: 'h', unreadableCode: 'NS_SBOM_RELEASE_MISSING', unreadableHint: 'pack first' }),
+      readManifest(scratch, {
+        code: 'NS_MANIFEST_SCHEMA',
+        hint: 'h',
+        unreadableCode: 'NS_SBOM_RELEASE_MISSING',
+        unreadableHint: 'pack first',
+      }),
       (error: unknown) =>
         error instanceof DiagnosticError &&
         error.diagnostics.length === 1 &&

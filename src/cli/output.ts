@@ -12,6 +12,8 @@ export interface Io {
    * a program embedding the CLI, e.g. napi-ship's own `pnpm release:dry-run` (its smoke checks).
    */
   readonly rehearsalLoader?: RuntimeLoader;
+  /** The terminal's width when stdout is one; text output is fitted to it (default 100). */
+  readonly columns?: number;
 }
 
 export function processIo(): Io {
@@ -24,6 +26,7 @@ export function processIo(): Io {
     color,
     env,
     cwd: process.cwd(),
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
   };
 }
 

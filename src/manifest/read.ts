@@ -10,7 +10,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, errorMessage, type Code, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
 import {
   MANIFEST_FILE,
@@ -253,10 +253,10 @@ export function decodeManifest(text: string): DecodedManifest {
 
 /** In which context a manifest is read: the code and hint its problems are reported with. */
 export interface ManifestContext {
-  readonly code: string;
+  readonly code: Code;
   readonly hint: string;
   /** Code for a manifest that cannot be read at all (default: `code`). */
-  readonly unreadableCode?: string;
+  readonly unreadableCode?: Code;
   /** Hint for a manifest that cannot be read at all (default: `hint`). */
   readonly unreadableHint?: string;
 }

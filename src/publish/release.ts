@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diagnostic, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, errorMessage, hasErrors, type Code, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
 import { manifestFromText } from '../manifest/read.js';
 import { readTarballManifest, tarballDigests } from '../registry/publish-body.js';
@@ -49,7 +49,7 @@ export type LoadReleaseResult =
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 function refused(
-  code: string,
+  code: Code,
   subject: string,
   message: string,
   hint: string,
@@ -182,7 +182,7 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
           'NS_PUBLISH_NO_RELEASE',
           manifestPath,
           `cannot read the release manifest: ${errorMessage(error)}`,
-          'run `napi-ship pack` (or `release --dry-run`) first, or pass the release dir with --from DIR',
+          'run `napi-ship pack` (or `release --dry-run`) first, or pass the release dir with --release-dir DIR',
         ),
       ],
     };
