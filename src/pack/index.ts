@@ -83,6 +83,7 @@ export interface PackOutcome {
   readonly outDir: string;
   readonly diagnostics: readonly Diagnostic[];
   readonly result: {
+    readonly manifest: ReleaseManifest;
     readonly manifestPath: string;
     readonly sumsPath: string;
     readonly packages: readonly ManifestPackage[];
@@ -98,7 +99,7 @@ export async function packStage(input: PackInput): Promise<PackOutcome> {
       ok: !hasErrors(packed.diagnostics),
       outDir,
       diagnostics: packed.diagnostics,
-      result: { manifestPath: packed.manifestPath, sumsPath: packed.sumsPath, packages: packed.packages },
+      result: { manifest: packed.manifest, manifestPath: packed.manifestPath, sumsPath: packed.sumsPath, packages: packed.packages },
     };
   } catch (error) {
     if (!(error instanceof PackError)) throw error;
