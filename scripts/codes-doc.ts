@@ -12,6 +12,7 @@ const AREA_TITLES: Readonly<Record<(typeof CODE_AREAS)[number], string>> = {
   core: 'Native core: loading it, and binaries it cannot inspect (`src/core`, `src/verify`)',
   build: 'build (`src/build`)',
   ci: 'ci (`src/ci`)',
+  init: 'init (`src/init`)',
   stage: 'stage (`src/stage`)',
   verify: 'verify (`src/verify`)',
   pack: 'pack (`src/pack`)',

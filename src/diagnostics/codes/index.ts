@@ -9,6 +9,7 @@
 import { buildCodes } from './build.js';
 import { ciCodes } from './ci.js';
 import { coreCodes } from './core.js';
+import { initCodes } from './init.js';
 import { manifestCodes } from './manifest.js';
 import { packCodes } from './pack.js';
 import { policyCodes } from './policy.js';
@@ -31,6 +32,7 @@ export const CODE_TABLES = {
   core: coreCodes,
   build: buildCodes,
   ci: ciCodes,
+  init: initCodes,
   stage: stageCodes,
   verify: verifyCodes,
   pack: packCodes,
