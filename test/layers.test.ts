@@ -20,8 +20,8 @@ import { repoRoot } from './helpers/cli.js';
 export const LAYERS: readonly (readonly string[])[] = [
   // the shells: the CLI and the library's entry point
   ['cli', 'index.ts'],
-  // orchestration of the whole pipeline: the dry run here, the CI workflow there
-  ['ci', 'release'],
+  // orchestration of the whole pipeline: the CI workflow, the project set-up that writes it, the dry run
+  ['ci', 'init', 'release'],
   // what a run did, the rehearsal over a packed release, and the report of both
   ['rehearsal', 'run', 'report'],
   // the stages, in pipeline order (`version` bumps the versions before anything is built)
