@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import type { Diagnostic } from '../src/diagnostics/index.js';
-import { loadPlan, type StageOutcome } from '../src/plan/index.js';
+import { loadPlan } from '../src/plan/index.js';
+import type { StageOutcome } from '../src/stage/index.js';
 import { platformManifest, platformReadme, setTopLevelKey, stagePackages, type StageOptions } from '../src/stage/index.js';
 import { hostCoreBinary, repoRoot, runCli } from './helpers/cli.js';
 import { buildFixtures, type FixtureSet } from './helpers/fixtures.js';
@@ -142,7 +143,9 @@ describe('stage: the platform package.json is the one napi-rs writes', () => {
     assert.equal(plan.targets.length, 8);
     for (const t of plan.targets) {
       const written = await readFile(path.join(t.packageDir, 'package.json'), 'utf8');
-      const ours = platformManifest({ root: plan.root.manifest, target: t, version: plan.root.version, wasiOnly: false });
+      // As stage does: the package.json already there is passed in (its listed LICENSE-* files stay).
+      const existing = JSON.parse(written) as Record<string, unknown>;
+      const ours = platformManifest({ root: plan.root.manifest, target: t, version: plan.root.version, wasiOnly: false, existing });
       assert.equal(`${JSON.stringify(ours, null, 2)}\n`, written, t.spec.platformArchABI);
       assert.equal(platformReadme(plan.root.packageName, t), await readFile(path.join(t.packageDir, 'README.md'), 'utf8'));
     }

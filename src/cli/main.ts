@@ -7,6 +7,7 @@ import { napiShipVersion } from '../util/version.js';
 import { didYouMean, helpText, parse, UsageError, type Command } from './command.js';
 import { buildCommand } from './commands/build.js';
 import { hashCommand } from './commands/hash.js';
+import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { releaseCommand } from './commands/release.js';
@@ -26,6 +27,7 @@ import { ExitCode } from './exit-codes.js';
 import { processIo, type Io } from './output.js';
 
 export const commands: readonly Command[] = [
+  initCommand,
   inspectCommand,
   hashCommand,
   targetsCommand,
@@ -111,7 +113,7 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     }
     io.stderr(
       formatDiagnostic({
-        code: 'NS_INTERNAL',
+        code: 'NS_FS_INTERNAL',
         severity: 'error',
         message: `napi-ship failed unexpectedly: ${errorMessage(error)}`,
         hint:

@@ -1,4 +1,5 @@
 /** Terminal output conventions: colour only on a TTY without NO_COLOR, and streams we can test. */
+import type { RuntimeLoader } from '../rehearsal/load.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -6,8 +7,25 @@ export interface Io {
   readonly color: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /**
+   * How `release --dry-run`'s rehearsal loads each install (default: the generic load script). Set by
+   * a program embedding the CLI, e.g. napi-ship's own `pnpm release:dry-run` (its smoke checks).
+   */
+  readonly rehearsalLoader?: RuntimeLoader;
   /** The terminal's width when stdout is one; text output is fitted to it (default 100). */
   readonly columns?: number;
+  /** Ask a yes/no question on the terminal; absent when stdin or stdout is not a terminal. */
+  readonly confirm?: (question: string) => Promise<boolean>;
+}
+
+async function askTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 export function processIo(): Io {
@@ -21,6 +39,7 @@ export function processIo(): Io {
     env,
     cwd: process.cwd(),
     ...(process.stdout.isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
+    ...(process.stdin.isTTY && process.stdout.isTTY ? { confirm: askTerminal } : {}),
   };
 }
 
@@ -30,4 +49,4 @@ export function paint(io: Io, style: keyof typeof codes, text: string): string {
   return io.color ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
 }
 
-export { textTable } from '../report/table.js';
+export { textTable } from '../util/table.js';

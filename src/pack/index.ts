@@ -11,8 +11,8 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { coreVersion, hashFiles, inspectFiles } from '../core/index.js';
-import { diagnostic, DiagnosticError, hasErrors, type Diagnostic } from '../diagnostics/index.js';
+import { coreVersion, hashFiles, inspectFiles, type CoreErrorCode, type CoreFailure } from '../core/index.js';
+import { diagnostic, DiagnosticError, hasErrors, type AreaCode, type Diagnostic } from '../diagnostics/index.js';
 import {
   MANIFEST_FILE,
   MANIFEST_SCHEMA,
@@ -23,6 +23,7 @@ import {
   type ReleaseManifest,
 } from '../manifest/index.js';
 import { allTargets } from '../targets/index.js';
+import { sha256Sums } from '../manifest/sums.js';
 import { fsDiagnosticError, writeAtomic } from '../util/fs.js';
 import { mapPool } from '../util/pool.js';
 import { napiShipVersion } from '../util/version.js';
@@ -72,6 +73,41 @@ export interface PackResult {
   readonly diagnostics: readonly Diagnostic[];
 }
 
+/**
+ * The pack stage's outcome: `ok` with what was written, or the diagnostics of why nothing was
+ * (`result` is then `null`). The one shape the orchestrator and the CLI read; `packRelease` below
+ * is the step that throws a `PackError` on a package that cannot be packed.
+ */
+export interface PackOutcome {
+  readonly ok: boolean;
+  /** The release dir written (or that would have been). */
+  readonly outDir: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly result: {
+    readonly manifest: ReleaseManifest;
+    readonly manifestPath: string;
+    readonly sumsPath: string;
+    readonly packages: readonly ManifestPackage[];
+  } | null;
+}
+
+/** `packRelease` as a stage: its `PackError` (the packages' own problems) becomes the outcome's diagnostics. */
+export async function packStage(input: PackInput): Promise<PackOutcome> {
+  const outDir = path.resolve(input.outDir);
+  try {
+    const packed = await packRelease(input);
+    return {
+      ok: !hasErrors(packed.diagnostics),
+      outDir,
+      diagnostics: packed.diagnostics,
+      result: { manifest: packed.manifest, manifestPath: packed.manifestPath, sumsPath: packed.sumsPath, packages: packed.packages },
+    };
+  } catch (error) {
+    if (!(error instanceof PackError)) throw error;
+    return { ok: false, outDir, diagnostics: error.diagnostics, result: null };
+  }
+}
+
 async function git(dir: string, args: readonly string[]): Promise<string | null> {
   try {
     const { stdout } = await execFileAsync('git', [...args], { cwd: dir, timeout: 10_000, windowsHide: true });
@@ -118,17 +154,25 @@ export async function resolveSourceDateEpoch(rootDir: string, explicit?: number,
   return NPM_FIXED_DATE_EPOCH;
 }
 
+/** The diagnostic code of a packed binary the core could not read, per core error. */
+const PACK_BINARY_FAILURE: Readonly<Record<CoreErrorCode, AreaCode<'pack'>>> = {
+  E_NOT_FOUND: 'NS_PACK_BINARY_E_NOT_FOUND',
+  E_IO: 'NS_PACK_BINARY_E_IO',
+  E_NOT_A_FILE: 'NS_PACK_BINARY_E_NOT_A_FILE',
+  E_EMPTY: 'NS_PACK_BINARY_E_EMPTY',
+  E_TOO_LARGE: 'NS_PACK_BINARY_E_TOO_LARGE',
+  E_UNKNOWN_FORMAT: 'NS_PACK_BINARY_E_UNKNOWN_FORMAT',
+  E_TRUNCATED: 'NS_PACK_BINARY_E_TRUNCATED',
+  E_MALFORMED: 'NS_PACK_BINARY_E_MALFORMED',
+  E_UNSUPPORTED: 'NS_PACK_BINARY_E_UNSUPPORTED',
+  E_INTERNAL: 'NS_PACK_BINARY_E_INTERNAL',
+};
+
 function inputError(message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code: 'NS_PACK_INPUT', message, hint })]);
 }
 
-/** `SHA256SUMS` text, as `sha256sum` writes it: `<hex>  <file>`, one a line, sorted by file name. */
-export function sha256Sums(entries: readonly { readonly file: string; readonly sha256: string }[]): string {
-  return [...entries]
-    .sort((a, b) => byteOrder(a.file, b.file))
-    .map((e) => `${e.sha256}  ${e.file}\n`)
-    .join('');
-}
+export { sha256Sums } from '../manifest/sums.js';
 
 interface Selected {
   readonly input: PackInputPackage;
@@ -165,11 +209,11 @@ async function collectBinaries(selected: readonly Selected[], diagnostics: Diagn
     const digests = hashed[i];
     const target = w.s.input.target ?? '';
     if (!facts?.ok || !digests?.ok) {
-      const error =
+      const error: CoreFailure =
         facts && !facts.ok ? facts.error : digests && !digests.ok ? digests.error : { code: 'E_INTERNAL', message: 'no result' };
       diagnostics.push(
         diagnostic({
-          code: `NS_PACK_BINARY_${error.code}`,
+          code: PACK_BINARY_FAILURE[error.code],
           target,
           subject: w.abs,
           message: `cannot read the packed binary: ${error.message}`,

@@ -12,12 +12,13 @@
  * - duplicates: more than one version of a name in an ecosystem (`duplicates.level`, warn by default).
  */
 import semver from 'semver';
-import type { Diagnostic, Severity } from '../diagnostics/index.js';
+import type { AreaCode, Diagnostic, Severity } from '../diagnostics/index.js';
 import { normalizeLicense } from '../license/expression.js';
 import { licensesNeeded, satisfiesAllowList } from '../license/satisfies.js';
 import type { Ecosystem, Inventory, InventoryPackage } from '../sbom/inventory.js';
 import {
   CRATES_IO_INDEXES,
+  DEFAULT_NPM_REGISTRY,
   normalizeFilePath,
   type Clarification,
   type LicenseException,
@@ -30,7 +31,7 @@ export type PolicyCheck = 'license' | 'clarify' | 'source' | 'ban' | 'duplicate'
 /** One finding about one package (or, for duplicates, one name). */
 export interface PolicyViolation {
   readonly check: PolicyCheck;
-  readonly code: string;
+  readonly code: AreaCode<'policy'>;
   /** `error` fails the gate; `warning` (duplicates by default) is reported only. */
   readonly severity: Severity;
   readonly ecosystem: Ecosystem;
@@ -142,7 +143,7 @@ function sourceText(p: InventoryPackage): string {
 
 interface Finding {
   readonly check: PolicyCheck;
-  readonly code: string;
+  readonly code: AreaCode<'policy'>;
   readonly severity: Severity;
   readonly message: string;
   readonly hint: string;
@@ -433,6 +434,8 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     const url = location ?? p.downloadLocation;
     if (url === null) return [];
     const registries = sources.npmRegistries.map(registryKey);
+    // yarn 1 records registry.yarnpkg.com, yarn's mirror of the npm registry: the same packages.
+    if (registries.includes(registryKey(DEFAULT_NPM_REGISTRY))) registries.push(registryKey('https://registry.yarnpkg.com/'));
     if (registries.some((r) => underKey(registryKey(url), r))) return [];
     return [
       {

@@ -4,7 +4,7 @@
  */
 import { createHash } from 'node:crypto';
 import semver from 'semver';
-import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, type Code } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
 import { checkTarball } from '../util/tarball.js';
 
@@ -54,7 +54,7 @@ export interface PublishBody {
   readonly document: Record<string, unknown>;
 }
 
-function refuse(code: string, subject: string, message: string, hint: string): DiagnosticError {
+function refuse(code: Code, subject: string, message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code, subject, message, hint })]);
 }
 

@@ -16,7 +16,7 @@ import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
 import { lstat, mkdir, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
 import path from 'node:path';
-import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, errorMessage, type Code } from '../diagnostics/index.js';
 
 /** Is `file` `dir` itself or below it? Lexical, over absolute (resolved) paths. */
 export function isInside(dir: string, file: string): boolean {
@@ -38,7 +38,7 @@ export const LIMITS = {
   tarball: 2 * 1024 * 1024 * 1024 - 1,
 } as const;
 
-function fsError(code: string, file: string, message: string, hint: string): DiagnosticError {
+function fsError(code: Code, file: string, message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code, subject: file, message, hint })]);
 }
 

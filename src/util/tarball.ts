@@ -8,7 +8,7 @@
  */
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
-import { diagnostic, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, errorMessage, type Code, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord } from './json.js';
 
 /** The largest package.json read out of a tarball. */
@@ -51,7 +51,7 @@ export async function checkTarball(
 ): Promise<TarballCheck> {
   const cap = options.maxInflatedBytes ?? inflateCap(bytes.length);
   const out: Diagnostic[] = [];
-  const bad = (code: string, message: string, found?: string): void => {
+  const bad = (code: Code, message: string, found?: string): void => {
     // Ten findings say enough about one tarball.
     if (out.length >= 10) return;
     out.push(
