@@ -213,8 +213,10 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
   }
   if (pem !== undefined) {
     const checked = await verifyRelease(dir, pem);
-    diagnostics.push(...checked);
-    if (!hasErrors(checked)) signature = { key: source, keyId: keyId(parsePublicKey(pem, 'public key')) };
+    for (const d of checked) diagnostics.push(d);
+    // A release that fails its signature or digests is not read any further.
+    if (hasErrors(checked)) return { ok: false, diagnostics };
+    signature = { key: source, keyId: keyId(parsePublicKey(pem, 'public key')) };
   }
   const parsed = parseManifestText(manifestBytes.toString('utf8'), manifestPath);
   diagnostics.push(...parsed.diagnostics);

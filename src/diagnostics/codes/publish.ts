@@ -57,11 +57,6 @@ export const publishCodes = {
     summary: 'the publish journal cannot be opened or written',
     hint: 'make the release dir writable, or put the journal elsewhere (--journal FILE)',
   },
-  NS_PUBLISH_NO_JOURNAL: {
-    class: 'usage',
-    summary: '--resume, but the journal holds no earlier publish of this manifest',
-    hint: 'run `napi-ship publish` without --resume (a plain run also continues whatever is on the registry)',
-  },
   NS_PUBLISH_TAG_INVALID: {
     class: 'usage',
     summary: 'a dist-tag (--tag or the staging tag) cannot be used',
