@@ -455,7 +455,7 @@ describe('every registry exchange has an overall deadline', () => {
       await assert.rejects(client.getPackument('trickle'), (e: unknown) => {
         assert.ok(e instanceof DiagnosticError);
         assert.equal(e.diagnostics[0]?.code, 'NS_REGISTRY_RETRIES_EXHAUSTED');
-        assert.match(e.message, /NS_DEADLINE/);
+        assert.match(e.message, /E_DEADLINE/);
         return true;
       });
     } finally {

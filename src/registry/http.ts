@@ -115,7 +115,7 @@ const TRANSIENT = new Set([
   'UND_ERR_REQ_CONTENT_LENGTH_MISMATCH',
   'UND_ERR_RES_CONTENT_LENGTH_MISMATCH',
   'ERR_STREAM_PREMATURE_CLOSE',
-  'NS_DEADLINE',
+  'E_DEADLINE',
 ]);
 
 /** The `code` of an error or of the first cause that has one. */
@@ -184,7 +184,7 @@ export async function send(settings: HttpSettings, req: HttpRequest): Promise<Ht
     const deadlineMs = attemptDeadlineMs(settings, req.body === undefined ? 0 : req.body.length);
     const deadline = new AbortController();
     const timer = setTimeout(() => {
-      deadline.abort(Object.assign(new Error(`no complete answer within ${String(deadlineMs)} ms`), { code: 'NS_DEADLINE' }));
+      deadline.abort(Object.assign(new Error(`no complete answer within ${String(deadlineMs)} ms`), { code: 'E_DEADLINE' }));
     }, deadlineMs);
     try {
       const response = await request(req.url, {

@@ -12,7 +12,7 @@ import { createHash, verify, type KeyObject } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
-import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
+import { areaOf, diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, SHA256SUMS_FILE, SIGNATURE_FILE } from '../manifest/index.js';
 import { parseManifest, type ManifestEntry } from '../manifest/read.js';
 import { parseSha256Sums } from '../manifest/sums.js';
@@ -341,7 +341,7 @@ export async function verifyRelease(dir: string, publicKeyPem: string): Promise<
     return await verifyReleaseFiles(dir, publicKeyPem);
   } catch (error) {
     // A hostile file (link, FIFO, device, oversized) is a finding about the release, not a crash.
-    if (error instanceof DiagnosticError && error.diagnostics.every((d) => d.code.startsWith('NS_FS_'))) return [...error.diagnostics];
+    if (error instanceof DiagnosticError && error.diagnostics.every((d) => areaOf(d.code) === 'files')) return [...error.diagnostics];
     throw error;
   }
 }

@@ -78,7 +78,7 @@ export async function checkTarball(
         resolve();
       }
     };
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 1024 * 1024 });
     const parser = new Parser({
       strict: true,
       onReadEntry: (entry: ReadEntry) => {
@@ -103,9 +103,15 @@ export async function checkTarball(
       gunzip.destroy();
       finish();
     });
-    parser.on('end', finish);
-    parser.on('close', finish);
+    // The archive ended (two zero blocks): whatever gzip still holds is never read.
+    const ended = (): void => {
+      gunzip.destroy();
+      finish();
+    };
+    parser.on('end', ended);
+    parser.on('close', ended);
     gunzip.on('data', (chunk: Buffer) => {
+      if (settled) return;
       inflated += chunk.length;
       if (inflated > cap) {
         bad('NS_TARBALL_TOO_LARGE', `the tarball inflates to more than ${String(cap)} bytes (a gzip bomb?); stopped there`);
