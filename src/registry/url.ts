@@ -6,7 +6,7 @@
 import { isIP } from 'node:net';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 
-/** The public npm registry, used when nothing else is configured. */
+/** The public npm registry, used when nothing else is configured: the one place its URL is written in src/ (diagnostics' static hints aside). */
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
 /** `127.0.0.0/8`, `::1` (and `::ffff:127.x.y.z`) and `localhost` (with its subdomains, RFC 6761). */
@@ -55,7 +55,7 @@ export function checkRegistryUrl(registry: string, allowInsecure = false): URL {
         code: 'NS_REGISTRY_URL',
         subject: registry.slice(0, 200),
         message: 'the registry is not a URL',
-        hint: 'e.g. --registry https://registry.npmjs.org/',
+        hint: `e.g. --registry ${DEFAULT_REGISTRY}`,
       }),
     ]);
   }
@@ -65,7 +65,7 @@ export function checkRegistryUrl(registry: string, allowInsecure = false): URL {
         code: 'NS_REGISTRY_URL',
         subject: displayUrl(url),
         message: `the registry URL has the scheme ${url.protocol} (only https: and http: are spoken)`,
-        hint: 'e.g. --registry https://registry.npmjs.org/',
+        hint: `e.g. --registry ${DEFAULT_REGISTRY}`,
       }),
     ]);
   }

@@ -15,11 +15,10 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { DEFAULT_REGISTRY } from '../registry/url.js';
 import { isRecord } from '../util/json.js';
 import { readLicenseFiles } from './cargo.js';
 import type { Inventory, InventoryEdge, InventoryPackage, PackageSource } from './inventory.js';
-
-export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 
 export const NPM_LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'npm-shrinkwrap.json'] as const;
 
@@ -471,7 +470,7 @@ type NpmScope = 'normal' | 'dev';
 /** Read the root package's production (and, if asked, dev) dependency graph as an inventory. */
 export async function readNpmInventory(options: NpmInventoryOptions): Promise<NpmInventoryResult> {
   const rootDir = path.resolve(options.rootDir);
-  const registry = options.registry ?? DEFAULT_NPM_REGISTRY;
+  const registry = options.registry ?? DEFAULT_REGISTRY;
   const includeDev = options.includeDev ?? false;
   const diagnostics: Diagnostic[] = [];
   const rootManifestRaw = await readJson(path.join(rootDir, 'package.json')).catch((error: unknown) => {
