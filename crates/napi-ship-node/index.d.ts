@@ -36,6 +36,9 @@ export interface BinaryReport {
   size: number
 }
 
+/** What the bytes of `gzip` depend on: libdeflate's version, the level rule and the header. */
+export declare function compressorId(): string
+
 /** A typed failure for one file. */
 export interface CoreError {
   /**
@@ -67,6 +70,12 @@ export interface FileInspection {
   report?: BinaryReport
   error?: CoreError
 }
+
+/**
+ * A complete, reproducible gzip member of `data` (libdeflate; fixed header: mtime 0, OS Unix), off
+ * the JS thread. Rejects with `E_TOO_LARGE: …` past 4 GiB.
+ */
+export declare function gzip(data: Buffer): Promise<Buffer>
 
 /** sha1, sha256 and sha512 of each file in one read pass, files in parallel, off the JS thread. */
 export declare function hash(paths: Array<string>): Promise<Array<FileHash>>

@@ -835,7 +835,9 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.compressorId = nativeBinding.compressorId
 module.exports.coreVersion = nativeBinding.coreVersion
+module.exports.gzip = nativeBinding.gzip
 module.exports.hash = nativeBinding.hash
 module.exports.hashSync = nativeBinding.hashSync
 module.exports.inspect = nativeBinding.inspect

@@ -108,7 +108,17 @@ export async function prepareRehearsalRelease(plan: ReleasePlan, dir: string): P
     binaries: realManifest.binaries,
     packages: [
       { dir: rootCopy, kind: 'root', target: null },
-      ...platforms.map((p) => ({ dir: p.dir, kind: 'platform' as const, target: p.platformArchABI, triple: p.triple })),
+      // The dry run's own platform tarballs (same dirs, same SOURCE_DATE_EPOCH): linked, never packed again.
+      ...platforms.map((p) => {
+        const made = realManifest.packages.find((r) => r.name === p.packageName);
+        return {
+          dir: p.dir,
+          kind: 'platform' as const,
+          target: p.platformArchABI,
+          triple: p.triple,
+          ...(made === undefined ? {} : { prebuilt: path.join(pack.outDir, made.tarball) }),
+        };
+      }),
     ],
   });
   const keys = generateKeyPair();
