@@ -77,7 +77,7 @@ export function settingsFromEnv(): Settings {
     packSize: listEnv('BENCH_PACK_SIZE', quick ? [1] : [5])[0] ?? 5,
     publishSize: listEnv('BENCH_PUBLISH_SIZE', quick ? [1] : [5])[0] ?? 5,
     scalingTargets: listEnv('BENCH_SCALING_TARGETS', quick ? [2, 8] : [2, 8, 16]),
-    scalingSizes: listEnv('BENCH_SCALING_SIZES', quick ? [1] : [1, 5, 25]),
+    scalingSizes: listEnv('BENCH_SCALING_SIZES', quick ? [1] : [1, 5, 25, 100]),
     scalingTargetSize: listEnv('BENCH_SCALING_TARGET_SIZE', quick ? [1] : [5])[0] ?? 5,
     keep: process.env.BENCH_KEEP === '1',
   };
