@@ -22,6 +22,12 @@ export interface CommandEntry {
 
 export const commandList: readonly CommandEntry[] = [
   {
+    name: 'init',
+    summary:
+      'Set napi-ship up in an existing napi-rs project: pinned dev dependencies, a starter license policy from the licenses found, the release workflow, a release:dry-run script.',
+    load: async () => (await import('./commands/init.js')).initCommand,
+  },
+  {
     name: 'inspect',
     summary: 'Read what native binaries really are: format, OS, CPU, libc, glibc ceiling, macOS minimum, CRT, napi export.',
     load: async () => (await import('./commands/inspect.js')).inspectCommand,
