@@ -83,7 +83,7 @@ export const releaseCommand: Command = {
     if (json) {
       io.stdout(renderJson(result.plan));
     } else {
-      io.stdout(renderText(result.plan));
+      io.stdout(renderText(result.plan, io.columns === undefined ? {} : { columns: io.columns }));
       io.stdout(`\nreport: ${result.files.markdown}\nplan:   ${result.files.json}\nrelease dir: ${result.files.releaseDir}\n`);
     }
     const { summary } = result;
