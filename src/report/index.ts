@@ -299,6 +299,9 @@ export function renderText(plan: ReleasePlan, options: RenderOptions = {}): stri
       ...sbomTextLines(plan),
       ...rehearsalTextLines(plan),
       ...(diagnostics.length === 0 ? [] : ['', 'Diagnostics:', ...diagnostics]),
+      // The verdict again where the eye ends up after scrolling.
+      '',
+      summaryLine(summarize(plan)),
     ].join('\n') + '\n'
   );
 }
