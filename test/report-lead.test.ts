@@ -71,25 +71,25 @@ describe('the report leads (snapshots)', () => {
   test('a clean run: ready to publish, and Next says the exact publish command', async () => {
     const r = await dryRun('clean', ['x86_64-unknown-linux-gnu'], ['linux-x64-gnu'], true);
     assert.equal(r.summary.publishable, true);
-    const text = renderText(r.plan, { columns: 100 });
+    const text = renderText(r.run, { columns: 100 });
     assert.match(text, /^@fixture\/clean@1\.2\.3: 1 targets\nResult: ready to publish\n {2}1 of 1 targets ready;/);
     assert.match(text, new RegExp(`Next:\\n {2}napi-ship publish --release-dir ${path.join(scratch, 'clean-out', 'packages')} `));
     assert.doesNotMatch(text, /\?@\?|FAILED/);
     for (const line of text.split('\n').filter((l) => /^[a-z]+-[a-z0-9]+-?[a-z]*\s/.test(l))) assert.ok(line.length <= 100, line);
     await matchSnapshot('lead-clean.txt', normalise(text));
-    await matchSnapshot('lead-clean.md', normalise(renderMarkdown(r.plan)));
+    await matchSnapshot('lead-clean.md', normalise(renderMarkdown(r.run)));
   });
 
   test('a run with a missing target: not publishable yet, build it in CI', async () => {
     const r = await dryRun('missing', ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin'], ['linux-x64-gnu'], true);
     assert.equal(r.summary.errors, 0);
-    const text = renderText(r.plan, { columns: 100 });
+    const text = renderText(r.run, { columns: 100 });
     assert.match(text, /Result: not publishable yet: 1 target not built here\n/);
     assert.match(text, /Blocks a real publish: 1 target missing \(darwin-arm64\)/);
     assert.match(text, /Next:\n {2}napi-ship ci generate +build the 1 missing target in CI/);
     assert.match(text, /--dry-run +see what a publish would do once nothing blocks it/);
     await matchSnapshot('lead-missing.txt', normalise(text));
-    const md = renderMarkdown(r.plan);
+    const md = renderMarkdown(r.run);
     assert.match(md, /### Next\n\n- `napi-ship ci generate` — build the 1 missing target in CI/);
     await matchSnapshot('lead-missing.md', normalise(md));
   });
@@ -101,13 +101,13 @@ describe('the report leads (snapshots)', () => {
       ['linux-x64-gnu', 'linux-arm64-gnu'],
       false,
     );
-    const text = renderText(r.plan, { columns: 100 });
+    const text = renderText(r.run, { columns: 100 });
     assert.match(text, /Result: FAILED: verify\n/);
     assert.match(text, /Blocks a real publish: 1 target failing verify \(linux-arm64-gnu\)/);
     assert.match(text, /napi-ship verify +fix linux-arm64-gnu: the file holds x64 code; build it with --target aarch64-unknown-linux-gnu/);
     assert.ok(text.indexOf('Next:') < text.indexOf('\ntarget ') && text.indexOf('\ntarget ') < text.indexOf('Diagnostics:'));
     await matchSnapshot('lead-failing.txt', normalise(text));
-    await matchSnapshot('lead-failing.md', normalise(renderMarkdown(r.plan)));
+    await matchSnapshot('lead-failing.md', normalise(renderMarkdown(r.run)));
   });
 });
 

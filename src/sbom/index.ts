@@ -65,6 +65,19 @@ export {
 
 export type SbomKind = 'rust' | 'npm' | 'release';
 
+/** What a failed SBOM step records: its own diagnostics, or `NS_SBOM_FAILED` with the message. */
+export function sbomStageFailure(error: unknown): Diagnostic[] {
+  if (error instanceof DiagnosticError) return [...error.diagnostics];
+  return [
+    {
+      code: 'NS_SBOM_FAILED',
+      severity: 'error',
+      message: `the SBOM stage failed: ${errorMessage(error)}`,
+      hint: 'run `napi-ship sbom` to see the error on its own',
+    },
+  ];
+}
+
 /** File names in the out dir. */
 export const SBOM_FILES: Readonly<Record<SbomFormat, Readonly<Partial<Record<SbomKind, string>>>>> = {
   spdx: { rust: 'sbom.rust.spdx.json', npm: 'sbom.npm.spdx.json', release: 'sbom.release.spdx.json' },
