@@ -41,7 +41,17 @@ import {
 export type { Inventory, InventoryEdge, InventoryPackage, PackageSource, Ecosystem } from './inventory.js';
 export { readSbomConfig, DEFAULT_NAMESPACE, type SbomConfig, type SbomFormat } from './config.js';
 export { readCargoInventory, parseCargoLock, cargoPurl, cargoDownloadLocation, walkCargoGraph, parseCargoMetadata } from './cargo.js';
-export { readNpmInventory, npmPurl, integrityDigests, findNpmLockfile } from './npm.js';
+export {
+  readNpmInventory,
+  npmPurl,
+  integrityDigests,
+  findNpmLockfile,
+  findLockfile,
+  packageManagerOf,
+  ownPlatformPackages,
+  type FoundLockfile,
+  type LockfileKind,
+} from './npm.js';
 export { readReleaseManifest, releaseInputs, type ReleaseSource } from './release.js';
 export { cdxgenMissing, resolveCdxgen } from './cyclonedx.js';
 export {
