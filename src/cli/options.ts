@@ -3,7 +3,7 @@
  * command. Old per-command names keep working as aliases.
  */
 import path from 'node:path';
-import { DEFAULT_REGISTRY } from '../registry/url.js';
+import { DEFAULT_REGISTRY } from '../util/registry-defaults.js';
 import type { OptionSpec } from './command.js';
 
 /** Where `pack` writes and `sbom`, `sign`, `verify-manifest`, `publish`, `status` read a packed release. */

@@ -5,9 +5,9 @@
  */
 import { isIP } from 'node:net';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
+import { DEFAULT_REGISTRY } from '../util/registry-defaults.js';
 
-/** The public npm registry, used when nothing else is configured: the one place its URL is written in src/ (diagnostics' static hints aside). */
-export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+export { DEFAULT_REGISTRY };
 
 /** `127.0.0.0/8`, `::1` (and `::ffff:127.x.y.z`) and `localhost` (with its subdomains, RFC 6761). */
 export function isLoopbackHost(hostname: string): boolean {
