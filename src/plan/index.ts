@@ -9,6 +9,7 @@ import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { BuildOutcome } from '../build/types.js';
 import type { ManifestPackage } from '../manifest/index.js';
+import type { LoadOutcome } from '../load/index.js';
 import type { PolicyOutcome } from '../policy/index.js';
 import type { PublishResult } from '../publish/run.js';
 import type { RehearsalOutcome } from '../rehearsal/types.js';
@@ -99,6 +100,8 @@ export interface StageResults {
   readonly rehearsal: RehearsalOutcome;
   /** The atomic publish to a registry (src/publish): preflight, plan, per package outcome. */
   readonly publish: PublishResult;
+  /** Per staged target: did its binary load here (natively, or under qemu), or why it cannot (src/load). */
+  readonly load: LoadOutcome;
 }
 
 export interface ReleasePlan {
@@ -239,6 +242,7 @@ export function planDiagnostics(plan: ReleasePlan): Diagnostic[] {
     ...(plan.stages.sbom?.diagnostics ?? []),
     ...(plan.stages.policy?.diagnostics ?? []),
     ...(plan.stages.rehearsal?.diagnostics ?? []),
+    ...(plan.stages.load?.diagnostics ?? []),
     ...(plan.stages.publish?.diagnostics ?? []),
   ];
 }

@@ -26,6 +26,7 @@ import { verifyRelease } from '../verify/index.js';
 import { resolvePolicy, type PolicyOverrides } from '../verify/policy.js';
 import { runSbomAndPolicy, shipNpmSbomBeforePack } from '../sbom/stage.js';
 import { rehearse } from '../rehearsal/index.js';
+import { loadTargets } from '../load/index.js';
 import { stagingCopy } from './staging.js';
 
 export interface DryRunOptions {
@@ -172,6 +173,20 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
           step(s);
         },
       }),
+    );
+  }
+
+  if (plan.stages.stage && plan.stages.stage.packages.length > 0) {
+    step('loading each staged binary this machine can run (natively, or under qemu)');
+    const hostTarget =
+      plan.targets.find(
+        (t) =>
+          t.spec.platform === process.platform && t.spec.arch === process.arch && (process.platform !== 'linux' || t.spec.abi === 'gnu'),
+      )?.spec.platformArchABI ?? null;
+    plan = withStage(
+      plan,
+      'load',
+      await loadTargets(plan.stages.stage.packages, { hostTarget, rehearsalLoads: plan.stages.rehearsal?.loads ?? [] }),
     );
   }
 

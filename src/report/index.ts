@@ -7,6 +7,7 @@ import { formatDiagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { planDiagnostics, type ReleasePlan } from '../plan/index.js';
 import { VERIFY_CHECKS, type CheckMark, type VerifyCheck } from '../verify/index.js';
 import { buildMark, buildMarkdownLines, buildNote, buildTextLines } from './build.js';
+import { loadedCell, loadMarkdownLines, loadTextLines } from './load.js';
 import { rehearsalMarkdownLines, rehearsalTextLines } from './rehearsal.js';
 import { sbomMarkdownLines, sbomTextLines } from './sbom.js';
 import { textTable } from './table.js';
@@ -158,7 +159,8 @@ function releaseLines(plan: ReleasePlan, markdown: boolean): string[] {
 export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry run'): string {
   const rows = reportRows(plan);
   const built = plan.stages.build !== undefined;
-  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'];
+  const loaded = plan.stages.load !== undefined;
+  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, ...(loaded ? ['loaded'] : []), 'note'];
   const lines = [
     `## ${title}: \`${plan.root.packageName}@${plan.root.version}\``,
     '',
@@ -168,11 +170,12 @@ export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry
     `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map(
       (r) =>
-        `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md)].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`,
+        `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md), ...(loaded ? [loadedCell(plan, r.triple, true) ?? ''] : [])].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`,
     ),
     '',
     `Legend: ${symbols.ok.md} passed, ${symbols.warn.md} warning, ${symbols.fail.md} failed, ${symbols.skip.md} skipped.`,
     ...buildMarkdownLines(plan),
+    ...loadMarkdownLines(plan),
     ...releaseLines(plan, true),
     ...sbomMarkdownLines(plan),
     ...rehearsalMarkdownLines(plan),
@@ -185,13 +188,15 @@ export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry
 export function renderText(plan: ReleasePlan): string {
   const rows = reportRows(plan);
   const built = plan.stages.build !== undefined;
+  const loaded = plan.stages.load !== undefined;
   const table = textTable(
-    ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'],
+    ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, ...(loaded ? ['loaded'] : []), 'note'],
     rows.map((r) => [
       r.target,
       r.packageName,
       ...(built ? [symbols[r.build ?? 'skip'].text] : []),
       ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text),
+      ...(loaded ? [loadedCell(plan, r.triple, false) ?? ''] : []),
       r.note,
     ]),
   );
@@ -203,6 +208,7 @@ export function renderText(plan: ReleasePlan): string {
       table,
       ...diagnostics.map(formatDiagnostic),
       ...buildTextLines(plan),
+      ...loadTextLines(plan),
       ...releaseLines(plan, false),
       ...sbomTextLines(plan),
       ...rehearsalTextLines(plan),
