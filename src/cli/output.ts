@@ -6,6 +6,8 @@ export interface Io {
   readonly color: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** The terminal's width when stdout is one; text output is fitted to it (default 100). */
+  readonly columns?: number;
 }
 
 export function processIo(): Io {
@@ -18,6 +20,7 @@ export function processIo(): Io {
     color,
     env,
     cwd: process.cwd(),
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
   };
 }
 

@@ -215,7 +215,7 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
           'NS_PUBLISH_NO_RELEASE',
           manifestPath,
           `cannot read the release manifest: ${errorMessage(error)}`,
-          'run `napi-ship pack` (or `release --dry-run`) first, or pass the release dir with --from DIR',
+          'run `napi-ship pack` (or `release --dry-run`) first, or pass the release dir with --release-dir DIR',
         ),
       ],
     };
