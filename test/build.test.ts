@@ -78,7 +78,7 @@ describe('toolchain choice (pure)', () => {
     assert.equal(arm.kind, 'build');
     assert.deepEqual(arm.env, { MACOSX_DEPLOYMENT_TARGET: '11.0' });
     assert.equal(arm.target, 'aarch64-apple-darwin');
-    assert.match(arm.note, /no Apple SDK.*macOS runner/);
+    assert.match(arm.note, /without an Apple SDK.*macOS runner/);
     const x64 = chooseToolchain(spec('x86_64-apple-darwin'), host);
     assert.deepEqual(x64.kind === 'build' ? x64.env : null, { MACOSX_DEPLOYMENT_TARGET: '10.13' });
     const project = chooseToolchain(spec('x86_64-apple-darwin'), host, { macosDeploymentTarget: '10.15' });
@@ -159,7 +159,7 @@ describe('toolchain choice (pure)', () => {
     const c = chooseToolchain(spec('x86_64-unknown-linux-gnu'), linuxHost({ napiCrossTargets: [] }));
     assert.equal(c.kind, 'build');
     assert.equal(c.toolchain, 'native');
-    assert.match(c.kind === 'build' ? c.note : '', /glibc floor is this machine's/);
+    assert.match(c.note, /glibc floor is this machine's/);
   });
 
   test('macOS and Windows hosts build their own platform natively', () => {

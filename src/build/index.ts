@@ -278,6 +278,9 @@ async function buildOne(
           ...(implicit ? {} : { target: step.target }),
           platform: true,
           release,
+          // \`napi build\`'s own default (--dts-cache); the API's is off, which gives every build a
+          // fresh type-def dir and so forces cargo to recompile (and re-link) the addon crate.
+          dtsCache: true,
           ...toolchainOptions(step.toolchain),
         },
         env: step.env,

@@ -5,6 +5,7 @@ import { DiagnosticError, errorMessage, formatDiagnostic } from '../diagnostics/
 import { napiShipVersion } from '../util/version.js';
 import { didYouMean, helpText, parse, UsageError, type Command } from './command.js';
 import { buildCommand } from './commands/build.js';
+import { doctorCommand } from './commands/doctor.js';
 import { hashCommand } from './commands/hash.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
@@ -29,6 +30,7 @@ export const commands: readonly Command[] = [
   hashCommand,
   targetsCommand,
   buildCommand,
+  doctorCommand,
   stageCommand,
   verifyCommand,
   packCommand,
