@@ -7,6 +7,7 @@ import { didYouMean, helpText, parse, UsageError, type Command } from './command
 import { buildCommand } from './commands/build.js';
 import { doctorCommand } from './commands/doctor.js';
 import { hashCommand } from './commands/hash.js';
+import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { releaseCommand } from './commands/release.js';
@@ -26,6 +27,7 @@ import { ExitCode } from './exit-codes.js';
 import { processIo, type Io } from './output.js';
 
 export const commands: readonly Command[] = [
+  initCommand,
   inspectCommand,
   hashCommand,
   targetsCommand,

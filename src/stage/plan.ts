@@ -319,13 +319,17 @@ export interface ManifestInput {
   readonly version: string;
   /** Every configured target is WASI (napi-rs then writes no `cpu` for the WASI package). */
   readonly wasiOnly: boolean;
-  /** The platform package.json already in the dir, if any (only WASI loader fields are kept from it). */
+  /** The platform package.json already in the dir, if any (WASI loader fields and listed license files are kept from it). */
   readonly existing?: Manifest | null;
 }
+
+/** A license file a package lists in `files` (LICENSE-MIT, LICENSE-APACHE, COPYING, NOTICE…). */
+const LICENSE_FILE = /^(?:licen[cs]e|copying|notice)(?:[-._][\w.-]*)?$/i;
 
 /**
  * The package.json of one platform package, shaped and ordered as napi-rs's `create-npm-dirs`
  * writes it: name, version, cpu, main, files, the carried root fields, publishConfig, os, libc.
+ * License files the existing package.json lists in `files` stay listed.
  * `libc` only when the target has one (Linux gnu/musl); no `cpu` for a universal binary (as
  * napi-rs); no `os` for WASI.
  */
@@ -341,7 +345,10 @@ export function platformManifest(input: ManifestInput): Record<string, unknown> 
   }
   const existingMain = wasi && typeof existing?.main === 'string' ? existing.main : undefined;
   out.main = existingMain ?? target.binaryFile;
-  const existingFiles = wasi && Array.isArray(existing?.files) ? existing.files.filter((f): f is string => typeof f === 'string') : [];
+  const listed = Array.isArray(existing?.files) ? existing.files.filter((f): f is string => typeof f === 'string') : [];
+  // WASI keeps its loader files; every package keeps the license files it lists (npm packs only
+  // LICENSE/LICENCE/COPYING by itself, so LICENSE-MIT / LICENSE-APACHE must stay in `files`).
+  const existingFiles = wasi ? listed : listed.filter((f) => LICENSE_FILE.test(f));
   out.files = [target.binaryFile, ...existingFiles.filter((f) => f !== target.binaryFile)];
   for (const key of CARRIED_FIELDS) {
     if (root[key] !== undefined) out[key] = structuredClone(root[key]);
