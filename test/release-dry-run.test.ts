@@ -38,7 +38,7 @@ describe("release --dry-run on napi-ship's own core", () => {
     const result = await releaseDryRun({ cwd: coreDir, outDir: out, rehearsal: false });
     assert.equal(await gitStatus(), before, 'the working tree is not modified');
 
-    const host = result.plan.stages.verify?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
+    const host = result.run.stages.verify?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
     assert.ok(host);
     assert.deepEqual(
       host.diagnostics.filter((d) => d.severity !== 'note'),
@@ -57,7 +57,7 @@ describe("release --dry-run on napi-ship's own core", () => {
     });
     // The loaded column: the host target under this Node (no rehearsal here), linux-arm64-gnu under
     // qemu-aarch64 with Node's arm64 build from npm, the rest not loadable here with the reason.
-    const loads = new Map((result.plan.stages.load?.targets ?? []).map((t) => [t.target, t]));
+    const loads = new Map((result.run.stages.load?.targets ?? []).map((t) => [t.target, t]));
     assert.equal(loads.get('linux-x64-gnu')?.status, 'ok', loads.get('linux-x64-gnu')?.detail);
     assert.equal(loads.get('linux-arm64-gnu')?.status, 'ok', loads.get('linux-arm64-gnu')?.detail);
     assert.match(loads.get('linux-arm64-gnu')?.runtimes ?? '', /^node \d+\.\d+\.\d+ \(arm64\) under qemu-aarch64$/);
@@ -67,7 +67,7 @@ describe("release --dry-run on napi-ship's own core", () => {
       assert.match(loads.get(abi)?.detail ?? '', /^not loadable here: /);
     }
     assert.equal(loads.has('win32-x64-msvc'), false, 'not built, so not staged, so nothing to load');
-    assert.deepEqual(result.plan.stages.sign?.diagnostics, []);
+    assert.deepEqual(result.run.stages.sign?.diagnostics, []);
 
     const md = await readFile(result.files.markdown, 'utf8');
     assert.match(md, /\| `linux-x64-gnu` \| `@napi-ship\/core-linux-x64-gnu` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \|/);
@@ -133,13 +133,13 @@ describe('release --dry-run on planted binaries', () => {
       (await readFile(fixtures.fixtures['linux-arm64-gnu'].path)).subarray(0, 40),
     );
     const result = await releaseDryRun({ cwd: dir, rehearsal: false });
-    const rows = new Map(reportRows(result.plan).map((r) => [r.target, r]));
+    const rows = new Map(reportRows(result.run).map((r) => [r.target, r]));
     assert.equal(rows.get('linux-x64-gnu')?.cells.binary, 'ok');
     assert.equal(rows.get('linux-x64-musl')?.cells.binary, 'fail');
     assert.match(rows.get('linux-x64-musl')?.note ?? '', /^NS_BINARY_LIBC/);
     assert.equal(rows.get('darwin-arm64')?.missing, true);
     const codes =
-      result.plan.stages.verify?.diagnostics
+      result.run.stages.verify?.diagnostics
         .filter((d) => d.severity === 'error')
         .map((d) => `${d.code} ${d.target ?? ''}`)
         .sort() ?? [];
@@ -150,7 +150,7 @@ describe('release --dry-run on planted binaries', () => {
     );
     assert.equal(result.summary.publishable, false);
     assert.ok(result.summary.errors >= 2);
-    const md = renderMarkdown(result.plan);
+    const md = renderMarkdown(result.run);
     assert.match(md, /error\[NS_BINARY_LIBC\] linux-x64-musl/);
     const cli = await runCli(['release', '--dry-run', '--no-rehearsal', '--cwd', dir, '--out', path.join(scratch, 'wrong-out')]);
     assert.equal(cli.code, 1, cli.stderr);

@@ -16,7 +16,7 @@ import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
-import type { StagedPackage } from '../plan/index.js';
+import type { StagedPackage } from '../stage/types.js';
 import type { LoadResult } from '../rehearsal/types.js';
 import { execute } from '../util/process.js';
 

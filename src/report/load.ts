@@ -3,15 +3,15 @@
  * machine and under what, or why it cannot be loaded here. Pure: plan in, strings out.
  */
 import type { TargetLoad } from '../load/index.js';
-import type { ReleasePlan } from '../plan/index.js';
+import type { RunRecord } from '../run/index.js';
 import { textTable } from './table.js';
 
-function find(plan: ReleasePlan, triple: string): TargetLoad | undefined {
+function find(plan: RunRecord, triple: string): TargetLoad | undefined {
   return plan.stages.load?.targets.find((t) => t.triple === triple);
 }
 
 /** The table cell: null when no load step ran. */
-export function loadedCell(plan: ReleasePlan, triple: string, markdown: boolean): string | null {
+export function loadedCell(plan: RunRecord, triple: string, markdown: boolean): string | null {
   if (!plan.stages.load) return null;
   const t = find(plan, triple);
   if (!t) return markdown ? '➖ not built' : '- not built';
@@ -20,11 +20,11 @@ export function loadedCell(plan: ReleasePlan, triple: string, markdown: boolean)
   return markdown ? '➖ not loadable here' : '- not loadable here';
 }
 
-function rows(plan: ReleasePlan): string[][] {
+function rows(plan: RunRecord): string[][] {
   return (plan.stages.load?.targets ?? []).map((t) => [t.target, t.status, t.runtimes || '-', t.detail]);
 }
 
-export function loadMarkdownLines(plan: ReleasePlan): string[] {
+export function loadMarkdownLines(plan: RunRecord): string[] {
   if (!plan.stages.load || plan.stages.load.targets.length === 0) return [];
   return [
     '',
@@ -36,7 +36,7 @@ export function loadMarkdownLines(plan: ReleasePlan): string[] {
   ];
 }
 
-export function loadTextLines(plan: ReleasePlan): string[] {
+export function loadTextLines(plan: RunRecord): string[] {
   if (!plan.stages.load || plan.stages.load.targets.length === 0) return [];
   return ['', 'loaded:', textTable(['target', 'loaded', 'under', 'detail'], rows(plan)).trimEnd()];
 }
