@@ -9,26 +9,27 @@
  */
 export declare const __napiBindingTarget: 'native' | 'wasm32-wasi' | 'wasm32-wasip1'
 
+/** The container format of a binary. */
+export type BinaryFormat = 'elf' | 'macho' | 'macho-fat' | 'pe' | 'wasm'
+
 /** What `inspect` read from one binary. */
 export interface BinaryReport {
-  /** elf, macho, macho-fat, pe, wasm */
-  format: string
+  format: BinaryFormat
   os?: string
   cpu?: string
   machine: string
   bits: number
-  /** little or big */
-  endian: string
+  endian: ByteOrder
   sharedLibrary: boolean
-  /** glibc or musl (Linux ELF only) */
-  libc?: string
+  /** Linux ELF only. */
+  libc?: LibcKind
   /** Highest GLIBC_x.y symbol version required. */
   glibc?: string
   interpreter?: string
   needed: Array<string>
   macosMin?: string
-  /** msvc, mingw or none (PE only) */
-  crt?: string
+  /** PE only. */
+  crt?: CrtKind
   napiExport: boolean
   napiSymbols: Array<string>
   stripped: boolean
@@ -36,18 +37,23 @@ export interface BinaryReport {
   size: number
 }
 
+/** Byte order. */
+export type ByteOrder = 'little' | 'big'
+
 /** A typed failure for one file. */
 export interface CoreError {
-  /**
-   * Stable code: E_NOT_FOUND, E_IO, E_NOT_A_FILE, E_EMPTY, E_TOO_LARGE, E_UNKNOWN_FORMAT,
-   * E_TRUNCATED, E_MALFORMED, E_UNSUPPORTED, E_INTERNAL.
-   */
-  code: string
+  code: CoreErrorCode
   message: string
 }
 
+/** Why one file could not be hashed or inspected: the same stable codes as the Rust core. */
+export type CoreErrorCode = 'E_NOT_FOUND' | 'E_IO' | 'E_NOT_A_FILE' | 'E_EMPTY' | 'E_TOO_LARGE' | 'E_UNKNOWN_FORMAT' | 'E_TRUNCATED' | 'E_MALFORMED' | 'E_UNSUPPORTED' | 'E_INTERNAL'
+
 /** The version of the core crate. */
 export declare function coreVersion(): string
+
+/** The C runtime a Windows DLL was linked against. */
+export type CrtKind = 'msvc' | 'mingw' | 'none'
 
 /** Digests of one file, or why it could not be read. */
 export interface FileHash {
@@ -82,3 +88,6 @@ export declare function inspectBuffer(data: Buffer): FileInspection
 
 /** Inspect one binary on the calling thread. */
 export declare function inspectSync(path: string, sizeLimit?: number | undefined | null): FileInspection
+
+/** The C library of a Linux binary, in npm's `libc` vocabulary. */
+export type LibcKind = 'glibc' | 'musl'

@@ -835,9 +835,14 @@ function __napiStampBindingTarget(exportsObject, target) {
 // linked import resolves to `undefined`.
 module.exports.__napiBindingTarget = __napiStampBindingTarget(nativeBinding, __napiLoadedBindingTarget)
 module.exports = nativeBinding
+module.exports.BinaryFormat = nativeBinding.BinaryFormat
+module.exports.ByteOrder = nativeBinding.ByteOrder
+module.exports.CoreErrorCode = nativeBinding.CoreErrorCode
 module.exports.coreVersion = nativeBinding.coreVersion
+module.exports.CrtKind = nativeBinding.CrtKind
 module.exports.hash = nativeBinding.hash
 module.exports.hashSync = nativeBinding.hashSync
 module.exports.inspect = nativeBinding.inspect
 module.exports.inspectBuffer = nativeBinding.inspectBuffer
 module.exports.inspectSync = nativeBinding.inspectSync
+module.exports.LibcKind = nativeBinding.LibcKind

@@ -68,8 +68,8 @@ export interface RepositoryLayout {
 
 /**
  * The layout of the plan's root package in its repository: its directory relative to the repository
- * root, and the package manager of the nearest lockfile between the package and the repository root
- * (npm without a lockfile when there is none).
+ * root, and its package manager: the root's `packageManager` field, else that of the nearest lockfile
+ * between the package and the repository root (npm without either).
  */
 export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
   const repositoryRoot = findRepositoryRoot(plan.root.dir);
@@ -87,6 +87,9 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
     }
     if (d === repositoryRoot || path.dirname(d) === d) break;
   }
+  // The `packageManager` field (corepack's) names the package manager even before a lockfile exists.
+  const field = /^(npm|pnpm|yarn)@/.exec(typeof plan.root.manifest.packageManager === 'string' ? plan.root.manifest.packageManager : '');
+  if (field !== null) packageManager = field[1] as PackageManager;
   return {
     repositoryRoot,
     options: {

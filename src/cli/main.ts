@@ -3,9 +3,10 @@
  */
 import { DiagnosticError, errorMessage, formatDiagnostic } from '../diagnostics/index.js';
 import { napiShipVersion } from '../util/version.js';
-import { helpText, parse, type Command } from './command.js';
+import { didYouMean, helpText, parse, UsageError, type Command } from './command.js';
 import { buildCommand } from './commands/build.js';
 import { hashCommand } from './commands/hash.js';
+import { initCommand } from './commands/init.js';
 import { inspectCommand } from './commands/inspect.js';
 import { targetsCommand } from './commands/targets.js';
 import { releaseCommand } from './commands/release.js';
@@ -25,6 +26,7 @@ import { ExitCode } from './exit-codes.js';
 import { processIo, type Io } from './output.js';
 
 export const commands: readonly Command[] = [
+  initCommand,
   inspectCommand,
   hashCommand,
   targetsCommand,
@@ -63,11 +65,19 @@ function overview(): string {
   );
 }
 
+function unknownCommand(io: Io, name: string): ExitCode {
+  const message = name.startsWith('-') ? `unknown option ${name}` : `unknown command "${name}"`;
+  const candidates = name.startsWith('-') ? ['--help', '--version'] : commands.map((c) => c.name);
+  return usageError(io, message, undefined, didYouMean(name, candidates));
+}
+
 export async function main(argv: readonly string[], io: Io = processIo()): Promise<ExitCode> {
   const [name, ...rest] = argv;
   if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
-    const target = commands.find((c) => c.name === rest[0]);
-    io.stdout(target ? helpText(target) : overview());
+    const wanted = rest[0];
+    const target = commands.find((c) => c.name === wanted);
+    if (wanted !== undefined && target === undefined) return unknownCommand(io, wanted);
+    io.stdout(target ? helpText(target, io.columns) : overview());
     return name === undefined ? ExitCode.Usage : ExitCode.Ok;
   }
   if (name === '--version' || name === '-V') {
@@ -75,15 +85,16 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return ExitCode.Ok;
   }
   const command = commands.find((c) => c.name === name);
-  if (!command) return usageError(io, `unknown command "${name}"\n\n${overview()}`);
+  if (!command) return unknownCommand(io, name);
   let args;
   try {
     args = parse(command, rest);
   } catch (error) {
+    if (error instanceof UsageError) return usageError(io, error.message, command, error.suggestion);
     return usageError(io, errorMessage(error), command);
   }
   if (args.values.help === true) {
-    io.stdout(helpText(command));
+    io.stdout(helpText(command, io.columns));
     return ExitCode.Ok;
   }
   try {

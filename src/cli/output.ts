@@ -6,6 +6,20 @@ export interface Io {
   readonly color: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /** The terminal's width when stdout is one; text output is fitted to it (default 100). */
+  readonly columns?: number;
+  /** Ask a yes/no question on the terminal; absent when stdin or stdout is not a terminal. */
+  readonly confirm?: (question: string) => Promise<boolean>;
+}
+
+async function askTerminal(question: string): Promise<boolean> {
+  const { createInterface } = await import('node:readline/promises');
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    return /^y(es)?$/i.test((await rl.question(`${question} [y/N] `)).trim());
+  } finally {
+    rl.close();
+  }
 }
 
 export function processIo(): Io {
@@ -18,6 +32,8 @@ export function processIo(): Io {
     color,
     env,
     cwd: process.cwd(),
+    ...(process.stdout.isTTY && process.stdout.columns > 0 ? { columns: process.stdout.columns } : {}),
+    ...(process.stdin.isTTY && process.stdout.isTTY ? { confirm: askTerminal } : {}),
   };
 }
 

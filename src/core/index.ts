@@ -1,8 +1,9 @@
 /**
  * The TypeScript face of the Rust core (`@napi-ship/core`, loaded through its napi-rs loader).
  *
- * The binding answers with optional fields; this module turns them into explicit `null`s and
- * narrow string unions, so every stage (and `--json`) sees one stable shape.
+ * The binding answers with optional fields; this module turns them into explicit `null`s, so every
+ * stage (and `--json`) sees one stable shape. The string unions (format, libc, crt, error codes) are
+ * the binding's own `#[napi(string_enum)]` types: nothing here guesses or defaults a value.
  */
 import { createRequire } from 'node:module';
 import type * as Binding from '@napi-ship/core';
@@ -32,9 +33,12 @@ export function loadCore(): CoreBinding {
   return binding;
 }
 
-export type BinaryFormat = 'elf' | 'macho' | 'macho-fat' | 'pe' | 'wasm';
-export type Libc = 'glibc' | 'musl';
-export type Crt = 'msvc' | 'mingw' | 'none';
+export type BinaryFormat = Binding.BinaryFormat;
+export type Libc = Binding.LibcKind;
+export type Crt = Binding.CrtKind;
+export type Endian = Binding.ByteOrder;
+/** Why the core could not hash or inspect a file. */
+export type CoreErrorCode = Binding.CoreErrorCode;
 
 /** What the core read from one binary, in npm's vocabulary. */
 export interface BinaryFacts {
@@ -43,7 +47,7 @@ export interface BinaryFacts {
   readonly cpu: string | null;
   readonly machine: string;
   readonly bits: number;
-  readonly endian: 'little' | 'big';
+  readonly endian: Endian;
   readonly sharedLibrary: boolean;
   readonly libc: Libc | null;
   readonly glibc: string | null;
@@ -59,8 +63,7 @@ export interface BinaryFacts {
 }
 
 export interface CoreFailure {
-  /** E_NOT_FOUND, E_IO, E_NOT_A_FILE, E_EMPTY, E_TOO_LARGE, E_UNKNOWN_FORMAT, E_TRUNCATED, E_MALFORMED, E_UNSUPPORTED, E_INTERNAL */
-  readonly code: string;
+  readonly code: CoreErrorCode;
   readonly message: string;
 }
 
@@ -80,25 +83,21 @@ export interface FileDigests {
 export type Hashed =
   ({ readonly path: string; readonly ok: true } & FileDigests) | { readonly path: string; readonly ok: false; readonly error: CoreFailure };
 
-function oneOf<T extends string>(value: string | undefined | null, allowed: readonly T[]): T | null {
-  return value !== undefined && value !== null && (allowed as readonly string[]).includes(value) ? (value as T) : null;
-}
-
 export function toFacts(r: Binding.BinaryReport): BinaryFacts {
   return {
-    format: oneOf(r.format, ['elf', 'macho', 'macho-fat', 'pe', 'wasm'] as const) ?? 'elf',
+    format: r.format,
     os: r.os ?? null,
     cpu: r.cpu ?? null,
     machine: r.machine,
     bits: r.bits,
-    endian: r.endian === 'big' ? 'big' : 'little',
+    endian: r.endian,
     sharedLibrary: r.sharedLibrary,
-    libc: oneOf(r.libc, ['glibc', 'musl'] as const),
+    libc: r.libc ?? null,
     glibc: r.glibc ?? null,
     interpreter: r.interpreter ?? null,
     needed: r.needed,
     macosMin: r.macosMin ?? null,
-    crt: oneOf(r.crt, ['msvc', 'mingw', 'none'] as const),
+    crt: r.crt ?? null,
     napiExport: r.napiExport,
     napiSymbols: r.napiSymbols,
     stripped: r.stripped,

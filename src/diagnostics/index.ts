@@ -3,13 +3,18 @@
  *
  * A diagnostic has a stable `code`, a `severity`, a human `message` and a `hint` that says how to
  * fix it; `target`, `expected` and `found` locate it when it concerns one platform target.
+ * The codes live in one typed table per area (`./codes/`); see docs/codes.md.
  */
+import type { Code } from './codes/index.js';
+
+export { CODE_AREAS, CODE_TABLES, allCodes, areaOf, classOf, codeInfo, isCode } from './codes/index.js';
+export type { AreaCode, Code, CodeArea, CodeClass, CodeInfo, CodeTable } from './codes/index.js';
 
 export type Severity = 'error' | 'warning' | 'note';
 
 export interface Diagnostic {
-  /** Stable, grep-able code, e.g. `NS_TARGET_UNKNOWN`, `NS_INSPECT_E_TRUNCATED`. */
-  readonly code: string;
+  /** Stable, grep-able code from the area tables, e.g. `NS_TARGET_UNKNOWN`, `NS_INSPECT_E_TRUNCATED`. */
+  readonly code: Code;
   readonly severity: Severity;
   readonly message: string;
   readonly hint: string;

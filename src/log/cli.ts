@@ -1,21 +1,11 @@
 /**
- * The logging options every long-running command shares (`--log-format`, `--verbose`), and the
- * logger they make for a command's stderr.
+ * The logger a long-running command makes for its stderr from the shared logging options
+ * (`--log-format`, `--verbose`, declared in src/cli/options.ts).
  */
-import type { Options, ParsedArgs } from '../cli/command.js';
+import type { ParsedArgs } from '../cli/command.js';
 import { flag, stringOption } from '../cli/command.js';
 import { paint, type Io } from '../cli/output.js';
 import { createLogger, isLogFormat, levelFromEnv, type Logger } from './index.js';
-
-export const LOG_OPTIONS: Options = {
-  'log-format': { type: 'string' },
-  verbose: { type: 'boolean' },
-};
-
-export const LOG_OPTION_HELP: readonly string[] = [
-  '--log-format F      progress on stderr as `text` (default) or `json` lines {time, level, step, target, durationMs, message}',
-  '--verbose           debug detail (commands run, tool output, timings); same as NAPI_SHIP_LOG=debug',
-];
 
 /** The command's logger, or a usage message when `--log-format` is not `text`/`json`. */
 export function loggerFromArgs(args: ParsedArgs, io: Io, scope: string): Logger | { readonly usage: string } {

@@ -11,8 +11,8 @@ import { mkdir } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { coreVersion, hashFiles, inspectFiles } from '../core/index.js';
-import { diagnostic, DiagnosticError, hasErrors, type Diagnostic } from '../diagnostics/index.js';
+import { coreVersion, hashFiles, inspectFiles, type CoreErrorCode, type CoreFailure } from '../core/index.js';
+import { diagnostic, DiagnosticError, hasErrors, type AreaCode, type Diagnostic } from '../diagnostics/index.js';
 import {
   MANIFEST_FILE,
   MANIFEST_SCHEMA,
@@ -117,6 +117,20 @@ export async function resolveSourceDateEpoch(rootDir: string, explicit?: number,
   return NPM_FIXED_DATE_EPOCH;
 }
 
+/** The diagnostic code of a packed binary the core could not read, per core error. */
+const PACK_BINARY_FAILURE: Readonly<Record<CoreErrorCode, AreaCode<'pack'>>> = {
+  E_NOT_FOUND: 'NS_PACK_BINARY_E_NOT_FOUND',
+  E_IO: 'NS_PACK_BINARY_E_IO',
+  E_NOT_A_FILE: 'NS_PACK_BINARY_E_NOT_A_FILE',
+  E_EMPTY: 'NS_PACK_BINARY_E_EMPTY',
+  E_TOO_LARGE: 'NS_PACK_BINARY_E_TOO_LARGE',
+  E_UNKNOWN_FORMAT: 'NS_PACK_BINARY_E_UNKNOWN_FORMAT',
+  E_TRUNCATED: 'NS_PACK_BINARY_E_TRUNCATED',
+  E_MALFORMED: 'NS_PACK_BINARY_E_MALFORMED',
+  E_UNSUPPORTED: 'NS_PACK_BINARY_E_UNSUPPORTED',
+  E_INTERNAL: 'NS_PACK_BINARY_E_INTERNAL',
+};
+
 function inputError(message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code: 'NS_PACK_INPUT', message, hint })]);
 }
@@ -164,11 +178,11 @@ async function collectBinaries(selected: readonly Selected[], diagnostics: Diagn
     const digests = hashed[i];
     const target = w.s.input.target ?? '';
     if (!facts?.ok || !digests?.ok) {
-      const error =
+      const error: CoreFailure =
         facts && !facts.ok ? facts.error : digests && !digests.ok ? digests.error : { code: 'E_INTERNAL', message: 'no result' };
       diagnostics.push(
         diagnostic({
-          code: `NS_PACK_BINARY_${error.code}`,
+          code: PACK_BINARY_FAILURE[error.code],
           target,
           subject: w.abs,
           message: `cannot read the packed binary: ${error.message}`,

@@ -12,7 +12,7 @@
  * - duplicates: more than one version of a name in an ecosystem (`duplicates.level`, warn by default).
  */
 import semver from 'semver';
-import type { Diagnostic, Severity } from '../diagnostics/index.js';
+import type { AreaCode, Diagnostic, Severity } from '../diagnostics/index.js';
 import { normalizeLicense } from '../license/expression.js';
 import { licensesNeeded, satisfiesAllowList } from '../license/satisfies.js';
 import type { Ecosystem, Inventory, InventoryPackage } from '../sbom/inventory.js';
@@ -30,7 +30,7 @@ export type PolicyCheck = 'license' | 'clarify' | 'source' | 'ban' | 'duplicate'
 /** One finding about one package (or, for duplicates, one name). */
 export interface PolicyViolation {
   readonly check: PolicyCheck;
-  readonly code: string;
+  readonly code: AreaCode<'policy'>;
   /** `error` fails the gate; `warning` (duplicates by default) is reported only. */
   readonly severity: Severity;
   readonly ecosystem: Ecosystem;
@@ -142,7 +142,7 @@ function sourceText(p: InventoryPackage): string {
 
 interface Finding {
   readonly check: PolicyCheck;
-  readonly code: string;
+  readonly code: AreaCode<'policy'>;
   readonly severity: Severity;
   readonly message: string;
   readonly hint: string;

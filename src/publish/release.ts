@@ -12,7 +12,7 @@
 import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diagnostic, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, errorMessage, hasErrors, type Code, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, MANIFEST_SCHEMA, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
 import { readTarballManifest, tarballDigests } from '../registry/publish-body.js';
 import { keyId, parsePublicKey, PUBLIC_KEY_FILE, unsafePath, verifyRelease } from '../sign/index.js';
@@ -48,7 +48,7 @@ export type LoadReleaseResult =
   | { readonly ok: false; readonly diagnostics: readonly Diagnostic[] };
 
 function refused(
-  code: string,
+  code: Code,
   subject: string,
   message: string,
   hint: string,
@@ -215,7 +215,7 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
           'NS_PUBLISH_NO_RELEASE',
           manifestPath,
           `cannot read the release manifest: ${errorMessage(error)}`,
-          'run `napi-ship pack` (or `release --dry-run`) first, or pass the release dir with --from DIR',
+          'run `napi-ship pack` (or `release --dry-run`) first, or pass the release dir with --release-dir DIR',
         ),
       ],
     };

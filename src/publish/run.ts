@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { areaOf, diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleaseManifest } from '../manifest/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { publishState } from '../registry/packument.js';
@@ -149,7 +149,7 @@ class Stop extends Error {
 }
 
 function isRegistryTrouble(error: unknown): error is DiagnosticError {
-  return error instanceof DiagnosticError && error.diagnostics.some((d) => d.code.startsWith('NS_REGISTRY_'));
+  return error instanceof DiagnosticError && error.diagnostics.some((d) => areaOf(d.code) === 'registry');
 }
 
 /** Read-only: where every package of the release stands on the registry. */

@@ -5,7 +5,7 @@
 import { createHash } from 'node:crypto';
 import semver from 'semver';
 import { Parser, type ReadEntry } from 'tar';
-import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, errorMessage, type Code } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
 
 /** The largest package.json read out of a tarball. */
@@ -96,7 +96,7 @@ export interface PublishBody {
   readonly document: Record<string, unknown>;
 }
 
-function refuse(code: string, subject: string, message: string, hint: string): DiagnosticError {
+function refuse(code: Code, subject: string, message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code, subject, message, hint })]);
 }
 

@@ -529,7 +529,10 @@ async function loadAll(
         }),
       );
   }
-  const missingRuntimes = new Set(loads.filter((l) => l.status === 'skip' && l.detail.includes('not found')).map((l) => l.runtime));
+  // Runtimes whose executable is missing, under an install that worked (their loads were skipped for it).
+  const missingRuntimes = new Set(
+    jobs.filter((j) => j.executable === null && installOf.get(j.installer)?.status === 'ok').map((j) => j.runtime),
+  );
   for (const r of missingRuntimes) {
     if (!installs.some((i) => (i.installer as string) === r && i.status === 'skip')) {
       diagnostics.push(

@@ -5,7 +5,7 @@
  * publish needs first. Nothing is written and no token is sent: reads are anonymous (a private
  * registry that refuses them shows as failed; `napi-ship publish --dry-run` reads with your token).
  */
-import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { areaOf, diagnostic, DiagnosticError, errorMessage, type Code, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleaseManifest } from '../manifest/index.js';
 import { preflight } from '../publish/index.js';
 import { RegistryClient } from '../registry/client.js';
@@ -55,15 +55,12 @@ function notBuiltRows(notBuilt: readonly NotBuilt[]): RealRegistryPackage[] {
   }));
 }
 
+/** Registry codes that mean the registry was asked (or never should be): a wrong URL, not a network failure. */
+const NOT_UNREACHABLE: ReadonlySet<Code> = new Set<Code>(['NS_REGISTRY_URL', 'NS_REGISTRY_INSECURE', 'NS_REGISTRY_BAD_PACKUMENT']);
+
 /** True for failures that mean "the registry could not be asked" (network, DNS, TLS, timeouts, 5xx). */
 function unreachable(error: unknown): boolean {
-  return (
-    error instanceof DiagnosticError &&
-    error.diagnostics.some(
-      (d) =>
-        d.code.startsWith('NS_REGISTRY_') && !['NS_REGISTRY_URL', 'NS_REGISTRY_INSECURE', 'NS_REGISTRY_BAD_PACKUMENT'].includes(d.code),
-    )
-  );
+  return error instanceof DiagnosticError && error.diagnostics.some((d) => areaOf(d.code) === 'registry' && !NOT_UNREACHABLE.has(d.code));
 }
 
 export async function planRealRegistry(input: RealPlanInput): Promise<{ plan: RealRegistryPlan; diagnostics: Diagnostic[] }> {

@@ -3,7 +3,7 @@
  * `$GITHUB_STEP_SUMMARY`) and JSON. Pure: plan in, strings out.
  */
 import path from 'node:path';
-import { formatDiagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { areaOf, formatDiagnostic, type Code, type Diagnostic } from '../diagnostics/index.js';
 import { planDiagnostics, type ReleasePlan } from '../plan/index.js';
 import { VERIFY_CHECKS, type CheckMark, type VerifyCheck } from '../verify/index.js';
 import { buildMark, buildMarkdownLines, buildNote, buildTextLines } from './build.js';
@@ -14,7 +14,7 @@ import { textTable } from './table.js';
 export type Mark = CheckMark;
 
 /** Diagnostics that say a target was not built here: what a dry run reports as "skipped". */
-export const MISSING_CODES: ReadonlySet<string> = new Set(['NS_STAGE_MISSING_BINARY', 'NS_VERIFY_MISSING_PACKAGE']);
+export const MISSING_CODES: ReadonlySet<Code> = new Set<Code>(['NS_STAGE_MISSING_BINARY', 'NS_VERIFY_MISSING_PACKAGE']);
 
 export interface ReportRow {
   readonly target: string;
@@ -117,7 +117,7 @@ function summaryLine(s: ReportSummary): string {
  * build, which is why it is absent and counts as an error.
  */
 function consequenceOfAbsence(d: Diagnostic, absent: ReadonlySet<string>): boolean {
-  return d.target !== undefined && absent.has(d.target) && !d.code.startsWith('NS_BUILD_');
+  return d.target !== undefined && absent.has(d.target) && areaOf(d.code) !== 'build';
 }
 
 /** Diagnostics worth listing: those about targets not built here are already the table's notes. */

@@ -81,7 +81,7 @@ export async function signManifest(dir: string, key: KeyObject, options: SignOpt
         code: 'NS_SIGN_NO_MANIFEST',
         subject: manifestFile,
         message: `there is no ${MANIFEST_FILE} to sign`,
-        hint: 'run `napi-ship pack` first, or pass the release dir with --dir',
+        hint: 'run `napi-ship pack` first, or pass the release dir with --release-dir',
       }),
     ]);
   }

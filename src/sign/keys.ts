@@ -8,7 +8,7 @@
 import { createHash, createPrivateKey, createPublicKey, generateKeyPairSync, type KeyObject } from 'node:crypto';
 import { constants } from 'node:fs';
 import { open, unlink, type FileHandle } from 'node:fs/promises';
-import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, type Code } from '../diagnostics/index.js';
 
 /** The environment variable `sign` reads a private key from: PEM text, or base64 of the PEM. */
 export const SIGNING_KEY_ENV = 'NAPI_SHIP_SIGNING_KEY';
@@ -112,7 +112,7 @@ export async function writeKeyPair(file: string, options: { readonly force?: boo
   return { privateKeyFile: file, publicKeyFile, keyId: pair.keyId };
 }
 
-function keyError(code: string, subject: string, message: string, hint: string): DiagnosticError {
+function keyError(code: Code, subject: string, message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code, subject, message, hint })]);
 }
 

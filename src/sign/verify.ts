@@ -472,7 +472,7 @@ export async function verifyRelease(dir: string, publicKeyPem: string): Promise<
         message: `there is no ${MANIFEST_FILE} in the release dir ${dir}`,
         expected: MANIFEST_FILE,
         found: 'no such file',
-        hint: 'pass the directory `napi-ship pack` wrote (--dir), or download the manifest with the release',
+        hint: 'pass the directory `napi-ship pack` wrote (--release-dir), or download the manifest with the release',
       }),
     ];
   }

@@ -11,3 +11,14 @@ export function napiShipVersion(): string {
   }
   return cached;
 }
+
+let manifest: Record<string, unknown> | undefined;
+
+/** napi-ship's own package.json (read once): `init` pins the tools the rehearsal needs to the versions it was tested with. */
+export function napiShipManifest(): Readonly<Record<string, unknown>> {
+  if (manifest === undefined) {
+    const pkg: unknown = JSON.parse(readFileSync(new URL('../../../package.json', import.meta.url), 'utf8'));
+    manifest = isRecord(pkg) ? pkg : {};
+  }
+  return manifest;
+}

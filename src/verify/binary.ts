@@ -2,7 +2,7 @@
  * Does a binary match the target it is shipped for? Pure: facts from the core in, diagnostics out.
  */
 import type { BinaryFacts } from '../core/index.js';
-import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, type Code, type Diagnostic } from '../diagnostics/index.js';
 import type { TargetSpec } from '../targets/index.js';
 
 function sameSet(a: readonly string[], b: readonly string[]): boolean {
@@ -20,7 +20,7 @@ export function binaryCpus(facts: BinaryFacts): string[] {
 export function checkBinary(spec: TargetSpec, facts: BinaryFacts, subject: string): Diagnostic[] {
   const out: Diagnostic[] = [];
   const target = spec.platformArchABI;
-  const mismatch = (code: string, what: string, expected: string, found: string, hint: string): void => {
+  const mismatch = (code: Code, what: string, expected: string, found: string, hint: string): void => {
     out.push(diagnostic({ code, target, subject, message: `${what} does not match the target`, expected, found, hint }));
   };
   if (facts.format !== spec.format) {

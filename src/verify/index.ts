@@ -6,8 +6,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hashFiles, inspectFiles, type BinaryFacts, type FileDigests } from '../core/index.js';
-import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { hashFiles, inspectFiles, type BinaryFacts, type CoreErrorCode, type FileDigests } from '../core/index.js';
+import { diagnostic, type AreaCode, type Code, type Diagnostic } from '../diagnostics/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { checkBinary } from './binary.js';
 import { checkPackageFiles, escapes } from './files.js';
@@ -21,17 +21,72 @@ export const VERIFY_CHECKS = ['present', 'fields', 'binary', 'floors', 'napi', '
 export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
 export type CheckMark = 'ok' | 'warn' | 'fail' | 'skip';
 
-/** Which check a diagnostic code belongs to. */
-export function checkOf(code: string): VerifyCheck {
-  if (code === 'NS_VERIFY_MISSING_PACKAGE') return 'present';
-  if (['NS_VERIFY_NAME', 'NS_VERIFY_VERSION', 'NS_VERIFY_OS', 'NS_VERIFY_CPU', 'NS_VERIFY_LIBC', 'NS_VERIFY_MAIN'].includes(code))
-    return 'fields';
-  if (code === 'NS_VERIFY_GLIBC_CEILING' || code === 'NS_VERIFY_MACOS_MIN') return 'floors';
-  if (code === 'NS_BINARY_NO_NAPI_EXPORT') return 'napi';
-  if (['NS_VERIFY_FILE_MISSING', 'NS_VERIFY_SYMLINK', 'NS_VERIFY_PATH_ESCAPE'].includes(code)) return 'files';
-  if (code.startsWith('NS_VERIFY_PIN') || code === 'NS_VERIFY_LOADER') return 'pins';
-  if (code === 'NS_VERIFY_SIZE') return 'size';
-  return 'binary';
+type InspectCode = Extract<AreaCode<'core'>, `NS_INSPECT_${string}`>;
+
+/** The diagnostic code of a staged binary the core could not inspect, per core error. */
+const INSPECT_FAILURE: Readonly<Record<CoreErrorCode, InspectCode>> = {
+  E_NOT_FOUND: 'NS_INSPECT_E_NOT_FOUND',
+  E_IO: 'NS_INSPECT_E_IO',
+  E_NOT_A_FILE: 'NS_INSPECT_E_NOT_A_FILE',
+  E_EMPTY: 'NS_INSPECT_E_EMPTY',
+  E_TOO_LARGE: 'NS_INSPECT_E_TOO_LARGE',
+  E_UNKNOWN_FORMAT: 'NS_INSPECT_E_UNKNOWN_FORMAT',
+  E_TRUNCATED: 'NS_INSPECT_E_TRUNCATED',
+  E_MALFORMED: 'NS_INSPECT_E_MALFORMED',
+  E_UNSUPPORTED: 'NS_INSPECT_E_UNSUPPORTED',
+  E_INTERNAL: 'NS_INSPECT_E_INTERNAL',
+};
+
+/**
+ * Which check of a target each code a target's verification can report belongs to (null: about the
+ * release, never one target). Exhaustive: a new verify or inspect code must be placed here.
+ */
+const CHECK_OF: Readonly<Record<AreaCode<'verify'> | InspectCode, VerifyCheck | null>> = {
+  NS_VERIFY_MISSING_PACKAGE: 'present',
+  NS_VERIFY_NAME: 'fields',
+  NS_VERIFY_VERSION: 'fields',
+  NS_VERIFY_OS: 'fields',
+  NS_VERIFY_CPU: 'fields',
+  NS_VERIFY_LIBC: 'fields',
+  NS_VERIFY_MAIN: 'fields',
+  NS_VERIFY_GLIBC_CEILING: 'floors',
+  NS_VERIFY_MACOS_MIN: 'floors',
+  NS_BINARY_NO_NAPI_EXPORT: 'napi',
+  NS_VERIFY_FILE_MISSING: 'files',
+  NS_VERIFY_SYMLINK: 'files',
+  NS_VERIFY_PATH_ESCAPE: 'files',
+  NS_VERIFY_PIN_MISSING: 'pins',
+  NS_VERIFY_PIN_VERSION: 'pins',
+  NS_VERIFY_PIN_EXTRA: 'pins',
+  NS_VERIFY_LOADER: 'pins',
+  NS_VERIFY_SIZE: 'size',
+  NS_BINARY_FORMAT: 'binary',
+  NS_BINARY_OS: 'binary',
+  NS_BINARY_CPU: 'binary',
+  NS_BINARY_BITS: 'binary',
+  NS_BINARY_ENDIAN: 'binary',
+  NS_BINARY_LIBC: 'binary',
+  NS_BINARY_LIBC_UNPROVEN: 'binary',
+  NS_BINARY_CRT: 'binary',
+  NS_BINARY_CRT_UNPROVEN: 'binary',
+  NS_BINARY_NOT_SHARED: 'binary',
+  NS_INSPECT_E_NOT_FOUND: 'binary',
+  NS_INSPECT_E_IO: 'binary',
+  NS_INSPECT_E_NOT_A_FILE: 'binary',
+  NS_INSPECT_E_EMPTY: 'binary',
+  NS_INSPECT_E_TOO_LARGE: 'binary',
+  NS_INSPECT_E_UNKNOWN_FORMAT: 'binary',
+  NS_INSPECT_E_TRUNCATED: 'binary',
+  NS_INSPECT_E_MALFORMED: 'binary',
+  NS_INSPECT_E_UNSUPPORTED: 'binary',
+  NS_INSPECT_E_INTERNAL: 'binary',
+  NS_VERIFY_EXTRA_PACKAGE: null,
+  NS_VERIFY_POLICY: null,
+};
+
+/** Which check a diagnostic code belongs to (null: none of a target's checks). */
+export function checkOf(code: Code): VerifyCheck | null {
+  return Object.hasOwn(CHECK_OF, code) ? CHECK_OF[code as keyof typeof CHECK_OF] : null;
 }
 
 export interface TargetVerification {
@@ -127,7 +182,7 @@ async function verifyTarget(
     } else if (inspected) {
       diagnostics.push(
         diagnostic({
-          code: `NS_INSPECT_${inspected.error.code}`,
+          code: INSPECT_FAILURE[inspected.error.code],
           target: t.spec.platformArchABI,
           subject: main,
           message: inspected.error.message,

@@ -2,7 +2,7 @@
  * Pure checks of package manifests: a platform package.json against its target, and the root's
  * `optionalDependencies` and loader against the planned targets.
  */
-import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, type Code, type Diagnostic } from '../diagnostics/index.js';
 import type { PlannedTarget } from '../plan/index.js';
 import { platformMain } from '../stage/plan.js';
 
@@ -21,7 +21,7 @@ export function checkPlatformManifest(t: PlannedTarget, manifest: Manifest, vers
   const out: Diagnostic[] = [];
   const target = t.spec.platformArchABI;
   const subject = t.packageName;
-  const field = (code: string, name: string, expected: string, found: string, hint: string): void => {
+  const field = (code: Code, name: string, expected: string, found: string, hint: string): void => {
     out.push(diagnostic({ code, target, subject, message: `package.json \`${name}\` is wrong`, expected, found, hint }));
   };
   if (manifest.name !== t.packageName) {

@@ -8,18 +8,163 @@
 use napi::bindgen_prelude::{AsyncTask, Buffer};
 use napi::{Env, Task};
 use napi_derive::napi;
-use napi_ship_core::{Digests, Inspection};
+use napi_ship_core::{Crt, Digests, Endian, Format, HashError, InspectError, Inspection, Libc};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 use std::path::Path;
+
+/// Why one file could not be hashed or inspected: the same stable codes as the Rust core.
+#[napi(string_enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CoreErrorCode {
+    #[napi(value = "E_NOT_FOUND")]
+    NotFound,
+    #[napi(value = "E_IO")]
+    Io,
+    #[napi(value = "E_NOT_A_FILE")]
+    NotAFile,
+    #[napi(value = "E_EMPTY")]
+    Empty,
+    #[napi(value = "E_TOO_LARGE")]
+    TooLarge,
+    /// Not ELF, Mach-O, PE or wasm.
+    #[napi(value = "E_UNKNOWN_FORMAT")]
+    UnknownFormat,
+    /// A known magic number, but the file ends before the structure it announces.
+    #[napi(value = "E_TRUNCATED")]
+    Truncated,
+    /// A known format whose structures are inconsistent.
+    #[napi(value = "E_MALFORMED")]
+    Malformed,
+    /// A real file of a kind that is not an addon.
+    #[napi(value = "E_UNSUPPORTED")]
+    Unsupported,
+    /// The core panicked (it is built never to): please report the file.
+    #[napi(value = "E_INTERNAL")]
+    Internal,
+}
+
+impl From<&InspectError> for CoreErrorCode {
+    fn from(e: &InspectError) -> Self {
+        match e {
+            InspectError::NotFound(_) => CoreErrorCode::NotFound,
+            InspectError::Io(_) => CoreErrorCode::Io,
+            InspectError::NotAFile => CoreErrorCode::NotAFile,
+            InspectError::Empty => CoreErrorCode::Empty,
+            InspectError::TooLarge { .. } => CoreErrorCode::TooLarge,
+            InspectError::UnknownFormat => CoreErrorCode::UnknownFormat,
+            InspectError::Truncated(_) => CoreErrorCode::Truncated,
+            InspectError::Malformed(_) => CoreErrorCode::Malformed,
+            InspectError::Unsupported(_) => CoreErrorCode::Unsupported,
+        }
+    }
+}
+
+impl From<&HashError> for CoreErrorCode {
+    fn from(e: &HashError) -> Self {
+        match e {
+            HashError::Io { source, .. } if source.kind() == std::io::ErrorKind::NotFound => {
+                CoreErrorCode::NotFound
+            }
+            HashError::Io { .. } => CoreErrorCode::Io,
+            HashError::NotAFile { .. } => CoreErrorCode::NotAFile,
+        }
+    }
+}
 
 /// A typed failure for one file.
 #[napi(object)]
 #[derive(Clone)]
 pub struct CoreError {
-    /// Stable code: E_NOT_FOUND, E_IO, E_NOT_A_FILE, E_EMPTY, E_TOO_LARGE, E_UNKNOWN_FORMAT,
-    /// E_TRUNCATED, E_MALFORMED, E_UNSUPPORTED, E_INTERNAL.
-    pub code: String,
+    pub code: CoreErrorCode,
     pub message: String,
+}
+
+/// The container format of a binary.
+#[napi(string_enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum BinaryFormat {
+    #[napi(value = "elf")]
+    Elf,
+    #[napi(value = "macho")]
+    MachO,
+    /// A universal (fat) Mach-O holding one slice per architecture.
+    #[napi(value = "macho-fat")]
+    MachOFat,
+    #[napi(value = "pe")]
+    Pe,
+    #[napi(value = "wasm")]
+    Wasm,
+}
+
+impl From<Format> for BinaryFormat {
+    fn from(f: Format) -> Self {
+        match f {
+            Format::Elf => BinaryFormat::Elf,
+            Format::MachO => BinaryFormat::MachO,
+            Format::MachOFat => BinaryFormat::MachOFat,
+            Format::Pe => BinaryFormat::Pe,
+            Format::Wasm => BinaryFormat::Wasm,
+        }
+    }
+}
+
+/// Byte order.
+#[napi(string_enum = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ByteOrder {
+    Little,
+    Big,
+}
+
+impl From<Endian> for ByteOrder {
+    fn from(e: Endian) -> Self {
+        match e {
+            Endian::Little => ByteOrder::Little,
+            Endian::Big => ByteOrder::Big,
+        }
+    }
+}
+
+/// The C library of a Linux binary, in npm's `libc` vocabulary.
+#[napi(string_enum = "lowercase")]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum LibcKind {
+    Glibc,
+    Musl,
+}
+
+impl From<Libc> for LibcKind {
+    fn from(l: Libc) -> Self {
+        match l {
+            Libc::Glibc => LibcKind::Glibc,
+            Libc::Musl => LibcKind::Musl,
+        }
+    }
+}
+
+/// The C runtime a Windows DLL was linked against.
+#[napi(string_enum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CrtKind {
+    /// `VCRUNTIME140.dll`, `api-ms-win-crt-*.dll`, `ucrtbase.dll`: the MSVC toolchain.
+    #[napi(value = "msvc")]
+    Msvc,
+    /// `msvcrt.dll`, `libgcc_s_*.dll`, `libwinpthread-1.dll`: MinGW.
+    #[napi(value = "mingw")]
+    Mingw,
+    /// No C runtime imported at all: neither flavour can be proven.
+    #[napi(value = "none")]
+    NoCrt,
+}
+
+impl From<Crt> for CrtKind {
+    fn from(c: Crt) -> Self {
+        match c {
+            Crt::Msvc => CrtKind::Msvc,
+            Crt::Mingw => CrtKind::Mingw,
+            Crt::NoCrt => CrtKind::NoCrt,
+        }
+    }
 }
 
 /// Digests of one file, or why it could not be read.
@@ -40,24 +185,22 @@ pub struct FileHash {
 #[napi(object)]
 #[derive(Clone)]
 pub struct BinaryReport {
-    /// elf, macho, macho-fat, pe, wasm
-    pub format: String,
+    pub format: BinaryFormat,
     pub os: Option<String>,
     pub cpu: Option<String>,
     pub machine: String,
     pub bits: u32,
-    /// little or big
-    pub endian: String,
+    pub endian: ByteOrder,
     pub shared_library: bool,
-    /// glibc or musl (Linux ELF only)
-    pub libc: Option<String>,
+    /// Linux ELF only.
+    pub libc: Option<LibcKind>,
     /// Highest GLIBC_x.y symbol version required.
     pub glibc: Option<String>,
     pub interpreter: Option<String>,
     pub needed: Vec<String>,
     pub macos_min: Option<String>,
-    /// msvc, mingw or none (PE only)
-    pub crt: Option<String>,
+    /// PE only.
+    pub crt: Option<CrtKind>,
     pub napi_export: bool,
     pub napi_symbols: Vec<String>,
     pub stripped: bool,
@@ -80,19 +223,19 @@ fn size_to_js(size: u64) -> i64 {
 
 fn report(i: &Inspection) -> BinaryReport {
     BinaryReport {
-        format: i.format.as_str().into(),
+        format: i.format.into(),
         os: i.os.map(Into::into),
         cpu: i.cpu.map(Into::into),
         machine: i.machine.clone(),
         bits: u32::from(i.bits),
-        endian: i.endian.as_str().into(),
+        endian: i.endian.into(),
         shared_library: i.shared_library,
-        libc: i.libc.map(|l| l.as_str().into()),
+        libc: i.libc.map(Into::into),
         glibc: i.glibc.clone(),
         interpreter: i.interpreter.clone(),
         needed: i.needed.clone(),
         macos_min: i.macos_min.clone(),
-        crt: i.crt.map(|c| c.as_str().into()),
+        crt: i.crt.map(Into::into),
         napi_export: i.napi_export,
         napi_symbols: i.napi_symbols.clone(),
         stripped: i.stripped,
@@ -103,7 +246,7 @@ fn report(i: &Inspection) -> BinaryReport {
 
 fn internal(message: &str) -> CoreError {
     CoreError {
-        code: "E_INTERNAL".into(),
+        code: CoreErrorCode::Internal,
         message: format!("napi-ship-core failed internally ({message}); please report this file"),
     }
 }
@@ -120,7 +263,7 @@ fn inspect_one(path: &str, limit: Option<i64>) -> FileInspection {
         Ok(Err(e)) => (
             None,
             Some(CoreError {
-                code: e.code().into(),
+                code: CoreErrorCode::from(&e),
                 message: e.to_string(),
             }),
         ),
@@ -161,7 +304,7 @@ fn hash_all(paths: &[String]) -> Vec<FileHash> {
                     sha512: None,
                     integrity: None,
                     error: Some(CoreError {
-                        code: e.code().into(),
+                        code: CoreErrorCode::from(&e),
                         message: e.to_string(),
                     }),
                 },
@@ -259,7 +402,7 @@ pub fn inspect_buffer(data: Buffer) -> FileInspection {
         Ok(Err(e)) => (
             None,
             Some(CoreError {
-                code: e.code().into(),
+                code: CoreErrorCode::from(&e),
                 message: e.to_string(),
             }),
         ),

@@ -1,9 +1,10 @@
 import path from 'node:path';
 import { buildCounts, buildTargets, selectTargets } from '../../build/index.js';
-import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../../log/cli.js';
+import { loggerFromArgs } from '../../log/cli.js';
 import { loadPlan, withStage } from '../../plan/index.js';
 import { renderBuildText } from '../../report/build.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -26,22 +27,28 @@ export const buildCommand: Command = {
   name: 'build',
   summary:
     'Build the addon for each target through @napi-rs/cli, with the toolchain napi-rs recommends; skip what cannot build here, saying why.',
-  usage: 'napi-ship build [--cwd DIR] [--target T…] [--release|--debug] [--json] [--log-format text|json] [--verbose]',
-  options: {
-    cwd: { type: 'string' },
-    target: { type: 'string', short: 't', multiple: true },
-    release: { type: 'boolean' },
-    debug: { type: 'boolean' },
-    json: { type: 'boolean' },
+  options: [
+    CWD_OPTION,
+    {
+      name: 'target',
+      short: 't',
+      type: 'string',
+      value: 'T',
+      multiple: true,
+      description: 'a target to build (triple, or platform-arch-abi like linux-x64-gnu); repeat or comma-separate',
+      defaultText: 'every napi.targets entry',
+    },
+    { name: 'release', type: 'boolean', description: 'release profile (the default)' },
+    { name: 'debug', type: 'boolean', description: 'debug profile' },
+    jsonOption('the build outcome (per target: status, toolchain, reason, output, rustc, durationMs)'),
     ...LOG_OPTIONS,
-  },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory, with package.json and Cargo.toml (default: .)',
-    '-t, --target T      a target to build (triple, or platform-arch-abi like linux-x64-gnu); repeat or comma-separate (default: every napi.targets entry)',
-    '--release           release profile (the default)',
-    '--debug             debug profile',
-    '--json              print the build outcome (per target: status, toolchain, reason, output, rustc, durationMs) as JSON',
-    ...LOG_OPTION_HELP,
+  ],
+  examples: [
+    { description: 'build every configured target this machine can build', command: 'napi-ship build' },
+    {
+      description: 'build two targets, by triple and by platform-arch-abi',
+      command: 'napi-ship build -t x86_64-unknown-linux-gnu -t linux-arm64-musl',
+    },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, buildCommand);

@@ -4,6 +4,7 @@ import { formatDiagnostic } from '../../diagnostics/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { writeAtomic } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
+import { CWD_OPTION, jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
@@ -66,13 +67,23 @@ async function matrix(args: ParsedArgs, io: Io): Promise<ExitCode> {
 export const ciCommand: Command = {
   name: 'ci',
   summary: 'Generate the GitHub Actions release workflow from napi.targets (ci generate), or print its build matrix (ci matrix).',
-  usage: 'napi-ship ci generate [--cwd DIR] [--out FILE] [--check] [--json]\n       napi-ship ci matrix [--cwd DIR] [--json]',
-  options: { cwd: { type: 'string' }, out: { type: 'string' }, check: { type: 'boolean' }, json: { type: 'boolean' } },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--out FILE          generate: the workflow file (default: .github/workflows/release.yml in the git repository root)',
-    '--check             generate: write nothing; exit 1 when FILE differs from what would be generated',
-    '--json              print JSON (matrix: the entries; generate: { file, changed | upToDate, … })',
+  positionals: '<generate|matrix>',
+  options: [
+    CWD_OPTION,
+    {
+      name: 'out',
+      type: 'string',
+      value: 'FILE',
+      description: 'generate: the workflow file',
+      defaultText: '.github/workflows/release.yml in the git repository root',
+    },
+    { name: 'check', type: 'boolean', description: 'generate: write nothing; exit 1 when FILE differs from what would be generated' },
+    jsonOption('matrix: the entries; generate: { file, changed | upToDate, … }'),
+  ],
+  examples: [
+    { description: 'write (or update) the release workflow from napi.targets', command: 'napi-ship ci generate' },
+    { description: 'in CI: fail when the workflow is out of date with napi.targets', command: 'napi-ship ci generate --check' },
+    { description: 'show which runner and toolchain builds each target', command: 'napi-ship ci matrix' },
   ],
   async run(args, io: Io) {
     const [sub, extra] = args.positionals;

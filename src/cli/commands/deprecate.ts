@@ -3,30 +3,32 @@ import { deprecateRelease } from '../../publish/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
-import { registryClientFromArgs, REGISTRY_OPTION_HELP, REGISTRY_OPTIONS } from './publish.js';
+import { registryClientFromArgs } from './publish.js';
 import { rootNameFromArgs } from './status.js';
+import { CWD_OPTION, jsonOption, OTP_OPTION, REGISTRY_OPTIONS } from '../options.js';
 import { usageError } from './usage.js';
 
 export const deprecateCommand: Command = {
   name: 'deprecate',
   summary: 'Mark every package of a release deprecated (the root and each platform package it pins).',
-  usage:
-    'napi-ship deprecate <version> --message TEXT [--cwd DIR | --name PKG] [--registry URL] [--otp CODE] [--ca-file FILE] [--allow-insecure-registry] [--json]',
-  options: {
-    message: { type: 'string' },
-    cwd: { type: 'string' },
-    name: { type: 'string' },
-    otp: { type: 'string' },
+  positionals: '<version>',
+  options: [
+    {
+      name: 'message',
+      type: 'string',
+      value: 'TEXT',
+      required: true,
+      description: 'the deprecation message installers show; "" removes the deprecation',
+    },
+    { ...CWD_OPTION, description: 'the napi-rs root package directory, for its name' },
+    { name: 'name', type: 'string', value: 'PKG', description: "the root package's name (instead of reading --cwd)" },
+    OTP_OPTION,
     ...REGISTRY_OPTIONS,
-    json: { type: 'boolean' },
-  },
-  optionHelp: [
-    '--message TEXT      the deprecation message installers show; "" removes the deprecation',
-    '--cwd DIR           the napi-rs root package directory, for its name (default: .)',
-    "--name PKG          the root package's name (instead of reading --cwd)",
-    '--otp CODE          one-time password for registries that ask for 2FA',
-    ...REGISTRY_OPTION_HELP,
-    '--json              print the result as JSON',
+    jsonOption('the result'),
+  ],
+  examples: [
+    { description: 'deprecate every package of 1.2.3', command: 'napi-ship deprecate 1.2.3 --message "crashes on start; use 1.2.4"' },
+    { description: 'take the deprecation back', command: 'napi-ship deprecate 1.2.3 --message ""' },
   ],
   async run(args, io: Io) {
     const [version, extra] = args.positionals;

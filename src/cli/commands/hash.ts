@@ -1,5 +1,6 @@
 import { hashFiles, type Hashed } from '../../core/index.js';
 import { flag, type Command } from '../command.js';
+import { jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
@@ -24,9 +25,9 @@ export function hashJson(r: Hashed): HashJson {
 export const hashCommand: Command = {
   name: 'hash',
   summary: 'sha1, sha256 and sha512 (and npm integrity) of files, in one read pass each, files in parallel.',
-  usage: 'napi-ship hash <file…> [--json]',
-  options: { json: { type: 'boolean' } },
-  optionHelp: ['--json              print a JSON array, one object per file'],
+  positionals: '<file…>',
+  options: [jsonOption('an array, one object per file')],
+  examples: [{ description: 'digests of every binary in the directory', command: 'napi-ship hash *.node' }],
   async run(args, io: Io) {
     if (args.positionals.length === 0) return usageError(io, 'hash needs at least one file', hashCommand);
     const results = await hashFiles(args.positionals);

@@ -1,5 +1,6 @@
 import { inspectFiles, type BinaryFacts, type Inspected } from '../../core/index.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
@@ -34,11 +35,14 @@ function describeLibc(f: BinaryFacts): string {
 export const inspectCommand: Command = {
   name: 'inspect',
   summary: 'Read what native binaries really are: format, OS, CPU, libc, glibc ceiling, macOS minimum, CRT, napi export.',
-  usage: 'napi-ship inspect <file…> [--json] [--size-limit BYTES]',
-  options: { json: { type: 'boolean' }, 'size-limit': { type: 'string' } },
-  optionHelp: [
-    '--json              print a JSON array, one object per file',
-    '--size-limit BYTES  refuse files larger than this (default 1 GiB)',
+  positionals: '<file…>',
+  options: [
+    jsonOption('an array, one object per file'),
+    { name: 'size-limit', type: 'string', value: 'BYTES', description: 'refuse files larger than this', defaultText: '1 GiB' },
+  ],
+  examples: [
+    { description: 'what each built binary really is', command: 'napi-ship inspect *.node' },
+    { description: 'as JSON, for a script', command: 'napi-ship inspect --json npm/linux-x64-gnu/addon.linux-x64-gnu.node' },
   ],
   async run(args, io: Io) {
     if (args.positionals.length === 0) return usageError(io, 'inspect needs at least one file', inspectCommand);

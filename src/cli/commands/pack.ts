@@ -4,6 +4,7 @@ import { diagnostic, formatDiagnostic, type Diagnostic } from '../../diagnostics
 import { PackError, packRelease, type PackInputPackage } from '../../pack/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals } from './usage.js';
@@ -25,19 +26,25 @@ function failed(io: Io, json: boolean, diagnostics: readonly Diagnostic[]): Exit
 export const packCommand: Command = {
   name: 'pack',
   summary: 'Pack the root and every platform package into byte-reproducible npm tarballs, with SHA256SUMS and the release manifest.',
-  usage: 'napi-ship pack [--cwd DIR] [--out DIR] [--json]',
-  options: { cwd: { type: 'string' }, out: { type: 'string' }, json: { type: 'boolean' } },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--out DIR           where to write the tarballs, SHA256SUMS and release-manifest.json (default: <cwd>/dist/release/packages, where release --dry-run, sbom and publish look)',
-    '--json              print { ok, outDir, manifestPath, sumsPath, manifest, diagnostics } as JSON',
+  options: [
+    CWD_OPTION,
+    releaseDirOption(
+      'where to write the tarballs, SHA256SUMS and release-manifest.json (where release --dry-run, sbom and publish look)',
+      ['out'],
+      '<cwd>/dist/release/packages',
+    ),
+    jsonOption('{ ok, outDir, manifestPath, sumsPath, manifest, diagnostics }'),
+  ],
+  examples: [
+    { description: 'pack the staged packages into dist/release/packages', command: 'napi-ship pack' },
+    { description: 'pack into another dir', command: 'napi-ship pack --release-dir /tmp/release' },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, packCommand);
     if (refused !== null) return refused;
     const json = flag(args, 'json');
     const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
-    const out = stringOption(args, 'out');
+    const out = stringOption(args, 'release-dir');
     const outDir = out === undefined ? path.join(plan.root.dir, 'dist', 'release', 'packages') : path.resolve(io.cwd, out);
 
     const packages: PackInputPackage[] = [{ dir: plan.root.dir, kind: 'root', target: null }];

@@ -1,12 +1,13 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic } from '../../diagnostics/index.js';
-import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../../log/cli.js';
+import { loggerFromArgs } from '../../log/cli.js';
 import { stepper } from '../../log/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { evaluatePolicy, policySummaryLine, readPolicyConfig, renderPolicyMarkdown, renderPolicyText } from '../../policy/index.js';
 import { readProjectInventories } from '../../sbom/index.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -14,18 +15,15 @@ import { rejectPositionals, usageError } from './usage.js';
 export const policyCommand: Command = {
   name: 'policy',
   summary: 'The license and source gate: judge every shipped crate and npm dependency against napiShip.policy.',
-  usage: 'napi-ship policy [--cwd DIR] [--include-dev] [--json] [--log-format text|json] [--verbose]',
-  options: {
-    cwd: { type: 'string' },
-    'include-dev': { type: 'boolean' },
-    json: { type: 'boolean' },
+  options: [
+    CWD_OPTION,
+    { name: 'include-dev', type: 'boolean', description: 'also judge dev dependencies (default: napiShip.sbom.includeDev, else no)' },
+    jsonOption('{ ok, checked, allow, configFile, inventories, violations, packages, diagnostics }'),
     ...LOG_OPTIONS,
-  },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--include-dev       also judge dev dependencies (default: napiShip.sbom.includeDev, else no)',
-    '--json              print { ok, checked, allow, configFile, inventories, violations, packages, diagnostics } as JSON',
-    ...LOG_OPTION_HELP,
+  ],
+  examples: [
+    { description: 'judge every shipped crate and npm dependency', command: 'napi-ship policy' },
+    { description: 'the findings as JSON', command: 'napi-ship policy --json' },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, policyCommand);

@@ -8,22 +8,8 @@ import { isRecord } from '../../util/json.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
+import { DEFAULT_RELEASE_DIR, OTP_OPTION, REGISTRY_OPTIONS, jsonOption, releaseDirOption } from '../options.js';
 import { rejectPositionals, usageError } from './usage.js';
-
-export const DEFAULT_PUBLISH_DIR = path.join('dist', 'release', 'packages');
-
-/** The options every registry command shares, for `--help`. */
-export const REGISTRY_OPTION_HELP: readonly string[] = [
-  "--registry URL      the registry (default, as npm: the root's publishConfig.registry, @scope:registry, npm_config_registry, .npmrc registry, else https://registry.npmjs.org/)",
-  '--ca-file FILE      trust this CA bundle too (default: cafile from .npmrc)',
-  '--allow-insecure-registry  allow plain http to a registry that is not on loopback',
-];
-
-export const REGISTRY_OPTIONS = {
-  registry: { type: 'string' },
-  'ca-file': { type: 'string' },
-  'allow-insecure-registry': { type: 'boolean' },
-} as const;
 
 /**
  * A registry client from the command line and npm's own config: the registry for `packageName`
@@ -152,40 +138,54 @@ function renderResult(io: Io, r: PublishResult): void {
 export const publishCommand: Command = {
   name: 'publish',
   summary: 'Publish a packed release atomically: platform packages first, verified on the registry, then the root, then the dist-tag.',
-  usage:
-    'napi-ship publish [--from DIR] [--registry URL] [--tag TAG] [--dry-run] [--resume] [--otp CODE] [--ca-file FILE] [--allow-insecure-registry] [--concurrency N] [--public-key FILE] [--access public|restricted] [--read-back-timeout S] [--journal FILE] [--json]',
-  options: {
-    from: { type: 'string' },
+  options: [
+    releaseDirOption('the release dir `pack` wrote', ['from']),
     ...REGISTRY_OPTIONS,
-    tag: { type: 'string' },
-    'dry-run': { type: 'boolean' },
-    resume: { type: 'boolean' },
-    otp: { type: 'string' },
-    concurrency: { type: 'string' },
-    'public-key': { type: 'string' },
-    access: { type: 'string' },
-    'read-back-timeout': { type: 'string' },
-    journal: { type: 'string' },
-    json: { type: 'boolean' },
-  },
-  optionHelp: [
-    `--from DIR          the release dir \`pack\` wrote (default: ${DEFAULT_PUBLISH_DIR})`,
-    ...REGISTRY_OPTION_HELP,
-    "--tag TAG           the dist-tag to move onto the release (default: next for prereleases, else latest; on --resume the journal's)",
-    '--dry-run           read the registry and print the plan; write nothing',
-    '--resume            continue the run recorded in DIR/publish-journal.jsonl (a plain re-run continues too)',
-    '--otp CODE          one-time password for registries that ask for 2FA',
-    '--concurrency N     packages in flight at once (default 4)',
-    '--public-key FILE   the manifest must be signed by this Ed25519 key (default: DIR/release-manifest.pub when present)',
-    '--access public|restricted  access for scoped packages published for the first time',
-    '--journal FILE      the append-only journal (default: DIR/publish-journal.jsonl)',
-    '--read-back-timeout S  how long to wait for a published version to show with our integrity (default 120)',
-    '--json              print the result (preflight, plan, per package outcome, diagnostics) as JSON',
+    {
+      name: 'tag',
+      type: 'string',
+      value: 'TAG',
+      description: 'the dist-tag to move onto the release',
+      defaultText: "next for prereleases, else latest; on --resume the journal's",
+    },
+    { name: 'dry-run', type: 'boolean', description: 'read the registry and print the plan; write nothing' },
+    {
+      name: 'resume',
+      type: 'boolean',
+      description: 'continue the run recorded in DIR/publish-journal.jsonl (a plain re-run continues too)',
+    },
+    OTP_OPTION,
+    { name: 'concurrency', type: 'string', value: 'N', description: 'packages in flight at once', default: '4' },
+    {
+      name: 'public-key',
+      type: 'string',
+      value: 'FILE',
+      description: 'the manifest must be signed by this Ed25519 key',
+      defaultText: 'DIR/release-manifest.pub when present',
+    },
+    { name: 'access', type: 'string', value: 'public|restricted', description: 'access for scoped packages published for the first time' },
+    {
+      name: 'read-back-timeout',
+      type: 'string',
+      value: 'S',
+      description: 'seconds to wait for a published version to show with our integrity',
+      default: '120',
+    },
+    { name: 'journal', type: 'string', value: 'FILE', description: 'the append-only journal', defaultText: 'DIR/publish-journal.jsonl' },
+    jsonOption('the result (preflight, plan, per package outcome, diagnostics)'),
+  ],
+  examples: [
+    { description: 'see what would be published, writing nothing', command: 'napi-ship publish --dry-run' },
+    {
+      description: 'publish the release `pack` wrote, checking its signature',
+      command: 'napi-ship publish --release-dir dist/release/packages --public-key release.pub',
+    },
+    { description: 'continue a run that stopped half-way', command: 'napi-ship publish --resume' },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, publishCommand);
     if (refused !== null) return refused;
-    const dir = path.resolve(io.cwd, stringOption(args, 'from') ?? DEFAULT_PUBLISH_DIR);
+    const dir = path.resolve(io.cwd, stringOption(args, 'release-dir') ?? DEFAULT_RELEASE_DIR);
     const concurrencyText = stringOption(args, 'concurrency');
     const concurrency = concurrencyText === undefined ? 4 : Number(concurrencyText);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)

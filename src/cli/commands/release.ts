@@ -1,51 +1,62 @@
 import path from 'node:path';
-import { LOG_OPTION_HELP, LOG_OPTIONS, loggerFromArgs } from '../../log/cli.js';
+import { loggerFromArgs } from '../../log/cli.js';
 import { releaseDryRun } from '../../release/dry-run.js';
 import { renderJson, renderText } from '../../report/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../output.js';
+import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
 import { rejectPositionals, usageError } from './usage.js';
 
 export const releaseCommand: Command = {
   name: 'release',
   summary:
     'Rehearse a release on a throwaway copy: stage, verify, pack, sign and check, publish to an embedded registry, install and load, then report.',
-  usage:
-    'napi-ship release --dry-run [--cwd DIR] [--out DIR] [--artifacts DIR] [--glibc-max X.Y] [--macos-min X.Y] [--no-build] [--no-rehearsal] [--offline] [--strict] [--json] [--log-format text|json] [--verbose]',
-  options: {
-    'dry-run': { type: 'boolean' },
-    cwd: { type: 'string' },
-    out: { type: 'string' },
-    artifacts: { type: 'string' },
-    'glibc-max': { type: 'string' },
-    'macos-min': { type: 'string' },
-    strict: { type: 'boolean' },
-    json: { type: 'boolean' },
-    'no-build': { type: 'boolean' },
-    'no-rehearsal': { type: 'boolean' },
-    offline: { type: 'boolean' },
+  options: [
+    { name: 'dry-run', type: 'boolean', required: true, description: 'rehearse without publishing anything (required for now)' },
+    CWD_OPTION,
+    {
+      name: 'out',
+      type: 'string',
+      value: 'DIR',
+      description: 'where the rehearsal writes: packages/ (tarballs, manifest, signature), staging/, report.md, plan.json',
+      defaultText: '<cwd>/dist/release',
+    },
+    {
+      name: 'artifacts',
+      type: 'string',
+      value: 'DIR',
+      description: 'take binaries from a CI download dir instead of the napi-rs build output',
+    },
+    { name: 'glibc-max', type: 'string', value: 'X.Y', description: 'verify policy, as for `napi-ship verify`' },
+    { name: 'macos-min', type: 'string', value: 'X.Y', description: 'verify policy, as for `napi-ship verify`' },
+    { name: 'strict', type: 'boolean', description: 'exit 1 when any target is missing, not only when one fails (CI mode)' },
+    jsonOption('the plan, rows and summary'),
+    {
+      name: 'no-build',
+      type: 'boolean',
+      description: 'do not build first (default: build what this machine can with @napi-rs/cli; never with --artifacts)',
+    },
+    {
+      name: 'no-rehearsal',
+      type: 'boolean',
+      description: 'skip the rehearsal (embedded-registry publish, npm/pnpm/bun/deno installs, Node/Deno/Bun loads, real-registry plan)',
+    },
+    { name: 'offline', type: 'boolean', description: "skip the rehearsal's read-only plan against the real registry" },
     ...LOG_OPTIONS,
-  },
-  optionHelp: [
-    '--dry-run           rehearse without publishing anything (required for now)',
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--out DIR           the release dir: packages/ (tarballs, manifest, signature), staging/, report.md, plan.json (default: <cwd>/dist/release)',
-    '--artifacts DIR     take binaries from a CI download dir instead of the napi-rs build output',
-    '--glibc-max X.Y     verify policy, as for `napi-ship verify`',
-    '--macos-min X.Y     verify policy, as for `napi-ship verify`',
-    '--strict            exit 1 when any target is missing, not only when one fails (CI mode)',
-    '--json              print the plan, rows and summary as JSON',
-    '--no-build          do not build first (default: build what this machine can with @napi-rs/cli; never with --artifacts)',
-    '--no-rehearsal      skip the rehearsal (embedded-registry publish, npm/pnpm/bun/deno installs, Node/Deno/Bun loads, real-registry plan)',
-    "--offline           skip the rehearsal's read-only plan against the real registry",
-    ...LOG_OPTION_HELP,
+  ],
+  examples: [
+    { description: 'rehearse the release of the package in this directory', command: 'napi-ship release --dry-run' },
+    {
+      description: 'in CI, from the binaries the build jobs uploaded; fail when a target is missing',
+      command: 'napi-ship release --dry-run --artifacts artifacts --no-build --strict',
+    },
   ],
   async run(args, io: Io) {
     if (!flag(args, 'dry-run')) {
       return usageError(
         io,
-        '`release` only rehearses (`release --dry-run`); publishing is `napi-ship publish --from <release dir>`',
+        '`release` only rehearses (`release --dry-run`); publishing is `napi-ship publish --release-dir <release dir>`',
         releaseCommand,
       );
     }

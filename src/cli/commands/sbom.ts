@@ -4,6 +4,7 @@ import { formatDiagnostic, hasErrors } from '../../diagnostics/index.js';
 import { MANIFEST_FILE } from '../../manifest/index.js';
 import { generateSboms, readProjectInventories, releaseSource, writeShippedNpmSbom, type SbomFormat } from '../../sbom/index.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -13,25 +14,28 @@ const FORMATS: readonly SbomFormat[] = ['spdx', 'cyclonedx'];
 export const sbomCommand: Command = {
   name: 'sbom',
   summary: 'Write SBOMs: SPDX 2.3 for the Rust crates, the npm dependencies and the packed release (or CycloneDX 1.6 via cdxgen).',
-  usage: 'napi-ship sbom [--cwd DIR] [--out DIR] [--release DIR] [--format spdx|cyclonedx] [--include-dev] [--no-fetch] [--json]',
-  options: {
-    cwd: { type: 'string' },
-    out: { type: 'string' },
-    release: { type: 'string' },
-    format: { type: 'string' },
-    'include-dev': { type: 'boolean' },
-    'no-fetch': { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--out DIR           where to write the documents (default: <cwd>/dist/sbom)',
-    `--release DIR       a packed release dir (with ${MANIFEST_FILE}) to describe in sbom.release.spdx.json`,
-    '                    (default: <cwd>/dist/release/packages when it exists; otherwise only the dependency SBOMs)',
-    '--format FORMAT     spdx (default) or cyclonedx (needs @cyclonedx/cdxgen installed)',
-    "--include-dev       also list the root's dev dependencies (marked as such)",
-    '--no-fetch          never run `cargo fetch --locked`: fail if the local registry cache lacks a crate',
-    '--json              print { ok, format, outDir, documents, notes, diagnostics } as JSON',
+  options: [
+    CWD_OPTION,
+    { name: 'out', type: 'string', value: 'DIR', description: 'where to write the documents', defaultText: '<cwd>/dist/sbom' },
+    releaseDirOption(
+      `a packed release dir (with ${MANIFEST_FILE}) to describe in sbom.release.spdx.json`,
+      ['release'],
+      '<cwd>/dist/release/packages when it exists; otherwise only the dependency SBOMs',
+    ),
+    {
+      name: 'format',
+      type: 'string',
+      value: 'spdx|cyclonedx',
+      description: 'spdx, or cyclonedx (needs @cyclonedx/cdxgen installed)',
+      default: 'spdx',
+    },
+    { name: 'include-dev', type: 'boolean', description: "also list the root's dev dependencies (marked as such)" },
+    { name: 'no-fetch', type: 'boolean', description: 'never run `cargo fetch --locked`: fail if the local registry cache lacks a crate' },
+    jsonOption('{ ok, format, outDir, documents, notes, diagnostics }'),
+  ],
+  examples: [
+    { description: 'SPDX documents for the crates, the npm dependencies and the packed release', command: 'napi-ship sbom' },
+    { description: 'CycloneDX instead, into another dir', command: 'napi-ship sbom --format cyclonedx --out sbom' },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, sbomCommand);
@@ -42,7 +46,7 @@ export const sbomCommand: Command = {
     const rootDir = path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.');
     const out = stringOption(args, 'out');
     const outDir = out === undefined ? path.join(rootDir, 'dist', 'sbom') : path.resolve(io.cwd, out);
-    const releaseOption = stringOption(args, 'release');
+    const releaseOption = stringOption(args, 'release-dir');
     const releaseDir =
       releaseOption === undefined ? path.join(rootDir, 'dist', 'release', 'packages') : path.resolve(io.cwd, releaseOption);
     const useRelease = format === 'spdx' && (releaseOption !== undefined || existsSync(path.join(releaseDir, MANIFEST_FILE)));

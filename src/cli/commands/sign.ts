@@ -4,28 +4,34 @@ import { DiagnosticError, diagnostic, formatDiagnostic, type Diagnostic } from '
 import { MANIFEST_FILE } from '../../manifest/index.js';
 import { loadPrivateKey, signManifest, SIGNING_KEY_ENV, verifyRelease, writeKeyPair } from '../../sign/index.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { DEFAULT_RELEASE_DIR, jsonOption, releaseDirOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 
-const DEFAULT_RELEASE_DIR = path.join('dist', 'release', 'packages');
-
 export const keygenCommand: Command = {
   name: 'keygen',
   summary: 'Create an Ed25519 key pair for signing release manifests (private key 0600, FILE.pub).',
-  usage: 'napi-ship keygen --out FILE [--force]',
-  options: { out: { type: 'string' }, force: { type: 'boolean' } },
-  optionHelp: [
-    '--out FILE          write the private key (PKCS#8 PEM, mode 0600) here and the public key to FILE.pub',
-    '--force             replace FILE and FILE.pub if they exist',
+  options: [
+    {
+      name: 'out',
+      type: 'string',
+      value: 'FILE',
+      required: true,
+      description: 'write the private key (PKCS#8 PEM, mode 0600) here and the public key to FILE.pub',
+    },
+    { name: 'force', type: 'boolean', description: 'replace FILE and FILE.pub if they exist' },
+    jsonOption('{ privateKeyFile, publicKeyFile, keyId }'),
   ],
+  examples: [{ description: 'a key pair outside the repository', command: 'napi-ship keygen --out ~/.config/napi-ship/release.key' }],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, keygenCommand);
     if (refused !== null) return refused;
     const out = stringOption(args, 'out');
     if (out === undefined || out === '') return usageError(io, 'keygen needs --out FILE', keygenCommand);
     const written = await writeKeyPair(path.resolve(io.cwd, out), { force: flag(args, 'force') });
-    io.stdout(`public key: ${written.publicKeyFile}\nkey id: ${written.keyId}\n`);
+    if (flag(args, 'json')) io.stdout(JSON.stringify(written, null, 2) + '\n');
+    else io.stdout(`public key: ${written.publicKeyFile}\nkey id: ${written.keyId}\n`);
     return ExitCode.Ok;
   },
 };
@@ -33,17 +39,34 @@ export const keygenCommand: Command = {
 export const signCommand: Command = {
   name: 'sign',
   summary: 'Sign release-manifest.json with an Ed25519 key: writes release-manifest.json.sig.',
-  usage: 'napi-ship sign [--dir DIR] [--key FILE] [--public-key FILE]',
-  options: { dir: { type: 'string' }, key: { type: 'string' }, 'public-key': { type: 'string' } },
-  optionHelp: [
-    '--dir DIR           the release dir holding release-manifest.json (default: dist/release/packages)',
-    `--key FILE          the private key (mode 0600); default: the PEM (or its base64) in ${SIGNING_KEY_ENV}`,
-    '--public-key FILE   also copy this public key (it must match) to DIR/release-manifest.pub',
+  options: [
+    releaseDirOption('the release dir holding release-manifest.json', ['dir']),
+    {
+      name: 'key',
+      type: 'string',
+      value: 'FILE',
+      description: 'the private key (mode 0600)',
+      defaultText: `the PEM (or its base64) in ${SIGNING_KEY_ENV}`,
+    },
+    {
+      name: 'public-key',
+      type: 'string',
+      value: 'FILE',
+      description: 'also copy this public key (it must match) to DIR/release-manifest.pub',
+    },
+    jsonOption('{ manifest, keyId, signatureFile, publicKeyFile }'),
+  ],
+  examples: [
+    { description: 'sign with the key in NAPI_SHIP_SIGNING_KEY (CI)', command: 'napi-ship sign' },
+    {
+      description: 'sign with a key file and ship the public key',
+      command: 'napi-ship sign --key release.key --public-key release.key.pub',
+    },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, signCommand);
     if (refused !== null) return refused;
-    const dir = path.resolve(io.cwd, stringOption(args, 'dir') ?? DEFAULT_RELEASE_DIR);
+    const dir = path.resolve(io.cwd, stringOption(args, 'release-dir') ?? DEFAULT_RELEASE_DIR);
     const keyFile = stringOption(args, 'key');
     const key = await loadPrivateKey(keyFile === undefined ? { env: io.env } : { file: path.resolve(io.cwd, keyFile) });
     const publicKeyFile = stringOption(args, 'public-key');
@@ -64,6 +87,11 @@ export const signCommand: Command = {
       }
     }
     const result = await signManifest(dir, key, publicKeyPem === undefined ? {} : { publicKeyPem });
+    if (flag(args, 'json')) {
+      const { keyId, signatureFile, publicKeyFile: copied } = result;
+      io.stdout(JSON.stringify({ manifest: path.join(dir, MANIFEST_FILE), keyId, signatureFile, publicKeyFile: copied }, null, 2) + '\n');
+      return ExitCode.Ok;
+    }
     io.stdout(`signed ${path.join(dir, MANIFEST_FILE)} with key ${result.keyId}\n`);
     io.stdout(`wrote ${result.signatureFile}\n`);
     if (result.publicKeyFile !== null) io.stdout(`wrote ${result.publicKeyFile}\n`);
@@ -84,12 +112,22 @@ function report(io: Io, json: boolean, diagnostics: readonly Diagnostic[], summa
 export const verifyManifestCommand: Command = {
   name: 'verify-manifest',
   summary: 'Check a release dir against its signed manifest: signature, sizes, sha256/integrity, SHA256SUMS.',
-  usage: 'napi-ship verify-manifest [--dir DIR] --public-key FILE [--json]',
-  options: { dir: { type: 'string' }, 'public-key': { type: 'string' }, json: { type: 'boolean' } },
-  optionHelp: [
-    '--dir DIR           the release dir (default: dist/release/packages)',
-    '--public-key FILE   the Ed25519 public key (SPKI PEM) the release must be signed with',
-    '--json              print { ok, diagnostics } as JSON',
+  options: [
+    releaseDirOption('the release dir', ['dir']),
+    {
+      name: 'public-key',
+      type: 'string',
+      value: 'FILE',
+      required: true,
+      description: 'the Ed25519 public key (SPKI PEM) the release must be signed with',
+    },
+    jsonOption('{ ok, diagnostics }'),
+  ],
+  examples: [
+    {
+      description: 'check a downloaded release against the public key',
+      command: 'napi-ship verify-manifest --release-dir dist/release/packages --public-key release.key.pub',
+    },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, verifyManifestCommand);
@@ -98,7 +136,7 @@ export const verifyManifestCommand: Command = {
     if (publicKeyFile === undefined || publicKeyFile === '')
       return usageError(io, 'verify-manifest needs --public-key FILE', verifyManifestCommand);
     const json = flag(args, 'json');
-    const dir = path.resolve(io.cwd, stringOption(args, 'dir') ?? DEFAULT_RELEASE_DIR);
+    const dir = path.resolve(io.cwd, stringOption(args, 'release-dir') ?? DEFAULT_RELEASE_DIR);
     const keyPath = path.resolve(io.cwd, publicKeyFile);
     let diagnostics: Diagnostic[];
     try {

@@ -3,6 +3,7 @@ import { formatDiagnostic } from '../../diagnostics/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { stagePackages, targetRows } from '../../stage/index.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { CWD_OPTION, jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals } from './usage.js';
@@ -17,12 +18,20 @@ function npmConfig(env: NodeJS.ProcessEnv, key: string): string | undefined {
 export const stageCommand: Command = {
   name: 'stage',
   summary: "Put each target's binary into its platform package (napi-rs's package.json) and pin them all in the root.",
-  usage: 'napi-ship stage [--cwd DIR] [--artifacts DIR] [--json]',
-  options: { cwd: { type: 'string' }, artifacts: { type: 'string' }, json: { type: 'boolean' } },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--artifacts DIR     binaries downloaded by actions/download-artifact (default: napi-rs build output in the root)',
-    '--json              print { packages, rootOptionalDependencies, diagnostics } as JSON',
+  options: [
+    CWD_OPTION,
+    {
+      name: 'artifacts',
+      type: 'string',
+      value: 'DIR',
+      description: 'binaries downloaded by actions/download-artifact',
+      defaultText: 'napi-rs build output in the root',
+    },
+    jsonOption('{ packages, rootOptionalDependencies, diagnostics }'),
+  ],
+  examples: [
+    { description: 'stage from what `napi build` left in the package dir', command: 'napi-ship stage' },
+    { description: 'in CI, from the downloaded build artifacts', command: 'napi-ship stage --artifacts artifacts' },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, stageCommand);

@@ -7,10 +7,11 @@ import { DiagnosticError } from '../../diagnostics/index.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
-import { registryClientFromArgs, REGISTRY_OPTION_HELP, REGISTRY_OPTIONS } from './publish.js';
+import { registryClientFromArgs } from './publish.js';
+import { CWD_OPTION, jsonOption, REGISTRY_OPTIONS, releaseDirOption } from '../options.js';
 import { usageError } from './usage.js';
 
-/** The root package's name: `--name`, else the release manifest's (`--from`), else `--cwd`'s package.json. */
+/** The root package's name: `--name`, else the release manifest's (`--release-dir`), else `--cwd`'s package.json. */
 export async function rootNameFromArgs(args: ParsedArgs, io: Io, manifest: ReleaseManifest | null): Promise<string> {
   const name = stringOption(args, 'name');
   if (name !== undefined) return name;
@@ -20,7 +21,7 @@ export async function rootNameFromArgs(args: ParsedArgs, io: Io, manifest: Relea
 }
 
 async function manifestFromArgs(args: ParsedArgs, io: Io): Promise<ReleaseManifest | null> {
-  const from = stringOption(args, 'from');
+  const from = stringOption(args, 'release-dir');
   if (from === undefined) return null;
   const file = path.join(path.resolve(io.cwd, from), MANIFEST_FILE);
   const parsed = parseManifestText(await readFile(file, 'utf8').catch(() => ''), file);
@@ -31,21 +32,20 @@ async function manifestFromArgs(args: ParsedArgs, io: Io): Promise<ReleaseManife
 export const statusCommand: Command = {
   name: 'status',
   summary: 'Show where a release stands on the registry: each package published? integrity? dist-tags?',
-  usage:
-    'napi-ship status <version> [--cwd DIR | --name PKG] [--from DIR] [--registry URL] [--ca-file FILE] [--allow-insecure-registry] [--json]',
-  options: {
-    cwd: { type: 'string' },
-    name: { type: 'string' },
-    from: { type: 'string' },
+  positionals: '<version>',
+  options: [
+    { ...CWD_OPTION, description: 'the napi-rs root package directory, for its name' },
+    { name: 'name', type: 'string', value: 'PKG', description: "the root package's name (instead of reading --cwd)" },
+    releaseDirOption("a release dir: compare each package's integrity with its release-manifest.json", ['from'], 'none'),
     ...REGISTRY_OPTIONS,
-    json: { type: 'boolean' },
-  },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory, for its name (default: .)',
-    "--name PKG          the root package's name (instead of reading --cwd)",
-    "--from DIR          a release dir: compare each package's integrity with its release-manifest.json",
-    ...REGISTRY_OPTION_HELP,
-    '--json              print the status report as JSON',
+    jsonOption('the status report'),
+  ],
+  examples: [
+    { description: 'where 1.2.3 of the package in this directory stands on its registry', command: 'napi-ship status 1.2.3' },
+    {
+      description: 'check the published tarballs are exactly the ones in the release dir',
+      command: 'napi-ship status 1.2.3 --name @scope/addon --release-dir dist/release/packages',
+    },
   ],
   async run(args, io: Io) {
     const [version, extra] = args.positionals;

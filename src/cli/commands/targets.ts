@@ -2,18 +2,21 @@ import path from 'node:path';
 import { loadPlan } from '../../plan/index.js';
 import { allTargets } from '../../targets/index.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { CWD_OPTION, jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 
 export const targetsCommand: Command = {
   name: 'targets',
   summary: 'List the configured targets (napi.targets) with their platform packages and expected binaries.',
-  usage: 'napi-ship targets [--cwd DIR] [--all] [--json]',
-  options: { cwd: { type: 'string' }, all: { type: 'boolean' }, json: { type: 'boolean' } },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--all               list every triple napi-rs supports instead of the configured ones',
-    '--json              print JSON',
+  options: [
+    CWD_OPTION,
+    { name: 'all', type: 'boolean', description: 'list every triple napi-rs supports instead of the configured ones' },
+    jsonOption('the targets'),
+  ],
+  examples: [
+    { description: 'the configured targets, their packages and binaries', command: 'napi-ship targets' },
+    { description: 'every triple napi-rs knows', command: 'napi-ship targets --all' },
   ],
   async run(args, io: Io) {
     if (flag(args, 'all')) {

@@ -1,10 +1,18 @@
-import { helpText, type Command } from '../command.js';
+import { usageLine, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, type Io } from '../output.js';
 
-export function usageError(io: Io, message: string, command?: Command): ExitCode {
-  io.stderr(`${paint(io, 'red', 'error')}: ${message}\n`);
-  if (command) io.stderr('\n' + helpText(command));
+/** The one-line usage for `command`, or the overview's when there is no command yet. */
+export function usageHint(command?: Command): string {
+  return command === undefined
+    ? 'Usage: napi-ship <command> [options]  (napi-ship --help lists the commands)'
+    : `Usage: ${usageLine(command)}  (napi-ship ${command.name} --help for more)`;
+}
+
+/** A usage error: one line saying what is wrong (with a did-you-mean when there is one), one line of usage; exit 2. */
+export function usageError(io: Io, message: string, command?: Command, suggestion: string | null = null): ExitCode {
+  io.stderr(`${paint(io, 'red', 'error')}: ${message}${suggestion === null ? '' : `; did you mean ${suggestion}?`}\n`);
+  io.stderr(`${usageHint(command)}\n`);
   return ExitCode.Usage;
 }
 

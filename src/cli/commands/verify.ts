@@ -4,6 +4,7 @@ import { loadPlan } from '../../plan/index.js';
 import { VERIFY_CHECKS, verifyRelease, type CheckMark } from '../../verify/index.js';
 import { resolvePolicy } from '../../verify/policy.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { CWD_OPTION, jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -19,22 +20,29 @@ function bytes(text: string | undefined): number | undefined | null {
 export const verifyCommand: Command = {
   name: 'verify',
   summary: 'The gate: check every staged platform package, its binary and the root pins against the targets.',
-  usage: 'napi-ship verify [--cwd DIR] [--glibc-max X.Y] [--macos-min X.Y] [--max-size BYTES] [--warn-size BYTES] [--json]',
-  options: {
-    cwd: { type: 'string' },
-    'glibc-max': { type: 'string' },
-    'macos-min': { type: 'string' },
-    'max-size': { type: 'string' },
-    'warn-size': { type: 'string' },
-    json: { type: 'boolean' },
-  },
-  optionHelp: [
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    '--glibc-max X.Y     highest GLIBC_x.y a linux-gnu binary may need (default: from engines.node; 2.28 for Node >= 18)',
-    '--macos-min X.Y     highest macOS minimum a darwin binary may declare (default: from engines.node)',
-    '--max-size BYTES    a binary larger than this is an error (default 200 MiB)',
-    '--warn-size BYTES   a binary larger than this is a warning (default 50 MiB)',
-    '--json              print { policy, targets, diagnostics } as JSON',
+  options: [
+    CWD_OPTION,
+    {
+      name: 'glibc-max',
+      type: 'string',
+      value: 'X.Y',
+      description: 'highest GLIBC_x.y a linux-gnu binary may need',
+      defaultText: 'from engines.node; 2.28 for Node >= 18',
+    },
+    {
+      name: 'macos-min',
+      type: 'string',
+      value: 'X.Y',
+      description: 'highest macOS minimum a darwin binary may declare',
+      defaultText: 'from engines.node',
+    },
+    { name: 'max-size', type: 'string', value: 'BYTES', description: 'a binary larger than this is an error', defaultText: '200 MiB' },
+    { name: 'warn-size', type: 'string', value: 'BYTES', description: 'a binary larger than this is a warning', defaultText: '50 MiB' },
+    jsonOption('{ policy, targets, diagnostics }'),
+  ],
+  examples: [
+    { description: 'check the staged platform packages', command: 'napi-ship verify' },
+    { description: 'with an older glibc floor', command: 'napi-ship verify --glibc-max 2.17' },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, verifyCommand);

@@ -2,6 +2,7 @@ import path from 'node:path';
 import { loadPlan } from '../../plan/index.js';
 import { setReleaseVersion } from '../../version/index.js';
 import { flag, stringOption, type Command } from '../command.js';
+import { CWD_OPTION, jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
@@ -11,20 +12,26 @@ const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 export const versionCommand: Command = {
   name: 'version',
   summary: 'Set the release version everywhere at once: root, platform packages, exact pins, Cargo.toml and Cargo.lock.',
-  usage: 'napi-ship version <patch|minor|major|prerelease|x.y.z> [--preid ID] [--cwd DIR] [--registry URL] [--no-registry-check] [--json]',
-  options: {
-    preid: { type: 'string' },
-    cwd: { type: 'string' },
-    registry: { type: 'string' },
-    'no-registry-check': { type: 'boolean' },
-    json: { type: 'boolean' },
-  },
-  optionHelp: [
-    '--preid ID          prerelease identifier, e.g. beta (with prerelease, or patch/minor/major)',
-    '--cwd DIR           the napi-rs root package directory (default: .)',
-    `--registry URL      where the new version must not exist yet (default: npm_config_registry or ${DEFAULT_REGISTRY})`,
-    '--no-registry-check do not ask the registry (offline work)',
-    '--json              print { from, to, distTag, changes } as JSON',
+  positionals: '<patch|minor|major|prerelease|x.y.z>',
+  options: [
+    { name: 'preid', type: 'string', value: 'ID', description: 'prerelease identifier, e.g. beta (with prerelease, or patch/minor/major)' },
+    CWD_OPTION,
+    {
+      name: 'registry',
+      type: 'string',
+      value: 'URL',
+      description: 'where the new version must not exist yet',
+      defaultText: `npm_config_registry or ${DEFAULT_REGISTRY}`,
+    },
+    { name: 'no-registry-check', type: 'boolean', description: 'do not ask the registry (offline work)' },
+    jsonOption('{ from, to, distTag, changes }'),
+  ],
+  examples: [
+    { description: 'bump the patch version everywhere', command: 'napi-ship version patch' },
+    {
+      description: 'a beta prerelease, without asking the registry',
+      command: 'napi-ship version prerelease --preid beta --no-registry-check',
+    },
   ],
   async run(args, io: Io) {
     const [request, extra] = args.positionals;
