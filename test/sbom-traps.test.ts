@@ -123,9 +123,7 @@ async function caught(t: TestContext, bad: unknown, expected: RegExp): Promise<v
   assert.match(errors.join('\n'), expected);
 }
 
-function clone(
-  doc: SpdxDocument,
-): Record<string, unknown> & {
+function clone(doc: SpdxDocument): Record<string, unknown> & {
   packages: Record<string, unknown>[];
   relationships: Record<string, unknown>[];
   creationInfo: Record<string, unknown>;

@@ -372,7 +372,7 @@ export interface ManifestInput {
   readonly version: string;
   /** Every configured target is WASI (napi-rs then writes no `cpu` for the WASI package). */
   readonly wasiOnly: boolean;
-  /** The platform package.json already in the dir, if any (unused for native targets). */
+  /** The platform package.json already in the dir, if any (the license files it lists stay listed). */
   readonly existing?: Manifest | null;
   /** For a WASI target: the loader files being staged next to the `.wasm` (see `wasiFiles`). */
   readonly wasiStaged?: readonly string[];
@@ -382,12 +382,17 @@ export interface ManifestInput {
   readonly wasiRuntime?: WasiRuntime;
 }
 
+/** A license file a package lists in `files` (LICENSE-MIT, LICENSE-APACHE, COPYING, NOTICE…). */
+const LICENSE_FILE = /^(?:licen[cs]e|copying|notice)(?:[-._][\w.-]*)?$/i;
+
 /**
  * The package.json of one platform package, shaped and ordered as napi-rs's `create-npm-dirs`
  * writes it: name, version, cpu, main, files, the carried root fields, publishConfig, os (then,
- * for WASI: types, browser, type, exports, engines, dependencies), libc. `libc` only when the
- * target has one (Linux gnu/musl); no `cpu` for a universal binary (as napi-rs); no `os` for WASI,
- * whose `main` is napi-rs's `.cjs` loader and whose `files` list the loader and worker files.
+ * for WASI: types, browser, type, engines, dependencies), libc. `libc` only when the target has
+ * one (Linux gnu/musl); no `cpu` for a universal binary (as napi-rs); no `os` for WASI, whose
+ * `main` is napi-rs's `.cjs` loader and whose `files` list the loader and worker files. License
+ * files the existing package.json lists in `files` stay listed (npm packs only LICENSE/LICENCE/
+ * COPYING by itself, so LICENSE-MIT / LICENSE-APACHE must stay in `files`).
  */
 export function platformManifest(input: ManifestInput): Record<string, unknown> {
   const { root, target, version } = input;
@@ -399,8 +404,10 @@ export function platformManifest(input: ManifestInput): Record<string, unknown> 
   } else if (spec.arch !== 'universal') {
     out.cpu = [...spec.cpu];
   }
+  const listed = Array.isArray(input.existing?.files) ? input.existing.files.filter((f): f is string => typeof f === 'string') : [];
+  const licenseFiles = listed.filter((f) => LICENSE_FILE.test(f) && f !== target.binaryFile);
   out.main = target.binaryFile;
-  out.files = [target.binaryFile];
+  out.files = [target.binaryFile, ...licenseFiles];
   for (const key of CARRIED_FIELDS) {
     if (root[key] !== undefined) out[key] = structuredClone(root[key]);
   }
