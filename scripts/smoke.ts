@@ -1,6 +1,6 @@
 /**
  * `pnpm smoke`: load napi-ship's own core (@napi-ship/core) on Node.js, Deno and Bun and call it.
- * A thin shell over `runSmoke` (src/smoke):
+ * A thin shell over `runSmoke` (scripts/lib/smoke.ts):
  *
  *   pnpm smoke                                  from the build dir (crates/napi-ship-node)
  *   pnpm smoke --from tarballs                  from a fresh dry run's tarballs, installed offline
@@ -13,7 +13,7 @@
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { paint, processIo, textTable } from '../src/cli/output.js';
-import { rerunLine, runSmoke, SMOKE_RUNTIMES, type SmokeReport, type SmokeRuntime } from '../src/smoke/index.js';
+import { rerunLine, runSmoke, SMOKE_RUNTIMES, type SmokeReport, type SmokeRuntime } from './lib/smoke.js';
 
 const USAGE =
   'usage: node dist/scripts/smoke.js [--from build|tarballs] [--release-dir DIR] [--build-dir DIR] [--runtime node,deno,bun] [--keep] [--json]\n';

@@ -16,7 +16,7 @@ import { ciMatrix, generateWorkflow, type MatrixEntry, type WorkflowOptions } fr
 import { hashFiles, inspectFiles, type Hashed, type Inspected, type InspectOptions } from './core/index.js';
 import { diagnostic, DiagnosticError, type Diagnostic } from './diagnostics/index.js';
 import { packRelease, type PackInputPackage, type PackResult } from './pack/index.js';
-import { loadPlan, type PlannedTarget, type StageOutcome } from './plan/index.js';
+import { loadPlan, type PlannedTarget } from './plan/index.js';
 import { evaluatePolicy, readPolicyConfig, type PolicyOutcome } from './policy/index.js';
 import {
   deprecateRelease,
@@ -32,7 +32,7 @@ import {
 import { releaseDryRun as runDryRun, type DryRunOptions, type DryRunResult } from './release/dry-run.js';
 import { generateSboms, readProjectInventories, type SbomOptions, type SbomResult } from './sbom/index.js';
 import { loadPrivateKey, signManifest, verifyRelease as verifySignedRelease, writeKeyPair, type SignResult } from './sign/index.js';
-import { stagePackages, type StageOptions } from './stage/index.js';
+import { stagePackages, type StageOptions, type StageOutcome } from './stage/index.js';
 import { setReleaseVersion, type VersionOptions, type VersionResult } from './version/index.js';
 import { verifyRelease, type VerifyOutcome } from './verify/index.js';
 import { resolvePolicy, type PolicyOverrides } from './verify/policy.js';
@@ -53,9 +53,10 @@ export type {
   Libc,
 } from './core/index.js';
 export type { TargetSpec } from './targets/index.js';
-export type { PlannedTarget, ReleasePlan, StageOutcome } from './plan/index.js';
+export type { PlannedTarget, ReleasePlan } from './plan/index.js';
+export type { RunRecord, StageResults } from './run/index.js';
 export type { BuildOutcome } from './build/index.js';
-export type { StageOptions } from './stage/index.js';
+export type { StageOptions, StageOutcome } from './stage/index.js';
 export type { VerifyOutcome, TargetVerification, VerifyCheck, CheckMark } from './verify/index.js';
 export type { PolicyOverrides as VerifyLimits } from './verify/policy.js';
 export type { PackResult } from './pack/index.js';

@@ -323,13 +323,13 @@ describe('a crate that does not compile', () => {
 
     {
       const dry = await releaseDryRun({ cwd: dir, outDir: path.join(scratch, 'broken-out'), rehearsal: false });
-      assert.equal(dry.plan.stages.build?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu')?.status, 'failed');
+      assert.equal(dry.run.stages.build?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu')?.status, 'failed');
       assert.equal(dry.summary.publishable, false);
       assert.ok(dry.summary.errors >= 1, 'a failed build is an error even though its target then has no binary');
-      const row = reportRows(dry.plan).find((x) => x.target === 'linux-x64-gnu');
+      const row = reportRows(dry.run).find((x) => x.target === 'linux-x64-gnu');
       assert.equal(row?.build, 'fail');
       assert.match(row.note, /build failed: Build failed with exit code/);
-      const md = renderMarkdown(dry.plan);
+      const md = renderMarkdown(dry.run);
       assert.match(md, /\| `linux-x64-gnu` \| ❌ failed \| napi-cross \| Build failed with exit code/);
       assert.match(md, /error\[NS_BUILD_FAILED\] linux-x64-gnu/);
     }

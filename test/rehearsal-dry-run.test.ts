@@ -10,11 +10,11 @@ import { copyFile, mkdir, mkdtemp, readFile, rm, appendFile } from 'node:fs/prom
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import type { ReleasePlan } from '../src/plan/index.js';
+import { runFromJson, type RunJson } from '../src/run/index.js';
 import { INSTALLERS, RUNTIMES, rehearse } from '../src/rehearsal/index.js';
 import { releaseDryRun, type DryRunResult } from '../src/release/dry-run.js';
 import { renderText, summarize } from '../src/report/index.js';
-import { coreDir, hostCoreBinary, runCli } from './helpers/cli.js';
+import { coreDir, hostCoreBinary, repoRoot, runCli, runNode } from './helpers/cli.js';
 import { writeRootPackage } from './helpers/root-package.js';
 import { portOpen } from './helpers/verdaccio.js';
 
@@ -37,18 +37,27 @@ const SEVEN_MISSING = [
 ];
 
 describe("release --dry-run on napi-ship's own core, with the rehearsal", () => {
-  let plan: ReleasePlan;
+  let plan: RunJson;
   let out = '';
   let stdout = '';
   let code: number | null = null;
   before(async () => {
     out = path.join(scratch, 'core');
     // --offline: the real-registry plan is tested in rehearsal.test.ts without the network.
-    const r = await runCli(['release', '--dry-run', '--cwd', coreDir, '--out', out, '--no-build', '--offline', '--json']);
+    // `pnpm release:dry-run`'s script: the CLI with the repo's smoke checks injected as the rehearsal's loader.
+    const r = await runNode(path.join(repoRoot, 'dist', 'scripts', 'release-dry-run.js'), [
+      '--cwd',
+      coreDir,
+      '--out',
+      out,
+      '--no-build',
+      '--offline',
+      '--json',
+    ]);
     code = r.code;
     stdout = r.stdout;
     assert.equal(r.code, 0, r.stderr);
-    plan = (JSON.parse(r.stdout) as { plan: ReleasePlan }).plan;
+    plan = (JSON.parse(r.stdout) as { plan: RunJson }).plan;
   });
 
   test('verdaccio was started and stopped by the command: its port is closed afterwards', async () => {
@@ -143,7 +152,7 @@ describe("release --dry-run on napi-ship's own core, with the rehearsal", () => 
     assert.match(md, /\| installer \| install \| node \| deno \| bun \| note \|/);
     for (const i of INSTALLERS) assert.match(md, new RegExp(`\\| ${i} \\d+\\.\\d+\\.\\d+\\S* \\| ✅ \\| ✅ \\| ✅ \\| ✅ \\|`), i);
     assert.match(md, /Plan against the real registry https:\/\/registry\.npmjs\.org\/ \(default; read-only\): skipped — offline/);
-    const text = renderText(plan);
+    const text = renderText(runFromJson(plan));
     assert.match(text, /installer +version +install +node 20\.\d+\.\d+ +deno \d+\.\d+\.\d+ +bun \d+\.\d+\.\d+ +note/);
     for (const i of INSTALLERS)
       assert.match(text, new RegExp(`\\n${i} +\\d+\\.\\d+\\.\\d+\\S* +✓ +✓ +✓ +✓ +\\+ @napi-ship/core-linux-x64-gnu; `), i);
@@ -162,7 +171,7 @@ describe('--no-rehearsal', () => {
     assert.equal(r.code, 0, r.stderr);
     assert.doesNotMatch(r.stdout, /Rehearsal/);
     assert.match(r.stdout, /1 of 8 targets ready; 7 missing \(would block a real publish\)/);
-    const plan = (JSON.parse(await readFile(path.join(out, 'plan.json'), 'utf8')) as { plan: ReleasePlan }).plan;
+    const plan = (JSON.parse(await readFile(path.join(out, 'plan.json'), 'utf8')) as { plan: RunJson }).plan;
     assert.equal(plan.stages.rehearsal, undefined);
     assert.doesNotMatch(await readFile(path.join(out, 'report.md'), 'utf8'), /Rehearsal/);
     assert.equal(existsSync(path.join(out, 'rehearsal')), false);
@@ -194,6 +203,7 @@ describe("a fixture napi-rs addon (not napi-ship's core): the generic load", () 
   test('installed by npm, it loads under Node, Deno and Bun, which list its functions', async () => {
     const r = await rehearse({
       plan: dry.plan,
+      releaseDir: dry.files.releaseDir,
       outDir: path.join(scratch, 'fixture-out'),
       projectDir: path.join(scratch, 'fixture'),
       offline: true,
@@ -220,6 +230,7 @@ describe("a fixture napi-rs addon (not napi-ship's core): the generic load", () 
     await appendFile(path.join(dry.plan.root.dir, 'index.js'), '\nthrow new Error("fixture: the loader is broken");\n');
     const r = await rehearse({
       plan: dry.plan,
+      releaseDir: dry.files.releaseDir,
       outDir: path.join(scratch, 'fixture-out'),
       projectDir: path.join(scratch, 'fixture'),
       offline: true,
@@ -248,6 +259,6 @@ describe("a fixture napi-rs addon (not napi-ship's core): the generic load", () 
       ],
     );
     assert.match(errors[0]?.hint ?? '', /^rerun by hand: .*load-addon\.mjs .*node_modules\/@fixture\/addon$/);
-    assert.equal(summarize({ ...dry.plan, stages: { ...dry.plan.stages, rehearsal: r } }).errors, 2);
+    assert.equal(summarize({ ...dry.run, stages: { ...dry.run.stages, rehearsal: r } }).errors, 2);
   });
 });

@@ -168,7 +168,7 @@ describe('the rehearsal root', () => {
     await copyFile(hostCoreBinary, path.join(artifacts, 'bindings-x86_64-unknown-linux-gnu', 'addon.linux-x64-gnu.node'));
     const single = await releaseDryRun({ cwd: root, outDir: path.join(scratch, 'single-out'), artifactsDir: artifacts, rehearsal: false });
     assert.equal(single.summary.publishable, true);
-    const prepared = await prepareRehearsalRelease(single.plan, path.join(scratch, 'single-out', 'rehearsal'));
+    const prepared = await prepareRehearsalRelease(single.plan, single.files.releaseDir, path.join(scratch, 'single-out', 'rehearsal'));
     assert.equal(prepared.kind, 'release');
     assert.equal(prepared.dir, single.files.releaseDir);
     assert.deepEqual([prepared.pinned, prepared.missing], [['linux-x64-gnu'], []]);
@@ -177,7 +177,7 @@ describe('the rehearsal root', () => {
   });
 
   test('on the core: a copy of the root pinning only linux-x64-gnu, packed and signed; the platform tarball byte-identical', async () => {
-    const prepared = await prepareRehearsalRelease(dry.plan, path.join(scratch, 'prepared'));
+    const prepared = await prepareRehearsalRelease(dry.plan, dry.files.releaseDir, path.join(scratch, 'prepared'));
     assert.equal(prepared.kind, 'rehearsal');
     assert.deepEqual(prepared.pinned, ['linux-x64-gnu']);
     assert.equal(prepared.missing.length, 7);
@@ -352,7 +352,7 @@ describe('the plan against the real registry', () => {
     const registry = await startRegistry();
     try {
       // The rehearsal root: same name and version as the release's root, other pins, other bytes.
-      const prepared = await prepareRehearsalRelease(dry.plan, path.join(scratch, 'prepared-conflict'));
+      const prepared = await prepareRehearsalRelease(dry.plan, dry.files.releaseDir, path.join(scratch, 'prepared-conflict'));
       const other = prepared.manifest.packages.find((p) => p.kind === 'root');
       assert.ok(other);
       await run(
@@ -436,6 +436,7 @@ describe('a rehearsal without verdaccio', () => {
     const bare = await fakeProject('no-verdaccio', null);
     const outcome = await rehearse({
       plan: dry.plan,
+      releaseDir: dry.files.releaseDir,
       outDir: path.join(scratch, 'no-verdaccio-out'),
       projectDir: bare,
       offline: true,
@@ -452,7 +453,7 @@ describe('a rehearsal without verdaccio', () => {
         ['NS_REHEARSAL_REAL_OFFLINE', 'note'],
       ],
     );
-    const plan = { ...dry.plan, stages: { ...dry.plan.stages, rehearsal: outcome } };
+    const plan = { ...dry.run, stages: { ...dry.run.stages, rehearsal: outcome } };
     assert.match(
       renderMarkdown(plan),
       /### Rehearsal\n\nRehearsal skipped in [\d.]+ s — skipped: install verdaccio \(dev dependency\) to rehearse/,

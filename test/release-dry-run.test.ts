@@ -38,7 +38,7 @@ describe("release --dry-run on napi-ship's own core", () => {
     const result = await releaseDryRun({ cwd: coreDir, outDir: out, rehearsal: false });
     assert.equal(await gitStatus(), before, 'the working tree is not modified');
 
-    const host = result.plan.stages.verify?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
+    const host = result.run.stages.verify?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
     assert.ok(host);
     assert.deepEqual(
       host.diagnostics.filter((d) => d.severity !== 'note'),
@@ -55,7 +55,7 @@ describe("release --dry-run on napi-ship's own core", () => {
       tarballs: 2,
       publishable: false,
     });
-    assert.deepEqual(result.plan.stages.sign?.diagnostics, []);
+    assert.deepEqual(result.run.stages.sign?.diagnostics, []);
 
     const md = await readFile(result.files.markdown, 'utf8');
     assert.match(md, /\| `linux-x64-gnu` \| `@napi-ship\/core-linux-x64-gnu` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \|/);
@@ -110,13 +110,13 @@ describe('release --dry-run on planted binaries', () => {
       (await readFile(fixtures.fixtures['linux-arm64-gnu'].path)).subarray(0, 40),
     );
     const result = await releaseDryRun({ cwd: dir, rehearsal: false });
-    const rows = new Map(reportRows(result.plan).map((r) => [r.target, r]));
+    const rows = new Map(reportRows(result.run).map((r) => [r.target, r]));
     assert.equal(rows.get('linux-x64-gnu')?.cells.binary, 'ok');
     assert.equal(rows.get('linux-x64-musl')?.cells.binary, 'fail');
     assert.match(rows.get('linux-x64-musl')?.note ?? '', /^NS_BINARY_LIBC/);
     assert.equal(rows.get('darwin-arm64')?.missing, true);
     const codes =
-      result.plan.stages.verify?.diagnostics
+      result.run.stages.verify?.diagnostics
         .filter((d) => d.severity === 'error')
         .map((d) => `${d.code} ${d.target ?? ''}`)
         .sort() ?? [];
@@ -127,7 +127,7 @@ describe('release --dry-run on planted binaries', () => {
     );
     assert.equal(result.summary.publishable, false);
     assert.ok(result.summary.errors >= 2);
-    const md = renderMarkdown(result.plan);
+    const md = renderMarkdown(result.run);
     assert.match(md, /error\[NS_BINARY_LIBC\] linux-x64-musl/);
     const cli = await runCli(['release', '--dry-run', '--no-rehearsal', '--cwd', dir, '--out', path.join(scratch, 'wrong-out')]);
     assert.equal(cli.code, 1, cli.stderr);

@@ -64,12 +64,12 @@ describe('dry-run report', () => {
     // The rehearsal (embedded registry, installs, loads, a real-registry read) has its own tests.
     const result = await releaseDryRun({ cwd: dir, outDir: path.join(scratch, 'out'), rehearsal: false });
 
-    const rows = new Map(reportRows(result.plan).map((r) => [r.target, r]));
+    const rows = new Map(reportRows(result.run).map((r) => [r.target, r]));
     assert.equal(rows.get('linux-x64-gnu')?.cells.binary, 'ok');
     assert.equal(rows.get('linux-arm64-gnu')?.cells.binary, 'fail');
     assert.equal(rows.get('darwin-arm64')?.missing, true);
     assert.deepEqual([result.summary.ready, result.summary.failing, result.summary.missing, result.summary.publishable], [1, 1, 1, false]);
-    const errors = result.plan.stages.verify?.diagnostics.filter((d) => d.severity === 'error' && d.target !== 'darwin-arm64') ?? [];
+    const errors = result.run.stages.verify?.diagnostics.filter((d) => d.severity === 'error' && d.target !== 'darwin-arm64') ?? [];
     assert.deepEqual(
       errors.map((d) => `${d.code} ${d.target ?? ''}`),
       ['NS_BINARY_CPU linux-arm64-gnu'],
@@ -77,14 +77,14 @@ describe('dry-run report', () => {
     );
 
     const markdown = await readFile(result.files.markdown, 'utf8');
-    assert.equal(markdown, renderMarkdown(result.plan));
+    assert.equal(markdown, renderMarkdown(result.run));
     assert.match(markdown, /\| `linux-arm64-gnu` \| `@fixture\/report-linux-arm64-gnu` \| ➖ \| ✅ \| ✅ \| ❌ \|/);
     assert.match(markdown, /### Build\n\nNothing built: the root package has no Cargo.toml/);
     assert.doesNotMatch(normalise(markdown), /\/tmp\/|napi-ship-report-/, 'no temp path is left after normalising');
     await matchSnapshot('dry-run-failing-target.md', normalise(markdown));
 
     // The terminal form says the same: the failing target's first error and the build line.
-    const text = renderText(result.plan);
+    const text = renderText(result.run);
     assert.match(text, /linux-arm64-gnu\s+@fixture\/report-linux-arm64-gnu\s+-\s+✓\s+✓\s+✗/);
     assert.match(text, /build: Nothing built/);
   });

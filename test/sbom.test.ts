@@ -65,10 +65,10 @@ describe("the repo's own core", () => {
     const sums = await readFile(path.join(dry.files.releaseDir, 'SHA256SUMS'), 'utf8');
     for (const f of manifest.files) assert.ok(sums.includes(`${f.sha256}  ${f.path}\n`), `${f.path} in SHA256SUMS`);
     // verify-manifest ran after: the signature covers the SBOMs, and their hashes check out.
-    assert.deepEqual(dry.plan.stages.sign?.diagnostics, []);
-    assert.deepEqual(dry.plan.stages.sbom?.diagnostics, []);
-    assert.equal(dry.plan.stages.sbom.documents.length, 3);
-    assert.ok(dry.plan.stages.policy, 'the policy stage ran');
+    assert.deepEqual(dry.run.stages.sign?.diagnostics, []);
+    assert.deepEqual(dry.run.stages.sbom?.diagnostics, []);
+    assert.equal(dry.run.stages.sbom.documents.length, 3);
+    assert.ok(dry.run.stages.policy, 'the policy stage ran');
     assert.match(await readFile(dry.files.markdown, 'utf8'), /### SBOMs and policy[\s\S]*sbom\.release\.spdx\.json/);
   });
 
@@ -122,7 +122,7 @@ describe("the repo's own core", () => {
     );
     assert.equal(platform.checksums[1]?.checksumValue, manifest.packages.find((p) => p.name === platform.name)?.sha256);
     assert.equal(binary.checksums?.[1]?.checksumValue, manifest.binaries[0]?.sha256);
-    const host = dry.plan.stages.verify?.targets.find((v) => v.platformArchABI === 'linux-x64-gnu');
+    const host = dry.run.stages.verify?.targets.find((v) => v.platformArchABI === 'linux-x64-gnu');
     assert.equal(binary.checksums?.[0]?.checksumValue, host?.digests?.sha1, "sha1 is verify's, not a second read");
     const rel = (a: string, type: string, b: string): boolean =>
       doc.relationships.some((r) => r.spdxElementId === a && r.relationshipType === type && r.relatedSpdxElement === b);

@@ -18,7 +18,7 @@ import {
   type SmokeReport,
   type SmokeResult,
   type SmokeRuntime,
-} from '../src/smoke/index.js';
+} from '../scripts/lib/smoke.js';
 import { coreDir, hostCoreBinary, repoRoot, runNode, type CliResult } from './helpers/cli.js';
 
 const CHECKS = ['load', 'coreVersion', 'hashSync', 'hash', 'hashSync(missing)', 'inspectSync', 'inspect'];

@@ -1,4 +1,5 @@
 /** Terminal output conventions: colour only on a TTY without NO_COLOR, and streams we can test. */
+import type { RuntimeLoader } from '../rehearsal/load.js';
 
 export interface Io {
   readonly stdout: (text: string) => void;
@@ -6,6 +7,11 @@ export interface Io {
   readonly color: boolean;
   readonly env: NodeJS.ProcessEnv;
   readonly cwd: string;
+  /**
+   * How `release --dry-run`'s rehearsal loads each install (default: the generic load script). Set by
+   * a program embedding the CLI, e.g. napi-ship's own `pnpm release:dry-run` (its smoke checks).
+   */
+  readonly rehearsalLoader?: RuntimeLoader;
   /** The terminal's width when stdout is one; text output is fitted to it (default 100). */
   readonly columns?: number;
   /** Ask a yes/no question on the terminal; absent when stdin or stdout is not a terminal. */
@@ -43,4 +49,4 @@ export function paint(io: Io, style: keyof typeof codes, text: string): string {
   return io.color ? `\u001b[${codes[style]}m${text}\u001b[0m` : text;
 }
 
-export { textTable } from '../report/table.js';
+export { textTable } from '../util/table.js';

@@ -23,6 +23,7 @@ import {
   type ReleaseManifest,
 } from '../manifest/index.js';
 import { allTargets } from '../targets/index.js';
+import { sha256Sums } from '../manifest/sums.js';
 import { writeAtomic } from '../util/fs.js';
 import { mapPool } from '../util/pool.js';
 import { napiShipVersion } from '../util/version.js';
@@ -69,6 +70,41 @@ export interface PackResult {
   readonly packages: ManifestPackage[];
   /** Warnings (errors are thrown as a `PackError`). */
   readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * The pack stage's outcome: `ok` with what was written, or the diagnostics of why nothing was
+ * (`result` is then `null`). The one shape the orchestrator and the CLI read; `packRelease` below
+ * is the step that throws a `PackError` on a package that cannot be packed.
+ */
+export interface PackOutcome {
+  readonly ok: boolean;
+  /** The release dir written (or that would have been). */
+  readonly outDir: string;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly result: {
+    readonly manifest: ReleaseManifest;
+    readonly manifestPath: string;
+    readonly sumsPath: string;
+    readonly packages: readonly ManifestPackage[];
+  } | null;
+}
+
+/** `packRelease` as a stage: its `PackError` (the packages' own problems) becomes the outcome's diagnostics. */
+export async function packStage(input: PackInput): Promise<PackOutcome> {
+  const outDir = path.resolve(input.outDir);
+  try {
+    const packed = await packRelease(input);
+    return {
+      ok: !hasErrors(packed.diagnostics),
+      outDir,
+      diagnostics: packed.diagnostics,
+      result: { manifest: packed.manifest, manifestPath: packed.manifestPath, sumsPath: packed.sumsPath, packages: packed.packages },
+    };
+  } catch (error) {
+    if (!(error instanceof PackError)) throw error;
+    return { ok: false, outDir, diagnostics: error.diagnostics, result: null };
+  }
 }
 
 async function git(dir: string, args: readonly string[]): Promise<string | null> {
@@ -135,13 +171,7 @@ function inputError(message: string, hint: string): DiagnosticError {
   return new DiagnosticError([diagnostic({ code: 'NS_PACK_INPUT', message, hint })]);
 }
 
-/** `SHA256SUMS` text, as `sha256sum` writes it: `<hex>  <file>`, one a line, sorted by file name. */
-export function sha256Sums(entries: readonly { readonly file: string; readonly sha256: string }[]): string {
-  return [...entries]
-    .sort((a, b) => byteOrder(a.file, b.file))
-    .map((e) => `${e.sha256}  ${e.file}\n`)
-    .join('');
-}
+export { sha256Sums } from '../manifest/sums.js';
 
 interface Selected {
   readonly input: PackInputPackage;

@@ -1,23 +1,19 @@
 /**
- * The release plan: the one object every stage reads and adds its results to (cargo-dist style).
+ * The release plan: what will be done, computed first and only read (cargo-dist style).
  *
  * `loadPlan` reads the root package (name, version, napi-rs config, napi-ship config) and lays out
- * one planned platform package per target. Stages return a new plan with their results attached;
- * nothing recomputes what an earlier stage already established.
+ * one planned platform package per target. Every stage reads it; none writes to it. What each stage
+ * did is recorded apart from it, in the run record (src/run), which only the orchestrator
+ * (src/release) and the report (src/report) read.
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import type { BuildOutcome } from '../build/types.js';
-import type { ManifestPackage } from '../manifest/index.js';
-import type { PolicyOutcome } from '../policy/index.js';
-import type { PublishResult } from '../publish/run.js';
-import type { RehearsalOutcome } from '../rehearsal/types.js';
-import type { SbomOutcome } from '../sbom/index.js';
 import { DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { platformPackageName, readNapiConfig, type NapiWasmConfig, type TargetSpec } from '../targets/index.js';
-import type { VerifyOutcome } from '../verify/index.js';
-import type { PolicyOverrides } from '../verify/policy.js';
 import { isRecord } from '../util/json.js';
+import { readNapiShipConfig, type NapiShipConfig } from './config.js';
+
+export { readNapiShipConfig, type NapiShipConfig, type PolicyOverrides } from './config.js';
 
 export const PLAN_SCHEMA = 'napi-ship.release-plan/1';
 
@@ -50,113 +46,10 @@ export interface RootPackage {
   readonly configPath: string | null;
 }
 
-/** One platform package as `stage` wrote it. */
-export interface StagedPackage {
-  readonly triple: string;
-  readonly platformArchABI: string;
-  readonly packageName: string;
-  /** The platform package directory (`<npmDir>/<platform-arch-abi>`). */
-  readonly dir: string;
-  /** Absolute path of the staged `.node` file inside `dir`. */
-  readonly binaryPath: string;
-  /** Where the binary came from (artifact or build output). */
-  readonly source: string;
-  /** The package.json written for it. */
-  readonly manifest: Readonly<Record<string, unknown>>;
-}
-
-export interface StageOutcome {
-  readonly packages: readonly StagedPackage[];
-  /** What the root's `optionalDependencies` now pin: name → exact version. */
-  readonly rootOptionalDependencies: Readonly<Record<string, string>>;
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-/** What `pack` wrote into the release dir. */
-export interface PackOutcome {
-  readonly outDir: string;
-  readonly manifestPath: string;
-  readonly sumsPath: string;
-  readonly packages: readonly ManifestPackage[];
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-/** The signature over the release manifest, and the check of the signed dir. */
-export interface SignOutcome {
-  readonly signatureFile: string;
-  readonly publicKeyFile: string;
-  readonly keyId: string;
-  /** `verify-manifest` over the signed release dir: empty when everything matched. */
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-export interface StageResults {
-  /** What `build` compiled here, with which toolchain, and what it skipped and why. */
-  readonly build: BuildOutcome;
-  readonly stage: StageOutcome;
-  readonly verify: VerifyOutcome;
-  readonly pack: PackOutcome;
-  readonly sign: SignOutcome;
-  /** The SBOMs written into the release dir (src/sbom). */
-  readonly sbom: SbomOutcome;
-  /** The license and source policy over the same inventories (src/policy). */
-  readonly policy: PolicyOutcome;
-  /** The rehearsal: embedded-registry publish, installs, runtime loads, real-registry plan (src/rehearsal). */
-  readonly rehearsal: RehearsalOutcome;
-  /** The atomic publish to a registry (src/publish): preflight, plan, per package outcome. */
-  readonly publish: PublishResult;
-}
-
 export interface ReleasePlan {
   readonly schema: typeof PLAN_SCHEMA;
   readonly root: RootPackage;
   readonly targets: readonly PlannedTarget[];
-  readonly stages: Partial<StageResults>;
-}
-
-/** napi-ship's own settings, from the root package.json's `napiShip` key. */
-export interface NapiShipConfig {
-  /** Where the platform package directories live, relative to the root package (default `npm`). */
-  readonly npmDir: string;
-  /** Overrides of the verify policy (defaults follow `engines.node`). */
-  readonly verify: PolicyOverrides;
-}
-
-function configError(source: string, message: string, hint: string): DiagnosticError {
-  return new DiagnosticError([{ code: 'NS_CONFIG_INVALID', severity: 'error', subject: source, message, hint }]);
-}
-
-function readVerifyOverrides(raw: unknown, source: string): PolicyOverrides {
-  if (raw === undefined) return {};
-  if (!isRecord(raw))
-    throw configError(source, '`napiShip.verify` must be an object', 'e.g. "verify": { "glibcMax": "2.28" } (see docs/config.md)');
-  const text = (key: string): string | undefined => {
-    const v = raw[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'string') throw configError(source, `\`napiShip.verify.${key}\` must be a string like "2.28"`, 'quote the version');
-    return v;
-  };
-  const bytes = (key: string): number | undefined => {
-    const v = raw[key];
-    if (v === undefined) return undefined;
-    if (typeof v !== 'number')
-      throw configError(source, `\`napiShip.verify.${key}\` must be a number of bytes`, 'e.g. 52428800 for 50 MiB');
-    return v;
-  };
-  return { glibcMax: text('glibcMax'), macosMin: text('macosMin'), sizeWarn: bytes('sizeWarn'), sizeError: bytes('sizeError') };
-}
-
-export function readNapiShipConfig(pkg: Record<string, unknown>, source: string): NapiShipConfig {
-  const raw = pkg.napiShip;
-  if (raw === undefined) return { npmDir: 'npm', verify: {} };
-  if (!isRecord(raw) || (raw.npmDir !== undefined && typeof raw.npmDir !== 'string')) {
-    throw configError(
-      source,
-      '`napiShip` must be an object whose `npmDir` is a string',
-      'e.g. "napiShip": { "npmDir": "npm" } (see docs/config.md)',
-    );
-  }
-  return { npmDir: typeof raw.npmDir === 'string' ? raw.npmDir : 'npm', verify: readVerifyOverrides(raw.verify, source) };
 }
 
 /** Parse the root package.json's text; invalid JSON is `NS_ROOT_PACKAGE_INVALID`. */
@@ -270,25 +163,5 @@ export async function loadPlan(dir: string, options: LoadPlanOptions = {}): Prom
     packageDir: path.join(npmDir, spec.platformArchABI),
     binaryFile: spec.binaryFile(napi.binaryName),
   }));
-  return { schema: PLAN_SCHEMA, root, targets, stages: {} };
-}
-
-/** Attach one stage's results, returning a new plan. */
-export function withStage<K extends keyof StageResults>(plan: ReleasePlan, stage: K, result: StageResults[K]): ReleasePlan {
-  return { ...plan, stages: { ...plan.stages, [stage]: result } };
-}
-
-/** Every diagnostic any stage has recorded so far. */
-export function planDiagnostics(plan: ReleasePlan): Diagnostic[] {
-  return [
-    ...(plan.stages.build?.diagnostics ?? []),
-    ...(plan.stages.stage?.diagnostics ?? []),
-    ...(plan.stages.verify?.diagnostics ?? []),
-    ...(plan.stages.pack?.diagnostics ?? []),
-    ...(plan.stages.sign?.diagnostics ?? []),
-    ...(plan.stages.sbom?.diagnostics ?? []),
-    ...(plan.stages.policy?.diagnostics ?? []),
-    ...(plan.stages.rehearsal?.diagnostics ?? []),
-    ...(plan.stages.publish?.diagnostics ?? []),
-  ];
+  return { schema: PLAN_SCHEMA, root, targets };
 }

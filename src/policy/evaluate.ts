@@ -18,6 +18,7 @@ import { licensesNeeded, satisfiesAllowList } from '../license/satisfies.js';
 import type { Ecosystem, Inventory, InventoryPackage } from '../sbom/inventory.js';
 import {
   CRATES_IO_INDEXES,
+  DEFAULT_NPM_REGISTRY,
   normalizeFilePath,
   type Clarification,
   type LicenseException,
@@ -433,6 +434,8 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     const url = location ?? p.downloadLocation;
     if (url === null) return [];
     const registries = sources.npmRegistries.map(registryKey);
+    // yarn 1 records registry.yarnpkg.com, yarn's mirror of the npm registry: the same packages.
+    if (registries.includes(registryKey(DEFAULT_NPM_REGISTRY))) registries.push(registryKey('https://registry.yarnpkg.com/'));
     if (registries.some((r) => underKey(registryKey(url), r))) return [];
     return [
       {

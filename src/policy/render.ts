@@ -1,6 +1,6 @@
 /** The policy outcome as terminal text and as GitHub-flavoured markdown (fit for `$GITHUB_STEP_SUMMARY`). Pure. */
 import { formatDiagnostic } from '../diagnostics/index.js';
-import { textTable } from '../report/table.js';
+import { textTable } from '../util/table.js';
 import type { PolicyOutcome, PolicyViolation } from './evaluate.js';
 
 function counts(outcome: PolicyOutcome): { errors: number; warnings: number } {

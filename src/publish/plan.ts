@@ -83,7 +83,7 @@ export interface PublishPlan {
 }
 
 /** The dist-tag a version goes to when none is asked for: prereleases never take `latest`. */
-export { distTagFor as defaultTag } from '../version/index.js';
+export { distTagFor as defaultTag } from '../registry/dist-tag.js';
 
 /** Why a dist-tag name cannot be used, or `null` when it can (npm refuses tags that are semver ranges). */
 export function invalidTag(tag: string): string | null {

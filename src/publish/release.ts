@@ -13,7 +13,8 @@ import { createHash } from 'node:crypto';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, errorMessage, hasErrors, type Code, type Diagnostic } from '../diagnostics/index.js';
-import { MANIFEST_FILE, MANIFEST_SCHEMA, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
+import { MANIFEST_FILE, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
+import { manifestFromText } from '../manifest/read.js';
 import { readTarballManifest, tarballDigests } from '../registry/publish-body.js';
 import { keyId, parsePublicKey, PUBLIC_KEY_FILE, unsafePath, verifyRelease } from '../sign/index.js';
 import { isRecord } from '../util/json.js';
@@ -57,43 +58,9 @@ function refused(
   return diagnostic({ code, subject, message, hint, ...extra });
 }
 
-/** The manifest's packages, typed; anything malformed is a diagnostic. */
+/** The manifest, typed (the one manifest reader, src/manifest/read.ts); anything malformed is a `NS_PUBLISH_MANIFEST` diagnostic. */
 export function parseManifestText(text: string, subject: string): { manifest: ReleaseManifest | null; diagnostics: Diagnostic[] } {
-  const bad = (message: string): { manifest: null; diagnostics: Diagnostic[] } => ({
-    manifest: null,
-    diagnostics: [refused('NS_PUBLISH_MANIFEST', subject, message, 'publish the directory `napi-ship pack` wrote, unchanged')],
-  });
-  let v: unknown;
-  try {
-    v = JSON.parse(text);
-  } catch (error) {
-    return bad(`${MANIFEST_FILE} is not valid JSON: ${errorMessage(error)}`);
-  }
-  if (!isRecord(v) || v.schema !== MANIFEST_SCHEMA) return bad(`${MANIFEST_FILE} is not a ${MANIFEST_SCHEMA} manifest`);
-  if (typeof v.name !== 'string' || typeof v.version !== 'string' || !Array.isArray(v.packages))
-    return bad('the manifest needs a string `name`, `version` and a `packages` array');
-  const packages: ManifestPackage[] = [];
-  for (const [i, p] of (v.packages as unknown[]).entries()) {
-    if (!isRecord(p)) return bad(`packages[${String(i)}] is not an object`);
-    const { name, version, kind, target, tarball, size, integrity, sha1, sha256 } = p;
-    if (
-      typeof name !== 'string' ||
-      typeof version !== 'string' ||
-      (kind !== 'root' && kind !== 'platform') ||
-      (target !== null && typeof target !== 'string') ||
-      typeof tarball !== 'string' ||
-      typeof size !== 'number' ||
-      typeof integrity !== 'string' ||
-      !integrity.startsWith('sha512-') ||
-      typeof sha1 !== 'string' ||
-      typeof sha256 !== 'string'
-    ) {
-      return bad(`packages[${String(i)}] has missing or malformed fields`);
-    }
-    packages.push({ name, version, kind, target, tarball, size, integrity, sha1: sha1.toLowerCase(), sha256: sha256.toLowerCase() });
-  }
-  // The rest of the manifest (binaries, files, tools) is carried as written; publish reads only packages.
-  return { manifest: { ...(v as unknown as ReleaseManifest), packages }, diagnostics: [] };
+  return manifestFromText(text, subject, { code: 'NS_PUBLISH_MANIFEST', hint: 'publish the directory `napi-ship pack` wrote, unchanged' });
 }
 
 function pinsOf(packageJson: Readonly<Record<string, unknown>>): Map<string, string> {

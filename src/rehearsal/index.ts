@@ -9,20 +9,20 @@
  *
  * Never throws for a failed step: everything ends up in the `RehearsalOutcome` and its diagnostics.
  */
-import { existsSync } from 'node:fs';
-import { mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
 import { hostBinary, hostName } from '../manifest/host.js';
 import type { ReleaseManifest } from '../manifest/index.js';
+import { readManifest } from '../manifest/read.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { publishRelease } from '../publish/index.js';
 import { RegistryClient } from '../registry/client.js';
 import { mapPool } from '../util/pool.js';
 import { ownDir } from './exec.js';
 import { findTool, installWith, type InstallTarget, type Tool } from './install.js';
-import { loadGeneric, writeLoadScript, type LoadJob } from './load.js';
+import { loadGeneric, writeLoadScript, type LoadJob, type RuntimeLoader } from './load.js';
 import { planRealRegistry, realRegistryUrl, type NotBuilt } from './real-registry.js';
 import { NO_VERDACCIO_HINT, resolveVerdaccio, startRegistry, verdaccioSearchDirs, type Registry } from './registry.js';
 import { prepareRehearsalRelease, type PreparedRelease } from './release.js';
@@ -53,11 +53,24 @@ export {
 export { prepareRehearsalRelease, rehearsalLabel, limitPins, type PreparedRelease } from './release.js';
 export { planRealRegistry, realRegistryUrl, type NotBuilt, type RealPlanInput } from './real-registry.js';
 export { findTool, installWith, prepareProject, installerCandidates, LOCKFILES, type InstallTarget, type Tool } from './install.js';
-export { LOAD_SCRIPT, loadCommand, loadGeneric, parseLoadLine, writeLoadScript, type LoadJob } from './load.js';
+export {
+  LOAD_SCRIPT,
+  loadCommand,
+  loadGeneric,
+  parseLoadLine,
+  parseResultLine,
+  runtimeCommand,
+  writeLoadScript,
+  type LaunchOptions,
+  type LoadJob,
+  type RuntimeLoader,
+} from './load.js';
 
 export interface RehearsalOptions {
-  /** The plan after pack (and sign): the rehearsal reads `stages.stage` and `stages.pack`. */
+  /** The plan of the (staged) release: its root, and its platform package dirs as staged. */
   readonly plan: ReleasePlan;
+  /** The release dir pack wrote (tarballs, release-manifest.json); `null` when nothing was packed. */
+  readonly releaseDir: string | null;
   /** Where `rehearsal/` (the rehearsal root, its release dir and publish journal) is written. */
   readonly outDir: string;
   /** The project being released: verdaccio, Bun and Deno are looked up there first (then beside napi-ship). */
@@ -76,50 +89,14 @@ export interface RehearsalOptions {
   readonly keepScratch?: boolean;
   /** Where verdaccio is looked up (default: the project, then napi-ship's own install); tests pass a fake. */
   readonly verdaccioSearchDirs?: readonly string[];
+  /**
+   * How each install is loaded under each runtime (default: the generic load script, which lists the
+   * addon's exports). napi-ship's repo injects its smoke checks for its own core (scripts/lib/smoke.ts).
+   */
+  readonly loader?: RuntimeLoader;
   /** Loads in flight at once (default 4). */
   readonly concurrency?: number;
   readonly onStep?: (step: string) => void;
-}
-
-/** napi-ship's own smoke scripts, when rehearsing napi-ship's own core from its repo; else `null`. */
-async function coreSmoke(rootName: string, projectDir: string): Promise<((job: LoadJob) => Promise<LoadResult>) | null> {
-  if (rootName !== '@napi-ship/core') return null;
-  let smoke: typeof import('../smoke/index.js');
-  try {
-    smoke = await import('../smoke/index.js');
-  } catch {
-    return null; // not in napi-ship's repo (its smoke scripts are repo tools)
-  }
-  if (!smoke.SMOKE_RUNTIMES.every((r) => existsSync(smoke.smokeScript(r)))) return null;
-  const expectVersion = await smoke.crateVersion(projectDir).catch(() => smoke.crateVersion(smoke.defaultBuildDir));
-  return async (job) => {
-    const base = { installer: job.installer, runtime: job.runtime, mode: 'smoke' as const };
-    if (job.executable === null)
-      return {
-        ...base,
-        runtimeVersion: null,
-        status: 'skip',
-        detail: job.missing ?? `${job.runtime} not found`,
-        checks: [],
-        command: [],
-        durationMs: 0,
-      };
-    const r = await smoke.smokeRuntime(job.runtime, { dir: job.packageDir, expectVersion });
-    const failed = r.checks.filter((c) => !c.ok);
-    const passed = r.checks.filter((c) => c.ok).map((c) => c.name);
-    const detail = r.ok
-      ? `${String(r.checks.length)} checks passed (${passed.join(', ')})`
-      : failed.map((c) => `${c.name}: ${c.detail}`).join('; ') + (r.stderr ? ` — ${r.stderr.trim().split('\n').slice(-3).join(' ')}` : '');
-    return {
-      ...base,
-      runtimeVersion: r.version,
-      status: r.ok ? 'ok' : 'fail',
-      detail,
-      checks: r.checks,
-      command: r.command,
-      durationMs: r.durationMs,
-    };
-  };
 }
 
 function skipped(
@@ -151,7 +128,6 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
   const step = options.onStep ?? ((): void => undefined);
   const plan = options.plan;
   const diagnostics: Diagnostic[] = [];
-  const pack = plan.stages.pack;
   const registrySetting =
     options.realRegistry === undefined
       ? realRegistryUrl(
@@ -168,21 +144,16 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
     packages: [],
   };
 
-  if (pack === undefined || pack.manifestPath === '' || hasErrors(pack.diagnostics)) {
+  if (options.releaseDir === null) {
     return skipped('nothing to rehearse: the pack stage did not produce a release', noRealPlan, diagnostics, started);
   }
+  const releaseDir = options.releaseDir;
   let realManifest: ReleaseManifest;
   try {
-    realManifest = JSON.parse(await readFile(pack.manifestPath, 'utf8')) as ReleaseManifest;
+    realManifest = await readManifest(releaseDir, { code: 'NS_REHEARSAL_RELEASE', hint: 'run the dry run again' });
   } catch (error) {
-    diagnostics.push(
-      diagnostic({
-        code: 'NS_REHEARSAL_RELEASE',
-        subject: pack.manifestPath,
-        message: `cannot read the release manifest: ${errorMessage(error)}`,
-        hint: 'run the dry run again',
-      }),
-    );
+    if (!(error instanceof DiagnosticError)) throw error;
+    diagnostics.push(...error.diagnostics);
     return skipped('nothing to rehearse: the release manifest cannot be read', noRealPlan, diagnostics, started);
   }
   const builtNames = new Set(realManifest.packages.filter((p) => p.kind === 'platform').map((p) => p.name));
@@ -248,7 +219,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
     const wanted = [...new Set<Installer>([...installers, ...runtimes.filter((r): r is 'deno' | 'bun' => r !== 'node')])];
     const [started_, prepared, tools] = await Promise.allSettled([
       startRegistry({ verdaccio }),
-      prepareRehearsalRelease(plan, path.join(options.outDir, 'rehearsal')),
+      prepareRehearsalRelease(plan, releaseDir, path.join(options.outDir, 'rehearsal')),
       Promise.all(wanted.map((i) => findTool(i, toolDirs, scratch))),
     ]);
     if (started_.status === 'fulfilled') registry = started_.value;
@@ -505,18 +476,18 @@ async function loadAll(
     );
     return jobs.map((j) => skip(j, `no package for this host (${hostName()}) in the release`));
   }
-  const smoke = await coreSmoke(rootName, options.projectDir);
+  const loader = options.loader ?? null;
   const loadScript = await writeLoadScript(scratch);
   const home = path.join(scratch, 'home-loads');
   const runnable = jobs.filter((j) => installOf.get(j.installer)?.status === 'ok');
   options.onStep?.(
-    `loading the installed root under ${runtimes.join(', ')} (${String(runnable.length)} loads${smoke ? ', napi-ship smoke checks' : ''})`,
+    `loading the installed root under ${runtimes.join(', ')} (${String(runnable.length)} loads${loader ? `, ${loader.label}` : ''})`,
   );
   const loads = await mapPool(jobs, options.concurrency ?? 4, async (job) => {
     const install = installOf.get(job.installer);
     if (install?.status !== 'ok')
       return skip(job, install?.status === 'skip' ? `${job.installer} not rehearsed` : `${job.installer} install failed`);
-    return smoke ? smoke(job) : loadGeneric(job, loadScript, home);
+    return loader ? loader.load(job) : loadGeneric(job, loadScript, home);
   });
   for (const l of loads) {
     if (l.status === 'fail')

@@ -3,15 +3,15 @@
  *
  * Any napi-rs package: a small ES module (the same file for the three runtimes) `require`s the
  * installed root through its napi-rs loader and lists its exports; it passes when the addon loaded
- * and exports functions. napi-ship's own core (`@napi-ship/core`, rehearsed from napi-ship's repo):
- * the repo's smoke scripts instead, which call every function (hash a 1 MiB file, inspect a binary)
- * and check the answers (src/smoke).
+ * and exports functions. A caller may inject its own `RuntimeLoader` instead (napi-ship's repo does,
+ * for its own core: its smoke scripts call every function and check the answers, scripts/lib/smoke.ts).
  */
 import { existsSync } from 'node:fs';
 import { writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { childEnv, execute, failure } from './exec.js';
+import { isRecord } from '../util/json.js';
 import type { Installer, LoadResult, Runtime } from './types.js';
 
 /** The load script: plain ES module, no TypeScript, runs as is on the three runtimes. */
@@ -61,11 +61,66 @@ export function nativeRoot(dir: string): string {
   return dir;
 }
 
+/** How Deno and the other runtimes are launched for a load (the one launcher for both load scripts). */
+export interface LaunchOptions {
+  /** The package dir to load: Deno may `dlopen` only under its `node_modules` (or under it). */
+  readonly packageDir: string;
+  /** Deno's cache dir (`DENO_DIR`). */
+  readonly denoDir: string;
+  /** Type-check the script first (Deno's `--check`; for TypeScript scripts). */
+  readonly check?: boolean;
+  /** Dirs the script may write (Deno's `--allow-write`). */
+  readonly allowWrite?: readonly string[];
+  /** Variables added for every runtime (e.g. `NO_COLOR`). */
+  readonly env?: Readonly<Record<string, string>>;
+}
+
 /**
- * The command that loads `packageDir` on `runtime` with the load script. Deno gets only what the
- * napi-rs loader needs: read (module resolution, the musl probe), FFI under the project's
- * node_modules only, the NAPI_RS_* variables; no network, no npm, no config.
+ * The command that runs `script args…` on `runtime`. Deno gets only what the napi-rs loader needs:
+ * read (module resolution, the musl probe), FFI under the project's node_modules only, the
+ * NAPI_RS_* variables (plus `allowWrite`); no network, no npm, no config. Bun never auto-installs.
  */
+export function runtimeCommand(
+  runtime: Runtime,
+  executable: string,
+  script: string,
+  args: readonly string[],
+  options: LaunchOptions,
+): { command: string[]; env: Record<string, string> } {
+  const extra = options.env ?? {};
+  switch (runtime) {
+    case 'node':
+      return { command: [executable, script, ...args], env: { ...extra } };
+    case 'deno':
+      return {
+        command: [
+          executable,
+          'run',
+          ...(options.check === true ? ['--check'] : []),
+          '--no-config',
+          '--no-lock',
+          '--no-remote',
+          '--no-npm',
+          '--no-prompt',
+          '--allow-read',
+          `--allow-ffi=${nativeRoot(options.packageDir)}`,
+          '--allow-env=NAPI_RS_*',
+          ...(options.allowWrite === undefined || options.allowWrite.length === 0 ? [] : [`--allow-write=${options.allowWrite.join(',')}`]),
+          script,
+          ...args,
+        ],
+        env: { DENO_DIR: options.denoDir, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PACKAGE_JSON: '1', ...extra },
+      };
+    case 'bun':
+      // --no-install: Bun's auto-install would fetch a missing platform package from the registry.
+      return {
+        command: [executable, '--no-install', script, ...args],
+        env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', DO_NOT_TRACK: '1', ...extra },
+      };
+  }
+}
+
+/** The command that loads `packageDir` on `runtime` with the generic load script. */
 export function loadCommand(
   runtime: Runtime,
   executable: string,
@@ -73,44 +128,14 @@ export function loadCommand(
   packageDir: string,
   home: string,
 ): { command: string[]; env: Record<string, string> } {
-  switch (runtime) {
-    case 'node':
-      return { command: [executable, script, packageDir], env: {} };
-    case 'deno':
-      return {
-        command: [
-          executable,
-          'run',
-          '--no-config',
-          '--no-lock',
-          '--no-remote',
-          '--no-npm',
-          '--no-prompt',
-          '--allow-read',
-          `--allow-ffi=${nativeRoot(packageDir)}`,
-          '--allow-env=NAPI_RS_*',
-          script,
-          packageDir,
-        ],
-        env: { DENO_DIR: path.join(home, 'deno'), DENO_NO_UPDATE_CHECK: '1', DENO_NO_PACKAGE_JSON: '1' },
-      };
-    case 'bun':
-      // --no-install: Bun's auto-install would fetch a missing platform package from the registry.
-      return {
-        command: [executable, '--no-install', script, packageDir],
-        env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', DO_NOT_TRACK: '1' },
-      };
-  }
+  return runtimeCommand(runtime, executable, script, [packageDir], { packageDir, denoDir: path.join(home, 'deno') });
 }
 
-interface LoadLine {
-  readonly version: string | null;
-  readonly ok: boolean;
-  readonly functions: readonly string[];
-  readonly error: string | null;
-}
-
-export function parseLoadLine(stdout: string, runtime: Runtime): LoadLine | null {
+/**
+ * The last JSON object line a load script printed, when it is about `runtime` and has a boolean
+ * `ok` (the one parser of both load scripts' result lines); else `null`.
+ */
+export function parseResultLine(stdout: string, runtime: Runtime): (Readonly<Record<string, unknown>> & { readonly ok: boolean }) | null {
   const line = stdout
     .trim()
     .split('\n')
@@ -123,14 +148,26 @@ export function parseLoadLine(stdout: string, runtime: Runtime): LoadLine | null
   } catch {
     return null;
   }
-  if (typeof v !== 'object' || v === null || !('runtime' in v) || v.runtime !== runtime || !('ok' in v) || typeof v.ok !== 'boolean')
-    return null;
-  const functions = 'functions' in v && Array.isArray(v.functions) ? v.functions.filter((f): f is string => typeof f === 'string') : [];
+  if (!isRecord(v) || v.runtime !== runtime || typeof v.ok !== 'boolean') return null;
+  return { ...v, ok: v.ok };
+}
+
+interface LoadLine {
+  readonly version: string | null;
+  readonly ok: boolean;
+  readonly functions: readonly string[];
+  readonly error: string | null;
+}
+
+export function parseLoadLine(stdout: string, runtime: Runtime): LoadLine | null {
+  const v = parseResultLine(stdout, runtime);
+  if (v === null) return null;
+  const functions = Array.isArray(v.functions) ? v.functions.filter((f): f is string => typeof f === 'string') : [];
   return {
-    version: 'version' in v && typeof v.version === 'string' ? v.version : null,
+    version: typeof v.version === 'string' ? v.version : null,
     ok: v.ok,
     functions,
-    error: 'error' in v && typeof v.error === 'string' ? v.error : null,
+    error: typeof v.error === 'string' ? v.error : null,
   };
 }
 
@@ -144,6 +181,14 @@ export interface LoadJob {
   readonly runtimeVersion: string | null;
   /** Why the runtime is missing, when it is. */
   readonly missing?: string;
+}
+
+/** How the rehearsal loads each install under each runtime: the generic load script, or one injected. */
+export interface RuntimeLoader {
+  /** Said in the progress line, e.g. `napi-ship smoke checks`. */
+  readonly label: string;
+  /** Load one install under one runtime. Never throws for a failed load. */
+  readonly load: (job: LoadJob) => Promise<LoadResult>;
 }
 
 /** Load with the generic script. Never throws for a failed load. */

@@ -12,7 +12,8 @@ import { createPrivateKey } from 'node:crypto';
 import { mkdir, readFile, rm, writeFile, cp } from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
-import { MANIFEST_FILE, type ReleaseManifest } from '../manifest/index.js';
+import type { ReleaseManifest } from '../manifest/index.js';
+import { readManifest } from '../manifest/read.js';
 import { packRelease, selectFiles } from '../pack/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { generateKeyPair, signManifest } from '../sign/index.js';
@@ -29,11 +30,8 @@ function fail(message: string, hint: string, subject?: string): DiagnosticError 
   return new DiagnosticError([diagnostic({ code: 'NS_REHEARSAL_RELEASE', message, hint, ...(subject === undefined ? {} : { subject }) })]);
 }
 
-async function readManifest(file: string): Promise<ReleaseManifest> {
-  const parsed: unknown = JSON.parse(await readFile(file, 'utf8'));
-  if (!isRecord(parsed) || !Array.isArray(parsed.packages)) throw fail(`${file} is not a release manifest`, 'run the dry run again');
-  return parsed as unknown as ReleaseManifest;
-}
+/** The one manifest reader (src/manifest/read.ts), its problems as `NS_REHEARSAL_RELEASE`. */
+const REHEARSAL_MANIFEST = { code: 'NS_REHEARSAL_RELEASE', hint: 'run the dry run again' } as const;
 
 /** The label the report prints for a rehearsal root. Pure. */
 export function rehearsalLabel(pinned: readonly string[], missing: readonly string[]): string {
@@ -49,15 +47,12 @@ export function limitPins(pins: Readonly<Record<string, unknown>>, keep: Readonl
 
 /**
  * Decide and, when needed, write the rehearsal release under `dir` (`<dir>/root`, `<dir>/packages`);
- * `dir` is emptied first (it also holds the rehearsal's publish journal).
- * Needs the plan after `pack` (and `stage`): throws `NS_REHEARSAL_RELEASE` without them.
+ * `dir` is emptied first (it also holds the rehearsal's publish journal). `releaseDir` is what pack
+ * wrote from `plan` (its staged root and platform package dirs): throws `NS_REHEARSAL_RELEASE`
+ * when it holds no release manifest.
  */
-export async function prepareRehearsalRelease(plan: ReleasePlan, dir: string): Promise<PreparedRelease> {
-  const pack = plan.stages.pack;
-  const stage = plan.stages.stage;
-  if (pack === undefined || pack.manifestPath === '' || stage === undefined)
-    throw fail('nothing was packed', 'the pack stage must succeed before a rehearsal');
-  const realManifest = await readManifest(pack.manifestPath);
+export async function prepareRehearsalRelease(plan: ReleasePlan, releaseDir: string, dir: string): Promise<PreparedRelease> {
+  const realManifest = await readManifest(releaseDir, REHEARSAL_MANIFEST);
   const rootPackageJson: unknown = JSON.parse(await readFile(plan.root.packageJsonPath, 'utf8'));
   if (!isRecord(rootPackageJson))
     throw fail(`${plan.root.packageJsonPath} is not a JSON object`, 'fix the root package.json', plan.root.packageJsonPath);
@@ -76,7 +71,7 @@ export async function prepareRehearsalRelease(plan: ReleasePlan, dir: string): P
   await mkdir(dir, { recursive: true });
   if (missing.length === 0) {
     return {
-      dir: pack.outDir,
+      dir: releaseDir,
       kind: 'release',
       pinned,
       missing,
@@ -89,7 +84,7 @@ export async function prepareRehearsalRelease(plan: ReleasePlan, dir: string): P
 
   // A copy of the (staged) root: the files it would publish, its package.json with fewer pins.
   const rootCopy = path.join(dir, 'root');
-  const releaseDir = path.join(dir, 'packages');
+  const rehearsalDir = path.join(dir, 'packages');
   await mkdir(rootCopy, { recursive: true });
   const selection = await selectFiles(plan.root.dir);
   for (const f of selection.files) {
@@ -101,29 +96,29 @@ export async function prepareRehearsalRelease(plan: ReleasePlan, dir: string): P
   const limited = { ...rootPackageJson, optionalDependencies: limitPins(pins, new Set(pinnedNames)) };
   await writeFile(path.join(rootCopy, 'package.json'), `${JSON.stringify(limited, null, 2)}\n`);
 
-  const platforms = stage.packages.filter((p) => built.has(p.packageName));
+  const platforms = plan.targets.filter((t) => built.has(t.packageName));
   const packed = await packRelease({
-    outDir: releaseDir,
+    outDir: rehearsalDir,
     sourceDateEpoch: realManifest.source.sourceDateEpoch,
     binaries: realManifest.binaries,
     packages: [
       { dir: rootCopy, kind: 'root', target: null },
-      ...platforms.map((p) => ({ dir: p.dir, kind: 'platform' as const, target: p.platformArchABI, triple: p.triple })),
+      ...platforms.map((t) => ({ dir: t.packageDir, kind: 'platform' as const, target: t.spec.platformArchABI, triple: t.spec.triple })),
     ],
   });
   const keys = generateKeyPair();
-  await signManifest(releaseDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
+  await signManifest(rehearsalDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
   const identical = packed.packages
     .filter((p) => p.kind === 'platform')
     .every((p) => realManifest.packages.some((r) => r.name === p.name && r.integrity === p.integrity));
   return {
-    dir: releaseDir,
+    dir: rehearsalDir,
     kind: 'rehearsal',
     pinned,
     missing,
     label,
     platformTarballsIdentical: identical,
-    manifest: JSON.parse(await readFile(path.join(releaseDir, MANIFEST_FILE), 'utf8')) as ReleaseManifest,
+    manifest: await readManifest(rehearsalDir, REHEARSAL_MANIFEST),
     realManifest,
   };
 }

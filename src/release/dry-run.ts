@@ -4,6 +4,9 @@
  *   plan → build (what this machine can) → staging copy → stage → verify → pack → sign (ephemeral key)
  *   → verify-manifest → report
  *
+ * The plan is computed first and only read; what each stage did goes into the run record (src/run),
+ * which this orchestrator writes and the report reads. Each stage gets its inputs explicitly.
+ *
  * Between pack and sign: SBOMs (src/sbom) and the license/source policy (src/policy), both written
  * into the release dir and listed in its manifest, so the signature covers them.
  * After sign, the rehearsal (src/rehearsal): a publish to an embedded verdaccio on loopback, installs
@@ -14,18 +17,19 @@ import { appendFile, mkdir, rm, writeFile } from 'node:fs/promises';
 import { createPrivateKey } from 'node:crypto';
 import path from 'node:path';
 import { buildTargets, type BuildOutcome } from '../build/index.js';
-import { hasErrors } from '../diagnostics/index.js';
 import { loggerFromOnStep, silentLogger, stepper, type Logger } from '../log/index.js';
 import type { ManifestBinary } from '../manifest/index.js';
-import { packRelease, PackError } from '../pack/index.js';
-import { loadPlan, withStage, type ReleasePlan } from '../plan/index.js';
+import { packStage } from '../pack/index.js';
+import { loadPlan, type PolicyOverrides, type ReleasePlan } from '../plan/index.js';
 import { renderJson, renderMarkdown, summarize, type ReportSummary } from '../report/index.js';
 import { generateKeyPair, signManifest, verifyRelease as verifySignedRelease } from '../sign/index.js';
 import { stagePackages } from '../stage/index.js';
 import { verifyRelease } from '../verify/index.js';
-import { resolvePolicy, type PolicyOverrides } from '../verify/policy.js';
-import { runSbomAndPolicy, shipNpmSbomBeforePack } from '../sbom/stage.js';
-import { rehearse } from '../rehearsal/index.js';
+import { resolvePolicy } from '../verify/policy.js';
+import { shipNpmSbomBeforePack } from '../sbom/stage.js';
+import { rehearse, type RuntimeLoader } from '../rehearsal/index.js';
+import { startRun, withStage, type RunRecord } from '../run/index.js';
+import { runSbomAndPolicy } from './sbom-policy.js';
 import { stagingCopy } from './staging.js';
 
 export interface DryRunOptions {
@@ -56,10 +60,15 @@ export interface DryRunOptions {
   readonly rehearsal?: boolean;
   /** Skip the rehearsal's read-only plan against the real registry. */
   readonly offline?: boolean;
+  /** How the rehearsal loads each install (default: the generic load script; see `RehearsalOptions.loader`). */
+  readonly rehearsalLoader?: RuntimeLoader;
 }
 
 export interface DryRunResult {
+  /** The plan of the staging copy the run carried out (what was to be done). */
   readonly plan: ReleasePlan;
+  /** What each stage did (the report's input). */
+  readonly run: RunRecord;
   readonly summary: ReportSummary;
   readonly files: { readonly markdown: string; readonly json: string; readonly releaseDir: string };
 }
@@ -81,22 +90,24 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   await mkdir(outDir, { recursive: true });
 
   step('copying the release to a staging dir');
-  let plan = await stagingCopy(source, stagingDir);
-  if (built) plan = withStage(plan, 'build', built);
+  const plan = await stagingCopy(source, stagingDir);
+  let run = startRun(plan);
+  if (built) run = withStage(run, 'build', built);
 
   step(`staging ${plan.targets.length} platform packages`);
   const staged = await stagePackages(plan, options.artifactsDir === undefined ? {} : { artifactsDir: options.artifactsDir });
-  plan = withStage(plan, 'stage', staged);
+  run = withStage(run, 'stage', staged);
 
   step('verifying every target');
   const policy = resolvePolicy(plan.root.manifest, plan.root.config.verify, options.policy ?? {});
-  plan = withStage(plan, 'verify', await verifyRelease(plan, policy));
+  const verified = await verifyRelease(plan, policy);
+  run = withStage(run, 'verify', verified);
 
   step('packing reproducible tarballs');
   await rm(releaseDir, { recursive: true, force: true });
   const present = plan.targets.filter((t) => staged.packages.some((p) => p.triple === t.spec.triple));
   // The manifest's binaries are the facts verify already read: pack does not inspect them again.
-  const binaries: ManifestBinary[] = (plan.stages.verify?.targets ?? []).flatMap((v) =>
+  const binaries: ManifestBinary[] = verified.targets.flatMap((v) =>
     v.binaryPath !== null && v.facts !== null && v.digests !== null && present.some((t) => t.spec.triple === v.triple)
       ? [
           {
@@ -114,43 +125,36 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   );
   // napiShip.sbom.shipNpmSbom: the npm SBOM goes into the staged root package before it is packed.
   const shippedSbom = await shipNpmSbomBeforePack(plan, source.root.dir);
-  try {
-    const packed = await packRelease({
-      outDir: releaseDir,
-      binaries,
-      packages: [
-        { dir: plan.root.dir, kind: 'root', target: null },
-        ...present.map((t) => ({ dir: t.packageDir, kind: 'platform' as const, target: t.spec.platformArchABI, triple: t.spec.triple })),
-      ],
-    });
-    plan = withStage(plan, 'pack', {
-      outDir: releaseDir,
-      manifestPath: packed.manifestPath,
-      sumsPath: packed.sumsPath,
-      packages: packed.packages,
-      diagnostics: packed.diagnostics,
-    });
-  } catch (error) {
-    if (!(error instanceof PackError)) throw error;
-    plan = withStage(plan, 'pack', { outDir: releaseDir, manifestPath: '', sumsPath: '', packages: [], diagnostics: error.diagnostics });
-  }
+  const packed = await packStage({
+    outDir: releaseDir,
+    binaries,
+    packages: [
+      { dir: plan.root.dir, kind: 'root', target: null },
+      ...present.map((t) => ({ dir: t.packageDir, kind: 'platform' as const, target: t.spec.platformArchABI, triple: t.spec.triple })),
+    ],
+  });
+  run = withStage(run, 'pack', packed);
 
-  if (plan.stages.pack && !hasErrors(plan.stages.pack.diagnostics)) {
+  if (packed.ok) {
     // SBOMs and the policy report, from the real root dir's lockfiles; listed in the manifest before signing.
-    plan = await runSbomAndPolicy(plan, {
+    const { sbom, policy: licenses } = await runSbomAndPolicy(plan, {
       rootDir: source.root.dir,
       releaseDir,
+      verified,
+      staged,
       earlier: shippedSbom,
       onStep: (s) => {
         step(s);
       },
     });
+    run = withStage(run, 'sbom', sbom);
+    if (licenses !== null) run = withStage(run, 'policy', licenses);
 
     step('signing the manifest with a throwaway key and checking the signed release');
     const keys = generateKeyPair();
     const signed = await signManifest(releaseDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
     const checked = await verifySignedRelease(releaseDir, keys.publicKeyPem);
-    plan = withStage(plan, 'sign', {
+    run = withStage(run, 'sign', {
       signatureFile: signed.signatureFile,
       publicKeyFile: signed.publicKeyFile ?? '',
       keyId: signed.keyId,
@@ -160,14 +164,16 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
 
   if (options.rehearsal !== false) {
     step('rehearsing the publish on an embedded registry, then installs and loads');
-    plan = withStage(
-      plan,
+    run = withStage(
+      run,
       'rehearsal',
       await rehearse({
         plan,
+        releaseDir: packed.ok ? releaseDir : null,
         outDir,
         projectDir: source.root.dir,
         offline: options.offline === true,
+        ...(options.rehearsalLoader === undefined ? {} : { loader: options.rehearsalLoader }),
         onStep: (s) => {
           step(s);
         },
@@ -176,11 +182,11 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   }
 
   step('writing the report');
-  const markdown = renderMarkdown(plan);
+  const markdown = renderMarkdown(run);
   const files = { markdown: path.join(outDir, 'report.md'), json: path.join(outDir, 'plan.json'), releaseDir };
   await writeFile(files.markdown, markdown);
-  await writeFile(files.json, renderJson(plan));
+  await writeFile(files.json, renderJson(run));
   if (options.stepSummary) await appendFile(options.stepSummary, markdown);
   step.end();
-  return { plan, summary: summarize(plan), files };
+  return { plan, run, summary: summarize(run), files };
 }

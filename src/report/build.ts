@@ -1,17 +1,17 @@
 /**
  * The build section of the report: what was built with which toolchain, and what was skipped or
- * failed and why. Pure: plan in, lines out.
+ * failed and why. Pure: run record in, lines out.
  */
 import path from 'node:path';
 import { formatDiagnostic } from '../diagnostics/index.js';
 import type { BuildOutcome, BuildTargetResult } from '../build/types.js';
-import type { ReleasePlan } from '../plan/index.js';
+import type { RunRecord } from '../run/index.js';
 import type { CheckMark } from '../verify/index.js';
 import { textTable } from './table.js';
 
 /** The build column of the target table: null when no build ran. */
-export function buildMark(plan: ReleasePlan, triple: string): CheckMark | null {
-  const build = plan.stages.build;
+export function buildMark(run: RunRecord, triple: string): CheckMark | null {
+  const build = run.stages.build;
   if (!build) return null;
   const t = build.targets.find((x) => x.triple === triple);
   if (!t) return 'skip';
@@ -19,8 +19,8 @@ export function buildMark(plan: ReleasePlan, triple: string): CheckMark | null {
 }
 
 /** Why a target was not built, for the table's note; null when it was built, or the reason is not about the target. */
-export function buildNote(plan: ReleasePlan, triple: string): string | null {
-  const build = plan.stages.build;
+export function buildNote(run: RunRecord, triple: string): string | null {
+  const build = run.stages.build;
   if (!build || build.manifestPath === null) return null;
   const t = build.targets.find((x) => x.triple === triple);
   if (!t || t.status === 'built') return null;
@@ -52,8 +52,8 @@ const STATUS = {
   failed: { md: '❌ failed', text: 'FAILED' },
 } as const;
 
-export function buildMarkdownLines(plan: ReleasePlan): string[] {
-  const build = plan.stages.build;
+export function buildMarkdownLines(run: RunRecord): string[] {
+  const build = run.stages.build;
   if (!build) return [];
   const lines = ['', '### Build', '', headline(build)];
   if (build.manifestPath === null || build.targets.length === 0) return lines;
@@ -68,8 +68,8 @@ export function buildMarkdownLines(plan: ReleasePlan): string[] {
   return lines;
 }
 
-export function buildTextLines(plan: ReleasePlan): string[] {
-  const build = plan.stages.build;
+export function buildTextLines(run: RunRecord): string[] {
+  const build = run.stages.build;
   if (!build) return [];
   const lines = ['', `build: ${headline(build)}`];
   if (build.manifestPath === null || build.targets.length === 0) return lines;
@@ -83,10 +83,10 @@ export function buildTextLines(plan: ReleasePlan): string[] {
 }
 
 /** `napi-ship build`'s own terminal output: the build table, then its diagnostics. */
-export function renderBuildText(plan: ReleasePlan): string {
-  const build = plan.stages.build;
+export function renderBuildText(run: RunRecord): string {
+  const build = run.stages.build;
   const diagnostics = (build?.diagnostics ?? []).map(formatDiagnostic);
-  const out = [`${plan.root.packageName}@${plan.root.version}`, ...buildTextLines(plan).slice(1)];
+  const out = [`${run.plan.root.packageName}@${run.plan.root.version}`, ...buildTextLines(run).slice(1)];
   const built = build?.targets.filter((t) => t.output !== null) ?? [];
   if (built.length > 0) out.push('', ...built.map((t) => `${t.platformArchABI}: ${t.output ?? ''}`));
   if (diagnostics.length > 0) out.push('', ...diagnostics);

@@ -1,10 +1,10 @@
 /**
- * One report of a release plan, in three forms: terminal text, GitHub-flavoured markdown (fit for
- * `$GITHUB_STEP_SUMMARY`) and JSON. Pure: plan in, strings out.
+ * One report of a release run (the plan and what each stage did: src/run), in three forms: terminal
+ * text, GitHub-flavoured markdown (fit for `$GITHUB_STEP_SUMMARY`) and JSON. Pure: run record in, strings out.
  */
 import path from 'node:path';
 import { areaOf, formatDiagnostic, type Code, type Diagnostic } from '../diagnostics/index.js';
-import { planDiagnostics, type ReleasePlan } from '../plan/index.js';
+import { runDiagnostics, runJson, type RunRecord } from '../run/index.js';
 import { VERIFY_CHECKS, type CheckMark, type VerifyCheck } from '../verify/index.js';
 import { buildMark, buildMarkdownLines, buildNote, buildTextLines } from './build.js';
 import { rehearsalMarkdownLines, rehearsalTextLines } from './rehearsal.js';
@@ -29,26 +29,26 @@ export interface ReportRow {
 }
 
 /** Targets with no binary built or staged: every other diagnostic about them is a consequence. */
-export function missingTargets(plan: ReleasePlan): Set<string> {
+export function missingTargets(run: RunRecord): Set<string> {
   return new Set(
-    planDiagnostics(plan)
+    runDiagnostics(run)
       .filter((d) => MISSING_CODES.has(d.code) && d.target !== undefined)
       .map((d) => d.target ?? ''),
   );
 }
 
-export function reportRows(plan: ReleasePlan): ReportRow[] {
-  const verified = plan.stages.verify?.targets ?? [];
-  const absent = missingTargets(plan);
-  return plan.targets.map((t) => {
+export function reportRows(run: RunRecord): ReportRow[] {
+  const verified = run.stages.verify?.targets ?? [];
+  const absent = missingTargets(run);
+  return run.plan.targets.map((t) => {
     const v = verified.find((x) => x.triple === t.spec.triple);
     const base = {
       target: t.spec.platformArchABI,
       triple: t.spec.triple,
       packageName: t.packageName,
-      build: buildMark(plan, t.spec.triple),
+      build: buildMark(run, t.spec.triple),
     };
-    const why = buildNote(plan, t.spec.triple);
+    const why = buildNote(run, t.spec.triple);
     const skipAll = Object.fromEntries(VERIFY_CHECKS.map((c) => [c, 'skip'])) as Record<VerifyCheck, Mark>;
     if (!v) return { ...base, missing: true, cells: skipAll, note: 'not verified' };
     const missing = absent.has(t.spec.platformArchABI);
@@ -78,12 +78,12 @@ export interface ReportSummary {
   readonly publishable: boolean;
 }
 
-export function summarize(plan: ReleasePlan): ReportSummary {
-  const rows = reportRows(plan);
-  const diagnostics = planDiagnostics(plan);
+export function summarize(run: RunRecord): ReportSummary {
+  const rows = reportRows(run);
+  const diagnostics = runDiagnostics(run);
   const missing = rows.filter((r) => r.missing).length;
   const failing = rows.filter((r) => !r.missing && Object.values(r.cells).includes('fail')).length;
-  const absent = missingTargets(plan);
+  const absent = missingTargets(run);
   const errors = diagnostics.filter((d) => d.severity === 'error' && !consequenceOfAbsence(d, absent)).length;
   return {
     targets: rows.length,
@@ -92,7 +92,7 @@ export function summarize(plan: ReleasePlan): ReportSummary {
     failing,
     errors,
     warnings: diagnostics.filter((d) => d.severity === 'warning').length,
-    tarballs: plan.stages.pack?.packages.length ?? 0,
+    tarballs: run.stages.pack?.result?.packages.length ?? 0,
     publishable: missing === 0 && errors === 0,
   };
 }
@@ -121,23 +121,24 @@ function consequenceOfAbsence(d: Diagnostic, absent: ReadonlySet<string>): boole
 }
 
 /** Diagnostics worth listing: those about targets not built here are already the table's notes. */
-function listed(plan: ReleasePlan): Diagnostic[] {
-  const absent = missingTargets(plan);
-  return planDiagnostics(plan).filter((d) => !consequenceOfAbsence(d, absent) && d.severity !== 'note');
+function listed(run: RunRecord): Diagnostic[] {
+  const absent = missingTargets(run);
+  return runDiagnostics(run).filter((d) => !consequenceOfAbsence(d, absent) && d.severity !== 'note');
 }
 
-function releaseLines(plan: ReleasePlan, markdown: boolean): string[] {
-  const pack = plan.stages.pack;
-  if (!pack || pack.packages.length === 0) return [];
+function releaseLines(run: RunRecord, markdown: boolean): string[] {
+  const outDir = run.stages.pack?.outDir;
+  const pack = run.stages.pack?.result;
+  if (!pack || outDir === undefined || pack.packages.length === 0) return [];
   const rows = pack.packages.map((p) => [p.name, p.tarball, String(p.size), p.integrity.slice(0, 27) + '…']);
-  const sign = plan.stages.sign;
+  const sign = run.stages.sign;
   const signLine = sign
     ? `signature: ${path.basename(sign.signatureFile)} (ed25519 key ${sign.keyId}, throwaway) — ${sign.diagnostics.length === 0 ? 'verify-manifest passed' : `verify-manifest FAILED (${sign.diagnostics.length})`}`
     : 'signature: not made';
   if (!markdown) {
     return [
       '',
-      `release dir: ${pack.outDir}`,
+      `release dir: ${outDir}`,
       textTable(['package', 'tarball', 'bytes', 'integrity'], rows).trimEnd(),
       `manifest: ${path.basename(pack.manifestPath)}, ${path.basename(pack.sumsPath)}`,
       signLine,
@@ -155,14 +156,14 @@ function releaseLines(plan: ReleasePlan, markdown: boolean): string[] {
   ];
 }
 
-export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry run'): string {
-  const rows = reportRows(plan);
-  const built = plan.stages.build !== undefined;
+export function renderMarkdown(run: RunRecord, title = 'napi-ship release dry run'): string {
+  const rows = reportRows(run);
+  const built = run.stages.build !== undefined;
   const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'];
   const lines = [
-    `## ${title}: \`${plan.root.packageName}@${plan.root.version}\``,
+    `## ${title}: \`${run.plan.root.packageName}@${run.plan.root.version}\``,
     '',
-    summaryLine(summarize(plan)),
+    summaryLine(summarize(run)),
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
@@ -172,19 +173,19 @@ export function renderMarkdown(plan: ReleasePlan, title = 'napi-ship release dry
     ),
     '',
     `Legend: ${symbols.ok.md} passed, ${symbols.warn.md} warning, ${symbols.fail.md} failed, ${symbols.skip.md} skipped.`,
-    ...buildMarkdownLines(plan),
-    ...releaseLines(plan, true),
-    ...sbomMarkdownLines(plan),
-    ...rehearsalMarkdownLines(plan),
+    ...buildMarkdownLines(run),
+    ...releaseLines(run, true),
+    ...sbomMarkdownLines(run),
+    ...rehearsalMarkdownLines(run),
   ];
-  const diagnostics = listed(plan);
+  const diagnostics = listed(run);
   if (diagnostics.length > 0) lines.push('', '### Diagnostics', '', '```', ...diagnostics.map(formatDiagnostic), '```');
   return lines.join('\n') + '\n';
 }
 
-export function renderText(plan: ReleasePlan): string {
-  const rows = reportRows(plan);
-  const built = plan.stages.build !== undefined;
+export function renderText(run: RunRecord): string {
+  const rows = reportRows(run);
+  const built = run.stages.build !== undefined;
   const table = textTable(
     ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'],
     rows.map((r) => [
@@ -195,23 +196,23 @@ export function renderText(plan: ReleasePlan): string {
       r.note,
     ]),
   );
-  const diagnostics = listed(plan);
+  const diagnostics = listed(run);
   return (
     [
-      `${plan.root.packageName}@${plan.root.version}: ${rows.length} targets`,
+      `${run.plan.root.packageName}@${run.plan.root.version}: ${rows.length} targets`,
       '',
       table,
       ...diagnostics.map(formatDiagnostic),
-      ...buildTextLines(plan),
-      ...releaseLines(plan, false),
-      ...sbomTextLines(plan),
-      ...rehearsalTextLines(plan),
+      ...buildTextLines(run),
+      ...releaseLines(run, false),
+      ...sbomTextLines(run),
+      ...rehearsalTextLines(run),
       '',
-      summaryLine(summarize(plan)),
+      summaryLine(summarize(run)),
     ].join('\n') + '\n'
   );
 }
 
-export function renderJson(plan: ReleasePlan): string {
-  return JSON.stringify({ plan, rows: reportRows(plan), summary: summarize(plan) }, null, 2) + '\n';
+export function renderJson(run: RunRecord): string {
+  return JSON.stringify({ plan: runJson(run), rows: reportRows(run), summary: summarize(run) }, null, 2) + '\n';
 }

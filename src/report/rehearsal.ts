@@ -1,9 +1,9 @@
 /**
  * The rehearsal section of the report: the embedded registry, what was published to it, an
  * installer × runtime table (✓/✗/skipped with why) and the read-only plan against the real
- * registry. Pure: plan in, lines out.
+ * registry. Pure: run record in, lines out.
  */
-import type { ReleasePlan } from '../plan/index.js';
+import type { RunRecord } from '../run/index.js';
 import {
   RUNTIMES,
   type InstallResult,
@@ -77,8 +77,8 @@ function realHeadline(r: RehearsalOutcome): string {
   return `${head}: ${conflicts > 0 ? `${String(conflicts)} CONFLICT(s) — a real publish would stop` : 'no conflicts'}.`;
 }
 
-export function rehearsalMarkdownLines(plan: ReleasePlan): string[] {
-  const r = plan.stages.rehearsal;
+export function rehearsalMarkdownLines(run: RunRecord): string[] {
+  const r = run.stages.rehearsal;
   if (!r) return [];
   const lines = ['', '### Rehearsal', '', headline(r)];
   if (r.release)
@@ -124,8 +124,8 @@ export function rehearsalMarkdownLines(plan: ReleasePlan): string[] {
   return lines;
 }
 
-export function rehearsalTextLines(plan: ReleasePlan): string[] {
-  const r = plan.stages.rehearsal;
+export function rehearsalTextLines(run: RunRecord): string[] {
+  const r = run.stages.rehearsal;
   if (!r) return [];
   const lines = ['', headline(r)];
   if (r.release)

@@ -1,15 +1,15 @@
 /** The SBOM and policy section of the release report: which documents were written, and the policy verdict. */
 import path from 'node:path';
-import type { ReleasePlan } from '../plan/index.js';
+import type { RunRecord } from '../run/index.js';
 import { policySummaryLine } from '../policy/render.js';
 
-function documentRows(plan: ReleasePlan): string[][] {
-  return (plan.stages.sbom?.documents ?? []).map((d) => [d.kind, path.basename(d.file), String(d.packages), d.sha256.slice(0, 16) + '…']);
+function documentRows(run: RunRecord): string[][] {
+  return (run.stages.sbom?.documents ?? []).map((d) => [d.kind, path.basename(d.file), String(d.packages), d.sha256.slice(0, 16) + '…']);
 }
 
-export function sbomTextLines(plan: ReleasePlan): string[] {
-  const sbom = plan.stages.sbom;
-  const policy = plan.stages.policy;
+export function sbomTextLines(run: RunRecord): string[] {
+  const sbom = run.stages.sbom;
+  const policy = run.stages.policy;
   if (sbom === undefined && policy === undefined) return [];
   const lines = [''];
   if (sbom !== undefined) {
@@ -24,13 +24,13 @@ export function sbomTextLines(plan: ReleasePlan): string[] {
   return lines;
 }
 
-export function sbomMarkdownLines(plan: ReleasePlan): string[] {
-  const sbom = plan.stages.sbom;
-  const policy = plan.stages.policy;
+export function sbomMarkdownLines(run: RunRecord): string[] {
+  const sbom = run.stages.sbom;
+  const policy = run.stages.policy;
   if (sbom === undefined && policy === undefined) return [];
   const lines = ['', '### SBOMs and policy', ''];
   if (sbom !== undefined) {
-    const rows = documentRows(plan);
+    const rows = documentRows(run);
     if (rows.length === 0) {
       lines.push('No SBOM was written (see the diagnostics).');
     } else {

@@ -41,7 +41,17 @@ import {
 export type { Inventory, InventoryEdge, InventoryPackage, PackageSource, Ecosystem } from './inventory.js';
 export { readSbomConfig, DEFAULT_NAMESPACE, type SbomConfig, type SbomFormat } from './config.js';
 export { readCargoInventory, parseCargoLock, cargoPurl, cargoDownloadLocation, walkCargoGraph, parseCargoMetadata } from './cargo.js';
-export { readNpmInventory, npmPurl, integrityDigests, findNpmLockfile } from './npm.js';
+export {
+  readNpmInventory,
+  npmPurl,
+  integrityDigests,
+  findNpmLockfile,
+  findLockfile,
+  packageManagerOf,
+  ownPlatformPackages,
+  type FoundLockfile,
+  type LockfileKind,
+} from './npm.js';
 export { readReleaseManifest, releaseInputs, type ReleaseSource } from './release.js';
 export { cdxgenMissing, resolveCdxgen } from './cyclonedx.js';
 export {
@@ -64,6 +74,19 @@ export {
 } from './spdx.js';
 
 export type SbomKind = 'rust' | 'npm' | 'release';
+
+/** What a failed SBOM step records: its own diagnostics, or `NS_SBOM_FAILED` with the message. */
+export function sbomStageFailure(error: unknown): Diagnostic[] {
+  if (error instanceof DiagnosticError) return [...error.diagnostics];
+  return [
+    {
+      code: 'NS_SBOM_FAILED',
+      severity: 'error',
+      message: `the SBOM stage failed: ${errorMessage(error)}`,
+      hint: 'run `napi-ship sbom` to see the error on its own',
+    },
+  ];
+}
 
 /** File names in the out dir. */
 export const SBOM_FILES: Readonly<Record<SbomFormat, Readonly<Partial<Record<SbomKind, string>>>>> = {

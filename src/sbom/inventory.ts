@@ -26,6 +26,8 @@ export interface InventoryPackage {
   readonly source: PackageSource;
   /** Lockfile checksum: cargo's sha256 hex, npm's SRI integrity (`sha512-…`); `null` when none. */
   readonly checksum: string | null;
+  /** What `checksum` is of, when not the downloaded archive itself (yarn berry: its cache archive). */
+  readonly checksumNote?: string;
   /** Supplier/author as declared (first author for crates, `author` for npm); `null` when none. */
   readonly supplier: string | null;
   readonly homepage: string | null;
@@ -64,4 +66,6 @@ export interface Inventory {
   /** purl of the root package(s) being described. */
   readonly roots: readonly string[];
   readonly packages: readonly InventoryPackage[];
+  /** How the graph was obtained when that needs saying (e.g. resolved now because no lockfile is committed). */
+  readonly note?: string;
 }

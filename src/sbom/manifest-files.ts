@@ -8,7 +8,7 @@ import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import { MANIFEST_FILE, SHA256SUMS_FILE, serializeManifest, type ManifestFile, type ReleaseManifest } from '../manifest/index.js';
-import { sha256Sums } from '../pack/index.js';
+import { sha256Sums } from '../manifest/sums.js';
 import { writeAtomic } from '../util/fs.js';
 import { readReleaseManifest } from './release.js';
 

@@ -18,10 +18,26 @@ import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../d
 import { isRecord } from '../util/json.js';
 import { readLicenseFiles } from './cargo.js';
 import type { Inventory, InventoryEdge, InventoryPackage, PackageSource } from './inventory.js';
+import { allTargets, platformPackageName } from '../targets/index.js';
+import { bunLockGraph } from './lock-bun.js';
+import { isYarnBerryLock, yarnBerryLockGraph, yarnClassicLockGraph } from './lock-yarn.js';
+import {
+  declaredDeps,
+  lockError,
+  npmTarballUrl,
+  posix,
+  splitNameVersion,
+  stripPeers,
+  type LockGraph,
+  type LockNode,
+} from './lock-graph.js';
+
+export { npmTarballUrl } from './lock-graph.js';
 
 export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 
-export const NPM_LOCKFILES = ['pnpm-lock.yaml', 'package-lock.json', 'npm-shrinkwrap.json'] as const;
+/** Every lockfile read, in the order one is chosen when several lie in one dir and `packageManager` names none. */
+export const NPM_LOCKFILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'npm-shrinkwrap.json', 'package-lock.json'] as const;
 
 // ── names, PURLs, checksums ──────────────────────────────────────────────────────────────────────
 
@@ -31,13 +47,6 @@ export function npmPurl(name: string, version: string): string {
   const ns = slash > 0 ? `${encodeURIComponent(name.slice(0, slash))}/` : '';
   const base = slash > 0 ? name.slice(slash + 1) : name;
   return `pkg:npm/${ns}${encodeURIComponent(base)}@${encodeURIComponent(version)}`;
-}
-
-/** The registry tarball URL npm and pnpm download a version from. */
-export function npmTarballUrl(registry: string, name: string, version: string): string {
-  const base = registry.endsWith('/') ? registry : `${registry}/`;
-  const file = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
-  return `${base}${name}/-/${file}-${version}.tgz`;
 }
 
 /** SRI integrity (`sha512-<base64> sha1-<base64>`) → `{ algorithm, hex }` pairs, lowercase hex. */
@@ -123,47 +132,6 @@ async function resolveInstalled(fromDir: string, name: string, stopAt: string): 
 
 // ── a lockfile, normalised ───────────────────────────────────────────────────────────────────────
 
-/** One locked package: where the graph says it is, and what it depends on (by node key). */
-interface LockNode {
-  readonly name: string;
-  readonly version: string;
-  readonly integrity: string | null;
-  readonly source: PackageSource;
-  readonly downloadLocation: string | null;
-  /** License recorded in the lockfile (package-lock.json does; pnpm-lock.yaml does not). */
-  readonly lockLicense: string | null;
-  /** A dir to find the installed package.json in, when the lockfile says (package-lock paths). */
-  readonly pathHint: string | null;
-  readonly workspace: boolean;
-  readonly deps: readonly { readonly key: string; readonly alias: string; readonly kind: 'normal' | 'optional' | 'dev' }[];
-}
-
-interface LockGraph {
-  readonly lockfile: string;
-  readonly rootKey: string;
-  readonly nodes: ReadonlyMap<string, LockNode>;
-}
-
-function lockError(file: string, message: string, hint: string): DiagnosticError {
-  return new DiagnosticError([diagnostic({ code: 'NS_SBOM_NPM_LOCKFILE', subject: file, message, hint })]);
-}
-
-function stripPeers(ref: string): string {
-  const i = ref.indexOf('(');
-  return i < 0 ? ref : ref.slice(0, i);
-}
-
-/** Split `name@version` (names may start with `@`). */
-function splitNameVersion(key: string): { name: string; version: string } | null {
-  const at = key.indexOf('@', key.startsWith('@') ? 1 : 0);
-  if (at <= 0) return null;
-  return { name: key.slice(0, at), version: key.slice(at + 1) };
-}
-
-function posix(p: string): string {
-  return p.split(path.sep).join('/');
-}
-
 /** pnpm-lock.yaml (v6 / v9) → the graph from one importer. */
 export function pnpmLockGraph(
   text: string,
@@ -180,14 +148,14 @@ export function pnpmLockGraph(
   if (!isRecord(doc)) throw lockError(lockfile, 'pnpm-lock.yaml is empty', 'regenerate it with `pnpm install`');
   const version = typeof doc.lockfileVersion === 'string' || typeof doc.lockfileVersion === 'number' ? String(doc.lockfileVersion) : '';
   const major = Number.parseInt(version, 10);
-  if (!(major === 6 || major === 9)) {
+  if (!(major >= 6 && major <= 9)) {
     throw lockError(
       lockfile,
-      `pnpm lockfile version ${version || '?'} is not supported (6.x and 9.x are)`,
+      `pnpm lockfile version ${version || '?'} is not supported (6.x to 9.x are)`,
       'regenerate it with pnpm 8 or newer',
     );
   }
-  const importers = isRecord(doc.importers) ? doc.importers : major === 6 && !isRecord(doc.importers) ? { '.': doc } : {};
+  const importers = isRecord(doc.importers) ? doc.importers : major < 9 && !isRecord(doc.importers) ? { '.': doc } : {};
   const imp = importers[importer];
   if (!isRecord(imp)) {
     throw lockError(
@@ -197,7 +165,7 @@ export function pnpmLockGraph(
     );
   }
   const packages = isRecord(doc.packages) ? doc.packages : {};
-  const snapshots = major === 9 ? (isRecord(doc.snapshots) ? doc.snapshots : {}) : packages;
+  const snapshots = major >= 9 ? (isRecord(doc.snapshots) ? doc.snapshots : {}) : packages;
   const lockDir = path.dirname(lockfile);
   const nodes = new Map<string, LockNode>();
   const rootKey = `importer:${importer}`;
@@ -208,7 +176,7 @@ export function pnpmLockGraph(
     const bare = stripPeers(ref);
     const aliased = splitNameVersion(bare);
     const key = aliased !== null && !/^[a-z]+:/.test(bare) && !bare.startsWith('/') ? ref : `${alias}@${ref}`;
-    return major === 6 ? `/${key.startsWith('/') ? key.slice(1) : key}` : key;
+    return major < 9 ? `/${key.startsWith('/') ? key.slice(1) : key}` : key;
   };
   const depsOf = (rec: Record<string, unknown>, fromImporter: string, withVersions: boolean): LockNode['deps'] => {
     const out: { key: string; alias: string; kind: 'normal' | 'optional' | 'dev' }[] = [];
@@ -258,9 +226,9 @@ export function pnpmLockGraph(
       continue;
     }
     const snap = snapshots[d.key];
-    const bareKey = major === 9 ? stripPeers(d.key) : d.key;
-    const pkg = packages[major === 9 ? bareKey : d.key];
-    const nv = splitNameVersion(stripPeers(major === 6 ? d.key.slice(1) : d.key));
+    const bareKey = major >= 9 ? stripPeers(d.key) : d.key;
+    const pkg = packages[major >= 9 ? bareKey : d.key];
+    const nv = splitNameVersion(stripPeers(major < 9 ? d.key.slice(1) : d.key));
     const pkgRec = isRecord(pkg) ? pkg : {};
     const name = typeof pkgRec.name === 'string' ? pkgRec.name : (nv?.name ?? d.alias);
     const lockedVersion = typeof pkgRec.version === 'string' ? pkgRec.version : (nv?.version ?? '');
@@ -452,13 +420,89 @@ async function exists(file: string): Promise<boolean> {
   }
 }
 
-/** The nearest lockfile at or above `dir` (pnpm's first, then npm's), or null. */
-export async function findNpmLockfile(dir: string): Promise<string | null> {
-  let current = path.resolve(dir);
+export type LockfileKind = 'pnpm' | 'npm' | 'yarn' | 'bun';
+
+const LOCKFILE_KIND: Readonly<Record<(typeof NPM_LOCKFILES)[number], LockfileKind>> = {
+  'pnpm-lock.yaml': 'pnpm',
+  'yarn.lock': 'yarn',
+  'bun.lock': 'bun',
+  'npm-shrinkwrap.json': 'npm',
+  'package-lock.json': 'npm',
+};
+
+/** The package manager a package.json's `packageManager` field names (`yarn@4.5.0+sha…` → yarn), or null. */
+export function packageManagerOf(manifest: Readonly<Record<string, unknown>> | null): LockfileKind | null {
+  const pm = manifest?.packageManager;
+  if (typeof pm !== 'string') return null;
+  const name = pm.trim().split('@')[0];
+  return name === 'pnpm' || name === 'npm' || name === 'yarn' || name === 'bun' ? name : null;
+}
+
+export interface FoundLockfile {
+  readonly file: string;
+  readonly kind: LockfileKind;
+  /** Why this one, when there was a choice or a problem (several lockfiles, packageManager naming another). */
+  readonly diagnostics: readonly Diagnostic[];
+}
+
+async function readManifestAt(dir: string): Promise<Record<string, unknown> | null> {
+  try {
+    const json = await readJson(path.join(dir, 'package.json'));
+    return isRecord(json) ? json : null;
+  } catch {
+    return null;
+  }
+}
+
+/**
+ * The lockfile for the package in `dir`: the nearest dir at or above it that has one (a workspace
+ * root). Where several lie there, the one of the package manager that `packageManager` names (in
+ * the package's own package.json, else that dir's), else pnpm's, yarn's, bun's, then npm's.
+ */
+export async function findLockfile(dir: string): Promise<FoundLockfile | null> {
+  const start = path.resolve(dir);
+  const own = packageManagerOf(await readManifestAt(start));
+  let current = start;
   for (;;) {
-    for (const name of NPM_LOCKFILES) {
-      const file = path.join(current, name);
-      if (await exists(file)) return file;
+    const present: (typeof NPM_LOCKFILES)[number][] = [];
+    for (const name of NPM_LOCKFILES) if (await exists(path.join(current, name))) present.push(name);
+    const binaryBun = await exists(path.join(current, 'bun.lockb'));
+    if (present.length > 0 || binaryBun) {
+      const named = own ?? (current === start ? null : packageManagerOf(await readManifestAt(current)));
+      const diagnostics: Diagnostic[] = [];
+      const chosen = (named === null ? undefined : present.find((f) => LOCKFILE_KIND[f] === named)) ?? present[0];
+      if (chosen === undefined) {
+        throw lockError(
+          path.join(current, 'bun.lockb'),
+          'only the binary bun.lockb is here, which napi-ship does not read',
+          'write the text lockfile: `bun install --save-text-lockfile` (bun 1.2+ writes bun.lock by default), and commit bun.lock',
+        );
+      }
+      if (named !== null && LOCKFILE_KIND[chosen] !== named) {
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_SBOM_NPM_LOCKFILE_CHOICE',
+            severity: 'warning',
+            subject: path.join(current, chosen),
+            message: `packageManager names ${named}, but there is no ${named} lockfile in ${current}: reading ${chosen}`,
+            hint: `run \`${named} install\` and commit its lockfile, or correct packageManager`,
+          }),
+        );
+      } else if (present.length > 1) {
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_SBOM_NPM_LOCKFILE_CHOICE',
+            severity: named === null ? 'warning' : 'note',
+            subject: path.join(current, chosen),
+            message: `${present.join(', ')} are all in ${current}; reading ${chosen}${named === null ? '' : ` (packageManager names ${named})`}`,
+            hint:
+              named === null
+                ? 'set `packageManager` in package.json to name the one you use, and delete the others'
+                : 'delete the lockfiles of the package managers you do not use',
+          }),
+        );
+      }
+      return { file: path.join(current, chosen), kind: LOCKFILE_KIND[chosen], diagnostics };
     }
     const parent = path.dirname(current);
     if (parent === current) return null;
@@ -466,7 +510,46 @@ export async function findNpmLockfile(dir: string): Promise<string | null> {
   }
 }
 
+/** The nearest lockfile at or above `dir` (see `findLockfile`), or null. */
+export async function findNpmLockfile(dir: string): Promise<string | null> {
+  return (await findLockfile(dir))?.file ?? null;
+}
+
 type NpmScope = 'normal' | 'dev';
+
+const INSTALL_COMMAND: Readonly<Record<LockfileKind, string>> = {
+  pnpm: 'pnpm install --frozen-lockfile',
+  npm: 'npm ci',
+  yarn: 'yarn install --immutable, with nodeLinker: node-modules',
+  bun: 'bun install --frozen-lockfile',
+};
+
+function lockfileKind(file: string): LockfileKind {
+  const base = path.basename(file);
+  return base === 'pnpm-lock.yaml' ? 'pnpm' : base === 'yarn.lock' ? 'yarn' : base === 'bun.lock' ? 'bun' : 'npm';
+}
+
+/**
+ * The release's own platform packages (`<packageName>-<platformArchABI>` for every napi-rs target):
+ * `stage` adds them to the root's optionalDependencies. They are the release, not third-party
+ * dependencies: never looked up in the lockfile, never listed, never judged.
+ */
+export function ownPlatformPackages(rootManifest: Readonly<Record<string, unknown>>): Set<string> {
+  const napi = isRecord(rootManifest.napi) ? rootManifest.napi : {};
+  const packageName =
+    typeof napi.packageName === 'string' ? napi.packageName : typeof rootManifest.name === 'string' ? rootManifest.name : null;
+  if (packageName === null) return new Set();
+  return new Set(allTargets().map((t) => platformPackageName(packageName, t)));
+}
+
+/** The graph without the root's edges to its own platform packages. */
+function withoutOwn(graph: LockGraph, own: ReadonlySet<string>): LockGraph {
+  const root = graph.nodes.get(graph.rootKey);
+  if (root === undefined || !root.deps.some((d) => own.has(d.alias))) return graph;
+  const nodes = new Map(graph.nodes);
+  nodes.set(graph.rootKey, { ...root, deps: root.deps.filter((d) => !own.has(d.alias)) });
+  return { ...graph, nodes };
+}
 
 /** Read the root package's production (and, if asked, dev) dependency graph as an inventory. */
 export async function readNpmInventory(options: NpmInventoryOptions): Promise<NpmInventoryResult> {
@@ -489,30 +572,63 @@ export async function readNpmInventory(options: NpmInventoryOptions): Promise<Np
   const rootVersion = typeof rootManifest.version === 'string' ? rootManifest.version : '0.0.0';
   const rootPurl = npmPurl(rootName, rootVersion);
 
-  const lockfile = options.lockfile === undefined ? await findNpmLockfile(rootDir) : path.resolve(options.lockfile);
+  const own = ownPlatformPackages(rootManifest);
+  const found: FoundLockfile | null =
+    options.lockfile === undefined
+      ? await findLockfile(rootDir)
+      : { file: path.resolve(options.lockfile), kind: lockfileKind(options.lockfile), diagnostics: [] };
+  const lockfile = found?.file ?? null;
   let graph: LockGraph | null = null;
-  if (lockfile === null) {
-    const declared = ['dependencies', 'optionalDependencies', ...(includeDev ? ['devDependencies'] : [])].some(
-      (f) => isRecord(rootManifest[f]) && Object.keys(rootManifest[f]).length > 0,
-    );
+  if (found === null) {
+    const declared = declaredDeps(rootManifest, includeDev).filter((d) => !own.has(d.name));
     diagnostics.push(
       diagnostic({
         code: 'NS_SBOM_NPM_NO_LOCKFILE',
-        severity: declared ? 'error' : 'note',
+        severity: declared.length > 0 ? 'error' : 'note',
         subject: rootDir,
-        message: declared
-          ? 'no pnpm-lock.yaml or package-lock.json at or above the root package: its dependencies cannot be listed'
-          : 'no npm lockfile; the root package declares no dependencies, so the npm SBOM lists the root only',
-        hint: 'commit the lockfile (pnpm install / npm install writes it)',
+        message:
+          declared.length > 0
+            ? `no lockfile (${NPM_LOCKFILES.join(', ')}) at or above the root package: its ${declared.length} declared dependencies (${declared
+                .slice(0, 5)
+                .map((d) => d.name)
+                .join(', ')}${declared.length > 5 ? ', …' : ''}) cannot be listed`
+            : 'no lockfile; the root package declares no third-party dependencies, so the npm SBOM lists the root only',
+        hint: `commit the lockfile your package manager writes (${packageManagerOf(rootManifest) ?? 'pnpm, yarn, bun or npm'} install)`,
       }),
     );
   } else {
-    const text = await readFile(lockfile, 'utf8');
-    const rel = posix(path.relative(path.dirname(lockfile), rootDir));
-    graph =
-      path.basename(lockfile) === 'pnpm-lock.yaml'
-        ? pnpmLockGraph(text, lockfile, rel === '' ? '.' : rel, { registry, includeDev })
-        : npmLockGraph(text, lockfile, rel, { registry, includeDev });
+    diagnostics.push(...found.diagnostics);
+    const text = await readFile(found.file, 'utf8');
+    const rel = posix(path.relative(path.dirname(found.file), rootDir));
+    const importer = rel === '' ? '.' : rel;
+    const readOptions = { registry, includeDev, own };
+    switch (found.kind) {
+      case 'pnpm':
+        graph = withoutOwn(pnpmLockGraph(text, found.file, importer, readOptions), own);
+        break;
+      case 'npm':
+        graph = withoutOwn(npmLockGraph(text, found.file, rel, readOptions), own);
+        break;
+      case 'yarn':
+        graph = isYarnBerryLock(text)
+          ? yarnBerryLockGraph(text, found.file, importer, readOptions)
+          : yarnClassicLockGraph(text, found.file, rootManifest, readOptions);
+        break;
+      case 'bun':
+        graph = bunLockGraph(text, found.file, importer, readOptions);
+        break;
+    }
+    if (graph.unlocked !== undefined && graph.unlocked.length > 0) {
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_SBOM_NPM_NOT_LOCKED',
+          severity: 'warning',
+          subject: found.file,
+          message: `${graph.unlocked.length} declared dependenc${graph.unlocked.length === 1 ? 'y is' : 'ies are'} not in ${path.basename(found.file)}, so not listed: ${graph.unlocked.slice(0, 5).join(', ')}${graph.unlocked.length > 5 ? ', …' : ''}`,
+          hint: `run \`${found.kind} install\` and commit ${path.basename(found.file)}`,
+        }),
+      );
+    }
   }
 
   // Scopes: production first (normal + optional edges), then dev from the root's devDependencies.
@@ -627,6 +743,7 @@ export async function readNpmInventory(options: NpmInventoryOptions): Promise<Np
       licenseFiles: inst !== null ? await readLicenseFiles(inst.dir, null) : [],
       source: node.source,
       checksum: node.integrity,
+      ...(node.checksumNote === undefined ? {} : { checksumNote: node.checksumNote }),
       supplier: personString(m.author),
       homepage: typeof m.homepage === 'string' ? m.homepage : null,
       downloadLocation: node.downloadLocation,
@@ -647,7 +764,7 @@ export async function readNpmInventory(options: NpmInventoryOptions): Promise<Np
         severity: 'note',
         subject: lockfile ?? rootDir,
         message: `${notInstalled} locked package(s) are not installed in node_modules (optional ones for other platforms, or no install): their license is taken from the lockfile where it records one, else NOASSERTION`,
-        hint: 'run `pnpm install --frozen-lockfile` / `npm ci` before generating SBOMs for full license data',
+        hint: `install first (${found === null ? 'pnpm install --frozen-lockfile / npm ci' : INSTALL_COMMAND[found.kind]}) before generating SBOMs for full license data`,
       }),
     );
   }

@@ -5,13 +5,12 @@
  * packed `package.json`'s license, a binary's sha1 when only a release dir is given).
  */
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { t as listTar } from 'tar';
 import type { FileDigests } from '../core/index.js';
-import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
-import { MANIFEST_FILE, type ReleaseManifest } from '../manifest/index.js';
-import { parseManifest } from '../sign/verify.js';
+import { diagnostic, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import type { ReleaseManifest } from '../manifest/index.js';
+import { readManifest } from '../manifest/read.js';
 import { isRecord } from '../util/json.js';
 import { npmLicenseField } from './npm.js';
 import type { ReleaseBinaryInput, ReleasePackageInput } from './spdx.js';
@@ -44,27 +43,14 @@ export async function readTarballEntries(file: string, wanted: ReadonlySet<strin
   return out;
 }
 
-/** Read and check `release-manifest.json` of a release dir. */
+/** Read and check `release-manifest.json` of a release dir (the one manifest reader, src/manifest/read.ts). */
 export async function readReleaseManifest(dir: string): Promise<ReleaseManifest> {
-  const file = path.join(dir, MANIFEST_FILE);
-  let bytes: Buffer;
-  try {
-    bytes = await readFile(file);
-  } catch (error) {
-    throw new DiagnosticError([
-      diagnostic({
-        code: 'NS_SBOM_RELEASE_MISSING',
-        subject: file,
-        message: `cannot read the release manifest: ${errorMessage(error)}`,
-        hint: 'pass the dir `napi-ship pack` (or `release --dry-run`, `<out>/packages`) wrote with --release',
-      }),
-    ]);
-  }
-  const parsed = parseManifest(bytes);
-  if (!parsed.recognised || parsed.diagnostics.length > 0)
-    throw new DiagnosticError(parsed.diagnostics.map((d) => ({ ...d, subject: file })));
-  const json: unknown = JSON.parse(bytes.toString('utf8'));
-  return json as ReleaseManifest;
+  return readManifest(dir, {
+    code: 'NS_MANIFEST_SCHEMA',
+    hint: 'the manifest must be written by `napi-ship pack`; do not edit it by hand',
+    unreadableCode: 'NS_SBOM_RELEASE_MISSING',
+    unreadableHint: 'pass the dir `napi-ship pack` (or `release --dry-run`, `<out>/packages`) wrote with --release',
+  });
 }
 
 export interface ReleaseSource {

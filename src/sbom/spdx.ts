@@ -379,6 +379,7 @@ export function spdxPackage(p: InventoryPackage, id: string, licenses: LicenseTa
         ? 'not installed here: license unknown'
         : 'not installed here: license as recorded in the lockfile'
       : null,
+    p.checksumNote ?? null,
     lic.note ?? null,
   ].filter((x): x is string => x !== null);
   const homepage = p.homepage !== null && isSpdxUrl(p.homepage) ? p.homepage : null;
@@ -480,7 +481,7 @@ export function inventoryDocument(
     name: `${rootName}@${rootVersion} ${ECOSYSTEM_LABEL[inv.ecosystem]}`,
     documentNamespace: '',
     creationInfo: { created: ctx.created, creators: [...ctx.creators] },
-    comment: `The ${inv.ecosystem === 'cargo' ? 'Rust crates' : 'npm packages'} of ${rootName}@${rootVersion}, read from ${inv.source.split(/[\\/]/).pop() ?? inv.source}.`,
+    comment: `The ${inv.ecosystem === 'cargo' ? 'Rust crates' : 'npm packages'} of ${rootName}@${rootVersion}, read from ${inv.source.split(/[\\/]/).pop() ?? inv.source}.${inv.note === undefined ? '' : ` ${inv.note}`}`,
     packages,
     relationships: sortRelationships(rels),
     ...(extracted.length > 0 ? { hasExtractedLicensingInfos: extracted } : {}),

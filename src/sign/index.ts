@@ -5,7 +5,7 @@
 import { sign, type KeyObject } from 'node:crypto';
 import { readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../manifest/index.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
 import { parseManifest, type ManifestSignature } from './verify.js';
@@ -52,6 +52,15 @@ export interface SignResult {
   readonly signature: ManifestSignature;
   /** `DIR/release-manifest.pub`, or `null` when no public key was given. */
   readonly publicKeyFile: string | null;
+}
+
+/** The signature over the release manifest, and the check of the signed dir (the sign stage's outcome). */
+export interface SignOutcome {
+  readonly signatureFile: string;
+  readonly publicKeyFile: string;
+  readonly keyId: string;
+  /** `verify-manifest` over the signed release dir: empty when everything matched. */
+  readonly diagnostics: readonly Diagnostic[];
 }
 
 /** The one serialisation of a signature file. */

@@ -13,7 +13,12 @@ import { readFile, realpath } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
-import { MANIFEST_FILE, MANIFEST_SCHEMA, SHA256SUMS_FILE, SIGNATURE_FILE } from '../manifest/index.js';
+import { MANIFEST_FILE, SHA256SUMS_FILE, SIGNATURE_FILE } from '../manifest/index.js';
+import { parseManifest, type ManifestEntry } from '../manifest/read.js';
+import { parseSha256Sums } from '../manifest/sums.js';
+
+export { parseManifest, type ManifestEntry, type ParsedManifest } from '../manifest/read.js';
+export { parseSha256Sums, type SumsLine } from '../manifest/sums.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
 import { isInside } from '../util/fs.js';
 import { isRecord } from '../util/json.js';
@@ -24,18 +29,6 @@ export interface ManifestSignature {
   readonly keyId: string;
   /** Base64 of the 64-byte Ed25519 signature over the manifest file's bytes. */
   readonly signature: string;
-}
-
-/** One file the manifest vouches for. */
-export interface ManifestEntry {
-  /** Relative to the release dir, as written in the manifest. */
-  readonly path: string;
-  readonly role: 'tarball' | 'file';
-  readonly size: number;
-  readonly sha256: string;
-  readonly integrity: string;
-  /** Tarballs only (npm's `dist.shasum`). */
-  readonly sha1: string | null;
 }
 
 async function readOptional(file: string): Promise<Buffer | null> {
@@ -122,100 +115,6 @@ export function checkSignature(manifest: Buffer, signatureText: string | null, k
       'a signature that does not verify',
     ),
   ];
-}
-
-// ── 2 schema ─────────────────────────────────────────────────────────────────────────────────────
-
-function schemaDiagnostic(subject: string, message: string, expected?: string, found?: string): Diagnostic {
-  return diagnostic({
-    code: 'NS_MANIFEST_SCHEMA',
-    subject,
-    message,
-    hint: 'the manifest must be written by `napi-ship pack`; do not edit it by hand',
-    ...(expected === undefined ? {} : { expected }),
-    ...(found === undefined ? {} : { found }),
-  });
-}
-
-const HEX64 = /^[0-9a-f]{64}$/i;
-
-function isSize(v: unknown): v is number {
-  return typeof v === 'number' && Number.isSafeInteger(v) && v >= 0;
-}
-
-export interface ParsedManifest {
-  /** False when the text is not a manifest of this schema at all (nothing else can be checked). */
-  readonly recognised: boolean;
-  /** The well-formed entries, in manifest order (packages, then files). */
-  readonly entries: ManifestEntry[];
-  readonly diagnostics: Diagnostic[];
-}
-
-/** The files a manifest vouches for, and diagnostics for whatever in it is not well formed. */
-export function parseManifest(bytes: Buffer): ParsedManifest {
-  let v: unknown;
-  try {
-    v = JSON.parse(bytes.toString('utf8'));
-  } catch {
-    return {
-      recognised: false,
-      entries: [],
-      diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest is not valid JSON', 'JSON', 'unparseable text')],
-    };
-  }
-  if (!isRecord(v))
-    return { recognised: false, entries: [], diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest is not a JSON object')] };
-  if (v.schema !== MANIFEST_SCHEMA) {
-    const found = typeof v.schema === 'string' ? v.schema : JSON.stringify(v.schema ?? null);
-    return {
-      recognised: false,
-      entries: [],
-      diagnostics: [schemaDiagnostic(MANIFEST_FILE, 'the manifest has an unknown schema', MANIFEST_SCHEMA, found)],
-    };
-  }
-  const entries: ManifestEntry[] = [];
-  const diagnostics: Diagnostic[] = [];
-  const { packages, files, binaries } = v;
-  if (!Array.isArray(packages)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`packages` is not an array'));
-  if (!Array.isArray(files)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`files` is not an array'));
-  if (!Array.isArray(binaries)) diagnostics.push(schemaDiagnostic(MANIFEST_FILE, '`binaries` is not an array'));
-  const lists: [string, unknown, 'tarball' | 'file'][] = [
-    ['packages', packages, 'tarball'],
-    ['files', files, 'file'],
-  ];
-  for (const [list, items, role] of lists) {
-    if (!Array.isArray(items)) continue;
-    items.forEach((item: unknown, i) => {
-      const where = `${list}[${i}]`;
-      if (!isRecord(item)) {
-        diagnostics.push(schemaDiagnostic(where, 'an entry is not an object'));
-        return;
-      }
-      const p = role === 'tarball' ? item.tarball : item.path;
-      const { size, sha256, integrity, sha1 } = item;
-      const bad: string[] = [];
-      if (typeof p !== 'string') bad.push(role === 'tarball' ? 'tarball' : 'path');
-      if (!isSize(size)) bad.push('size');
-      if (typeof sha256 !== 'string' || !HEX64.test(sha256)) bad.push('sha256');
-      if (typeof integrity !== 'string' || !integrity.startsWith('sha512-')) bad.push('integrity');
-      if (role === 'tarball' && (typeof sha1 !== 'string' || !/^[0-9a-f]{40}$/i.test(sha1))) bad.push('sha1');
-      if (bad.length > 0 || typeof p !== 'string' || !isSize(size) || typeof sha256 !== 'string' || typeof integrity !== 'string') {
-        diagnostics.push(
-          schemaDiagnostic(typeof p === 'string' ? p : where, `${where} has missing or malformed fields: ${bad.join(', ')}`),
-        );
-        return;
-      }
-      entries.push({
-        path: p,
-        role,
-        size,
-        sha256: sha256.toLowerCase(),
-        integrity,
-        sha1: role === 'tarball' && typeof sha1 === 'string' ? sha1.toLowerCase() : null,
-      });
-    });
-  }
-  return { recognised: true, entries, diagnostics };
 }
 
 // ── 3 files ──────────────────────────────────────────────────────────────────────────────────────
@@ -346,30 +245,6 @@ export async function checkEntries(dir: string, entries: readonly ManifestEntry[
 }
 
 // ── 4 SHA256SUMS ─────────────────────────────────────────────────────────────────────────────────
-
-export interface SumsLine {
-  readonly name: string;
-  readonly sha256: string;
-  readonly line: number;
-}
-
-/** Parse `sha256sum` output (`<hex>  <name>` or `<hex> *<name>`); bad lines are returned apart. */
-export function parseSha256Sums(text: string): { readonly lines: SumsLine[]; readonly malformed: number[] } {
-  const lines: SumsLine[] = [];
-  const malformed: number[] = [];
-  text.split(/\r?\n/).forEach((raw, i) => {
-    if (raw.trim() === '') return;
-    const m = /^([0-9a-fA-F]{64}) [ *](.+)$/.exec(raw);
-    const hex = m?.[1];
-    const name = m?.[2];
-    if (hex === undefined || name === undefined) {
-      malformed.push(i + 1);
-      return;
-    }
-    lines.push({ name: name.replace(/^\.\//, ''), sha256: hex.toLowerCase(), line: i + 1 });
-  });
-  return { lines, malformed };
-}
 
 function sumsDiagnostic(
   subject: string,

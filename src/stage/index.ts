@@ -16,8 +16,9 @@ import { createRequire } from 'node:module';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
-import { parseRootPackageJson, type PlannedTarget, type ReleasePlan, type StagedPackage, type StageOutcome } from '../plan/index.js';
-import { setTopLevelKey } from './json-text.js';
+import { parseRootPackageJson, type PlannedTarget, type ReleasePlan } from '../plan/index.js';
+import type { StagedPackage, StageOutcome } from './types.js';
+import { setTopLevelKey } from '../util/json-text.js';
 import {
   chooseBinaries,
   isBuildOutputCandidate,
@@ -39,7 +40,8 @@ import {
 } from './plan.js';
 
 export * from './plan.js';
-export { detectEol, detectIndent, setTopLevelKey } from './json-text.js';
+export type { StagedPackage, StageOutcome } from './types.js';
+export { detectEol, detectIndent, setTopLevelKey } from '../util/json-text.js';
 
 export interface StageOptions {
   /**

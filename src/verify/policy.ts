@@ -19,12 +19,9 @@ export interface VerifyPolicy {
   readonly basis: string;
 }
 
-export interface PolicyOverrides {
-  readonly glibcMax?: string | undefined;
-  readonly macosMin?: string | undefined;
-  readonly sizeWarn?: number | undefined;
-  readonly sizeError?: number | undefined;
-}
+import type { PolicyOverrides } from '../plan/config.js';
+
+export type { PolicyOverrides };
 
 /** glibc and macOS floors of official Node.js builds, by the first major they apply to. */
 const NODE_FLOORS: readonly { readonly major: number; readonly glibc: string; readonly macos: string }[] = [

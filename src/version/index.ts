@@ -11,8 +11,9 @@ import { promisify } from 'node:util';
 import semver from 'semver';
 import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
 import type { ReleasePlan } from '../plan/index.js';
+import { distTagFor } from '../registry/dist-tag.js';
 import { readPackument, type RegistryOptions } from '../registry/packument.js';
-import { setTopLevelKey } from '../stage/json-text.js';
+import { setTopLevelKey } from '../util/json-text.js';
 import { writeAtomic } from '../util/fs.js';
 
 const run = promisify(execFile);
@@ -54,10 +55,7 @@ export function nextVersion(current: string, request: string, preid?: string): s
   return next;
 }
 
-/** The dist-tag a version is published under: prereleases never take `latest`. */
-export function distTagFor(version: string): 'latest' | 'next' {
-  return semver.prerelease(version) === null ? 'latest' : 'next';
-}
+export { distTagFor } from '../registry/dist-tag.js';
 
 /** Set `[package] version` (or `[workspace.package] version`) in Cargo.toml text. Pure. */
 export function setCargoVersion(text: string, table: 'package' | 'workspace.package', version: string): string | null {

@@ -1,7 +1,8 @@
 import path from 'node:path';
 import { buildCounts, buildTargets, selectTargets } from '../../build/index.js';
-import { loggerFromArgs } from '../../log/cli.js';
-import { loadPlan, withStage } from '../../plan/index.js';
+import { loggerFromArgs } from '../log-options.js';
+import { loadPlan } from '../../plan/index.js';
+import { startRun, withStage } from '../../run/index.js';
 import { renderBuildText } from '../../report/build.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
@@ -81,7 +82,7 @@ export const buildCommand: Command = {
     if (flag(args, 'json')) {
       io.stdout(JSON.stringify(outcome, null, 2) + '\n');
     } else {
-      io.stdout(renderBuildText(withStage(plan, 'build', outcome)));
+      io.stdout(renderBuildText(withStage(startRun(plan), 'build', outcome)));
     }
     const counts = buildCounts(outcome);
     if (counts.failed > 0) return ExitCode.Failed;

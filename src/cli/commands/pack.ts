@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { diagnostic, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import { PackError, packRelease, type PackInputPackage } from '../../pack/index.js';
+import { packStage, type PackInputPackage } from '../../pack/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
@@ -66,13 +66,9 @@ export const packCommand: Command = {
     }
     if (missing.length > 0) return failed(io, json, missing);
 
-    let result;
-    try {
-      result = await packRelease({ packages, outDir, env: io.env });
-    } catch (error) {
-      if (error instanceof PackError) return failed(io, json, error.diagnostics);
-      throw error;
-    }
+    const packed = await packStage({ packages, outDir, env: io.env });
+    const result = packed.result;
+    if (!packed.ok || result === null) return failed(io, json, packed.diagnostics);
     if (json) {
       io.stdout(
         JSON.stringify(
@@ -82,7 +78,7 @@ export const packCommand: Command = {
             manifestPath: result.manifestPath,
             sumsPath: result.sumsPath,
             manifest: result.manifest,
-            diagnostics: result.diagnostics,
+            diagnostics: packed.diagnostics,
           },
           null,
           2,
@@ -96,7 +92,7 @@ export const packCommand: Command = {
         result.packages.map((p) => [p.tarball, String(p.size), p.integrity]),
       ),
     );
-    report(io, result.diagnostics);
+    report(io, packed.diagnostics);
     io.stdout(`manifest: ${result.manifestPath}\n`);
     return ExitCode.Ok;
   },

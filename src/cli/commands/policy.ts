@@ -1,7 +1,7 @@
 import { appendFile } from 'node:fs/promises';
 import path from 'node:path';
 import { formatDiagnostic } from '../../diagnostics/index.js';
-import { loggerFromArgs } from '../../log/cli.js';
+import { loggerFromArgs } from '../log-options.js';
 import { stepper } from '../../log/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { evaluatePolicy, policySummaryLine, readPolicyConfig, renderPolicyMarkdown, renderPolicyText } from '../../policy/index.js';

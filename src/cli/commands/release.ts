@@ -1,5 +1,5 @@
 import path from 'node:path';
-import { loggerFromArgs } from '../../log/cli.js';
+import { loggerFromArgs } from '../log-options.js';
 import { releaseDryRun } from '../../release/dry-run.js';
 import { renderJson, renderText } from '../../report/index.js';
 import { flag, stringOption, type Command } from '../command.js';
@@ -79,11 +79,12 @@ export const releaseCommand: Command = {
       ...(flag(args, 'no-build') ? { build: false } : {}),
       ...(flag(args, 'no-rehearsal') ? { rehearsal: false } : {}),
       ...(flag(args, 'offline') ? { offline: true } : {}),
+      ...(io.rehearsalLoader === undefined ? {} : { rehearsalLoader: io.rehearsalLoader }),
     });
     if (json) {
-      io.stdout(renderJson(result.plan));
+      io.stdout(renderJson(result.run));
     } else {
-      io.stdout(renderText(result.plan));
+      io.stdout(renderText(result.run));
       io.stdout(`\nreport: ${result.files.markdown}\nplan:   ${result.files.json}\nrelease dir: ${result.files.releaseDir}\n`);
     }
     const { summary } = result;

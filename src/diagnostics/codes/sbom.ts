@@ -40,12 +40,22 @@ export const sbomCodes = {
   NS_SBOM_NPM_NO_LOCKFILE: {
     class: 'check',
     summary: 'the root package has no lockfile (an error when it declares dependencies)',
-    hint: 'commit the lockfile (pnpm install / npm install writes it)',
+    hint: 'commit the lockfile your package manager writes (pnpm, yarn, bun or npm install)',
+  },
+  NS_SBOM_NPM_LOCKFILE_CHOICE: {
+    class: 'check',
+    summary: 'several lockfiles lie in one dir, or packageManager names one that is not there: which one was read',
+    hint: 'set `packageManager` in package.json and delete the lockfiles of the package managers you do not use',
+  },
+  NS_SBOM_NPM_NOT_LOCKED: {
+    class: 'check',
+    summary: 'dependencies the root package declares are not in its lockfile, so not listed',
+    hint: "run your package manager's install and commit the lockfile",
   },
   NS_SBOM_NPM_NOT_INSTALLED: {
     class: 'check',
     summary: 'locked packages are not installed in node_modules: their license comes from the lockfile, else NOASSERTION',
-    hint: 'run `pnpm install --frozen-lockfile` / `npm ci` before generating SBOMs for full license data',
+    hint: 'install first (pnpm install --frozen-lockfile, npm ci, yarn install with nodeLinker node-modules, bun install) for full license data',
   },
   NS_SBOM_NO_SUPPLIER: {
     class: 'check',

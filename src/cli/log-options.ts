@@ -2,10 +2,10 @@
  * The logger a long-running command makes for its stderr from the shared logging options
  * (`--log-format`, `--verbose`, declared in src/cli/options.ts).
  */
-import type { ParsedArgs } from '../cli/command.js';
-import { flag, stringOption } from '../cli/command.js';
-import { paint, type Io } from '../cli/output.js';
-import { createLogger, isLogFormat, levelFromEnv, type Logger } from './index.js';
+import type { ParsedArgs } from './command.js';
+import { flag, stringOption } from './command.js';
+import { paint, type Io } from './output.js';
+import { createLogger, isLogFormat, levelFromEnv, type Logger } from '../log/index.js';
 
 /** The command's logger, or a usage message when `--log-format` is not `text`/`json`. */
 export function loggerFromArgs(args: ParsedArgs, io: Io, scope: string): Logger | { readonly usage: string } {

@@ -9,8 +9,9 @@
  *   - `tarballs`: `<scratch>/node_modules/@napi-ship/core` of a scratch project in `os.tmpdir()`
  *     into which `npm install --offline` put the root and the host's platform tarball of a release dir.
  *
- * A repo tool: it runs the repo's scripts (`dist/scripts/smoke-node.js` and the Deno/Bun `.ts`
- * files) and the Deno and Bun of the repo's devDependencies.
+ * A repo tool (not part of the library): it runs the repo's scripts (`dist/scripts/smoke-node.js` and
+ * the Deno/Bun `.ts` files) and the Deno and Bun of the repo's devDependencies. `smokeLoader` hands
+ * the same checks to the release rehearsal of the repo's own core (`pnpm release:dry-run`).
  */
 import { existsSync } from 'node:fs';
 import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
@@ -18,10 +19,13 @@ import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { execute } from '../util/process.js';
-import { hostBinary, hostName } from '../manifest/host.js';
-import { MANIFEST_FILE, MANIFEST_SCHEMA, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
-import { releaseDryRun } from '../release/dry-run.js';
+import { execute } from '../../src/util/process.js';
+import { hostBinary, hostName } from '../../src/manifest/host.js';
+import { MANIFEST_FILE, type ManifestPackage, type ReleaseManifest } from '../../src/manifest/index.js';
+import { decodeManifest } from '../../src/manifest/read.js';
+import { runtimeCommand, parseResultLine, type LoadJob, type RuntimeLoader } from '../../src/rehearsal/load.js';
+import type { LoadResult } from '../../src/rehearsal/types.js';
+import { releaseDryRun } from '../../src/release/dry-run.js';
 
 export type SmokeRuntime = 'node' | 'deno' | 'bun';
 export const SMOKE_RUNTIMES: readonly SmokeRuntime[] = ['node', 'deno', 'bun'];
@@ -81,7 +85,7 @@ export interface SmokeReport {
   readonly ok: boolean;
 }
 
-/** The repo root, from this module's place: `<repo>/{src,dist/src}/smoke/index.{ts,js}`. */
+/** The repo root, from this module's place: `<repo>/{scripts,dist/scripts}/lib/smoke.{ts,js}`. */
 function findRepoRoot(): string {
   let dir = path.dirname(fileURLToPath(import.meta.url));
   while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
@@ -155,12 +159,12 @@ export function resolveReleaseDir(dir: string): string {
   throw new Error(`no ${MANIFEST_FILE} in ${dir} or ${path.join(dir, 'packages')}: make one with \`pnpm release:dry-run\``);
 }
 
+/** The release's manifest, through the one manifest reader (src/manifest/read.ts). */
 async function readManifest(releaseDir: string): Promise<ReleaseManifest> {
-  const parsed: unknown = JSON.parse(await readFile(path.join(releaseDir, MANIFEST_FILE), 'utf8'));
-  if (typeof parsed !== 'object' || parsed === null || !('schema' in parsed) || parsed.schema !== MANIFEST_SCHEMA) {
-    throw new Error(`${path.join(releaseDir, MANIFEST_FILE)}: not a ${MANIFEST_SCHEMA} manifest`);
-  }
-  return parsed as ReleaseManifest;
+  const file = path.join(releaseDir, MANIFEST_FILE);
+  const decoded = decodeManifest(await readFile(file, 'utf8'));
+  if (!decoded.ok) throw new Error(`${file}: ${decoded.problems.join('; ')}`);
+  return decoded.manifest;
 }
 
 /** The root package and the platform package whose binary runs on this host. */
@@ -273,16 +277,9 @@ export function smokeScript(runtime: SmokeRuntime): string {
     : path.join(repoRoot, 'scripts', `smoke-${runtime}.ts`);
 }
 
-/** The nearest `node_modules` above `dir` (where the loader's platform package lives), else `dir`. */
-function nativeRoot(dir: string): string {
-  for (let d = dir; path.dirname(d) !== d; d = path.dirname(d)) {
-    if (path.basename(d) === 'node_modules') return d;
-  }
-  return dir;
-}
-
 /**
- * Deno's permissions for the script, each one needed:
+ * Deno's permissions for the script, each one needed (see `runtimeCommand`, the one launcher it
+ * shares with the rehearsal's generic load):
  *   --allow-read            the loader's `require` resolution (it stats `<dir>.js` and the parent
  *                           dirs) and its musl probe (`/usr/bin/ldd`); denied, each throws instead of
  *                           failing over, so a narrower list breaks the loader, not the addon.
@@ -291,43 +288,16 @@ function nativeRoot(dir: string): string {
  *   --allow-env=NAPI_RS_*   the loader reads NAPI_RS_NATIVE_LIBRARY_PATH, NAPI_RS_FORCE_WASI, …
  *   --allow-write=<tmpdir>  the sample file hashSync reads.
  * Not needed: --allow-sys, --allow-net, --allow-run. No network: --no-remote --no-npm, no config,
- * lock or package.json discovery, no update check, no prompt.
+ * lock or package.json discovery, no update check, no prompt. `--check`: Deno type-checks the script.
  */
-export function denoArgs(dir: string): string[] {
-  return [
-    'run',
-    '--check',
-    '--no-config',
-    '--no-lock',
-    '--no-remote',
-    '--no-npm',
-    '--no-prompt',
-    '--allow-read',
-    `--allow-ffi=${nativeRoot(dir)}`,
-    '--allow-env=NAPI_RS_*',
-    `--allow-write=${os.tmpdir()}`,
-  ];
-}
-
 function commandFor(runtime: SmokeRuntime, dir: string, expectVersion: string): { command: string[]; env: Record<string, string> } {
-  const exe = runtimeExecutable(runtime);
-  const tail = [smokeScript(runtime), dir, '--expect-version', expectVersion];
-  switch (runtime) {
-    case 'node':
-      return { command: [exe, ...tail], env: {} };
-    case 'deno':
-      return {
-        command: [exe, ...denoArgs(dir), ...tail],
-        env: { DENO_DIR: denoDir, DENO_NO_UPDATE_CHECK: '1', DENO_NO_PACKAGE_JSON: '1', NO_COLOR: '1' },
-      };
-    case 'bun':
-      // --no-install: else Bun's auto-install fetches a missing package (the loader's platform
-      // package, on a broken build) from the registry. No transpiler cache in ~/.bun, no telemetry.
-      return {
-        command: [exe, '--no-install', ...tail],
-        env: { BUN_RUNTIME_TRANSPILER_CACHE_PATH: '0', DO_NOT_TRACK: '1', NO_COLOR: '1' },
-      };
-  }
+  return runtimeCommand(runtime, runtimeExecutable(runtime), smokeScript(runtime), [dir, '--expect-version', expectVersion], {
+    packageDir: dir,
+    denoDir,
+    check: true,
+    allowWrite: [os.tmpdir()],
+    env: runtime === 'node' ? {} : { NO_COLOR: '1' },
+  });
 }
 
 const shellQuote = (word: string): string => (/^[\w@%+=:,./-]+$/.test(word) ? word : `'${word.replaceAll("'", "'\\''")}'`);
@@ -338,21 +308,8 @@ export function rerunLine(result: Pick<SmokeResult, 'command' | 'commandEnv'>): 
 }
 
 function parseLine(stdout: string, runtime: SmokeRuntime): { version: string | null; ok: boolean; checks: SmokeCheck[] } | null {
-  const line = stdout
-    .trim()
-    .split('\n')
-    .reverse()
-    .find((l) => l.startsWith('{'));
-  if (line === undefined) return null;
-  let parsed: unknown;
-  try {
-    parsed = JSON.parse(line);
-  } catch {
-    return null;
-  }
-  if (typeof parsed !== 'object' || parsed === null) return null;
-  const o = parsed as Record<string, unknown>;
-  if (o.runtime !== runtime || typeof o.ok !== 'boolean' || !Array.isArray(o.checks)) return null;
+  const o = parseResultLine(stdout, runtime);
+  if (o === null || !Array.isArray(o.checks)) return null;
   const checks = (o.checks as unknown[]).flatMap((c): SmokeCheck[] => {
     if (typeof c !== 'object' || c === null) return [];
     const r = c as Record<string, unknown>;
@@ -433,4 +390,47 @@ export async function runSmoke(options: SmokeOptions): Promise<SmokeReport> {
   } finally {
     if (scratch !== null && options.keepScratch !== true) await rm(scratch, { recursive: true, force: true });
   }
+}
+
+// ---------------------------------------------------------------------------------------------
+// The rehearsal's loader for napi-ship's own core
+
+/**
+ * The release rehearsal's loader for `@napi-ship/core` (`pnpm release:dry-run` injects it): each
+ * install runs these smoke scripts, which call every function and check the answers, instead of
+ * the generic load that only lists the exports. `projectDir`'s crate version is what
+ * `coreVersion()` must say (else the repo's crate's).
+ */
+export async function smokeLoader(projectDir: string): Promise<RuntimeLoader | null> {
+  if (!SMOKE_RUNTIMES.every((r) => existsSync(smokeScript(r)))) return null;
+  const expectVersion = await crateVersion(projectDir).catch(() => crateVersion(defaultBuildDir));
+  const load = async (job: LoadJob): Promise<LoadResult> => {
+    const base = { installer: job.installer, runtime: job.runtime, mode: 'smoke' as const };
+    if (job.executable === null)
+      return {
+        ...base,
+        runtimeVersion: null,
+        status: 'skip',
+        detail: job.missing ?? `${job.runtime} not found`,
+        checks: [],
+        command: [],
+        durationMs: 0,
+      };
+    const r = await smokeRuntime(job.runtime, { dir: job.packageDir, expectVersion });
+    const failed = r.checks.filter((c) => !c.ok);
+    const passed = r.checks.filter((c) => c.ok).map((c) => c.name);
+    const detail = r.ok
+      ? `${String(r.checks.length)} checks passed (${passed.join(', ')})`
+      : failed.map((c) => `${c.name}: ${c.detail}`).join('; ') + (r.stderr ? ` — ${r.stderr.trim().split('\n').slice(-3).join(' ')}` : '');
+    return {
+      ...base,
+      runtimeVersion: r.version,
+      status: r.ok ? 'ok' : 'fail',
+      detail,
+      checks: r.checks,
+      command: r.command,
+      durationMs: r.durationMs,
+    };
+  };
+  return { label: 'napi-ship smoke checks', load };
 }

@@ -1,0 +1,24 @@
+/** What the stage step wrote: one platform package per staged target, and the root's pins. */
+import type { Diagnostic } from '../diagnostics/index.js';
+
+/** One platform package as `stage` wrote it. */
+export interface StagedPackage {
+  readonly triple: string;
+  readonly platformArchABI: string;
+  readonly packageName: string;
+  /** The platform package directory (`<npmDir>/<platform-arch-abi>`). */
+  readonly dir: string;
+  /** Absolute path of the staged `.node` file inside `dir`. */
+  readonly binaryPath: string;
+  /** Where the binary came from (artifact or build output). */
+  readonly source: string;
+  /** The package.json written for it. */
+  readonly manifest: Readonly<Record<string, unknown>>;
+}
+
+export interface StageOutcome {
+  readonly packages: readonly StagedPackage[];
+  /** What the root's `optionalDependencies` now pin: name → exact version. */
+  readonly rootOptionalDependencies: Readonly<Record<string, string>>;
+  readonly diagnostics: readonly Diagnostic[];
+}
