@@ -10,7 +10,9 @@ cd "$(dirname "$0")/.."
 log() { printf '\033[2m› %s\033[0m\n' "$*" >&2; }
 
 # Debian packages: cross C toolchains for real fixture binaries, file(1) for checks.
-apt_packages=(gcc-aarch64-linux-gnu musl-tools gcc-mingw-w64-x86-64 clang lld llvm qemu-user file)
+# libc6-dev-arm64-cross: the arm64 glibc headers, a recommend of gcc-aarch64-linux-gnu that
+# --no-install-recommends leaves out (bench/run's linux-arm64-gnu fixture includes <stdio.h>).
+apt_packages=(gcc-aarch64-linux-gnu libc6-dev-arm64-cross musl-tools gcc-mingw-w64-x86-64 clang lld llvm qemu-user file)
 if [ "${NAPI_SHIP_SKIP_APT:-0}" != 1 ]; then
   missing=()
   for p in "${apt_packages[@]}"; do

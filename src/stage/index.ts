@@ -10,8 +10,8 @@
  * the I/O. Every file is written atomically (a temporary file renamed into place).
  */
 import { randomBytes } from 'node:crypto';
-import { existsSync, readFileSync } from 'node:fs';
-import { copyFile, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, existsSync, readFileSync } from 'node:fs';
+import { copyFile, link, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
@@ -75,11 +75,18 @@ async function writeAtomic(file: string, data: string): Promise<void> {
   }
 }
 
-/** Copy `from` to `to` atomically (mode included). */
+/**
+ * Put `from`'s bytes at `to` atomically: a hard link where the filesystem allows (a release's binaries
+ * are its bulk; every writer here replaces files by rename, never in place), else a reflink or copy.
+ */
 async function copyAtomic(from: string, to: string): Promise<void> {
   const tmp = tempName(to);
   try {
-    await copyFile(from, tmp);
+    try {
+      await link(from, tmp);
+    } catch {
+      await copyFile(from, tmp, constants.COPYFILE_FICLONE);
+    }
     await rename(tmp, to);
   } catch (error) {
     await rm(tmp, { force: true });
