@@ -49,6 +49,11 @@ export const commandList: readonly CommandEntry[] = [
     load: async () => (await import('./commands/build.js')).buildCommand,
   },
   {
+    name: 'doctor',
+    summary: 'Per target: can it build here, with which toolchain, what is missing and the command that installs it; --install does it.',
+    load: async () => (await import('./commands/doctor.js')).doctorCommand,
+  },
+  {
     name: 'stage',
     summary: "Put each target's binary into its platform package (napi-rs's package.json) and pin them all in the root.",
     load: async () => (await import('./commands/stage.js')).stageCommand,

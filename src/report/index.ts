@@ -7,6 +7,7 @@ import { areaOf, formatDiagnostic, type Code, type Diagnostic } from '../diagnos
 import { runDiagnostics, runJson, type RunRecord } from '../run/index.js';
 import { VERIFY_CHECKS, type CheckMark, type VerifyCheck } from '../verify/index.js';
 import { buildMark, buildMarkdownLines, buildNote, buildTextLines } from './build.js';
+import { loadedCell, loadMarkdownLines, loadTextLines } from './load.js';
 import { sbomMarkdownLines, sbomTextLines } from './sbom.js';
 import { fitTable, formatGroup, groupDiagnostics, leadMarkdown, leadText, type LeadFacts } from './lead.js';
 import { rehearsalLocal, rehearsalMarkdownLines, rehearsalTextLines } from './rehearsal.js';
@@ -228,7 +229,8 @@ export interface RenderOptions {
 export function renderMarkdown(run: RunRecord, title = 'napi-ship release dry run'): string {
   const rows = reportRows(run);
   const built = run.stages.build !== undefined;
-  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'];
+  const loaded = run.stages.load !== undefined;
+  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, ...(loaded ? ['loaded'] : []), 'note'];
   const lines = [
     `## ${title}: \`${run.plan.root.packageName}@${run.plan.root.version}\``,
     '',
@@ -240,11 +242,12 @@ export function renderMarkdown(run: RunRecord, title = 'napi-ship release dry ru
     `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map(
       (r) =>
-        `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md)].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`,
+        `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md), ...(loaded ? [loadedCell(run, r.triple, true) ?? ''] : [])].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`,
     ),
     '',
     `Legend: ${symbols.ok.md} passed, ${symbols.warn.md} warning, ${symbols.fail.md} failed, ${symbols.skip.md} skipped.`,
     ...buildMarkdownLines(run),
+    ...loadMarkdownLines(run),
     ...releaseLines(run, true),
     ...sbomMarkdownLines(run),
     ...rehearsalMarkdownLines(run),
@@ -266,12 +269,13 @@ export function renderText(run: RunRecord, options: RenderOptions = {}): string 
   const rows = reportRows(run);
   const built = run.stages.build !== undefined;
   const columns = options.columns ?? Number.POSITIVE_INFINITY;
-  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'];
+  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, ...(run.stages.load ? ['loaded'] : []), 'note'];
   const cells = rows.map((r) => [
     r.target,
     r.packageName,
     ...(built ? [symbols[r.build ?? 'skip'].text] : []),
     ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text),
+    ...(run.stages.load ? [loadedCell(run, r.triple, false) ?? ''] : []),
     r.note,
   ]);
   // On a narrow terminal the package column goes first (it is the root's name plus the target; report.md has it).
@@ -292,6 +296,7 @@ export function renderText(run: RunRecord, options: RenderOptions = {}): string 
       '',
       table.trimEnd(),
       ...buildTextLines(run),
+      ...loadTextLines(run),
       ...releaseLines(run, false),
       ...sbomTextLines(run),
       ...rehearsalTextLines(run),

@@ -10,6 +10,7 @@ import { buildCodes } from './build.js';
 import { ciCodes } from './ci.js';
 import { coreCodes } from './core.js';
 import { initCodes } from './init.js';
+import { loadCodes } from './load.js';
 import { manifestCodes } from './manifest.js';
 import { packCodes } from './pack.js';
 import { policyCodes } from './policy.js';
@@ -43,6 +44,7 @@ export const CODE_TABLES = {
   registry: registryCodes,
   publish: publishCodes,
   rehearsal: rehearsalCodes,
+  load: loadCodes,
   version: versionCodes,
 } as const;
 
