@@ -97,18 +97,4 @@ export function checkRegistryUrl(registry: string, allowInsecure = false): URL {
   return url;
 }
 
-/** Replace every secret (and anything shaped like a bearer credential) in `text` by `***`. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret === undefined || secret.length < 4) continue;
-    out = out.split(secret).join('***');
-    // Also the forms a token takes when it travels encoded.
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join('***');
-  }
-  return out
-    .replace(/(bearer\s+)[^\s"',;]+/gi, '$1***')
-    .replace(/(_authToken\s*[=:]\s*"?)[^\s"',;]+/gi, '$1***')
-    .replace(/\bnpm_[A-Za-z0-9]{20,}\b/g, 'npm_***');
-}
+export { redact } from '../log/redact.js';
