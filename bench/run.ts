@@ -36,7 +36,7 @@ const RUNNERS: Readonly<Record<SuiteId, (ctx: BenchContext) => Promise<SuiteResu
 
 const TITLES: Readonly<Record<SuiteId, string>> = {
   'dry-run': 'Dry run',
-  hash: 'Hashing',
+  hash: 'Hashing and start-up',
   pack: 'Pack',
   publish: 'Publish',
   sbom: 'SBOM',

@@ -24,6 +24,7 @@ const AREA_TITLES: Readonly<Record<(typeof CODE_AREAS)[number], string>> = {
   registry: 'The registry client (`src/registry`)',
   publish: 'publish, status, deprecate (`src/publish`)',
   rehearsal: 'release --dry-run rehearsal (`src/rehearsal`)',
+  load: 'release --dry-run: loading each staged binary here (`src/load`)',
   version: 'version (`src/version`)',
 };
 

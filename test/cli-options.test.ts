@@ -4,14 +4,25 @@ import os from 'node:os';
 import path from 'node:path';
 import { describe, test } from 'node:test';
 import { didYouMean, helpText, parse, usageLine, UsageError, type Command } from '../src/cli/command.js';
-import { commands } from '../src/cli/main.js';
+import { commandList, loadCommands } from '../src/cli/main.js';
 import { runCli } from './helpers/cli.js';
+
+const commands = await loadCommands();
 
 const command = (name: string): Command => {
   const c = commands.find((x) => x.name === name);
   assert.ok(c, name);
   return c;
 };
+
+describe('commands load lazily', () => {
+  test('the light list (what --help shows) matches every command module it loads', () => {
+    assert.deepEqual(
+      commandList.map((c) => [c.name, c.summary]),
+      commands.map((c) => [c.name, c.summary]),
+    );
+  });
+});
 
 describe('one declaration per option', () => {
   test('every command: --json, an example, a summary; no name, alias or short declared twice', () => {

@@ -5,14 +5,17 @@ import { chmod, copyFile, link, mkdir, mkdtemp, readFile, readdir, rm, stat, sym
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { gunzipSync, gzipSync } from 'node:zlib';
 import { after, before, describe, test } from 'node:test';
 import { extract } from 'tar';
 import { serializeManifest, type ReleaseManifest } from '../src/manifest/index.js';
 import {
+  compressTar,
   NPM_FIXED_DATE_EPOCH,
   PackError,
   packRelease,
+  SMALL_TAR,
+  tarballKey,
   resolveSourceDateEpoch,
   selectFiles,
   tarballName,
@@ -284,6 +287,14 @@ describe('file selection agrees with npm pack', () => {
       const mine = await unpack(oursTgz);
       assert.deepEqual([...mine.keys()].sort(), [...theirs.keys()].sort());
       for (const [rel, bytes] of theirs) assert.ok(bytes.equals(mine.get(rel) ?? Buffer.alloc(0)), `${rel} has npm's bytes`);
+      const [ourSize, npmSize] = [(await stat(oursTgz)).size, (await stat(path.join(out, real.filename))).size];
+      // Never larger than zlib-9 (npm's compressor) makes our tar stream; with a binary — the bulk of
+      // any real platform package — never larger than npm's own tarball either. (A package of a few
+      // tiny files can differ by a few bytes either way: npm's entry order is its walk order, ours sorted.)
+      const ourTar = gunzipSync(await readFile(oursTgz));
+      assert.ok(ourSize <= gzipSync(ourTar, { level: 9 }).length, 'not larger than zlib-9 on the same tar stream');
+      if (selection.files.some((f) => f.path.endsWith('.node')))
+        assert.ok(ourSize <= npmSize, `our tarball (${String(ourSize)} B) is not larger than npm pack's (${String(npmSize)} B)`);
     });
   }
 
@@ -692,6 +703,107 @@ describe('packRelease', () => {
       sourceDateEpoch: 1_700_000_000,
     });
     assert.equal(serializeManifest(again.manifest), text);
+  });
+});
+
+describe('gzip on every core (the Rust core, pigz-style blocks)', () => {
+  test('a binary of several blocks round-trips through gunzip, same bytes every time, smaller than zlib-9', async () => {
+    const binary = await readFile(hostCoreBinary);
+    // Larger than one 1 MiB block and than SMALL_TAR, so the core's output is the one kept.
+    const tar = Buffer.concat([binary, Buffer.from('napi-ship'), binary, binary]);
+    assert.ok(tar.length > SMALL_TAR);
+    const a = await compressTar(tar);
+    const b = await compressTar(tar);
+    assert.ok(a.equals(b), 'byte-reproducible');
+    assert.ok(gunzipSync(a).equals(tar), 'one gzip member any gunzip reads');
+    assert.deepEqual([...a.subarray(0, 10)], [0x1f, 0x8b, 8, 0, 0, 0, 0, 0, 2, 3], 'fixed header: mtime 0, OS Unix');
+    const zlib9 = gzipSync(tar, { level: 9 });
+    assert.ok(a.length <= zlib9.length, `${String(a.length)} B vs zlib-9's ${String(zlib9.length)} B`);
+  });
+
+  test('a small tar stream is never larger than zlib-9 makes it', async () => {
+    const text = Buffer.from(await readFile(path.join(repoRoot, 'src', 'pack', 'index.ts')));
+    const gz = await compressTar(text);
+    assert.ok(gunzipSync(gz).equals(text));
+    assert.ok(gz.length <= gzipSync(text, { level: 9 }).length);
+    assert.equal(gz[9], 3, 'OS byte Unix whichever compressor won');
+  });
+});
+
+describe('tarball cache (keyed by the digest of the exact inputs)', () => {
+  async function release(label: string): Promise<{ root: string; platform: string }> {
+    const root = await makePackage(`${label}-root`, {
+      'package.json': JSON.stringify({ name: '@napi-ship/core', version: '0.1.0', files: ['index.js'], main: 'index.js' }),
+      'index.js': 'module.exports = {};\n',
+    });
+    return { root, platform: await platformFiles(`${label}-platform`) };
+  }
+  const packages = (r: { root: string; platform: string }): { dir: string; kind: 'root' | 'platform'; target: string | null }[] => [
+    { dir: r.root, kind: 'root', target: null },
+    { dir: r.platform, kind: 'platform', target: 'linux-x64-gnu' },
+  ];
+
+  test('an unchanged package is re-used byte-identically; a changed byte, mode or mtime packs anew', async () => {
+    const cache = await freshDir('cache');
+    const r = await release('cached');
+    const first = await packRelease({ packages: packages(r), outDir: await freshDir('c1'), sourceDateEpoch: 1, cache });
+    assert.deepEqual(first.reused, []);
+    const second = await packRelease({ packages: packages(r), outDir: await freshDir('c2'), sourceDateEpoch: 1, cache });
+    assert.deepEqual([...second.reused].sort(), first.packages.map((p) => p.tarball).sort());
+    assert.equal(serializeManifest(second.manifest), serializeManifest(first.manifest), 'same bytes, same manifest');
+    const fresh = await packRelease({ packages: packages(r), outDir: await freshDir('c3'), sourceDateEpoch: 1, cache: false });
+    assert.deepEqual(fresh.reused, []);
+    assert.deepEqual(
+      fresh.packages.map((p) => p.sha256),
+      first.packages.map((p) => p.sha256),
+      'what the cache gives is what packing writes',
+    );
+
+    await writeFile(path.join(r.root, 'index.js'), 'module.exports = { changed: 1 };\n');
+    const changed = await packRelease({ packages: packages(r), outDir: await freshDir('c4'), sourceDateEpoch: 1, cache });
+    assert.deepEqual(changed.reused, ['napi-ship-core-linux-x64-gnu-0.1.0.tgz'], 'only the untouched platform package');
+    const otherEpoch = await packRelease({ packages: packages(r), outDir: await freshDir('c5'), sourceDateEpoch: 2, cache });
+    assert.deepEqual(otherEpoch.reused, []);
+  });
+
+  test('a damaged cache entry is dropped and the tarball packed again', async () => {
+    const cache = await freshDir('cache-damaged');
+    const r = await release('damaged');
+    const first = await packRelease({ packages: packages(r), outDir: await freshDir('d1'), sourceDateEpoch: 1, cache });
+    // Flip a byte in every cached tarball, keeping its size.
+    const entries: string[] = [];
+    for (const sub of await readdir(path.join(cache, 'tarballs')))
+      for (const f of await readdir(path.join(cache, 'tarballs', sub)))
+        if (f.endsWith('.tgz')) entries.push(path.join(cache, 'tarballs', sub, f));
+    assert.equal(entries.length, 2);
+    for (const e of entries) {
+      const bytes = await readFile(e);
+      bytes[bytes.length - 9] = (bytes[bytes.length - 9] ?? 0) ^ 0xff;
+      await rm(e);
+      await writeFile(e, bytes);
+    }
+    const again = await packRelease({ packages: packages(r), outDir: await freshDir('d2'), sourceDateEpoch: 1, cache });
+    assert.deepEqual(again.reused, []);
+    assert.deepEqual(
+      again.packages.map((p) => p.sha256),
+      first.packages.map((p) => p.sha256),
+    );
+  });
+
+  test('the key covers path, mode, size, contents, mtime and the packer', () => {
+    const f = { path: 'a.node', mode: 0o644 as const, size: 3, sha256: 'ab' };
+    const k = tarballKey([f], 1, 'p');
+    assert.match(k, /^[0-9a-f]{64}$/);
+    assert.equal(tarballKey([f], 1, 'p'), k);
+    for (const other of [
+      tarballKey([{ ...f, path: 'b.node' }], 1, 'p'),
+      tarballKey([{ ...f, mode: 0o755 }], 1, 'p'),
+      tarballKey([{ ...f, size: 4 }], 1, 'p'),
+      tarballKey([{ ...f, sha256: 'cd' }], 1, 'p'),
+      tarballKey([f], 2, 'p'),
+      tarballKey([f], 1, 'q'),
+    ])
+      assert.notEqual(other, k);
   });
 });
 

@@ -40,7 +40,7 @@ describe("the repo's own core", () => {
   test('its real crate graph passes its own policy', async () => {
     const plan = await loadPlan(coreDir);
     const config = await readPolicyConfig(plan.root.dir, plan.root.manifest);
-    assert.deepEqual(config.licenses.allow, ['MIT', 'Apache-2.0', 'ISC', 'Unicode-3.0']);
+    assert.deepEqual(config.licenses.allow, ['MIT', 'Apache-2.0', 'ISC', 'Unicode-3.0', 'Zlib']);
     const outcome = evaluatePolicy(inventories, config);
     assert.deepEqual(
       outcome.violations.filter((v) => v.severity === 'error'),
@@ -53,6 +53,7 @@ describe("the repo's own core", () => {
     // The crates that need the two less common entries are really there.
     assert.equal(cargo.find((p) => p.name === 'libloading')?.expression, 'ISC');
     assert.equal(cargo.find((p) => p.name === 'unicode-ident')?.expression, '(MIT OR Apache-2.0) AND Unicode-3.0');
+    assert.equal(cargo.find((p) => p.name === 'zlib-rs')?.expression, 'Zlib');
     // napi-ship's own crates are first-party, not judged.
     assert.ok(outcome.packages.some((p) => p.name === 'napi-ship-core' && p.firstParty && p.licenseAllowed === null));
   });
@@ -60,7 +61,7 @@ describe("the repo's own core", () => {
   test('a narrower allow list over the same real graph names exactly what it lacks', () => {
     const outcome = evaluatePolicy(inventories, parsePolicyConfig({ licenses: { allow: ['MIT'] } }, 'test', 'napiShip.policy'));
     const denied = outcome.violations.filter((v) => v.code === 'NS_POLICY_LICENSE_DENIED');
-    assert.deepEqual(denied.map((v) => v.package).sort(), ['libloading', 'unicode-ident']);
+    assert.deepEqual(denied.map((v) => v.package).sort(), ['libloading', 'unicode-ident', 'zlib-rs']);
     assert.match(denied.find((v) => v.package === 'unicode-ident')?.hint ?? '', /add "Unicode-3\.0" to napiShip\.policy\.licenses\.allow/);
     // `MIT OR Apache-2.0`, `Apache-2.0 OR MIT` and `Unicode-3.0`-free crates pass on MIT alone.
     assert.ok(outcome.packages.filter((p) => p.expression === 'Apache-2.0 OR MIT').every((p) => p.licenseAllowed === true));
@@ -69,7 +70,7 @@ describe("the repo's own core", () => {
   test('napi-ship policy exits 0; --json reports the same, --log-format json logs JSON lines', async () => {
     const text = await runCli(['policy', '--cwd', coreDir], { env: { NO_COLOR: '1' } });
     assert.equal(text.code, 0, text.stderr);
-    assert.match(text.stdout, /^allowed licenses: MIT, Apache-2\.0, ISC, Unicode-3\.0/);
+    assert.match(text.stdout, /^allowed licenses: MIT, Apache-2\.0, ISC, Unicode-3\.0, Zlib/);
     assert.match(text.stdout, /policy passed: \d+ package\(s\) checked, 0 error\(s\)/);
     assert.match(text.stderr, /reading the crate graph \(cargo metadata, 8 targets\)/);
 

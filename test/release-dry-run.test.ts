@@ -32,7 +32,7 @@ async function gitStatus(): Promise<string> {
 }
 
 describe("release --dry-run on napi-ship's own core", () => {
-  test('stages, verifies, packs and signs the host target, skips the other seven, leaves the tree alone', async () => {
+  test('builds, stages, verifies, packs and signs six of eight targets (MSVC skipped), loads two of them, leaves the tree alone', async () => {
     const before = await gitStatus();
     const out = path.join(scratch, 'core');
     const result = await releaseDryRun({ cwd: coreDir, outDir: out, rehearsal: false });
@@ -47,28 +47,50 @@ describe("release --dry-run on napi-ship's own core", () => {
     assert.equal(host.facts?.libc, 'glibc');
     assert.deepEqual(result.summary, {
       targets: 8,
-      ready: 1,
-      missing: 7,
+      ready: 6,
+      missing: 2,
       failing: 0,
       errors: 0,
       warnings: 0,
-      tarballs: 2,
+      tarballs: 7,
       publishable: false,
     });
+    // The loaded column: the host target under this Node (no rehearsal here), linux-arm64-gnu under
+    // qemu-aarch64 with Node's arm64 build from npm, the rest not loadable here with the reason.
+    const loads = new Map((result.run.stages.load?.targets ?? []).map((t) => [t.target, t]));
+    assert.equal(loads.get('linux-x64-gnu')?.status, 'ok', loads.get('linux-x64-gnu')?.detail);
+    assert.equal(loads.get('linux-arm64-gnu')?.status, 'ok', loads.get('linux-arm64-gnu')?.detail);
+    assert.match(loads.get('linux-arm64-gnu')?.runtimes ?? '', /^node \d+\.\d+\.\d+ \(arm64\) under qemu-aarch64$/);
+    assert.match(loads.get('linux-arm64-gnu')?.detail ?? '', /loaded; exports \d+ function\(s\): .*hash/);
+    for (const abi of ['darwin-x64', 'darwin-arm64', 'linux-x64-musl', 'linux-arm64-musl']) {
+      assert.equal(loads.get(abi)?.status, 'not-loadable', abi);
+      assert.match(loads.get(abi)?.detail ?? '', /^not loadable here: /);
+    }
+    assert.equal(loads.has('win32-x64-msvc'), false, 'not built, so not staged, so nothing to load');
     assert.deepEqual(result.run.stages.sign?.diagnostics, []);
 
     const md = await readFile(result.files.markdown, 'utf8');
     assert.match(md, /\| `linux-x64-gnu` \| `@napi-ship\/core-linux-x64-gnu` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \|/);
     assert.match(
       md,
-      /\| `darwin-arm64` \| `@napi-ship\/core-darwin-arm64` \| ➖ .*skipped: no napi-ship-core\.darwin-arm64\.node built or staged here/,
+      /\| `linux-arm64-gnu` \| `@napi-ship\/core-linux-arm64-gnu` \| ✅ (\| ✅ ){7}\| ✅ node [\d.]+ \(arm64\) under qemu-aarch64 \|/,
+    );
+    assert.match(md, /\| `darwin-arm64` \| `@napi-ship\/core-darwin-arm64` \| ✅ (\| ✅ ){7}\| ➖ not loadable here \|/);
+    assert.match(
+      md,
+      /\| `win32-x64-msvc` \| `@napi-ship\/core-win32-x64-msvc` \| ➖ .*skipped: no napi-ship-core\.win32-x64-msvc\.node built or staged here — build skipped: cargo-xwin not installed/,
     );
     assert.match(md, /verify-manifest passed/);
     const files = (await readdir(result.files.releaseDir)).sort();
     assert.deepEqual(files, [
       'SHA256SUMS',
       'napi-ship-core-0.1.0.tgz',
+      'napi-ship-core-darwin-arm64-0.1.0.tgz',
+      'napi-ship-core-darwin-x64-0.1.0.tgz',
+      'napi-ship-core-linux-arm64-gnu-0.1.0.tgz',
+      'napi-ship-core-linux-arm64-musl-0.1.0.tgz',
       'napi-ship-core-linux-x64-gnu-0.1.0.tgz',
+      'napi-ship-core-linux-x64-musl-0.1.0.tgz',
       'policy-report.md',
       'release-manifest.json',
       'release-manifest.json.sig',
@@ -83,13 +105,14 @@ describe("release --dry-run on napi-ship's own core", () => {
       binaries: { target: string; integrity: string; facts: { glibc: string | null } }[];
     };
     assert.deepEqual(
-      manifest.binaries.map((b) => [b.target, b.integrity, b.facts.glibc]),
+      manifest.binaries.filter((b) => b.target === 'linux-x64-gnu').map((b) => [b.target, b.integrity, b.facts.glibc]),
       [['linux-x64-gnu', host.digests?.integrity, host.facts.glibc]],
     );
+    assert.equal(manifest.binaries.length, 6);
 
     // A second run gives byte-identical tarballs.
     const again = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'core-again'), rehearsal: false });
-    for (const tgz of ['napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz']) {
+    for (const tgz of ['napi-ship-core-0.1.0.tgz', 'napi-ship-core-linux-x64-gnu-0.1.0.tgz', 'napi-ship-core-darwin-arm64-0.1.0.tgz']) {
       assert.equal(await sha512(path.join(again.files.releaseDir, tgz)), await sha512(path.join(result.files.releaseDir, tgz)), tgz);
     }
   });

@@ -1,5 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { tmpdir } from 'node:os';
@@ -12,7 +13,9 @@ import {
   AVAILABLE_TARGETS,
   DEFAULT_TARGETS,
   TRIPLE_ALIASES,
+  V2_DEFAULT_TARGETS,
   allTargets,
+  napiParseTriple,
   lookupTarget,
   platformPackageName,
   readNapiConfig,
@@ -23,7 +26,7 @@ import {
 const corePackageJsonPath = join(repoRoot, 'crates/napi-ship-node/package.json');
 const cliDir = dirname(createRequire(import.meta.url).resolve('@napi-rs/cli/package.json'));
 
-type Row = Omit<TargetSpec, 'binaryFile' | 'universalOf' | 'triple'>;
+type Row = Omit<TargetSpec, 'binaryFile' | 'universalOf' | 'triple' | 'binaryLibc' | 'glibcFloor'>;
 
 /** What every triple must be, written out by hand (not derived): npm fields and binary facts. */
 const EXPECTED: Readonly<Record<string, Row>> = {
@@ -479,7 +482,10 @@ void test('every target has the npm fields and binary facts of the literal table
     };
     assert.deepEqual(row, expected, triple);
     // No field of the spec goes unchecked.
-    assert.deepEqual(Object.keys(spec).sort(), [...Object.keys(row), 'binaryFile', 'triple', 'universalOf'].sort());
+    assert.deepEqual(
+      Object.keys(spec).sort(),
+      [...Object.keys(row), 'binaryFile', 'triple', 'universalOf', 'binaryLibc', 'glibcFloor'].sort(),
+    );
   }
   // The eight core targets are all in the table.
   for (const triple of CORE_TARGETS) assert.ok(triple in EXPECTED, triple);
@@ -499,11 +505,67 @@ void test('binaryFile and platformPackageName follow napi-rs naming', () => {
   assert.equal(platformPackageName('addon', wasi), 'addon-wasm32-wasi');
 });
 
-void test('lookupTarget knows napi-rs triples only', () => {
+void test('lookupTarget takes any triple napi-rs names that napi-ship can check, and nothing else', () => {
   assert.equal(lookupTarget('x86_64-unknown-linux-gnux'), undefined);
   assert.equal(lookupTarget('linux-x64-gnu'), undefined);
-  assert.equal(lookupTarget('riscv64gc-unknown-linux-musl'), undefined);
   assert.equal(lookupTarget(''), undefined);
+  assert.equal(lookupTarget('sparc64-unknown-linux-gnu'), undefined);
+  assert.equal(lookupTarget('wasm32-unknown-unknown'), undefined);
+  // Real projects publish these; napi-rs 3 accepts them though they are not in AVAILABLE_TARGETS.
+  const androideabi = lookupTarget('arm-linux-androideabi');
+  assert.ok(androideabi);
+  assert.deepEqual(
+    [androideabi.platformArchABI, androideabi.os, androideabi.cpu, androideabi.libc, androideabi.machine, androideabi.bits],
+    ['android-arm-eabi', 'android', ['arm'], null, 'Arm', 32],
+  );
+  const riscvMusl = lookupTarget('riscv64gc-unknown-linux-musl');
+  assert.ok(riscvMusl);
+  assert.deepEqual(
+    [riscvMusl.platformArchABI, riscvMusl.libc, riscvMusl.binaryLibc, riscvMusl.glibcFloor, riscvMusl.machine],
+    ['linux-riscv64-musl', 'musl', 'musl', null, 'Riscv64'],
+  );
+  assert.equal(lookupTarget('riscv64gc-unknown-linux-gnu')?.glibcFloor, '2.27');
+  assert.equal(lookupTarget('loongarch64-unknown-linux-gnu')?.glibcFloor, '2.36');
+  // napi-ship's libc facts extend napi-rs's npm fields: gnueabihf writes no libc but links glibc; OHOS links musl.
+  assert.deepEqual(
+    [lookupTarget('armv7-unknown-linux-gnueabihf')?.libc, lookupTarget('armv7-unknown-linux-gnueabihf')?.binaryLibc],
+    [null, 'glibc'],
+  );
+  assert.deepEqual(
+    [lookupTarget('aarch64-unknown-linux-ohos')?.libc, lookupTarget('aarch64-unknown-linux-ohos')?.binaryLibc],
+    [null, 'musl'],
+  );
+});
+
+void test('napiParseTriple is napi-rs parseTriple for every triple rustc knows, and every triple napi-ship accepts is named as napi-rs names it', () => {
+  const rustc = spawnSync('rustc', ['--print', 'target-list'], { encoding: 'utf8' });
+  assert.equal(rustc.status, 0, 'rustc --print target-list');
+  const triples = rustc.stdout.split('\n').filter(Boolean);
+  assert.ok(triples.length > 200, `${triples.length} triples`);
+  let accepted = 0;
+  for (const triple of [...triples, ...AVAILABLE_TARGETS, ...Object.keys(TRIPLE_ALIASES), 'arm-linux-androideabi']) {
+    let cli: unknown;
+    try {
+      cli = { ...parseTriple(triple) };
+    } catch {
+      assert.throws(() => napiParseTriple(triple), triple);
+      assert.equal(lookupTarget(triple), undefined, triple);
+      continue;
+    }
+    assert.deepEqual({ ...napiParseTriple(triple) }, cli, triple);
+    const spec = lookupTarget(triple);
+    if (spec === undefined) continue;
+    accepted++;
+    const named = cli as { triple: string; platformArchABI: string; platform: string; arch: string; abi: string | null };
+    assert.deepEqual(
+      { triple: spec.triple, platformArchABI: spec.platformArchABI, platform: spec.platform, arch: spec.arch, abi: spec.abi },
+      named,
+      triple,
+    );
+    // npm's cpu field is napi-rs's arch, which must be one of Node's process.arch values (or universal/wasm32).
+    assert.ok(['x64', 'arm64', 'ia32', 'arm', 'loong64', 'riscv64', 'ppc64', 's390x', 'universal', 'wasm32'].includes(spec.arch), triple);
+  }
+  assert.ok(accepted >= AVAILABLE_TARGETS.length + 5, `accepted ${accepted}`);
 });
 
 void test("the repo's core config reads to its eight targets", () => {
@@ -538,11 +600,27 @@ void test('readNapiConfig agrees with @napi-rs/cli readNapiConfig on the same pa
       JSON.parse(readFileSync(corePackageJsonPath, 'utf8')),
       { name: 'plain', version: '1.0.0', napi: { targets: ['armv7-linux-androideabi', 'wasm32-wasi', 'x86_64-unknown-linux-gnu.2.17'] } },
       { name: '@scope/pkg', version: '1.0.0', napi: { binaryName: 'b', packageName: '@other/p', targets: [...AVAILABLE_TARGETS] } },
+      // Triples real projects publish that are not in AVAILABLE_TARGETS, and a v2 name next to v3 targets.
+      {
+        name: 'snappy',
+        version: '1.0.0',
+        napi: { name: 'snappy', targets: ['arm-linux-androideabi', 'riscv64gc-unknown-linux-musl', 'aarch64-unknown-linux-ohos'] },
+      },
+      // A v2 config with defaults off means the same to both.
+      {
+        name: 'v2',
+        version: '1.0.0',
+        napi: { name: 'v2', triples: { defaults: false, additional: ['aarch64-unknown-linux-musl', 'x86_64-unknown-freebsd'] } },
+      },
     ];
     for (const [i, packageJson] of cases.entries()) {
       const path = join(dir, `package-${i}.json`);
       writeFileSync(path, JSON.stringify(packageJson));
-      const cli = await cliReadNapiConfig(path);
+      const warn = console.warn;
+      console.warn = (): void => {};
+      const cli = await cliReadNapiConfig(path).finally(() => {
+        console.warn = warn;
+      });
       const ours = readNapiConfig(packageJson, path);
       assert.equal(ours.binaryName, cli.binaryName, path);
       assert.equal(ours.packageName, cli.packageName, path);
@@ -560,10 +638,6 @@ void test('readNapiConfig agrees with @napi-rs/cli readNapiConfig on the same pa
 void test('absent napi.targets means napi-rs DEFAULT_TARGETS; binaryName defaults to index, packageName to name', () => {
   const expected = ['x86_64-apple-darwin', 'aarch64-apple-darwin', 'x86_64-pc-windows-msvc', 'x86_64-unknown-linux-gnu'];
   assert.deepEqual(
-    readTargets({ name: 'a', version: '1.0.0' }).map((t) => t.triple),
-    expected,
-  );
-  assert.deepEqual(
     readTargets(withNapi({ binaryName: 'x' })).map((t) => t.triple),
     expected,
   );
@@ -574,6 +648,54 @@ void test('absent napi.targets means napi-rs DEFAULT_TARGETS; binaryName default
     config.targets.map((t) => t.triple),
     expected,
   );
+  assert.deepEqual(config.wasm, { cpu: true, optionalDependency: true, asyncRuntime: false, browserBuffer: false, browserFs: false });
+});
+
+void test('a package.json without a napi config is refused, unless a napi-rs config file is given', () => {
+  const diagnostics = diagnosticsOf(() => readNapiConfig({ name: 'left-pad', version: '1.0.0' }, 'package.json'));
+  assert.deepEqual(
+    diagnostics.map((d) => d.code),
+    ['NS_TARGET_NO_CONFIG'],
+  );
+  assert.match(diagnostics[0]!.message, /not a napi-rs package/);
+  assert.match(diagnostics[0]!.hint, /--config-path/);
+  assert.deepEqual(
+    diagnosticsOf(() => readTargets({ name: 'a', version: '1.0.0' })).map((d) => d.code),
+    ['NS_TARGET_NO_CONFIG'],
+  );
+  // A separate config file (napi --config-path) stands in for the napi field, and wins over it key by key.
+  const fromFile = readNapiConfig({ name: 'a', version: '1.0.0' }, 'napi.json', {
+    binaryName: 'b',
+    targets: ['x86_64-unknown-linux-musl'],
+  });
+  assert.equal(fromFile.binaryName, 'b');
+  assert.deepEqual(
+    fromFile.targets.map((t) => t.triple),
+    ['x86_64-unknown-linux-musl'],
+  );
+  const both = readNapiConfig(withNapi({ binaryName: 'pkg', targets: ['x86_64-unknown-linux-gnu'] }), 'napi.json', { binaryName: 'file' });
+  assert.equal(both.binaryName, 'file');
+  assert.deepEqual(
+    both.targets.map((t) => t.triple),
+    ['x86_64-unknown-linux-gnu'],
+  );
+  assert.deepEqual(
+    both.notes.map((n) => [n.code, n.severity]),
+    [['NS_TARGET_CONFIG_FILE', 'note']],
+  );
+});
+
+void test('napi.wasm options are read, and a wrong type is an error naming the key', () => {
+  const config = readNapiConfig(
+    withNapi({ targets: ['wasm32-wasip1-threads'], wasm: { cpu: false, optionalDependency: false, browser: { fs: true } } }),
+  );
+  assert.deepEqual(config.wasm, { cpu: false, optionalDependency: false, asyncRuntime: false, browserBuffer: false, browserFs: true });
+  const bad = diagnosticsOf(() => readNapiConfig(withNapi({ targets: ['wasm32-wasip1'], wasm: { cpu: 'no' } })));
+  assert.deepEqual(
+    bad.map((d) => d.code),
+    ['NS_TARGET_CONFIG'],
+  );
+  assert.match(bad[0]!.message, /napi\.wasm\.cpu/);
 });
 
 void test('an unknown triple is named, with the nearest known triple as a hint', () => {
@@ -663,40 +785,85 @@ void test('malformed napi.targets: not an array, non-string entries, empty', () 
   );
 });
 
-void test('the napi-rs v2 form is an error with a migration hint', () => {
-  const diagnostics = diagnosticsOf(() =>
-    readTargets(withNapi({ name: 'addon', triples: { defaults: true, additional: ['aarch64-unknown-linux-gnu'] } }), 'package.json'),
-  );
+void test('the napi-rs v2 form is read as napi-rs v2 meant it, with a deprecation note', () => {
+  // A real v2 config: additional repeats aarch64-apple-darwin, which v2's three defaults lack.
+  const v2 = withNapi({
+    name: 'addon',
+    package: { name: '@acme/addon-bin' },
+    triples: { defaults: true, additional: ['aarch64-apple-darwin', 'aarch64-unknown-linux-gnu'] },
+  });
+  const config = readNapiConfig(v2, 'package.json');
+  assert.equal(config.binaryName, 'addon');
+  assert.equal(config.packageName, '@acme/addon-bin');
   assert.deepEqual(
-    diagnostics.map((d) => d.code),
-    ['NS_TARGET_CONFIG_V2'],
+    config.targets.map((t) => t.triple),
+    ['x86_64-apple-darwin', 'x86_64-pc-windows-msvc', 'x86_64-unknown-linux-gnu', 'aarch64-apple-darwin', 'aarch64-unknown-linux-gnu'],
   );
-  const [d] = diagnostics;
-  assert.ok(d);
-  assert.equal(d.subject, 'package.json');
-  assert.match(d.message, /napi\.triples/);
-  assert.match(d.hint, /napi\.targets/);
+  assert.deepEqual(config.targets.map((t) => t.triple).slice(0, 3), [...V2_DEFAULT_TARGETS]);
+  assert.ok(config.notes.every((n) => n.code === 'NS_TARGET_CONFIG_V2' && n.severity === 'note' && n.subject === 'package.json'));
+  assert.equal(config.notes.length, 3);
+  const triplesNote = config.notes.find((n) => n.found === 'napi.triples');
+  assert.ok(triplesNote);
+  assert.match(triplesNote.message, /three defaults/);
   assert.ok(
-    d.hint.includes(
+    triplesNote.hint.includes(
       JSON.stringify([
         'x86_64-apple-darwin',
-        'aarch64-apple-darwin',
         'x86_64-pc-windows-msvc',
         'x86_64-unknown-linux-gnu',
+        'aarch64-apple-darwin',
         'aarch64-unknown-linux-gnu',
       ]),
     ),
-    d.hint,
+    triplesNote.hint,
   );
 
-  // readNapiConfig also flags the v2 names of binaryName/packageName, all at once.
-  const all = diagnosticsOf(() => readNapiConfig(withNapi({ name: 'addon', package: { name: '@acme/x' }, triples: { defaults: true } })));
-  assert.deepEqual(all.map((x) => x.code).sort(), ['NS_TARGET_CONFIG_V2', 'NS_TARGET_CONFIG_V2', 'NS_TARGET_CONFIG_V2']);
+  // Next to napi.targets, a stale napi.triples is ignored (as napi-rs does) with a warning saying so.
+  const stale = readNapiConfig(withNapi({ targets: ['x86_64-unknown-linux-gnu'], triples: { defaults: true } }));
+  assert.deepEqual(
+    stale.targets.map((t) => t.triple),
+    ['x86_64-unknown-linux-gnu'],
+  );
+  assert.deepEqual(
+    stale.notes.map((n) => [n.code, n.severity]),
+    [['NS_TARGET_CONFIG_V2', 'warning']],
+  );
+  assert.match(stale.notes[0]!.hint, /remove napi\.triples/);
 
-  // Next to napi.targets, a stale napi.triples is still reported, with a "remove it" hint.
-  const stale = diagnosticsOf(() => readTargets(withNapi({ targets: ['x86_64-unknown-linux-gnu'], triples: { defaults: true } })));
-  assert.equal(stale.length, 1);
-  assert.match(stale[0]!.hint, /remove napi\.triples/);
+  // v2 defaulted `defaults` to true: `{ additional }` alone (as @napi-rs/uuid 0.2.2 publishes it) ships the three defaults too.
+  assert.deepEqual(
+    readTargets(withNapi({ name: 'uuid', triples: { additional: ['aarch64-apple-darwin'] } })).map((t) => t.triple),
+    [...V2_DEFAULT_TARGETS, 'aarch64-apple-darwin'],
+  );
+
+  // A malformed or empty v2 block is an error.
+  assert.deepEqual(
+    diagnosticsOf(() => readTargets(withNapi({ triples: { defaults: false } }))).map((d) => d.code),
+    ['NS_TARGET_CONFIG'],
+  );
+  assert.deepEqual(
+    diagnosticsOf(() => readTargets(withNapi({ triples: { additional: 'x' } }))).map((d) => d.code),
+    ['NS_TARGET_CONFIG'],
+  );
+});
+
+void test('@napi-rs/cli 3 readNapiConfig refuses that v2 config (its four defaults repeat aarch64-apple-darwin); napi-ship reads it', async () => {
+  const dir = mkdtempSync(join(tmpdir(), 'napi-ship-v2-'));
+  try {
+    const packageJson = withNapi({ name: 'addon', triples: { defaults: true, additional: ['aarch64-apple-darwin'] } });
+    const file = join(dir, 'package.json');
+    writeFileSync(file, JSON.stringify(packageJson));
+    const warn = console.warn;
+    console.warn = (): void => {};
+    try {
+      await assert.rejects(cliReadNapiConfig(file), /Duplicate targets are not allowed: aarch64-apple-darwin/);
+    } finally {
+      console.warn = warn;
+    }
+    assert.equal(readNapiConfig(packageJson, file).targets.length, 4);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
 });
 
 void test('readNapiConfig collects name problems together with target problems', () => {

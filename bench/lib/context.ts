@@ -76,8 +76,8 @@ export function settingsFromEnv(): Settings {
     hashSize: listEnv('BENCH_HASH_SIZE', quick ? [1] : [25])[0] ?? 25,
     packSize: listEnv('BENCH_PACK_SIZE', quick ? [1] : [5])[0] ?? 5,
     publishSize: listEnv('BENCH_PUBLISH_SIZE', quick ? [1] : [5])[0] ?? 5,
-    scalingTargets: listEnv('BENCH_SCALING_TARGETS', [2, 8, 16]),
-    scalingSizes: listEnv('BENCH_SCALING_SIZES', quick ? [1] : [1, 5, 25]),
+    scalingTargets: listEnv('BENCH_SCALING_TARGETS', quick ? [2, 8] : [2, 8, 16]),
+    scalingSizes: listEnv('BENCH_SCALING_SIZES', quick ? [1] : [1, 5, 25, 100]),
     scalingTargetSize: listEnv('BENCH_SCALING_TARGET_SIZE', quick ? [1] : [5])[0] ?? 5,
     keep: process.env.BENCH_KEEP === '1',
   };
@@ -147,7 +147,19 @@ export class BenchContext {
     } else {
       scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-bench-'));
     }
+    // Every napi-ship command run by the bench packs through a tarball cache inside the scratch dir.
+    process.env.NAPI_SHIP_CACHE_DIR = path.join(scratch, 'cache');
     return new BenchContext(settings, scratch, await probeCli(), log);
+  }
+
+  /** The bench's own tarball cache dir (NAPI_SHIP_CACHE_DIR of every napi-ship command it runs). */
+  get cacheDir(): string {
+    return this.path('cache');
+  }
+
+  /** Empty the tarball cache: the next napi-ship run is a first run (untimed set-up). */
+  async emptyCache(): Promise<void> {
+    await rm(this.cacheDir, { recursive: true, force: true });
   }
 
   /** How `compare` runs: the settings' runs and warm-ups, progress to the log. */

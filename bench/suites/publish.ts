@@ -1,15 +1,20 @@
 /**
  * 4. Publish: the nine tarballs of one release to a fresh local verdaccio per run —
- * `napi-ship publish` vs a sequential `npm publish <tgz>` loop of the same tarballs.
+ * `napi-ship publish` vs a sequential `npm publish <tgz>` loop of the same tarballs, on loopback and
+ * through a latency proxy (bench/lib/latency-proxy.ts) that makes the registry behave like a distant one.
  */
-import { cp, readdir, stat } from 'node:fs/promises';
+import { cp, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { startRegistry, type Registry } from '../../test/helpers/verdaccio.js';
 import { isRecord } from '../../src/util/json.js';
 import { fresh, type BenchContext } from '../lib/context.js';
-import { compare, type Variant } from '../lib/measure.js';
+import { startLatencyProxy, type LatencyProxy } from '../lib/latency-proxy.js';
+import { compare, type Measured, type Variant } from '../lib/measure.js';
 import { mustRun, napiShip, show, type Cmd } from '../lib/proc.js';
 import { asFastAs, mib, reason, speedup, speedupValue, spread, type SuiteResult } from '../lib/results.js';
+
+/** The distant registry the latency rows model: 40 ms each way, 5 MiB/s per connection each way. */
+export const LATENCY = { delayMs: 40, bytesPerSecond: 5 * 1024 * 1024 } as const;
 
 export async function publishSuite(ctx: BenchContext): Promise<SuiteResult> {
   const started = Date.now();
@@ -24,89 +29,121 @@ export async function publishSuite(ctx: BenchContext): Promise<SuiteResult> {
   const order = [...platformTgz, rootTgz].map((f) => path.join(packed, f));
   const tgzBytes = (await Promise.all(order.map((f) => stat(f)))).reduce((n, s) => n + s.size, 0);
 
-  let registry: Registry | null = null;
-  const current = (): Registry => {
-    if (registry === null) throw new Error('no registry started');
-    return registry;
-  };
-  const startFresh = async (): Promise<void> => {
-    registry = await startRegistry();
-  };
-  const names = [release.name, ...release.binaries.map((b) => `${release.name}-${b.target.abi}`)];
-  // Untimed, after each run: every package must really be on the registry at the release's version.
-  const checkAndStop = async (): Promise<void> => {
-    const r = registry;
-    registry = null;
-    if (r === null) return;
-    try {
-      for (const name of names) {
-        const res = await fetch(new URL(name.replace('/', '%2f'), r.url), { signal: AbortSignal.timeout(10_000) });
-        const body: unknown = res.ok ? await res.json() : null;
-        const versions = isRecord(body) && isRecord(body.versions) ? Object.keys(body.versions) : [];
-        if (!versions.includes(release.version))
-          throw new Error(`after the run, ${name}@${release.version} is not on the registry (HTTP ${String(res.status)})`);
-      }
-    } finally {
-      await r.stop();
+  const comparison = async (latency: boolean): Promise<{ variants: Variant[]; measured: Measured[] }> => {
+    interface Endpoint {
+      readonly url: string;
+      readonly token: string;
+      readonly npmrc: string;
     }
+    let registry: Registry | null = null;
+    let proxy: LatencyProxy | null = null;
+    let endpoint: Endpoint | null = null;
+    const current = (): Endpoint => {
+      if (endpoint === null) throw new Error('no registry started');
+      return endpoint;
+    };
+    const startFresh = async (): Promise<void> => {
+      const r = await startRegistry();
+      registry = r;
+      endpoint = r;
+      if (latency) {
+        const p = await startLatencyProxy({ target: r.url, ...LATENCY });
+        proxy = p;
+        const npmrc = ctx.path('publish', 'proxy.npmrc');
+        const host = new URL(p.url).host;
+        await writeFile(npmrc, `registry=${p.url}\n//${host}/:_authToken=${r.token}\n`, { mode: 0o600 });
+        endpoint = { url: p.url, token: r.token, npmrc };
+      }
+    };
+    const names = [release.name, ...release.binaries.map((b) => `${release.name}-${b.target.abi}`)];
+    // Untimed, after each run: every package must really be on the registry at the release's version.
+    const checkAndStop = async (): Promise<void> => {
+      const r = registry;
+      registry = null;
+      endpoint = null;
+      if (proxy !== null) await proxy.stop();
+      proxy = null;
+      if (r === null) return;
+      try {
+        for (const name of names) {
+          const res = await fetch(new URL(name.replace('/', '%2f'), r.url), { signal: AbortSignal.timeout(10_000) });
+          const body: unknown = res.ok ? await res.json() : null;
+          const versions = isRecord(body) && isRecord(body.versions) ? Object.keys(body.versions) : [];
+          if (!versions.includes(release.version))
+            throw new Error(`after the run, ${name}@${release.version} is not on the registry (HTTP ${String(res.status)})`);
+        }
+      } finally {
+        await r.stop();
+      }
+    };
+
+    const from = ctx.path('publish', latency ? 'from-latency' : 'from');
+    const nsCmd = (r: { url: string; token: string; npmrc: string }): Cmd =>
+      napiShip(['publish', '--from', from, '--registry', r.url], { env: { NPM_TOKEN: r.token, npm_config_userconfig: r.npmrc } });
+    const npmCmd = (tgz: string, r: { url: string; npmrc: string }): Cmd => ({
+      cmd: 'npm',
+      args: ['publish', tgz, '--registry', r.url, '--userconfig', r.npmrc],
+      cwd: packed,
+    });
+    const placeholder = { url: '$REGISTRY', token: '$TOKEN', npmrc: '$NPMRC' };
+
+    const publishHelp = ctx.cli.help.publish ?? '';
+    const nsUnavailable = !ctx.cli.commands.has('publish')
+      ? '`napi-ship publish` has not landed in this checkout (issue 5, src/publish)'
+      : !publishHelp.includes('--from')
+        ? '`napi-ship publish` here has no `--from DIR` option'
+        : null;
+
+    const variants: Variant[] = [
+      {
+        id: latency ? 'ns-latency' : 'ns',
+        label: latency ? 'napi-ship publish, via the latency proxy' : 'napi-ship publish',
+        unavailable: nsUnavailable,
+        commands: [show(nsCmd(placeholder), ctx.scratch)],
+        // A fresh copy of the release dir each run, so no journal of an earlier run is resumed.
+        setup: async () => {
+          await fresh(from);
+          await cp(packed, from, { recursive: true });
+          await startFresh();
+        },
+        body: async () => {
+          await mustRun(nsCmd(current()));
+        },
+        teardown: checkAndStop,
+      },
+      {
+        id: latency ? 'npm-latency' : 'npm',
+        ours: false,
+        label: latency ? 'npm publish <tgz> ×9, sequential, via the latency proxy' : 'npm publish <tgz> ×9, sequential',
+        commands: ['for tgz in <8 platform tarballs> <root tarball>:', `  ${show(npmCmd('$tgz', placeholder), ctx.scratch)}`],
+        setup: startFresh,
+        body: async () => {
+          for (const tgz of order) await mustRun(npmCmd(tgz, current()));
+        },
+        teardown: checkAndStop,
+      },
+    ];
+    ctx.log(`publish, 9 tarballs (${mib(tgzBytes)}) to a fresh verdaccio per run${latency ? ', through the latency proxy' : ''}`);
+    return { variants, measured: await compare(variants, ctx.compareOptions) };
   };
-
-  const from = ctx.path('publish', 'from');
-  const nsCmd = (r: { url: string; token: string; npmrc: string }): Cmd =>
-    napiShip(['publish', '--from', from, '--registry', r.url], { env: { NPM_TOKEN: r.token, npm_config_userconfig: r.npmrc } });
-  const npmCmd = (tgz: string, r: { url: string; npmrc: string }): Cmd => ({
-    cmd: 'npm',
-    args: ['publish', tgz, '--registry', r.url, '--userconfig', r.npmrc],
-    cwd: packed,
-  });
-  const placeholder = { url: '$REGISTRY', token: '$TOKEN', npmrc: '$NPMRC' };
-
-  const publishHelp = ctx.cli.help.publish ?? '';
-  const nsUnavailable = !ctx.cli.commands.has('publish')
-    ? '`napi-ship publish` has not landed in this checkout (issue 5, src/publish)'
-    : !publishHelp.includes('--from')
-      ? '`napi-ship publish` here has no `--from DIR` option'
-      : null;
-
-  const variants: Variant[] = [
-    {
-      id: 'ns',
-      label: 'napi-ship publish',
-      unavailable: nsUnavailable,
-      commands: [show(nsCmd(placeholder), ctx.scratch)],
-      // A fresh copy of the release dir each run, so no journal of an earlier run is resumed.
-      setup: async () => {
-        await fresh(from);
-        await cp(packed, from, { recursive: true });
-        await startFresh();
-      },
-      body: async () => {
-        await mustRun(nsCmd(current()));
-      },
-      teardown: checkAndStop,
-    },
-    {
-      id: 'npm',
-      label: 'npm publish <tgz> ×9, sequential',
-      commands: ['for tgz in <8 platform tarballs> <root tarball>:', `  ${show(npmCmd('$tgz', placeholder), ctx.scratch)}`],
-      setup: startFresh,
-      body: async () => {
-        for (const tgz of order) await mustRun(npmCmd(tgz, current()));
-      },
-      teardown: checkAndStop,
-    },
-  ];
-  ctx.log(`publish, 9 tarballs (${mib(tgzBytes)}) to a fresh verdaccio per run`);
-  const measured = await compare(variants, ctx.compareOptions);
-  const [ns, npm] = measured;
+  const loopback = await comparison(false);
+  const distant = await comparison(true);
+  const measured = [...loopback.measured, ...distant.measured];
+  const variants = [...loopback.variants, ...distant.variants];
+  const [ns, npm] = loopback.measured;
+  const [nsL, npmL] = distant.measured;
   const x = speedupValue(ns, npm);
+  const xL = speedupValue(nsL, npmL);
   return {
     id: 'publish',
     title: 'Publish',
     verdicts: [
       x === null
         ? `not measured: ${ns?.stats ? reason(npm) : reason(ns)}.`
-        : `9 packages (${mib(tgzBytes)} of tarballs): napi-ship publish is ${asFastAs(x, 'a sequential npm publish loop')} — goal ≥5×: ${x >= 5 ? 'met' : 'not met'}.`,
+        : `9 packages (${mib(tgzBytes)} of tarballs), loopback: napi-ship publish is ${asFastAs(x, 'a sequential npm publish loop')} — goal ≥5×: ${x >= 5 ? 'met' : 'not met'}.`,
+      xL === null
+        ? `through the latency proxy: not measured: ${nsL?.stats ? reason(npmL) : reason(nsL)}.`
+        : `9 packages through a latency proxy (${String(LATENCY.delayMs)} ms each way, ${String(LATENCY.bytesPerSecond / 1024 / 1024)} MiB/s per connection): napi-ship publish is ${asFastAs(xL, 'the sequential npm publish loop')} — goal ≥10×: ${xL >= 10 ? 'met' : 'not met'}.`,
     ],
     inputs: [
       `The 9 tarballs \`napi-ship pack\` made of the ${String(size)} MiB release (${mib(tgzBytes)}), published by both tools; a fresh verdaccio (127.0.0.1, no uplinks) per run, started and stopped outside the timing.`,
@@ -115,12 +152,16 @@ export async function publishSuite(ctx: BenchContext): Promise<SuiteResult> {
       {
         title: 'Median wall time (min–max)',
         columns: ['tool', 'time', 'napi-ship speed-up'],
-        rows: measured.map((m) => [m.label, spread(m), m.id === 'ns' ? '1×' : speedup(ns, m)]),
+        rows: measured.map((m) => [
+          m.label,
+          spread(m),
+          m.id === 'ns' || m.id === 'ns-latency' ? '1×' : speedup(m.id.endsWith('-latency') ? nsL : ns, m),
+        ]),
       },
     ],
     notes: [
       'napi-ship publish does more than upload: a preflight read of every package, platform packages under a staging dist-tag, each read back until its integrity shows, then the root, then the dist-tag moves (issue 5). The npm loop only uploads, platform packages first and the root last.',
-      'The registry is on loopback, so these figures are CPU and round-trip bound; against registry.npmjs.org each request costs network latency, which the parallel platform uploads of napi-ship overlap and the sequential loop does not.',
+      `Loopback rows: CPU bound, round trips cost nothing. Latency-proxy rows: the same fresh verdaccio behind a loopback proxy (bench/lib/latency-proxy.ts) that holds every request ${String(LATENCY.delayMs)} ms before forwarding it and every response ${String(LATENCY.delayMs)} ms before its first byte (an ${String(2 * LATENCY.delayMs)} ms round trip per request), and paces each request and response body at ${String(LATENCY.bytesPerSecond / 1024 / 1024)} MiB/s (a per-connection cap; one request at a time per connection). TCP/TLS set-up is not modelled. The invariants are the same in both: platform packages first, each read back by integrity, the root last; every package is checked on the registry after each run.`,
     ],
     measured,
     reproduce: [

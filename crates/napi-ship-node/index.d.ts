@@ -40,6 +40,9 @@ export interface BinaryReport {
 /** Byte order. */
 export type ByteOrder = 'little' | 'big'
 
+/** What the bytes of `gzip` depend on: the zlib-rs version, level, block size and header. */
+export declare function compressorId(): string
+
 /** A typed failure for one file. */
 export interface CoreError {
   code: CoreErrorCode
@@ -73,6 +76,12 @@ export interface FileInspection {
   report?: BinaryReport
   error?: CoreError
 }
+
+/**
+ * A complete, reproducible gzip member of `data` (zlib-rs in 1 MiB blocks on every core; fixed header), off
+ * the JS thread. Rejects with `E_TOO_LARGE: …` past 4 GiB.
+ */
+export declare function gzip(data: Buffer): Promise<Buffer>
 
 /** sha1, sha256 and sha512 of each file in one read pass, files in parallel, off the JS thread. */
 export declare function hash(paths: Array<string>): Promise<Array<FileHash>>

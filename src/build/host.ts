@@ -6,9 +6,11 @@
 import { execFile } from 'node:child_process';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import os from 'node:os';
 import path from 'node:path';
 import { isRecord } from '../util/json.js';
-import type { BuildHost } from './types.js';
+import { envWithTools } from './tools.js';
+import type { BuildHost, NapiCrossState } from './types.js';
 
 interface Run {
   readonly ok: boolean;
@@ -20,7 +22,7 @@ function run(command: string, args: readonly string[], cwd: string): Promise<Run
     execFile(
       command,
       [...args],
-      { cwd, timeout: 30_000, encoding: 'utf8', env: { ...process.env, CARGO_TERM_COLOR: 'never' } },
+      { cwd, timeout: 30_000, encoding: 'utf8', env: { ...envWithTools(process.env), CARGO_TERM_COLOR: 'never' } },
       (error, stdout) => {
         resolve({ ok: error === null, stdout });
       },
@@ -84,6 +86,59 @@ function napiCrossTargets(napiCliEntry: string | null): string[] {
   }
 }
 
+/** The package.json of the package holding `file` (a package whose `exports` hides its package.json). */
+function packageJsonAbove(file: string): string {
+  for (let d = path.dirname(file); path.dirname(d) !== d; d = path.dirname(d)) {
+    const candidate = path.join(d, 'package.json');
+    if (existsSync(candidate)) return candidate;
+  }
+  return path.join(path.dirname(file), 'package.json');
+}
+
+function firstLineOf(error: unknown): string {
+  return (error instanceof Error ? error.message : String(error)).split('\n')[0] ?? '';
+}
+
+/**
+ * Can `--use-napi-cross` run here? napi-rs unpacks the toolchain with `@napi-rs/lzma`; from 1.5 its
+ * native packages need Node >= 22.20, so on an older Node npm skips them and napi-rs fails with a
+ * misleading "Cannot find native binding". We load it the way @napi-rs/cross-toolchain will.
+ */
+export function napiCrossState(napiCliEntry: string | null, nodeVersion: string = process.versions.node): NapiCrossState {
+  const none = (reason: string, version: string | null = null): NapiCrossState => ({ version, usable: false, reason, cached: [] });
+  if (process.platform !== 'linux' || (process.arch !== 'x64' && process.arch !== 'arm64'))
+    return none(`@napi-rs/cross-toolchain runs on Linux x64/arm64 hosts only (this is ${process.platform}-${process.arch})`);
+  if (napiCliEntry === null) return none('@napi-rs/cli is not installed');
+  let packageJson: string;
+  try {
+    packageJson = createRequire(napiCliEntry).resolve('@napi-rs/cross-toolchain/package.json');
+  } catch {
+    return none('@napi-rs/cross-toolchain is not installed (add it to devDependencies for --use-napi-cross)');
+  }
+  const version = packageVersion(packageJson);
+  const cacheDir = path.join(os.homedir(), '.napi-rs', 'cross-toolchain', version);
+  let cached: string[] = [];
+  try {
+    cached = readdirSync(cacheDir).filter((t) => existsSync(path.join(cacheDir, t, 'package.json')));
+  } catch {
+    // nothing unpacked yet
+  }
+  const req = createRequire(packageJson);
+  let lzmaVersion = 'unknown';
+  try {
+    lzmaVersion = packageVersion(packageJsonAbove(req.resolve('@napi-rs/lzma')));
+    req('@napi-rs/lzma');
+  } catch (error) {
+    return {
+      version,
+      usable: false,
+      cached,
+      reason: `@napi-rs/cross-toolchain ${version} unpacks its toolchains with @napi-rs/lzma ${lzmaVersion}, which does not load on Node ${nodeVersion} (${firstLineOf(error)}); @napi-rs/lzma 1.5's native packages need Node >= 22.20 — use Node >= 22.20, or pin @napi-rs/lzma 1.4.x with an override`,
+    };
+  }
+  return { version, usable: true, reason: '', cached };
+}
+
 export async function probeHost(cwd: string): Promise<BuildHost> {
   const [verbose, targets, zig, cargoZigbuild, cargoXwin] = await Promise.all([
     run('rustc', ['-vV'], cwd),
@@ -100,6 +155,7 @@ export async function probeHost(cwd: string): Promise<BuildHost> {
       .trim() ?? null;
   const rustc = lines[0]?.trim() || null;
   const napiCli = resolveNapiCli(cwd);
+  const napiCross = napiCrossState(napiCli?.entry ?? null);
   return {
     triple,
     rustc: triple === null ? null : rustc,
@@ -108,6 +164,7 @@ export async function probeHost(cwd: string): Promise<BuildHost> {
     installedTargets: targets,
     tools: { zig, cargoZigbuild, cargoXwin },
     napiCrossTargets: napiCrossTargets(napiCli?.entry ?? null),
+    napiCross,
     napiCli,
   };
 }

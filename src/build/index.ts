@@ -13,16 +13,19 @@ import path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
-import { lookupTarget } from '../targets/index.js';
+import { lookupTarget, type TargetSpec } from '../targets/index.js';
 import { probeHost } from './host.js';
 import { makeStaging, placeOutputs, removeStaging } from './outputs.js';
 import { runNapiBuild } from './runner.js';
-import { chooseToolchain, napiCommand, toolchainOptions } from './toolchain.js';
-import type { BuildHost, BuildOutcome, BuildTargetResult } from './types.js';
+import { inspectFileSync, type BinaryFacts } from '../core/index.js';
+import { buildSettings } from './settings.js';
+import { chooseToolchain, napiCommand, toolchainOptions, type BuildPlanStep } from './toolchain.js';
+import type { BuildHost, BuildOutcome, BuildTargetResult, Toolchain } from './types.js';
 
 export type { BuildHost, BuildOutcome, BuildStatus, BuildTargetResult, Toolchain } from './types.js';
-export { chooseToolchain, napiCommand, type BuildChoice } from './toolchain.js';
-export { probeHost, resolveNapiCli } from './host.js';
+export { chooseToolchain, missingFor, napiCommand, type BuildChoice, type BuildPlanStep } from './toolchain.js';
+export { napiCrossState, probeHost, resolveNapiCli } from './host.js';
+export { envWithTools, toolsBin, toolsDir } from './tools.js';
 
 export interface BuildOptions {
   /** Which of the plan's targets to build (triples); default: all of `napi.targets`. */
@@ -72,6 +75,7 @@ function unprobed(): BuildHost {
     installedTargets: null,
     tools: { zig: null, cargoZigbuild: null, cargoXwin: null },
     napiCrossTargets: [],
+    napiCross: { version: null, usable: false, reason: 'not probed', cached: [] },
     napiCli: null,
   };
 }
@@ -152,7 +156,8 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     );
   }
 
-  const choices = wanted.map((t) => ({ t, choice: chooseToolchain(t.spec, host) }));
+  const settings = buildSettings(plan);
+  const choices = wanted.map((t) => ({ t, choice: chooseToolchain(t.spec, host, { ...settings, env: process.env }) }));
   const toBuild = choices.filter((c) => c.choice.kind === 'build').length;
   let n = 0;
   for (const { t, choice } of choices) {
@@ -162,84 +167,217 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
       continue;
     }
     n += 1;
-    // The host target is built as `napi build` builds it by default, without `--target`: napi-rs
-    // keys its type-def cache (and so cargo's fingerprint) on whether a target was given, and the
-    // package's own `napi build --platform --release` script then stays a cargo no-op after us.
-    const implicit = t.spec.triple === host.triple && !process.env.CARGO_BUILD_TARGET;
-    const command = napiCommand(implicit ? null : t.spec.triple, choice.toolchain, release);
     const end = logger.step('build', { target: abi, message: `building ${abi} with ${choice.toolchain} (${n}/${toBuild})` });
-    logger.debug(`${command}  (in ${cwd}, through @napi-rs/cli ${host.napiCli?.version ?? ''} ${host.napiCli?.entry ?? ''})`);
-    if (choice.note) logger.warn(choice.note, { target: abi });
-    // napi-rs writes into a staging dir; each output is then renamed over its place (outputs.ts).
-    const staging = await makeStaging(cwd);
-    let run: Awaited<ReturnType<typeof runNapiBuild>>;
-    try {
-      run = await runNapiBuild(
-        {
-          entry: host.napiCli?.entry ?? '',
-          options: {
-            cwd,
-            outputDir: staging,
-            ...(implicit ? {} : { target: t.spec.triple }),
-            platform: true,
-            release,
-            ...toolchainOptions(choice.toolchain),
-          },
-        },
-        cwd,
-        logger,
-        abi,
-      );
-      if (run.reply.ok) run = { ...run, reply: { ok: true, outputs: await placeOutputs(staging, cwd, run.reply.outputs) } };
-    } finally {
-      await removeStaging(staging);
+    let attempt = await buildOne(cwd, t.spec, choice, host, release, logger);
+    let fallbackNote = '';
+    if (!attempt.ok && choice.fallback && attempt.setupFailed) {
+      fallbackNote = `napi-cross could not be set up (${attempt.reason})`;
+      logger.warn(`${abi}: ${fallbackNote}; trying ${choice.fallback.toolchain}`, { target: abi });
+      attempt = await buildOne(cwd, t.spec, choice.fallback, host, release, logger);
     }
-    const { reply, tail } = run;
-    const output = reply.ok ? (reply.outputs.find((o) => o.kind === 'node')?.path ?? null) : null;
-    if (reply.ok && output !== null && existsSync(output)) {
-      const durationMs = end({ status: 'ok', message: `built ${path.basename(output)} with ${choice.toolchain}` });
+    if (attempt.ok) {
+      const note = [fallbackNote ? `${fallbackNote}; ${attempt.step.note}` : attempt.step.note, attempt.actualNote]
+        .filter((x) => x !== '')
+        .join('; ');
+      const durationMs = end({
+        status: 'ok',
+        message: `built ${path.basename(attempt.output)} with ${attempt.toolchain}${attempt.binary ? ` (${attempt.binary})` : ''}`,
+      });
       results.push({
         triple: t.spec.triple,
         platformArchABI: abi,
         status: 'built',
-        toolchain: choice.toolchain,
-        reason: choice.note,
-        output,
+        toolchain: attempt.toolchain,
+        reason: note,
+        output: attempt.output,
         rustc: host.rustc,
         durationMs,
-        command,
+        command: attempt.command,
+        env: attempt.step.env,
+        binary: attempt.binary,
       });
       continue;
     }
-    const why = reply.ok
-      ? `napi build reported no .node file (outputs: ${reply.outputs.map((o) => o.path).join(', ') || 'none'})`
-      : reply.message;
-    const cargoError = firstError(tail);
-    const reason = cargoError && !why.includes(cargoError) ? `${why}: ${cargoError.trim()}` : why;
-    if (logger.level !== 'debug') for (const line of tail.slice(-12)) logger.info(line, { target: abi });
+    const reason = fallbackNote ? `${fallbackNote}; then ${attempt.step.toolchain}: ${attempt.reason}` : attempt.reason;
+    if (logger.level !== 'debug') for (const line of attempt.tail.slice(-12)) logger.info(line, { target: abi });
     const durationMs = end({ status: 'failed', message: `${abi} failed: ${reason}` });
     diagnostics.push(
       diagnostic({
         code: 'NS_BUILD_FAILED',
         target: abi,
         subject: manifestPath,
-        message: `napi build for ${t.spec.triple} (${choice.toolchain}) failed: ${reason}`,
-        hint: `run \`${command}\` in ${cwd} for cargo's full output, or rerun with --verbose`,
+        message: `napi build for ${t.spec.triple} (${attempt.step.toolchain}) failed: ${reason}`,
+        hint: `run \`${attempt.command}\` in ${cwd} for cargo's full output, or rerun with --verbose`,
       }),
     );
     results.push({
       triple: t.spec.triple,
       platformArchABI: abi,
       status: 'failed',
-      toolchain: choice.toolchain,
+      toolchain: attempt.step.toolchain,
       reason,
       output: null,
       rustc: host.rustc,
       durationMs,
-      command,
+      command: attempt.command,
+      env: attempt.step.env,
+      binary: null,
     });
   }
   return { cwd, manifestPath, profile: release ? 'release' : 'debug', host, targets: results, diagnostics };
+}
+
+type Attempt =
+  | {
+      readonly ok: true;
+      readonly step: BuildPlanStep;
+      readonly command: string;
+      readonly output: string;
+      /** The toolchain that really produced the binary (napi-rs's cargo command, then `inspect`). */
+      readonly toolchain: Toolchain;
+      readonly actualNote: string;
+      readonly binary: string | null;
+    }
+  | {
+      readonly ok: false;
+      readonly step: BuildPlanStep;
+      readonly command: string;
+      readonly reason: string;
+      readonly tail: readonly string[];
+      /** napi-rs could not set the toolchain up (napi-cross download/unpack): nothing was compiled. */
+      readonly setupFailed: boolean;
+    };
+
+/** One `napi build` of one target with one toolchain. */
+async function buildOne(
+  cwd: string,
+  spec: TargetSpec,
+  step: BuildPlanStep,
+  host: BuildHost,
+  release: boolean,
+  logger: Logger,
+): Promise<Attempt> {
+  const abi = spec.platformArchABI;
+  // The host target is built as `napi build` builds it by default, without `--target`: napi-rs
+  // keys its type-def cache (and so cargo's fingerprint) on whether a target was given, and the
+  // package's own `napi build --platform --release` script then stays a cargo no-op after us.
+  const implicit = spec.triple === host.triple && step.target === spec.triple && !process.env.CARGO_BUILD_TARGET;
+  const command = napiCommand(implicit ? null : step.target, step.toolchain, release, step.env);
+  logger.debug(`${command}  (in ${cwd}, through @napi-rs/cli ${host.napiCli?.version ?? ''} ${host.napiCli?.entry ?? ''})`);
+  if (step.note) logger.info(step.note, { target: abi });
+  // napi-rs writes into a staging dir; each output is then renamed over its place (outputs.ts).
+  const staging = await makeStaging(cwd);
+  let run: Awaited<ReturnType<typeof runNapiBuild>>;
+  try {
+    run = await runNapiBuild(
+      {
+        entry: host.napiCli?.entry ?? '',
+        options: {
+          cwd,
+          outputDir: staging,
+          ...(implicit ? {} : { target: step.target }),
+          platform: true,
+          release,
+          // \`napi build\`'s own default (--dts-cache); the API's is off, which gives every build a
+          // fresh type-def dir and so forces cargo to recompile (and re-link) the addon crate.
+          dtsCache: true,
+          ...toolchainOptions(step.toolchain),
+        },
+        env: step.env,
+      },
+      cwd,
+      logger,
+      abi,
+    );
+    if (run.reply.ok) run = { ...run, reply: { ok: true, outputs: await placeOutputs(staging, cwd, run.reply.outputs) } };
+  } finally {
+    await removeStaging(staging);
+  }
+  const { reply, tail } = run;
+  const output = reply.ok ? (reply.outputs.find((o) => o.kind === 'node')?.path ?? null) : null;
+  if (reply.ok && output !== null && existsSync(output)) {
+    const actual = actualToolchain(spec, step, run.cargoCommand, output);
+    return { ok: true, step, command, output, ...actual };
+  }
+  const why = reply.ok
+    ? `napi build reported no .node file (outputs: ${reply.outputs.map((o) => o.path).join(', ') || 'none'})`
+    : (reply.message.split('\n')[0] ?? reply.message);
+  const cargoError = run.firstError ?? firstError(tail);
+  const reason = cargoError && !why.includes(cargoError) ? `${why}: ${cargoError.trim()}` : why;
+  const setupFailed = !reply.ok && /Failed to set up the `--use-napi-cross` toolchain/.test(reply.message);
+  return { ok: false, step, command, reason, tail, setupFailed };
+}
+
+function versionAbove(a: string, b: string): boolean {
+  const pa = a.split('.').map(Number);
+  const pb = b.split('.').map(Number);
+  for (let i = 0; i < Math.max(pa.length, pb.length); i++) {
+    const x = pa[i] ?? 0;
+    const y = pb[i] ?? 0;
+    if (x !== y) return x > y;
+  }
+  return false;
+}
+
+/** One line for the report: what `inspect` read (e.g. `ELF arm64, glibc 2.17`). */
+export function describeFacts(facts: BinaryFacts): string {
+  const kind = { elf: 'ELF', macho: 'Mach-O', 'macho-fat': 'Mach-O universal', pe: 'PE', wasm: 'wasm' }[facts.format];
+  const parts = [`${kind} ${facts.cpu ?? facts.machine}`];
+  if (facts.libc === 'musl') parts.push('musl');
+  if (facts.libc === 'glibc') parts.push(`glibc ${facts.glibc ?? '(no versioned symbols)'}`);
+  if (facts.macosMin) parts.push(`macOS ${facts.macosMin}`);
+  if (facts.crt) parts.push(`CRT ${facts.crt}`);
+  if (!facts.napiExport) parts.push('NO napi_register_module_v1');
+  return parts.join(', ');
+}
+
+/**
+ * The toolchain that produced the binary: the cargo subcommand napi-rs ran (its debug output), then
+ * what `inspect` reads. A napi-cross build whose binary needs a newer glibc than the toolchain's
+ * 2.17 was linked by the host toolchain, whatever was asked.
+ */
+function actualToolchain(
+  spec: TargetSpec,
+  step: BuildPlanStep,
+  cargoCommand: string | null,
+  output: string,
+): { toolchain: Toolchain; actualNote: string; binary: string | null } {
+  let toolchain = step.toolchain;
+  const notes: string[] = [];
+  if (cargoCommand !== null) {
+    const ran: Toolchain = /\bzigbuild\b/.test(cargoCommand)
+      ? 'zig'
+      : /\bxwin build\b/.test(cargoCommand)
+        ? 'xwin'
+        : step.toolchain === 'napi-cross'
+          ? 'napi-cross'
+          : 'native';
+    if (ran !== toolchain) notes.push(`asked for ${toolchain}, napi-rs ran \`${cargoCommand}\``);
+    toolchain = ran;
+  }
+  let binary: string | null = null;
+  try {
+    const inspected = inspectFileSync(output);
+    if (inspected.ok) {
+      binary = describeFacts(inspected.facts);
+      const glibc = inspected.facts.glibc;
+      if (toolchain === 'napi-cross' && glibc !== null && versionAbove(glibc, '2.17')) {
+        notes.push(`napi-cross was asked, but the binary needs glibc ${glibc} (above its sysroot's 2.17): the host toolchain linked it`);
+        toolchain = 'native';
+      }
+      const floor = /\.(\d+\.\d+)$/.exec(step.target)?.[1];
+      if (toolchain === 'zig' && floor !== undefined && glibc !== null && versionAbove(glibc, floor)) {
+        notes.push(`asked for glibc ${floor}, the binary needs ${glibc}`);
+      }
+      const macos = step.env.MACOSX_DEPLOYMENT_TARGET;
+      if (spec.platform === 'darwin' && macos !== undefined && inspected.facts.macosMin && versionAbove(inspected.facts.macosMin, macos)) {
+        notes.push(`asked for macOS ${macos}, the binary declares ${inspected.facts.macosMin}`);
+      }
+    } else binary = `not inspectable: ${inspected.error.message}`;
+  } catch (error) {
+    binary = `not inspectable: ${error instanceof Error ? error.message : String(error)}`;
+  }
+  return { toolchain, actualNote: notes.join('; '), binary };
 }
 
 /** Counts for a summary line. */

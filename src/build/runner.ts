@@ -8,12 +8,17 @@ import { fileURLToPath } from 'node:url';
 import { isRecord } from '../util/json.js';
 import { formatDuration, type Logger } from '../log/index.js';
 import { readOutputs } from './outputs.js';
+import { envWithTools } from './tools.js';
 import type { WorkerReply, WorkerRequest } from './worker.js';
 
 export interface RunOutcome {
   readonly reply: WorkerReply;
   /** The last lines cargo and napi-rs printed (for a failure's reason). */
   readonly tail: readonly string[];
+  /** cargo's first `error…` line, wherever it came. */
+  readonly firstError: string | null;
+  /** The cargo command napi-rs ran (from its debug output), e.g. `cargo zigbuild --target …`; null when not seen. */
+  readonly cargoCommand: string | null;
 }
 
 const TAIL_LINES = 30;
@@ -30,16 +35,17 @@ function parseReply(message: unknown): WorkerReply | null {
 
 export function runNapiBuild(request: WorkerRequest, cwd: string, logger: Logger, target: string): Promise<RunOutcome> {
   const worker = fileURLToPath(new URL('./worker.js', import.meta.url));
-  const env: NodeJS.ProcessEnv = { ...process.env, CARGO_TERM_COLOR: 'never', NO_COLOR: '1' };
+  const env: NodeJS.ProcessEnv = { ...envWithTools(process.env), ...request.env, CARGO_TERM_COLOR: 'never', NO_COLOR: '1' };
   delete env.FORCE_COLOR;
-  if (logger.level === 'debug') {
-    // napi-rs's own debug output names the cargo command and the toolchain env it sets.
-    env.DEBUG = env.DEBUG ? `${env.DEBUG},napi:*` : 'napi:*';
-    env.DEBUG_COLORS = '0';
-  }
+  // napi-rs's own debug output names the cargo command it runs (`cargo zigbuild …`, `cargo build …`):
+  // that, not what was asked, is the toolchain the report names. It goes to the debug log only.
+  env.DEBUG = env.DEBUG ? `${env.DEBUG},napi:build` : 'napi:build';
+  env.DEBUG_COLORS = '0';
   return new Promise((resolve) => {
     const child = fork(worker, [JSON.stringify(request)], { cwd, env, stdio: ['ignore', 'pipe', 'pipe', 'ipc'] });
     const tail: string[] = [];
+    let firstError: string | null = null;
+    let cargoCommand: string | null = null;
     let compiled = 0;
     let reply: WorkerReply | null = null;
     const started = performance.now();
@@ -47,6 +53,9 @@ export function runNapiBuild(request: WorkerRequest, cwd: string, logger: Logger
       const text = line.trimEnd();
       if (text === '') return;
       if (/^\s*Compiling /.test(text)) compiled += 1;
+      if (firstError === null && /^error(\[|:)/.test(text.trim())) firstError = text.trim();
+      const cargo = /\bcargo ((?:zigbuild|xwin build|build)\b.*)$/.exec(text);
+      if (cargo && /--target|--release|--lib|zigbuild|xwin/.test(text)) cargoCommand = `cargo ${cargo[1] ?? ''}`.trim();
       tail.push(text);
       if (tail.length > TAIL_LINES) tail.shift();
       logger.debug(text, { target });
@@ -68,6 +77,8 @@ export function runNapiBuild(request: WorkerRequest, cwd: string, logger: Logger
       resolve({
         reply: reply ?? { ok: false, message: `the build worker exited without a result (${signal ?? `exit code ${String(code)}`})` },
         tail,
+        firstError,
+        cargoCommand,
       });
     });
   });

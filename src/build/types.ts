@@ -30,8 +30,12 @@ export interface BuildTargetResult {
   /** `rustc -V` of the toolchain that built it. */
   readonly rustc: string | null;
   readonly durationMs: number;
-  /** The `napi build` command line the same build would be by hand. */
+  /** The `napi build` command line the same build would be by hand (with the env napi-ship set in front). */
   readonly command: string | null;
+  /** The environment napi-ship set for this target's build (MACOSX_DEPLOYMENT_TARGET, RUSTFLAGS, the project's per-target env). */
+  readonly env?: Readonly<Record<string, string>>;
+  /** What the built binary is, as `inspect` read it (e.g. `ELF arm64, glibc 2.17`); null when not built. */
+  readonly binary?: string | null;
 }
 
 /** This machine, as far as building is concerned. */
@@ -53,8 +57,22 @@ export interface BuildHost {
   };
   /** Triples @napi-rs/cross-toolchain has a toolchain for on this host (empty: not installed, or host unsupported). */
   readonly napiCrossTargets: readonly string[];
+  /** Whether `--use-napi-cross` can run here at all (its lzma dependency loads on this Node), and which toolchains are cached. */
+  readonly napiCross: NapiCrossState;
   /** The @napi-rs/cli that builds: resolved from the root package first, then from napi-ship. */
   readonly napiCli: { readonly version: string; readonly entry: string } | null;
+}
+
+/** @napi-rs/cross-toolchain as napi-rs would use it on this machine. */
+export interface NapiCrossState {
+  /** The @napi-rs/cross-toolchain version @napi-rs/cli resolves; null when it is not installed. */
+  readonly version: string | null;
+  /** It can unpack a toolchain here: installed, Linux x64/arm64 host, and its `@napi-rs/lzma` loads on this Node. */
+  readonly usable: boolean;
+  /** Why it is not usable (empty when it is). */
+  readonly reason: string;
+  /** Triples whose toolchain is already unpacked under `~/.napi-rs/cross-toolchain/<version>/` (no download needed). */
+  readonly cached: readonly string[];
 }
 
 export interface BuildOutcome {

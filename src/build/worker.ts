@@ -15,14 +15,16 @@ import type { BuildOutput } from './types.js';
 
 export interface WorkerRequest {
   readonly entry: string;
-  readonly options: Readonly<Record<string, string | boolean>>;
+  readonly options: Readonly<Record<string, string | boolean | readonly string[]>>;
+  /** Variables set for this build only (the runner puts them in the child's environment). */
+  readonly env?: Readonly<Record<string, string>>;
 }
 
 export type WorkerReply =
   { readonly ok: true; readonly outputs: readonly BuildOutput[] } | { readonly ok: false; readonly message: string };
 
 interface NapiBuildApi {
-  build(options: Readonly<Record<string, string | boolean>>): Promise<{ task: Promise<unknown> }>;
+  build(options: Readonly<Record<string, string | boolean | readonly string[]>>): Promise<{ task: Promise<unknown> }>;
 }
 
 function napiCli(entry: string): NapiBuildApi {
@@ -38,8 +40,11 @@ function napiCli(entry: string): NapiBuildApi {
 async function main(): Promise<WorkerReply> {
   const raw: unknown = JSON.parse(process.argv[2] ?? '{}');
   if (!isRecord(raw) || typeof raw.entry !== 'string' || !isRecord(raw.options)) return { ok: false, message: 'bad worker request' };
-  const options: Record<string, string | boolean> = {};
-  for (const [k, v] of Object.entries(raw.options)) if (typeof v === 'string' || typeof v === 'boolean') options[k] = v;
+  const options: Record<string, string | boolean | string[]> = {};
+  for (const [k, v] of Object.entries(raw.options)) {
+    if (typeof v === 'string' || typeof v === 'boolean') options[k] = v;
+    else if (Array.isArray(v)) options[k] = v.filter((x): x is string => typeof x === 'string');
+  }
   try {
     const { task } = await napiCli(raw.entry).build(options);
     return { ok: true, outputs: readOutputs(await task) };

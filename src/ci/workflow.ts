@@ -17,6 +17,7 @@ import path from 'node:path';
 import { Document, parse, visit } from 'yaml';
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleasePlan } from '../plan/index.js';
+import { DEFAULT_REGISTRY } from '../registry/url.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { ACTIONS, pinnedActionOf, usesRef } from './actions.js';
 import { ciMatrix, TEST_RUNTIMES, testMatrix, ZIG_VERSION, type MatrixEntry, type TestEntry } from './matrix.js';
@@ -243,7 +244,7 @@ function publishJob(layout: Layout, needs: readonly string[]): Job {
     defaults: runDefaults(layout),
     steps: [
       checkout(),
-      setupNode(BUILD_NODE_VERSION, { 'registry-url': 'https://registry.npmjs.org' }),
+      setupNode(BUILD_NODE_VERSION, { 'registry-url': DEFAULT_REGISTRY.replace(/\/$/, '') }),
       installStep(layout),
       {
         name: 'Download the binaries',

@@ -3,6 +3,7 @@
  * command. Old per-command names keep working as aliases.
  */
 import path from 'node:path';
+import { DEFAULT_REGISTRY } from '../util/registry-defaults.js';
 import type { OptionSpec } from './command.js';
 
 /** Where `pack` writes and `sbom`, `sign`, `verify-manifest`, `publish`, `status` read a packed release. */
@@ -35,8 +36,7 @@ export const REGISTRY_OPTIONS: readonly OptionSpec[] = [
     type: 'string',
     value: 'URL',
     description: 'the registry',
-    defaultText:
-      "as npm: the root's publishConfig.registry, @scope:registry, npm_config_registry, .npmrc registry, else https://registry.npmjs.org/",
+    defaultText: `as npm: the root's publishConfig.registry, @scope:registry, npm_config_registry, .npmrc registry, else ${DEFAULT_REGISTRY}`,
   },
   { name: 'ca-file', type: 'string', value: 'FILE', description: 'trust this CA bundle too', defaultText: 'cafile from .npmrc' },
   { name: 'allow-insecure-registry', type: 'boolean', description: 'allow plain http to a registry that is not on loopback' },

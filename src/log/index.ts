@@ -8,6 +8,9 @@
  * Every line passes through `redact` first, so a token that reaches a message (an `.npmrc` line in
  * an error, an `npm_…` token in a URL) is never written out.
  */
+import { redact } from './redact.js';
+
+export { redact };
 
 export type LogLevel = 'debug' | 'info' | 'warn' | 'error';
 export type LogFormat = 'text' | 'json';
@@ -64,34 +67,6 @@ export interface LoggerOptions {
   readonly scope?: string;
   /** Clock, for tests. */
   readonly now?: () => Date;
-}
-
-const SECRET_PATTERNS: readonly [RegExp, string][] = [
-  // npm automation/granular tokens.
-  [/\bnpm_[A-Za-z0-9]{20,}\b/g, 'npm_***'],
-  // .npmrc auth lines: //registry/:_authToken=…, _auth=…, _password=…
-  [/(_authToken\s*=\s*)("?)[^\s"']+/gi, '$1$2***'],
-  [/(\b_auth\s*=\s*)("?)[^\s"']+/gi, '$1$2***'],
-  [/(\b_password\s*=\s*)("?)[^\s"']+/gi, '$1$2***'],
-  // HTTP authorization headers.
-  [/(\b(?:Bearer|Basic)\s+)[A-Za-z0-9._~+/=-]{8,}/g, '$1***'],
-  // GitHub tokens.
-  [/\bgh[pousr]_[A-Za-z0-9]{20,}\b/g, 'gh*_***'],
-  [/\bgithub_pat_[A-Za-z0-9_]{20,}\b/g, 'github_pat_***'],
-  // KEY=value for the usual token variables.
-  [
-    /(\b(?:NPM_TOKEN|NODE_AUTH_TOKEN|GITHUB_TOKEN|GH_TOKEN|NPM_CONFIG__AUTH(?:TOKEN)?|NAPI_SHIP_SIGNING_KEY)\s*[=:]\s*)("?)[^\s"']+/gi,
-    '$1$2***',
-  ],
-  // user:password@ in URLs.
-  [/(\bhttps?:\/\/[^/\s:@]+:)[^@\s/]+@/g, '$1***@'],
-];
-
-/** Replace anything that looks like a credential with `***`. */
-export function redact(text: string): string {
-  let out = text;
-  for (const [pattern, replacement] of SECRET_PATTERNS) out = out.replace(pattern, replacement);
-  return out;
 }
 
 /** `NAPI_SHIP_LOG` as a level (`debug`, `info`, `warn`, `error`); undefined when unset or unknown. */

@@ -24,15 +24,19 @@ import {
 } from '../manifest/index.js';
 import { allTargets } from '../targets/index.js';
 import { sha256Sums } from '../manifest/sums.js';
-import { fsDiagnosticError, writeAtomic } from '../util/fs.js';
+import { fsDiagnosticError, linkOrCopy, writeAtomic } from '../util/fs.js';
 import { mapPool } from '../util/pool.js';
 import { napiShipVersion } from '../util/version.js';
+import { cacheDirFrom, packerId, TarballCache, tarballKey } from './cache.js';
 import { byteOrder, PackError, selectFiles, type PackageSelection } from './files.js';
 import { checkNameAndVersion } from './names.js';
 import { MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball } from './tarball.js';
 
+export { cacheDirFrom, packerId, TarballCache, tarballKey, TAR_LAYOUT } from './cache.js';
 export { byteOrder, insidePackage, PackError, selectFiles, type PackageSelection, type PackFile } from './files.js';
 export {
+  compressTar,
+  SMALL_TAR,
   GZIP_OPTIONS,
   GZIP_OS_UNIX,
   MAX_TAR_MTIME,
@@ -51,6 +55,11 @@ export interface PackInputPackage {
   readonly target: string | null;
   /** The Rust triple of a platform package (default: the first napi-rs triple with that `platform-arch-abi`). */
   readonly triple?: string;
+  /**
+   * A tarball of exactly this package already packed by `packRelease` with the same SOURCE_DATE_EPOCH
+   * (e.g. the dry run's, re-used by the rehearsal): linked into `outDir` as it is, not packed again.
+   */
+  readonly prebuilt?: string;
 }
 
 export interface PackInput {
@@ -60,8 +69,13 @@ export interface PackInput {
   readonly sourceDateEpoch?: number;
   /** The binaries to list in the manifest; default: every `.node`/`.wasm` file packed in a platform package, inspected and hashed. */
   readonly binaries?: readonly ManifestBinary[];
-  /** Where SOURCE_DATE_EPOCH is read (default `process.env`). */
+  /** Where SOURCE_DATE_EPOCH and the cache settings are read (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * The tarball cache (./cache.ts): `false` off, a string its dir; default from the environment
+   * (`NAPI_SHIP_CACHE_DIR`, `NAPI_SHIP_CACHE=0`, else `~/.cache/napi-ship`).
+   */
+  readonly cache?: boolean | string;
 }
 
 export interface PackResult {
@@ -71,6 +85,8 @@ export interface PackResult {
   readonly packages: ManifestPackage[];
   /** Warnings (errors are thrown as a `PackError`). */
   readonly diagnostics: readonly Diagnostic[];
+  /** Tarballs not compressed in this call: re-used from the cache or given as `prebuilt`. */
+  readonly reused: readonly string[];
 }
 
 /**
@@ -309,11 +325,77 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   await mkdir(outDir, { recursive: true }).catch((error: unknown) => {
     throw fsDiagnosticError(error, outDir, 'create the output directory');
   });
-  // gzip runs on libuv's thread pool: one tarball per core at a time (each is byte-reproducible on its own).
-  await mapPool(selected, Math.min(os.availableParallelism(), 4), (s) =>
-    writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch }),
-  );
-  const hashed = await hashFiles(selected.map((s) => path.join(outDir, s.tarball)));
+  const cacheDir = input.cache === false ? null : typeof input.cache === 'string' ? path.resolve(input.cache) : cacheDirFrom(env);
+  const cache = cacheDir === null ? null : new TarballCache(cacheDir);
+  // Cache keys: every packed file's digest (one parallel pass in the core over all packages).
+  const keys = new Map<Selected, string>();
+  if (cache !== null) {
+    const todo = selected.filter((s) => s.input.prebuilt === undefined);
+    const files = todo.flatMap((s) => s.selection.files.map((f) => ({ s, f, abs: path.join(s.selection.dir, ...f.path.split('/')) })));
+    const digests = files.length === 0 ? [] : await hashFiles(files.map((x) => x.abs));
+    const byPackage = new Map<Selected, { path: string; size: number; mode: 0o644 | 0o755; sha256: string }[]>();
+    let complete = true;
+    for (const [i, x] of files.entries()) {
+      const d = digests[i];
+      if (!d?.ok) {
+        complete = false;
+        break;
+      }
+      const list = byPackage.get(x.s) ?? [];
+      list.push({ path: x.f.path, size: d.size, mode: x.f.mode, sha256: d.sha256 });
+      byPackage.set(x.s, list);
+    }
+    if (complete) {
+      const packer = packerId();
+      for (const s of todo) keys.set(s, tarballKey(byPackage.get(s) ?? [], sourceDateEpoch, packer));
+    }
+  }
+  const expected = new Map<Selected, string | null>();
+  const pack = (s: Selected): Promise<void> =>
+    writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch });
+  // gzip runs in the core on libuv's thread pool: one tarball per core at a time (each byte-reproducible on its own).
+  await mapPool(selected, Math.min(os.availableParallelism(), 4), async (s) => {
+    const dest = path.join(outDir, s.tarball);
+    if (s.input.prebuilt !== undefined) {
+      await linkOrCopy(s.input.prebuilt, dest);
+      expected.set(s, null);
+      return;
+    }
+    const key = keys.get(s);
+    const hit = cache !== null && key !== undefined ? await cache.restore(key, dest) : null;
+    if (hit !== null) {
+      expected.set(s, hit);
+      return;
+    }
+    await pack(s);
+  });
+  let hashed = await hashFiles(selected.map((s) => path.join(outDir, s.tarball)));
+  // A damaged cache entry is dropped and its tarball packed again.
+  const damaged = selected.filter((s, i) => {
+    const want = expected.get(s);
+    const got = hashed[i];
+    return typeof want === 'string' && (!got?.ok || got.sha256 !== want);
+  });
+  if (damaged.length > 0) {
+    for (const s of damaged) {
+      const key = keys.get(s);
+      if (cache !== null && key !== undefined) await cache.drop(key);
+      expected.delete(s);
+      await pack(s);
+    }
+    hashed = await hashFiles(selected.map((s) => path.join(outDir, s.tarball)));
+  }
+  if (cache !== null) {
+    await Promise.all(
+      selected.map(async (s, i) => {
+        const key = keys.get(s);
+        const h = hashed[i];
+        if (key !== undefined && !expected.has(s) && h?.ok)
+          await cache.store(key, path.join(outDir, s.tarball), { size: h.size, sha256: h.sha256 });
+      }),
+    );
+  }
+  const reused = selected.filter((s) => expected.has(s)).map((s) => s.tarball);
   const packages: ManifestPackage[] = selected.map((s, i) => {
     const h = hashed[i];
     if (!h?.ok) {
@@ -354,5 +436,5 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   const manifestPath = path.join(outDir, MANIFEST_FILE);
   await writeAtomic(sumsPath, sha256Sums(packages.map((p) => ({ file: p.tarball, sha256: p.sha256 }))));
   await writeAtomic(manifestPath, serializeManifest(manifest));
-  return { manifest, manifestPath, sumsPath, packages, diagnostics };
+  return { manifest, manifestPath, sumsPath, packages, diagnostics, reused };
 }

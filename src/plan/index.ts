@@ -8,8 +8,8 @@
  */
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DiagnosticError, errorMessage } from '../diagnostics/index.js';
-import { platformPackageName, readNapiConfig, type TargetSpec } from '../targets/index.js';
+import { DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { platformPackageName, readNapiConfig, type NapiWasmConfig, type TargetSpec } from '../targets/index.js';
 import { isRecord } from '../util/json.js';
 import { readNapiShipConfig, type NapiShipConfig } from './config.js';
 
@@ -38,6 +38,12 @@ export interface RootPackage {
   /** The root package.json as read. */
   readonly manifest: Readonly<Record<string, unknown>>;
   readonly config: NapiShipConfig;
+  /** napi-rs's `napi.wasm` options (shape the WASI package). */
+  readonly wasm: NapiWasmConfig;
+  /** Notes about the napi-rs config as read (deprecated v2 keys, a config file overriding `napi`). */
+  readonly configNotes: readonly Diagnostic[];
+  /** The napi-rs config file read next to package.json (`--config-path`), when one was given. */
+  readonly configPath: string | null;
 }
 
 export interface ReleasePlan {
@@ -63,8 +69,47 @@ export function parseRootPackageJson(text: string, file: string): unknown {
   }
 }
 
-/** Read the root package at `dir` and lay out the plan. */
-export async function loadPlan(dir: string): Promise<ReleasePlan> {
+export interface LoadPlanOptions {
+  /** A separate napi-rs config file (`napi … --config-path`), relative to `dir`; its keys override package.json `napi`. */
+  readonly configPath?: string | undefined;
+}
+
+async function readConfigFile(file: string): Promise<unknown> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    throw new DiagnosticError([
+      {
+        code: 'NS_TARGET_CONFIG',
+        severity: 'error',
+        subject: file,
+        message: `cannot read the napi-rs config file: ${errorMessage(error)}`,
+        hint: 'pass the path of the file your napi build uses with --config-path (relative to the package directory)',
+      },
+    ]);
+  }
+  try {
+    return JSON.parse(text) as unknown;
+  } catch (error) {
+    throw new DiagnosticError([
+      {
+        code: 'NS_TARGET_CONFIG',
+        severity: 'error',
+        subject: file,
+        message: `the napi-rs config file is not valid JSON: ${errorMessage(error)}`,
+        hint: 'fix the JSON syntax',
+      },
+    ]);
+  }
+}
+
+/**
+ * Read the root package at `dir` and lay out the plan. A directory whose package.json has no
+ * `napi` config (and no `configPath`) is refused with `NS_TARGET_NO_CONFIG`: nothing downstream
+ * may write platform packages for it.
+ */
+export async function loadPlan(dir: string, options: LoadPlanOptions = {}): Promise<ReleasePlan> {
   const rootDir = path.resolve(dir);
   const packageJsonPath = path.join(rootDir, 'package.json');
   let text: string;
@@ -93,7 +138,9 @@ export async function loadPlan(dir: string): Promise<ReleasePlan> {
       },
     ]);
   }
-  const napi = readNapiConfig(pkg, packageJsonPath);
+  const configPath = options.configPath === undefined ? null : path.resolve(rootDir, options.configPath);
+  const configFile = configPath === null ? undefined : await readConfigFile(configPath);
+  const napi = readNapiConfig(pkg, configPath ?? packageJsonPath, configFile);
   const config = readNapiShipConfig(pkg, packageJsonPath);
   const npmDir = path.resolve(rootDir, config.npmDir);
   const root: RootPackage = {
@@ -106,6 +153,9 @@ export async function loadPlan(dir: string): Promise<ReleasePlan> {
     npmDir,
     manifest: pkg,
     config,
+    wasm: napi.wasm,
+    configNotes: napi.notes,
+    configPath,
   };
   const targets = napi.targets.map((spec) => ({
     spec,

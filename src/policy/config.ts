@@ -9,12 +9,12 @@ import path from 'node:path';
 import semver from 'semver';
 import { DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { allowEntryProblem, normalizeLicense } from '../license/expression.js';
+import { DEFAULT_REGISTRY } from '../registry/url.js';
 import type { Ecosystem } from '../sbom/inventory.js';
 import { isRecord } from '../util/json.js';
 
 export const CONFIG_FILE = 'napi-ship.config.json';
 export const CRATES_IO_INDEXES: readonly string[] = ['https://github.com/rust-lang/crates.io-index', 'sparse+https://index.crates.io/'];
-export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 
 /** Which packages a rule is about: a name, optionally narrowed to an ecosystem and a semver range. */
 export interface PackageMatcher {
@@ -81,7 +81,7 @@ export function defaultPolicyConfig(file: string | null = null, key = 'napiShip.
     file,
     key,
     licenses: { allow: [], exceptions: [], clarify: [] },
-    sources: { allowGit: [], allowRegistries: [], allowPath: [], npmRegistries: [DEFAULT_NPM_REGISTRY] },
+    sources: { allowGit: [], allowRegistries: [], allowPath: [], npmRegistries: [DEFAULT_REGISTRY] },
     ban: [],
     duplicates: { level: 'warn', skip: [] },
   };
@@ -253,12 +253,12 @@ function readSources(r: Reader, raw: unknown, key: string): PolicyConfig['source
       return ok;
     });
   };
-  const npmRegistries = urls('npmRegistries', DEFAULT_NPM_REGISTRY);
+  const npmRegistries = urls('npmRegistries', DEFAULT_REGISTRY);
   return {
     allowGit: urls('allowGit', 'https://github.com/org/repo'),
     allowRegistries: urls('allowRegistries', 'sparse+https://my-registry.example/index/'),
     allowPath: r.strings(value.allowPath, `${key}.allowPath`, 'package names, e.g. ["my-local-crate"]'),
-    npmRegistries: value.npmRegistries === undefined ? [DEFAULT_NPM_REGISTRY] : npmRegistries,
+    npmRegistries: value.npmRegistries === undefined ? [DEFAULT_REGISTRY] : npmRegistries,
   };
 }
 

@@ -15,10 +15,10 @@ import semver from 'semver';
 import type { AreaCode, Diagnostic, Severity } from '../diagnostics/index.js';
 import { normalizeLicense } from '../license/expression.js';
 import { licensesNeeded, satisfiesAllowList } from '../license/satisfies.js';
+import { DEFAULT_REGISTRY } from '../registry/url.js';
 import type { Ecosystem, Inventory, InventoryPackage } from '../sbom/inventory.js';
 import {
   CRATES_IO_INDEXES,
-  DEFAULT_NPM_REGISTRY,
   normalizeFilePath,
   type Clarification,
   type LicenseException,
@@ -435,7 +435,7 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     if (url === null) return [];
     const registries = sources.npmRegistries.map(registryKey);
     // yarn 1 records registry.yarnpkg.com, yarn's mirror of the npm registry: the same packages.
-    if (registries.includes(registryKey(DEFAULT_NPM_REGISTRY))) registries.push(registryKey('https://registry.yarnpkg.com/'));
+    if (registries.includes(registryKey(DEFAULT_REGISTRY))) registries.push(registryKey('https://registry.yarnpkg.com/'));
     if (registries.some((r) => underKey(registryKey(url), r))) return [];
     return [
       {

@@ -5,7 +5,6 @@
 export {
   CONFIG_FILE,
   CRATES_IO_INDEXES,
-  DEFAULT_NPM_REGISTRY,
   defaultPolicyConfig,
   parsePolicyConfig,
   readPolicyConfig,

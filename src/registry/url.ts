@@ -5,9 +5,9 @@
  */
 import { isIP } from 'node:net';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
+import { DEFAULT_REGISTRY } from '../util/registry-defaults.js';
 
-/** The public npm registry, used when nothing else is configured. */
-export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+export { DEFAULT_REGISTRY };
 
 /** `127.0.0.0/8`, `::1` (and `::ffff:127.x.y.z`) and `localhost` (with its subdomains, RFC 6761). */
 export function isLoopbackHost(hostname: string): boolean {
@@ -55,7 +55,7 @@ export function checkRegistryUrl(registry: string, allowInsecure = false): URL {
         code: 'NS_REGISTRY_URL',
         subject: registry.slice(0, 200),
         message: 'the registry is not a URL',
-        hint: 'e.g. --registry https://registry.npmjs.org/',
+        hint: `e.g. --registry ${DEFAULT_REGISTRY}`,
       }),
     ]);
   }
@@ -65,7 +65,7 @@ export function checkRegistryUrl(registry: string, allowInsecure = false): URL {
         code: 'NS_REGISTRY_URL',
         subject: displayUrl(url),
         message: `the registry URL has the scheme ${url.protocol} (only https: and http: are spoken)`,
-        hint: 'e.g. --registry https://registry.npmjs.org/',
+        hint: `e.g. --registry ${DEFAULT_REGISTRY}`,
       }),
     ]);
   }
@@ -97,18 +97,4 @@ export function checkRegistryUrl(registry: string, allowInsecure = false): URL {
   return url;
 }
 
-/** Replace every secret (and anything shaped like a bearer credential) in `text` by `***`. */
-export function redact(text: string, secrets: readonly (string | undefined)[]): string {
-  let out = text;
-  for (const secret of secrets) {
-    if (secret === undefined || secret.length < 4) continue;
-    out = out.split(secret).join('***');
-    // Also the forms a token takes when it travels encoded.
-    const encoded = encodeURIComponent(secret);
-    if (encoded !== secret) out = out.split(encoded).join('***');
-  }
-  return out
-    .replace(/(bearer\s+)[^\s"',;]+/gi, '$1***')
-    .replace(/(_authToken\s*[=:]\s*"?)[^\s"',;]+/gi, '$1***')
-    .replace(/\bnpm_[A-Za-z0-9]{20,}\b/g, 'npm_***');
-}
+export { redact } from '../log/redact.js';

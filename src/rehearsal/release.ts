@@ -103,7 +103,17 @@ export async function prepareRehearsalRelease(plan: ReleasePlan, releaseDir: str
     binaries: realManifest.binaries,
     packages: [
       { dir: rootCopy, kind: 'root', target: null },
-      ...platforms.map((t) => ({ dir: t.packageDir, kind: 'platform' as const, target: t.spec.platformArchABI, triple: t.spec.triple })),
+      // The dry run's own platform tarballs (same dirs, same SOURCE_DATE_EPOCH): linked, never packed again.
+      ...platforms.map((t) => {
+        const made = realManifest.packages.find((r) => r.name === t.packageName);
+        return {
+          dir: t.packageDir,
+          kind: 'platform' as const,
+          target: t.spec.platformArchABI,
+          triple: t.spec.triple,
+          ...(made === undefined ? {} : { prebuilt: path.join(releaseDir, made.tarball) }),
+        };
+      }),
     ],
   });
   const keys = generateKeyPair();

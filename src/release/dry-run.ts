@@ -27,6 +27,7 @@ import { stagePackages } from '../stage/index.js';
 import { verifyRelease } from '../verify/index.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { shipNpmSbomBeforePack } from '../sbom/stage.js';
+import { loadTargets } from '../load/index.js';
 import { rehearse, type RuntimeLoader } from '../rehearsal/index.js';
 import { startRun, withStage, type RunRecord } from '../run/index.js';
 import { runSbomAndPolicy } from './sbom-policy.js';
@@ -179,6 +180,17 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
         },
       }),
     );
+  }
+
+  const stagedPackages = run.stages.stage?.packages ?? [];
+  if (stagedPackages.length > 0) {
+    step('loading each staged binary this machine can run (natively, or under qemu)');
+    const hostTarget =
+      plan.targets.find(
+        (t) =>
+          t.spec.platform === process.platform && t.spec.arch === process.arch && (process.platform !== 'linux' || t.spec.abi === 'gnu'),
+      )?.spec.platformArchABI ?? null;
+    run = withStage(run, 'load', await loadTargets(stagedPackages, { hostTarget, rehearsalLoads: run.stages.rehearsal?.loads ?? [] }));
   }
 
   step('writing the report');

@@ -3,11 +3,16 @@
  * package.json and any napi-rs build output) and its platform package dirs, laid out as
  * `<dir>/package.json` + `<dir>/npm/<platform-arch-abi>/`. A dry run stages, packs and signs the copy,
  * so the working tree is never modified.
+ *
+ * Files are hard-linked (else reflinked, else copied: `linkOrCopy`), not copied: the binaries are the
+ * bulk of a release. Safe because nothing writes a staged file in place — stage, the SBOM and pack
+ * replace files by rename, and package.json is written anew here.
  */
-import { cp, mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import { selectFiles } from '../pack/index.js';
 import { loadPlan, type ReleasePlan } from '../plan/index.js';
+import { linkOrCopy, linkTree } from '../util/fs.js';
 
 async function listDir(dir: string): Promise<string[]> {
   try {
@@ -26,7 +31,9 @@ export async function stagingCopy(plan: ReleasePlan, dir: string): Promise<Relea
   for (const rel of [...new Set([...selection.files.map((f) => f.path), ...buildOutputs])]) {
     if (rel === 'package.json') continue;
     await mkdir(path.dirname(path.join(dir, rel)), { recursive: true });
-    await cp(path.join(root, rel), path.join(dir, rel), { dereference: false, preserveTimestamps: true });
+    const from = path.join(root, rel);
+    if ((await lstat(from)).isSymbolicLink()) await symlink(await readlink(from), path.join(dir, rel));
+    else await linkOrCopy(from, path.join(dir, rel));
   }
   const pkg = JSON.parse(await readFile(plan.root.packageJsonPath, 'utf8')) as Record<string, unknown>;
   const napiShip = typeof pkg.napiShip === 'object' && pkg.napiShip !== null ? pkg.napiShip : {};
@@ -35,7 +42,7 @@ export async function stagingCopy(plan: ReleasePlan, dir: string): Promise<Relea
   for (const t of plan.targets) {
     const entries = await listDir(t.packageDir);
     if (entries.length === 0) continue;
-    await cp(t.packageDir, path.join(dir, 'npm', t.spec.platformArchABI), { recursive: true, dereference: false });
+    await linkTree(t.packageDir, path.join(dir, 'npm', t.spec.platformArchABI));
   }
   return loadPlan(dir);
 }

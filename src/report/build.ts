@@ -42,7 +42,8 @@ function headline(build: BuildOutcome): string {
 }
 
 function what(t: BuildTargetResult): string {
-  if (t.status === 'built') return `${t.output === null ? '' : path.basename(t.output)}${t.reason ? ` (${t.reason})` : ''}`;
+  if (t.status === 'built')
+    return `${t.output === null ? '' : path.basename(t.output)}${t.binary ? ` — ${t.binary}` : ''}${t.reason ? ` (${t.reason})` : ''}`;
   return t.reason;
 }
 

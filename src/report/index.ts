@@ -7,8 +7,10 @@ import { areaOf, formatDiagnostic, type Code, type Diagnostic } from '../diagnos
 import { runDiagnostics, runJson, type RunRecord } from '../run/index.js';
 import { VERIFY_CHECKS, type CheckMark, type VerifyCheck } from '../verify/index.js';
 import { buildMark, buildMarkdownLines, buildNote, buildTextLines } from './build.js';
-import { rehearsalMarkdownLines, rehearsalTextLines } from './rehearsal.js';
+import { loadedCell, loadMarkdownLines, loadTextLines } from './load.js';
 import { sbomMarkdownLines, sbomTextLines } from './sbom.js';
+import { fitTable, formatGroup, groupDiagnostics, leadMarkdown, leadText, type LeadFacts } from './lead.js';
+import { rehearsalLocal, rehearsalMarkdownLines, rehearsalTextLines } from './rehearsal.js';
 import { textTable } from './table.js';
 
 export type Mark = CheckMark;
@@ -156,57 +158,150 @@ function releaseLines(run: RunRecord, markdown: boolean): string[] {
   ];
 }
 
+function errorsOf(diagnostics: readonly Diagnostic[] | undefined, absent: ReadonlySet<string>): number {
+  return (diagnostics ?? []).filter((d) => d.severity === 'error' && !consequenceOfAbsence(d, absent)).length;
+}
+
+/** The facts the report head is made of, read off the run. */
+export function leadFacts(run: RunRecord): LeadFacts {
+  const rows = reportRows(run);
+  const s = summarize(run);
+  const absent = missingTargets(run);
+  const st = run.stages;
+  const build = st.build;
+  const policy = st.policy;
+  const rehearsal = st.rehearsal;
+  const local = rehearsal === undefined ? null : rehearsalLocal(rehearsal);
+  const realConflicts = rehearsal?.realRegistry.packages.filter((p) => p.action === 'conflict').length ?? 0;
+  const failedStages = [
+    ...((build?.targets.filter((t) => t.status === 'failed').length ?? 0) > 0 ? ['build'] : []),
+    ...(errorsOf(st.stage?.diagnostics, absent) > 0 ? ['stage'] : []),
+    ...(errorsOf(st.verify?.diagnostics, absent) > 0 ? ['verify'] : []),
+    ...(errorsOf(st.pack?.diagnostics, absent) > 0 ? ['pack'] : []),
+    ...(errorsOf(st.sbom?.diagnostics, absent) > 0 ? ['sbom'] : []),
+    ...(policy !== undefined && !policy.ok ? ['policy'] : []),
+    ...(errorsOf(st.sign?.diagnostics, absent) > 0 ? ['sign'] : []),
+    ...(local === 'failed' ? ['rehearsal'] : []),
+    ...(realConflicts > 0 ? ['real-registry plan'] : []),
+  ];
+  const outDir = st.pack?.outDir;
+  const packed = st.pack?.result?.packages.length ?? 0;
+  const rel = outDir === undefined || outDir === '' ? null : path.relative(run.plan.root.dir, outDir);
+  const firstVerifyError = st.verify?.diagnostics.find((d) => d.severity === 'error' && !consequenceOfAbsence(d, absent));
+  const policyError = policy?.violations.find((v) => v.severity === 'error');
+  return {
+    targets: s.targets,
+    ready: s.ready,
+    missing: rows.filter((r) => r.missing).map((r) => r.target),
+    failing: rows.filter((r) => !r.missing && Object.values(r.cells).includes('fail')).map((r) => r.target),
+    errors: s.errors,
+    warnings: s.warnings,
+    publishable: s.publishable,
+    releaseDir: packed === 0 || rel === null ? null : rel.startsWith('..') || path.isAbsolute(rel) ? (outDir ?? null) : rel,
+    // Only a build that had a crate to build can be helped by more toolchains.
+    buildSkipped: build === undefined || build.manifestPath === null ? null : build.targets.filter((t) => t.status === 'skipped').length,
+    buildFailed: build?.targets.filter((t) => t.status === 'failed').length ?? 0,
+    policy:
+      policy === undefined
+        ? null
+        : {
+            ok: policy.ok,
+            errors: policy.violations.filter((v) => v.severity === 'error').length,
+            configured: policy.configFile !== null,
+            firstHint: policyError?.hint ?? null,
+          },
+    failedStages,
+    rehearsal: rehearsal === undefined || local === null ? null : { local, realConflicts, realStatus: rehearsal.realRegistry.status },
+    verifyHint: firstVerifyError?.hint ?? null,
+  };
+}
+
+/** Listed diagnostics, grouped by code, as text. */
+function groupedText(run: RunRecord): string[] {
+  return groupDiagnostics(listed(run)).map((g) => formatGroup(g));
+}
+
+export interface RenderOptions {
+  /** Fit tables to this many columns (the terminal's width); the full text stays in report.md / plan.json. */
+  readonly columns?: number;
+}
+
 export function renderMarkdown(run: RunRecord, title = 'napi-ship release dry run'): string {
   const rows = reportRows(run);
   const built = run.stages.build !== undefined;
-  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'];
+  const loaded = run.stages.load !== undefined;
+  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, ...(loaded ? ['loaded'] : []), 'note'];
   const lines = [
     `## ${title}: \`${run.plan.root.packageName}@${run.plan.root.version}\``,
     '',
-    summaryLine(summarize(run)),
+    ...leadMarkdown(leadFacts(run), summaryLine(summarize(run))),
+    '',
+    '### Targets',
     '',
     `| ${header.join(' | ')} |`,
     `| ${header.map(() => '---').join(' | ')} |`,
     ...rows.map(
       (r) =>
-        `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md)].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`,
+        `| \`${r.target}\` | \`${r.packageName}\` | ${[...(built ? [symbols[r.build ?? 'skip'].md] : []), ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].md), ...(loaded ? [loadedCell(run, r.triple, true) ?? ''] : [])].join(' | ')} | ${r.note.replaceAll('|', '\\|')} |`,
     ),
     '',
     `Legend: ${symbols.ok.md} passed, ${symbols.warn.md} warning, ${symbols.fail.md} failed, ${symbols.skip.md} skipped.`,
     ...buildMarkdownLines(run),
+    ...loadMarkdownLines(run),
     ...releaseLines(run, true),
     ...sbomMarkdownLines(run),
     ...rehearsalMarkdownLines(run),
   ];
-  const diagnostics = listed(run);
-  if (diagnostics.length > 0) lines.push('', '### Diagnostics', '', '```', ...diagnostics.map(formatDiagnostic), '```');
+  const groups = groupDiagnostics(listed(run));
+  if (groups.length > 0) {
+    lines.push('', '### Diagnostics', '');
+    for (const g of groups) {
+      // Every diagnostic is kept here; a group of several shows them under one heading.
+      if (g.diagnostics.length > 1) lines.push(`${String(g.diagnostics.length)} × \`${g.code}\`:`, '');
+      lines.push('```', ...g.diagnostics.map(formatDiagnostic), '```', '');
+    }
+    lines.pop();
+  }
   return lines.join('\n') + '\n';
 }
 
-export function renderText(run: RunRecord): string {
+export function renderText(run: RunRecord, options: RenderOptions = {}): string {
   const rows = reportRows(run);
   const built = run.stages.build !== undefined;
-  const table = textTable(
-    ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, 'note'],
-    rows.map((r) => [
-      r.target,
-      r.packageName,
-      ...(built ? [symbols[r.build ?? 'skip'].text] : []),
-      ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text),
-      r.note,
-    ]),
-  );
-  const diagnostics = listed(run);
+  const columns = options.columns ?? Number.POSITIVE_INFINITY;
+  const header = ['target', 'package', ...(built ? ['build'] : []), ...VERIFY_CHECKS, ...(run.stages.load ? ['loaded'] : []), 'note'];
+  const cells = rows.map((r) => [
+    r.target,
+    r.packageName,
+    ...(built ? [symbols[r.build ?? 'skip'].text] : []),
+    ...VERIFY_CHECKS.map((c) => symbols[r.cells[c]].text),
+    ...(run.stages.load ? [loadedCell(run, r.triple, false) ?? ''] : []),
+    r.note,
+  ]);
+  // On a narrow terminal the package column goes first (it is the root's name plus the target; report.md has it).
+  const natural = textTable(header, cells).split('\n')[0]?.length ?? 0;
+  const narrow = natural > columns && cells.length > 0;
+  const table = narrow
+    ? fitTable(
+        header.filter((_, i) => i !== 1),
+        cells.map((c) => c.filter((_, i) => i !== 1)),
+        columns,
+      )
+    : fitTable(header, cells, columns);
+  const diagnostics = groupedText(run);
   return (
     [
       `${run.plan.root.packageName}@${run.plan.root.version}: ${rows.length} targets`,
+      ...leadText(leadFacts(run), summaryLine(summarize(run))),
       '',
-      table,
-      ...diagnostics.map(formatDiagnostic),
+      table.trimEnd(),
       ...buildTextLines(run),
+      ...loadTextLines(run),
       ...releaseLines(run, false),
       ...sbomTextLines(run),
       ...rehearsalTextLines(run),
+      ...(diagnostics.length === 0 ? [] : ['', 'Diagnostics:', ...diagnostics]),
+      // The verdict again where the eye ends up after scrolling.
       '',
       summaryLine(summarize(run)),
     ].join('\n') + '\n'

@@ -5,6 +5,7 @@
  */
 import type { BuildOutcome } from '../build/types.js';
 import type { Diagnostic } from '../diagnostics/index.js';
+import type { LoadOutcome } from '../load/index.js';
 import type { PackOutcome } from '../pack/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import type { PolicyOutcome } from '../policy/index.js';
@@ -28,6 +29,8 @@ export interface StageResults {
   readonly sign: SignOutcome;
   /** The rehearsal: embedded-registry publish, installs, runtime loads, real-registry plan (src/rehearsal). */
   readonly rehearsal: RehearsalOutcome;
+  /** Per staged target: did its binary load here (natively, or under qemu), or why it cannot (src/load). */
+  readonly load: LoadOutcome;
 }
 
 export interface RunRecord {
@@ -59,6 +62,7 @@ export function runDiagnostics(run: RunRecord): Diagnostic[] {
     ...(s.sbom?.diagnostics ?? []),
     ...(s.policy?.diagnostics ?? []),
     ...(s.rehearsal?.diagnostics ?? []),
+    ...(s.load?.diagnostics ?? []),
   ];
 }
 

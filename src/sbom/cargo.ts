@@ -15,11 +15,14 @@
  */
 import { execFile } from 'node:child_process';
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { cp, mkdtemp, readdir, readFile, rm } from 'node:fs/promises';
+import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
+import { chooseAddonCrate } from './addon-crate.js';
 import type { Inventory, InventoryEdge, InventoryPackage, PackageSource } from './inventory.js';
 
 const execFileAsync = promisify(execFile);
@@ -112,6 +115,10 @@ interface MetaPackage {
   readonly homepage: string | null;
   readonly repository: string | null;
   readonly manifestPath: string;
+  /** Crate types of its lib target (`cdylib`, `rlib`, …); empty when it has none. */
+  readonly libKinds: readonly string[];
+  /** Names of its declared dependencies (any kind). */
+  readonly dependencyNames: readonly string[];
 }
 
 interface MetaDep {
@@ -164,6 +171,18 @@ export function parseCargoMetadata(json: unknown, subject = 'cargo metadata'): C
       authors: Array.isArray(p.authors) ? p.authors.filter((a): a is string => typeof a === 'string') : [],
       homepage: str(p.homepage),
       repository: str(p.repository),
+      libKinds: Array.isArray(p.targets)
+        ? p.targets.flatMap((t: unknown) =>
+            isRecord(t) &&
+            Array.isArray(t.kind) &&
+            t.kind.some((k: unknown) => k === 'lib' || k === 'cdylib' || k === 'rlib' || k === 'staticlib' || k === 'dylib')
+              ? (Array.isArray(t.crate_types) ? t.crate_types : t.kind).filter((k: unknown): k is string => typeof k === 'string')
+              : [],
+          )
+        : [],
+      dependencyNames: Array.isArray(p.dependencies)
+        ? p.dependencies.flatMap((d: unknown) => (isRecord(d) && typeof d.name === 'string' ? [d.name] : []))
+        : [],
     });
   }
   const nodes = new Map<string, MetaDep[]>();
@@ -211,28 +230,19 @@ function stderrOf(error: unknown): string {
 }
 
 /**
- * `cargo metadata --format-version 1 --locked --offline` for one platform (or all, with `null`).
- * Missing crates in the local registry cache → `cargo fetch --locked` once, then again offline.
+ * Run a cargo command with `--locked --offline` (reading the local registry cache). When the cache
+ * lacks a crate: `cargo fetch --locked` once (unless `fetch: false`), then again offline.
  */
-export async function cargoMetadata(
+async function runLockedOffline(
+  args: readonly string[],
   manifestPath: string,
-  target: string | null,
-  options: CargoCommandOptions & { readonly fetch?: boolean } = {},
-): Promise<CargoMetadata> {
+  what: string,
+  options: CargoCommandOptions & { readonly fetch?: boolean },
+): Promise<string> {
   const cwd = path.dirname(manifestPath);
-  const args = [
-    'metadata',
-    '--format-version',
-    '1',
-    '--locked',
-    '--offline',
-    '--manifest-path',
-    manifestPath,
-    ...(target === null ? [] : ['--filter-platform', target]),
-  ];
-  let stdout: string;
+  const full = [...args, '--locked', '--offline', '--manifest-path', manifestPath];
   try {
-    stdout = await runCargo(args, options, cwd);
+    return await runCargo(full, options, cwd);
   } catch (first) {
     const text = stderrOf(first);
     if (/--locked|lock file needs to be updated/i.test(text) && !/offline/i.test(text)) {
@@ -245,21 +255,35 @@ export async function cargoMetadata(
     if (options.fetch === false) {
       throw metadataError(
         manifestPath,
-        `cargo metadata failed offline: ${text}`,
+        `${what} failed offline: ${text}`,
         'run `cargo fetch --locked` first (the crates must be in the local registry cache or a vendor dir)',
       );
     }
     try {
       await runCargo(['fetch', '--locked', '--manifest-path', manifestPath], options, cwd);
-      stdout = await runCargo(args, options, cwd);
+      return await runCargo(full, options, cwd);
     } catch (second) {
       throw metadataError(
         manifestPath,
-        `cargo metadata failed: ${stderrOf(second)}`,
-        'check that `cargo metadata --locked` works in the addon crate, and that the registry is reachable for `cargo fetch --locked`',
+        `${what} failed: ${stderrOf(second)}`,
+        `check that \`${what} --locked\` works in the addon crate, and that the registry is reachable for \`cargo fetch --locked\``,
       );
     }
   }
+}
+
+/** `cargo metadata --format-version 1 --locked --offline` for one platform (or all, with `null`). */
+export async function cargoMetadata(
+  manifestPath: string,
+  target: string | null,
+  options: CargoCommandOptions & { readonly fetch?: boolean } = {},
+): Promise<CargoMetadata> {
+  const stdout = await runLockedOffline(
+    ['metadata', '--format-version', '1', ...(target === null ? [] : ['--filter-platform', target])],
+    manifestPath,
+    'cargo metadata',
+    options,
+  );
   let json: unknown;
   try {
     json = JSON.parse(stdout);
@@ -271,6 +295,159 @@ export async function cargoMetadata(
     );
   }
   return parseCargoMetadata(json, manifestPath);
+}
+
+// ── cargo tree: what one crate compiles, per target ─────────────────────────────────────────────
+
+/** One edge of a `cargo tree` graph, between display names (`name v1.2.3 (source)`). */
+export interface TreeEdge {
+  readonly from: string;
+  readonly to: string;
+  readonly kind: 'normal' | 'build' | 'dev';
+}
+
+export interface ParsedTree {
+  readonly root: string;
+  readonly nodes: ReadonlySet<string>;
+  readonly edges: readonly TreeEdge[];
+  /** Nodes printed as `(*)`: already shown (maybe in an earlier tree), their dependencies not repeated here. */
+  readonly starred: ReadonlySet<string>;
+}
+
+/** `name v1.2.3 (/path) (proc-macro) (*)` → `name v1.2.3 (/path)`. */
+function treeNodeKey(text: string): string {
+  return text
+    .replace(/ \(\*\)$/, '')
+    .replace(/ \(proc-macro\)$/, '')
+    .trim();
+}
+
+/**
+ * `cargo tree --charset ascii -f {p}` output → one graph per tree (cargo prints one tree per
+ * `--target`, in the order of its sorted target list), with edge kinds from the
+ * `[build-dependencies]` / `[dev-dependencies]` headers. Pure.
+ *
+ * cargo prints a node's dependencies once for the whole output: a host node (a proc-macro, a build
+ * dependency and what it depends on, the same for every target) expanded in the first tree is `(*)`
+ * in the next. `completeTrees` fills those in.
+ */
+export function parseCargoTree(text: string): ParsedTree[] {
+  const trees: ParsedTree[] = [];
+  let root: string | null = null;
+  let nodes = new Set<string>();
+  let edges: TreeEdge[] = [];
+  let starred = new Set<string>();
+  // stack[d] = the node at depth d; kinds[d] = the edge kind of children at depth d (from headers).
+  const stack: string[] = [];
+  const kinds: ('normal' | 'build' | 'dev')[] = [];
+  const flush = (): void => {
+    if (root !== null) trees.push({ root, nodes, edges, starred });
+    root = null;
+    nodes = new Set();
+    edges = [];
+    starred = new Set();
+  };
+  for (const raw of text.split(/\r?\n/)) {
+    const line = raw.replace(/\s+$/, '');
+    if (line === '') {
+      flush();
+      continue;
+    }
+    const m = /^((?:\|   |    |\|-- |`-- )*)(.*)$/.exec(line);
+    const prefix = m?.[1] ?? '';
+    const body = m?.[2] ?? line;
+    const depth = prefix.length / 4;
+    const header = /^\[(build|dev)-dependencies\]$/.exec(body);
+    if (header !== null) {
+      kinds[depth + 1] = header[1] === 'build' ? 'build' : 'dev';
+      continue;
+    }
+    const key = treeNodeKey(body);
+    if (depth === 0) {
+      flush();
+      root = key;
+      nodes.add(key);
+      stack.length = 0;
+      stack[0] = key;
+      kinds.length = 0;
+      continue;
+    }
+    // A node line that starts a new sibling group below its parent resets the kind to normal.
+    if (prefix.endsWith('|-- ') || prefix.endsWith('`-- ')) {
+      const parent = stack[depth - 1];
+      if (parent === undefined) continue;
+      stack[depth] = key;
+      stack.length = depth + 1;
+      kinds.length = Math.min(kinds.length, depth + 2);
+      nodes.add(key);
+      if (body.endsWith(' (*)')) starred.add(key);
+      edges.push({ from: parent, to: key, kind: kinds[depth] ?? 'normal' });
+      kinds[depth + 1] = 'normal';
+    }
+  }
+  flush();
+  return trees;
+}
+
+/**
+ * Each tree's edges with the dependencies of its `(*)` nodes filled in from where cargo expanded
+ * them (an earlier tree, for host nodes), and from them on down. Pure.
+ */
+export function completeTrees(trees: readonly ParsedTree[]): TreeEdge[][] {
+  const firstExpansion = new Map<string, TreeEdge[]>();
+  for (const t of trees) {
+    const own = new Map<string, TreeEdge[]>();
+    for (const e of t.edges) own.set(e.from, [...(own.get(e.from) ?? []), e]);
+    for (const [k, list] of own) if (!firstExpansion.has(k)) firstExpansion.set(k, list);
+  }
+  return trees.map((t) => {
+    const own = new Map<string, TreeEdge[]>();
+    for (const e of t.edges) own.set(e.from, [...(own.get(e.from) ?? []), e]);
+    const out: TreeEdge[] = [];
+    const seen = new Set<string>();
+    const queue: { key: string; filled: boolean }[] = [{ key: t.root, filled: false }];
+    while (queue.length > 0) {
+      const item = queue.shift();
+      if (item === undefined) continue;
+      const id = `${item.key}\0${String(item.filled)}`;
+      if (seen.has(id)) continue;
+      seen.add(id);
+      const mine = own.get(item.key);
+      const filled = mine === undefined && (item.filled || t.starred.has(item.key));
+      const deps = mine ?? (filled ? (firstExpansion.get(item.key) ?? []) : []);
+      for (const e of deps) {
+        out.push(e);
+        queue.push({ key: e.to, filled });
+      }
+    }
+    return out;
+  });
+}
+
+/** `cargo tree` for one package, every target at once (one tree per target), edges normal+build (+dev). */
+export async function cargoTree(
+  manifestPath: string,
+  spec: string,
+  targets: readonly string[],
+  options: CargoCommandOptions & { readonly fetch?: boolean; readonly includeDev?: boolean } = {},
+): Promise<string> {
+  return runLockedOffline(
+    [
+      'tree',
+      '-p',
+      spec,
+      '-e',
+      options.includeDev === true ? 'normal,build,dev' : 'normal,build',
+      ...(targets.length === 0 ? ['--target', 'all'] : targets.flatMap((t) => ['--target', t])),
+      '--charset',
+      'ascii',
+      '-f',
+      '{p}',
+    ],
+    manifestPath,
+    'cargo tree',
+    options,
+  );
 }
 
 // ── the graph ────────────────────────────────────────────────────────────────────────────────────
@@ -422,9 +599,15 @@ export async function readLicenseFiles(dir: string, named: string | null): Promi
 // ── the inventory ────────────────────────────────────────────────────────────────────────────────
 
 export interface CargoInventoryOptions extends CargoWalkOptions, CargoCommandOptions {
-  /** The addon crate's `Cargo.toml`. */
+  /** The addon crate's `Cargo.toml`, or the workspace's to find the addon crate in. */
   readonly manifestPath: string;
-  /** Target triples of the shipped graph (`--filter-platform` each, united); empty or absent: every platform. */
+  /** The crate `napi build -p` names, when the build script names one. */
+  readonly packageName?: string | null;
+  /** The root package dir (for messages and for preferring the crate beside package.json). */
+  readonly rootDir?: string;
+  /** How `manifestPath` was found (for the notes). */
+  readonly how?: string;
+  /** Target triples of the shipped graph (one `cargo tree` tree each); empty or absent: every platform. */
   readonly targets?: readonly string[];
   /** Run `cargo fetch --locked` when the local registry cache lacks a crate (default true). */
   readonly fetch?: boolean;
@@ -433,41 +616,175 @@ export interface CargoInventoryOptions extends CargoWalkOptions, CargoCommandOpt
 export interface CargoInventoryResult {
   readonly inventory: Inventory;
   readonly diagnostics: readonly Diagnostic[];
+  /** What to tell the user: which crate, and whether the graph is locked. */
+  readonly notes: readonly string[];
 }
 
 const SCOPE_RANK: Record<CargoScope, number> = { normal: 0, build: 1, dev: 2 };
 
+/** The workspace root of a manifest (`cargo locate-project --workspace`). */
+async function workspaceRootOf(manifestPath: string, options: CargoCommandOptions): Promise<string> {
+  try {
+    const out = await runCargo(
+      ['locate-project', '--workspace', '--message-format', 'plain', '--manifest-path', manifestPath],
+      options,
+      path.dirname(manifestPath),
+    );
+    return path.dirname(out.trim());
+  } catch (error) {
+    throw metadataError(
+      manifestPath,
+      `cargo cannot read ${manifestPath}: ${stderrOf(error)}`,
+      'run `cargo metadata` in the crate to see what is wrong',
+    );
+  }
+}
+
+const SCRATCH_SKIP = new Set(['target', 'node_modules', '.git', '.cache', 'dist', '.yarn', '.pnpm-store']);
+
+/**
+ * No Cargo.lock: copy the workspace (without target/, node_modules/, .git/ …) into a scratch dir and
+ * resolve there (`cargo generate-lockfile`, offline first). The user's tree is never written.
+ */
+async function resolveInScratch(workspaceRoot: string, options: CargoCommandOptions): Promise<string> {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-cargo-resolve-'));
+  const copy = path.join(scratch, path.basename(workspaceRoot));
+  await cp(workspaceRoot, copy, {
+    recursive: true,
+    filter: (src) => !SCRATCH_SKIP.has(path.basename(src)) || src === workspaceRoot,
+  });
+  const manifest = path.join(copy, 'Cargo.toml');
+  try {
+    await runCargo(['generate-lockfile', '--offline', '--manifest-path', manifest], options, copy);
+  } catch {
+    try {
+      await runCargo(['generate-lockfile', '--manifest-path', manifest], options, copy);
+    } catch (error) {
+      await rm(scratch, { recursive: true, force: true });
+      throw metadataError(
+        path.join(workspaceRoot, 'Cargo.toml'),
+        `no Cargo.lock, and resolving the dependencies in a scratch copy failed: ${stderrOf(error)}`,
+        'commit Cargo.lock (cargo generate-lockfile writes it); path dependencies outside the workspace cannot be resolved in a copy',
+      );
+    }
+  }
+  return copy;
+}
+
+/** `name v1.2.3 (source)` of a package as `cargo tree -f {p}` prints it, for matching tree lines to metadata. */
+function treeKeysOf(p: MetaPackage): string[] {
+  const base = `${p.name} v${p.version}`;
+  if (p.source === null) return [`${base} (${path.dirname(p.manifestPath)})`, base];
+  if (CRATES_IO_SOURCES.has(p.source)) return [base];
+  const git = parseCargoGitSource(p.source);
+  if (git !== null) return [`${base} (${p.source.replace(/^git\+/, '')})`, base];
+  return [`${base} (registry \`${p.source.replace(/^(registry|sparse)\+/, '')}\`)`, base];
+}
+
 /** Read the addon crate's shipped dependency graph as an inventory. */
 export async function readCargoInventory(options: CargoInventoryOptions): Promise<CargoInventoryResult> {
-  const manifestPath = path.resolve(options.manifestPath);
+  const givenManifest = path.resolve(options.manifestPath);
+  const rootDir = path.resolve(options.rootDir ?? path.dirname(givenManifest));
   const targets = [...new Set(options.targets ?? [])].sort();
   const diagnostics: Diagnostic[] = [];
-  // One metadata per target. The first call may fetch into the cache; the rest then read it offline,
-  // side by side.
-  const wanted: (string | null)[] = targets.length === 0 ? [null] : targets;
-  const [head, ...rest] = wanted;
-  const metas: { target: string | null; meta: CargoMetadata }[] = [
-    { target: head ?? null, meta: await cargoMetadata(manifestPath, head ?? null, options) },
-  ];
-  metas.push(
-    ...(await Promise.all(
-      rest.map(async (t) => ({ target: t, meta: await cargoMetadata(manifestPath, t, { ...options, fetch: false }) })),
-    )),
-  );
-  const first = metas[0]?.meta;
-  if (first === undefined) throw metadataError(manifestPath, 'no cargo metadata', 'internal error');
-  const rootId = first.root;
-  if (rootId === null) {
-    throw new DiagnosticError([
-      diagnostic({
-        code: 'NS_SBOM_CARGO_ROOT',
-        subject: manifestPath,
-        message: `${manifestPath} is a virtual workspace manifest, not the addon crate`,
-        hint: "point napiShip.sbom.cargoManifest at the cdylib crate's own Cargo.toml",
-      }),
-    ]);
+  const notes: string[] = [];
+
+  // No Cargo.lock: resolve in a scratch copy, and say so.
+  const realWorkspaceRoot = await workspaceRootOf(givenManifest, options);
+  const locked = existsSync(path.join(realWorkspaceRoot, 'Cargo.lock'));
+  const workRoot = locked ? realWorkspaceRoot : await resolveInScratch(realWorkspaceRoot, options);
+  const manifestPath = locked ? givenManifest : path.join(workRoot, path.relative(realWorkspaceRoot, givenManifest));
+  const unlockedNote = `No Cargo.lock is committed: crate versions were resolved now (cargo generate-lockfile in a scratch copy of ${realWorkspaceRoot}), not locked; a build later may resolve others.`;
+  try {
+    const full = await cargoMetadata(manifestPath, null, options);
+    const members = [...full.workspaceMembers].flatMap((id) => {
+      const p = full.packages.get(id);
+      return p === undefined ? [] : [p];
+    });
+    const choice = chooseAddonCrate({
+      members,
+      manifestPath,
+      packageName: options.packageName ?? null,
+      rootDir: locked ? rootDir : path.join(workRoot, path.relative(realWorkspaceRoot, rootDir)),
+      how: options.how ?? 'its Cargo.toml',
+    });
+    diagnostics.push(...choice.diagnostics);
+    notes.push(`Rust SBOM of the addon crate ${choice.reason}`);
+    const rootId = choice.id;
+    const rootPkg = full.packages.get(rootId);
+    if (rootPkg === undefined) throw metadataError(manifestPath, 'the addon crate is not in cargo metadata', 'internal error');
+
+    // One cargo tree for every target: what this crate compiles (per-package feature resolution).
+    const treeText = await cargoTree(manifestPath, `${rootPkg.name}@${rootPkg.version}`, targets, { ...options, fetch: false });
+    const trees = parseCargoTree(treeText);
+    const wantedTargets: (string | null)[] = targets.length === 0 ? [null] : targets;
+    if (trees.length !== wantedTargets.length) {
+      throw metadataError(
+        manifestPath,
+        `cargo tree printed ${trees.length} tree(s) for ${wantedTargets.length} target(s)`,
+        'run `cargo tree -p CRATE --target T …` by hand to see what it prints',
+      );
+    }
+    const byTreeKey = new Map<string, string>();
+    for (const p of full.packages.values()) for (const k of treeKeysOf(p)) if (!byTreeKey.has(k)) byTreeKey.set(k, p.id);
+    const idOf = (key: string): string | null => byTreeKey.get(key) ?? byTreeKey.get(key.replace(/ \(.*\)$/, '')) ?? null;
+    const complete = completeTrees(trees);
+    const metas: { target: string | null; meta: CargoMetadata }[] = complete.map((treeEdges, i) => {
+      const nodes = new Map<string, MetaDep[]>();
+      for (const e of treeEdges) {
+        const from = idOf(e.from);
+        const to = idOf(e.to);
+        if (from === null || to === null) continue;
+        const list = nodes.get(from) ?? [];
+        const existing = list.find((d) => d.pkg === to);
+        const kind = e.kind === 'normal' ? null : e.kind;
+        if (existing === undefined) list.push({ pkg: to, kinds: [kind] });
+        else if (!existing.kinds.includes(kind)) list.splice(list.indexOf(existing), 1, { pkg: to, kinds: [...existing.kinds, kind] });
+        nodes.set(from, list);
+      }
+      return { target: wantedTargets[i] ?? null, meta: { ...full, nodes, root: rootId } };
+    });
+    const unknown = trees.flatMap((t) => [...t.nodes].filter((k) => idOf(k) === null));
+    if (unknown.length > 0) {
+      throw metadataError(
+        manifestPath,
+        `cargo tree names crates cargo metadata does not list: ${[...new Set(unknown)].slice(0, 5).join(', ')}`,
+        'run `cargo tree` and `cargo metadata` by hand to compare',
+      );
+    }
+    const result = await inventoryFrom(metas, rootId, full, path.join(workRoot, 'Cargo.lock'), targets, options, diagnostics);
+    if (!locked) {
+      diagnostics.push(
+        diagnostic({
+          code: 'NS_SBOM_CARGO_UNLOCKED',
+          severity: 'warning',
+          subject: path.join(realWorkspaceRoot, 'Cargo.lock'),
+          message: `no Cargo.lock in ${realWorkspaceRoot}: the Rust SBOM lists versions resolved now, not locked ones`,
+          hint: 'commit Cargo.lock (an addon is an application: its lockfile belongs in the repository), or generate SBOMs after the release build, which writes it',
+        }),
+      );
+      notes.push(unlockedNote);
+      return {
+        inventory: { ...result, source: path.join(realWorkspaceRoot, 'Cargo.toml'), note: unlockedNote },
+        diagnostics,
+        notes,
+      };
+    }
+    return { inventory: result, diagnostics, notes };
+  } finally {
+    if (!locked) await rm(path.dirname(workRoot), { recursive: true, force: true });
   }
-  const lockPath = path.join(first.workspaceRoot, 'Cargo.lock');
+}
+
+async function inventoryFrom(
+  metas: readonly { target: string | null; meta: CargoMetadata }[],
+  rootId: string,
+  first: CargoMetadata,
+  lockPath: string,
+  targets: readonly string[],
+  options: CargoWalkOptions,
+  diagnostics: Diagnostic[],
+): Promise<Inventory> {
   let lock = new Map<string, CargoLockEntry>();
   try {
     lock = parseCargoLock(await readFile(lockPath, 'utf8'));
@@ -553,8 +870,5 @@ export async function readCargoInventory(options: CargoInventoryOptions): Promis
     });
   }
   packages.sort((x, y) => (x.purl < y.purl ? -1 : x.purl > y.purl ? 1 : 0));
-  return {
-    inventory: { ecosystem: 'cargo', source: lockPath, roots: [purlOf.get(rootId) ?? ''], packages },
-    diagnostics,
-  };
+  return { ecosystem: 'cargo', source: lockPath, roots: [purlOf.get(rootId) ?? ''], packages };
 }

@@ -2,6 +2,7 @@
  * `napiShip.sbom` in the root package.json: where the SBOM stage looks and what it writes.
  */
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
+import { DEFAULT_REGISTRY } from '../registry/url.js';
 import { isRecord } from '../util/json.js';
 
 export type SbomFormat = 'spdx' | 'cyclonedx';
@@ -51,7 +52,7 @@ export function readSbomConfig(manifest: Readonly<Record<string, unknown>>, sour
   };
   const namespace = text('namespace') ?? DEFAULT_NAMESPACE;
   if (!/^https?:\/\/[^\s#]+$/.test(namespace)) throw configError(source, '`napiShip.sbom.namespace` must be an http(s) URI without a "#"');
-  const npmRegistry = text('npmRegistry') ?? 'https://registry.npmjs.org/';
+  const npmRegistry = text('npmRegistry') ?? DEFAULT_REGISTRY;
   if (!/^https?:\/\/\S+$/.test(npmRegistry)) throw configError(source, '`napiShip.sbom.npmRegistry` must be an http(s) URL');
   return {
     cargoManifest: text('cargoManifest'),

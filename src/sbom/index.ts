@@ -19,6 +19,7 @@ import { readNapiConfig } from '../targets/index.js';
 import { writeAtomic } from '../util/fs.js';
 import { isRecord } from '../util/json.js';
 import { napiShipVersion } from '../util/version.js';
+import { napiBuildArgs } from './addon-crate.js';
 import { readCargoInventory } from './cargo.js';
 import { readSbomConfig, type SbomConfig, type SbomFormat } from './config.js';
 import { cdxgenMissing, resolveCdxgen, runCdxgen } from './cyclonedx.js';
@@ -40,7 +41,16 @@ import {
 
 export type { Inventory, InventoryEdge, InventoryPackage, PackageSource, Ecosystem } from './inventory.js';
 export { readSbomConfig, DEFAULT_NAMESPACE, type SbomConfig, type SbomFormat } from './config.js';
-export { readCargoInventory, parseCargoLock, cargoPurl, cargoDownloadLocation, walkCargoGraph, parseCargoMetadata } from './cargo.js';
+export { napiBuildArgs, chooseAddonCrate, isAddonCandidate, type NapiBuildArgs, type CrateCandidateInput } from './addon-crate.js';
+export {
+  readCargoInventory,
+  parseCargoTree,
+  parseCargoLock,
+  cargoPurl,
+  cargoDownloadLocation,
+  walkCargoGraph,
+  parseCargoMetadata,
+} from './cargo.js';
 export {
   readNpmInventory,
   npmPurl,
@@ -178,7 +188,20 @@ export async function readProjectInventories(options: InventoryOptions): Promise
   const targets =
     options.targets ?? (isRecord(rootManifest.napi) ? readNapiConfig(rootManifest, packageJsonPath).targets.map((t) => t.triple) : []);
 
-  const manifestPath = path.resolve(rootDir, config.cargoManifest ?? 'Cargo.toml');
+  // The addon crate: configured, else what the `napi build` script names, else the Cargo.toml beside package.json.
+  const build = napiBuildArgs(rootManifest);
+  const buildCwd = build?.cwd == null ? rootDir : path.resolve(rootDir, build.cwd);
+  const fromScript = build?.manifestPath == null ? null : path.resolve(buildCwd, build.manifestPath);
+  const manifestPath =
+    config.cargoManifest !== null
+      ? path.resolve(rootDir, config.cargoManifest)
+      : (fromScript ?? path.join(build?.cwd == null ? rootDir : buildCwd, 'Cargo.toml'));
+  const how =
+    config.cargoManifest !== null
+      ? 'napiShip.sbom.cargoManifest'
+      : fromScript !== null
+        ? `--manifest-path of \`napi build\` in the "${build?.script ?? 'build'}" script`
+        : 'the Cargo.toml beside package.json';
   // The npm lockfile is parsed while cargo runs.
   const npmRead = readNpmInventory({ rootDir, includeDev, registry: config.npmRegistry });
   npmRead.catch(() => undefined);
@@ -186,6 +209,9 @@ export async function readProjectInventories(options: InventoryOptions): Promise
   if (existsSync(manifestPath)) {
     const r = await readCargoInventory({
       manifestPath,
+      rootDir,
+      how,
+      packageName: config.cargoManifest !== null ? null : (build?.package ?? null),
       targets,
       includeDev,
       includeBuild,
@@ -194,17 +220,20 @@ export async function readProjectInventories(options: InventoryOptions): Promise
     });
     cargo = r.inventory;
     diagnostics.push(...r.diagnostics);
-  } else if (config.cargoManifest !== null) {
+    notes.push(...r.notes);
+  } else if (config.cargoManifest !== null || fromScript !== null) {
     throw new DiagnosticError([
       diagnostic({
         code: 'NS_SBOM_CARGO_MANIFEST',
         subject: manifestPath,
-        message: `napiShip.sbom.cargoManifest names ${manifestPath}, which does not exist`,
+        message: `${how} names ${manifestPath}, which does not exist`,
         hint: "point it at the addon crate's Cargo.toml, relative to the root package",
       }),
     ]);
   } else {
-    notes.push(`no Cargo.toml in ${rootDir}: no Rust SBOM (set napiShip.sbom.cargoManifest to the addon crate's Cargo.toml)`);
+    notes.push(
+      `no Cargo.toml in ${path.dirname(manifestPath)}: no Rust SBOM (set napiShip.sbom.cargoManifest to the addon crate's Cargo.toml)`,
+    );
   }
   const npm = await npmRead;
   diagnostics.push(...npm.diagnostics);

@@ -15,6 +15,7 @@ import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
 import { parse as parseYaml } from 'yaml';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { DEFAULT_REGISTRY } from '../registry/url.js';
 import { isRecord } from '../util/json.js';
 import { readLicenseFiles } from './cargo.js';
 import type { Inventory, InventoryEdge, InventoryPackage, PackageSource } from './inventory.js';
@@ -33,8 +34,6 @@ import {
 } from './lock-graph.js';
 
 export { npmTarballUrl } from './lock-graph.js';
-
-export const DEFAULT_NPM_REGISTRY = 'https://registry.npmjs.org/';
 
 /** Every lockfile read, in the order one is chosen when several lie in one dir and `packageManager` names none. */
 export const NPM_LOCKFILES = ['pnpm-lock.yaml', 'yarn.lock', 'bun.lock', 'npm-shrinkwrap.json', 'package-lock.json'] as const;
@@ -554,7 +553,7 @@ function withoutOwn(graph: LockGraph, own: ReadonlySet<string>): LockGraph {
 /** Read the root package's production (and, if asked, dev) dependency graph as an inventory. */
 export async function readNpmInventory(options: NpmInventoryOptions): Promise<NpmInventoryResult> {
   const rootDir = path.resolve(options.rootDir);
-  const registry = options.registry ?? DEFAULT_NPM_REGISTRY;
+  const registry = options.registry ?? DEFAULT_REGISTRY;
   const includeDev = options.includeDev ?? false;
   const diagnostics: Diagnostic[] = [];
   const rootManifestRaw = await readJson(path.join(rootDir, 'package.json')).catch((error: unknown) => {

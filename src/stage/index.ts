@@ -10,7 +10,9 @@
  * the I/O. Every file is written atomically (a temporary file renamed into place).
  */
 import { randomBytes } from 'node:crypto';
-import { copyFile, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { constants, existsSync, readFileSync } from 'node:fs';
+import { copyFile, link, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
+import { createRequire } from 'node:module';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
@@ -32,6 +34,9 @@ import {
   type FoundFile,
   type HashedFile,
   type PlatformDirState,
+  type WasiRuntime,
+  pinnedTargets,
+  wasiFiles,
 } from './plan.js';
 
 export * from './plan.js';
@@ -70,11 +75,18 @@ async function writeAtomic(file: string, data: string): Promise<void> {
   }
 }
 
-/** Copy `from` to `to` atomically (mode included). */
+/**
+ * Put `from`'s bytes at `to` atomically: a hard link where the filesystem allows (a release's binaries
+ * are its bulk; every writer here replaces files by rename, never in place), else a reflink or copy.
+ */
 async function copyAtomic(from: string, to: string): Promise<void> {
   const tmp = tempName(to);
   try {
-    await copyFile(from, tmp);
+    try {
+      await link(from, tmp);
+    } catch {
+      await copyFile(from, tmp, constants.COPYFILE_FICLONE);
+    }
     await rename(tmp, to);
   } catch (error) {
     await rm(tmp, { force: true });
@@ -194,6 +206,62 @@ interface StagedTarget {
   readonly file: HashedFile;
   readonly binaryPath: string;
   readonly manifest: Record<string, unknown>;
+  /** WASI: the loader files copied next to the `.wasm` (name → source path). */
+  readonly extras: ReadonlyMap<string, string>;
+}
+
+/** The version of a package installed where the root package resolves it, or of its declaration in the root. */
+function runtimeVersion(rootDir: string, root: Readonly<Record<string, unknown>>, name: string): string | null {
+  try {
+    const req = createRequire(path.join(rootDir, 'package.json'));
+    const parsed: unknown = JSON.parse(readFileSync(req.resolve(`${name}/package.json`), 'utf8'));
+    if (typeof parsed === 'object' && parsed !== null && 'version' in parsed && typeof parsed.version === 'string') return parsed.version;
+  } catch {
+    // Not installed: fall back to what the root declares.
+  }
+  for (const key of ['dependencies', 'devDependencies', 'optionalDependencies']) {
+    const deps = root[key];
+    if (typeof deps === 'object' && deps !== null && name in deps) {
+      const range = (deps as Record<string, unknown>)[name];
+      if (typeof range === 'string') {
+        const bare = /^[\^~=]?(\d+\.\d+\.\d+(?:-[\w.]+)?)$/.exec(range.trim());
+        if (bare?.[1] !== undefined) return bare[1];
+      }
+    }
+  }
+  return null;
+}
+
+/**
+ * A WASI package's runtime dependencies as napi-rs writes them (`@napi-rs/wasm-runtime` at `~x.y.z`,
+ * `@emnapi/core`/`@emnapi/runtime` exact). napi-rs asks the registry for the newest wasm-runtime;
+ * stage does no network I/O, so the versions come from the platform package.json already in the
+ * dir, else what the root package has installed or declares.
+ */
+function wasiRuntime(
+  rootDir: string,
+  root: Readonly<Record<string, unknown>>,
+  existing: Readonly<Record<string, unknown>> | null,
+): WasiRuntime {
+  const kept = existing?.dependencies;
+  const keptDeps: Record<string, unknown> = typeof kept === 'object' && kept !== null ? (kept as Record<string, unknown>) : {};
+  const dependencies: Record<string, string> = {};
+  const missing: string[] = [];
+  for (const [name, prefix] of [
+    ['@napi-rs/wasm-runtime', '~'],
+    ['@emnapi/core', ''],
+    ['@emnapi/runtime', ''],
+  ] as const) {
+    const previous = keptDeps[name];
+    if (typeof previous === 'string') {
+      dependencies[name] = previous;
+      continue;
+    }
+    const version = runtimeVersion(rootDir, root, name);
+    if (version !== null) dependencies[name] = `${prefix}${version}`;
+    else if (name === '@napi-rs/wasm-runtime') missing.push(name);
+  }
+  return { dependencies, missing };
 }
 
 /** Stage one target's package dir; returns the diagnostics of what went wrong (if anything did). */
@@ -207,6 +275,20 @@ async function writePlatformPackage(
   try {
     await mkdir(target.packageDir, { recursive: true });
     if (path.resolve(file.path) !== path.resolve(binaryPath)) await copyAtomic(file.path, binaryPath);
+    for (const [name, from] of staged.extras) {
+      const to = path.join(target.packageDir, name);
+      if (path.resolve(from) === path.resolve(to)) continue;
+      if (name.endsWith('-browser.js')) {
+        // As napi artifacts: the browser loader finds its worker through the package, not next to itself.
+        const text = (await readFile(from, 'utf8')).replace(
+          "new URL('./wasi-worker-browser.mjs', import.meta.url)",
+          `new URL('${target.packageName}/wasi-worker-browser.mjs', import.meta.url)`,
+        );
+        await writeAtomic(to, text);
+      } else {
+        await copyAtomic(from, to);
+      }
+    }
     await writeAtomic(path.join(target.packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
     if (!state.hasReadme) await writeAtomic(path.join(target.packageDir, 'README.md'), platformReadme(plan.root.packageName, target));
     for (const b of remove) await rm(b.path, { force: true });
@@ -243,7 +325,7 @@ async function updateRoot(plan: ReleasePlan): Promise<{ pins: Record<string, str
   const manifest = parsed as Record<string, unknown>;
   const { dependencies, diagnostics } = rootOptionalDependencies(
     manifest.optionalDependencies,
-    plan.targets,
+    pinnedTargets(plan.targets, plan.root.wasm.optionalDependency),
     plan.root.version,
     plan.root.packageName,
     file,
@@ -316,9 +398,64 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
     const leftover = leftoverBinaries(t, withDigests, pick !== undefined, version);
     diagnostics.push(...leftover.diagnostics);
     if (pick === undefined) continue;
-    const manifest = platformManifest({ root: root.manifest, target: t, version, wasiOnly, existing: state.manifest });
+    const extras = new Map<string, string>();
+    let runtime: WasiRuntime | undefined;
+    if (t.spec.platform === 'wasi') {
+      // napi artifacts looks for the loader files next to the .wasm artifact, then in the package root.
+      const dirs = [path.dirname(pick.file.path), root.dir, t.packageDir];
+      const lacking: string[] = [];
+      for (const f of wasiFiles(root.binaryName, t)) {
+        const dir = dirs.find((d) => existsSync(path.join(d, f.name)));
+        if (dir !== undefined) extras.set(f.name, path.join(dir, f.name));
+        else if (f.required) lacking.push(f.name);
+      }
+      runtime = wasiRuntime(root.dir, root.manifest, state.manifest);
+      const problems: string[] = [];
+      if (lacking.length > 0) {
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_STAGE_WASI_LOADER_MISSING',
+            target: id,
+            subject: t.packageName,
+            message: `the WASI loader files ${lacking.join(', ')} are neither next to ${pick.file.relative} nor in ${root.dir}: ${t.packageName} would not load`,
+            expected: wasiFiles(root.binaryName, t)
+              .filter((f) => f.required)
+              .map((f) => f.name)
+              .join(', '),
+            found: lacking.map((f) => `no ${f}`).join(', '),
+            hint: `napi build --target ${t.spec.triple} writes them into the package root (commit them, as napi new does), or upload them with the .wasm artifact`,
+          }),
+        );
+        problems.push('loader');
+      }
+      if (runtime.missing.length > 0) {
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_STAGE_WASI_RUNTIME',
+            target: id,
+            subject: t.packageName,
+            message: `no version of ${runtime.missing.join(', ')} to depend on: the WASI loader imports it`,
+            expected: '@napi-rs/wasm-runtime installed in (or declared by) the root package',
+            found: 'nothing',
+            hint: 'add @napi-rs/wasm-runtime to the root devDependencies (napi new does), or stage once with napi create-npm-dirs',
+          }),
+        );
+        problems.push('runtime');
+      }
+      if (problems.length > 0) continue;
+    }
+    const manifest = platformManifest({
+      root: root.manifest,
+      target: t,
+      version,
+      wasiOnly,
+      existing: state.manifest,
+      wasiStaged: [...extras.keys()],
+      wasmCpu: plan.root.wasm.cpu,
+      ...(runtime ? { wasiRuntime: runtime } : {}),
+    });
     written.push({
-      staged: { target: t, file: pick.file, binaryPath: path.join(t.packageDir, t.binaryFile), manifest },
+      staged: { target: t, file: pick.file, binaryPath: path.join(t.packageDir, t.binaryFile), manifest, extras },
       state,
       remove: leftover.remove,
     });

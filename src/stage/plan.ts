@@ -6,6 +6,7 @@
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { PlannedTarget } from '../plan/index.js';
 import { allTargets, platformPackageName } from '../targets/index.js';
+import semver from 'semver';
 import { isRecord } from '../util/json.js';
 
 type Manifest = Readonly<Record<string, unknown>>;
@@ -309,8 +310,60 @@ export const CARRIED_FIELDS = [
  */
 export const CARRIED_PUBLISH_CONFIG = ['registry', 'access', 'tag', 'provenance'] as const;
 
-/** Fields of an existing WASI package.json that napi-rs's wasm loader setup owns and stage keeps. */
-const WASI_KEPT = ['types', 'browser', 'type', 'exports', 'dependencies'] as const;
+// ---------------------------------------------------------------------------------------------
+// WASI packages, as `napi create-npm-dirs` + `napi artifacts` (@napi-rs/cli 3.10) lay them out.
+
+/** The loader-file suffix of a WASI target (napi-rs `wasiLoaderSuffix`): `wasi` for wasm32-wasi, `wasip1` for wasm32-wasip1. */
+export function wasiLoaderSuffix(platformArchABI: string): string {
+  return platformArchABI.replace(/^wasm32-/, '');
+}
+
+/** A file of the WASI package besides the `.wasm`: napi-rs's loader, its typings, the workers. */
+export interface WasiFile {
+  readonly name: string;
+  /** napi-rs refuses to lay out the package without it (`napi artifacts`); typings are optional (older napi-rs had none). */
+  readonly required: boolean;
+}
+
+/** The files `napi artifacts` copies into a WASI package next to the `.wasm`, in napi-rs's `files` order. */
+export function wasiFiles(binaryName: string, target: PlannedTarget): WasiFile[] {
+  const suffix = wasiLoaderSuffix(target.spec.platformArchABI);
+  const threads = target.spec.platformArchABI === 'wasm32-wasi';
+  return [
+    { name: `${binaryName}.${suffix}.cjs`, required: true },
+    { name: `${binaryName}.${suffix}.d.cts`, required: false },
+    { name: `${binaryName}.${suffix}-browser.js`, required: true },
+    ...(threads
+      ? [
+          { name: 'wasi-worker.mjs', required: true },
+          { name: 'wasi-worker-browser.mjs', required: true },
+        ]
+      : [
+          { name: `${binaryName}.${suffix}-deferred.js`, required: false },
+          { name: `${binaryName}.${suffix}-deferred.d.ts`, required: false },
+        ]),
+  ];
+}
+
+/** napi-rs's `MINIMUM_WASI_NODE_VERSION`: the Node releases its WASI loaders run on. */
+export const MINIMUM_WASI_NODE = '^20.19.0 || ^22.13.0 || >=23.5.0';
+
+/** napi-rs's `restrictWasiNodeEngine`, simplified: the root's range when it is inside the WASI minimum, else the minimum. */
+export function wasiNodeEngine(range: unknown): string {
+  if (typeof range !== 'string') return MINIMUM_WASI_NODE;
+  try {
+    return semver.subset(range, MINIMUM_WASI_NODE) ? range : MINIMUM_WASI_NODE;
+  } catch {
+    return MINIMUM_WASI_NODE;
+  }
+}
+
+/** The runtime dependencies of a WASI package: napi-rs pins `@napi-rs/wasm-runtime` (`~`) and emnapi (exact). */
+export interface WasiRuntime {
+  readonly dependencies: Readonly<Record<string, string>>;
+  /** Why a dependency could not be given a version (stage reports it). */
+  readonly missing: readonly string[];
+}
 
 export interface ManifestInput {
   /** The root package.json. */
@@ -319,8 +372,14 @@ export interface ManifestInput {
   readonly version: string;
   /** Every configured target is WASI (napi-rs then writes no `cpu` for the WASI package). */
   readonly wasiOnly: boolean;
-  /** The platform package.json already in the dir, if any (WASI loader fields and listed license files are kept from it). */
+  /** The platform package.json already in the dir, if any (the license files it lists stay listed). */
   readonly existing?: Manifest | null;
+  /** For a WASI target: the loader files being staged next to the `.wasm` (see `wasiFiles`). */
+  readonly wasiStaged?: readonly string[];
+  /** For a WASI target: `napi.wasm.cpu` (default true). */
+  readonly wasmCpu?: boolean;
+  /** For a WASI target: its runtime dependencies. */
+  readonly wasiRuntime?: WasiRuntime;
 }
 
 /** A license file a package lists in `files` (LICENSE-MIT, LICENSE-APACHE, COPYING, NOTICE…). */
@@ -328,28 +387,27 @@ const LICENSE_FILE = /^(?:licen[cs]e|copying|notice)(?:[-._][\w.-]*)?$/i;
 
 /**
  * The package.json of one platform package, shaped and ordered as napi-rs's `create-npm-dirs`
- * writes it: name, version, cpu, main, files, the carried root fields, publishConfig, os, libc.
- * License files the existing package.json lists in `files` stay listed.
- * `libc` only when the target has one (Linux gnu/musl); no `cpu` for a universal binary (as
- * napi-rs); no `os` for WASI.
+ * writes it: name, version, cpu, main, files, the carried root fields, publishConfig, os (then,
+ * for WASI: types, browser, type, engines, dependencies), libc. `libc` only when the target has
+ * one (Linux gnu/musl); no `cpu` for a universal binary (as napi-rs); no `os` for WASI, whose
+ * `main` is napi-rs's `.cjs` loader and whose `files` list the loader and worker files. License
+ * files the existing package.json lists in `files` stay listed (npm packs only LICENSE/LICENCE/
+ * COPYING by itself, so LICENSE-MIT / LICENSE-APACHE must stay in `files`).
  */
 export function platformManifest(input: ManifestInput): Record<string, unknown> {
-  const { root, target, version, existing } = input;
+  const { root, target, version } = input;
   const spec = target.spec;
   const wasi = spec.platform === 'wasi';
   const out: Record<string, unknown> = { name: target.packageName, version };
   if (wasi) {
-    if (!input.wasiOnly) out.cpu = [...spec.cpu];
+    if (!input.wasiOnly && input.wasmCpu !== false) out.cpu = [...spec.cpu];
   } else if (spec.arch !== 'universal') {
     out.cpu = [...spec.cpu];
   }
-  const existingMain = wasi && typeof existing?.main === 'string' ? existing.main : undefined;
-  out.main = existingMain ?? target.binaryFile;
-  const listed = Array.isArray(existing?.files) ? existing.files.filter((f): f is string => typeof f === 'string') : [];
-  // WASI keeps its loader files; every package keeps the license files it lists (npm packs only
-  // LICENSE/LICENCE/COPYING by itself, so LICENSE-MIT / LICENSE-APACHE must stay in `files`).
-  const existingFiles = wasi ? listed : listed.filter((f) => LICENSE_FILE.test(f));
-  out.files = [target.binaryFile, ...existingFiles.filter((f) => f !== target.binaryFile)];
+  const listed = Array.isArray(input.existing?.files) ? input.existing.files.filter((f): f is string => typeof f === 'string') : [];
+  const licenseFiles = listed.filter((f) => LICENSE_FILE.test(f) && f !== target.binaryFile);
+  out.main = target.binaryFile;
+  out.files = [target.binaryFile, ...licenseFiles];
   for (const key of CARRIED_FIELDS) {
     if (root[key] !== undefined) out[key] = structuredClone(root[key]);
   }
@@ -360,15 +418,44 @@ export function platformManifest(input: ManifestInput): Record<string, unknown> 
     }
     if (Object.keys(publishConfig).length > 0) out.publishConfig = publishConfig;
   }
-  if (wasi && existing) {
-    for (const key of WASI_KEPT) {
-      if (existing[key] !== undefined) out[key] = structuredClone(existing[key]);
-    }
-    if (existing.engines !== undefined) out.engines = structuredClone(existing.engines);
-  }
   if (spec.os !== null) out.os = [spec.os];
+  if (wasi) {
+    const binaryName = target.binaryFile.slice(0, -`.${spec.platformArchABI}.wasm`.length);
+    const suffix = wasiLoaderSuffix(spec.platformArchABI);
+    const staged = new Set(input.wasiStaged ?? []);
+    const entry = `${binaryName}.${suffix}.cjs`;
+    const typeDef = `${binaryName}.${suffix}.d.cts`;
+    const browser = `${binaryName}.${suffix}-browser.js`;
+    out.main = entry;
+    if (staged.has(typeDef)) out.types = typeDef;
+    out.browser = browser;
+    out.type = 'module';
+    out.files = [
+      target.binaryFile,
+      ...wasiFiles(binaryName, target)
+        .map((f) => f.name)
+        .filter((f) => staged.has(f)),
+    ];
+    out.engines = {
+      ...(isRecord(out.engines) ? out.engines : {}),
+      node: wasiNodeEngine(isRecord(root.engines) ? root.engines.node : undefined),
+    };
+    out.dependencies = { ...(input.wasiRuntime?.dependencies ?? {}) };
+  }
   if (spec.libc !== null) out.libc = [spec.libc];
   return out;
+}
+
+/** The targets the root pins in `optionalDependencies`: all, but WASI only while `napi.wasm.optionalDependency` is not false. */
+export function pinnedTargets(targets: readonly PlannedTarget[], wasmOptionalDependency: boolean): PlannedTarget[] {
+  return targets.filter((t) => wasmOptionalDependency || t.spec.platform !== 'wasi');
+}
+
+/** The `main` napi-rs gives a platform package: the `.node` file, or the `.cjs` loader of a WASI package. */
+export function platformMain(target: PlannedTarget): string {
+  if (target.spec.platform !== 'wasi') return target.binaryFile;
+  const binaryName = target.binaryFile.slice(0, -`.${target.spec.platformArchABI}.wasm`.length);
+  return `${binaryName}.${wasiLoaderSuffix(target.spec.platformArchABI)}.cjs`;
 }
 
 /** The README napi-rs writes into a platform package dir (stage writes it only when there is none). */

@@ -1,27 +1,55 @@
 /**
- * Reading napi-rs v3 configuration (`napi.targets`, `napi.binaryName`, `napi.packageName`) out of a
- * root package.json object, with every problem reported as a diagnostic (pure: no I/O).
+ * Reading the napi-rs configuration (`napi` in the root package.json, or a separate file given as
+ * `--config-path`/`-c`) the way @napi-rs/cli 3.10's `readNapiConfig` reads it, with every problem
+ * reported as a diagnostic (pure: no I/O).
  *
- * Semantics follow @napi-rs/cli 3.10's `readNapiConfig`: `binaryName` defaults to `index`,
- * `packageName` to the package.json `name`; a cargo-zigbuild glibc pin (`x86_64-unknown-linux-gnu.2.17`)
- * names the same artifact as its base triple; older WASI spellings resolve to their canonical triple;
- * two entries naming the same artifact are duplicates. Where napi-ship is stricter: the v2 fields
- * (`napi.triples`, `napi.name`, `napi.package`) are errors instead of deprecation warnings, an empty
- * `napi.targets` is an error, and triples napi-rs does not list are errors (we cannot say what their
- * binaries must be). When `napi.targets` is absent napi-rs itself builds only for the host; a release
- * needs a fixed list, so we use napi-rs's `DEFAULT_TARGETS` (what `napi new` preselects).
+ * As napi-rs: a separate config file's keys override the `napi` field's; `binaryName` defaults to
+ * `index` (the v2 `napi.name` wins over it, as in napi-rs); `packageName` to the package.json
+ * `name`; a cargo-zigbuild glibc pin (`x86_64-unknown-linux-gnu.2.17`) names the same artifact as
+ * its base triple; older WASI spellings resolve to their canonical triple; two entries naming the
+ * same artifact are duplicates; `napi.wasm.*` is read. napi-rs v2 keys (`name`, `package.name`,
+ * `triples.defaults`, `triples.additional`) are read with a deprecation note, never refused.
+ *
+ * Where napi-ship differs, on purpose:
+ * - a v2 `triples.defaults: true` means napi-rs **v2's** three default triples (a project with a v2
+ *   config builds with v2); @napi-rs/cli 3 substitutes its own four, which adds
+ *   `aarch64-apple-darwin` and then refuses a real v2 project whose `additional` repeats it;
+ * - `packageName` falls back to the v2 `package.name` (napi-rs 3 ignores it, v2 used it);
+ * - no `napi` config at all is refused (`NS_TARGET_NO_CONFIG`): such a directory is not a napi-rs
+ *   package, and napi-ship must not invent platform packages for it;
+ * - an empty `napi.targets` and a triple napi-ship cannot check are errors (napi-rs would build
+ *   for the host only / name any triple). Absent targets (no v2 triples either) mean napi-rs's
+ *   `DEFAULT_TARGETS` (what `napi new` preselects): a release needs a fixed list.
  */
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
-import { allTargets, DEFAULT_TARGETS, lookupTarget, TRIPLE_ALIASES, type TargetSpec } from './table.js';
+import { allTargets, DEFAULT_TARGETS, lookupTarget, TRIPLE_ALIASES, V2_DEFAULT_TARGETS, type TargetSpec } from './table.js';
 
-/** The napi-rs v3 settings napi-ship needs from a root package.json. */
+/** `napi.wasm`: the parts of napi-rs's WASI options that shape the staged WASI package. */
+export interface NapiWasmConfig {
+  /** `napi.wasm.cpu` (default true): the WASI package declares `cpu: ["wasm32"]` next to native targets. */
+  readonly cpu: boolean;
+  /** `napi.wasm.optionalDependency` (default true): the root lists the WASI package in `optionalDependencies`. */
+  readonly optionalDependency: boolean;
+  /** `napi.wasm.asyncRuntime` (default false): the WASI package depends on `@napi-rs/async-runtime`. */
+  readonly asyncRuntime: boolean;
+  /** `napi.wasm.browser.buffer` (default false). */
+  readonly browserBuffer: boolean;
+  /** `napi.wasm.browser.fs` (default false). */
+  readonly browserFs: boolean;
+}
+
+/** The napi-rs settings napi-ship needs from a root package.json (and a `--config-path` file). */
 export interface NapiConfig {
   /** `napi.binaryName` (default `index`): the stem of every `.node` file. */
   readonly binaryName: string;
   /** `napi.packageName` (default: the package.json `name`): the prefix of every platform package. */
   readonly packageName: string;
-  /** `napi.targets`, resolved, in configured order. */
+  /** `napi.targets` (or the v2 `napi.triples`), resolved, in configured order. */
   readonly targets: readonly TargetSpec[];
+  /** `napi.wasm`. */
+  readonly wasm: NapiWasmConfig;
+  /** Notes and warnings about the config (v2 keys read, a config file overriding `napi`). */
+  readonly notes: readonly Diagnostic[];
 }
 
 type Json = Readonly<Record<string, unknown>>;
@@ -87,25 +115,32 @@ function cargoTriple(entry: string): string {
   return dot === -1 ? entry : entry.slice(0, dot);
 }
 
-/** What a v2 `napi.triples` block means as a v3 `napi.targets` list, when it is well formed. */
-function migratedTargets(triples: unknown): string[] | undefined {
+/**
+ * What a v2 `napi.triples` block means to napi-rs v2, when well formed: its three defaults unless
+ * `defaults` is false (v2 defaulted it to true: `{ "additional": [...] }` alone ships the defaults
+ * too, as published v2 releases show), then `additional`.
+ */
+function v2Targets(triples: unknown): string[] | undefined {
   if (!isObject(triples)) return undefined;
   const additional = triples['additional'] ?? [];
   if (!Array.isArray(additional) || !additional.every((t): t is string => typeof t === 'string')) return undefined;
-  return [...(triples['defaults'] === true ? DEFAULT_TARGETS : []), ...additional];
+  if (triples['defaults'] !== undefined && typeof triples['defaults'] !== 'boolean') return undefined;
+  return [...(triples['defaults'] !== false ? V2_DEFAULT_TARGETS : []), ...additional];
 }
 
 interface Context {
   readonly source: string | undefined;
   readonly problems: Diagnostic[];
+  readonly notes: Diagnostic[];
 }
 
-function report(ctx: Context, d: Omit<Diagnostic, 'severity' | 'subject'>): void {
-  ctx.problems.push(diagnostic(ctx.source === undefined ? d : { ...d, subject: ctx.source }));
+function report(ctx: Context, d: Omit<Diagnostic, 'subject' | 'severity'> & { severity?: Diagnostic['severity'] }): void {
+  const full = diagnostic(ctx.source === undefined ? d : { ...d, subject: ctx.source });
+  (full.severity === 'error' ? ctx.problems : ctx.notes).push(full);
 }
 
-/** The `napi` object of a package.json, or undefined (with a diagnostic when it is malformed). */
-function napiSection(packageJson: unknown, ctx: Context): Json | undefined {
+/** The `napi` object of a package.json (merged with a separate config file, as napi-rs does), or undefined with a diagnostic. */
+function napiSection(packageJson: unknown, ctx: Context, configFile: unknown): Json | undefined {
   if (!isObject(packageJson)) {
     report(ctx, {
       code: 'NS_TARGET_CONFIG',
@@ -117,8 +152,27 @@ function napiSection(packageJson: unknown, ctx: Context): Json | undefined {
     return undefined;
   }
   const napi = packageJson['napi'];
-  if (napi === undefined) return {};
-  if (!isObject(napi)) {
+  if (configFile !== undefined && !isObject(configFile)) {
+    report(ctx, {
+      code: 'NS_TARGET_CONFIG',
+      message: `the napi-rs config file is ${describe(configFile)}, not an object`,
+      hint: 'a napi-rs config file (napi build --config-path) holds what package.json "napi" would: { "binaryName": …, "targets": [ … ] }',
+      expected: 'an object',
+      found: describe(configFile),
+    });
+    return undefined;
+  }
+  if (napi === undefined && configFile === undefined) {
+    report(ctx, {
+      code: 'NS_TARGET_NO_CONFIG',
+      message: 'package.json has no "napi" config: this is not a napi-rs package, and napi-ship will not invent platform packages for it',
+      hint: 'run napi-ship in the napi-rs package directory (--cwd DIR), pass the napi-rs config file with --config-path FILE, or add "napi": { "binaryName": "…", "targets": [ … ] } (napi new writes one)',
+      expected: 'a "napi" object',
+      found: 'none',
+    });
+    return undefined;
+  }
+  if (napi !== undefined && !isObject(napi)) {
     report(ctx, {
       code: 'NS_TARGET_CONFIG',
       message: `napi is ${describe(napi)}, not an object`,
@@ -128,29 +182,23 @@ function napiSection(packageJson: unknown, ctx: Context): Json | undefined {
     });
     return undefined;
   }
-  return napi;
-}
-
-function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
-  const raw = napi['targets'];
-
-  if (napi['triples'] !== undefined) {
-    const migrated = migratedTargets(napi['triples']);
+  if (configFile === undefined) return napi ?? {};
+  if (napi !== undefined) {
     report(ctx, {
-      code: 'NS_TARGET_CONFIG_V2',
-      message: 'napi.triples is the napi-rs v2 target config; napi-rs v3 and napi-ship read napi.targets',
-      hint:
-        raw === undefined
-          ? `replace napi.triples with napi.targets${migrated ? `: "targets": ${JSON.stringify(migrated)}` : ' (an array of Rust triples)'}`
-          : 'remove napi.triples: napi.targets is already set and napi-rs v3 ignores napi.triples next to it',
-      found: 'napi.triples',
+      code: 'NS_TARGET_CONFIG_FILE',
+      severity: 'note',
+      message: 'both package.json "napi" and a napi-rs config file are present: the config file\'s keys win, as in napi-rs',
+      hint: 'keep one of them to avoid surprises',
     });
   }
+  return { ...(napi ?? {}), ...configFile };
+}
 
-  if (raw === undefined) {
-    return napi['triples'] === undefined ? DEFAULT_TARGETS.map((t) => lookupTarget(t)).filter((t) => t !== undefined) : [];
-  }
-  if (!Array.isArray(raw)) {
+/** The triple list napi-rs would build, with where it came from; reports what is wrong with it. */
+function targetList(napi: Json, ctx: Context): { list: readonly unknown[]; label: string } {
+  const raw = napi['targets'];
+  const triples = napi['triples'];
+  if (raw !== undefined && !Array.isArray(raw)) {
     report(ctx, {
       code: 'NS_TARGET_CONFIG',
       message: `napi.targets is ${describe(raw)}, not an array of target triples`,
@@ -158,29 +206,68 @@ function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
       expected: 'an array of strings',
       found: describe(raw),
     });
-    return [];
+    return { list: [], label: 'napi.targets' };
   }
-  if (raw.length === 0) {
+  if (Array.isArray(raw) && raw.length > 0) {
+    if (triples !== undefined) {
+      report(ctx, {
+        code: 'NS_TARGET_CONFIG_V2',
+        severity: 'warning',
+        message: 'napi.triples (napi-rs v2) is ignored: napi.targets is set, and napi-rs reads only napi.targets then',
+        hint: 'remove napi.triples',
+        found: 'napi.triples',
+      });
+    }
+    return { list: raw, label: 'napi.targets' };
+  }
+  if (triples !== undefined) {
+    const list = v2Targets(triples);
+    if (list === undefined) {
+      report(ctx, {
+        code: 'NS_TARGET_CONFIG',
+        message: `napi.triples is ${describe(triples)}, not { "defaults": boolean, "additional": [triples] }`,
+        hint: 'write napi.targets instead: an array of Rust triples',
+        expected: '{ "defaults": boolean, "additional": string[] }',
+        found: describe(triples),
+      });
+      return { list: [], label: 'napi.triples' };
+    }
+    if (list.length > 0) {
+      report(ctx, {
+        code: 'NS_TARGET_CONFIG_V2',
+        severity: 'note',
+        message: `napi.triples is the napi-rs v2 target config (deprecated); read as napi-rs v2 meant it${isObject(triples) && triples['defaults'] !== false ? `: its three defaults (${V2_DEFAULT_TARGETS.join(', ')}) plus additional` : ''}`,
+        hint: `when moving to napi-rs v3, write the same list as "targets": ${JSON.stringify([...new Set(list)])} (napi-rs v3's own defaults add aarch64-apple-darwin)`,
+        found: 'napi.triples',
+      });
+      return { list, label: 'napi.triples' };
+    }
+  }
+  if (Array.isArray(raw) || triples !== undefined) {
     report(ctx, {
       code: 'NS_TARGET_CONFIG',
-      message: 'napi.targets is empty: there is nothing to ship',
-      hint: `list the Rust triples to release, e.g. ${JSON.stringify(DEFAULT_TARGETS)} (napi-rs's defaults)`,
+      message: `${triples !== undefined ? 'napi.triples lists' : 'napi.targets is empty:'} no target: there is nothing to ship`,
+      hint: `list the Rust triples to release, e.g. "targets": ${JSON.stringify(DEFAULT_TARGETS)} (napi-rs's defaults)`,
       expected: 'at least one target triple',
       found: '[]',
     });
-    return [];
+    return { list: [], label: 'napi.targets' };
   }
+  return { list: DEFAULT_TARGETS, label: 'napi.targets' };
+}
 
+function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
+  const { list, label } = targetList(napi, ctx);
   const targets: TargetSpec[] = [];
   const seen = new Set<string>();
   const duplicated = new Set<string>();
   const byArtifact = new Map<string, string>();
-  raw.forEach((entry: unknown, index) => {
+  list.forEach((entry: unknown, index) => {
     if (typeof entry !== 'string') {
       report(ctx, {
         code: 'NS_TARGET_CONFIG',
-        message: `napi.targets[${index}] is ${describe(entry)}, not a target triple`,
-        hint: 'every entry of napi.targets must be a Rust target triple string',
+        message: `${label}[${index}] is ${describe(entry)}, not a target triple`,
+        hint: `every entry of ${label} must be a Rust target triple string`,
         expected: 'a string',
         found: describe(entry),
       });
@@ -192,7 +279,7 @@ function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
         report(ctx, {
           code: 'NS_TARGET_DUPLICATE',
           target: entry,
-          message: `napi.targets lists ${entry} more than once`,
+          message: `${label} lists ${entry} more than once`,
           hint: `remove the repeated "${entry}"`,
         });
       }
@@ -204,7 +291,7 @@ function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
       report(ctx, {
         code: 'NS_TARGET_UNKNOWN',
         target: entry,
-        message: `napi.targets lists ${entry}, a triple @napi-rs/cli does not know`,
+        message: `${label} lists ${entry}, a triple napi-ship cannot check (napi-rs's parseTriple names no platform, CPU and ABI it knows)`,
         hint: unknownTargetHint(entry),
         found: entry,
       });
@@ -215,7 +302,7 @@ function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
       report(ctx, {
         code: 'NS_TARGET_DUPLICATE',
         target: entry,
-        message: `napi.targets lists ${previous} and ${entry}, which produce the same ${spec.platformArchABI} package`,
+        message: `${label} lists ${previous} and ${entry}, which produce the same ${spec.platformArchABI} package`,
         hint: `keep one spelling: "${previous}" or "${entry}"`,
       });
       return;
@@ -227,21 +314,20 @@ function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
 }
 
 /**
- * The targets of a root package.json's napi-rs v3 config (`napi.targets`, or napi-rs's
- * `DEFAULT_TARGETS` when absent); throws one `DiagnosticError` carrying every problem found.
+ * The targets of a root package.json's napi-rs config (`napi.targets`, the v2 `napi.triples`, or
+ * napi-rs's `DEFAULT_TARGETS` when neither is set); throws one `DiagnosticError` carrying every problem found.
  */
-export function readTargets(packageJson: unknown, source?: string): TargetSpec[] {
-  const ctx: Context = { source, problems: [] };
-  const napi = napiSection(packageJson, ctx);
+export function readTargets(packageJson: unknown, source?: string, configFile?: unknown): TargetSpec[] {
+  const ctx: Context = { source, problems: [], notes: [] };
+  const napi = napiSection(packageJson, ctx, configFile);
   const targets = napi ? collectTargets(napi, ctx) : [];
   if (ctx.problems.length > 0) throw new DiagnosticError(ctx.problems);
   return targets;
 }
 
-function readName(napi: Json, key: 'binaryName' | 'packageName', fallback: unknown, ctx: Context): string | undefined {
-  const value = napi[key] === undefined ? fallback : napi[key];
+function readName(key: 'binaryName' | 'packageName', value: unknown, fromDefault: string | undefined, ctx: Context): string | undefined {
   if (typeof value === 'string' && value.trim() !== '') return value;
-  const where = napi[key] === undefined ? `the package.json name (the default of napi.${key})` : `napi.${key}`;
+  const where = fromDefault ?? `napi.${key}`;
   report(ctx, {
     code: 'NS_TARGET_CONFIG',
     message:
@@ -258,38 +344,93 @@ function readName(napi: Json, key: 'binaryName' | 'packageName', fallback: unkno
   return undefined;
 }
 
+function readBoolean(ctx: Context, where: string, value: unknown, fallback: boolean): boolean {
+  if (value === undefined) return fallback;
+  if (typeof value === 'boolean') return value;
+  report(ctx, {
+    code: 'NS_TARGET_CONFIG',
+    message: `${where} is ${describe(value)}, not true or false`,
+    hint: `write ${where} as a boolean`,
+    expected: 'a boolean',
+    found: describe(value),
+  });
+  return fallback;
+}
+
+function readWasm(napi: Json, ctx: Context): NapiWasmConfig {
+  const raw = napi['wasm'];
+  const wasm = isObject(raw) ? raw : {};
+  if (raw !== undefined && !isObject(raw)) {
+    report(ctx, {
+      code: 'NS_TARGET_CONFIG',
+      message: `napi.wasm is ${describe(raw)}, not an object`,
+      hint: 'write napi.wasm as an object, e.g. { "browser": { "fs": false } }',
+      expected: 'an object',
+      found: describe(raw),
+    });
+  }
+  const browser = isObject(wasm['browser']) ? wasm['browser'] : {};
+  return {
+    cpu: readBoolean(ctx, 'napi.wasm.cpu', wasm['cpu'], true),
+    optionalDependency: readBoolean(ctx, 'napi.wasm.optionalDependency', wasm['optionalDependency'], true),
+    asyncRuntime: readBoolean(ctx, 'napi.wasm.asyncRuntime', wasm['asyncRuntime'], false),
+    browserBuffer: readBoolean(ctx, 'napi.wasm.browser.buffer', browser['buffer'], false),
+    browserFs: readBoolean(ctx, 'napi.wasm.browser.fs', browser['fs'], false),
+  };
+}
+
 /**
- * The napi-rs v3 config of a root package.json: `binaryName` (default `index`), `packageName`
- * (default: package.json `name`) and `targets`; throws one `DiagnosticError` with every problem.
+ * The napi-rs config of a root package.json (and of a separate napi-rs config file, whose keys
+ * win, as with `napi … --config-path`): `binaryName`, `packageName`, `targets`, `wasm`, plus notes
+ * about deprecated v2 keys. Throws one `DiagnosticError` with every problem.
  */
-export function readNapiConfig(packageJson: unknown, source?: string): NapiConfig {
-  const ctx: Context = { source, problems: [] };
-  const napi = napiSection(packageJson, ctx);
+export function readNapiConfig(packageJson: unknown, source?: string, configFile?: unknown): NapiConfig {
+  const ctx: Context = { source, problems: [], notes: [] };
+  const napi = napiSection(packageJson, ctx, configFile);
   // napiSection reported why when it returns undefined.
   if (napi === undefined || !isObject(packageJson)) throw new DiagnosticError(ctx.problems);
 
+  let binaryValue: unknown = napi['binaryName'] ?? 'index';
+  let binaryDefault: string | undefined;
   if (napi['name'] !== undefined) {
     report(ctx, {
       code: 'NS_TARGET_CONFIG_V2',
-      message: 'napi.name is the napi-rs v2 spelling of napi.binaryName',
-      hint: 'rename napi.name to napi.binaryName',
+      severity: 'note',
+      message: 'napi.name is the napi-rs v2 spelling of napi.binaryName (deprecated); read as the binary name, as napi-rs does',
+      hint: 'rename napi.name to napi.binaryName when moving to napi-rs v3',
       found: 'napi.name',
     });
+    binaryValue = napi['name'];
+    binaryDefault = 'napi.name';
   }
-  if (napi['package'] !== undefined) {
+  let packageValue: unknown = napi['packageName'];
+  let packageDefault: string | undefined;
+  const v2Package = napi['package'];
+  if (v2Package !== undefined) {
+    const v2Name = isObject(v2Package) ? v2Package['name'] : undefined;
     report(ctx, {
       code: 'NS_TARGET_CONFIG_V2',
-      message: 'napi.package is the napi-rs v2 spelling of napi.packageName',
-      hint: 'replace napi.package.name with napi.packageName',
+      severity: 'note',
+      message: 'napi.package.name is the napi-rs v2 spelling of napi.packageName (deprecated)',
+      hint: 'replace napi.package.name with napi.packageName when moving to napi-rs v3 (napi-rs v3 ignores napi.package)',
       found: 'napi.package',
     });
+    if (packageValue === undefined && v2Name !== undefined) {
+      packageValue = v2Name;
+      packageDefault = 'napi.package.name';
+    }
   }
-  const binaryName = readName(napi, 'binaryName', 'index', ctx);
-  const packageName = readName(napi, 'packageName', packageJson['name'], ctx);
+  if (packageValue === undefined) {
+    packageValue = packageJson['name'];
+    packageDefault = 'the package.json name (the default of napi.packageName)';
+  }
+  const binaryName = readName('binaryName', binaryValue, binaryDefault, ctx);
+  const packageName = readName('packageName', packageValue, packageDefault, ctx);
   const targets = collectTargets(napi, ctx);
+  const wasm = readWasm(napi, ctx);
   // readName reported why when it returns undefined.
   if (ctx.problems.length > 0 || binaryName === undefined || packageName === undefined) {
     throw new DiagnosticError(ctx.problems);
   }
-  return { binaryName, packageName, targets };
+  return { binaryName, packageName, targets, wasm, notes: ctx.notes };
 }

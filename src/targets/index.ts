@@ -7,6 +7,9 @@ export {
   AVAILABLE_TARGETS,
   DEFAULT_TARGETS,
   TRIPLE_ALIASES,
+  V2_DEFAULT_TARGETS,
+  napiParseTriple,
+  type NapiTriple,
   allTargets,
   lookupTarget,
   platformPackageName,
@@ -16,4 +19,4 @@ export {
   type TargetMachine,
   type TargetSpec,
 } from './table.js';
-export { readNapiConfig, readTargets, type NapiConfig } from './config.js';
+export { readNapiConfig, readTargets, type NapiConfig, type NapiWasmConfig } from './config.js';

@@ -1,13 +1,14 @@
 /**
- * The napi-rs target table: every triple @napi-rs/cli 3.10 lists, with what napi-ship expects of it.
+ * The napi-rs target model: every triple @napi-rs/cli 3.10 lists, and any other triple its
+ * `parseTriple` names that napi-ship can check, with what napi-ship expects of each.
  *
- * Why a table of our own: @napi-rs/cli exports `parseTriple` publicly, but its target lists
- * (`AVAILABLE_TARGETS`, `DEFAULT_TARGETS`, `UNIVERSAL_TARGETS`, `UniArchsByPlatform`) are internal,
- * and the CLI is only a devDependency of napi-ship (its entry point also loads the whole CLI), so
- * runtime code cannot import it. The triple → `platformArchABI`/`platform`/`arch`/`abi` columns
- * below are therefore a literal copy of what napi-rs computes, spelled exactly as napi-rs spells
- * them; `test/targets.test.ts` checks every row against the CLI's public `parseTriple` and checks
- * the triple lists against the CLI's own, so a CLI upgrade that changes them fails the tests.
+ * The naming (triple → `platformArchABI`/`platform`/`arch`/`abi`) is napi-rs's: `napiParseTriple`
+ * below is its `parseTriple`, computed, not a table. Why not call the CLI at run time: it is only
+ * an optional peer of napi-ship and its entry point loads the whole CLI. `test/targets.test.ts`
+ * checks `napiParseTriple` against the CLI's exported `parseTriple` for every triple `rustc` knows
+ * and the lists below against the CLI's own, so a CLI upgrade that changes them fails the tests.
+ * napi-ship's own facts (binary format, libc the binary links, glibc floors) extend napi-rs's
+ * naming and never contradict it.
  */
 import type { BinaryFormat, Crt, Libc } from '../core/index.js';
 
@@ -50,6 +51,14 @@ export interface TargetSpec {
    * npm refuse the package on Windows (npm-install-checks fails any `libc` off Linux); we expect null.
    */
   readonly libc: Libc | null;
+  /**
+   * The C library the binary itself must link (napi-ship's fact, beyond napi-rs's npm fields):
+   * glibc for every linux-gnu* ABI, musl for linux-musl* and for OpenHarmony (musl-based), null
+   * elsewhere. Differs from `libc` where napi-rs writes no npm field (gnueabihf, musleabihf, ohos).
+   */
+  readonly binaryLibc: Libc | null;
+  /** For a glibc binary: the oldest glibc that exists for its architecture (riscv64: 2.27); null otherwise. */
+  readonly glibcFloor: string | null;
   /** The container the binary must be. */
   readonly format: BinaryFormat;
   /** Pointer width of the binary. */
@@ -66,37 +75,105 @@ export interface TargetSpec {
   readonly binaryFile: (binaryName: string) => string;
 }
 
-/** A triple's napi-rs columns: [triple, platformArchABI, platform, arch, abi]. */
-type Row = readonly [string, string, NapiPlatform, NapiArch, string | null];
+/** napi-rs's naming of one triple: what its `parseTriple` returns. */
+export interface NapiTriple {
+  readonly triple: string;
+  readonly platformArchABI: string;
+  readonly platform: string;
+  readonly arch: string;
+  readonly abi: string | null;
+}
 
-/** napi-rs's `AVAILABLE_TARGETS`, in its order, with what its `parseTriple` returns for each. */
-const ROWS: readonly Row[] = [
-  ['aarch64-apple-darwin', 'darwin-arm64', 'darwin', 'arm64', null],
-  ['aarch64-linux-android', 'android-arm64', 'android', 'arm64', null],
-  ['aarch64-unknown-linux-gnu', 'linux-arm64-gnu', 'linux', 'arm64', 'gnu'],
-  ['aarch64-unknown-linux-musl', 'linux-arm64-musl', 'linux', 'arm64', 'musl'],
-  ['aarch64-unknown-linux-ohos', 'openharmony-arm64', 'openharmony', 'arm64', null],
-  ['aarch64-pc-windows-msvc', 'win32-arm64-msvc', 'win32', 'arm64', 'msvc'],
-  ['aarch64-unknown-freebsd', 'freebsd-arm64', 'freebsd', 'arm64', null],
-  ['x86_64-apple-darwin', 'darwin-x64', 'darwin', 'x64', null],
-  ['x86_64-pc-windows-msvc', 'win32-x64-msvc', 'win32', 'x64', 'msvc'],
-  ['x86_64-pc-windows-gnu', 'win32-x64-gnu', 'win32', 'x64', 'gnu'],
-  ['x86_64-unknown-linux-gnu', 'linux-x64-gnu', 'linux', 'x64', 'gnu'],
-  ['x86_64-unknown-linux-musl', 'linux-x64-musl', 'linux', 'x64', 'musl'],
-  ['x86_64-unknown-linux-ohos', 'openharmony-x64', 'openharmony', 'x64', null],
-  ['x86_64-unknown-freebsd', 'freebsd-x64', 'freebsd', 'x64', null],
-  ['i686-pc-windows-msvc', 'win32-ia32-msvc', 'win32', 'ia32', 'msvc'],
-  ['armv7-unknown-linux-gnueabihf', 'linux-arm-gnueabihf', 'linux', 'arm', 'gnueabihf'],
-  ['armv7-unknown-linux-musleabihf', 'linux-arm-musleabihf', 'linux', 'arm', 'musleabihf'],
-  ['armv7-linux-androideabi', 'android-arm-eabi', 'android', 'arm', 'eabi'],
-  ['universal-apple-darwin', 'darwin-universal', 'darwin', 'universal', null],
-  ['loongarch64-unknown-linux-gnu', 'linux-loong64-gnu', 'linux', 'loong64', 'gnu'],
-  ['riscv64gc-unknown-linux-gnu', 'linux-riscv64-gnu', 'linux', 'riscv64', 'gnu'],
-  ['powerpc64le-unknown-linux-gnu', 'linux-ppc64-gnu', 'linux', 'ppc64', 'gnu'],
-  ['powerpc64le-unknown-freebsd', 'freebsd-ppc64', 'freebsd', 'ppc64', null],
-  ['s390x-unknown-linux-gnu', 'linux-s390x-gnu', 'linux', 's390x', 'gnu'],
-  ['wasm32-wasip1', 'wasm32-wasip1', 'wasi', 'wasm32', 'wasi'],
-  ['wasm32-wasip1-threads', 'wasm32-wasi', 'wasi', 'wasm32', 'wasi'],
+/** napi-rs's `getWasiTarget`: the WASI spellings it accepts, their canonical triple and artifact name. */
+const WASI: Readonly<Record<string, { readonly canonical: string; readonly platformArchABI: string }>> = {
+  'wasm32-wasi': { canonical: 'wasm32-wasip1-threads', platformArchABI: 'wasm32-wasi' },
+  'wasm32-wasi-preview1-threads': { canonical: 'wasm32-wasip1-threads', platformArchABI: 'wasm32-wasi' },
+  'wasm32-wasip1-threads': { canonical: 'wasm32-wasip1-threads', platformArchABI: 'wasm32-wasi' },
+  'wasm32-wasip1': { canonical: 'wasm32-wasip1', platformArchABI: 'wasm32-wasip1' },
+};
+
+/** napi-rs's `CpuToNodeArch`. */
+const CPU_TO_NODE_ARCH: Readonly<Record<string, string>> = {
+  x86_64: 'x64',
+  aarch64: 'arm64',
+  i686: 'ia32',
+  armv7: 'arm',
+  loongarch64: 'loong64',
+  riscv64gc: 'riscv64',
+  powerpc64le: 'ppc64',
+  powerpc64: 'ppc64',
+};
+
+/** napi-rs's `SysToNodePlatform`. */
+const SYS_TO_PLATFORM: Readonly<Record<string, string>> = {
+  linux: 'linux',
+  freebsd: 'freebsd',
+  darwin: 'darwin',
+  windows: 'win32',
+  ohos: 'openharmony',
+};
+
+/**
+ * napi-rs's `parseTriple`, statement for statement (@napi-rs/cli 3.10 `src/utils/target.ts`): the
+ * platform/arch/abi naming of any triple. `test/targets.test.ts` checks it against the CLI's own
+ * `parseTriple` for every triple rustc knows, so the two cannot drift apart unnoticed. Throws for
+ * WASI spellings napi-rs refuses, as napi-rs does.
+ */
+export function napiParseTriple(rawTriple: string): NapiTriple {
+  const wasi = WASI[rawTriple];
+  if (wasi) return { triple: wasi.canonical, platformArchABI: wasi.platformArchABI, platform: 'wasi', arch: 'wasm32', abi: 'wasi' };
+  if (/^wasm32-(?:wasip|wasi(?:-|$))/.test(rawTriple)) throw new TypeError(`Unsupported WASI target ${rawTriple}`);
+  const triple = rawTriple.endsWith('eabi') ? `${rawTriple.slice(0, -4)}-eabi` : rawTriple;
+  const parts = triple.split('-');
+  let cpu: string;
+  let sys: string;
+  let abi: string | null = null;
+  if (parts.length === 2) {
+    cpu = parts[0] ?? '';
+    sys = parts[1] ?? '';
+  } else {
+    cpu = parts[0] ?? '';
+    sys = parts[2] ?? '';
+    abi = parts[3] ?? null;
+  }
+  if (abi !== null && (abi === 'android' || abi === 'ohos')) {
+    sys = abi;
+    abi = null;
+  }
+  // `sys` can be undefined in napi-rs for a one-part triple; it then names the platform "undefined".
+  const platform = SYS_TO_PLATFORM[sys] ?? (parts.length === 1 ? 'undefined' : sys);
+  const arch = CPU_TO_NODE_ARCH[cpu] ?? cpu;
+  return { triple: rawTriple, platformArchABI: abi ? `${platform}-${arch}-${abi}` : `${platform}-${arch}`, platform, arch, abi };
+}
+
+/** napi-rs's `AVAILABLE_TARGETS`, in its order. */
+const AVAILABLE: readonly string[] = [
+  'aarch64-apple-darwin',
+  'aarch64-linux-android',
+  'aarch64-unknown-linux-gnu',
+  'aarch64-unknown-linux-musl',
+  'aarch64-unknown-linux-ohos',
+  'aarch64-pc-windows-msvc',
+  'aarch64-unknown-freebsd',
+  'x86_64-apple-darwin',
+  'x86_64-pc-windows-msvc',
+  'x86_64-pc-windows-gnu',
+  'x86_64-unknown-linux-gnu',
+  'x86_64-unknown-linux-musl',
+  'x86_64-unknown-linux-ohos',
+  'x86_64-unknown-freebsd',
+  'i686-pc-windows-msvc',
+  'armv7-unknown-linux-gnueabihf',
+  'armv7-unknown-linux-musleabihf',
+  'armv7-linux-androideabi',
+  'universal-apple-darwin',
+  'loongarch64-unknown-linux-gnu',
+  'riscv64gc-unknown-linux-gnu',
+  'powerpc64le-unknown-linux-gnu',
+  'powerpc64le-unknown-freebsd',
+  's390x-unknown-linux-gnu',
+  'wasm32-wasip1',
+  'wasm32-wasip1-threads',
 ];
 
 /** Older WASI spellings napi-rs still accepts, and the triple it builds for each (`getWasiTarget`). */
@@ -110,19 +187,53 @@ const UNIVERSAL: Readonly<Record<string, readonly string[]>> = {
   'universal-apple-darwin': ['aarch64-apple-darwin', 'x86_64-apple-darwin'],
 };
 
-/** Binary facts of each Rust CPU (the triple's first component). */
-const CPUS: Readonly<Record<string, { bits: 32 | 64; endian: 'little' | 'big'; machine: TargetMachine | null }>> = {
-  x86_64: { bits: 64, endian: 'little', machine: 'X86_64' },
-  aarch64: { bits: 64, endian: 'little', machine: 'Aarch64' },
-  i686: { bits: 32, endian: 'little', machine: 'I386' },
-  armv7: { bits: 32, endian: 'little', machine: 'Arm' },
-  loongarch64: { bits: 64, endian: 'little', machine: 'LoongArch64' },
-  riscv64gc: { bits: 64, endian: 'little', machine: 'Riscv64' },
-  powerpc64le: { bits: 64, endian: 'little', machine: 'PowerPc64' },
-  s390x: { bits: 64, endian: 'big', machine: 'S390x' },
-  wasm32: { bits: 32, endian: 'little', machine: 'Wasm32' },
-  universal: { bits: 64, endian: 'little', machine: null },
+interface CpuFacts {
+  readonly bits: 32 | 64;
+  readonly endian: 'little' | 'big';
+  readonly machine: TargetMachine | null;
+  /**
+   * The oldest glibc that exists for this architecture (the first release that supported it):
+   * no binary for it can need less, so a glibc ceiling below it is raised to it.
+   */
+  readonly glibcFloor: string;
+}
+
+/**
+ * Binary facts of each Rust CPU (the triple's first component) napi-ship can check. Only CPUs
+ * whose napi-rs `arch` is also Node's `process.arch` (so npm's `cpu` field works) are here.
+ * glibc floors: the glibc release that first supported the architecture (x86_64 and aarch64
+ * binaries built on napi-rs's cross toolchain need 2.17; armv7 hard-float symbols start at 2.4;
+ * ppc64le at 2.17; s390x at 2.2; riscv64 at 2.27; loongarch64 at 2.36).
+ */
+const CPUS: Readonly<Record<string, CpuFacts>> = {
+  x86_64: { bits: 64, endian: 'little', machine: 'X86_64', glibcFloor: '2.2.5' },
+  aarch64: { bits: 64, endian: 'little', machine: 'Aarch64', glibcFloor: '2.17' },
+  i686: { bits: 32, endian: 'little', machine: 'I386', glibcFloor: '2.0' },
+  armv7: { bits: 32, endian: 'little', machine: 'Arm', glibcFloor: '2.4' },
+  arm: { bits: 32, endian: 'little', machine: 'Arm', glibcFloor: '2.4' },
+  loongarch64: { bits: 64, endian: 'little', machine: 'LoongArch64', glibcFloor: '2.36' },
+  riscv64gc: { bits: 64, endian: 'little', machine: 'Riscv64', glibcFloor: '2.27' },
+  riscv64: { bits: 64, endian: 'little', machine: 'Riscv64', glibcFloor: '2.27' },
+  powerpc64le: { bits: 64, endian: 'little', machine: 'PowerPc64', glibcFloor: '2.17' },
+  s390x: { bits: 64, endian: 'big', machine: 'S390x', glibcFloor: '2.2' },
+  wasm32: { bits: 32, endian: 'little', machine: 'Wasm32', glibcFloor: '0' },
+  universal: { bits: 64, endian: 'little', machine: null, glibcFloor: '0' },
 };
+
+/** The ABIs napi-ship can check, per napi-rs platform (null: the triple has none). */
+const ABIS: Readonly<Record<NapiPlatform, readonly (string | null)[]>> = {
+  linux: ['gnu', 'musl', 'gnueabihf', 'musleabihf', 'gnueabi', 'musleabi'],
+  android: [null, 'eabi'],
+  openharmony: [null],
+  darwin: [null],
+  win32: ['msvc', 'gnu', 'gnullvm'],
+  freebsd: [null],
+  wasi: ['wasi'],
+};
+
+function isPlatform(value: string): value is NapiPlatform {
+  return Object.hasOwn(ABIS, value);
+}
 
 function formatOf(platform: NapiPlatform, arch: NapiArch): BinaryFormat {
   if (platform === 'wasi') return 'wasm';
@@ -131,39 +242,68 @@ function formatOf(platform: NapiPlatform, arch: NapiArch): BinaryFormat {
   return 'elf';
 }
 
-function specOf([triple, platformArchABI, platform, arch, abi]: Row): TargetSpec {
-  const rustCpu = triple.slice(0, triple.indexOf('-'));
-  const cpuFacts = CPUS[rustCpu];
-  if (!cpuFacts) throw new Error(`napi-ship target table: no CPU facts for ${triple}`);
+/** The C library the binary links: glibc for linux-gnu*, musl for linux-musl* and OpenHarmony (musl-based). */
+function binaryLibcOf(platform: NapiPlatform, abi: string | null): Libc | null {
+  if (platform === 'openharmony') return 'musl';
+  if (platform !== 'linux' || abi === null) return null;
+  if (abi.startsWith('gnu')) return 'glibc';
+  if (abi.startsWith('musl')) return 'musl';
+  return null;
+}
+
+/** The spec of a triple napi-rs parses and napi-ship can check, or undefined. */
+function specOf(raw: string): TargetSpec | undefined {
+  let parsed: NapiTriple;
+  try {
+    parsed = napiParseTriple(raw);
+  } catch {
+    return undefined;
+  }
+  const { triple, platformArchABI, platform, arch, abi } = parsed;
+  const rustCpu = platform === 'wasi' ? 'wasm32' : triple.slice(0, triple.indexOf('-'));
+  const cpuFacts = Object.hasOwn(CPUS, rustCpu) ? CPUS[rustCpu] : undefined;
+  if (!cpuFacts || !isPlatform(platform) || !ABIS[platform].includes(abi)) return undefined;
+  if ((arch === 'universal') !== (platform === 'darwin' && triple === 'universal-apple-darwin')) return undefined;
+  if ((platform === 'wasi') !== (arch === 'wasm32')) return undefined;
+  const napiArch = arch as NapiArch;
   const universalOf = UNIVERSAL[triple] ?? null;
   const wasm = platform === 'wasi';
   const extension = wasm ? 'wasm' : 'node';
+  const binaryLibc = binaryLibcOf(platform, abi);
   return Object.freeze({
     triple,
     platformArchABI,
     platform,
-    arch,
+    arch: napiArch,
     abi,
     os: wasm ? null : platform,
     cpu: Object.freeze(arch === 'universal' ? ['x64', 'arm64'] : [arch]),
-    libc: abi === 'gnu' && platform === 'linux' ? 'glibc' : abi === 'musl' ? 'musl' : null,
-    format: formatOf(platform, arch),
+    libc: abi === 'gnu' && platform === 'linux' ? 'glibc' : abi === 'musl' && platform === 'linux' ? 'musl' : null,
+    binaryLibc,
+    glibcFloor: binaryLibc === 'glibc' ? cpuFacts.glibcFloor : null,
+    format: formatOf(platform, napiArch),
     bits: cpuFacts.bits,
     endian: cpuFacts.endian,
     machine: cpuFacts.machine,
-    crt: platform === 'win32' ? (abi === 'gnu' ? 'mingw' : 'msvc') : null,
+    crt: platform === 'win32' ? (abi === 'msvc' ? 'msvc' : 'mingw') : null,
     universalOf: universalOf ? Object.freeze([...universalOf]) : null,
     binaryFile: (binaryName: string): string => `${binaryName}.${platformArchABI}.${extension}`,
   });
 }
 
-const SPECS: readonly TargetSpec[] = Object.freeze(ROWS.map(specOf));
-const BY_TRIPLE: ReadonlyMap<string, TargetSpec> = new Map(SPECS.map((s) => [s.triple, s]));
+function required(triple: string): TargetSpec {
+  const spec = specOf(triple);
+  if (!spec) throw new Error(`napi-ship target table: cannot describe ${triple}`);
+  return spec;
+}
+
+const SPECS: readonly TargetSpec[] = Object.freeze(AVAILABLE.map(required));
+const CACHE = new Map<string, TargetSpec | undefined>(SPECS.map((s) => [s.triple, s]));
 
 /** Every triple @napi-rs/cli 3.10 lists (its `AVAILABLE_TARGETS`), in its order. */
 export const AVAILABLE_TARGETS: readonly string[] = Object.freeze(SPECS.map((s) => s.triple));
 
-/** napi-rs v3's `DEFAULT_TARGETS` (what `napi new` preselects and v2 `triples.defaults` meant), in its order. */
+/** napi-rs v3's `DEFAULT_TARGETS` (what `napi new` preselects and v3 `triples.defaults` adds), in its order. */
 export const DEFAULT_TARGETS: readonly string[] = Object.freeze([
   'x86_64-apple-darwin',
   'aarch64-apple-darwin',
@@ -171,12 +311,31 @@ export const DEFAULT_TARGETS: readonly string[] = Object.freeze([
   'x86_64-unknown-linux-gnu',
 ]);
 
-/** The spec of a triple (or of an older WASI spelling napi-rs accepts), undefined when napi-rs does not list it. */
+/**
+ * napi-rs v2's default platforms (`@napi-rs/cli` 2.x `DefaultPlatforms`): what `triples.defaults: true`
+ * meant to a project that builds with napi-rs v2.
+ */
+export const V2_DEFAULT_TARGETS: readonly string[] = Object.freeze([
+  'x86_64-apple-darwin',
+  'x86_64-pc-windows-msvc',
+  'x86_64-unknown-linux-gnu',
+]);
+
+/**
+ * The spec of any triple napi-rs's `parseTriple` names and napi-ship can check (a CPU whose
+ * binaries it can tell apart, on linux/android/openharmony/darwin/win32/freebsd/wasi with an ABI
+ * those have) — `AVAILABLE_TARGETS` and more, e.g. `arm-linux-androideabi`,
+ * `riscv64gc-unknown-linux-musl`. Older WASI spellings resolve to their canonical triple.
+ * Undefined otherwise.
+ */
 export function lookupTarget(triple: string): TargetSpec | undefined {
-  return BY_TRIPLE.get(TRIPLE_ALIASES[triple] ?? triple);
+  if (CACHE.has(triple)) return CACHE.get(triple);
+  const spec = specOf(triple);
+  CACHE.set(triple, spec);
+  return spec;
 }
 
-/** Every target napi-rs lists, in napi-rs's order. */
+/** Every target napi-rs lists (`AVAILABLE_TARGETS`), in napi-rs's order. */
 export function allTargets(): readonly TargetSpec[] {
   return SPECS;
 }

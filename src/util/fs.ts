@@ -14,7 +14,21 @@
  */
 import { randomBytes } from 'node:crypto';
 import { constants, type Stats } from 'node:fs';
-import { lstat, mkdir, open, realpath, rename, rm, stat, type FileHandle } from 'node:fs/promises';
+import {
+  copyFile,
+  link,
+  lstat,
+  mkdir,
+  open,
+  readdir,
+  readlink,
+  realpath,
+  rename,
+  rm,
+  stat,
+  symlink,
+  type FileHandle,
+} from 'node:fs/promises';
 import path from 'node:path';
 import { diagnostic, DiagnosticError, errorMessage, type Code } from '../diagnostics/index.js';
 
@@ -248,6 +262,38 @@ export async function writeAtomic(file: string, data: string | Uint8Array, optio
   } catch (error) {
     await rm(tmp, { force: true }).catch(() => undefined);
     throw fsDiagnosticError(error, file, 'write the file');
+  }
+}
+
+/**
+ * `to` becomes the same bytes as `from`, without copying them where the filesystem allows: a hard
+ * link, else a copy-on-write clone (reflink), else a plain copy. Atomic: a temp name, then a rename
+ * over `to`. Only for files nobody writes in place afterwards (every writer here replaces by rename).
+ */
+export async function linkOrCopy(from: string, to: string): Promise<void> {
+  await assertReplaceable(to);
+  const tmp = `${to}.${String(process.pid)}.${Math.random().toString(36).slice(2)}.tmp`;
+  try {
+    try {
+      await link(from, tmp);
+    } catch {
+      await copyFile(from, tmp, constants.COPYFILE_FICLONE);
+    }
+    await rename(tmp, to);
+  } finally {
+    await rm(tmp, { force: true });
+  }
+}
+
+/** `linkOrCopy` for a whole tree: directories made, files linked, symlinks re-created as symlinks (never followed). */
+export async function linkTree(from: string, to: string): Promise<void> {
+  await mkdir(to, { recursive: true });
+  for (const entry of await readdir(from, { withFileTypes: true })) {
+    const src = path.join(from, entry.name);
+    const dest = path.join(to, entry.name);
+    if (entry.isDirectory()) await linkTree(src, dest);
+    else if (entry.isSymbolicLink()) await symlink(await readlink(src), dest);
+    else if (entry.isFile()) await linkOrCopy(src, dest);
   }
 }
 

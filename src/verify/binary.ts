@@ -57,7 +57,8 @@ export function checkBinary(spec: TargetSpec, facts: BinaryFacts, subject: strin
   if (facts.endian !== spec.endian) {
     mismatch('NS_BINARY_ENDIAN', 'byte order', spec.endian, facts.endian, `build it with --target ${spec.triple}`);
   }
-  if (spec.libc !== null) {
+  const libc = spec.binaryLibc;
+  if (libc !== null) {
     if (facts.libc === null) {
       out.push(
         diagnostic({
@@ -66,36 +67,39 @@ export function checkBinary(spec: TargetSpec, facts: BinaryFacts, subject: strin
           target,
           subject,
           message: 'the binary links no C library that proves glibc or musl',
-          expected: spec.libc,
+          expected: libc,
           found: 'none',
           hint: 'a fully static binary is fine on both; check it loads on the target libc',
         }),
       );
-    } else if (facts.libc !== spec.libc) {
+    } else if (facts.libc !== libc) {
       mismatch(
         'NS_BINARY_LIBC',
         'C library',
-        spec.libc,
+        libc,
         facts.libc,
-        `a ${facts.libc} binary in a ${spec.libc} package fails to load; build it with --target ${spec.triple}`,
+        `a ${facts.libc} binary in a ${libc} package fails to load; build it with --target ${spec.triple}`,
       );
     }
   }
   if (spec.crt !== null && facts.crt !== null) {
-    if (facts.crt === 'none') {
+    // A DLL importing no C runtime: for MSVC that is a static CRT (`-C target-feature=+crt-static`,
+    // which napi-rs's template sets for windows-msvc), fine; a MinGW build always imports msvcrt or
+    // the UCRT, so for windows-gnu it proves nothing.
+    if (facts.crt === 'none' && spec.crt === 'mingw') {
       out.push(
         diagnostic({
           code: 'NS_BINARY_CRT_UNPROVEN',
           severity: 'warning',
           target,
           subject,
-          message: 'the DLL imports no C runtime, so its MSVC/MinGW flavour cannot be proven',
+          message: 'the DLL imports no C runtime: a MinGW (windows-gnu) build imports msvcrt.dll or the UCRT, so this may not be one',
           expected: spec.crt,
           found: 'none',
-          hint: 'fine for a -nostdlib DLL; a real Rust build imports its CRT',
+          hint: `check it was built with --target ${spec.triple}; a static-CRT DLL is an MSVC (windows-msvc) build`,
         }),
       );
-    } else if (facts.crt !== spec.crt) {
+    } else if (facts.crt !== 'none' && facts.crt !== spec.crt) {
       mismatch(
         'NS_BINARY_CRT',
         'C runtime flavour',
@@ -118,14 +122,15 @@ export function checkBinary(spec: TargetSpec, facts: BinaryFacts, subject: strin
       }),
     );
   }
-  if (spec.format !== 'wasm' && !facts.napiExport) {
+  if (!facts.napiExport) {
+    const symbol = spec.format === 'wasm' ? 'napi_register_wasm_v1' : 'napi_register_module_v1';
     out.push(
       diagnostic({
         code: 'NS_BINARY_NO_NAPI_EXPORT',
         target,
         subject,
-        message: 'napi_register_module_v1 is not exported',
-        expected: 'napi_register_module_v1',
+        message: `${symbol} is not exported`,
+        expected: symbol,
         found: facts.napiSymbols.join(', ') || 'no Node-API symbol',
         hint: 'Node cannot load this as an addon; is it a napi-rs cdylib built with #[napi] items?',
       }),

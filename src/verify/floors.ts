@@ -9,19 +9,49 @@ import { compareVersions, type VerifyPolicy } from './policy.js';
 /** arm64 macOS starts at 11.0: no arm64 binary can declare less. */
 const ARM64_MACOS_FLOOR = '11.0';
 
+/**
+ * The triples @napi-rs/cross-toolchain has a sysroot for (`napi build --use-napi-cross`, glibc 2.17).
+ * Others (riscv64, loongarch64) are built with cargo-zigbuild's glibc pin (`napi build -x --target <triple>.<glibc>`).
+ */
+const NAPI_CROSS_TRIPLES: ReadonlySet<string> = new Set([
+  'x86_64-unknown-linux-gnu',
+  'aarch64-unknown-linux-gnu',
+  'armv7-unknown-linux-gnueabihf',
+  'powerpc64le-unknown-linux-gnu',
+  's390x-unknown-linux-gnu',
+]);
+
+/** The glibc ceiling for one target: the policy's, raised to the oldest glibc that exists for its architecture. */
+export function glibcCeiling(spec: TargetSpec, policy: VerifyPolicy): string {
+  const floor = spec.glibcFloor;
+  return floor !== null && compareVersions(floor, policy.glibcMax) > 0 ? floor : policy.glibcMax;
+}
+
+/** A toolchain that really exists for this target and gives an old glibc. */
+export function glibcHint(spec: TargetSpec, ceiling: string): string {
+  const pin = compareVersions(ceiling, '2.17') < 0 && NAPI_CROSS_TRIPLES.has(spec.triple) ? '2.17' : ceiling;
+  const zig = `cargo-zigbuild's glibc pin (napi build -x --target ${spec.triple}.${pin})`;
+  const how = NAPI_CROSS_TRIPLES.has(spec.triple)
+    ? `napi build --use-napi-cross --target ${spec.triple} (glibc 2.17), or ${zig}`
+    : `${zig}; @napi-rs/cross-toolchain has no ${spec.arch} sysroot`;
+  return `build against an older glibc: ${how}; or raise --glibc-max if you drop older systems`;
+}
+
 export function checkFloors(spec: TargetSpec, facts: BinaryFacts, policy: VerifyPolicy, subject: string): Diagnostic[] {
   const target = spec.platformArchABI;
   const out: Diagnostic[] = [];
-  if (spec.libc === 'glibc' && facts.glibc !== null && compareVersions(facts.glibc, policy.glibcMax) > 0) {
+  const ceiling = glibcCeiling(spec, policy);
+  if (spec.binaryLibc === 'glibc' && facts.libc === 'glibc' && facts.glibc !== null && compareVersions(facts.glibc, ceiling) > 0) {
+    const raised = ceiling !== policy.glibcMax ? ` (${spec.arch} glibc starts at ${ceiling})` : '';
     out.push(
       diagnostic({
         code: 'NS_VERIFY_GLIBC_CEILING',
         target,
         subject,
-        message: `the binary needs glibc ${facts.glibc}, newer than the ${policy.glibcMax} it must run on`,
-        expected: `≤ GLIBC_${policy.glibcMax}`,
+        message: `the binary needs glibc ${facts.glibc}, newer than the ${ceiling} it must run on${raised}`,
+        expected: `≤ GLIBC_${ceiling}`,
         found: `GLIBC_${facts.glibc}`,
-        hint: 'build on an older sysroot (napi build --use-napi-cross gives glibc 2.17, or cargo-zigbuild with <triple>.2.17), or raise --glibc-max if you drop older systems',
+        hint: glibcHint(spec, ceiling),
       }),
     );
   }

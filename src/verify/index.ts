@@ -12,8 +12,10 @@ import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { checkBinary } from './binary.js';
 import { checkPackageFiles, escapes } from './files.js';
 import { checkFloors, checkSize } from './floors.js';
-import { checkLoader, checkPlatformManifest, checkRootPins } from './package.js';
+import { checkLoader, traceLoader } from './loader.js';
+import { checkPlatformManifest, checkRootPins } from './package.js';
 import type { VerifyPolicy } from './policy.js';
+import { pinnedTargets } from '../stage/plan.js';
 
 export const VERIFY_CHECKS = ['present', 'fields', 'binary', 'floors', 'napi', 'files', 'pins', 'size'] as const;
 export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
@@ -160,7 +162,9 @@ async function verifyTarget(
   }
   const diagnostics: Diagnostic[] = [...checkPlatformManifest(t, manifest, version)];
   diagnostics.push(...(await checkPackageFiles(t.packageDir, manifest, t.spec.platformArchABI)));
-  const main = typeof manifest.main === 'string' && !escapes(t.packageDir, manifest.main) ? path.join(t.packageDir, manifest.main) : null;
+  // The binary: what main names for a native package; the .wasm for WASI (main is the .cjs loader).
+  const binaryName = t.spec.platform === 'wasi' ? t.binaryFile : typeof manifest.main === 'string' ? manifest.main : null;
+  const main = binaryName !== null && !escapes(t.packageDir, binaryName) ? path.join(t.packageDir, binaryName) : null;
   let facts: BinaryFacts | null = null;
   let digests: FileDigests | null = null;
   const skipped: VerifyCheck[] = [];
@@ -198,26 +202,17 @@ async function verifyTarget(
 export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Promise<VerifyOutcome> {
   const root = (await readJson(plan.root.packageJsonPath)) ?? {};
   const releaseDiagnostics: Diagnostic[] = [];
-  const pins = checkRootPins(root, plan.targets, plan.root.version, plan.root.packageName);
+  const pins = checkRootPins(
+    root,
+    pinnedTargets(plan.targets, plan.root.wasm.optionalDependency),
+    plan.root.version,
+    plan.root.packageName,
+  );
   releaseDiagnostics.push(...pins.filter((d) => d.target === undefined));
 
-  const loaderFile = path.join(plan.root.dir, typeof root.main === 'string' ? root.main : 'index.js');
-  let loader: string | null = null;
-  try {
-    loader = await readFile(loaderFile, 'utf8');
-  } catch {
-    releaseDiagnostics.push(
-      diagnostic({
-        code: 'NS_VERIFY_LOADER',
-        subject: loaderFile,
-        message: 'the root package has no loader file',
-        expected: loaderFile,
-        found: 'nothing',
-        hint: 'napi build --platform generates index.js; commit or ship it',
-      }),
-    );
-  }
-  const loaderDiagnostics = loader === null ? [] : checkLoader(loader, plan.targets);
+  const trace = await traceLoader(plan.root.dir, root, plan.root.packageName);
+  const loaderDiagnostics = checkLoader(trace, plan.targets, plan.root.packageJsonPath);
+  releaseDiagnostics.push(...loaderDiagnostics.filter((d) => d.target === undefined));
 
   // Check 1, the other way: platform package dirs that no target claims.
   const planned = new Set(plan.targets.map((t) => path.basename(t.packageDir)));

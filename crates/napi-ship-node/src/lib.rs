@@ -415,6 +415,48 @@ pub fn inspect_buffer(data: Buffer) -> FileInspection {
     }
 }
 
+pub struct GzipTask {
+    data: Buffer,
+}
+
+#[napi]
+impl Task for GzipTask {
+    type Output = Vec<u8>;
+    type JsValue = Buffer;
+
+    fn compute(&mut self) -> napi::Result<Self::Output> {
+        let data: &[u8] = &self.data;
+        match catch_unwind(AssertUnwindSafe(|| napi_ship_core::gzip(data))) {
+            Ok(Ok(gz)) => Ok(gz),
+            Ok(Err(e)) => Err(napi::Error::new(
+                napi::Status::GenericFailure,
+                format!("{}: {e}", e.code()),
+            )),
+            Err(_) => Err(napi::Error::new(
+                napi::Status::GenericFailure,
+                "E_INTERNAL: napi-ship-core panicked while compressing",
+            )),
+        }
+    }
+
+    fn resolve(&mut self, _env: Env, output: Self::Output) -> napi::Result<Self::JsValue> {
+        Ok(output.into())
+    }
+}
+
+/// A complete, reproducible gzip member of `data` (zlib-rs in 1 MiB blocks on every core; fixed header), off
+/// the JS thread. Rejects with `E_TOO_LARGE: …` past 4 GiB.
+#[napi]
+pub fn gzip(data: Buffer) -> AsyncTask<GzipTask> {
+    AsyncTask::new(GzipTask { data })
+}
+
+/// What the bytes of `gzip` depend on: the zlib-rs version, level, block size and header.
+#[napi]
+pub fn compressor_id() -> String {
+    napi_ship_core::compressor_id()
+}
+
 /// The version of the core crate.
 #[napi]
 pub fn core_version() -> String {

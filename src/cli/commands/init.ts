@@ -26,7 +26,7 @@ function describe(io: Io, plan: InitPlan, dir: string): string {
     `  crate:           ${
       crate === null
         ? 'none (no Cargo.toml next to package.json)'
-        : `${crate.name ?? '?'}${crate.napi === null ? '' : ` (napi ${crate.napi})`} in ${shown(io, crate.manifestPath)}`
+        : `${crate.name ?? '(no [package] name)'}${crate.napi === null ? '' : ` (napi ${crate.napi})`} in ${shown(io, crate.manifestPath)}`
     }`,
   ];
   if (plan.policy !== null) {

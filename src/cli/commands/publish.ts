@@ -101,11 +101,11 @@ function renderResult(io: Io, r: PublishResult): void {
         : `\nplan (${String(r.plan.steps.length)} steps):\n${r.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(s)}`).join('\n')}\n`,
     );
   }
-  const what = `${r.name ?? '?'}@${r.version ?? '?'}`;
+  const what = r.name !== null && r.version !== null ? `${r.name}@${r.version}` : 'the release (its manifest could not be read)';
   const summary: Record<PublishResult['outcome'], string> = {
-    published: `${paint(io, 'green', 'published')} ${what} under "${r.tag ?? '?'}" to ${r.registry} (${String(r.packages.length)} packages)`,
+    published: `${paint(io, 'green', 'published')} ${what} ${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry} (${String(r.packages.length)} packages)`,
     'dry-run': r.ok
-      ? `dry run: ${what} can be published under "${r.tag ?? '?'}" to ${r.registry}; nothing was written`
+      ? `dry run: ${what} can be published${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry}; nothing was written`
       : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
     conflict: `${paint(io, 'red', 'conflict')}: ${what} was not published (nothing more was written)`,
     refused: `${paint(io, 'red', 'refused')}: ${what} was not published (nothing was written)`,

@@ -84,7 +84,7 @@ export const releaseCommand: Command = {
     if (json) {
       io.stdout(renderJson(result.run));
     } else {
-      io.stdout(renderText(result.run));
+      io.stdout(renderText(result.run, io.columns === undefined ? {} : { columns: io.columns }));
       io.stdout(`\nreport: ${result.files.markdown}\nplan:   ${result.files.json}\nrelease dir: ${result.files.releaseDir}\n`);
     }
     const { summary } = result;

@@ -1,13 +1,12 @@
 import path from 'node:path';
 import { loadPlan } from '../../plan/index.js';
+import { DEFAULT_REGISTRY } from '../../registry/url.js';
 import { setReleaseVersion } from '../../version/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CWD_OPTION, jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
-
-const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
 
 export const versionCommand: Command = {
   name: 'version',

@@ -11,6 +11,7 @@ import { ciCodes } from './ci.js';
 import { coreCodes } from './core.js';
 import { filesCodes } from './files.js';
 import { initCodes } from './init.js';
+import { loadCodes } from './load.js';
 import { manifestCodes } from './manifest.js';
 import { packCodes } from './pack.js';
 import { policyCodes } from './policy.js';
@@ -45,6 +46,7 @@ export const CODE_TABLES = {
   registry: registryCodes,
   publish: publishCodes,
   rehearsal: rehearsalCodes,
+  load: loadCodes,
   version: versionCodes,
 } as const;
 

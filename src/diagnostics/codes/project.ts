@@ -24,8 +24,19 @@ export const projectCodes = {
   },
   NS_TARGET_CONFIG_V2: {
     class: 'environment',
-    summary: 'the napi config uses napi-rs v2 keys (`napi.triples`, `napi.name`)',
-    hint: 'migrate to the napi-rs v3 form: napi.targets and napi.binaryName',
+    summary:
+      'the napi config uses napi-rs v2 keys (`napi.triples`, `napi.name`, `napi.package`): read as napi-rs v2 meant them (a note), or ignored next to napi.targets (a warning)',
+    hint: 'when moving to napi-rs v3, write napi.targets and napi.binaryName (the note gives the list)',
+  },
+  NS_TARGET_NO_CONFIG: {
+    class: 'environment',
+    summary: 'package.json has no `napi` config: not a napi-rs package, so nothing is staged, versioned, generated or packed',
+    hint: 'run in the napi-rs package directory (--cwd DIR), or pass the napi-rs config file with --config-path FILE',
+  },
+  NS_TARGET_CONFIG_FILE: {
+    class: 'environment',
+    summary: 'both package.json `napi` and a napi-rs config file are present; the file’s keys win, as in napi-rs (a note)',
+    hint: 'keep one of them',
   },
   NS_TARGET_DUPLICATE: {
     class: 'environment',
@@ -34,7 +45,7 @@ export const projectCodes = {
   },
   NS_TARGET_UNKNOWN: {
     class: 'environment',
-    summary: 'napi.targets lists a triple @napi-rs/cli does not know',
+    summary: 'napi.targets lists a triple napi-ship cannot check (napi-rs parseTriple names no platform, CPU and ABI napi-ship knows)',
     hint: 'use a triple from `napi-ship targets`; the message names the nearest known one',
   },
 } as const satisfies CodeTable;

@@ -14,7 +14,8 @@ export const sbomCodes = {
   },
   NS_SBOM_CARGO_ROOT: {
     class: 'environment',
-    summary: 'the Cargo.toml is a virtual workspace manifest, not the addon crate',
+    summary:
+      'no addon crate: the Cargo.toml is a workspace none of whose members is a cdylib depending on napi, or `napi build -p` names no member',
     hint: "point napiShip.sbom.cargoManifest at the cdylib crate's own Cargo.toml",
   },
   NS_SBOM_CARGO_METADATA: {
@@ -51,6 +52,21 @@ export const sbomCodes = {
     class: 'check',
     summary: 'dependencies the root package declares are not in its lockfile, so not listed',
     hint: "run your package manager's install and commit the lockfile",
+  },
+  NS_SBOM_CARGO_AMBIGUOUS: {
+    class: 'usage',
+    summary: 'several workspace crates are cdylibs depending on napi and nothing says which one this package builds',
+    hint: "set napiShip.sbom.cargoManifest to the addon crate's Cargo.toml (or pass --manifest-path to `napi build` in the build script)",
+  },
+  NS_SBOM_CARGO_NOT_ADDON: {
+    class: 'check',
+    summary: 'the crate described is not a cdylib depending on napi, and no workspace member is',
+    hint: "set napiShip.sbom.cargoManifest to the addon crate's Cargo.toml",
+  },
+  NS_SBOM_CARGO_UNLOCKED: {
+    class: 'check',
+    summary: 'no Cargo.lock: the Rust SBOM lists versions resolved now (in a scratch copy), not locked ones',
+    hint: 'commit Cargo.lock, or generate SBOMs after the release build (which writes it)',
   },
   NS_SBOM_NPM_NOT_INSTALLED: {
     class: 'check',

@@ -32,6 +32,16 @@ export const stageCodes = {
     summary: 'an artifact cannot be read or is not a binary',
     hint: 'the artifact is damaged or empty: re-run the build job for this target',
   },
+  NS_STAGE_WASI_LOADER_MISSING: {
+    class: 'check',
+    summary: 'a WASI target’s napi-rs loader files (.wasi.cjs, -browser.js, workers) are neither next to the .wasm nor in the package root',
+    hint: 'napi build writes them into the package root (commit them, as napi new does), or upload them with the .wasm artifact',
+  },
+  NS_STAGE_WASI_RUNTIME: {
+    class: 'check',
+    summary: 'no version of @napi-rs/wasm-runtime for the WASI package to depend on (its loader imports it)',
+    hint: 'add @napi-rs/wasm-runtime to the root devDependencies (napi new does)',
+  },
   NS_STAGE_STALE_BINARY: {
     class: 'check',
     summary: 'a platform package still holds a binary this run did not supply (it would ship as this version)',

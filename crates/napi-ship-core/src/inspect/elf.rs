@@ -59,11 +59,16 @@ fn read<Elf: FileHeader<Endian = object::Endianness>>(
     r.glibc = glibc_ceiling(file, data)?;
 
     let mut android = false;
+    let mut ohos = false;
     let mut freebsd_note = false;
     for section in sections.iter() {
         if let Ok(name) = sections.section_name(endian, section) {
             if name == b".note.android.ident" {
                 android = true;
+            }
+            // The OpenHarmony NDK's crt objects carry this note (name "OHOS"); a linux-musl build does not.
+            if name == b".note.ohos.ident" {
+                ohos = true;
             }
         }
         if let Ok(Some(mut notes)) = section.notes(endian, data) {
@@ -74,6 +79,9 @@ fn read<Elf: FileHeader<Endian = object::Endianness>>(
                 if note.name() == b"Android" {
                     android = true;
                 }
+                if note.name() == b"OHOS" {
+                    ohos = true;
+                }
             }
         }
     }
@@ -83,6 +91,10 @@ fn read<Elf: FileHeader<Endian = object::Endianness>>(
         || r.needed.iter().any(|n| n == "libc.so.7");
     if android {
         r.os = Some("android");
+    } else if ohos {
+        // OpenHarmony's libc is musl-based; npm has no os value for it, napi-rs names it openharmony.
+        r.os = Some("openharmony");
+        r.libc = linux_libc(&r);
     } else if freebsd {
         r.os = Some("freebsd");
     } else {
@@ -108,18 +120,26 @@ fn read<Elf: FileHeader<Endian = object::Endianness>>(
 }
 
 /// Decide glibc vs musl from the interpreter, the needed libraries and version requirements.
-fn linux_libc(r: &Inspection) -> Option<Libc> {
+///
+/// A shared object has no interpreter of its own, so the libc it links is what decides. musl's
+/// libc is `libc.so` (zig and musl-gcc link it by that name, Alpine's by `libc.musl-*`); glibc's is
+/// `libc.so.6`. zig-linked musl objects may still carry a `GLIBC_2.0`-style version need on
+/// `libgcc_s.so.1` (the unwinder's symbol versions), so a glibc version need proves glibc only
+/// when the object does not link musl's libc.
+pub(crate) fn linux_libc(r: &Inspection) -> Option<Libc> {
     let interp = r.interpreter.as_deref().unwrap_or("");
-    let musl = interp.contains("ld-musl-")
-        || r.needed
-            .iter()
-            .any(|n| n == "libc.so" || n.starts_with("libc.musl-") || n.starts_with("ld-musl-"));
+    let musl_libc = r
+        .needed
+        .iter()
+        .any(|n| n == "libc.so" || n.starts_with("libc.musl-") || n.starts_with("ld-musl-"));
+    let glibc_libc = r.needed.iter().any(|n| n == "libc.so.6");
+    let musl = interp.contains("ld-musl-") || (musl_libc && !glibc_libc);
     let glibc = interp.contains("ld-linux")
         || interp.ends_with("/ld64.so.1")
         || interp.ends_with("/ld64.so.2")
         || interp.ends_with("/ld.so.1")
-        || r.needed.iter().any(|n| n == "libc.so.6")
-        || r.glibc.is_some();
+        || glibc_libc
+        || (r.glibc.is_some() && !musl_libc);
     match (glibc, musl) {
         (true, false) => Some(Libc::Glibc),
         (false, true) => Some(Libc::Musl),

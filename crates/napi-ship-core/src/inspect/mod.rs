@@ -8,6 +8,7 @@ mod elf;
 mod error;
 mod macho;
 mod pe;
+mod wasm;
 
 pub use error::InspectError;
 
@@ -194,7 +195,7 @@ pub fn inspect_bytes(data: &[u8]) -> Result<Inspection, InspectError> {
         return Err(InspectError::Empty);
     }
     if data.starts_with(b"\0asm") {
-        return wasm(data);
+        return wasm::inspect(data);
     }
     let kind = match FileKind::parse(data) {
         Ok(kind) => kind,
@@ -275,20 +276,6 @@ fn looks_like_known_magic(data: &[u8]) -> bool {
     MAGICS
         .iter()
         .any(|m| data.starts_with(m) || m.starts_with(data))
-}
-
-fn wasm(data: &[u8]) -> Result<Inspection, InspectError> {
-    if data.len() < 8 {
-        return Err(InspectError::Truncated(
-            "wasm header shorter than 8 bytes".into(),
-        ));
-    }
-    let mut r = Inspection::new(Format::Wasm, data.len() as u64);
-    r.cpu = Some("wasm32");
-    r.machine = "Wasm32".into();
-    r.bits = 32;
-    r.shared_library = true;
-    Ok(r)
 }
 
 /// npm's `cpu` name for an architecture, `None` where npm has none.

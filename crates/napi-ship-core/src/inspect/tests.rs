@@ -134,6 +134,7 @@ mod hostile {
             fat,
             pe,
             b"\xcf\xfa\xed\xfe\x07\x00\x00\x01".to_vec(),
+            super::wasm_module("napi_register_wasm_v1"),
         ]
     }
 
@@ -159,4 +160,64 @@ mod hostile {
             let _ = inspect_bytes(&data);
         }
     }
+}
+
+/// A minimal wasm module: type, function, export and code sections (one `() -> ()` function
+/// exported under `name`), optionally followed by a `name` custom section.
+fn wasm_module(export: &str) -> Vec<u8> {
+    let mut m = b"\0asm\x01\0\0\0".to_vec();
+    m.extend_from_slice(&[1, 4, 1, 0x60, 0, 0]); // type section: one func type () -> ()
+    m.extend_from_slice(&[3, 2, 1, 0]); // function section: one function of type 0
+    let mut body = vec![1u8, export.len() as u8];
+    body.extend_from_slice(export.as_bytes());
+    body.extend_from_slice(&[0, 0]); // kind func, index 0
+    m.push(7);
+    m.push(body.len() as u8);
+    m.extend_from_slice(&body);
+    m.extend_from_slice(&[10, 4, 1, 2, 0, 0x0b]); // code section: one empty body
+    m
+}
+
+#[test]
+fn a_complete_wasm_module_with_the_napi_export() -> Result<(), InspectError> {
+    let r = inspect_bytes(&wasm_module("napi_register_wasm_v1"))?;
+    assert_eq!(r.format, Format::Wasm);
+    assert_eq!(r.os, Some("wasi"));
+    assert!(r.napi_export);
+    assert_eq!(r.napi_symbols, vec!["napi_register_wasm_v1".to_string()]);
+    let other = inspect_bytes(&wasm_module("something_else"))?;
+    assert!(!other.napi_export);
+    Ok(())
+}
+
+#[test]
+fn a_cut_or_headless_wasm_module_is_truncated() {
+    let full = wasm_module("napi_register_wasm_v1");
+    for len in [4usize, 8, 12, full.len() - 1, full.len() - 6] {
+        let code = inspect_bytes(full.get(..len).unwrap_or(&[]))
+            .map(|_| ())
+            .map_err(|e| e.code());
+        assert_eq!(code, Err("E_TRUNCATED"), "cut at {len}");
+    }
+}
+
+fn linux(needed: &[&str], interp: Option<&str>, glibc: Option<&str>) -> Inspection {
+    let mut r = Inspection::new(Format::Elf, 0);
+    r.needed = needed.iter().map(|s| s.to_string()).collect();
+    r.interpreter = interp.map(str::to_string);
+    r.glibc = glibc.map(str::to_string);
+    r
+}
+
+#[test]
+fn zig_linked_musl_reads_as_musl() {
+    // zig: no interpreter, libc.so, and a GLIBC_2.0 need on libgcc_s from the unwinder.
+    let zig = linux(&["libgcc_s.so.1", "libc.so"], None, Some("2.0"));
+    assert_eq!(elf::linux_libc(&zig), Some(Libc::Musl));
+    let gnu = linux(&["libgcc_s.so.1", "libc.so.6"], None, Some("2.17"));
+    assert_eq!(elf::linux_libc(&gnu), Some(Libc::Glibc));
+    let static_gnu = linux(&[], None, Some("2.17"));
+    assert_eq!(elf::linux_libc(&static_gnu), Some(Libc::Glibc));
+    let nothing = linux(&[], None, None);
+    assert_eq!(elf::linux_libc(&nothing), None);
 }
