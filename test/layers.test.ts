@@ -23,7 +23,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // orchestration of the whole pipeline: the CI workflow, the project set-up that writes it, the dry run
   ['ci', 'init', 'release'],
   // what a run did, the rehearsal over a packed release, and the report of both
-  ['rehearsal', 'run', 'report'],
+  ['rehearsal', 'load', 'run', 'report'],
   // the stages, in pipeline order (`version` bumps the versions before anything is built)
   ['version', 'build', 'stage', 'verify', 'pack', 'sbom', 'policy', 'sign', 'publish'],
   // what every stage reads: the targets table, the release manifest, the plan

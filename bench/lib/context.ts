@@ -192,6 +192,8 @@ export class BenchContext {
     if (this.cli.releaseFlags.has('--no-rehearsal')) flags.push('--no-rehearsal');
     // Belt and braces: nothing in a timed dry run may wait on the network.
     if (this.cli.releaseFlags.has('--offline')) flags.push('--offline');
+    // The fixture binaries are padded C objects with the napi symbol, not real addons: they are not loaded.
+    if (this.cli.releaseFlags.has('--no-load')) flags.push('--no-load');
     return flags;
   }
 

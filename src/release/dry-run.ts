@@ -59,6 +59,8 @@ export interface DryRunOptions {
    * Node/Deno/Bun, and plan against the real registry (src/rehearsal). Default true.
    */
   readonly rehearsal?: boolean;
+  /** Load each staged binary this machine can run (the report's "loaded" column). Default true. */
+  readonly load?: boolean;
   /** Skip the rehearsal's read-only plan against the real registry. */
   readonly offline?: boolean;
   /** How the rehearsal loads each install (default: the generic load script; see `RehearsalOptions.loader`). */
@@ -183,7 +185,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   }
 
   const stagedPackages = run.stages.stage?.packages ?? [];
-  if (stagedPackages.length > 0) {
+  if (stagedPackages.length > 0 && options.load !== false) {
     step('loading each staged binary this machine can run (natively, or under qemu)');
     const hostTarget =
       plan.targets.find(

@@ -43,6 +43,11 @@ export const releaseCommand: Command = {
       description: 'skip the rehearsal (embedded-registry publish, npm/pnpm/bun/deno installs, Node/Deno/Bun loads, real-registry plan)',
     },
     { name: 'offline', type: 'boolean', description: "skip the rehearsal's read-only plan against the real registry" },
+    {
+      name: 'no-load',
+      type: 'boolean',
+      description: 'do not load the staged binaries (the "loaded" column), e.g. for synthetic test binaries that are not real addons',
+    },
     ...LOG_OPTIONS,
   ],
   examples: [
@@ -78,6 +83,7 @@ export const releaseCommand: Command = {
       logger,
       ...(flag(args, 'no-build') ? { build: false } : {}),
       ...(flag(args, 'no-rehearsal') ? { rehearsal: false } : {}),
+      ...(flag(args, 'no-load') ? { load: false } : {}),
       ...(flag(args, 'offline') ? { offline: true } : {}),
       ...(io.rehearsalLoader === undefined ? {} : { rehearsalLoader: io.rehearsalLoader }),
     });
