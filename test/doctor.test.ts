@@ -105,7 +105,7 @@ describe('napi-ship doctor', () => {
     assert.equal(r.code, 0, r.stdout + r.stderr);
     assert.match(
       r.stdout,
-      /doctor --install did:\n {2}✓ .*\/pip install --disable-pip-version-check ziglang==0\.14\.1 cargo-zigbuild==0\.24\.1/,
+      /doctor --install did:\n(?: {2}✓ .*\n)* {2}✓ .*\/pip install --disable-pip-version-check ziglang==0\.14\.1 cargo-zigbuild==0\.24\.1/,
     );
     assert.match(r.stdout, /✓ write .*\/bin\/zig/);
     assert.match(r.stdout, /linux-x64-musl\s+ready\s+zig/);

@@ -187,6 +187,8 @@ describe('--log-format json on the real commands', () => {
       'release',
       '--dry-run',
       '--no-rehearsal',
+      // the fixture binary is a C stand-in with the napi symbol, not a real addon: not loaded
+      '--no-load',
       '--cwd',
       dir,
       '--out',
@@ -204,7 +206,18 @@ describe('--log-format json on the real commands', () => {
       );
     }
     const debug = await runCli(
-      ['release', '--dry-run', '--no-rehearsal', '--cwd', dir, '--out', path.join(scratch, 'out-debug'), '--log-format', 'json'],
+      [
+        'release',
+        '--dry-run',
+        '--no-rehearsal',
+        '--no-load',
+        '--cwd',
+        dir,
+        '--out',
+        path.join(scratch, 'out-debug'),
+        '--log-format',
+        'json',
+      ],
       { env: { NAPI_SHIP_LOG: 'debug' } },
     );
     assert.equal(debug.code, 0, debug.stderr);

@@ -44,7 +44,12 @@ after(async () => {
 });
 
 function pkg(kind: 'root' | 'platform'): ManifestPackage {
-  const found = manifest.packages.find((p) => p.kind === kind);
+  // The platform package this machine installs and loads (the dry run may also hold cross-built targets).
+  const host = `-${process.platform}-${process.arch}${process.platform === 'linux' ? '-gnu' : ''}`;
+  const found =
+    kind === 'platform'
+      ? manifest.packages.find((p) => p.kind === kind && p.name.endsWith(host))
+      : manifest.packages.find((p) => p.kind === kind);
   assert.ok(found, `the dry run has a ${kind} package`);
   return found;
 }

@@ -32,11 +32,13 @@ import {
 } from '../src/rehearsal/index.js';
 import { releaseDryRun, type DryRunResult } from '../src/release/dry-run.js';
 import { renderMarkdown, renderText } from '../src/report/index.js';
-import { coreDir, hostCoreBinary, repoRoot } from './helpers/cli.js';
+import { coreBuiltAbis, coreDir, hostCoreBinary, repoRoot } from './helpers/cli.js';
 import { writeRootPackage } from './helpers/root-package.js';
 import { portOpen, startRegistry } from './helpers/verdaccio.js';
 
 const run = promisify(execFile);
+/** The core's targets the last build left (the dry runs below use `build: false`). */
+const BUILT = coreBuiltAbis();
 
 let scratch = '';
 let dry: DryRunResult;
@@ -176,11 +178,12 @@ describe('the rehearsal root', () => {
     assert.deepEqual(await readdir(path.join(scratch, 'single-out', 'rehearsal')), []);
   });
 
-  test('on the core: a copy of the root pinning only linux-x64-gnu, packed and signed; the platform tarball byte-identical', async () => {
+  test('on the core: a copy of the root pinning only the built targets, packed and signed; the platform tarball byte-identical', async () => {
     const prepared = await prepareRehearsalRelease(dry.plan, dry.files.releaseDir, path.join(scratch, 'prepared'));
     assert.equal(prepared.kind, 'rehearsal');
-    assert.deepEqual(prepared.pinned, ['linux-x64-gnu']);
-    assert.equal(prepared.missing.length, 7);
+    // --no-build: whatever the last build left (the host target, or six after `pnpm release:dry-run`).
+    assert.deepEqual([...prepared.pinned].sort(), BUILT);
+    assert.equal(prepared.missing.length, 8 - BUILT.length);
     assert.equal(prepared.platformTarballsIdentical, true);
     const root = prepared.manifest.packages.find((p) => p.kind === 'root');
     const platform = prepared.manifest.packages.find((p) => p.kind === 'platform');
@@ -194,7 +197,7 @@ describe('the rehearsal root', () => {
     const { stdout } = await run('tar', ['-xzOf', path.join(prepared.dir, root.tarball), 'package/package.json']);
     const pkg = JSON.parse(stdout) as { name: string; optionalDependencies: Record<string, string> };
     assert.equal(pkg.name, '@napi-ship/core');
-    assert.deepEqual(pkg.optionalDependencies, { '@napi-ship/core-linux-x64-gnu': root.version });
+    assert.deepEqual(pkg.optionalDependencies, Object.fromEntries(BUILT.map((abi) => [`@napi-ship/core-${abi}`, root.version])));
     const files = await Promise.all(
       ['release-manifest.json.sig', 'release-manifest.pub', 'SHA256SUMS'].map((f) => readFile(path.join(prepared.dir, f), 'utf8')),
     );
@@ -254,7 +257,7 @@ describe('the plan against the real registry', () => {
     const theirs = `sha512-${Buffer.alloc(64, 9).toString('base64')}`;
     const { plan, diagnostics } = await planRealRegistry({
       manifest,
-      notBuilt: [{ target: 'darwin-arm64', packageName: '@napi-ship/core-darwin-arm64', version: root.version }],
+      notBuilt: [{ target: 'win32-arm64-msvc', packageName: '@napi-ship/core-win32-arm64-msvc', version: root.version }],
       registry: { url: 'https://registry.example/', source: 'publishConfig.registry' },
       client: fakeClient({
         [root.name]: packument(root.name, root.version, theirs),
@@ -265,9 +268,8 @@ describe('the plan against the real registry', () => {
     assert.deepEqual(
       plan.packages.map((p) => [p.name, p.action]),
       [
-        [root.name, 'conflict'],
-        [platform.name, 'same'],
-        ['@napi-ship/core-darwin-arm64', 'not-built'],
+        ...manifest.packages.map((p) => [p.name, p === root ? 'conflict' : p === platform ? 'same' : 'would-publish']),
+        ['@napi-ship/core-win32-arm64-msvc', 'not-built'],
       ],
     );
     assert.equal(diagnostics.length, 1);
@@ -287,7 +289,7 @@ describe('the plan against the real registry', () => {
     assert.equal(clean.plan.status, 'ok');
     assert.deepEqual(
       clean.plan.packages.map((p) => p.action),
-      ['would-publish', 'would-publish'],
+      manifest.packages.map(() => 'would-publish'),
     );
     assert.deepEqual(clean.diagnostics, []);
   });
@@ -367,10 +369,7 @@ describe('the plan against the real registry', () => {
       });
       assert.deepEqual(
         plan.packages.map((p) => [p.kind, p.action]),
-        [
-          ['root', 'conflict'],
-          ['platform', 'would-publish'],
-        ],
+        [['root', 'conflict'], ...BUILT.map(() => ['platform', 'would-publish'])],
       );
       assert.deepEqual(
         diagnostics.map((d) => d.code),

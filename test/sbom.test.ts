@@ -121,7 +121,7 @@ describe("the repo's own core", () => {
       ['SHA1', 'SHA256', 'SHA512'],
     );
     assert.equal(platform.checksums[1]?.checksumValue, manifest.packages.find((p) => p.name === platform.name)?.sha256);
-    assert.equal(binary.checksums?.[1]?.checksumValue, manifest.binaries[0]?.sha256);
+    assert.equal(binary.checksums?.[1]?.checksumValue, manifest.binaries.find((b) => path.basename(b.file) === binary.name)?.sha256);
     const host = dry.run.stages.verify?.targets.find((v) => v.platformArchABI === 'linux-x64-gnu');
     assert.equal(binary.checksums?.[0]?.checksumValue, host?.digests?.sha1, "sha1 is verify's, not a second read");
     const rel = (a: string, type: string, b: string): boolean =>

@@ -48,7 +48,7 @@ export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
 /** Debian's arm64 glibc sysroot (libc6-arm64-cross). */
 export const ARM64_SYSROOT = '/usr/aarch64-linux-gnu';
 
-const LOAD_EXPR = `const m = require(process.argv[1]); const f = Object.keys(m).filter((k) => typeof m[k] === 'function').sort(); console.log(JSON.stringify({ arch: process.arch, node: process.versions.node, functions: f })); process.exit(f.length > 0 ? 0 : 1);`;
+const LOAD_EXPR = `const m = require(process.argv[1]); const f = Object.keys(m).filter((k) => typeof m[k] === 'function').sort(); console.log(JSON.stringify({ arch: process.arch, node: process.versions.node, functions: f }));`;
 
 interface LoadLine {
   readonly arch: string;

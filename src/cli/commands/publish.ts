@@ -103,7 +103,7 @@ function renderResult(io: Io, r: PublishResult): void {
   }
   const what = r.name !== null && r.version !== null ? `${r.name}@${r.version}` : 'the release (its manifest could not be read)';
   const summary: Record<PublishResult['outcome'], string> = {
-    published: `${paint(io, 'green', 'published')} ${what} ${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry} (${String(r.packages.length)} packages)`,
+    published: `${paint(io, 'green', 'published')} ${what}${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry} (${String(r.packages.length)} packages)`,
     'dry-run': r.ok
       ? `dry run: ${what} can be published${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry}; nothing was written`
       : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
