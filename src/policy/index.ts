@@ -25,4 +25,12 @@ export {
   type PolicyPackageResult,
   type PolicyViolation,
 } from './evaluate.js';
-export { policySummaryLine, renderPolicyMarkdown, renderPolicyText } from './render.js';
+export { USUAL_LICENSES, licenseGroups, type LicenseGroup, type LicensedPackage } from './licenses.js';
+export {
+  licenseSummaryText,
+  policyFailed,
+  policySummaryLine,
+  renderPolicyMarkdown,
+  renderPolicyText,
+  type PolicyRenderOptions,
+} from './render.js';

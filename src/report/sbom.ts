@@ -1,7 +1,7 @@
 /** The SBOM and policy section of the release report: which documents were written, and the policy verdict. */
 import path from 'node:path';
 import type { RunRecord } from '../run/index.js';
-import { policySummaryLine } from '../policy/render.js';
+import { licenseSummaryText, policySummaryLine } from '../policy/render.js';
 
 function documentRows(run: RunRecord): string[][] {
   return (run.stages.sbom?.documents ?? []).map((d) => [d.kind, path.basename(d.file), String(d.packages), d.sha256.slice(0, 16) + '…']);
@@ -20,7 +20,11 @@ export function sbomTextLines(run: RunRecord): string[] {
     );
     for (const n of sbom.notes) lines.push(`  note: ${n}`);
   }
-  if (policy !== undefined) lines.push(policySummaryLine(policy));
+  if (policy !== undefined) {
+    // No policy configured: the licenses found are the report (nothing was judged).
+    if (!policy.configured) lines.push(...licenseSummaryText(policy.licenses, policy.checked));
+    lines.push(policySummaryLine(policy));
+  }
   return lines;
 }
 
@@ -42,6 +46,19 @@ export function sbomMarkdownLines(run: RunRecord): string[] {
     }
     for (const n of sbom.notes) lines.push('', `Note: ${n}`);
   }
-  if (policy !== undefined) lines.push('', `${policy.ok ? '✅' : '❌'} ${policySummaryLine(policy)}.`);
+  if (policy !== undefined) {
+    if (!policy.configured) {
+      lines.push('', `ℹ️ ${policySummaryLine(policy)}.`);
+      if (policy.licenses.length > 0) {
+        lines.push('', '| license | packages | unusual: read before allowing |', '| --- | --- | --- |');
+        for (const g of policy.licenses)
+          lines.push(
+            `| \`${g.license.replaceAll('|', '\\|')}\` | ${g.count} | ${g.unusual ? g.packages.map((p) => `\`${p}\``).join(', ') : ''} |`,
+          );
+      }
+    } else {
+      lines.push('', `${policy.ok ? '✅' : '❌'} ${policySummaryLine(policy)}.`);
+    }
+  }
   return lines;
 }

@@ -16,6 +16,8 @@ import { checkLoader, traceLoader } from './loader.js';
 import { checkPlatformManifest, checkRootPins } from './package.js';
 import type { VerifyPolicy } from './policy.js';
 import { pinnedTargets } from '../stage/plan.js';
+import { publishManifest } from '../plan/publish-manifest.js';
+import { readWorkspace } from '../plan/workspace.js';
 
 export const VERIFY_CHECKS = ['present', 'fields', 'binary', 'floors', 'napi', 'files', 'pins', 'size'] as const;
 export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
@@ -59,6 +61,7 @@ const CHECK_OF: Readonly<Record<AreaCode<'verify'> | InspectCode, VerifyCheck | 
   NS_VERIFY_PIN_VERSION: 'pins',
   NS_VERIFY_PIN_EXTRA: 'pins',
   NS_VERIFY_LOADER: 'pins',
+  NS_VERIFY_LOADER_VERSION: null,
   NS_VERIFY_SIZE: 'size',
   NS_BINARY_FORMAT: 'binary',
   NS_BINARY_OS: 'binary',
@@ -210,8 +213,25 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Pr
   );
   releaseDiagnostics.push(...pins.filter((d) => d.target === undefined));
 
+  // Check 7, the manifests themselves: what pack would refuse (workspace:, catalog:, file:, link:, git …).
+  const workspace = readWorkspace(plan.root.dir);
+  const manifests: [string, Record<string, unknown> | null][] = [
+    [plan.root.dir, root],
+    ...(await Promise.all(
+      plan.targets.map(async (t): Promise<[string, Record<string, unknown> | null]> => [
+        t.packageDir,
+        await readJson(path.join(t.packageDir, 'package.json')),
+      ]),
+    )),
+  ];
+  for (const [dir, manifest] of manifests) {
+    if (manifest === null) continue;
+    const published = publishManifest({ manifest, dir, workspace, subject: path.join(dir, 'package.json') });
+    releaseDiagnostics.push(...published.diagnostics.filter((d) => d.severity === 'error'));
+  }
+
   const trace = await traceLoader(plan.root.dir, root, plan.root.packageName);
-  const loaderDiagnostics = checkLoader(trace, plan.targets, plan.root.packageJsonPath);
+  const loaderDiagnostics = checkLoader(trace, plan.targets, plan.root.packageJsonPath, plan.root.version);
   releaseDiagnostics.push(...loaderDiagnostics.filter((d) => d.target === undefined));
 
   // Check 1, the other way: platform package dirs that no target claims.
