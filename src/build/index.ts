@@ -168,12 +168,12 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     }
     n += 1;
     const end = logger.step('build', { target: abi, message: `building ${abi} with ${choice.toolchain} (${n}/${toBuild})` });
-    let attempt = await buildOne(cwd, t.spec, choice, host, release, logger);
+    let attempt = await buildOne(cwd, t.spec, choice, host, release, logger, plan.root.configPath);
     let fallbackNote = '';
     if (!attempt.ok && choice.fallback && attempt.setupFailed) {
       fallbackNote = `napi-cross could not be set up (${attempt.reason})`;
       logger.warn(`${abi}: ${fallbackNote}; trying ${choice.fallback.toolchain}`, { target: abi });
-      attempt = await buildOne(cwd, t.spec, choice.fallback, host, release, logger);
+      attempt = await buildOne(cwd, t.spec, choice.fallback, host, release, logger, plan.root.configPath);
     }
     if (attempt.ok) {
       const note = [fallbackNote ? `${fallbackNote}; ${attempt.step.note}` : attempt.step.note, attempt.actualNote]
@@ -256,6 +256,8 @@ async function buildOne(
   host: BuildHost,
   release: boolean,
   logger: Logger,
+  /** The napi-rs config file the plan was read with (`--config-path`): napi build reads the same. */
+  configPath: string | null = null,
 ): Promise<Attempt> {
   const abi = spec.platformArchABI;
   // The host target is built as `napi build` builds it by default, without `--target`: napi-rs
@@ -278,6 +280,7 @@ async function buildOne(
           ...(implicit ? {} : { target: step.target }),
           platform: true,
           release,
+          ...(configPath === null ? {} : { configPath }),
           // \`napi build\`'s own default (--dts-cache); the API's is off, which gives every build a
           // fresh type-def dir and so forces cargo to recompile (and re-link) the addon crate.
           dtsCache: true,
