@@ -39,7 +39,12 @@ export const buildCommand: Command = {
       description: 'a target to build (triple, or platform-arch-abi like linux-x64-gnu); repeat or comma-separate',
       defaultText: 'every napi.targets entry',
     },
-    { name: 'release', type: 'boolean', description: 'release profile (the default)' },
+    {
+      name: 'release',
+      type: 'boolean',
+      description: "release profile, over the build script's --profile",
+      defaultText: "the build script's --profile, else release",
+    },
     { name: 'debug', type: 'boolean', description: 'debug profile' },
     jsonOption('the build outcome (per target: status, toolchain, reason, output, rustc, durationMs)'),
     ...LOG_OPTIONS,
@@ -76,7 +81,7 @@ export const buildCommand: Command = {
     }
     const outcome = await buildTargets(plan, {
       targets: selection.targets.map((t) => t.spec.triple),
-      release: !flag(args, 'debug'),
+      release: flag(args, 'debug') ? false : flag(args, 'release') ? true : undefined,
       logger,
     });
     if (flag(args, 'json')) {
@@ -86,6 +91,8 @@ export const buildCommand: Command = {
     }
     const counts = buildCounts(outcome);
     if (counts.failed > 0) return ExitCode.Failed;
+    // A project whose build napi-ship cannot resolve (several candidate crates, a named crate missing).
+    if (outcome.diagnostics.some((d) => d.severity === 'error' && !ENVIRONMENT_CODES.has(d.code))) return ExitCode.Failed;
     if (counts.built === 0 && outcome.diagnostics.some((d) => ENVIRONMENT_CODES.has(d.code))) return ExitCode.Environment;
     // Targets asked for by name must be built; with the default (all targets) a skip is expected.
     if (requested.length > 0 && counts.skipped > 0) return ExitCode.Failed;
