@@ -370,13 +370,12 @@ async function buildOne(spec: TargetSpec, step: BuildPlanStep, ctx: RunContext):
       abi,
     );
     if (run.reply.ok) {
-      const dtsHeader = project.flags.options.dtsHeader;
       const placement = await placeBuildOutputs(
         staging,
         {
           binaryDir: project.packageDir,
           loaderDir: project.outputDir,
-          dtsHeader: typeof dtsHeader === 'string' ? dtsHeader : undefined,
+          dtsHeader: project.dtsHeader ?? undefined,
           dtsWithoutHeader: project.flags.options.noDtsHeader === true,
         },
         run.reply.outputs,
