@@ -2,6 +2,7 @@ import { existsSync } from 'node:fs';
 import path from 'node:path';
 import { formatDiagnostic, hasErrors } from '../../diagnostics/index.js';
 import { MANIFEST_FILE } from '../../manifest/index.js';
+import { policyCorrections } from '../../release/sbom-policy.js';
 import { generateSboms, readProjectInventories, releaseSource, writeShippedNpmSbom, type SbomFormat } from '../../sbom/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
@@ -66,6 +67,8 @@ export const sbomCommand: Command = {
       inventories: project,
       format: format as SbomFormat,
       release: useRelease ? await releaseSource(releaseDir) : null,
+      // The policy's clarifications, as the dry run writes them: both describe the same graph.
+      ...(format === 'spdx' ? { corrections: await policyCorrections(rootDir, project) } : {}),
     });
     const diagnostics = [...result.outcome.diagnostics];
     let shipped: string | null = null;
