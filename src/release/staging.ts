@@ -43,5 +43,7 @@ export async function stagingCopy(plan: ReleasePlan, dir: string): Promise<Relea
     if (entries.length === 0) continue;
     await linkTree(t.packageDir, path.join(dir, 'npm', t.spec.platformArchABI));
   }
-  return loadPlan(dir, { npmDir: path.join(dir, 'npm') });
+  // The napi-rs config file (if any) is read where it is: its absolute path, not a copy. The platform
+  // package dirs are the copy's npm/ (package.json keeps its own npmDir, byte for byte).
+  return loadPlan(dir, { npmDir: path.join(dir, 'npm'), ...(plan.root.configPath === null ? {} : { configPath: plan.root.configPath }) });
 }

@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { buildCounts, buildTargets, selectTargets } from '../../build/index.js';
 import { loggerFromArgs } from '../log-options.js';
-import { loadPlan } from '../../plan/index.js';
 import { startRun, withStage } from '../../run/index.js';
 import { renderBuildText } from '../../report/build.js';
-import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
+import { flag, type Command } from '../command.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -30,6 +29,7 @@ export const buildCommand: Command = {
     'Build the addon for each target through @napi-rs/cli, with the toolchain napi-rs recommends; skip what cannot build here, saying why.',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'target',
       short: 't',
@@ -39,7 +39,12 @@ export const buildCommand: Command = {
       description: 'a target to build (triple, or platform-arch-abi like linux-x64-gnu); repeat or comma-separate',
       defaultText: 'every napi.targets entry',
     },
-    { name: 'release', type: 'boolean', description: 'release profile (the default)' },
+    {
+      name: 'release',
+      type: 'boolean',
+      description: "release profile, over the build script's --profile",
+      defaultText: "the build script's --profile, else release",
+    },
     { name: 'debug', type: 'boolean', description: 'debug profile' },
     jsonOption('the build outcome (per target: status, toolchain, reason, output, rustc, durationMs)'),
     ...LOG_OPTIONS,
@@ -57,7 +62,7 @@ export const buildCommand: Command = {
     if (flag(args, 'release') && flag(args, 'debug')) return usageError(io, '--release and --debug exclude each other', buildCommand);
     const logger = loggerFromArgs(args, io, 'build');
     if ('usage' in logger) return usageError(io, logger.usage, buildCommand);
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const requested = targetList(args.values.target);
     const selection = selectTargets(plan, requested);
     if (selection.unknown.length > 0) {
@@ -76,7 +81,7 @@ export const buildCommand: Command = {
     }
     const outcome = await buildTargets(plan, {
       targets: selection.targets.map((t) => t.spec.triple),
-      release: !flag(args, 'debug'),
+      release: flag(args, 'debug') ? false : flag(args, 'release') ? true : undefined,
       logger,
     });
     if (flag(args, 'json')) {
@@ -86,6 +91,8 @@ export const buildCommand: Command = {
     }
     const counts = buildCounts(outcome);
     if (counts.failed > 0) return ExitCode.Failed;
+    // A project whose build napi-ship cannot resolve (several candidate crates, a named crate missing).
+    if (outcome.diagnostics.some((d) => d.severity === 'error' && !ENVIRONMENT_CODES.has(d.code))) return ExitCode.Failed;
     if (counts.built === 0 && outcome.diagnostics.some((d) => ENVIRONMENT_CODES.has(d.code))) return ExitCode.Environment;
     // Targets asked for by name must be built; with the default (all targets) a skip is expected.
     if (requested.length > 0 && counts.skipped > 0) return ExitCode.Failed;

@@ -1,10 +1,19 @@
 import path from 'node:path';
-import { ciMatrix, defaultWorkflowFile, generateWorkflow, readWorkflowFile, repositoryLayout, workflowDrift } from '../../ci/index.js';
+import {
+  ciMatrix,
+  defaultWorkflowFile,
+  generateWorkflow,
+  napiShipDependencyNotes,
+  projectBuildCommand,
+  readWorkflowFile,
+  repositoryLayout,
+  workflowDrift,
+} from '../../ci/index.js';
 import { formatDiagnostic } from '../../diagnostics/index.js';
-import { loadPlan } from '../../plan/index.js';
 import { writeAtomic } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
-import { CWD_OPTION, jsonOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
@@ -15,18 +24,21 @@ function shown(io: Io, file: string): string {
 }
 
 async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
-  const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+  const plan = await planFromArgs(args, io);
   const layout = repositoryLayout(plan);
   const out = stringOption(args, 'out');
   const file = out === undefined ? defaultWorkflowFile(layout) : path.resolve(io.cwd, out);
   const text = generateWorkflow(plan, layout.options);
   const onDisk = await readWorkflowFile(file);
   const json = flag(args, 'json');
+  // How the workflow gets napi-ship, and what napi-ship could not read of the project's build.
+  const notes = [...napiShipDependencyNotes(layout), ...layout.options.project.diagnostics.filter((d) => d.severity !== 'note')];
+  if (!json) for (const d of notes) io.stderr(formatDiagnostic(d) + '\n');
 
   if (flag(args, 'check')) {
     const diagnostics = workflowDrift(text, onDisk, shown(io, file));
     if (json) {
-      io.stdout(JSON.stringify({ file, upToDate: diagnostics.length === 0, diagnostics }, null, 2) + '\n');
+      io.stdout(JSON.stringify({ file, upToDate: diagnostics.length === 0, diagnostics, notes }, null, 2) + '\n');
     } else {
       for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
       io.stdout(
@@ -41,7 +53,7 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
   const changed = onDisk !== text;
   if (changed) await writeAtomic(file, text);
   if (json) {
-    io.stdout(JSON.stringify({ file, changed, targets: plan.targets.map((t) => t.spec.triple) }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ file, changed, targets: plan.targets.map((t) => t.spec.triple), notes }, null, 2) + '\n');
   } else {
     io.stdout(`${changed ? 'wrote' : 'unchanged:'} ${shown(io, file)} (build matrix of ${plan.targets.length} target(s))\n`);
   }
@@ -49,8 +61,12 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
 }
 
 async function matrix(args: ParsedArgs, io: Io): Promise<ExitCode> {
-  const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
-  const entries = ciMatrix(plan.targets.map((t) => t.spec));
+  const plan = await planFromArgs(args, io);
+  const { options } = repositoryLayout(plan);
+  const entries = ciMatrix(
+    plan.targets.map((t) => t.spec),
+    projectBuildCommand(options.project, options.packageManager),
+  );
   if (flag(args, 'json')) {
     io.stdout(JSON.stringify(entries, null, 2) + '\n');
   } else {
@@ -70,6 +86,7 @@ export const ciCommand: Command = {
   positionals: '<generate|matrix>',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'out',
       type: 'string',

@@ -1,9 +1,10 @@
 import path from 'node:path';
-import { loadPlan } from '../../plan/index.js';
+import { formatDiagnostic } from '../../diagnostics/index.js';
 import { DEFAULT_REGISTRY } from '../../registry/url.js';
 import { setReleaseVersion } from '../../version/index.js';
 import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
@@ -15,6 +16,7 @@ export const versionCommand: Command = {
   options: [
     { name: 'preid', type: 'string', value: 'ID', description: 'prerelease identifier, e.g. beta (with prerelease, or patch/minor/major)' },
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'registry',
       type: 'string',
@@ -23,7 +25,14 @@ export const versionCommand: Command = {
       defaultText: `npm_config_registry or ${DEFAULT_REGISTRY}`,
     },
     { name: 'no-registry-check', type: 'boolean', description: 'do not ask the registry (offline work)' },
-    jsonOption('{ from, to, distTag, changes }'),
+    {
+      name: 'tag',
+      type: 'string',
+      value: 'TAG',
+      description: "the dist-tag the version will be published under; needed for a version below the registry's latest (a backport)",
+      defaultText: 'latest (next for a prerelease)',
+    },
+    jsonOption('{ from, base, to, distTag, changes, diagnostics }'),
   ],
   examples: [
     { description: 'bump the patch version everywhere', command: 'napi-ship version patch' },
@@ -31,19 +40,22 @@ export const versionCommand: Command = {
       description: 'a beta prerelease, without asking the registry',
       command: 'napi-ship version prerelease --preid beta --no-registry-check',
     },
+    { description: 'a backport below the current latest, under its own dist-tag', command: 'napi-ship version 1.4.9 --tag v1-lts' },
   ],
   async run(args, io: Io) {
     const [request, extra] = args.positionals;
     if (request === undefined) return usageError(io, 'version needs a bump (patch, minor, major, prerelease) or a version', versionCommand);
     if (extra !== undefined) return usageError(io, `unexpected argument "${extra}"`, versionCommand);
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const registry = stringOption(args, 'registry') ?? io.env.npm_config_registry ?? DEFAULT_REGISTRY;
     const preid = stringOption(args, 'preid');
     const result = await setReleaseVersion(plan, {
       request,
       ...(preid === undefined ? {} : { preid }),
       registry: flag(args, 'no-registry-check') ? null : { registry },
+      tag: stringOption(args, 'tag'),
     });
+    for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     if (flag(args, 'json')) {
       io.stdout(JSON.stringify(result, null, 2) + '\n');
     } else {
@@ -54,6 +66,7 @@ export const versionCommand: Command = {
         ),
       );
       io.stdout(`${plan.root.name} ${result.from} → ${result.to} (publishes under the "${result.distTag}" dist-tag)\n`);
+      if (stringOption(args, 'tag') !== undefined) io.stdout(`next: publish with --tag ${result.distTag}\n`);
     }
     return ExitCode.Ok;
   },
