@@ -133,6 +133,7 @@ export const policyCommand: Command = {
       description: 'write a starter policy (napiShip.policy in package.json) from the licenses found: shows the diff, writes with --yes',
     },
     { name: 'yes', short: 'y', type: 'boolean', description: 'with --init: write the starter policy without asking' },
+    { name: 'no-cache', type: 'boolean', description: "read the dependency graphs again instead of taking them from napi-ship's cache" },
     jsonOption('{ ok, configured, checked, allow, configFile, licenses, inventories, violations, packages, diagnostics }'),
     ...LOG_OPTIONS,
   ],
@@ -162,6 +163,7 @@ export const policyCommand: Command = {
       rootDir: plan.root.dir,
       targets: plan.targets.map((t) => t.spec.triple),
       ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
+      cache: !flag(args, 'no-cache'),
     });
     const inventories = inputs.cargo === null ? [inputs.npm] : [inputs.cargo, inputs.npm];
     // A reader error (e.g. dependencies but no lockfile) means packages went unchecked: that fails too.
