@@ -278,15 +278,15 @@ describe('napi-ship build on this machine', () => {
     );
     const outcome = JSON.parse(r.stdout) as BuildOutcome;
     assert.equal(gitStatus(), before, 'napi build regenerates the committed loader and typings byte for byte');
-    assert.equal(outcome.profile, 'release');
-    assert.equal(outcome.manifestPath, path.join(coreDir, 'Cargo.toml'));
+    assert.equal(outcome.result.profile, 'release');
+    assert.equal(outcome.result.manifestPath, path.join(coreDir, 'Cargo.toml'));
     assert.deepEqual(
-      outcome.targets.map((t) => t.triple),
+      outcome.result.targets.map((t) => t.triple),
       [...CORE_TARGETS],
     );
-    assert.match(outcome.host.napiCli?.version ?? '', /^3\./);
+    assert.match(outcome.result.host.napiCli?.version ?? '', /^3\./);
 
-    const host = outcome.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
+    const host = outcome.result.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
     assert.ok(host);
     assert.equal(host.status, 'built', host.reason);
     assert.equal(host.toolchain, 'napi-cross');
@@ -303,8 +303,8 @@ describe('napi-ship build on this machine', () => {
 
     // setup.sh installs the Rust targets, zig and cargo-zigbuild: six of the eight build here,
     // each read back by inspect; the two MSVC targets need cargo-xwin (Microsoft's CRT download).
-    const built = (abi: string): NonNullable<BuildOutcome['targets'][number]> => {
-      const t = outcome.targets.find((x) => x.platformArchABI === abi);
+    const built = (abi: string): NonNullable<BuildOutcome['result']['targets'][number]> => {
+      const t = outcome.result.targets.find((x) => x.platformArchABI === abi);
       assert.ok(t, abi);
       assert.equal(t.status, 'built', `${abi}: ${t.reason}`);
       assert.ok(t.output !== null && existsSync(t.output), abi);
@@ -327,7 +327,7 @@ describe('napi-ship build on this machine', () => {
       'the arm64 glibc build keeps the 2.17 floor, whichever toolchain made it',
     );
     for (const abi of ['win32-x64-msvc', 'win32-arm64-msvc']) {
-      const t = outcome.targets.find((x) => x.platformArchABI === abi);
+      const t = outcome.result.targets.find((x) => x.platformArchABI === abi);
       assert.equal(t?.status, 'skipped');
       assert.match(t.reason, /cargo-xwin not installed .*Microsoft's CRT/);
     }
@@ -365,13 +365,13 @@ describe('napi-ship build on this machine', () => {
     const r = await runCli(['build', '--cwd', dir, '--json']);
     assert.equal(r.code, 3, r.stderr);
     const outcome = JSON.parse(r.stdout) as BuildOutcome;
-    assert.equal(outcome.manifestPath, null);
+    assert.equal(outcome.result.manifestPath, null);
     assert.deepEqual(
       outcome.diagnostics.map((d) => d.code),
       ['NS_BUILD_NO_CRATE'],
     );
     assert.deepEqual(
-      outcome.targets.map((t) => t.status),
+      outcome.result.targets.map((t) => t.status),
       ['skipped'],
     );
   });
@@ -404,14 +404,14 @@ describe('a crate that does not compile', () => {
     const r = await runCli(['build', '--cwd', dir, '--json']);
     assert.equal(r.code, 1, r.stderr);
     const outcome = JSON.parse(r.stdout) as BuildOutcome;
-    const host = outcome.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
+    const host = outcome.result.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
     assert.equal(host?.status, 'failed');
     assert.equal(host.toolchain, 'napi-cross');
     assert.match(host.reason, /Build failed with exit code \d+: error\[E0425\]: cannot find value `not_defined_anywhere`/);
     assert.equal(host.output, null);
     assert.equal(existsSync(path.join(dir, 'broken.linux-x64-gnu.node')), false);
     // Every target that could build here (darwin-arm64 too, where zig is installed) fails with the same crate error.
-    const failed = outcome.targets.filter((t) => t.status === 'failed').map((t) => `NS_BUILD_FAILED ${t.platformArchABI}`);
+    const failed = outcome.result.targets.filter((t) => t.status === 'failed').map((t) => `NS_BUILD_FAILED ${t.platformArchABI}`);
     assert.ok(failed.includes('NS_BUILD_FAILED linux-x64-gnu'));
     assert.deepEqual(
       outcome.diagnostics.map((d) => `${d.code} ${d.target ?? ''}`),
@@ -421,7 +421,7 @@ describe('a crate that does not compile', () => {
 
     {
       const dry = await releaseDryRun({ cwd: dir, outDir: path.join(scratch, 'broken-out'), rehearsal: false });
-      assert.equal(dry.run.stages.build?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu')?.status, 'failed');
+      assert.equal(dry.run.stages.build?.result.targets.find((t) => t.platformArchABI === 'linux-x64-gnu')?.status, 'failed');
       assert.equal(dry.summary.publishable, false);
       assert.ok(dry.summary.errors >= 1, 'a failed build is an error even though its target then has no binary');
       const row = reportRows(dry.run).find((x) => x.target === 'linux-x64-gnu');

@@ -75,7 +75,7 @@ function policy(raw: Record<string, unknown>): PolicyConfig {
 }
 
 function codes(outcome: PolicyOutcome): string[] {
-  return outcome.violations.map((v) => v.code);
+  return outcome.result.violations.map((v) => v.code);
 }
 
 describe('licenses', () => {
@@ -84,10 +84,10 @@ describe('licenses', () => {
       [cargoInventory(crate('either', '1.19.0', 'MIT OR Apache-2.0'))],
       policy({ licenses: { allow: ['MIT'] } }),
     );
-    assert.deepEqual(outcome.violations, []);
+    assert.deepEqual(outcome.result.violations, []);
     assert.equal(outcome.ok, true);
-    assert.equal(outcome.checked, 1);
-    const either = outcome.packages.find((p) => p.name === 'either');
+    assert.equal(outcome.result.checked, 1);
+    const either = outcome.result.packages.find((p) => p.name === 'either');
     assert.equal(either?.licenseAllowed, true);
     assert.equal(either.expression, 'MIT OR Apache-2.0');
   });
@@ -97,7 +97,7 @@ describe('licenses', () => {
     const outcome = evaluatePolicy([cargoInventory(gpl)], policy({ licenses: { allow: ['MIT'] } }));
     assert.equal(outcome.ok, false);
     assert.deepEqual(codes(outcome), ['NS_POLICY_LICENSE_DENIED']);
-    const [v] = outcome.violations;
+    const [v] = outcome.result.violations;
     assert.ok(v);
     assert.equal(v.package, 'copyleft');
     assert.equal(v.version, '2.1.0');
@@ -120,10 +120,10 @@ describe('licenses', () => {
       policy({ licenses: { allow: ['MIT'] } }),
     );
     assert.deepEqual(
-      outcome.violations.map((v) => [v.ecosystem, v.package, v.code]),
+      outcome.result.violations.map((v) => [v.ecosystem, v.package, v.code]),
       [['npm', 'left-pad', 'NS_POLICY_LICENSE_DENIED']],
     );
-    assert.equal(outcome.checked, 2);
+    assert.equal(outcome.result.checked, 2);
   });
 
   test('an exception lets one package through, only where it matches', () => {
@@ -134,10 +134,10 @@ describe('licenses', () => {
     });
     const outcome = evaluatePolicy([cargoInventory(gpl, other)], config);
     assert.deepEqual(
-      outcome.violations.map((v) => v.package),
+      outcome.result.violations.map((v) => v.package),
       ['copyleft-too'],
     );
-    assert.deepEqual(outcome.violations[0]?.allow, ['MIT']);
+    assert.deepEqual(outcome.result.violations[0]?.allow, ['MIT']);
 
     const wrongVersion = evaluatePolicy([cargoInventory(crate('copyleft', '3.0.0', 'GPL-3.0-only'))], config);
     assert.deepEqual(codes(wrongVersion), ['NS_POLICY_LICENSE_DENIED']);
@@ -158,8 +158,8 @@ describe('licenses', () => {
       [cargoInventory(crate('no-license', '0.3.1', null, { licenseFiles: [{ path: './LICENSE', sha256: LICENSE_SHA.toUpperCase() }] }))],
       config,
     );
-    assert.deepEqual(good.violations, []);
-    const clarified = good.packages.find((p) => p.name === 'no-license');
+    assert.deepEqual(good.result.violations, []);
+    const clarified = good.result.packages.find((p) => p.name === 'no-license');
     assert.equal(clarified?.clarified, true);
     assert.equal(clarified.expression, 'ISC');
     assert.equal(clarified.declared, null);
@@ -171,7 +171,7 @@ describe('licenses', () => {
       policy({ licenses: { allow: ['MIT', 'ISC'] } }),
     );
     assert.deepEqual(codes(unclarified), ['NS_POLICY_LICENSE_UNKNOWN']);
-    assert.match(unclarified.violations[0]?.hint ?? '', /napiShip\.policy\.licenses\.clarify/);
+    assert.match(unclarified.result.violations[0]?.hint ?? '', /napiShip\.policy\.licenses\.clarify/);
   });
 
   test('a stale clarification (the license file changed or is gone) fails and does not apply', () => {
@@ -188,10 +188,10 @@ describe('licenses', () => {
     );
     assert.equal(outcome.ok, false);
     assert.deepEqual(codes(outcome).sort(), ['NS_POLICY_CLARIFY_STALE', 'NS_POLICY_LICENSE_UNKNOWN']);
-    const stale = outcome.violations.find((v) => v.code === 'NS_POLICY_CLARIFY_STALE');
+    const stale = outcome.result.violations.find((v) => v.code === 'NS_POLICY_CLARIFY_STALE');
     assert.match(stale?.message ?? '', new RegExp(changed));
     assert.match(stale?.hint ?? '', new RegExp(`"sha256": "${changed}"`));
-    assert.equal(outcome.packages.find((p) => p.name === 'no-license')?.clarified, false);
+    assert.equal(outcome.result.packages.find((p) => p.name === 'no-license')?.clarified, false);
 
     const gone = evaluatePolicy([cargoInventory(crate('no-license', '0.3.2', null))], config);
     assert.deepEqual(codes(gone).sort(), ['NS_POLICY_CLARIFY_STALE', 'NS_POLICY_LICENSE_UNKNOWN']);
@@ -201,25 +201,25 @@ describe('licenses', () => {
     const llvm = crate('llvm-ish', '1.0.0', 'Apache-2.0 WITH LLVM-exception');
     const denied = evaluatePolicy([cargoInventory(llvm)], policy({ licenses: { allow: ['Apache-2.0', 'MIT'] } }));
     assert.deepEqual(codes(denied), ['NS_POLICY_LICENSE_DENIED']);
-    assert.match(denied.violations[0]?.hint ?? '', /"Apache-2\.0 WITH LLVM-exception"/);
+    assert.match(denied.result.violations[0]?.hint ?? '', /"Apache-2\.0 WITH LLVM-exception"/);
     const allowed = evaluatePolicy([cargoInventory(llvm)], policy({ licenses: { allow: ['Apache-2.0 WITH LLVM-exception'] } }));
-    assert.deepEqual(allowed.violations, []);
+    assert.deepEqual(allowed.result.violations, []);
     // rustix's real expression offers MIT too.
     const rustix = evaluatePolicy(
       [cargoInventory(crate('rustix', '1.1.6', 'Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT'))],
       policy({ licenses: { allow: ['MIT'] } }),
     );
-    assert.deepEqual(rustix.violations, []);
+    assert.deepEqual(rustix.result.violations, []);
   });
 
   test('MIT/Apache-2.0 is read as OR, not silently reduced to one license', () => {
     const legacy = crate('quick-error', '1.2.3', 'MIT/Apache-2.0');
-    assert.deepEqual(evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['MIT'] } })).violations, []);
-    assert.deepEqual(evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['Apache-2.0'] } })).violations, []);
+    assert.deepEqual(evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['MIT'] } })).result.violations, []);
+    assert.deepEqual(evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['Apache-2.0'] } })).result.violations, []);
     const denied = evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['ISC'] } }));
-    assert.equal(denied.violations[0]?.expression, 'MIT OR Apache-2.0');
-    assert.equal(denied.violations[0].declared, 'MIT/Apache-2.0');
-    assert.equal(denied.packages.find((p) => p.name === 'quick-error')?.expression, 'MIT OR Apache-2.0');
+    assert.equal(denied.result.violations[0]?.expression, 'MIT OR Apache-2.0');
+    assert.equal(denied.result.violations[0].declared, 'MIT/Apache-2.0');
+    assert.equal(denied.result.packages.find((p) => p.name === 'quick-error')?.expression, 'MIT OR Apache-2.0');
   });
 
   test('unknown and invalid expressions are reported as such and never allowed', () => {
@@ -235,7 +235,7 @@ describe('licenses', () => {
       policy({ licenses: { allow: ['Apache-2.0', 'MIT'] } }),
     );
     assert.deepEqual(
-      outcome.violations.map((v) => [v.package, v.code]),
+      outcome.result.violations.map((v) => [v.package, v.code]),
       [
         ['broken', 'NS_POLICY_LICENSE_INVALID'],
         ['see-file', 'NS_POLICY_LICENSE_UNKNOWN'],
@@ -243,8 +243,8 @@ describe('licenses', () => {
         ['words', 'NS_POLICY_LICENSE_UNKNOWN'],
       ],
     );
-    assert.match(outcome.violations.find((v) => v.package === 'words')?.message ?? '', /"Apache"/);
-    assert.ok(outcome.packages.filter((p) => !p.firstParty).every((p) => p.licenseAllowed === false && p.expression === null));
+    assert.match(outcome.result.violations.find((v) => v.package === 'words')?.message ?? '', /"Apache"/);
+    assert.ok(outcome.result.packages.filter((p) => !p.firstParty).every((p) => p.licenseAllowed === false && p.expression === null));
   });
 
   test('eight-character ids are matched exactly (spdx-satisfies bug guarded)', () => {
@@ -261,16 +261,16 @@ describe('licenses', () => {
       source: { kind: 'path', location: '../my-core' },
     });
     const outcome = evaluatePolicy([cargoInventory(member)], policy({ licenses: { allow: ['MIT'] } }));
-    assert.deepEqual(outcome.violations, []);
-    assert.equal(outcome.checked, 0);
-    assert.ok(outcome.packages.every((p) => p.firstParty && p.licenseAllowed === null));
+    assert.deepEqual(outcome.result.violations, []);
+    assert.equal(outcome.result.checked, 0);
+    assert.ok(outcome.result.packages.every((p) => p.firstParty && p.licenseAllowed === null));
   });
 
   test('a package listed by two inventories is judged once', () => {
     const gpl = npm('dup', '1.0.0', 'GPL-3.0-only');
     const outcome = evaluatePolicy([npmInventory(gpl), npmInventory(gpl)], policy({ licenses: { allow: ['MIT'] } }));
-    assert.equal(outcome.violations.length, 1);
-    assert.equal(outcome.checked, 1);
+    assert.equal(outcome.result.violations.length, 1);
+    assert.equal(outcome.result.checked, 1);
   });
 
   test('no policy configured: nothing is allowed, and it says so', async () => {
@@ -297,7 +297,10 @@ describe('sources', () => {
     const outcome = evaluatePolicy([cargoInventory(git)], policy(allowMit));
     assert.deepEqual(codes(outcome), ['NS_POLICY_SOURCE_GIT']);
     assert.equal(outcome.ok, false);
-    assert.match(outcome.violations[0]?.hint ?? '', /"https:\/\/github\.com\/Someone\/Forked\.git" to napiShip\.policy\.sources\.allowGit/);
+    assert.match(
+      outcome.result.violations[0]?.hint ?? '',
+      /"https:\/\/github\.com\/Someone\/Forked\.git" to napiShip\.policy\.sources\.allowGit/,
+    );
 
     for (const allowGit of [
       ['https://github.com/someone/forked'],
@@ -305,7 +308,7 @@ describe('sources', () => {
       ['git+ssh://git@github.com/someone/forked.git'],
     ]) {
       assert.deepEqual(
-        evaluatePolicy([cargoInventory(git)], policy({ ...allowMit, sources: { allowGit } })).violations,
+        evaluatePolicy([cargoInventory(git)], policy({ ...allowMit, sources: { allowGit } })).result.violations,
         [],
         allowGit.join(),
       );
@@ -320,7 +323,7 @@ describe('sources', () => {
     const npmGit = npm('gitdep', '1.0.0', 'MIT', { source: { kind: 'git', location: 'github:someone/gitdep#0123abc' } });
     assert.deepEqual(codes(evaluatePolicy([npmInventory(npmGit)], policy(allowMit))), ['NS_POLICY_SOURCE_GIT']);
     assert.deepEqual(
-      evaluatePolicy([npmInventory(npmGit)], policy({ ...allowMit, sources: { allowGit: ['https://github.com/someone/gitdep'] } }))
+      evaluatePolicy([npmInventory(npmGit)], policy({ ...allowMit, sources: { allowGit: ['https://github.com/someone/gitdep'] } })).result
         .violations,
       [],
     );
@@ -329,7 +332,10 @@ describe('sources', () => {
   test('path dependencies are flagged unless first-party or allowed', () => {
     const local = crate('vendored', '0.1.0', 'MIT', { source: { kind: 'path', location: '../vendored' } });
     assert.deepEqual(codes(evaluatePolicy([cargoInventory(local)], policy(allowMit))), ['NS_POLICY_SOURCE_PATH']);
-    assert.deepEqual(evaluatePolicy([cargoInventory(local)], policy({ ...allowMit, sources: { allowPath: ['vendored'] } })).violations, []);
+    assert.deepEqual(
+      evaluatePolicy([cargoInventory(local)], policy({ ...allowMit, sources: { allowPath: ['vendored'] } })).result.violations,
+      [],
+    );
   });
 
   test('crates only from crates.io (git index or sparse) unless the registry is allowed', () => {
@@ -337,15 +343,15 @@ describe('sources', () => {
     const mirror = crate('b', '1.0.0', 'MIT', { source: { kind: 'registry', location: 'sparse+https://crates.example.com/index/' } });
     const outcome = evaluatePolicy([cargoInventory(sparse, mirror)], policy(allowMit));
     assert.deepEqual(
-      outcome.violations.map((v) => [v.package, v.code]),
+      outcome.result.violations.map((v) => [v.package, v.code]),
       [['b', 'NS_POLICY_SOURCE_REGISTRY']],
     );
-    assert.match(outcome.violations[0]?.hint ?? '', /allowRegistries/);
+    assert.match(outcome.result.violations[0]?.hint ?? '', /allowRegistries/);
     assert.deepEqual(
       evaluatePolicy(
         [cargoInventory(sparse, mirror)],
         policy({ ...allowMit, sources: { allowRegistries: ['sparse+https://crates.example.com/index'] } }),
-      ).violations,
+      ).result.violations,
       [],
     );
   });
@@ -358,12 +364,12 @@ describe('sources', () => {
     const fromElsewhere = npm('b', '1.0.0', 'MIT', { source: { kind: 'registry', location: 'https://npm.evil.example/' } });
     const outcome = evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], policy(allowMit));
     assert.deepEqual(
-      outcome.violations.map((v) => [v.package, v.code]),
+      outcome.result.violations.map((v) => [v.package, v.code]),
       [['b', 'NS_POLICY_SOURCE_REGISTRY']],
     );
     const mirrorOnly = policy({ ...allowMit, sources: { npmRegistries: ['https://npm.evil.example'] } });
     assert.deepEqual(
-      evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], mirrorOnly).violations.map((v) => v.package),
+      evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], mirrorOnly).result.violations.map((v) => v.package),
       ['a'],
     );
   });
@@ -382,9 +388,14 @@ describe('bans and duplicates', () => {
       ],
       config,
     );
-    const banned = outcome.violations.filter((v) => v.code === 'NS_POLICY_BANNED').map((v) => `${v.ecosystem}:${v.package}@${v.version}`);
+    const banned = outcome.result.violations
+      .filter((v) => v.code === 'NS_POLICY_BANNED')
+      .map((v) => `${v.ecosystem}:${v.package}@${v.version}`);
     assert.deepEqual(banned, ['cargo:openssl-sys@0.9.100', 'npm:leftpad@1.0.0']);
-    assert.match(outcome.violations.find((v) => v.package === 'openssl-sys' && v.code === 'NS_POLICY_BANNED')?.message ?? '', /use rustls/);
+    assert.match(
+      outcome.result.violations.find((v) => v.package === 'openssl-sys' && v.code === 'NS_POLICY_BANNED')?.message ?? '',
+      /use rustls/,
+    );
     assert.equal(outcome.ok, false);
   });
 
@@ -397,7 +408,7 @@ describe('bans and duplicates', () => {
     );
     const warned = evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] } }));
     assert.deepEqual(
-      warned.violations.map((v) => [v.package, v.code, v.severity, v.version]),
+      warned.result.violations.map((v) => [v.package, v.code, v.severity, v.version]),
       [
         ['syn', 'NS_POLICY_DUPLICATE', 'warning', '2.0.0, 3.0.10'],
         ['windows-sys', 'NS_POLICY_DUPLICATE', 'warning', '0.52.0, 0.61.2'],
@@ -407,11 +418,11 @@ describe('bans and duplicates', () => {
 
     const strict = evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] }, duplicates: { level: 'error', skip: ['windows-sys'] } }));
     assert.deepEqual(
-      strict.violations.map((v) => [v.package, v.severity]),
+      strict.result.violations.map((v) => [v.package, v.severity]),
       [['syn', 'error']],
     );
     assert.equal(strict.ok, false);
-    assert.deepEqual(evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] }, duplicates: 'allow' })).violations, []);
+    assert.deepEqual(evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] }, duplicates: 'allow' })).result.violations, []);
   });
 });
 
@@ -457,7 +468,7 @@ describe('config', () => {
     // Hints then name the key of that file.
     const outcome = evaluatePolicy([cargoInventory(crate('x', '1.0.0', 'MIT'))], fromFile);
     assert.match(
-      outcome.violations[0]?.hint ?? '',
+      outcome.result.violations[0]?.hint ?? '',
       /add "MIT" to policy\.licenses\.allow, .* to policy\.licenses\.exceptions \(.*napi-ship\.config\.json\)/,
     );
   });

@@ -15,7 +15,7 @@ import { releaseDryRun } from '../src/release/dry-run.js';
 import { renderMarkdown, renderText } from '../src/report/index.js';
 import { blockers, fitTable, formatGroup, groupDiagnostics, nextSteps, verdict, type LeadFacts } from '../src/report/lead.js';
 import { rehearsalLocal } from '../src/report/rehearsal.js';
-import type { RehearsalOutcome } from '../src/rehearsal/types.js';
+import type { Rehearsal } from '../src/rehearsal/types.js';
 import { repoRoot } from './helpers/cli.js';
 import { buildFixtures, type FixtureSet } from './helpers/fixtures.js';
 import { writeRootPackage } from './helpers/root-package.js';
@@ -198,13 +198,13 @@ describe('pure parts', () => {
       installs: [{ installer: 'npm', status: 'ok' }],
       loads: [{ installer: 'npm', runtime: 'node', status: 'ok' }],
       realRegistry: { status: 'fail', packages: [{ action: 'conflict' }] },
-    } as unknown as RehearsalOutcome;
+    } as unknown as Rehearsal;
     assert.equal(rehearsalLocal(base), 'passed');
-    assert.equal(rehearsalLocal({ ...base, loads: [{ ...base.loads[0], status: 'fail' }] } as unknown as RehearsalOutcome), 'failed');
+    assert.equal(rehearsalLocal({ ...base, loads: [{ ...base.loads[0], status: 'fail' }] } as unknown as Rehearsal), 'failed');
     assert.equal(rehearsalLocal({ ...base, status: 'ok' }), 'passed');
     assert.equal(rehearsalLocal({ ...base, status: 'skip' }), 'skipped');
     assert.equal(
-      rehearsalLocal({ ...base, realRegistry: { status: 'ok', packages: [] } } as unknown as RehearsalOutcome),
+      rehearsalLocal({ ...base, realRegistry: { status: 'ok', packages: [] } } as unknown as Rehearsal),
       'failed',
       'a failure that is not the real registry is the rehearsal',
     );

@@ -22,7 +22,9 @@ export {
   registryKey,
   type PolicyCheck,
   type PolicyOutcome,
+  type PolicyVerdict,
   type PolicyPackageResult,
   type PolicyViolation,
 } from './evaluate.js';
 export { policySummaryLine, renderPolicyMarkdown, renderPolicyText } from './render.js';
+export { judgeProject, type ProjectPolicy, type ProjectPolicyOptions } from './project.js';

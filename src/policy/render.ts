@@ -5,15 +5,15 @@ import type { PolicyOutcome, PolicyViolation } from './evaluate.js';
 
 function counts(outcome: PolicyOutcome): { errors: number; warnings: number } {
   return {
-    errors: outcome.violations.filter((v) => v.severity === 'error').length,
-    warnings: outcome.violations.filter((v) => v.severity === 'warning').length,
+    errors: outcome.result.violations.filter((v) => v.severity === 'error').length,
+    warnings: outcome.result.violations.filter((v) => v.severity === 'warning').length,
   };
 }
 
 /** `policy passed: 87 packages checked, 0 errors, 1 warning` — the one-line verdict. */
 export function policySummaryLine(outcome: PolicyOutcome): string {
   const { errors, warnings } = counts(outcome);
-  return `policy ${outcome.ok ? 'passed' : 'failed'}: ${outcome.checked} package(s) checked, ${errors} error(s), ${warnings} warning(s)`;
+  return `policy ${outcome.ok ? 'passed' : 'failed'}: ${outcome.result.checked} package(s) checked, ${errors} error(s), ${warnings} warning(s)`;
 }
 
 function licenseCell(v: PolicyViolation): string {
@@ -26,14 +26,14 @@ function licenseCell(v: PolicyViolation): string {
 export function renderPolicyText(outcome: PolicyOutcome): string {
   const lines: string[] = [];
   lines.push(
-    `allowed licenses: ${outcome.allow.length === 0 ? '(none)' : outcome.allow.join(', ')}${outcome.configFile === null ? ' (no policy configured)' : ` (${outcome.configFile})`}`,
+    `allowed licenses: ${outcome.result.allow.length === 0 ? '(none)' : outcome.result.allow.join(', ')}${outcome.result.configFile === null ? ' (no policy configured)' : ` (${outcome.result.configFile})`}`,
   );
-  if (outcome.violations.length > 0) {
+  if (outcome.result.violations.length > 0) {
     lines.push(
       '',
       textTable(
         ['severity', 'code', 'ecosystem', 'package', 'version', 'license'],
-        outcome.violations.map((v) => [v.severity, v.code, v.ecosystem, v.package, v.version, licenseCell(v)]),
+        outcome.result.violations.map((v) => [v.severity, v.code, v.ecosystem, v.package, v.version, licenseCell(v)]),
       ).trimEnd(),
     );
   }
@@ -57,15 +57,15 @@ export function renderPolicyMarkdown(outcome: PolicyOutcome): string {
   const { errors, warnings } = counts(outcome);
   const lines = ['## License and source policy', ''];
   const verdict = outcome.ok
-    ? `✅ ${outcome.checked} package(s) checked: no violations${warnings > 0 ? ` (${warnings} warning(s))` : ''}.`
-    : `❌ ${outcome.checked} package(s) checked: ${errors} error(s), ${warnings} warning(s).`;
+    ? `✅ ${outcome.result.checked} package(s) checked: no violations${warnings > 0 ? ` (${warnings} warning(s))` : ''}.`
+    : `❌ ${outcome.result.checked} package(s) checked: ${errors} error(s), ${warnings} warning(s).`;
   lines.push(verdict, '');
   lines.push(
-    `Allowed licenses: ${outcome.allow.length === 0 ? '(none)' : outcome.allow.map(code).join(', ')}${outcome.configFile === null ? ' — no policy configured.' : ` (from ${code(outcome.configFile)}).`}`,
+    `Allowed licenses: ${outcome.result.allow.length === 0 ? '(none)' : outcome.result.allow.map(code).join(', ')}${outcome.result.configFile === null ? ' — no policy configured.' : ` (from ${code(outcome.result.configFile)}).`}`,
   );
-  if (outcome.violations.length > 0) {
+  if (outcome.result.violations.length > 0) {
     lines.push('', '| | ecosystem | package | version | license | problem | how to fix |', '|---|---|---|---|---|---|---|');
-    for (const v of outcome.violations) {
+    for (const v of outcome.result.violations) {
       lines.push(
         `| ${MARK[v.severity]} | ${v.ecosystem} | ${code(v.package)} | ${cell(v.version)} | ${v.check === 'duplicate' ? '-' : code(cell(licenseCell(v)))} | ${cell(`${v.code}: ${v.message}`)} | ${cell(v.hint)} |`,
       );

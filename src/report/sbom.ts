@@ -4,7 +4,12 @@ import type { RunRecord } from '../run/index.js';
 import { policySummaryLine } from '../policy/render.js';
 
 function documentRows(run: RunRecord): string[][] {
-  return (run.stages.sbom?.documents ?? []).map((d) => [d.kind, path.basename(d.file), String(d.packages), d.sha256.slice(0, 16) + '…']);
+  return (run.stages.sbom?.result.documents ?? []).map((d) => [
+    d.kind,
+    path.basename(d.file),
+    String(d.packages),
+    d.sha256.slice(0, 16) + '…',
+  ]);
 }
 
 export function sbomTextLines(run: RunRecord): string[] {
@@ -14,11 +19,11 @@ export function sbomTextLines(run: RunRecord): string[] {
   const lines = [''];
   if (sbom !== undefined) {
     lines.push(
-      sbom.documents.length === 0
+      sbom.result.documents.length === 0
         ? 'SBOMs: none written (see the diagnostics)'
-        : `SBOMs (${sbom.format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'}): ${sbom.documents.map((d) => `${path.basename(d.file)} (${d.packages} packages)`).join(', ')}`,
+        : `SBOMs (${sbom.result.format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'}): ${sbom.result.documents.map((d) => `${path.basename(d.file)} (${d.packages} packages)`).join(', ')}`,
     );
-    for (const n of sbom.notes) lines.push(`  note: ${n}`);
+    for (const n of sbom.result.notes) lines.push(`  note: ${n}`);
   }
   if (policy !== undefined) lines.push(policySummaryLine(policy));
   return lines;
@@ -40,7 +45,7 @@ export function sbomMarkdownLines(run: RunRecord): string[] {
         ...rows.map((r) => `| ${r[0] ?? ''} | \`${r[1] ?? ''}\` | ${r[2] ?? ''} | \`${r[3] ?? ''}\` |`),
       );
     }
-    for (const n of sbom.notes) lines.push('', `Note: ${n}`);
+    for (const n of sbom.result.notes) lines.push('', `Note: ${n}`);
   }
   if (policy !== undefined) lines.push('', `${policy.ok ? '✅' : '❌'} ${policySummaryLine(policy)}.`);
   return lines;

@@ -4,11 +4,10 @@ import { formatDiagnostic } from '../../diagnostics/index.js';
 import { loggerFromArgs } from '../log-options.js';
 import { stepper } from '../../log/index.js';
 import { loadPlan } from '../../plan/index.js';
-import { evaluatePolicy, policySummaryLine, readPolicyConfig, renderPolicyMarkdown, renderPolicyText } from '../../policy/index.js';
-import { readProjectInventories } from '../../sbom/index.js';
+import { judgeProject, policySummaryLine, renderPolicyMarkdown, renderPolicyText } from '../../policy/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-codes.js';
 import { paint, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 
@@ -33,17 +32,14 @@ export const policyCommand: Command = {
     const step = stepper(logger);
     step('reading the policy');
     const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
-    const config = await readPolicyConfig(plan.root.dir, plan.root.manifest);
-    step(`reading the crate graph (cargo metadata, ${plan.targets.length} targets) and the npm lockfile`);
-    // The same reader the SBOMs are written from: what the policy judges is what they describe.
-    const inputs = await readProjectInventories({
-      rootDir: plan.root.dir,
-      targets: plan.targets.map((t) => t.spec.triple),
+    const judged = await judgeProject(plan, {
       ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
+      onStep: (s) => {
+        step(s);
+      },
     });
-    const inventories = inputs.cargo === null ? [inputs.npm] : [inputs.cargo, inputs.npm];
-    step('judging licenses and sources');
-    const outcome = evaluatePolicy(inventories, config);
+    const { policy: outcome, inventories } = judged;
+    const inputs = { diagnostics: judged.readerDiagnostics };
     // A reader error (e.g. dependencies but no lockfile) means packages went unchecked: that fails too.
     const failed = !outcome.ok || inputs.diagnostics.some((d) => d.severity === 'error');
     step.end({ status: failed ? 'failed' : 'ok' });
@@ -59,25 +55,25 @@ export const policyCommand: Command = {
         JSON.stringify(
           {
             ok: !failed,
-            checked: outcome.checked,
-            allow: outcome.allow,
-            configFile: outcome.configFile,
+            checked: outcome.result.checked,
+            allow: outcome.result.allow,
+            configFile: outcome.result.configFile,
             inventories: inventories.map((i) => ({ ecosystem: i.ecosystem, source: i.source, packages: i.packages.length })),
-            violations: outcome.violations,
-            packages: outcome.packages,
+            violations: outcome.result.violations,
+            packages: outcome.result.packages,
             diagnostics: [...inputs.diagnostics, ...outcome.diagnostics],
           },
           null,
           2,
         ) + '\n',
       );
-      return failed ? ExitCode.Failed : ExitCode.Ok;
+      return exitCodeOf([...inputs.diagnostics, ...outcome.diagnostics]);
     }
     const summary = policySummaryLine(outcome);
     const text = renderPolicyText(outcome);
     io.stdout(text.replace(summary, paint(io, failed ? 'red' : 'green', summary)));
     if (failed && outcome.ok)
       io.stdout(paint(io, 'red', 'policy failed: the dependency graph could not be read completely (see above)') + '\n');
-    return failed ? ExitCode.Failed : ExitCode.Ok;
+    return exitCodeOf([...inputs.diagnostics, ...outcome.diagnostics]);
   },
 };
