@@ -5,7 +5,11 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chooseToolchain, selectTargets, type BuildHost, type BuildOutcome } from '../src/build/index.js';
+import { chooseToolchain, selectTargets, type BuildHost, type BuildResult } from '../src/build/index.js';
+import type { Diagnostic } from '../src/diagnostics/index.js';
+
+/** What `napi-ship build --json` prints: the build outcome's result and its diagnostics. */
+type BuildJson = BuildResult & { readonly diagnostics: readonly Diagnostic[] };
 import { makeStaging, placeOutputs, removeStaging, STAGING_PREFIX } from '../src/build/outputs.js';
 import { loadPlan } from '../src/plan/index.js';
 import { releaseDryRun } from '../src/release/dry-run.js';
@@ -276,17 +280,17 @@ describe('napi-ship build on this machine', () => {
       [],
       'the staging dir is removed',
     );
-    const outcome = JSON.parse(r.stdout) as BuildOutcome;
+    const outcome = JSON.parse(r.stdout) as BuildJson;
     assert.equal(gitStatus(), before, 'napi build regenerates the committed loader and typings byte for byte');
-    assert.equal(outcome.result.profile, 'release');
-    assert.equal(outcome.result.manifestPath, path.join(coreDir, 'Cargo.toml'));
+    assert.equal(outcome.profile, 'release');
+    assert.equal(outcome.manifestPath, path.join(coreDir, 'Cargo.toml'));
     assert.deepEqual(
-      outcome.result.targets.map((t) => t.triple),
+      outcome.targets.map((t) => t.triple),
       [...CORE_TARGETS],
     );
-    assert.match(outcome.result.host.napiCli?.version ?? '', /^3\./);
+    assert.match(outcome.host.napiCli?.version ?? '', /^3\./);
 
-    const host = outcome.result.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
+    const host = outcome.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
     assert.ok(host);
     assert.equal(host.status, 'built', host.reason);
     assert.equal(host.toolchain, 'napi-cross');
@@ -303,8 +307,8 @@ describe('napi-ship build on this machine', () => {
 
     // setup.sh installs the Rust targets, zig and cargo-zigbuild: six of the eight build here,
     // each read back by inspect; the two MSVC targets need cargo-xwin (Microsoft's CRT download).
-    const built = (abi: string): NonNullable<BuildOutcome['result']['targets'][number]> => {
-      const t = outcome.result.targets.find((x) => x.platformArchABI === abi);
+    const built = (abi: string): NonNullable<BuildJson['targets'][number]> => {
+      const t = outcome.targets.find((x) => x.platformArchABI === abi);
       assert.ok(t, abi);
       assert.equal(t.status, 'built', `${abi}: ${t.reason}`);
       assert.ok(t.output !== null && existsSync(t.output), abi);
@@ -327,7 +331,7 @@ describe('napi-ship build on this machine', () => {
       'the arm64 glibc build keeps the 2.17 floor, whichever toolchain made it',
     );
     for (const abi of ['win32-x64-msvc', 'win32-arm64-msvc']) {
-      const t = outcome.result.targets.find((x) => x.platformArchABI === abi);
+      const t = outcome.targets.find((x) => x.platformArchABI === abi);
       assert.equal(t?.status, 'skipped');
       assert.match(t.reason, /cargo-xwin not installed .*Microsoft's CRT/);
     }
@@ -364,14 +368,14 @@ describe('napi-ship build on this machine', () => {
     );
     const r = await runCli(['build', '--cwd', dir, '--json']);
     assert.equal(r.code, 3, r.stderr);
-    const outcome = JSON.parse(r.stdout) as BuildOutcome;
-    assert.equal(outcome.result.manifestPath, null);
+    const outcome = JSON.parse(r.stdout) as BuildJson;
+    assert.equal(outcome.manifestPath, null);
     assert.deepEqual(
       outcome.diagnostics.map((d) => d.code),
       ['NS_BUILD_NO_CRATE'],
     );
     assert.deepEqual(
-      outcome.result.targets.map((t) => t.status),
+      outcome.targets.map((t) => t.status),
       ['skipped'],
     );
   });
@@ -403,15 +407,15 @@ describe('a crate that does not compile', () => {
     );
     const r = await runCli(['build', '--cwd', dir, '--json']);
     assert.equal(r.code, 1, r.stderr);
-    const outcome = JSON.parse(r.stdout) as BuildOutcome;
-    const host = outcome.result.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
+    const outcome = JSON.parse(r.stdout) as BuildJson;
+    const host = outcome.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
     assert.equal(host?.status, 'failed');
     assert.equal(host.toolchain, 'napi-cross');
     assert.match(host.reason, /Build failed with exit code \d+: error\[E0425\]: cannot find value `not_defined_anywhere`/);
     assert.equal(host.output, null);
     assert.equal(existsSync(path.join(dir, 'broken.linux-x64-gnu.node')), false);
     // Every target that could build here (darwin-arm64 too, where zig is installed) fails with the same crate error.
-    const failed = outcome.result.targets.filter((t) => t.status === 'failed').map((t) => `NS_BUILD_FAILED ${t.platformArchABI}`);
+    const failed = outcome.targets.filter((t) => t.status === 'failed').map((t) => `NS_BUILD_FAILED ${t.platformArchABI}`);
     assert.ok(failed.includes('NS_BUILD_FAILED linux-x64-gnu'));
     assert.deepEqual(
       outcome.diagnostics.map((d) => `${d.code} ${d.target ?? ''}`),

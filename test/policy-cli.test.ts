@@ -186,6 +186,69 @@ describe('a fixture that breaks the policy', () => {
     assert.equal(parseJson(result.stdout).ok, true);
   });
 
+  test('no policy configured: the licenses found, the unusual one named, exit 0 with how to configure one; --init shows, --yes writes, once', async () => {
+    const dir = path.join(scratch, 'unconfigured');
+    await writeFixture(dir, undefined);
+    const packageJson = path.join(dir, 'package.json');
+    const original = await readFile(packageJson, 'utf8');
+
+    const text = await runCli(['policy', '--cwd', dir], { env: { NO_COLOR: '1' } });
+    assert.equal(text.code, 0, text.stdout + text.stderr);
+    assert.match(text.stdout, /^no license policy configured: a report of the licenses that ship, nothing judged/);
+    assert.match(text.stdout, /^MIT +2\s*$/m);
+    assert.match(text.stdout, /^ {2}GPL-3\.0-only: npm gpl-thing@1\.0\.0$/m);
+    assert.match(text.stdout, /warning\[NS_POLICY_SOURCE_GIT\] npm forked@0\.3\.0/);
+    assert.match(text.stdout, /note\[NS_POLICY_NOT_CONFIGURED\].*\n {2}hint: run `napi-ship policy --init`/);
+    assert.match(text.stdout, /no policy configured: 3 package\(s\) reported under 2 license\(s\), 1 warning\(s\); nothing judged/);
+    assert.doesNotMatch(text.stdout, /LICENSE_DENIED|passed|failed/);
+    const json = parseJson((await runCli(['policy', '--cwd', dir, '--json'])).stdout);
+    assert.deepEqual([json.ok, json.configured], [true, false]);
+    assert.ok(Array.isArray(json.licenses));
+    assert.deepEqual(json.licenses[1], { license: 'GPL-3.0-only', count: 1, unusual: true, packages: ['npm gpl-thing@1.0.0'] });
+
+    const shown = await runCli(['policy', '--init', '--cwd', dir], { env: { NO_COLOR: '1' } });
+    assert.equal(shown.code, 0, shown.stderr);
+    assert.match(shown.stdout, /^starter policy from the licenses of 3 third-party package\(s\): allow MIT, GPL-3\.0-only$/m);
+    assert.match(shown.stdout, /allows an unusual license: GPL-3\.0-only \(npm gpl-thing@1\.0\.0\)/);
+    assert.match(shown.stdout, /needs a decision \(no allow entry fixes it\): npm forked@0\.3\.0: comes from git/);
+    assert.match(shown.stdout, /with it: policy failed: 3 package\(s\) checked, 1 error\(s\)/);
+    assert.match(shown.stdout, /^\+ {4}"policy": \{$/m);
+    assert.match(shown.stdout, /nothing was written: run `napi-ship policy --init --yes`/);
+    assert.equal(await readFile(packageJson, 'utf8'), original);
+    assert.equal((await runCli(['policy', '--yes', '--cwd', dir])).code, 2, '--yes without --init is a usage error');
+
+    const written = await runCli(['policy', '--init', '--yes', '--cwd', dir], { env: { NO_COLOR: '1' } });
+    assert.equal(written.code, 0, written.stderr);
+    assert.match(written.stdout, /wrote napiShip\.policy to /);
+    const manifest = parseJson(await readFile(packageJson, 'utf8'));
+    assert.ok(isRecord(manifest.napiShip));
+    assert.deepEqual(manifest.napiShip.policy, { licenses: { allow: ['MIT', 'GPL-3.0-only'] } });
+    assert.equal(manifest.name, 'fixture-addon', 'the rest of package.json is kept');
+
+    const again = await runCli(['policy', '--init', '--yes', '--cwd', dir], { env: { NO_COLOR: '1' } });
+    assert.equal(again.code, 0);
+    assert.match(again.stdout, /^nothing to do: a license policy is configured in .*package\.json/);
+    const againJson = parseJson((await runCli(['policy', '--init', '--yes', '--json', '--cwd', dir])).stdout);
+    assert.deepEqual([againJson.upToDate, againJson.written], [true, []]);
+
+    // Configured now: judged as before — the git source fails.
+    const judged = await runCli(['policy', '--cwd', dir], { env: { NO_COLOR: '1' } });
+    assert.equal(judged.code, 1);
+    assert.match(judged.stdout, /error\[NS_POLICY_SOURCE_GIT\] npm forked@0\.3\.0/);
+    assert.match(judged.stdout, /policy failed: 3 package\(s\) checked, 1 error\(s\)/);
+  });
+
+  test('a dependency graph that cannot be read: one verdict, "failed", never "passed" as well', async () => {
+    const dir = path.join(scratch, 'no-lockfile');
+    await writeFixture(dir, { licenses: { allow: ['MIT'] } });
+    await rm(path.join(dir, 'package-lock.json'));
+    const result = await runCli(['policy', '--cwd', dir], { env: { NO_COLOR: '1' } });
+    assert.equal(result.code, 1, result.stdout + result.stderr);
+    assert.match(result.stdout, /policy failed: the dependency graph could not be read completely \(1 reader error\(s\)\)/);
+    assert.doesNotMatch(result.stdout, /passed/);
+    assert.equal(result.stdout.match(/policy failed/g)?.length, 1, result.stdout);
+  });
+
   // Exit status from the code's class (docs/cli.md): a wrong napiShip.policy is the project's config
   // failing a check (NS_CONFIG_INVALID, class check: 1), no longer 3 as when every thrown error exited 3.
   test('a bad policy is a config error (exit 1); a stray argument a usage error (exit 2)', async () => {

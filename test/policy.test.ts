@@ -5,8 +5,11 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { DiagnosticError } from '../src/diagnostics/index.js';
 import {
+  defaultPolicyConfig,
   evaluatePolicy,
   parsePolicyConfig,
+  policyFailed,
+  policySummaryLine,
   readPolicyConfig,
   renderPolicyMarkdown,
   renderPolicyText,
@@ -273,14 +276,83 @@ describe('licenses', () => {
     assert.equal(outcome.result.checked, 1);
   });
 
-  test('no policy configured: nothing is allowed, and it says so', async () => {
+  test('no policy configured: a report — licenses grouped, the unusual ones named, nothing denied, ok', async () => {
     const dir = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-policy-none-'));
     try {
       const config = await readPolicyConfig(dir, { name: 'x' });
       assert.equal(config.file, null);
-      const outcome = evaluatePolicy([cargoInventory(crate('either', '1.0.0', 'MIT'))], config);
-      assert.deepEqual(codes(outcome), ['NS_POLICY_LICENSE_DENIED']);
-      assert.ok(outcome.diagnostics.some((d) => d.code === 'NS_POLICY_NOT_CONFIGURED'));
+      const git = crate('forked', '0.1.0', 'MIT', { source: { kind: 'git', location: 'https://github.com/someone/forked?rev=1#abc' } });
+      const deps = [
+        crate('either', '1.0.0', 'MIT'),
+        crate('serde', '1.0.0', 'MIT OR Apache-2.0'),
+        crate('syn', '2.0.0', 'MIT/Apache-2.0'),
+        crate('copyleft', '2.1.0', 'GPL-3.0-only'),
+        crate('nolicense', '0.3.2', null),
+        git,
+      ];
+      const outcome = evaluatePolicy(
+        [cargoInventory(...deps), npmInventory(npm('weird', '1.0.0', 'Apache 2'), npm('ok', '1.0.0', 'ISC'))],
+        config,
+      );
+      assert.equal(outcome.ok, true);
+      assert.equal(outcome.result.configured, false);
+      assert.equal(outcome.result.checked, 8);
+      // Nothing judged against an allow list nobody wrote; a git source is still worth a warning.
+      assert.deepEqual(
+        outcome.result.violations.map((v) => `${v.severity} ${v.code}`),
+        ['warning NS_POLICY_SOURCE_GIT'],
+      );
+      assert.ok(outcome.result.packages.every((p) => p.licenseAllowed === null));
+      assert.deepEqual(
+        outcome.result.licenses.map((g) => [g.license, g.count, g.unusual, g.packages]),
+        [
+          ['MIT', 2, false, []],
+          ['MIT OR Apache-2.0', 2, false, []],
+          ['ISC', 1, false, []],
+          ['(none)', 1, true, ['cargo nolicense@0.3.2']],
+          ['Apache 2 (not SPDX)', 1, true, ['npm weird@1.0.0']],
+          ['GPL-3.0-only', 1, true, ['cargo copyleft@2.1.0']],
+        ],
+      );
+      const note = outcome.diagnostics.find((d) => d.code === 'NS_POLICY_NOT_CONFIGURED');
+      assert.ok(note !== undefined);
+      assert.equal(note.severity, 'note');
+      assert.match(note.hint, /napi-ship policy --init/);
+      assert.match(note.message, /8 package\(s\) reported under 6 license\(s\) \(3 under unusual ones, named\)/);
+
+      const text = renderPolicyText(outcome);
+      assert.match(text, /^no license policy configured: a report of the licenses that ship, nothing judged/);
+      assert.match(text, /licenses found in 8 third-party package\(s\):\nlicense +packages/);
+      assert.match(text, /^MIT OR Apache-2\.0 +2\s*$/m);
+      assert.match(text, /^GPL-3\.0-only +1 +unusual$/m);
+      assert.match(text, /^ {2}GPL-3\.0-only: cargo copyleft@2\.1\.0$/m);
+      assert.match(text, /note\[NS_POLICY_NOT_CONFIGURED\]/);
+      assert.match(text, /no policy configured: 8 package\(s\) reported under 6 license\(s\), 1 warning\(s\); nothing judged\n$/);
+      assert.doesNotMatch(text, /passed|failed|NS_POLICY_LICENSE_DENIED/);
+      const md = renderPolicyMarkdown(outcome);
+      assert.match(
+        md,
+        /ℹ️ No license policy configured: 8 package\(s\) reported under 6 license\(s\), nothing judged \(1 warning\(s\)\)\./,
+      );
+      assert.match(md, /\| `GPL-3\.0-only` \| 1 \| `cargo copyleft@2\.1\.0` \|/);
+      assert.match(md, /ℹ️ NS_POLICY_NOT_CONFIGURED: /);
+
+      // The same packages under a configured policy fail exactly as before.
+      const judged = evaluatePolicy(
+        [cargoInventory(...deps), npmInventory(npm('weird', '1.0.0', 'Apache 2'), npm('ok', '1.0.0', 'ISC'))],
+        policy({ licenses: { allow: ['MIT'] } }),
+      );
+      assert.equal(judged.ok, false);
+      assert.equal(judged.result.configured, true);
+      assert.deepEqual(codes(judged).sort(), [
+        'NS_POLICY_LICENSE_DENIED',
+        'NS_POLICY_LICENSE_DENIED',
+        'NS_POLICY_LICENSE_UNKNOWN',
+        'NS_POLICY_LICENSE_UNKNOWN',
+        'NS_POLICY_SOURCE_GIT',
+      ]);
+      assert.ok(judged.result.violations.every((v) => v.severity === 'error'));
+      assert.equal(judged.result.licenses.length, 6, 'the grouped licenses are in the outcome (--json) either way');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -543,5 +615,40 @@ describe('reports', () => {
     const clean = evaluatePolicy([cargoInventory(crate('ok', '1.0.0', 'MIT'))], policy({ licenses: { allow: ['MIT'] } }));
     assert.match(renderPolicyMarkdown(clean), /✅ 1 package\(s\) checked: no violations\./);
     assert.match(renderPolicyText(clean), /policy passed/);
+  });
+
+  test('one verdict per run: never "passed" and "failed" together, also when the graph could not be read', () => {
+    const clean = evaluatePolicy([cargoInventory(crate('ok', '1.0.0', 'MIT'))], policy({ licenses: { allow: ['MIT'] } }));
+    const dirty = evaluatePolicy([cargoInventory(crate('gpl', '1.0.0', 'GPL-3.0-only'))], policy({ licenses: { allow: ['MIT'] } }));
+    const none = evaluatePolicy([cargoInventory(crate('ok', '1.0.0', 'MIT'))], defaultPolicyConfig());
+    const cases: [PolicyOutcome, number, RegExp, boolean][] = [
+      [clean, 0, /^policy passed: /, false],
+      [clean, 2, /^policy failed: the dependency graph could not be read completely \(2 reader error\(s\)\); 1 package\(s\) checked/, true],
+      [dirty, 0, /^policy failed: 1 package\(s\) checked, 1 error\(s\)/, true],
+      [dirty, 1, /^policy failed: the dependency graph could not be read completely/, true],
+      [none, 0, /^no policy configured: /, false],
+      [none, 1, /^policy failed: the dependency graph could not be read completely/, true],
+    ];
+    for (const [outcome, readErrors, line, failed] of cases) {
+      const text = renderPolicyText(outcome, { readErrors });
+      assert.match(policySummaryLine(outcome, { readErrors }), line);
+      assert.equal(policyFailed(outcome, { readErrors }), failed);
+      const verdicts = text.match(/\b(passed|failed)\b/g) ?? [];
+      assert.ok(new Set(verdicts).size <= 1, `both verdicts in:\n${text}`);
+      assert.equal(verdicts.length, line.source.includes('passed') || line.source.includes('failed') ? 1 : 0, text);
+    }
+  });
+
+  test('repeated findings of one code are one group in the text (hint once); every one stays in the outcome', () => {
+    const many = Array.from({ length: 9 }, (_, i) => crate(`gpl-${String(i)}`, '1.0.0', 'GPL-3.0-only'));
+    const outcome = evaluatePolicy([cargoInventory(...many)], policy({ licenses: { allow: ['MIT'] } }));
+    assert.equal(outcome.diagnostics.filter((d) => d.code === 'NS_POLICY_LICENSE_DENIED').length, 9);
+    const text = renderPolicyText(outcome);
+    assert.equal(text.match(/error\[NS_POLICY_LICENSE_DENIED\]/g)?.length, 1);
+    assert.match(text, /error\[NS_POLICY_LICENSE_DENIED\] ×9 cargo gpl-0@1\.0\.0: /);
+    assert.equal(text.match(/^ {2}hint: /gm)?.length, 1);
+    assert.equal(text.match(/^ {2}also: cargo gpl-\d@1\.0\.0: /gm)?.length, 5);
+    assert.match(text, /^ {2}… and 3 more \(all of them: --json\)$/m);
+    assert.match(text, /policy failed: 9 package\(s\) checked, 9 error\(s\)/);
   });
 });

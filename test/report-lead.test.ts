@@ -111,6 +111,51 @@ describe('the report leads (snapshots)', () => {
   });
 });
 
+describe('no license policy configured', () => {
+  test('the dry run reports the licenses found (grouped, the unusual one named), is not failed by them, and says how to configure one', async () => {
+    const dir = path.join(scratch, 'unconfigured');
+    await writeRootPackage(dir, { name: '@fixture/unconfigured', binaryName: 'addon', targets: ['x86_64-unknown-linux-gnu'] });
+    const file = path.join(dir, 'package.json');
+    const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    const deps = { 'ok-thing': '2.1.0', 'also-ok': '1.0.0', 'gpl-thing': '1.0.0' };
+    await writeFile(file, JSON.stringify({ ...m, dependencies: deps }, null, 2) + '\n');
+    const licenses: Record<string, string> = { 'ok-thing': 'MIT', 'also-ok': 'MIT', 'gpl-thing': 'GPL-3.0-only' };
+    const entry = (name: string): Record<string, unknown> => ({
+      version: deps[name as keyof typeof deps],
+      resolved: `https://registry.npmjs.org/${name}/-/${name}-${deps[name as keyof typeof deps]}.tgz`,
+      integrity: `sha512-${Buffer.from(name).toString('base64')}`,
+      license: licenses[name],
+    });
+    await writeFile(
+      path.join(dir, 'package-lock.json'),
+      JSON.stringify({
+        name: '@fixture/unconfigured',
+        version: '1.2.3',
+        lockfileVersion: 3,
+        packages: {
+          '': { name: '@fixture/unconfigured', version: '1.2.3', dependencies: deps },
+          ...Object.fromEntries(Object.keys(deps).map((n) => [`node_modules/${n}`, entry(n)])),
+        },
+      }),
+    );
+    await copyFile(fixtures.fixtures['linux-x64-gnu'].path, path.join(dir, 'addon.linux-x64-gnu.node'));
+    const r = await releaseDryRun({ cwd: dir, outDir: path.join(scratch, 'unconfigured-out'), rehearsal: false });
+    assert.equal(r.run.stages.policy?.result.configured, false);
+    assert.equal(r.summary.errors, 0, 'no policy is not an error');
+    const text = renderText(r.run, { columns: 100 });
+    assert.doesNotMatch(text, /NS_POLICY_LICENSE_DENIED|FAILED: policy|policy passed|policy failed/);
+    assert.match(text, /licenses found in 3 third-party package\(s\):\nlicense +packages/);
+    assert.match(text, /^MIT +2\s*$/m);
+    assert.match(text, /^ {2}GPL-3\.0-only: npm gpl-thing@1\.0\.0$/m);
+    assert.match(text, /no policy configured: 3 package\(s\) reported under 2 license\(s\), 0 warning\(s\); nothing judged/);
+    assert.match(text, /Next:\n(.*\n)*? {2}napi-ship policy --init +no license policy yet/);
+    const md = renderMarkdown(r.run);
+    assert.match(md, /\| `GPL-3\.0-only` \| 1 \| `npm gpl-thing@1\.0\.0` \|/);
+    const report = await readFile(path.join(scratch, 'unconfigured-out', 'packages', 'policy-report.md'), 'utf8');
+    assert.match(report, /ℹ️ No license policy configured: 3 package\(s\) reported under 2 license\(s\)/);
+  });
+});
+
 describe('pure parts', () => {
   const d = (code: string, target: string): Diagnostic =>
     ({

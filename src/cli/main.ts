@@ -75,7 +75,8 @@ export const commandList: readonly CommandEntry[] = [
   },
   {
     name: 'policy',
-    summary: 'The license and source gate: judge every shipped crate and npm dependency against napiShip.policy.',
+    summary:
+      'The license and source gate: judge every shipped crate and npm dependency against napiShip.policy (none configured: list the licenses found).',
     load: async () => (await import('./commands/policy.js')).policyCommand,
   },
   {

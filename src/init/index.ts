@@ -272,13 +272,8 @@ export function planInit(input: InitInput, tools: Readonly<Record<string, string
   }
   if (input.policy !== null) {
     const napiShip = isRecord(manifest.napiShip) ? manifest.napiShip : {};
-    manifest.napiShip = { ...napiShip, policy: { licenses: { allow: [...input.policy.allow] } } };
-    const basis = {
-      found: `the licenses of ${String(input.policy.checked)} packages`,
-      'own-license': "no third-party package found: the project's own license",
-      none: 'no license found',
-    }[input.policy.basis];
-    what.push(`napiShip.policy.licenses.allow = [${input.policy.allow.join(', ')}] (from ${basis})`);
+    manifest.napiShip = { ...napiShip, policy: starterPolicyConfig(input.policy) };
+    what.push(starterPolicyPhrase(input.policy));
   } else {
     kept.push('the license policy: already configured');
   }
@@ -322,6 +317,49 @@ export function planInit(input: InitInput, tools: Readonly<Record<string, string
     install: specs.length === 0 ? null : addDevCommand(input.packageManager.name, specs),
     kept,
     diagnostics: input.diagnostics,
+  };
+}
+
+/** The `napiShip.policy` value a starter policy is written as. */
+export function starterPolicyConfig(policy: StarterPolicy): { licenses: { allow: string[] } } {
+  return { licenses: { allow: [...policy.allow] } };
+}
+
+function starterPolicyPhrase(policy: StarterPolicy): string {
+  const basis = {
+    found: `the licenses of ${String(policy.checked)} packages`,
+    'own-license': "no third-party package found: the project's own license",
+    none: 'no license found',
+  }[policy.basis];
+  return `napiShip.policy.licenses.allow = [${policy.allow.join(', ')}] (from ${basis})`;
+}
+
+/** What `napi-ship policy --init` reads: the root package.json as text, and where a policy is configured already. */
+export interface PolicyInitInput {
+  readonly packageJsonPath: string;
+  readonly packageJsonText: string;
+  /** The file a policy is configured in (package.json or napi-ship.config.json); null when none is. */
+  readonly configuredIn: string | null;
+  /** The starter policy from the licenses found; null when a policy is configured (nothing to make). */
+  readonly policy: StarterPolicy | null;
+}
+
+/**
+ * Pure: the change `napi-ship policy --init` makes — `napiShip.policy` in the root package.json from
+ * the starter policy — or none when a policy is already configured (a second run has nothing to do).
+ */
+export function planPolicyInit(input: PolicyInitInput): { readonly changes: readonly FileChange[]; readonly kept: readonly string[] } {
+  if (input.configuredIn !== null || input.policy === null) {
+    return { changes: [], kept: [`the license policy: already configured in ${input.configuredIn ?? 'the project'}`] };
+  }
+  const manifest: Record<string, unknown> = JSON.parse(input.packageJsonText) as Record<string, unknown>;
+  const napiShip = isRecord(manifest.napiShip) ? manifest.napiShip : {};
+  manifest.napiShip = { ...napiShip, policy: starterPolicyConfig(input.policy) };
+  const eol = input.packageJsonText.includes('\r\n') ? '\r\n' : '\n';
+  const after = JSON.stringify(manifest, null, detectIndent(input.packageJsonText)).replace(/\n/g, eol) + eol;
+  return {
+    changes: [{ file: input.packageJsonPath, before: input.packageJsonText, after, what: [starterPolicyPhrase(input.policy)] }],
+    kept: [],
   };
 }
 

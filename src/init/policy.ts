@@ -10,7 +10,7 @@ import type { Inventory, InventoryPackage } from '../sbom/inventory.js';
 export interface StarterPolicy {
   /** SPDX ids for `napiShip.policy.licenses.allow`, most used first. */
   readonly allow: readonly string[];
-  /** `ecosystem name@version: reason` of packages an allow entry cannot make pass. */
+  /** `ecosystem name@version: reason` of packages an allow entry cannot make pass (no license, not SPDX, a git or path source). */
   readonly unresolved: readonly string[];
   /** How many third-party packages were looked at. */
   readonly checked: number;
@@ -28,6 +28,11 @@ export function starterPolicy(inventories: readonly Inventory[], ownLicense: str
   const unresolved: string[] = [];
   const expressions: string[] = [];
   for (const p of packages) {
+    // A git or path source fails the policy whatever it allows: a decision for a person (sources.allowGit/allowPath).
+    if (p.source.kind === 'git' || p.source.kind === 'path')
+      unresolved.push(
+        `${p.ecosystem} ${p.name}@${p.version}: comes from ${p.source.kind}${p.source.location === null ? '' : ` ${p.source.location}`}`,
+      );
     const license = normalizeLicense(p.licenseRaw);
     if (license.expression === null) unresolved.push(`${p.ecosystem} ${p.name}@${p.version}: ${license.reason ?? 'no license'}`);
     else expressions.push(license.expression);

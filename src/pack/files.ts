@@ -291,10 +291,20 @@ function escapeDiagnostic(subject: string, field: string, value: string): Diagno
   });
 }
 
+export interface SelectOptions {
+  /**
+   * The manifest that will be packed, when it is not the package.json on disk (the package manager's
+   * pack-time rewrite, src/plan/publish-manifest.ts): files are selected by it, as pnpm's packlist does.
+   */
+  readonly manifest?: (raw: Readonly<Record<string, unknown>>) => Readonly<Record<string, unknown>>;
+}
+
 /** Select the files of the package at `dir` under npm's rules. Throws `PackError` on an unreadable package.json. */
-export async function selectFiles(packageDir: string): Promise<PackageSelection> {
+export async function selectFiles(packageDir: string, options: SelectOptions = {}): Promise<PackageSelection> {
   const dir = path.resolve(packageDir);
-  const { pkg: raw, name, version } = await readPackageJson(dir);
+  const read = await readPackageJson(dir);
+  const raw: Json = options.manifest === undefined ? read.pkg : { ...options.manifest(read.pkg) };
+  const { name, version } = read;
   const subject = path.join(dir, 'package.json');
   const diagnostics: Diagnostic[] = [];
 

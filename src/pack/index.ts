@@ -7,7 +7,7 @@
  * them and thrown together as one `PackError`.
  */
 import { execFile } from 'node:child_process';
-import { mkdir } from 'node:fs/promises';
+import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -27,6 +27,8 @@ import type { ReleasePlan } from '../plan/index.js';
 import { allTargets } from '../targets/index.js';
 import { sha256Sums } from '../manifest/sums.js';
 import { linkOrCopy, writeAtomic } from '../util/fs.js';
+import { publishManifest, publishManifestText, type PublishManifest } from '../plan/publish-manifest.js';
+import { readWorkspace, type WorkspaceContext } from '../plan/workspace.js';
 import { mapPool } from '../util/pool.js';
 import { napiShipVersion } from '../util/version.js';
 import { cacheDirFrom, packerId, TarballCache, tarballKey } from './cache.js';
@@ -77,6 +79,12 @@ export interface PackInput {
    * (`NAPI_SHIP_CACHE_DIR`, `NAPI_SHIP_CACHE=0`, else `~/.cache/napi-ship`).
    */
   readonly cache?: boolean | string;
+  /**
+   * The workspace the packages belong to (package manager, workspace packages, catalogs), which decides
+   * how `workspace:`/`catalog:` specifiers and `publishConfig` fields are rewritten at pack time
+   * (src/plan/publish-manifest.ts); default: read from the root package's dir.
+   */
+  readonly workspace?: WorkspaceContext;
 }
 
 export interface PackResult {
@@ -239,6 +247,8 @@ interface Selected {
   readonly input: PackInputPackage;
   readonly selection: PackageSelection;
   readonly tarball: string;
+  /** The package.json text to pack instead of the file on disk (the package manager's pack-time rewrite). */
+  readonly manifestText: string | null;
 }
 
 const BINARY_EXTENSIONS = ['.node', '.wasm'];
@@ -316,11 +326,26 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
 
   const diagnostics: Diagnostic[] = [];
   const selected: Selected[] = [];
+  const workspace = input.workspace ?? readWorkspace(root.dir);
   for (const p of input.packages) {
     try {
-      const selection = await selectFiles(p.dir);
-      diagnostics.push(...selection.diagnostics);
-      selected.push({ input: p, selection, tarball: tarballName(selection.name, selection.version) });
+      const rewritten: { value: PublishManifest | null } = { value: null };
+      const selection = await selectFiles(p.dir, {
+        manifest: (raw) => {
+          const dir = path.resolve(p.dir);
+          const r = publishManifest({ manifest: raw, dir, workspace, subject: path.join(dir, 'package.json') });
+          rewritten.value = r;
+          return r.manifest;
+        },
+      });
+      const rewrite = rewritten.value;
+      diagnostics.push(...(rewrite?.diagnostics ?? []), ...selection.diagnostics);
+      selected.push({
+        input: p,
+        selection,
+        tarball: tarballName(selection.name, selection.version),
+        manifestText: rewrite?.changed === true ? publishManifestText(rewrite.manifest) : null,
+      });
     } catch (error) {
       if (!(error instanceof PackError)) throw error;
       diagnostics.push(...error.diagnostics);
@@ -365,13 +390,52 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   const rootSelection = selected.find((s) => s.input.kind === 'root')?.selection;
   if (rootSelection === undefined) throw new PackError(diagnostics);
   await mkdir(outDir, { recursive: true });
+  // A rewritten manifest is packed from an overlay: the package's files linked into a temporary dir
+  // with the rewritten package.json (the package dir itself is never written).
+  const overlays: string[] = [];
+  try {
+    const packDirs = new Map<Selected, string>();
+    for (const s of selected) {
+      if (s.manifestText === null || s.input.prebuilt !== undefined) continue;
+      const overlay = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-pack-'));
+      overlays.push(overlay);
+      for (const f of s.selection.files) {
+        const to = path.join(overlay, ...f.path.split('/'));
+        await mkdir(path.dirname(to), { recursive: true });
+        if (f.path === 'package.json') await writeAtomic(to, s.manifestText);
+        else await linkOrCopy(path.join(s.selection.dir, ...f.path.split('/')), to);
+      }
+      packDirs.set(s, overlay);
+    }
+    const packDir = (s: Selected): string => packDirs.get(s) ?? s.selection.dir;
+    return await writeRelease({ input, outDir, env, sourceDateEpoch, commit, selected, binaries, diagnostics, rootSelection, packDir });
+  } finally {
+    await Promise.all(overlays.map((o) => rm(o, { recursive: true, force: true })));
+  }
+}
+
+interface WriteInput {
+  readonly input: PackInput;
+  readonly outDir: string;
+  readonly env: NodeJS.ProcessEnv;
+  readonly sourceDateEpoch: number;
+  readonly commit: string | null;
+  readonly selected: readonly Selected[];
+  readonly binaries: readonly ManifestBinary[];
+  readonly diagnostics: readonly Diagnostic[];
+  readonly rootSelection: PackageSelection;
+  readonly packDir: (s: Selected) => string;
+}
+
+async function writeRelease(w: WriteInput): Promise<PackResult> {
+  const { input, outDir, env, sourceDateEpoch, commit, selected, binaries, diagnostics, rootSelection, packDir } = w;
   const cacheDir = input.cache === false ? null : typeof input.cache === 'string' ? path.resolve(input.cache) : cacheDirFrom(env);
   const cache = cacheDir === null ? null : new TarballCache(cacheDir);
   // Cache keys: every packed file's digest (one parallel pass in the core over all packages).
   const keys = new Map<Selected, string>();
   if (cache !== null) {
     const todo = selected.filter((s) => s.input.prebuilt === undefined);
-    const files = todo.flatMap((s) => s.selection.files.map((f) => ({ s, f, abs: path.join(s.selection.dir, ...f.path.split('/')) })));
+    const files = todo.flatMap((s) => s.selection.files.map((f) => ({ s, f, abs: path.join(packDir(s), ...f.path.split('/')) })));
     const digests = files.length === 0 ? [] : await hashFiles(files.map((x) => x.abs));
     const byPackage = new Map<Selected, { path: string; size: number; mode: 0o644 | 0o755; sha256: string }[]>();
     let complete = true;
@@ -392,7 +456,7 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   }
   const expected = new Map<Selected, string | null>();
   const pack = (s: Selected): Promise<void> =>
-    writeTarball(s.selection.dir, s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch });
+    writeTarball(packDir(s), s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch });
   // gzip runs in the core on libuv's thread pool: one tarball per core at a time (each byte-reproducible on its own).
   await mapPool(selected, Math.min(os.availableParallelism(), 4), async (s) => {
     const dest = path.join(outDir, s.tarball);

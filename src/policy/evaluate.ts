@@ -10,11 +10,16 @@
  *   `sources.allowPath`;
  * - bans: `ban` rules (name, optional semver range and ecosystem);
  * - duplicates: more than one version of a name in an ecosystem (`duplicates.level`, warn by default).
+ *
+ * With no policy configured (`config.file === null`) nothing is judged against an allow list that
+ * nobody wrote: the outcome is a report — the licenses found, grouped (`licenses`), source and
+ * duplicate findings as warnings — and `ok`; a note says how to configure one (`napi-ship policy --init`).
  */
 import semver from 'semver';
 import type { AreaCode, Diagnostic, Outcome, Severity } from '../diagnostics/index.js';
 import { normalizeLicense } from '../license/expression.js';
 import { licensesNeeded, satisfiesAllowList } from '../license/satisfies.js';
+import { licenseGroups, type LicenseGroup } from './licenses.js';
 import { DEFAULT_REGISTRY } from '../registry/url.js';
 import type { Ecosystem, Inventory, InventoryPackage } from '../sbom/inventory.js';
 import {
@@ -69,7 +74,7 @@ export interface PolicyPackageResult {
   readonly clarified: boolean;
   /** Why `expression` differs from what is declared (clarification), for `licenseComments`; else `null`. */
   readonly comment: string | null;
-  /** The license verdict; `null` for first-party packages, which are not judged. */
+  /** The license verdict; `null` for first-party packages and when no policy is configured (nothing judged). */
   readonly licenseAllowed: boolean | null;
 }
 
@@ -81,6 +86,10 @@ export interface PolicyVerdict {
   /** The allow list that was applied, and where the policy came from. */
   readonly allow: readonly string[];
   readonly configFile: string | null;
+  /** False when no policy is configured: then this is a report (licenses found), nothing is denied, and `ok`. */
+  readonly configured: boolean;
+  /** The licenses of the packages judged, grouped (license → count), the unusual ones with their packages named. */
+  readonly licenses: readonly LicenseGroup[];
 }
 
 /**
@@ -157,6 +166,8 @@ const SEVERITY_ORDER: Record<Severity, number> = { error: 0, warning: 1, note: 2
 
 export function evaluatePolicy(inventories: readonly Inventory[], config: PolicyConfig): PolicyOutcome {
   const key = config.key;
+  // No policy written: report what ships, judge nothing against an allow list nobody chose.
+  const configured = config.file !== null;
   const where = config.file === null ? 'the root package.json' : config.file;
   const allowText = (list: readonly string[]): string => (list.length === 0 ? '(nothing allowed)' : list.join(', '));
   const violations: PolicyViolation[] = [];
@@ -186,7 +197,8 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     violations.push({
       check: f.check,
       code: f.code,
-      severity: f.severity,
+      // Unconfigured: a finding is worth knowing (a git source), but no policy was broken.
+      severity: configured ? f.severity : f.severity === 'error' ? 'warning' : f.severity,
       ecosystem: p.ecosystem,
       package: p.name,
       version: p.version,
@@ -221,8 +233,9 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     }
     checked += 1;
     const license = judgeLicense(p);
-    packages.push(license.result);
-    for (const f of license.findings) report(p, f, p.licenseRaw);
+    packages.push(configured ? license.result : { ...license.result, licenseAllowed: null });
+    // Unconfigured: licenses are listed (grouped, unusual ones named), not denied one by one.
+    if (configured) for (const f of license.findings) report(p, f, p.licenseRaw);
     for (const f of judgeSource(p)) report(p, f, p.licenseRaw);
     for (const rule of config.ban) {
       if (!matches(p, rule)) continue;
@@ -241,7 +254,11 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     }
   }
 
-  violations.push(...duplicates(all.filter((p) => !firstParty(p))));
+  violations.push(
+    ...duplicates(all.filter((p) => !firstParty(p))).map((v) =>
+      configured || v.severity !== 'error' ? v : { ...v, severity: 'warning' as const },
+    ),
+  );
 
   violations.sort(
     (a, b) =>
@@ -260,13 +277,16 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
     hint: v.hint,
     ...(v.check === 'license' ? { expected: allowText(v.allow), found: v.expression ?? v.declared ?? '(none)' } : {}),
   }));
-  if (config.file === null) {
+  const judged = packages.filter((p) => !p.firstParty);
+  const licenses = licenseGroups(judged);
+  if (!configured) {
+    const unusual = licenses.filter((g) => g.unusual).reduce((n, g) => n + g.count, 0);
     diagnostics.push({
       code: 'NS_POLICY_NOT_CONFIGURED',
-      severity: 'warning',
+      severity: 'note',
       subject: 'package.json',
-      message: 'no license policy is configured, so no license is allowed',
-      hint: 'add `napiShip.policy.licenses.allow` (e.g. ["MIT", "Apache-2.0"]) to the root package.json, or a `policy` key to napi-ship.config.json (see docs/config.md)',
+      message: `no license policy is configured: ${String(judged.length)} package(s) reported under ${String(licenses.length)} license(s)${unusual > 0 ? ` (${String(unusual)} under unusual ones, named)` : ''}, nothing judged`,
+      hint: 'run `napi-ship policy --init` to see a starter policy made from these licenses, and `napi-ship policy --init --yes` to write it to `napiShip.policy` in package.json (see docs/config.md#napishippolicy)',
     });
   }
   config.licenses.exceptions.forEach((e, i) => {
@@ -287,6 +307,8 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
       ),
       allow: config.licenses.allow,
       configFile: config.file,
+      configured,
+      licenses,
     },
   };
 

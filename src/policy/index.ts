@@ -26,5 +26,13 @@ export {
   type PolicyPackageResult,
   type PolicyViolation,
 } from './evaluate.js';
-export { policySummaryLine, renderPolicyMarkdown, renderPolicyText } from './render.js';
-export { judgeProject, type ProjectPolicy, type ProjectPolicyOptions } from './project.js';
+export { USUAL_LICENSES, licenseGroups, type LicenseGroup, type LicensedPackage } from './licenses.js';
+export {
+  licenseSummaryText,
+  policyFailed,
+  policySummaryLine,
+  renderPolicyMarkdown,
+  renderPolicyText,
+  type PolicyRenderOptions,
+} from './render.js';
+export { judgeProject, readPolicyInputs, type PolicyInputs, type ProjectPolicy, type ProjectPolicyOptions } from './project.js';

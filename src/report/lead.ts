@@ -3,7 +3,6 @@
  * which stage failed), then "Next" with the exact commands to run, and the diagnostics grouped by
  * code. Also the width fitting of terminal tables. Pure: facts in, lines out.
  */
-import { formatDiagnostic, type Diagnostic } from '../diagnostics/index.js';
 
 /** What the report head is built from (read off the run by the report, so this module knows no stage types). */
 export interface LeadFacts {
@@ -80,7 +79,7 @@ export function nextSteps(f: LeadFacts): NextStep[] {
             command: 'napi-ship policy',
             why: `see the ${plural(f.policy.errors, 'finding')}${f.policy.firstHint === null ? '' : `; e.g. ${f.policy.firstHint}`}`,
           }
-        : { command: 'napi-ship init', why: 'write a starter license policy from the licenses your dependencies use' },
+        : { command: 'napi-ship policy --init', why: 'write a starter license policy from the licenses your dependencies use' },
     );
   }
   if (f.failing.length > 0 && f.verifyHint !== null)
@@ -97,6 +96,12 @@ export function nextSteps(f: LeadFacts): NextStep[] {
     steps.push({
       command: 'napi-ship version patch',
       why: 'the real registry already has other bytes under this version: release a new one',
+    });
+  // No policy is not a failure (the licenses found are reported); configuring one comes before publishing.
+  if (f.policy !== null && f.policy.ok && !f.policy.configured)
+    steps.push({
+      command: 'napi-ship policy --init',
+      why: 'no license policy yet: see a starter policy made from the licenses found (--yes writes it)',
     });
   if (f.releaseDir !== null) {
     steps.push(
@@ -152,35 +157,8 @@ function rehearsalPhrase(r: NonNullable<LeadFacts['rehearsal']>): string {
   return `${local}; ${real}`;
 }
 
-export interface DiagnosticGroup {
-  readonly code: string;
-  readonly severity: Diagnostic['severity'];
-  readonly diagnostics: readonly Diagnostic[];
-}
-
-/** Diagnostics of one code and severity together, in order of first appearance. */
-export function groupDiagnostics(diagnostics: readonly Diagnostic[]): DiagnosticGroup[] {
-  const groups = new Map<string, { code: string; severity: Diagnostic['severity']; diagnostics: Diagnostic[] }>();
-  for (const d of diagnostics) {
-    const key = `${d.severity} ${d.code}`;
-    const g = groups.get(key) ?? { code: d.code, severity: d.severity, diagnostics: [] };
-    g.diagnostics.push(d);
-    groups.set(key, g);
-  }
-  return [...groups.values()];
-}
-
-/** A group as text: one diagnostic as is; several as the first in full, then one line per other subject (up to `shown`). */
-export function formatGroup(g: DiagnosticGroup, shown = 5): string {
-  const [first, ...rest] = g.diagnostics;
-  if (first === undefined) return '';
-  if (rest.length === 0) return formatDiagnostic(first);
-  const others = rest
-    .slice(0, shown)
-    .map((d) => `  also: ${[d.target, d.subject].filter((x) => x !== undefined && x !== '').join(' ')}: ${d.message}`);
-  const more = rest.length > shown ? [`  … and ${String(rest.length - shown)} more (all of them in report.md and plan.json)`] : [];
-  return [formatDiagnostic(first).replace(`[${g.code}]`, `[${g.code}] ×${String(g.diagnostics.length)}`), ...others, ...more].join('\n');
-}
+// Grouping lives with the diagnostics (the policy report groups its findings the same way).
+export { formatGroup, groupDiagnostics, type DiagnosticGroup } from '../diagnostics/group.js';
 
 /**
  * A text table fitted to `width` columns: when it is wider, the widest columns are cut (with `…`)

@@ -1,7 +1,7 @@
 /** The SBOM and policy section of the release report: which documents were written, and the policy verdict. */
 import path from 'node:path';
 import type { RunRecord } from '../run/index.js';
-import { policySummaryLine } from '../policy/render.js';
+import { licenseSummaryText, policySummaryLine } from '../policy/render.js';
 
 function documentRows(run: RunRecord): string[][] {
   return (run.stages.sbom?.result.documents ?? []).map((d) => [
@@ -25,7 +25,11 @@ export function sbomTextLines(run: RunRecord): string[] {
     );
     for (const n of sbom.result.notes) lines.push(`  note: ${n}`);
   }
-  if (policy !== undefined) lines.push(policySummaryLine(policy));
+  if (policy !== undefined) {
+    // No policy configured: the licenses found are the report (nothing was judged).
+    if (!policy.result.configured) lines.push(...licenseSummaryText(policy.result.licenses, policy.result.checked));
+    lines.push(policySummaryLine(policy));
+  }
   return lines;
 }
 
@@ -47,6 +51,19 @@ export function sbomMarkdownLines(run: RunRecord): string[] {
     }
     for (const n of sbom.result.notes) lines.push('', `Note: ${n}`);
   }
-  if (policy !== undefined) lines.push('', `${policy.ok ? '✅' : '❌'} ${policySummaryLine(policy)}.`);
+  if (policy !== undefined) {
+    if (!policy.result.configured) {
+      lines.push('', `ℹ️ ${policySummaryLine(policy)}.`);
+      if (policy.result.licenses.length > 0) {
+        lines.push('', '| license | packages | unusual: read before allowing |', '| --- | --- | --- |');
+        for (const g of policy.result.licenses)
+          lines.push(
+            `| \`${g.license.replaceAll('|', '\\|')}\` | ${g.count} | ${g.unusual ? g.packages.map((p) => `\`${p}\``).join(', ') : ''} |`,
+          );
+      }
+    } else {
+      lines.push('', `${policy.ok ? '✅' : '❌'} ${policySummaryLine(policy)}.`);
+    }
+  }
   return lines;
 }

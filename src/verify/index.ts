@@ -16,6 +16,8 @@ import { checkLoader, traceLoader } from './loader.js';
 import { checkPlatformManifest, checkRootPins } from './package.js';
 import type { VerifyPolicy } from './policy.js';
 import { pinnedTargets } from '../stage/plan.js';
+import { publishManifest } from '../plan/publish-manifest.js';
+import { readWorkspace } from '../plan/workspace.js';
 
 export const VERIFY_CHECKS = ['present', 'fields', 'binary', 'floors', 'napi', 'files', 'pins', 'size'] as const;
 export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
@@ -210,6 +212,23 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Pr
     plan.root.packageName,
   );
   releaseDiagnostics.push(...pins.filter((d) => d.target === undefined));
+
+  // Check 7, the manifests themselves: what pack would refuse (workspace:, catalog:, file:, link:, git …).
+  const workspace = readWorkspace(plan.root.dir);
+  const manifests: [string, Record<string, unknown> | null][] = [
+    [plan.root.dir, root],
+    ...(await Promise.all(
+      plan.targets.map(async (t): Promise<[string, Record<string, unknown> | null]> => [
+        t.packageDir,
+        await readJson(path.join(t.packageDir, 'package.json')),
+      ]),
+    )),
+  ];
+  for (const [dir, manifest] of manifests) {
+    if (manifest === null) continue;
+    const published = publishManifest({ manifest, dir, workspace, subject: path.join(dir, 'package.json') });
+    releaseDiagnostics.push(...published.diagnostics.filter((d) => d.severity === 'error'));
+  }
 
   const trace = await traceLoader(plan.root.dir, root, plan.root.packageName);
   const loaderDiagnostics = checkLoader(trace, plan.targets, plan.root.packageJsonPath);

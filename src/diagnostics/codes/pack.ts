@@ -54,6 +54,40 @@ export const packCodes = {
     summary: 'a platform package packs no .node binary',
     hint: 'stage the binary into the package first (napi-ship stage / napi artifacts), and list it in `files`',
   },
+  NS_PACK_DEP_WORKSPACE: {
+    class: 'check',
+    summary:
+      "a `workspace:` dependency that the project's package manager would not rewrite at pack time (npm, yarn 1, or no such workspace package)",
+    hint: 'write the dependency\'s version range, or declare the package manager that rewrites it (packageManager "pnpm@…" or "yarn@4…")',
+  },
+  NS_PACK_DEP_CATALOG: {
+    class: 'check',
+    summary: 'a `catalog:` dependency with no catalog entry (or under a package manager without catalogs)',
+    hint: 'add the dependency to the catalog (pnpm-workspace.yaml, .yarnrc.yml), or write its version range',
+  },
+  NS_PACK_DEP_LOCAL: {
+    class: 'check',
+    summary:
+      'a `file:`, `link:`, `portal:`, `patch:`, `exec:` or path dependency in dependencies, optionalDependencies or peerDependencies',
+    hint: 'publish the dependency to the registry and depend on its version range',
+  },
+  NS_PACK_DEP_GIT: {
+    class: 'check',
+    summary:
+      'a git dependency in dependencies, optionalDependencies or peerDependencies (unpinned by the registry, fetched from the git host)',
+    hint: 'publish the dependency to the registry and depend on its version range',
+  },
+  NS_PACK_PUBLISH_DIRECTORY: {
+    class: 'check',
+    summary: "pnpm's `publishConfig.directory` (pack another dir) is set; napi-ship packs the package dir itself",
+    hint: 'remove publishConfig.directory; point files/main/exports into the build output instead',
+  },
+  NS_PACK_MANIFEST_REWRITTEN: {
+    class: 'check',
+    summary:
+      "the packed package.json was rewritten as the project's package manager rewrites it at pack time (workspace:, catalog:, publishConfig fields)",
+    hint: 'nothing to do: the package.json on disk is unchanged, the tarball holds the rewritten one',
+  },
   NS_PACK_DUPLICATE: {
     class: 'check',
     summary: 'two packages of the release pack to the same tarball name',

@@ -4,8 +4,8 @@ import type { CodeTable } from './types.js';
 export const policyCodes = {
   NS_POLICY_NOT_CONFIGURED: {
     class: 'check',
-    summary: 'no license policy is configured, so no license is allowed',
-    hint: 'add `napiShip.policy.licenses.allow` (e.g. ["MIT", "Apache-2.0"]) to the root package.json (see docs/config.md)',
+    summary: 'no license policy is configured: the licenses found are reported, nothing is judged',
+    hint: 'run `napi-ship policy --init` to see a starter policy made from the licenses found, `--init --yes` to write it (see docs/config.md)',
   },
   NS_POLICY_LICENSE_DENIED: {
     class: 'check',
