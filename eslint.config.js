@@ -14,6 +14,8 @@ export default tseslint.config(
       'eslint.config.js',
       'scripts/smoke-deno.ts',
       'scripts/smoke-bun.ts',
+      // a fixture package's hand-written loader (plain CommonJS, outside the TypeScript project)
+      'test/fixtures/**/*.js',
     ],
   },
   ...tseslint.configs.strictTypeChecked,

@@ -11,7 +11,7 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildTargets, selectTargets, type BuildOptions, type BuildOutcome } from './build/index.js';
-import { ciMatrix, generateWorkflow, type MatrixEntry, type WorkflowOptions } from './ci/index.js';
+import { ciMatrix, generateWorkflow, projectBuildCommand, repositoryLayout, type MatrixEntry, type WorkflowOptions } from './ci/index.js';
 import { hashFiles, inspectFiles, type Hashed, type Inspected, type InspectOptions } from './core/index.js';
 import { diagnostic, DiagnosticError, type Diagnostic } from './diagnostics/index.js';
 import { packProject, type PackOutcome } from './pack/index.js';
@@ -180,7 +180,16 @@ export async function ciGenerate(
   options: ProjectOptions & WorkflowOptions = {},
 ): Promise<{ readonly workflow: string; readonly matrix: MatrixEntry[] }> {
   const plan = await loadPlan(projectDir(options));
-  return { workflow: generateWorkflow(plan, options), matrix: ciMatrix(plan.targets.map((t) => t.spec)) };
+  // What the repository says (package manager, the project's build, how napi-ship runs), then what the caller set.
+  const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkflowOptions;
+  const merged: WorkflowOptions = { ...repositoryLayout(plan).options, ...given };
+  return {
+    workflow: generateWorkflow(plan, merged),
+    matrix: ciMatrix(
+      plan.targets.map((t) => t.spec),
+      projectBuildCommand(merged.project, merged.packageManager ?? 'npm'),
+    ),
+  };
 }
 
 /** `napi-ship version`: one new version for the root, every platform package, the pins and Cargo.toml. */

@@ -12,6 +12,7 @@ import {
   generateWorkflow,
   matrixEntry,
   repositoryLayout,
+  linuxTestMatrix,
   testMatrix,
   workflowDrift,
   type MatrixEntry,
@@ -117,33 +118,75 @@ test('the matrix beyond the core targets: universal, Android, WASI, other Linux,
   assert.equal(crossCompilerFor(spec('x86_64-pc-windows-msvc'), 'windows-latest'), 'native');
 });
 
-test('the test job loads linux-x64-gnu, darwin-arm64 and win32-x64-msvc, the targets GitHub-hosted runners can load', () => {
+test("the test jobs run the project's tests as napi-rs's template does: macOS/Windows natively, Linux in node containers; Node 22 and 24", () => {
+  const specs = corePlan.targets.map((t) => t.spec);
   assert.deepEqual(
-    testMatrix(corePlan.targets.map((t) => t.spec)).map((e) => [e.target, e.host]),
+    testMatrix(specs).map((e) => [e.target, e.host, e.architecture, e.node]),
     [
-      ['aarch64-apple-darwin', 'macos-latest'],
-      ['x86_64-unknown-linux-gnu', 'ubuntu-latest'],
-      ['x86_64-pc-windows-msvc', 'windows-latest'],
+      ['x86_64-apple-darwin', 'macos-latest', 'x64', '22'],
+      ['x86_64-apple-darwin', 'macos-latest', 'x64', '24'],
+      ['aarch64-apple-darwin', 'macos-latest', 'arm64', '22'],
+      ['aarch64-apple-darwin', 'macos-latest', 'arm64', '24'],
+      ['x86_64-pc-windows-msvc', 'windows-latest', 'x64', '22'],
+      ['x86_64-pc-windows-msvc', 'windows-latest', 'x64', '24'],
+      ['aarch64-pc-windows-msvc', 'windows-11-arm', 'arm64', '22'],
+      ['aarch64-pc-windows-msvc', 'windows-11-arm', 'arm64', '24'],
+    ],
+  );
+  assert.deepEqual(
+    linuxTestMatrix(specs).map((e) => [e.target, e.host, e.platform, e.image, e.qemu]),
+    [
+      ['x86_64-unknown-linux-gnu', 'ubuntu-latest', 'linux/amd64', 'node:22-slim', false],
+      ['x86_64-unknown-linux-gnu', 'ubuntu-latest', 'linux/amd64', 'node:24-slim', false],
+      ['x86_64-unknown-linux-musl', 'ubuntu-latest', 'linux/amd64', 'node:22-alpine', false],
+      ['x86_64-unknown-linux-musl', 'ubuntu-latest', 'linux/amd64', 'node:24-alpine', false],
+      ['aarch64-unknown-linux-gnu', 'ubuntu-24.04-arm', 'linux/arm64', 'node:22-slim', false],
+      ['aarch64-unknown-linux-gnu', 'ubuntu-24.04-arm', 'linux/arm64', 'node:24-slim', false],
+      ['aarch64-unknown-linux-musl', 'ubuntu-24.04-arm', 'linux/arm64', 'node:22-alpine', false],
+      ['aarch64-unknown-linux-musl', 'ubuntu-24.04-arm', 'linux/arm64', 'node:24-alpine', false],
+    ],
+  );
+  // armv7, ppc64le and s390x run under QEMU; armv7 on Node 22 only (as napi-rs's template).
+  assert.deepEqual(
+    linuxTestMatrix([spec('armv7-unknown-linux-gnueabihf'), spec('s390x-unknown-linux-gnu')]).map((e) => [e.target, e.node, e.qemu]),
+    [
+      ['armv7-unknown-linux-gnueabihf', '22', true],
+      ['s390x-unknown-linux-gnu', '22', true],
+      ['s390x-unknown-linux-gnu', '24', true],
     ],
   );
   const wf = parse(coreWorkflow) as {
-    jobs: Record<string, { needs?: string[]; permissions?: unknown; strategy?: { matrix: { runtime?: unknown } } }>;
+    jobs: Record<
+      string,
+      { needs?: string[]; permissions?: unknown; env?: unknown; steps: { name?: string; run?: string; env?: Record<string, string> }[] }
+    >;
   };
-  assert.deepEqual(Object.keys(wf.jobs), ['build', 'test', 'publish']);
-  assert.deepEqual(wf.jobs.test?.strategy?.matrix.runtime, [
-    { name: 'node', version: '20' },
-    { name: 'node', version: '22' },
-    { name: 'node', version: '24' },
-    { name: 'deno', version: 'v2.x' },
-    { name: 'bun', version: 'latest' },
-  ]);
-  const publish = wf.jobs.publish!;
-  assert.deepEqual(publish.needs, ['build', 'test']);
-  assert.deepEqual(publish.permissions, { contents: 'read', 'id-token': 'write' });
+  assert.deepEqual(Object.keys(wf.jobs), ['build', 'test', 'test-linux', 'publish']);
+  // The core package has no test script: its tests load the loader.
+  assert.equal(wf.jobs.test?.steps.at(-1)?.run, `node -e "require('./index.js')"`);
   assert.match(
-    coreWorkflow,
-    /run: npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship pack && npx napi-ship publish\n/,
+    wf.jobs['test-linux']?.steps.at(-1)?.env?.TEST_SCRIPT ?? '',
+    /^corepack enable && pnpm install --frozen-lockfile && cd crates\/napi-ship-node && node -e/,
   );
+  const publish = wf.jobs.publish!;
+  assert.deepEqual(publish.needs, ['build', 'test', 'test-linux']);
+  assert.deepEqual(publish.permissions, { contents: 'read', 'id-token': 'write' });
+  assert.deepEqual(publish.env, { NPM_CONFIG_PROVENANCE: 'true' });
+  assert.deepEqual(
+    publish.steps.filter((st) => st.run?.includes('napi-ship.js')).map((st) => st.run),
+    [
+      'node ../../bin/napi-ship.js stage --artifacts artifacts',
+      'node ../../bin/napi-ship.js verify',
+      'node ../../bin/napi-ship.js pack',
+      'node ../../bin/napi-ship.js sbom',
+      'node ../../bin/napi-ship.js policy',
+      'node ../../bin/napi-ship.js sign',
+      'node ../../bin/napi-ship.js release --dry-run --artifacts artifacts --strict --out dist/rehearsal',
+      'node ../../bin/napi-ship.js publish',
+    ],
+    "napi-ship's own repository runs its own bin, built first",
+  );
+  assert.doesNotMatch(coreWorkflow, /\bnpx (?!--no-install)/, 'never a bare npx fetch');
   assert.match(coreWorkflow, /if-no-files-found: error\n/);
   // Exactly the file napi-rs names for each target, under the package's directory in its repository.
   const { packageDir } = repositoryLayout(corePlan).options;
@@ -157,8 +200,14 @@ test('the generated workflow passes actionlint: the core package, and one with e
   await writeRootPackage(dir, { name: 'every-target', binaryName: 'every', targets: allTargets().map((t) => t.triple) });
   const plan = await loadPlan(dir);
   const text = generateWorkflow(plan, repositoryLayout(plan).options);
-  // Every optional step is there: zig, the OpenHarmony SDK check, the .wasm upload.
+  // Every optional step is there: zig and cargo-zigbuild, the OpenHarmony SDK check, the .wasm
+  // upload, QEMU, the WASI test with NAPI_RS_FORCE_WASI; untested targets are named with why.
   assert.match(text, /mlugg\/setup-zig@/);
+  assert.match(text, /pipx install cargo-zigbuild==\d+\.\d+\.\d+\n/);
+  assert.match(text, /multiarch\/qemu-user-static/);
+  assert.match(text, /NAPI_RS_FORCE_WASI: "1"/);
+  assert.match(text, /# - aarch64-linux-android: Android: no GitHub-hosted runner/);
+  assert.match(text, /# - x86_64-unknown-freebsd: FreeBSD: napi-rs's template builds and tests it inside a FreeBSD VM/);
   assert.match(text, /OHOS_SDK_PATH/);
   assert.match(text, /every\.\$\{\{ matrix\.settings\.platformArchABI \}\}\.wasm/);
   assert.deepEqual(lintErrors(text), []);
@@ -209,6 +258,7 @@ test('workflowDrift names the target whose matrix entry is missing, extra or cha
   const missing = workflowDrift(coreWorkflow, undefined, file);
   assert.equal(missing[0]?.code, 'NS_CI_DRIFT');
 
+  // The first entry of x86_64-unknown-linux-musl is the build matrix's.
   const withoutMusl = coreWorkflow.replace(/ {10}- target: x86_64-unknown-linux-musl\n(?: {12}.*\n)+/, '');
   assert.notEqual(withoutMusl, coreWorkflow);
   const dropped = workflowDrift(coreWorkflow, withoutMusl, file);
@@ -276,10 +326,16 @@ test('ci generate writes the workflow, --check passes right after, and fails nam
   assert.equal(json.code, 1);
   const report = JSON.parse(json.stdout) as { upToDate: boolean; diagnostics: { code: string; target?: string }[] };
   assert.equal(report.upToDate, false);
+  // Missing from the build matrix, and from the Linux test matrix on both Node lines.
   assert.deepEqual(
     report.diagnostics.map((d) => [d.code, d.target]),
-    [['NS_CI_DRIFT', 'x86_64-unknown-linux-musl']],
+    [
+      ['NS_CI_DRIFT', 'x86_64-unknown-linux-musl'],
+      ['NS_CI_DRIFT', 'x86_64-unknown-linux-musl'],
+      ['NS_CI_DRIFT', 'x86_64-unknown-linux-musl'],
+    ],
   );
+  assert.match(drift.stderr, /the workflow's test-linux matrix does not test x86_64-unknown-linux-musl on Node\.js 22/);
 
   // Regenerating brings it back in step.
   assert.equal((await runCli(['ci', 'generate', '--cwd', dir])).code, 0);

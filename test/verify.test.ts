@@ -28,12 +28,14 @@ const LIBC: Record<string, string> = { gnu: 'glibc', musl: 'musl' };
 let fixtures: FixtureSet;
 let scratch = '';
 let loaderTemplate = '';
+let coreVersion = '';
 let counter = 0;
 
 before(async () => {
   fixtures = await buildFixtures();
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-verify-'));
   loaderTemplate = await readFile(path.join(coreDir, 'index.js'), 'utf8');
+  coreVersion = (JSON.parse(await readFile(path.join(coreDir, 'package.json'), 'utf8')) as { version: string }).version;
 });
 after(async () => {
   await rm(scratch, { recursive: true, force: true });
@@ -72,7 +74,11 @@ async function stagedRelease(binaries: Record<string, FixtureName | null> = GOOD
   // napi-rs's own generated loader, renamed for this package.
   await writeFile(
     path.join(dir, 'index.js'),
-    loaderTemplate.replaceAll('@napi-ship/core', '@fixture/addon').replaceAll('napi-ship-core.', 'addon.'),
+    loaderTemplate
+      .replaceAll('@napi-ship/core', '@fixture/addon')
+      .replaceAll('napi-ship-core.', 'addon.')
+      .replaceAll(`!== '${coreVersion}'`, "!== '1.0.0'")
+      .replaceAll(`expected ${coreVersion} but`, 'expected 1.0.0 but'),
   );
   for (const [abi, fixture] of Object.entries(binaries)) {
     if (fixture === null) continue;

@@ -5,7 +5,8 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { distTagFor, nextVersion, setCargoVersion, setLockVersions } from '../src/version/index.js';
-import { runCli } from './helpers/cli.js';
+import { repoRoot, runCli } from './helpers/cli.js';
+import { bindingVersions } from '../src/targets/loader-version.js';
 import { writeRootPackage } from './helpers/root-package.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
 
@@ -96,7 +97,7 @@ describe('napi-ship version against a real registry', () => {
   test('a version already on the registry is refused and nothing changes', async () => {
     const dir = await project();
     const before = await readFile(path.join(dir, 'package.json'), 'utf8');
-    const r = await runCli(['version', 'patch', '--cwd', dir, '--registry', registry.url]);
+    const r = await runCli(['version', '1.2.4', '--cwd', dir, '--registry', registry.url]);
     // Exit status from the code's class (docs/cli.md): NS_VERSION_EXISTS is check (1), no longer 3.
     assert.equal(r.code, 1);
     assert.match(r.stderr, /NS_VERSION_EXISTS/);
@@ -139,5 +140,130 @@ describe('napi-ship version against a real registry', () => {
     assert.equal(older.code, 2);
     assert.match(older.stderr, /NS_VERSION_NOT_NEWER/);
     assert.equal((await runCli(['version', '--cwd', dir])).code, 2);
+  });
+});
+
+describe('version is safe (issue 11 item 8)', () => {
+  test('a patch from a stale checkout starts from the registry’s newest, not below it', async () => {
+    const dir = await project(); // local 1.2.3, the registry has 1.2.4
+    const r = await runCli(['version', 'patch', '--cwd', dir, '--registry', registry.url, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const out = JSON.parse(r.stdout) as { from: string; base: string; to: string; distTag: string };
+    assert.deepEqual([out.from, out.base, out.to, out.distTag], ['1.2.3', '1.2.4', '1.2.5', 'latest']);
+    assert.match(r.stderr, /NS_VERSION_BASE/);
+    assert.equal((await json(path.join(dir, 'package.json'))).version, '1.2.5');
+    // The crate was at the package's version: it moves with it.
+    assert.match(await readFile(path.join(dir, 'Cargo.toml'), 'utf8'), /^version = "1\.2\.5"/m);
+  });
+
+  test('below the registry’s latest is refused unless a dist-tag is named; a tag npm would refuse is a usage error', async () => {
+    const dir = await project();
+    const rootFile = path.join(dir, 'package.json');
+    const root = await json(rootFile);
+    root.version = '1.0.0';
+    await writeFile(rootFile, JSON.stringify(root, null, 2) + '\n');
+    const before = await readFile(rootFile, 'utf8');
+    const refused = await runCli(['version', '1.1.0', '--cwd', dir, '--registry', registry.url]);
+    assert.notEqual(refused.code, 0, refused.stderr); // 1 once the exit code follows the code's class (arch lane); 3 before
+    assert.match(refused.stderr, /NS_VERSION_BELOW_LATEST/);
+    assert.match(refused.stderr, /below @fixture\/ver's latest \(1\.2\.4\)/);
+    assert.equal(await readFile(rootFile, 'utf8'), before, 'nothing written');
+    const badTag = await runCli(['version', '1.1.0', '--cwd', dir, '--registry', registry.url, '--tag', 'v1']);
+    assert.notEqual(badTag.code, 0, badTag.stderr);
+    assert.match(badTag.stderr, /NS_VERSION_TAG/);
+    const tagged = await runCli(['version', '1.1.0', '--cwd', dir, '--registry', registry.url, '--tag', 'v1-lts']);
+    assert.equal(tagged.code, 0, tagged.stderr);
+    assert.match(tagged.stdout, /1\.0\.0 → 1\.1\.0 \(publishes under the "v1-lts" dist-tag\)/);
+  });
+
+  test('an independent crate version is left alone, with a note', async () => {
+    const dir = await project();
+    const cargo = path.join(dir, 'Cargo.toml');
+    await writeFile(cargo, (await readFile(cargo, 'utf8')).replace('version = "1.2.3"', 'version = "0.0.0"'));
+    execFileSync('cargo', ['generate-lockfile', '--offline', '--manifest-path', cargo], { stdio: 'ignore' });
+    const [toml, lock] = [await readFile(cargo, 'utf8'), await readFile(path.join(dir, 'Cargo.lock'), 'utf8')];
+    const r = await runCli(['version', 'minor', '--cwd', dir, '--no-registry-check', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(r.stderr, /NS_VERSION_CARGO_INDEPENDENT/);
+    assert.match(r.stderr, /fixture-ver is at 0\.0\.0/);
+    assert.equal(await readFile(cargo, 'utf8'), toml);
+    assert.equal(await readFile(path.join(dir, 'Cargo.lock'), 'utf8'), lock);
+    assert.equal((await json(path.join(dir, 'package.json'))).version, '1.3.0');
+  });
+
+  test('a workspace-inherited version moves every inheriting member, never a crate that only shares the number', async () => {
+    const dir = await project();
+    await writeFile(
+      path.join(dir, 'Cargo.toml'),
+      '[workspace]\nmembers = [".", "helper", "other"]\n\n[workspace.package]\nversion = "1.2.3"\nedition = "2021"\n\n' +
+        '[package]\nname = "fixture-ver"\nversion.workspace = true\nedition.workspace = true\n\n[lib]\npath = "src/lib.rs"\n\n' +
+        '[dependencies]\nhelper = { path = "helper" }\nother = { path = "other" }\n',
+    );
+    for (const [name, version] of [
+      ['helper', 'version.workspace = true'],
+      ['other', 'version = "1.2.3"'],
+    ] as const) {
+      await mkdir(path.join(dir, name, 'src'), { recursive: true });
+      await writeFile(path.join(dir, name, 'src', 'lib.rs'), '');
+      await writeFile(path.join(dir, name, 'Cargo.toml'), `[package]\nname = "${name}"\n${version}\nedition = "2021"\n`);
+    }
+    execFileSync('cargo', ['generate-lockfile', '--offline', '--manifest-path', path.join(dir, 'Cargo.toml')], { stdio: 'ignore' });
+    const r = await runCli(['version', 'minor', '--cwd', dir, '--no-registry-check']);
+    assert.equal(r.code, 0, r.stderr);
+    assert.match(await readFile(path.join(dir, 'Cargo.toml'), 'utf8'), /\[workspace\.package\]\nversion = "1\.3\.0"/);
+    assert.match(await readFile(path.join(dir, 'other', 'Cargo.toml'), 'utf8'), /version = "1\.2\.3"/);
+    const lock = await readFile(path.join(dir, 'Cargo.lock'), 'utf8');
+    assert.match(lock, /name = "fixture-ver"\nversion = "1\.3\.0"/);
+    assert.match(lock, /name = "helper"\nversion = "1\.3\.0"/);
+    assert.match(lock, /name = "other"\nversion = "1\.2\.3"/);
+    execFileSync('cargo', ['metadata', '--locked', '--offline', '--format-version', '1', '--manifest-path', path.join(dir, 'Cargo.toml')], {
+      stdio: 'ignore',
+    });
+  });
+
+  test('the version checks a napi-rs 3 loader embeds move with the release; verify fails on a stale one', async () => {
+    const dir = await project();
+    // A real loader generated by @napi-rs/cli 3.10 (napi-ship's core), renamed for the fixture.
+    const generated = await readFile(path.join(repoRoot, 'crates', 'napi-ship-node', 'index.js'), 'utf8');
+    const core = (
+      JSON.parse(await readFile(path.join(repoRoot, 'crates', 'napi-ship-node', 'package.json'), 'utf8')) as { version: string }
+    ).version;
+    const loader = generated
+      .replaceAll('@napi-ship/core', '@fixture/ver')
+      .replaceAll('napi-ship-core', 'ver')
+      .replaceAll(`!== '${core}'`, "!== '1.2.3'")
+      .replaceAll(`expected ${core} but`, 'expected 1.2.3 but');
+    const checks = bindingVersions(loader).length;
+    assert.ok(checks >= 8, `the generated loader has a version check per platform (${String(checks)})`);
+    await writeFile(path.join(dir, 'index.js'), loader);
+    const rootFile = path.join(dir, 'package.json');
+    const root = await json(rootFile);
+    root.main = 'index.js';
+    await writeFile(rootFile, JSON.stringify(root, null, 2) + '\n');
+
+    const r = await runCli(['version', 'minor', '--cwd', dir, '--no-registry-check', '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const after = await readFile(path.join(dir, 'index.js'), 'utf8');
+    assert.deepEqual(new Set(bindingVersions(after)), new Set(['1.3.0']));
+    assert.equal(bindingVersions(after).length, checks);
+    assert.ok(!after.includes('expected 1.2.3 but'));
+    // Nothing else in the loader changed.
+    assert.equal(after.replaceAll("'1.3.0'", "'1.2.3'").replaceAll('expected 1.3.0 but', 'expected 1.2.3 but'), loader);
+    const out = JSON.parse(r.stdout) as { changes: { file: string; what: string }[] };
+    assert.ok(out.changes.some((c) => c.file.endsWith('index.js') && c.what === `${String(checks)} binding version check(s) → 1.3.0`));
+
+    // Put the old loader back: verify names the stale version.
+    await writeFile(path.join(dir, 'index.js'), loader);
+    const { loadPlan } = await import('../src/plan/index.js');
+    const { traceLoader, checkLoader } = await import('../src/verify/loader.js');
+    const plan = await loadPlan(dir);
+    const stale = checkLoader(
+      await traceLoader(dir, plan.root.manifest, plan.root.packageName),
+      plan.targets,
+      rootFile,
+      plan.root.version,
+    ).filter((d) => d.code === 'NS_VERIFY_LOADER_VERSION');
+    assert.equal(stale.length, 1);
+    assert.match(stale[0]?.message ?? '', /against version 1\.2\.3, but the release is 1\.3\.0/);
   });
 });

@@ -15,10 +15,10 @@ import { silentLogger, type Logger } from '../log/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { lookupTarget, type TargetSpec } from '../targets/index.js';
 import { probeHost } from './host.js';
-import { makeStaging, placeOutputs, removeStaging } from './outputs.js';
+import { makeStaging, placeBuildOutputs, removeStaging } from './outputs.js';
+import { napiApiOptions, profileOf, projectArgs, projectBuild, projectEnvFor, type ProjectBuild } from './project.js';
 import { runNapiBuild } from './runner.js';
 import { inspectFileSync, type BinaryFacts } from '../core/index.js';
-import { buildSettings } from './settings.js';
 import { chooseToolchain, napiCommand, toolchainOptions, type BuildPlanStep } from './toolchain.js';
 import type { BuildHost, BuildOutcome, BuildTargetResult, Toolchain } from './types.js';
 
@@ -26,12 +26,33 @@ export type { BuildHost, BuildOutcome, BuildResult, BuildStatus, BuildTargetResu
 export { chooseToolchain, missingFor, napiCommand, type BuildChoice, type BuildPlanStep } from './toolchain.js';
 export { napiCrossState, probeHost, resolveNapiCli } from './host.js';
 export { envWithTools, toolsBin, toolsDir } from './tools.js';
+export {
+  findAddonCrates,
+  isAddonManifest,
+  napiApiOptions,
+  profileOf,
+  projectArgs,
+  projectBuild,
+  projectEnvFor,
+  type ProjectBuild,
+} from './project.js';
+export {
+  NAPI_BUILD_FLAGS,
+  parseNapiBuildArgs,
+  readBuildScript,
+  shellQuote,
+  shellWords,
+  type BuildScript,
+  type NapiBuildFlags,
+} from './script.js';
+export { isGeneratedByNapiRs, NAPI_RS_MARK } from './outputs.js';
+export type { BuildSettings } from './settings.js';
 
 export interface BuildOptions {
   /** Which of the plan's targets to build (triples); default: all of `napi.targets`. */
   readonly targets?: readonly string[];
-  /** Release profile (default) or debug. */
-  readonly release?: boolean;
+  /** true: release; false: debug; undefined (default): the project's `--profile` when its script names one, else release. */
+  readonly release?: boolean | undefined;
   readonly logger?: Logger;
   /** This machine, when already probed (tests inject one). */
   readonly host?: BuildHost;
@@ -87,11 +108,16 @@ function firstError(tail: readonly string[]): string | undefined {
 
 export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}): Promise<BuildOutcome> {
   const logger = options.logger ?? silentLogger();
-  const release = options.release ?? true;
   const cwd = plan.root.dir;
   const wanted = selectTargets(plan, options.targets ?? []).targets;
-  const manifest = path.join(cwd, 'Cargo.toml');
-  const manifestPath = existsSync(manifest) ? manifest : null;
+  const project = projectBuild(plan);
+  const { release: isRelease, profile } = profileOf(project, options.release);
+  const release: boolean | string = profile ?? isRelease;
+  const profileName = profile ?? (isRelease ? 'release' : 'debug');
+  const manifestPath = project.manifestPath;
+  logger.debug(
+    `project build: flags from ${project.flagsFrom}${project.script ? ` (script "${project.script.chain.join('" → "')}")` : ''}: ${project.flags.args.join(' ') || '(none)'}; crate ${manifestPath ?? 'none'} (${project.crateFrom}); loader and typings into ${project.outputDir}`,
+  );
   let host: BuildHost;
   if (options.host) host = options.host;
   else if (manifestPath === null) host = unprobed();
@@ -104,7 +130,7 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     `host ${host.triple ?? 'unknown'}, ${host.rustc ?? 'no rustc'}, @napi-rs/cli ${host.napiCli?.version ?? 'not found'}; rust targets: ${host.installedTargets?.join(', ') ?? 'unknown'}; zig ${host.tools.zig ?? '-'}, cargo-zigbuild ${host.tools.cargoZigbuild ?? '-'}, cargo-xwin ${host.tools.cargoXwin ?? '-'}; napi-cross: ${host.napiCrossTargets.join(', ') || '-'}`,
   );
 
-  const diagnostics: Diagnostic[] = [];
+  const diagnostics: Diagnostic[] = [...project.diagnostics];
   const results: BuildTargetResult[] = [];
   const skip = (t: PlannedTarget, reason: string, toolchain: BuildTargetResult['toolchain']): void => {
     logger.info(`${t.spec.platformArchABI} skipped: ${reason}`, { step: 'build', target: t.spec.platformArchABI, status: 'skipped' });
@@ -121,7 +147,14 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     });
   };
 
+  const ambiguous = project.diagnostics.find((d) => d.severity === 'error');
+  if (ambiguous !== undefined) {
+    for (const t of wanted) skip(t, ambiguous.message, null);
+    return outcome({ cwd, manifestPath, profile: profileName, host, targets: results }, diagnostics);
+  }
   if (manifestPath === null) {
+    // Nothing to build: what the script says does not matter.
+    diagnostics.length = 0;
     diagnostics.push(
       diagnostic({
         code: 'NS_BUILD_NO_CRATE',
@@ -132,7 +165,7 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
       }),
     );
     for (const t of wanted) skip(t, 'no Cargo.toml in the root package', null);
-    return outcome({ cwd, manifestPath, profile: release ? 'release' : 'debug', host, targets: results }, diagnostics);
+    return outcome({ cwd, manifestPath, profile: profileName, host, targets: results }, diagnostics);
   }
   if (host.napiCli === null) {
     diagnostics.push(
@@ -156,11 +189,15 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     );
   }
 
-  const settings = buildSettings(plan);
-  const choices = wanted.map((t) => ({ t, choice: chooseToolchain(t.spec, host, { ...settings, env: process.env }) }));
+  const settings = project.settings;
+  const choices = wanted.map((t) => {
+    const projectEnv = projectEnvFor(project, t.spec);
+    return { t, projectEnv, choice: chooseToolchain(t.spec, host, { ...settings, env: { ...process.env, ...projectEnv } }) };
+  });
+  const keptFiles = new Set<string>();
   const toBuild = choices.filter((c) => c.choice.kind === 'build').length;
   let n = 0;
-  for (const { t, choice } of choices) {
+  for (const { t, choice, projectEnv } of choices) {
     const abi = t.spec.platformArchABI;
     if (choice.kind === 'skip') {
       skip(t, choice.reason, choice.toolchain);
@@ -168,15 +205,33 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
     }
     n += 1;
     const end = logger.step('build', { target: abi, message: `building ${abi} with ${choice.toolchain} (${n}/${toBuild})` });
-    let attempt = await buildOne(cwd, t.spec, choice, host, release, logger);
+    const run: RunContext = { project, host, release, logger, projectEnv };
+    let attempt = await buildOne(t.spec, choice, run);
     let fallbackNote = '';
     if (!attempt.ok && choice.fallback && attempt.setupFailed) {
       fallbackNote = `napi-cross could not be set up (${attempt.reason})`;
       logger.warn(`${abi}: ${fallbackNote}; trying ${choice.fallback.toolchain}`, { target: abi });
-      attempt = await buildOne(cwd, t.spec, choice.fallback, host, release, logger);
+      attempt = await buildOne(t.spec, choice.fallback, run);
     }
     if (attempt.ok) {
-      const note = [fallbackNote ? `${fallbackNote}; ${attempt.step.note}` : attempt.step.note, attempt.actualNote]
+      const keptNote =
+        attempt.kept.length > 0
+          ? `kept the hand-written ${attempt.kept.map((f) => path.relative(cwd, f) || f).join(', ')} (napi-rs's generated file not written over it)`
+          : '';
+      for (const file of attempt.kept) {
+        if (keptFiles.has(file)) continue;
+        keptFiles.add(file);
+        diagnostics.push(
+          diagnostic({
+            code: 'NS_BUILD_LOADER_KEPT',
+            severity: 'note',
+            subject: file,
+            message: `${path.relative(cwd, file) || file} has no NAPI-RS header: it is hand-written, so napi-ship kept it and dropped the one napi-rs generated`,
+            hint: 'give napi-rs its own file names with --js/--dts in the build script (or --no-js), so nothing is generated over yours',
+          }),
+        );
+      }
+      const note = [fallbackNote ? `${fallbackNote}; ${attempt.step.note}` : attempt.step.note, attempt.actualNote, keptNote]
         .filter((x) => x !== '')
         .join('; ');
       const durationMs = end({
@@ -193,8 +248,9 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
         rustc: host.rustc,
         durationMs,
         command: attempt.command,
-        env: attempt.step.env,
+        env: attempt.env,
         binary: attempt.binary,
+        ...(attempt.kept.length > 0 ? { kept: attempt.kept } : {}),
       });
       continue;
     }
@@ -207,7 +263,7 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
         target: abi,
         subject: manifestPath,
         message: `napi build for ${t.spec.triple} (${attempt.step.toolchain}) failed: ${reason}`,
-        hint: `run \`${attempt.command}\` in ${cwd} for cargo's full output, or rerun with --verbose`,
+        hint: `run \`${attempt.command}\` in ${project.cwd} for cargo's full output, or rerun with --verbose`,
       }),
     );
     results.push({
@@ -220,11 +276,22 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
       rustc: host.rustc,
       durationMs,
       command: attempt.command,
-      env: attempt.step.env,
+      env: attempt.env,
       binary: null,
     });
   }
-  return outcome({ cwd, manifestPath, profile: release ? 'release' : 'debug', host, targets: results }, diagnostics);
+  return outcome({ cwd, manifestPath, profile: profileName, host, targets: results }, diagnostics);
+}
+
+/** What every target's build shares. */
+interface RunContext {
+  readonly project: ProjectBuild;
+  readonly host: BuildHost;
+  /** true: --release; a string: --profile; false: debug. */
+  readonly release: boolean | string;
+  readonly logger: Logger;
+  /** The project's variables for this target (script prefixes, napiShip.build.env/targetEnv). */
+  readonly projectEnv: Readonly<Record<string, string>>;
 }
 
 type Attempt =
@@ -237,6 +304,9 @@ type Attempt =
       readonly toolchain: Toolchain;
       readonly actualNote: string;
       readonly binary: string | null;
+      readonly env: Readonly<Record<string, string>>;
+      /** Hand-written loaders/typings left in place. */
+      readonly kept: readonly string[];
     }
   | {
       readonly ok: false;
@@ -246,50 +316,60 @@ type Attempt =
       readonly tail: readonly string[];
       /** napi-rs could not set the toolchain up (napi-cross download/unpack): nothing was compiled. */
       readonly setupFailed: boolean;
+      readonly env: Readonly<Record<string, string>>;
     };
 
-/** One `napi build` of one target with one toolchain. */
-async function buildOne(
-  cwd: string,
-  spec: TargetSpec,
-  step: BuildPlanStep,
-  host: BuildHost,
-  release: boolean,
-  logger: Logger,
-): Promise<Attempt> {
+/** One `napi build` of one target with one toolchain: the project's flags and env, napi-ship's target and toolchain. */
+async function buildOne(spec: TargetSpec, step: BuildPlanStep, ctx: RunContext): Promise<Attempt> {
+  const { project, host, release, logger } = ctx;
   const abi = spec.platformArchABI;
+  const env = { ...ctx.projectEnv, ...step.env };
   // The host target is built as `napi build` builds it by default, without `--target`: napi-rs
   // keys its type-def cache (and so cargo's fingerprint) on whether a target was given, and the
   // package's own `napi build --platform --release` script then stays a cargo no-op after us.
   const implicit = spec.triple === host.triple && step.target === spec.triple && !process.env.CARGO_BUILD_TARGET;
-  const command = napiCommand(implicit ? null : step.target, step.toolchain, release, step.env);
-  logger.debug(`${command}  (in ${cwd}, through @napi-rs/cli ${host.napiCli?.version ?? ''} ${host.napiCli?.entry ?? ''})`);
+  const command = napiCommand(implicit ? null : step.target, step.toolchain, release, env, projectArgs(project));
+  logger.debug(`${command}  (in ${project.cwd}, through @napi-rs/cli ${host.napiCli?.version ?? ''} ${host.napiCli?.entry ?? ''})`);
   if (step.note) logger.info(step.note, { target: abi });
+  const projectOptions = napiApiOptions(project, typeof release === 'string' ? undefined : release);
   // napi-rs writes into a staging dir; each output is then renamed over its place (outputs.ts).
-  const staging = await makeStaging(cwd);
+  const staging = await makeStaging(project.packageDir);
   let run: Awaited<ReturnType<typeof runNapiBuild>>;
+  let kept: readonly string[] = [];
   try {
     run = await runNapiBuild(
       {
         entry: host.napiCli?.entry ?? '',
         options: {
-          cwd,
-          outputDir: staging,
-          ...(implicit ? {} : { target: step.target }),
-          platform: true,
-          release,
           // \`napi build\`'s own default (--dts-cache); the API's is off, which gives every build a
           // fresh type-def dir and so forces cargo to recompile (and re-link) the addon crate.
           dtsCache: true,
+          ...projectOptions,
+          outputDir: staging,
+          ...(implicit ? {} : { target: step.target }),
           ...toolchainOptions(step.toolchain),
         },
-        env: step.env,
+        env,
       },
-      cwd,
+      project.cwd,
       logger,
       abi,
     );
-    if (run.reply.ok) run = { ...run, reply: { ok: true, outputs: await placeOutputs(staging, cwd, run.reply.outputs) } };
+    if (run.reply.ok) {
+      const dtsHeader = project.flags.options.dtsHeader;
+      const placement = await placeBuildOutputs(
+        staging,
+        {
+          binaryDir: project.packageDir,
+          loaderDir: project.outputDir,
+          dtsHeader: typeof dtsHeader === 'string' ? dtsHeader : undefined,
+          dtsWithoutHeader: project.flags.options.noDtsHeader === true,
+        },
+        run.reply.outputs,
+      );
+      kept = placement.kept;
+      run = { ...run, reply: { ok: true, outputs: placement.placed } };
+    }
   } finally {
     await removeStaging(staging);
   }
@@ -297,7 +377,7 @@ async function buildOne(
   const output = reply.ok ? (reply.outputs.find((o) => o.kind === 'node')?.path ?? null) : null;
   if (reply.ok && output !== null && existsSync(output)) {
     const actual = actualToolchain(spec, step, run.cargoCommand, output);
-    return { ok: true, step, command, output, ...actual };
+    return { ok: true, step, command, output, env, kept, ...actual };
   }
   const why = reply.ok
     ? `napi build reported no .node file (outputs: ${reply.outputs.map((o) => o.path).join(', ') || 'none'})`
@@ -305,7 +385,7 @@ async function buildOne(
   const cargoError = run.firstError ?? firstError(tail);
   const reason = cargoError && !why.includes(cargoError) ? `${why}: ${cargoError.trim()}` : why;
   const setupFailed = !reply.ok && /Failed to set up the `--use-napi-cross` toolchain/.test(reply.message);
-  return { ok: false, step, command, reason, tail, setupFailed };
+  return { ok: false, step, command, reason, tail, setupFailed, env };
 }
 
 function versionAbove(a: string, b: string): boolean {

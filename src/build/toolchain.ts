@@ -20,6 +20,7 @@
  * A target whose Rust target or tool is missing is skipped with what to install — never faked.
  */
 import type { TargetSpec } from '../targets/index.js';
+import { shellQuote } from './script.js';
 import type { BuildHost, Toolchain } from './types.js';
 
 /** How one target is built: the toolchain, the `--target` spelling napi-rs gets, and the env napi-ship adds. */
@@ -60,16 +61,18 @@ export function toolchainOptions(toolchain: Toolchain): { useNapiCross?: boolean
 export function napiCommand(
   triple: string | null,
   toolchain: Toolchain,
-  release: boolean,
+  /** true: `--release`; a string: `--profile <it>`; false: neither (debug). */
+  release: boolean | string,
   env: Readonly<Record<string, string>> = {},
   extra: readonly string[] = [],
 ): string {
   const flags = { native: '', 'napi-cross': ' --use-napi-cross', zig: ' -x', xwin: ' -x' }[toolchain];
   const prefix = Object.entries(env)
-    .map(([k, v]) => `${k}=${/^[\w.,/:=+-]+$/.test(v) ? v : `'${v.replaceAll("'", "'\\''")}'`} `)
+    .map(([k, v]) => `${k}=${shellQuote(v)} `)
     .join('');
   const rest = extra.length > 0 ? ` ${extra.join(' ')}` : '';
-  return `${prefix}napi build --platform${release ? ' --release' : ''}${triple === null ? '' : ` --target ${triple}`}${flags}${rest}`;
+  const profile = typeof release === 'string' ? ` --profile ${release}` : release ? ' --release' : '';
+  return `${prefix}napi build --platform${profile}${triple === null ? '' : ` --target ${triple}`}${flags}${rest}`;
 }
 
 function hostName(host: BuildHost): string {

@@ -36,6 +36,8 @@ export interface BuildTargetResult {
   readonly env?: Readonly<Record<string, string>>;
   /** What the built binary is, as `inspect` read it (e.g. `ELF arm64, glibc 2.17`); null when not built. */
   readonly binary?: string | null;
+  /** Hand-written loaders/typings napi-ship left in place (napi-rs's generated ones were dropped). */
+  readonly kept?: readonly string[];
 }
 
 /** This machine, as far as building is concerned. */
@@ -79,7 +81,8 @@ export interface BuildResult {
   readonly cwd: string;
   /** The crate's Cargo.toml; null when the root package has none (nothing to build). */
   readonly manifestPath: string | null;
-  readonly profile: 'release' | 'debug';
+  /** `release`, `debug`, or the project's `--profile`. */
+  readonly profile: string;
   /** This machine as probed (not probed — all null — when there is no Cargo.toml). */
   readonly host: BuildHost;
   readonly targets: readonly BuildTargetResult[];

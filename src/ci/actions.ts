@@ -5,8 +5,8 @@
  * napi-ship cannot reach GitHub to resolve a tag, so each SHA below was taken from public
  * workflow files that pin the same action to the same SHA with the same version comment; where
  * it was found is noted per entry. An action without such a source is not used at all (we do not
- * invent SHAs): `taiki-e/install-action` (cargo-zigbuild: napi-rs's `-x` installs it itself on
- * first use instead) and `goto-bus-stop/setup-zig` (`mlugg/setup-zig` is what napi-rs's template
+ * invent SHAs): `taiki-e/install-action` (cargo-zigbuild comes from PyPI's prebuilt wheel through
+ * the runner's pipx instead) and `goto-bus-stop/setup-zig` (`mlugg/setup-zig` is what napi-rs's template
  * uses). To update a pin, change both fields together and re-run `napi-ship ci generate`.
  */
 
@@ -30,15 +30,13 @@ export const ACTIONS = {
   // Public workflows: `actions/download-artifact@d3f86a10… # v4.3.0` (several independent
   // repositories; usually next to the upload-artifact pin above).
   'actions/download-artifact': { sha: 'd3f86a106a0bac45b974a628896c90dbdf5c8093', version: 'v4.3.0' },
+  // Public workflows: `actions/cache@5a3ec84e… # v4.2.3` (several independent repositories, e.g. a
+  // pnpm-store cache step and a Ruby CI workflow pinning it with the same comment).
+  'actions/cache': { sha: '5a3ec84eff668545956fd18022155c47e93e2684', version: 'v4.2.3' },
   // Public workflows: `dtolnay/rust-toolchain@b3b07ba8… # stable`; element-hq/synapse's changelog
   // records pinning to this SHA (#18596). The action has no release tags: its branches differ only
   // in the default toolchain, so the workflow always passes `toolchain: stable` explicitly.
   'dtolnay/rust-toolchain': { sha: 'b3b07ba8b418998c39fb20f53e8b695cdcc8de1b', version: 'stable' },
-  // Public workflows: `denoland/setup-deno@e95548e5… # v2.0.3` (several independent repositories).
-  'denoland/setup-deno': { sha: 'e95548e56dfa95d4e1a28d6f422fafe75c4c26fb', version: 'v2.0.3' },
-  // badlogic/pi-mono .github/workflows/build-binaries.yml (commit 711a5c50a9d8…):
-  // `oven-sh/setup-bun@3d267786… # v2.1.2`; the same pin and comment in other public workflows.
-  'oven-sh/setup-bun': { sha: '3d267786b128fe76c2f16a390aa2448b815359f3', version: 'v2.1.2' },
   // Public workflows and pin tables: `mlugg/setup-zig@d1434d08… # v2.2.1`. napi-rs's
   // package-template uses mlugg/setup-zig@v2 (zig 0.14.1) before `napi build -x` for musl.
   'mlugg/setup-zig': { sha: 'd1434d08867e3ee9daa34448df10607b98908d29', version: 'v2.2.1' },

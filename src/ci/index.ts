@@ -3,35 +3,47 @@
  * (`generateWorkflow`) and its drift check (`workflowDrift`) are pure; this module adds the I/O the
  * CLI needs (where the repository root and the lockfile are, reading the workflow on disk).
  */
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import { projectBuild, type ProjectBuild } from '../build/index.js';
+import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleasePlan } from '../plan/index.js';
-import { DEFAULT_WORKFLOW_PATH, type PackageManager, type WorkflowOptions } from './workflow.js';
+import { isRecord } from '../util/json.js';
+import { DEFAULT_WORKFLOW_PATH, napiShipExec, type PackageManager, type WorkflowOptions } from './workflow.js';
 
 export { ACTIONS, pinnedActionOf, usesRef, type ActionName, type PinnedAction } from './actions.js';
 export {
+  DOCKER_TARGETS,
   NAPI_CROSS_TARGETS,
   TESTABLE_TARGETS,
-  TEST_RUNTIMES,
+  TEST_NODE_VERSIONS,
   ZIG_VERSION,
   ciMatrix,
   crossCompilerFor,
+  linuxTestMatrix,
   matrixEntry,
   runnerFor,
+  templateBuild,
   testMatrix,
+  untestedTargets,
+  wasiTestMatrix,
+  type BuildCommand,
   type CrossCompiler,
+  type LinuxTestEntry,
   type MatrixEntry,
   type Runner,
   type SetupNeed,
   type TestEntry,
-  type TestRuntime,
+  type WasiTestEntry,
 } from './matrix.js';
 export {
   BUILD_NODE_VERSION,
+  CARGO_ZIGBUILD_VERSION,
   DEFAULT_WORKFLOW_PATH,
   generateWorkflow,
+  napiShipExec,
+  projectBuildCommand,
   workflowDrift,
   workflowObject,
   type PackageManager,
@@ -64,6 +76,44 @@ function posixRelative(from: string, to: string): string {
 export interface RepositoryLayout {
   readonly repositoryRoot: string;
   readonly options: Required<{ [K in keyof WorkflowOptions]: NonNullable<WorkflowOptions[K]> }>;
+  /** How the package depends on napi-ship (for `napiShipDependencyNotes`). */
+  readonly napiShipDependency: NapiShipDependency;
+}
+
+/** Where napi-ship comes from for the workflow. */
+export interface NapiShipDependency {
+  /** `self`: the repository is napi-ship; `dependency`: a (dev)dependency of the package or the install dir's package.json; `missing`. */
+  readonly kind: 'self' | 'dependency' | 'missing';
+  /** The version spec found (`0.4.1`, `^0.4.0`, `workspace:*`). */
+  readonly spec: string | null;
+  /** The package.json it was found in (or the root's, when missing). */
+  readonly file: string;
+}
+
+function readManifest(file: string): Record<string, unknown> | null {
+  try {
+    const parsed: unknown = JSON.parse(readFileSync(file, 'utf8'));
+    return isRecord(parsed) ? parsed : null;
+  } catch {
+    return null;
+  }
+}
+
+function napiShipSpec(manifest: Readonly<Record<string, unknown>>): string | null {
+  for (const field of ['devDependencies', 'dependencies']) {
+    const deps = manifest[field];
+    if (isRecord(deps) && typeof deps['napi-ship'] === 'string') return deps['napi-ship'];
+  }
+  return null;
+}
+
+/** The `napi-ship` bin of a manifest that is napi-ship itself (its own repository), else null. */
+function selfBin(manifest: Readonly<Record<string, unknown>>): string | null {
+  if (manifest.name !== 'napi-ship') return null;
+  const bin = manifest.bin;
+  if (typeof bin === 'string') return bin;
+  if (isRecord(bin) && typeof bin['napi-ship'] === 'string') return bin['napi-ship'];
+  return null;
 }
 
 /**
@@ -90,6 +140,32 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
   // The `packageManager` field (corepack's) names the package manager even before a lockfile exists.
   const field = /^(npm|pnpm|yarn)@/.exec(typeof plan.root.manifest.packageManager === 'string' ? plan.root.manifest.packageManager : '');
   if (field !== null) packageManager = field[1] as PackageManager;
+  // napi-ship as the workflow runs it: the pinned devDependency through the package manager's exec;
+  // in napi-ship's own repository, its bin.
+  const installManifest = installAt === plan.root.dir ? plan.root.manifest : readManifest(path.join(installAt, 'package.json'));
+  let napiShip = napiShipExec(packageManager);
+  let napiShipSetup = '';
+  let dependency: NapiShipDependency = { kind: 'missing', spec: null, file: plan.root.packageJsonPath };
+  for (const [dir, manifest] of [
+    [plan.root.dir, plan.root.manifest],
+    [installAt, installManifest],
+  ] as const) {
+    if (manifest === null) continue;
+    const bin = selfBin(manifest);
+    if (bin !== null) {
+      napiShip = `node ${posixRelative(plan.root.dir, path.resolve(dir, bin))}`;
+      const scripts = isRecord(manifest.scripts) ? manifest.scripts : {};
+      if (typeof scripts.build === 'string') napiShipSetup = `${packageManager} run build`;
+      dependency = { kind: 'self', spec: null, file: path.join(dir, 'package.json') };
+      break;
+    }
+    const spec = napiShipSpec(manifest);
+    if (spec !== null) {
+      dependency = { kind: 'dependency', spec, file: path.join(dir, 'package.json') };
+      break;
+    }
+  }
+  const project: ProjectBuild = projectBuild(plan);
   return {
     repositoryRoot,
     options: {
@@ -97,8 +173,48 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
       installDir: posixRelative(repositoryRoot, installAt),
       packageManager,
       lockfile,
+      project,
+      napiShip,
+      napiShipSetup,
     },
+    napiShipDependency: dependency,
   };
+}
+
+const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;
+
+/**
+ * Warnings about how the generated workflow gets napi-ship: it runs the project's devDependency
+ * through the package manager's exec (never a registry fetch under `id-token: write`), so napi-ship
+ * must be one, pinned to an exact version.
+ */
+export function napiShipDependencyNotes(layout: RepositoryLayout): Diagnostic[] {
+  const dep = layout.napiShipDependency;
+  const pm = layout.options.packageManager;
+  const add = pm === 'npm' ? 'npm install --save-dev --save-exact napi-ship' : `${pm} add -D -E napi-ship`;
+  if (dep.kind === 'missing') {
+    return [
+      diagnostic({
+        code: 'NS_CI_NAPI_SHIP_NOT_INSTALLED',
+        severity: 'warning',
+        subject: dep.file,
+        message: `napi-ship is not a devDependency of the package (nor of the workspace root): the workflow's \`${layout.options.napiShip}\` would fail`,
+        hint: `run \`${add}\` (or \`napi-ship init\`) and commit the lockfile`,
+      }),
+    ];
+  }
+  if (dep.kind === 'dependency' && dep.spec !== null && !EXACT_VERSION.test(dep.spec) && !/^(workspace|link|file):/.test(dep.spec)) {
+    return [
+      diagnostic({
+        code: 'NS_CI_NAPI_SHIP_NOT_PINNED',
+        severity: 'warning',
+        subject: dep.file,
+        message: `napi-ship is required as "${dep.spec}", not an exact version: the publish job runs whatever the lockfile resolved it to`,
+        hint: `pin it: \`${add}\``,
+      }),
+    ];
+  }
+  return [];
 }
 
 /** The default workflow file of a plan: `.github/workflows/release.yml` under the repository root. */

@@ -26,8 +26,8 @@
  */
 import type { TargetSpec } from '../targets/index.js';
 
-/** The GitHub-hosted runner labels the matrix uses. */
-export type Runner = 'ubuntu-latest' | 'macos-latest' | 'windows-latest';
+/** The GitHub-hosted runner labels the matrices use (the arm ones only test, as in napi-rs's template). */
+export type Runner = 'ubuntu-latest' | 'macos-latest' | 'windows-latest' | 'ubuntu-24.04-arm' | 'windows-11-arm';
 
 /** How a target is compiled on its runner. */
 export type CrossCompiler = 'native' | 'napi-cross' | 'zigbuild' | 'xwin';
@@ -47,13 +47,20 @@ export interface MatrixEntry {
   readonly rustTargets: readonly string[];
   /** How it is compiled (`napi-cross`: `--use-napi-cross`; `zigbuild`/`xwin`: `-x`). */
   readonly cross: CrossCompiler;
-  /** The exact build command, run in the root package directory. */
+  /** The exact build command, run in the root package directory: the project's build with the target and toolchain flags. */
   readonly build: string;
   /** What the runner needs first. */
   readonly setup: readonly SetupNeed[];
   /** The artifact the binary is uploaded as: `bindings-<triple>`. */
   readonly artifact: string;
 }
+
+/**
+ * The build command of one target: `triple` and the toolchain flags (`' --use-napi-cross'`, `' -x'`
+ * or `''`) in, a command line out. The default is napi-rs's template build; `ci generate` passes
+ * the project's own (see workflow.ts `projectBuildCommand`).
+ */
+export type BuildCommand = (spec: TargetSpec, triple: string, flags: string) => string;
 
 /** Linux glibc triples @napi-rs/cross-toolchain 1.0 ships a (glibc 2.17) toolchain for, on x64 hosts. */
 export const NAPI_CROSS_TARGETS: readonly string[] = Object.freeze([
@@ -90,18 +97,17 @@ const FLAGS: Readonly<Record<CrossCompiler, string>> = {
   xwin: ' -x',
 };
 
-function napiBuild(triple: string, cross: CrossCompiler): string {
-  return `napi build --platform --release --target ${triple}${FLAGS[cross]}`;
-}
+/** napi-rs's template build: `napi build --platform --release --target T` plus the toolchain flags. */
+export const templateBuild: BuildCommand = (_spec, triple, flags) => `napi build --platform --release --target ${triple}${flags}`;
 
 /** The matrix entry of one target. */
-export function matrixEntry(spec: TargetSpec): MatrixEntry {
+export function matrixEntry(spec: TargetSpec, command: BuildCommand = templateBuild): MatrixEntry {
   const host = runnerFor(spec);
   const cross = crossCompilerFor(spec, host);
   const parts = spec.universalOf ?? [spec.triple];
   const build = spec.universalOf
-    ? [...spec.universalOf.map((t) => napiBuild(t, cross)), 'napi universalize'].join(' && ')
-    : napiBuild(spec.triple, cross);
+    ? [...spec.universalOf.map((t) => command(spec, t, FLAGS[cross])), 'napi universalize'].join(' && ')
+    : command(spec, spec.triple, FLAGS[cross]);
   const setup: SetupNeed[] = [];
   if (cross === 'zigbuild') setup.push('zig');
   if (spec.platform === 'openharmony') setup.push('ohos-sdk');
@@ -118,52 +124,136 @@ export function matrixEntry(spec: TargetSpec): MatrixEntry {
 }
 
 /** The build matrix: one entry per target, in configured order. */
-export function ciMatrix(targets: readonly TargetSpec[]): MatrixEntry[] {
-  return targets.map(matrixEntry);
+export function ciMatrix(targets: readonly TargetSpec[], command: BuildCommand = templateBuild): MatrixEntry[] {
+  return targets.map((spec) => matrixEntry(spec, command));
 }
 
-/** A runtime a test job loads the addon with. */
-export interface TestRuntime {
-  readonly name: 'node' | 'deno' | 'bun';
-  /** The version the setup action installs. */
-  readonly version: string;
-}
-
-/** Node's LTS lines the addon is loaded on, then Deno and Bun. */
-export const TEST_RUNTIMES: readonly TestRuntime[] = Object.freeze([
-  { name: 'node', version: '20' },
-  { name: 'node', version: '22' },
-  { name: 'node', version: '24' },
-  { name: 'deno', version: 'v2.x' },
-  { name: 'bun', version: 'latest' },
-]);
+/** The Node.js lines the test jobs run the project's tests on (napi-rs's template: 22 and 24). */
+export const TEST_NODE_VERSIONS: readonly string[] = Object.freeze(['22', '24']);
 
 /**
- * The targets a GitHub-hosted runner can load directly: linux-x64-gnu on `ubuntu-latest` (x64,
- * glibc), darwin-arm64 on `macos-latest` (Apple silicon) and win32-x64-msvc on `windows-latest`
- * (x64). Other targets are built but not loaded (they would need an arm64 or Alpine runner, an
- * emulator, or a device).
+ * macOS and Windows targets a GitHub-hosted runner runs natively, with the Node.js architecture
+ * setup-node installs (napi-rs's template `test-macOS-windows-binding`: x64 macOS through Rosetta
+ * on `macos-latest`).
  */
-export const TESTABLE_TARGETS: Readonly<Record<string, Runner>> = Object.freeze({
-  'x86_64-unknown-linux-gnu': 'ubuntu-latest',
-  'aarch64-apple-darwin': 'macos-latest',
-  'x86_64-pc-windows-msvc': 'windows-latest',
+export const TESTABLE_TARGETS: Readonly<Record<string, { readonly host: Runner; readonly architecture: string }>> = Object.freeze({
+  'x86_64-apple-darwin': { host: 'macos-latest', architecture: 'x64' },
+  'aarch64-apple-darwin': { host: 'macos-latest', architecture: 'arm64' },
+  'x86_64-pc-windows-msvc': { host: 'windows-latest', architecture: 'x64' },
+  'aarch64-pc-windows-msvc': { host: 'windows-11-arm', architecture: 'arm64' },
 });
 
-/** One entry of the test matrix (`jobs.test.strategy.matrix.settings[]`). */
+/**
+ * Linux targets tested in a Docker container of the official `node` image (napi-rs's template
+ * `test-linux-binding`): `-slim` (Debian, glibc) or `-alpine` (musl); arm64 on the arm64 runner,
+ * armv7/ppc64le/s390x under QEMU on `ubuntu-latest`. These are the architectures the `node` images
+ * are published for.
+ */
+export const DOCKER_TARGETS: Readonly<
+  Record<string, { readonly platform: string; readonly image: 'slim' | 'alpine'; readonly host: Runner }>
+> = Object.freeze({
+  'x86_64-unknown-linux-gnu': { platform: 'linux/amd64', image: 'slim', host: 'ubuntu-latest' },
+  'x86_64-unknown-linux-musl': { platform: 'linux/amd64', image: 'alpine', host: 'ubuntu-latest' },
+  'aarch64-unknown-linux-gnu': { platform: 'linux/arm64', image: 'slim', host: 'ubuntu-24.04-arm' },
+  'aarch64-unknown-linux-musl': { platform: 'linux/arm64', image: 'alpine', host: 'ubuntu-24.04-arm' },
+  'armv7-unknown-linux-gnueabihf': { platform: 'linux/arm/v7', image: 'slim', host: 'ubuntu-latest' },
+  'powerpc64le-unknown-linux-gnu': { platform: 'linux/ppc64le', image: 'slim', host: 'ubuntu-latest' },
+  's390x-unknown-linux-gnu': { platform: 'linux/s390x', image: 'slim', host: 'ubuntu-latest' },
+});
+
+/** One entry of the macOS/Windows test matrix (`jobs.test.strategy.matrix.settings[]`): a target on one Node line. */
 export interface TestEntry {
   readonly target: string;
   readonly platformArchABI: string;
   readonly host: Runner;
+  readonly node: string;
+  /** setup-node's `architecture`. */
+  readonly architecture: string;
   readonly artifact: string;
 }
 
-/** The configured targets the test job loads, in configured order. */
+/** One entry of the Linux test matrix (`jobs.test-linux`): a target in a `node` container on one Node line. */
+export interface LinuxTestEntry {
+  readonly target: string;
+  readonly platformArchABI: string;
+  readonly host: Runner;
+  readonly node: string;
+  /** `docker run --platform`. */
+  readonly platform: string;
+  /** The container image, e.g. `node:22-slim`. */
+  readonly image: string;
+  /** The runner emulates the architecture (QEMU binfmt) rather than running it. */
+  readonly qemu: boolean;
+  readonly artifact: string;
+}
+
+/** One entry of the WASI test matrix (`jobs.test-wasi`). */
+export interface WasiTestEntry {
+  readonly target: string;
+  readonly platformArchABI: string;
+  readonly artifact: string;
+}
+
+function untestedReason(spec: TargetSpec): string | null {
+  if (TESTABLE_TARGETS[spec.triple] || DOCKER_TARGETS[spec.triple] || spec.platform === 'wasi') return null;
+  if (spec.platform === 'android')
+    return "Android: no GitHub-hosted runner or container runs it (napi-rs's template builds it untested too)";
+  if (spec.platform === 'freebsd')
+    return "FreeBSD: napi-rs's template builds and tests it inside a FreeBSD VM (cross-platform-actions/action), which napi-ship does not pin; here it is cross-built with cargo-zigbuild and not run";
+  if (spec.platform === 'openharmony') return 'OpenHarmony: needs the OpenHarmony SDK and a device or emulator';
+  if (spec.universalOf) return 'the universal macOS binary: its two halves are the darwin targets';
+  if (spec.triple === 'i686-pc-windows-msvc') return 'Node.js has no 32-bit Windows build since Node 23';
+  if (spec.platform === 'linux')
+    return `no official \`node\` Docker image for ${spec.arch}${spec.abi?.startsWith('musl') ? ' on Alpine' : ''}`;
+  return 'no GitHub-hosted runner runs it';
+}
+
+/** The configured targets no test job runs, each with why (written into the workflow's header). */
+export function untestedTargets(targets: readonly TargetSpec[]): { readonly target: string; readonly why: string }[] {
+  return targets.flatMap((spec) => {
+    const why = untestedReason(spec);
+    return why === null ? [] : [{ target: spec.triple, why }];
+  });
+}
+
+/** The macOS/Windows targets the `test` job runs, × each Node line, in configured order. */
 export function testMatrix(targets: readonly TargetSpec[]): TestEntry[] {
   return targets.flatMap((spec) => {
-    const host = TESTABLE_TARGETS[spec.triple];
-    return host === undefined
-      ? []
-      : [{ target: spec.triple, platformArchABI: spec.platformArchABI, host, artifact: `bindings-${spec.triple}` }];
+    const t = TESTABLE_TARGETS[spec.triple];
+    if (t === undefined) return [];
+    return TEST_NODE_VERSIONS.map((node) => ({
+      target: spec.triple,
+      platformArchABI: spec.platformArchABI,
+      host: t.host,
+      node,
+      architecture: t.architecture,
+      artifact: `bindings-${spec.triple}`,
+    }));
   });
+}
+
+/** The Linux targets the `test-linux` job runs in Docker, × each Node line (armv7 on 22 only: the `node` images stop at 22 for it, as napi-rs's template excludes it on 24). */
+export function linuxTestMatrix(targets: readonly TargetSpec[]): LinuxTestEntry[] {
+  return targets.flatMap((spec) => {
+    const t = DOCKER_TARGETS[spec.triple];
+    if (t === undefined) return [];
+    const nodes = spec.arch === 'arm' ? TEST_NODE_VERSIONS.slice(0, 1) : TEST_NODE_VERSIONS;
+    return nodes.map((node) => ({
+      target: spec.triple,
+      platformArchABI: spec.platformArchABI,
+      host: t.host,
+      node,
+      platform: t.platform,
+      image: `node:${node}-${t.image}`,
+      qemu: !(t.host === 'ubuntu-24.04-arm' || t.platform === 'linux/amd64'),
+      artifact: `bindings-${spec.triple}`,
+    }));
+  });
+}
+
+/** The WASI targets the `test-wasi` job runs (with `NAPI_RS_FORCE_WASI=1`). */
+export function wasiTestMatrix(targets: readonly TargetSpec[]): WasiTestEntry[] {
+  return targets
+    .filter((spec) => spec.platform === 'wasi')
+    .map((spec) => ({ target: spec.triple, platformArchABI: spec.platformArchABI, artifact: `bindings-${spec.triple}` }));
 }

@@ -3,15 +3,19 @@
  * workflow file against what would be generated now. Pure: no I/O; the same plan and options give
  * the same bytes.
  *
- * Jobs:
- * - `build`: the matrix of `ciMatrix` (one job per target), each uploading exactly
- *   `<binaryName>.<platformArchABI>.node` (`.wasm` for WASI) as `bindings-<triple>`;
- * - `test`: the targets a GitHub-hosted runner can load (`TESTABLE_TARGETS`) × Node 20/22/24, Deno
- *   and Bun, each loading the root package's loader with the downloaded binary next to it
- *   (omitted when no configured target is loadable there);
- * - `publish`: on a `v*` tag only, downloads every `bindings-*` artifact into `artifacts/` and runs
- *   `napi-ship stage --artifacts artifacts && napi-ship verify && napi-ship pack && napi-ship publish` with
- *   `id-token: write` (npm provenance / trusted publishing).
+ * Jobs, after napi-rs's package template (`.github/workflows/CI.yml`):
+ * - `build`: the matrix of `ciMatrix` (one job per target) running the project's own build (its
+ *   build script with `--target` and the toolchain flags, see `projectBuildCommand`), with a cargo
+ *   cache, zig and a prebuilt cargo-zigbuild where `-x` needs them; each uploads exactly
+ *   `<binaryName>.<platformArchABI>.node` (`.wasm` too for WASI) as `bindings-<triple>`;
+ * - `test`: the project's test command on macOS and Windows runners (x64 and arm64), Node 22 and 24;
+ * - `test-linux`: the project's test command in `node:<v>-slim` / `node:<v>-alpine` containers,
+ *   arm64 on the arm64 runner, armv7/ppc64le/s390x under QEMU;
+ * - `test-wasi`: the project's test command with `NAPI_RS_FORCE_WASI=1`;
+ * - `publish`: on a `v*` tag only, downloads every `bindings-*` artifact and runs napi-ship from the
+ *   project's pinned devDependency (the package manager's exec, never a registry fetch): stage →
+ *   verify → pack → sbom → policy → sign → the rehearsal (`release --dry-run`) → publish, with
+ *   `--access` from `publishConfig.access` and npm provenance (`id-token: write`).
  */
 import path from 'node:path';
 import { Document, parse, visit } from 'yaml';
@@ -19,8 +23,23 @@ import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/ind
 import type { ReleasePlan } from '../plan/index.js';
 import { DEFAULT_REGISTRY } from '../registry/url.js';
 import { resolvePolicy } from '../verify/policy.js';
+import { profileOf, projectArgs, projectEnvFor, shellQuote, type ProjectBuild } from '../build/index.js';
+import type { TargetSpec } from '../targets/index.js';
 import { ACTIONS, pinnedActionOf, usesRef } from './actions.js';
-import { ciMatrix, TEST_RUNTIMES, testMatrix, ZIG_VERSION, type MatrixEntry, type TestEntry } from './matrix.js';
+import {
+  ciMatrix,
+  linuxTestMatrix,
+  templateBuild,
+  testMatrix,
+  untestedTargets,
+  wasiTestMatrix,
+  ZIG_VERSION,
+  type BuildCommand,
+  type LinuxTestEntry,
+  type MatrixEntry,
+  type TestEntry,
+  type WasiTestEntry,
+} from './matrix.js';
 import { isRecord } from '../util/json.js';
 
 /** The package manager that installs the repository's dependencies (and so @napi-rs/cli and napi-ship). */
@@ -35,7 +54,20 @@ export interface WorkflowOptions {
   readonly packageManager?: PackageManager | undefined;
   /** Whether a lockfile exists (`npm ci` rather than `npm install`). */
   readonly lockfile?: boolean | undefined;
+  /** The project's build (`projectBuild` of src/build); without it, napi-rs's template build. */
+  readonly project?: ProjectBuild | undefined;
+  /**
+   * How the workflow runs napi-ship, relative to the package dir: default the package manager's exec
+   * of the project's pinned devDependency (`pnpm exec napi-ship`, `yarn napi-ship`,
+   * `npx --no-install napi-ship`); `node <path>/bin/napi-ship.js` in napi-ship's own repository.
+   */
+  readonly napiShip?: string | undefined;
+  /** A command run in the install dir before napi-ship is used (napi-ship's own repository builds itself first); empty: none. */
+  readonly napiShipSetup?: string | undefined;
 }
+
+/** The cargo-zigbuild release the build job installs from PyPI's prebuilt wheel (as napi-ship's setup.sh). */
+export const CARGO_ZIGBUILD_VERSION = '0.24.1';
 
 /** The default path of the generated workflow, relative to the repository root. */
 export const DEFAULT_WORKFLOW_PATH = '.github/workflows/release.yml';
@@ -131,13 +163,104 @@ function binPath(layout: Layout): string {
   return `export PATH="${dirs.join(':')}:$PATH"`;
 }
 
-function buildJob(plan: ReleasePlan, matrix: readonly MatrixEntry[], layout: Layout): Job {
+/** `napi-ship` as the workflow runs it: the package manager's exec of the project's devDependency. */
+export function napiShipExec(pm: PackageManager): string {
+  if (pm === 'pnpm') return 'pnpm exec napi-ship';
+  if (pm === 'yarn') return 'yarn napi-ship';
+  return 'npx --no-install napi-ship';
+}
+
+/** The project's test command (`<pm> test`), or a load of the loader when it has no test script. */
+function testCommand(plan: ReleasePlan, pm: PackageManager): string {
+  const scripts = plan.root.manifest.scripts;
+  if (isRecord(scripts) && typeof scripts.test === 'string') return pm === 'npm' ? 'npm test' : `${pm} test`;
+  return `node -e "require('${loaderPath(plan)}')"`;
+}
+
+function envPrefix(env: Readonly<Record<string, string>>): string {
+  return Object.entries(env)
+    .map(([k, v]) => `${k}=${shellQuote(v)} `)
+    .join('');
+}
+
+/** `<pm> run <script>` with what follows going to the script (`npm run build --`, `yarn build`). */
+function runScript(pm: PackageManager, name: string): string {
+  if (pm === 'npm') return `npm run ${name} --`;
+  if (pm === 'yarn') return name === 'build' ? 'yarn build' : `yarn run ${name}`;
+  return `pnpm run ${name}`;
+}
+
+/**
+ * The project's build of one target as a command line in the package dir. When the build script's
+ * `napi build` takes appended arguments (it is the last command of each script followed) and names
+ * no toolchain, it is the script itself with `--target` and the toolchain flags appended, as
+ * napi-rs's template does (`yarn build --target T --use-napi-cross`); otherwise `napi build` with
+ * the script's flags (or `napiShip.build.args`) written out. `napiShip.build.env`/`targetEnv` (and,
+ * written out, the script's own variables) go in front.
+ */
+export function projectBuildCommand(project: ProjectBuild | undefined, pm: PackageManager): BuildCommand {
+  if (project === undefined) return templateBuild;
+  const script = project.script;
+  const viaScript =
+    project.flagsFrom === 'script' &&
+    script !== null &&
+    script.forwardsArgs &&
+    project.flags.perTarget.length === 0 &&
+    project.flags.dropped.length === 0 &&
+    (project.crateFrom === 'script' || project.crateFrom === 'beside');
+  const { release, profile } = profileOf(project, undefined);
+  return (spec: TargetSpec, triple: string, flags: string): string => {
+    const all = projectEnvFor(project, spec);
+    if (viaScript) {
+      // The script sets its own variables; only napi-ship's config adds any.
+      const env = Object.fromEntries(Object.entries(all).filter(([k, v]) => script.env[k] !== v));
+      const platform = project.flags.options.platform === true ? '' : ' --platform';
+      const rel = project.flags.options.release === true || typeof project.flags.options.profile === 'string' ? '' : ' --release';
+      return `${envPrefix(env)}${runScript(pm, script.name)} --target ${triple}${flags}${platform}${rel}`;
+    }
+    const args = projectArgs(project);
+    const level = profile !== null ? ` --profile ${shellQuote(profile)}` : release ? ' --release' : '';
+    return `${envPrefix(all)}napi build --platform${level} --target ${triple}${flags}${args.length > 0 ? ` ${args.join(' ')}` : ''}`;
+  };
+}
+
+/** Where the build writes the loader and the `.node` files in CI, relative to the repository root. */
+function outputDirOf(layout: Layout, project: ProjectBuild | undefined): string {
+  if (project === undefined) return layout.packageDir;
+  const rel = path.relative(project.packageDir, project.outputDir).split(path.sep).join('/');
+  return normalizeDir(rel === '' ? layout.packageDir : path.posix.join(layout.packageDir, rel));
+}
+
+function cacheStep(layout: Layout, project: ProjectBuild | undefined): Step {
+  const targets = ['target/'];
+  if (project?.manifestPath) {
+    const crate = path.relative(project.packageDir, path.dirname(project.manifestPath)).split(path.sep).join('/');
+    const dir = normalizeDir(path.posix.join(layout.packageDir, crate === '' ? '.' : crate));
+    if (dir !== '.' && !dir.startsWith('..')) targets.push(`${dir}/target/`);
+  }
+  return {
+    name: 'Cache cargo',
+    uses: usesRef('actions/cache'),
+    with: {
+      path: ['~/.cargo/registry/index/', '~/.cargo/registry/cache/', '~/.cargo/git/db/', '~/.napi-rs', ...targets].join('\n') + '\n',
+      key: "${{ matrix.settings.target }}-cargo-${{ matrix.settings.host }}-${{ hashFiles('**/Cargo.lock') }}",
+      'restore-keys': '${{ matrix.settings.target }}-cargo-${{ matrix.settings.host }}-\n',
+    },
+  };
+}
+
+function buildJob(
+  plan: ReleasePlan,
+  matrix: readonly MatrixEntry[],
+  layout: Layout,
+  outDir: string,
+  project: ProjectBuild | undefined,
+): Job {
   const policy = resolvePolicy(plan.root.manifest, plan.root.config.verify, {});
   const needsZig = matrix.some((e) => e.setup.includes('zig'));
   const needsOhos = matrix.some((e) => e.setup.includes('ohos-sdk'));
   const wasm = plan.targets.some((t) => t.spec.platform === 'wasi');
-  const binary = (ext: string): string =>
-    inDir(layout.packageDir, `${plan.root.binaryName}.\${{ matrix.settings.platformArchABI }}.${ext}`);
+  const binary = (ext: string): string => inDir(outDir, `${plan.root.binaryName}.\${{ matrix.settings.platformArchABI }}.${ext}`);
   const steps: Step[] = [
     checkout(),
     setupNode(BUILD_NODE_VERSION),
@@ -146,14 +269,19 @@ function buildJob(plan: ReleasePlan, matrix: readonly MatrixEntry[], layout: Lay
       uses: usesRef('dtolnay/rust-toolchain'),
       with: { toolchain: 'stable', targets: "${{ join(matrix.settings.rustTargets, ',') }}" },
     },
+    cacheStep(layout, project),
   ];
   if (needsZig) {
-    steps.push({
-      name: 'Set up Zig (cargo-zigbuild)',
-      if: "${{ contains(matrix.settings.setup, 'zig') }}",
-      uses: usesRef('mlugg/setup-zig'),
-      with: { version: ZIG_VERSION },
-    });
+    const zig = "${{ contains(matrix.settings.setup, 'zig') }}";
+    steps.push(
+      { name: 'Set up Zig (cargo-zigbuild)', if: zig, uses: usesRef('mlugg/setup-zig'), with: { version: ZIG_VERSION } },
+      {
+        // PyPI's cargo-zigbuild wheel is a prebuilt binary: seconds, not a `cargo install` per run.
+        name: 'Install cargo-zigbuild (prebuilt, PyPI)',
+        if: zig,
+        run: `pipx install cargo-zigbuild==${CARGO_ZIGBUILD_VERSION}`,
+      },
+    );
   }
   if (needsOhos) {
     steps.push({
@@ -191,70 +319,131 @@ function buildJob(plan: ReleasePlan, matrix: readonly MatrixEntry[], layout: Lay
   };
 }
 
-function testJob(plan: ReleasePlan, matrix: readonly TestEntry[], layout: Layout): Job {
-  const loader = loaderPath(plan);
-  const when = (runtime: string): string => `\${{ matrix.runtime.name == '${runtime}' }}`;
+function download(outDir: string): Step {
   return {
-    name: 'test ${{ matrix.settings.target }} on ${{ matrix.runtime.name }} ${{ matrix.runtime.version }}',
+    name: 'Download the binary',
+    uses: usesRef('actions/download-artifact'),
+    with: { name: '${{ matrix.settings.artifact }}', path: outDir },
+  };
+}
+
+function testJob(plan: ReleasePlan, matrix: readonly TestEntry[], layout: Layout, outDir: string, pm: PackageManager): Job {
+  return {
+    name: 'test ${{ matrix.settings.target }} on Node.js ${{ matrix.settings.node }}',
     needs: ['build'],
     'runs-on': '${{ matrix.settings.host }}',
-    strategy: {
-      'fail-fast': false,
-      matrix: { settings: matrix.map((e) => ({ ...e })), runtime: TEST_RUNTIMES.map((r) => ({ ...r })) },
-    },
+    strategy: { 'fail-fast': false, matrix: { settings: matrix.map((e) => ({ ...e })) } },
     defaults: runDefaults(layout),
     steps: [
       checkout(),
-      setupNode('${{ matrix.runtime.version }}', {}, when('node')),
-      {
-        name: 'Set up Deno',
-        if: when('deno'),
-        uses: usesRef('denoland/setup-deno'),
-        with: { 'deno-version': '${{ matrix.runtime.version }}' },
-      },
-      {
-        name: 'Set up Bun',
-        if: when('bun'),
-        uses: usesRef('oven-sh/setup-bun'),
-        with: { 'bun-version': '${{ matrix.runtime.version }}' },
-      },
-      {
-        name: 'Download the binary',
-        uses: usesRef('actions/download-artifact'),
-        with: { name: '${{ matrix.settings.artifact }}', path: layout.packageDir },
-      },
-      { name: 'Load with Node.js', if: when('node'), run: `node -e "require('${loader}')"` },
-      {
-        name: 'Load with Deno',
-        if: when('deno'),
-        run: `deno eval "import { createRequire } from 'node:module'; createRequire(import.meta.url)('${loader}')"`,
-      },
-      { name: 'Load with Bun', if: when('bun'), run: `bun -e "require('${loader}')"` },
+      setupNode('${{ matrix.settings.node }}', { architecture: '${{ matrix.settings.architecture }}' }),
+      installStep(layout),
+      download(outDir),
+      { name: 'Test', run: testCommand(plan, pm) },
     ],
   };
 }
 
-function publishJob(layout: Layout, needs: readonly string[]): Job {
+function linuxTestJob(plan: ReleasePlan, matrix: readonly LinuxTestEntry[], layout: Layout, outDir: string, pm: PackageManager): Job {
+  const up = path.posix.relative(layout.installDir, layout.packageDir);
+  // Dependencies are installed inside the container, so native ones match its architecture and libc.
+  const inside = [layout.install, ...(up === '' ? [] : [`cd ${up}`]), testCommand(plan, pm)].join(' && ');
+  return {
+    name: 'test ${{ matrix.settings.target }} on Node.js ${{ matrix.settings.node }} (${{ matrix.settings.image }})',
+    needs: ['build'],
+    'runs-on': '${{ matrix.settings.host }}',
+    strategy: { 'fail-fast': false, matrix: { settings: matrix.map((e) => ({ ...e })) } },
+    defaults: runDefaults(layout),
+    steps: [
+      checkout(),
+      download(outDir),
+      {
+        // As napi-rs's template: register QEMU for foreign architectures (armv7, ppc64le, s390x).
+        name: 'Set up QEMU',
+        if: '${{ matrix.settings.qemu }}',
+        run: 'docker run --rm --privileged multiarch/qemu-user-static --reset -p yes',
+      },
+      {
+        name: 'Test in a container',
+        env: {
+          IMAGE: '${{ matrix.settings.image }}',
+          PLATFORM: '${{ matrix.settings.platform }}',
+          TEST_SCRIPT: inside,
+        },
+        run:
+          [
+            'docker run --rm --platform "$PLATFORM" -e CI=true -e COREPACK_ENABLE_DOWNLOAD_PROMPT=0 \\',
+            `  -v "$GITHUB_WORKSPACE:$GITHUB_WORKSPACE" -w "$GITHUB_WORKSPACE${layout.installDir === '.' ? '' : `/${layout.installDir}`}" \\`,
+            '  "$IMAGE" sh -c "$TEST_SCRIPT"',
+          ].join('\n') + '\n',
+      },
+    ],
+  };
+}
+
+function wasiTestJob(plan: ReleasePlan, matrix: readonly WasiTestEntry[], layout: Layout, outDir: string, pm: PackageManager): Job {
+  // yarn installs the wasm32 optional packages (the WASI fallback's runtime) only when told, as napi-rs's template does.
+  const install =
+    pm === 'yarn'
+      ? {
+          ...installStep(layout),
+          run: `corepack enable && yarn config set supportedArchitectures.cpu --json '["current", "wasm32"]' && yarn install`,
+        }
+      : installStep(layout);
+  return {
+    name: 'test ${{ matrix.settings.target }} (NAPI_RS_FORCE_WASI)',
+    needs: ['build'],
+    'runs-on': 'ubuntu-latest',
+    strategy: { 'fail-fast': false, matrix: { settings: matrix.map((e) => ({ ...e })) } },
+    defaults: runDefaults(layout),
+    steps: [
+      checkout(),
+      setupNode(BUILD_NODE_VERSION),
+      install,
+      download(outDir),
+      { name: 'Test', run: testCommand(plan, pm), env: { NAPI_RS_FORCE_WASI: '1' } },
+    ],
+  };
+}
+
+function publishJob(plan: ReleasePlan, layout: Layout, needs: readonly string[], exec: string, setup: string): Job {
+  const publishConfig = plan.root.manifest.publishConfig;
+  const access =
+    isRecord(publishConfig) && (publishConfig.access === 'public' || publishConfig.access === 'restricted') ? publishConfig.access : null;
+  const step = (name: string, command: string, extra: Readonly<Record<string, Json>> = {}): Step => ({
+    name,
+    run: `${exec} ${command}`,
+    ...extra,
+  });
   return {
     name: 'publish',
     needs: [...needs],
     if: "${{ startsWith(github.ref, 'refs/tags/v') }}",
     'runs-on': 'ubuntu-latest',
+    // id-token: npm provenance and trusted publishing (OIDC), no long-lived npm token.
     permissions: { contents: 'read', 'id-token': 'write' },
+    env: { NPM_CONFIG_PROVENANCE: 'true' },
     defaults: runDefaults(layout),
     steps: [
       checkout(),
       setupNode(BUILD_NODE_VERSION, { 'registry-url': DEFAULT_REGISTRY.replace(/\/$/, '') }),
+      // sbom and policy read the crate graph with cargo.
+      { name: 'Set up Rust', uses: usesRef('dtolnay/rust-toolchain'), with: { toolchain: 'stable' } },
       installStep(layout),
       {
         name: 'Download the binaries',
         uses: usesRef('actions/download-artifact'),
         with: { pattern: 'bindings-*', path: inDir(layout.packageDir, 'artifacts') },
       },
-      {
-        name: 'Stage, verify, pack and publish',
-        run: 'npx napi-ship stage --artifacts artifacts && npx napi-ship verify && npx napi-ship pack && npx napi-ship publish',
-      },
+      ...(setup === '' ? [] : [{ name: 'Build napi-ship (this repository)', run: setup, 'working-directory': layout.installDir }]),
+      step('Stage', 'stage --artifacts artifacts'),
+      step('Verify', 'verify'),
+      step('Pack', 'pack'),
+      step('SBOM', 'sbom'),
+      step('License policy', 'policy'),
+      step('Sign the release manifest', 'sign', { env: { NAPI_SHIP_SIGNING_KEY: '${{ secrets.NAPI_SHIP_SIGNING_KEY }}' } }),
+      step('Rehearse (embedded registry, installs and loads)', 'release --dry-run --artifacts artifacts --strict --out dist/rehearsal'),
+      step('Publish', `publish${access === null ? '' : ` --access ${access}`}`),
     ],
   };
 }
@@ -268,11 +457,28 @@ function layoutOf(options: WorkflowOptions): Layout {
 /** The release workflow of a plan, as an object (key order is the order written). */
 export function workflowObject(plan: ReleasePlan, options: WorkflowOptions = {}): Workflow {
   const layout = layoutOf(options);
+  const pm = options.packageManager ?? 'npm';
+  const project = options.project;
+  const outDir = outputDirOf(layout, project);
   const specs = plan.targets.map((t) => t.spec);
   const tests = testMatrix(specs);
-  const jobs: Record<string, Job> = { build: buildJob(plan, ciMatrix(specs), layout) };
-  if (tests.length > 0) jobs.test = testJob(plan, tests, layout);
-  jobs.publish = publishJob(layout, tests.length > 0 ? ['build', 'test'] : ['build']);
+  const linux = linuxTestMatrix(specs);
+  const wasi = wasiTestMatrix(specs);
+  const jobs: Record<string, Job> = { build: buildJob(plan, ciMatrix(specs, projectBuildCommand(project, pm)), layout, outDir, project) };
+  const needs = ['build'];
+  if (tests.length > 0) {
+    jobs.test = testJob(plan, tests, layout, outDir, pm);
+    needs.push('test');
+  }
+  if (linux.length > 0) {
+    jobs['test-linux'] = linuxTestJob(plan, linux, layout, outDir, pm);
+    needs.push('test-linux');
+  }
+  if (wasi.length > 0) {
+    jobs['test-wasi'] = wasiTestJob(plan, wasi, layout, outDir, pm);
+    needs.push('test-wasi');
+  }
+  jobs.publish = publishJob(plan, layout, needs, options.napiShip ?? napiShipExec(pm), options.napiShipSetup ?? '');
   return {
     name: 'release',
     on: { push: { tags: ['v*'] }, pull_request: {}, workflow_dispatch: {} },
@@ -286,19 +492,27 @@ export function workflowObject(plan: ReleasePlan, options: WorkflowOptions = {})
 }
 
 /** The header comment of a generated workflow. */
-function header(plan: ReleasePlan, layout: Layout): string {
+function header(plan: ReleasePlan, layout: Layout, options: WorkflowOptions): string {
+  const untested = untestedTargets(plan.targets.map((t) => t.spec));
+  const exec = options.napiShip ?? napiShipExec(options.packageManager ?? 'npm');
   return [
     ` Release workflow of ${plan.root.name}, generated by \`napi-ship ci generate\` from napi.targets`,
     ` in ${inDir(layout.packageDir, 'package.json')}. Do not edit: change the config and regenerate;`,
     ' `napi-ship ci generate --check` fails when this file and the config drift apart.',
     ` Actions are pinned by commit SHA (${Object.keys(ACTIONS).length} pins, see napi-ship's src/ci/actions.ts).`,
+    exec.startsWith('node ')
+      ? ` napi-ship runs from this repository (\`${exec}\`), built first.`
+      : ` napi-ship runs as \`${exec}\`: the version pinned in devDependencies, never fetched.`,
+    ' The publish job needs the NAPI_SHIP_SIGNING_KEY secret (`napi-ship keygen`) and npm trusted',
+    ' publishing for this repository (or NODE_AUTH_TOKEN in its env).',
+    ...(untested.length > 0 ? [' Built but not tested here:', ...untested.map((u) => ` - ${u.target}: ${u.why}`)] : []),
   ].join('\n');
 }
 
 /** The release workflow of a plan as YAML text: deterministic (same plan and options, same bytes). */
 export function generateWorkflow(plan: ReleasePlan, options: WorkflowOptions = {}): string {
   const doc = new Document(workflowObject(plan, options));
-  doc.commentBefore = header(plan, layoutOf(options));
+  doc.commentBefore = header(plan, layoutOf(options), options);
   visit(doc, {
     Scalar(_key, node) {
       if (typeof node.value !== 'string') return;
@@ -323,7 +537,8 @@ function matrixOf(workflow: unknown, job: string): Map<string, Readonly<Record<s
   if (!Array.isArray(settings)) return undefined;
   const out = new Map<string, Readonly<Record<string, unknown>>>();
   for (const s of settings as unknown[]) {
-    if (isRecord(s) && typeof s['target'] === 'string') out.set(s['target'], s);
+    if (isRecord(s) && typeof s['target'] === 'string')
+      out.set(typeof s['node'] === 'string' ? `${s['target']} on Node.js ${s['node']}` : s['target'], s);
   }
   return out;
 }
@@ -353,8 +568,9 @@ function matrixDrift(expected: unknown, actual: unknown, job: string, file: stri
     ];
   }
   const out: Diagnostic[] = [];
-  for (const [target, entry] of want) {
-    const found = have.get(target);
+  for (const [key, entry] of want) {
+    const found = have.get(key);
+    const target = typeof entry['target'] === 'string' ? entry['target'] : key;
     if (!found) {
       out.push(
         diagnostic({
@@ -364,32 +580,33 @@ function matrixDrift(expected: unknown, actual: unknown, job: string, file: stri
           message:
             job === 'build'
               ? `napi.targets lists ${target}, but the workflow's build matrix does not build it`
-              : `the workflow's ${job} matrix does not load ${target}`,
-          expected: `a jobs.${job} matrix entry for ${target}`,
+              : `the workflow's ${job} matrix does not test ${key}`,
+          expected: `a jobs.${job} matrix entry for ${key}`,
           found: 'none',
           hint: REGENERATE,
         }),
       );
       continue;
     }
-    for (const key of new Set([...Object.keys(entry), ...Object.keys(found)])) {
-      if (JSON.stringify(entry[key]) !== JSON.stringify(found[key])) {
+    for (const field of new Set([...Object.keys(entry), ...Object.keys(found)])) {
+      if (JSON.stringify(entry[field]) !== JSON.stringify(found[field])) {
         out.push(
           diagnostic({
             code: 'NS_CI_DRIFT',
             target,
             subject: file,
-            message: `the workflow's ${job} matrix entry for ${target} has a different \`${key}\``,
-            expected: show(entry[key]),
-            found: show(found[key]),
+            message: `the workflow's ${job} matrix entry for ${key} has a different \`${field}\``,
+            expected: show(entry[field]),
+            found: show(found[field]),
             hint: REGENERATE,
           }),
         );
       }
     }
   }
-  for (const target of have.keys()) {
-    if (!want.has(target)) {
+  for (const [key, entry] of have) {
+    const target = typeof entry['target'] === 'string' ? entry['target'] : key;
+    if (!want.has(key)) {
       out.push(
         diagnostic({
           code: 'NS_CI_DRIFT',
@@ -398,9 +615,9 @@ function matrixDrift(expected: unknown, actual: unknown, job: string, file: stri
           message:
             job === 'build'
               ? `the workflow's build matrix builds ${target}, which napi.targets does not list`
-              : `the workflow's ${job} matrix loads ${target}, which the config does not call for`,
+              : `the workflow's ${job} matrix tests ${key}, which the config does not call for`,
           expected: 'no entry',
-          found: `a jobs.${job} matrix entry for ${target}`,
+          found: `a jobs.${job} matrix entry for ${key}`,
           hint: REGENERATE,
         }),
       );
@@ -451,6 +668,6 @@ export function workflowDrift(expected: string, actual: string | undefined, file
     return [firstDifference(expected, actual, file)];
   }
   const wanted: unknown = parse(expected);
-  const specific = [...matrixDrift(wanted, parsed, 'build', file), ...matrixDrift(wanted, parsed, 'test', file)];
+  const specific = ['build', 'test', 'test-linux', 'test-wasi'].flatMap((job) => matrixDrift(wanted, parsed, job, file));
   return specific.length > 0 ? specific : [firstDifference(expected, actual, file)];
 }

@@ -5,13 +5,62 @@
  * stage (and `--json`) sees one stable shape. The string unions (format, libc, crt, error codes) are
  * the binding's own `#[napi(string_enum)]` types: nothing here guesses or defaults a value.
  */
+import { existsSync } from 'node:fs';
 import { createRequire } from 'node:module';
+import { fileURLToPath } from 'node:url';
 import type * as Binding from '@napi-ship/core';
 import { DiagnosticError } from '../diagnostics/index.js';
 
 type CoreBinding = typeof Binding;
 
 let binding: CoreBinding | undefined;
+
+/** What the hint of a core that does not load depends on. */
+export interface CoreHost {
+  /** `process.platform`-`process.arch`[-gnu|musl|msvc], napi-rs's platform-arch-abi of this machine. */
+  readonly abi: string;
+  /** The platform packages @napi-ship/core pins (its `optionalDependencies`); `null` when its package.json is unreadable. */
+  readonly platformPackages: readonly string[] | null;
+  /** napi-ship runs from a source checkout (crates/napi-ship-node beside it), not from an install. */
+  readonly sourceCheckout: boolean;
+}
+
+/** This machine's napi-rs platform-arch-abi (`linux-x64-gnu`, `darwin-arm64`, `win32-x64-msvc`, …). */
+export function hostAbi(): string {
+  const base = `${process.platform}-${process.arch}`;
+  if (process.platform === 'win32') return `${base}-msvc`;
+  if (process.platform !== 'linux') return base;
+  const report = process.report.getReport() as { header?: { glibcVersionRuntime?: string } };
+  return `${base}-${report.header?.glibcVersionRuntime === undefined ? 'musl' : 'gnu'}`;
+}
+
+/**
+ * What to do when @napi-ship/core does not load, for the user in front of it: from a source
+ * checkout, build it; from an install, which platform package is missing and how to get it, or
+ * that this platform has none. Pure.
+ */
+export function coreLoadHint(host: CoreHost): string {
+  if (host.sourceCheckout) return 'a source checkout of napi-ship: build the core for this machine with `pnpm build`';
+  const wanted = `@napi-ship/core-${host.abi}`;
+  if (host.platformPackages !== null && host.platformPackages.length > 0 && !host.platformPackages.includes(wanted)) {
+    const shipped = host.platformPackages.map((p) => p.replace('@napi-ship/core-', '')).join(', ');
+    return `napi-ship's native core is not built for this platform (${host.abi}); it ships for ${shipped}: run napi-ship on one of those (e.g. in CI)`;
+  }
+  return `the platform package ${wanted} is not installed: install napi-ship again with optional dependencies (not --omit=optional, --no-optional or --ignore-optional; with npm, delete node_modules and package-lock.json first, npm/cli#4828), or add ${wanted} at napi-ship's @napi-ship/core version`;
+}
+
+function coreHost(require: NodeJS.Require): CoreHost {
+  let platformPackages: string[] | null = null;
+  try {
+    const manifest = require('@napi-ship/core/package.json') as { optionalDependencies?: Record<string, string> };
+    platformPackages = Object.keys(manifest.optionalDependencies ?? {});
+  } catch {
+    platformPackages = null;
+  }
+  // dist/src/core → the package root; a checkout has the core's crate beside it.
+  const root = fileURLToPath(new URL('../../../', import.meta.url));
+  return { abi: hostAbi(), platformPackages, sourceCheckout: existsSync(`${root}crates/napi-ship-node/Cargo.toml`) };
+}
 
 /** Load the native core once; a missing build is a diagnostic with the fix. */
 export function loadCore(): CoreBinding {
@@ -26,7 +75,7 @@ export function loadCore(): CoreBinding {
         code: 'NS_CORE_LOAD',
         severity: 'error',
         message: `the native core @napi-ship/core could not be loaded: ${reason}`,
-        hint: 'build it for this machine with `pnpm build` (or install the @napi-ship/core package for your platform)',
+        hint: coreLoadHint(coreHost(require)),
       },
     ]);
   }

@@ -1,6 +1,6 @@
 /**
  * The embedded throwaway registry of a rehearsal: verdaccio on 127.0.0.1, on a free port, with
- * storage in a temp dir, an htpasswd user created over its API and no uplinks (nothing leaves the
+ * storage in a temp dir, an htpasswd user created over its API and no uplinks unless asked (nothing leaves the
  * machine, nothing is proxied from npmjs). Started and stopped by the caller; the tests use it too
  * (test/helpers/verdaccio.ts re-exports `startRegistry`).
  *
@@ -147,6 +147,33 @@ export interface StartRegistryOptions {
   readonly verdaccio?: VerdaccioInstall;
   /** Largest tarball verdaccio accepts (default `500mb`). */
   readonly maxBodySize?: string;
+  /**
+   * Proxy every package not named in `local` to this registry (default: no uplink, nothing leaves
+   * the machine). For installs of a package published here whose own dependencies live on the
+   * public registry, as a user's registry would serve them.
+   */
+  readonly uplink?: { readonly url: string; readonly local: readonly string[] };
+}
+
+/** The `uplinks:`/`packages:` part of verdaccio's config: `local` names are served only from storage. Pure. */
+export function packageRules(uplink: StartRegistryOptions['uplink']): string[] {
+  const rule = (pattern: string, proxy: boolean): string[] => [
+    `  ${JSON.stringify(pattern)}:`,
+    '    access: $all',
+    '    publish: $authenticated',
+    '    unpublish: $authenticated',
+    ...(proxy ? ['    proxy: upstream'] : []),
+  ];
+  if (uplink === undefined) return ['uplinks: {}', 'packages:', ...rule('**', false)];
+  return [
+    'uplinks:',
+    '  upstream:',
+    `    url: ${JSON.stringify(uplink.url)}`,
+    '    timeout: 60s',
+    'packages:',
+    ...uplink.local.flatMap((name) => rule(name, false)),
+    ...rule('**', true),
+  ];
 }
 
 /**
@@ -182,12 +209,7 @@ export async function startRegistry(options: StartRegistryOptions = {}): Promise
       '    max_users: 10',
       // A throwaway user on loopback: cheap bcrypt (verdaccio verifies the password on every request).
       '    rounds: 4',
-      'uplinks: {}',
-      'packages:',
-      "  '**':",
-      '    access: $all',
-      '    publish: $authenticated',
-      '    unpublish: $authenticated',
+      ...packageRules(options.uplink),
       `max_body_size: ${options.maxBodySize ?? '500mb'}`,
       'web:',
       '  enable: false',

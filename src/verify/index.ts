@@ -61,6 +61,7 @@ const CHECK_OF: Readonly<Record<AreaCode<'verify'> | InspectCode, VerifyCheck | 
   NS_VERIFY_PIN_VERSION: 'pins',
   NS_VERIFY_PIN_EXTRA: 'pins',
   NS_VERIFY_LOADER: 'pins',
+  NS_VERIFY_LOADER_VERSION: null,
   NS_VERIFY_SIZE: 'size',
   NS_BINARY_FORMAT: 'binary',
   NS_BINARY_OS: 'binary',
@@ -231,7 +232,7 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Pr
   }
 
   const trace = await traceLoader(plan.root.dir, root, plan.root.packageName);
-  const loaderDiagnostics = checkLoader(trace, plan.targets, plan.root.packageJsonPath);
+  const loaderDiagnostics = checkLoader(trace, plan.targets, plan.root.packageJsonPath, plan.root.version);
   releaseDiagnostics.push(...loaderDiagnostics.filter((d) => d.target === undefined));
 
   // Check 1, the other way: platform package dirs that no target claims.

@@ -7,7 +7,7 @@ import { renderBuildText } from '../../report/build.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
 import { classOf } from '../../diagnostics/index.js';
-import { ExitCode, exitCodeForClass } from '../exit-codes.js';
+import { ExitCode, exitCodeForClass, exitCodeOf } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 
@@ -38,7 +38,12 @@ export const buildCommand: Command = {
       description: 'a target to build (triple, or platform-arch-abi like linux-x64-gnu); repeat or comma-separate',
       defaultText: 'every napi.targets entry',
     },
-    { name: 'release', type: 'boolean', description: 'release profile (the default)' },
+    {
+      name: 'release',
+      type: 'boolean',
+      description: "release profile, over the build script's --profile",
+      defaultText: "the build script's --profile, else release",
+    },
     { name: 'debug', type: 'boolean', description: 'debug profile' },
     jsonOption('the build outcome (per target: status, toolchain, reason, output, rustc, durationMs)'),
     ...LOG_OPTIONS,
@@ -75,7 +80,7 @@ export const buildCommand: Command = {
     }
     const outcome = await buildTargets(plan, {
       targets: selection.targets.map((t) => t.spec.triple),
-      release: !flag(args, 'debug'),
+      release: flag(args, 'debug') ? false : flag(args, 'release') ? true : undefined,
       logger,
     });
     if (flag(args, 'json')) {
@@ -85,6 +90,9 @@ export const buildCommand: Command = {
     }
     const counts = buildCounts(outcome);
     if (counts.failed > 0) return ExitCode.Failed;
+    // A project whose build napi-ship cannot resolve (several candidate crates, a named crate missing): its class says which status.
+    const projectErrors = outcome.diagnostics.filter((d) => d.severity === 'error' && classOf(d.code) !== 'environment');
+    if (projectErrors.length > 0) return exitCodeOf(projectErrors);
     // Nothing could be built because the machine lacks Rust, @napi-rs/cli or a crate: the diagnostics' class says so.
     if (counts.built === 0 && outcome.diagnostics.some((d) => classOf(d.code) === 'environment')) return exitCodeForClass('environment');
     // Targets asked for by name must be built; with the default (all targets) a skip is expected.

@@ -1,5 +1,14 @@
 import path from 'node:path';
-import { ciMatrix, defaultWorkflowFile, generateWorkflow, readWorkflowFile, repositoryLayout, workflowDrift } from '../../ci/index.js';
+import {
+  ciMatrix,
+  defaultWorkflowFile,
+  generateWorkflow,
+  napiShipDependencyNotes,
+  projectBuildCommand,
+  readWorkflowFile,
+  repositoryLayout,
+  workflowDrift,
+} from '../../ci/index.js';
 import { formatDiagnostic } from '../../diagnostics/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { writeAtomic } from '../../util/fs.js';
@@ -22,11 +31,14 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
   const text = generateWorkflow(plan, layout.options);
   const onDisk = await readWorkflowFile(file);
   const json = flag(args, 'json');
+  // How the workflow gets napi-ship, and what napi-ship could not read of the project's build.
+  const notes = [...napiShipDependencyNotes(layout), ...layout.options.project.diagnostics.filter((d) => d.severity !== 'note')];
+  if (!json) for (const d of notes) io.stderr(formatDiagnostic(d) + '\n');
 
   if (flag(args, 'check')) {
     const diagnostics = workflowDrift(text, onDisk, shown(io, file));
     if (json) {
-      io.stdout(JSON.stringify({ file, upToDate: diagnostics.length === 0, diagnostics }, null, 2) + '\n');
+      io.stdout(JSON.stringify({ file, upToDate: diagnostics.length === 0, diagnostics, notes }, null, 2) + '\n');
     } else {
       for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
       io.stdout(
@@ -41,7 +53,7 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
   const changed = onDisk !== text;
   if (changed) await writeAtomic(file, text);
   if (json) {
-    io.stdout(JSON.stringify({ file, changed, targets: plan.targets.map((t) => t.spec.triple) }, null, 2) + '\n');
+    io.stdout(JSON.stringify({ file, changed, targets: plan.targets.map((t) => t.spec.triple), notes }, null, 2) + '\n');
   } else {
     io.stdout(`${changed ? 'wrote' : 'unchanged:'} ${shown(io, file)} (build matrix of ${plan.targets.length} target(s))\n`);
   }
@@ -50,7 +62,11 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
 
 async function matrix(args: ParsedArgs, io: Io): Promise<ExitCode> {
   const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
-  const entries = ciMatrix(plan.targets.map((t) => t.spec));
+  const { options } = repositoryLayout(plan);
+  const entries = ciMatrix(
+    plan.targets.map((t) => t.spec),
+    projectBuildCommand(options.project, options.packageManager),
+  );
   if (flag(args, 'json')) {
     io.stdout(JSON.stringify(entries, null, 2) + '\n');
   } else {

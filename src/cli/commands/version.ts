@@ -1,4 +1,5 @@
 import path from 'node:path';
+import { formatDiagnostic } from '../../diagnostics/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { DEFAULT_REGISTRY } from '../../registry/url.js';
 import { setReleaseVersion } from '../../version/index.js';
@@ -23,7 +24,14 @@ export const versionCommand: Command = {
       defaultText: `npm_config_registry or ${DEFAULT_REGISTRY}`,
     },
     { name: 'no-registry-check', type: 'boolean', description: 'do not ask the registry (offline work)' },
-    jsonOption('{ from, to, distTag, changes }'),
+    {
+      name: 'tag',
+      type: 'string',
+      value: 'TAG',
+      description: "the dist-tag the version will be published under; needed for a version below the registry's latest (a backport)",
+      defaultText: 'latest (next for a prerelease)',
+    },
+    jsonOption('{ from, base, to, distTag, changes, diagnostics }'),
   ],
   examples: [
     { description: 'bump the patch version everywhere', command: 'napi-ship version patch' },
@@ -31,6 +39,7 @@ export const versionCommand: Command = {
       description: 'a beta prerelease, without asking the registry',
       command: 'napi-ship version prerelease --preid beta --no-registry-check',
     },
+    { description: 'a backport below the current latest, under its own dist-tag', command: 'napi-ship version 1.4.9 --tag v1-lts' },
   ],
   async run(args, io: Io) {
     const [request, extra] = args.positionals;
@@ -43,7 +52,9 @@ export const versionCommand: Command = {
       request,
       ...(preid === undefined ? {} : { preid }),
       registry: flag(args, 'no-registry-check') ? null : { registry },
+      tag: stringOption(args, 'tag'),
     });
+    for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     if (flag(args, 'json')) {
       io.stdout(JSON.stringify(result, null, 2) + '\n');
     } else {
@@ -54,6 +65,7 @@ export const versionCommand: Command = {
         ),
       );
       io.stdout(`${plan.root.name} ${result.from} → ${result.to} (publishes under the "${result.distTag}" dist-tag)\n`);
+      if (stringOption(args, 'tag') !== undefined) io.stdout(`next: publish with --tag ${result.distTag}\n`);
     }
     return ExitCode.Ok;
   },

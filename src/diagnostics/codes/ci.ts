@@ -17,4 +17,14 @@ export const ciCodes = {
     summary: 'the workflow file to check cannot be read',
     hint: 'pass --out with the path of the workflow file',
   },
+  NS_CI_NAPI_SHIP_NOT_INSTALLED: {
+    class: 'check',
+    summary: "napi-ship is not a devDependency: the generated workflow's package-manager exec of it would fail",
+    hint: 'add napi-ship to devDependencies with an exact version (napi-ship init does) and commit the lockfile',
+  },
+  NS_CI_NAPI_SHIP_NOT_PINNED: {
+    class: 'check',
+    summary: 'napi-ship is a devDependency with a range, not an exact version',
+    hint: 'pin it to an exact version (e.g. pnpm add -D -E napi-ship)',
+  },
 } as const satisfies CodeTable;

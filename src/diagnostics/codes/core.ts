@@ -10,7 +10,7 @@ export const coreCodes = {
   NS_CORE_LOAD: {
     class: 'environment',
     summary: 'the native core @napi-ship/core could not be loaded',
-    hint: 'build it for this machine with `pnpm build` (or install the @napi-ship/core package for your platform)',
+    hint: "install napi-ship again with optional dependencies, so that @napi-ship/core's package for this platform (e.g. @napi-ship/core-linux-x64-gnu) is installed; from a source checkout: pnpm build",
   },
   NS_INSPECT_E_NOT_FOUND: { class: 'check', summary: 'the binary to inspect does not exist', hint: 'build and stage the binary first' },
   NS_INSPECT_E_IO: { class: 'environment', summary: 'the binary could not be read', hint: 'check the file is readable' },

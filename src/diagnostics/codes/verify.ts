@@ -71,6 +71,11 @@ export const verifyCodes = {
     summary: 'the root pins a platform package that is not a configured target',
     hint: 'add its triple to napi.targets or remove the pin',
   },
+  NS_VERIFY_LOADER_VERSION: {
+    class: 'check',
+    summary: "the napi-rs 3 loader's embedded version checks (`bindingPackageVersion !== 'x.y.z'`) name another version than the package's",
+    hint: 'regenerate the loader with napi build --platform after the bump, or bump with napi-ship version (it updates them)',
+  },
   NS_VERIFY_LOADER: {
     class: 'check',
     summary: 'the root package has no loader file, or it does not load the platform packages',

@@ -27,4 +27,24 @@ export const versionCodes = {
     summary: 'Cargo.toml has no version line to update',
     hint: 'give the crate a `version = "x.y.z"` in [package] (or [workspace.package])',
   },
+  NS_VERSION_TAG: {
+    class: 'usage',
+    summary: 'the --tag given is not a dist-tag npm accepts (empty, or parses as a semver range)',
+    hint: 'pick a tag name such as next, beta or v1-lts',
+  },
+  NS_VERSION_BELOW_LATEST: {
+    class: 'check',
+    summary: "the new version is below the registry's `latest`; under the default tag it would move latest backwards",
+    hint: 'name the dist-tag explicitly for a backport (--tag v1-lts), and publish with the same --tag',
+  },
+  NS_VERSION_BASE: {
+    class: 'check',
+    summary: 'the registry has a newer version than the local one; the bump started from it',
+    hint: 'this checkout is behind the registry: pull the release commit if there is one',
+  },
+  NS_VERSION_CARGO_INDEPENDENT: {
+    class: 'check',
+    summary: "the crate's version is not the package's, so it is its own and was left alone",
+    hint: 'set the crate version to the package version once if it should move with the release',
+  },
 } as const satisfies CodeTable;
