@@ -224,6 +224,15 @@ describe("real projects' build scripts (published package.json from the npm regi
     assert.equal(p.flags.options.jsBinding, 'bindings.js');
     assert.equal(p.flags.options.dts, 'index.d.ts');
     assert.equal(p.outputDir, path.join(dir, 'src-js'));
+    // Its typings carry napi.dtsHeaderFile's text, not napi-rs's mark: still napi-rs's, so rewritten.
+    assert.equal(p.dtsHeader, null, 'the header file is not there yet');
+    await mkdir(path.join(dir, 'src-js'), { recursive: true });
+    await writeFile(path.join(dir, 'src-js', 'header.d.ts'), '/* oxc header */\nimport type { Program } from "./ast"\n');
+    const q = projectBuild(await loadPlan(dir));
+    assert.equal(q.dtsHeader, '/* oxc header */\nimport type { Program } from "./ast"\n');
+    const typings = `${q.dtsHeader}export declare function parseSync(): Program\n`;
+    assert.ok(isGeneratedByNapiRs(typings, 'dts', { dtsHeader: q.dtsHeader }));
+    assert.ok(!isGeneratedByNapiRs(typings, 'dts'));
   });
 
   test('@node-rs/argon2: its build runs a wrapper (oxnode ./build.ts): a warning saying so, napiShip.build.args takes over', async () => {

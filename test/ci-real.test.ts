@@ -149,7 +149,7 @@ test("napi-rs's package template: the build commands of its own CI.yml, yarn tes
   );
   const wasi = jobs['test-wasi'];
   assert.deepEqual(wasi?.steps.at(-1), { name: 'Test', run: 'yarn test', env: { NAPI_RS_FORCE_WASI: '1' } });
-  assert.match(runs(wasi).join('\n'), /yarn config set supportedArchitectures\.cpu --json '\["current", "wasm32"\]' && yarn install/);
+  assert.match(runs(wasi).join('\n'), /yarn config set --json supportedArchitectures\.cpu '\["current", "wasm32"\]' && yarn install/);
   assert.deepEqual(jobs.publish?.needs, ['build', 'test', 'test-linux', 'test-wasi']);
   assert.deepEqual(
     runs(jobs.publish).filter((r) => r.startsWith('yarn napi-ship')),

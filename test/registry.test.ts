@@ -28,7 +28,8 @@ function npm(args: readonly string[], cwd: string): Promise<{ stdout: string; st
 before(async () => {
   registry = await startRegistry();
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-registry-'));
-  const result = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'release'), rehearsal: false });
+  // --no-build: the core `pnpm test` built (a second six-target build here would only cost minutes).
+  const result = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'release'), build: false, rehearsal: false });
   releaseDir = result.files.releaseDir;
   manifest = JSON.parse(await readFile(path.join(releaseDir, 'release-manifest.json'), 'utf8')) as ReleaseManifest;
 });

@@ -58,7 +58,8 @@ let releaseDir = '';
 before(async () => {
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-smoke-test-'));
   version = await crateVersion(coreDir);
-  const dry = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'release'), rehearsal: false });
+  // --no-build: the core `pnpm test` built; the release build itself is tested in release-dry-run.test.ts.
+  const dry = await releaseDryRun({ cwd: coreDir, outDir: path.join(scratch, 'release'), build: false, rehearsal: false });
   assert.equal(dry.summary.errors, 0);
   releaseDir = dry.files.releaseDir;
 });

@@ -101,6 +101,20 @@ function unprobed(): BuildHost {
   };
 }
 
+/**
+ * napi-ship was given `-c/--config-path`: napi build reads the same napi-rs config file, unless the
+ * project's own build script already names one.
+ */
+function withConfigPath(project: ProjectBuild, configPath: string | null): ProjectBuild {
+  if (configPath === null || project.flags.options.configPath !== undefined) return project;
+  const flags = {
+    ...project.flags,
+    options: { ...project.flags.options, configPath },
+    args: [...project.flags.args, '--config-path', configPath],
+  };
+  return { ...project, flags };
+}
+
 /** cargo's first `error…` line among the last lines it printed. */
 function firstError(tail: readonly string[]): string | undefined {
   return tail.find((l) => /^error(\[|:)/.test(l.trim()));
@@ -110,7 +124,7 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
   const logger = options.logger ?? silentLogger();
   const cwd = plan.root.dir;
   const wanted = selectTargets(plan, options.targets ?? []).targets;
-  const project = projectBuild(plan);
+  const project = withConfigPath(projectBuild(plan), plan.root.configPath);
   const { release: isRelease, profile } = profileOf(project, options.release);
   const release: boolean | string = profile ?? isRelease;
   const profileName = profile ?? (isRelease ? 'release' : 'debug');
@@ -356,13 +370,12 @@ async function buildOne(spec: TargetSpec, step: BuildPlanStep, ctx: RunContext):
       abi,
     );
     if (run.reply.ok) {
-      const dtsHeader = project.flags.options.dtsHeader;
       const placement = await placeBuildOutputs(
         staging,
         {
           binaryDir: project.packageDir,
           loaderDir: project.outputDir,
-          dtsHeader: typeof dtsHeader === 'string' ? dtsHeader : undefined,
+          dtsHeader: project.dtsHeader ?? undefined,
           dtsWithoutHeader: project.flags.options.noDtsHeader === true,
         },
         run.reply.outputs,

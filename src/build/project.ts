@@ -14,6 +14,7 @@ import path from 'node:path';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import type { TargetSpec } from '../targets/index.js';
+import { isRecord } from '../util/json.js';
 import { parseNapiBuildArgs, readBuildScript, shellQuote, type BuildScript, type NapiBuildFlags, type NapiOptionValue } from './script.js';
 import { buildSettings, type BuildSettings } from './settings.js';
 
@@ -35,6 +36,12 @@ export interface ProjectBuild {
   readonly crateFrom: CrateSource;
   /** Where the loader and typings are written (the project's `--output-dir`, or napi-rs's default). */
   readonly outputDir: string;
+  /**
+   * The header napi-rs puts on the typings instead of its own mark, as it chooses it: the napi
+   * config's `dtsHeaderFile` (read, relative to `cwd`), else `--dts-header`, else the config's
+   * `dtsHeader`; null for napi-rs's default header (or none with `--no-dts-header`).
+   */
+  readonly dtsHeader: string | null;
   /** Variables set for every target (the script's prefixes, then `napiShip.build.env`). */
   readonly env: Readonly<Record<string, string>>;
   readonly settings: BuildSettings;
@@ -194,6 +201,7 @@ export function projectBuild(plan: ReleasePlan): ProjectBuild {
         : packageDir;
   return {
     packageDir,
+    dtsHeader: dtsHeaderOf(plan, flags, cwd),
     flagsFrom,
     script,
     flags,
@@ -205,6 +213,21 @@ export function projectBuild(plan: ReleasePlan): ProjectBuild {
     settings,
     diagnostics,
   };
+}
+
+function dtsHeaderOf(plan: ReleasePlan, flags: NapiBuildFlags, cwd: string): string | null {
+  if (flags.options.noDtsHeader === true) return null;
+  const napi = isRecord(plan.root.manifest.napi) ? plan.root.manifest.napi : {};
+  if (typeof napi.dtsHeaderFile === 'string') {
+    try {
+      return readFileSync(path.resolve(cwd, napi.dtsHeaderFile), 'utf8');
+    } catch {
+      return null;
+    }
+  }
+  const flag = flags.options.dtsHeader;
+  if (typeof flag === 'string') return flag;
+  return typeof napi.dtsHeader === 'string' ? napi.dtsHeader : null;
 }
 
 /** The variables of one target: the project's, then `napiShip.build.targetEnv` for its triple or platform-arch-abi. */

@@ -387,7 +387,7 @@ function wasiTestJob(plan: ReleasePlan, matrix: readonly WasiTestEntry[], layout
     pm === 'yarn'
       ? {
           ...installStep(layout),
-          run: `corepack enable && yarn config set supportedArchitectures.cpu --json '["current", "wasm32"]' && yarn install`,
+          run: `corepack enable && yarn config set --json supportedArchitectures.cpu '["current", "wasm32"]' && yarn install`,
         }
       : installStep(layout);
   return {

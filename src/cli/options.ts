@@ -17,6 +17,18 @@ export const CWD_OPTION: OptionSpec = {
   defaultText: '.',
 };
 
+/**
+ * `-c/--config-path`, as @napi-rs/cli has it: a separate napi-rs config file (JSON, what package.json
+ * `napi` would hold) whose keys override package.json's `napi`; relative to `--cwd`, as napi-rs resolves it.
+ */
+export const CONFIG_PATH_OPTION: OptionSpec = {
+  name: 'config-path',
+  short: 'c',
+  type: 'string',
+  value: 'FILE',
+  description: "the napi-rs config file (as `napi build -c`): its keys override package.json's napi; relative to --cwd",
+};
+
 /** `--json` with what the command prints. */
 export function jsonOption(what: string): OptionSpec {
   return { name: 'json', type: 'boolean', description: `print ${what} as JSON on stdout (progress and errors stay on stderr)` };

@@ -63,6 +63,8 @@ export interface DryRunOptions {
   readonly load?: boolean;
   /** Skip the rehearsal's read-only plan against the real registry. */
   readonly offline?: boolean;
+  /** The napi-rs config file (`-c/--config-path`), relative to `cwd`: its keys override package.json's napi. */
+  readonly configPath?: string;
   /** How the rehearsal loads each install (default: the generic load script; see `RehearsalOptions.loader`). */
   readonly rehearsalLoader?: RuntimeLoader;
 }
@@ -80,7 +82,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
   const log = options.logger ?? (options.onStep ? loggerFromOnStep(options.onStep) : silentLogger());
   const step = stepper(log);
   step('reading the release plan');
-  const source = await loadPlan(options.cwd);
+  const source = await loadPlan(options.cwd, options.configPath === undefined ? {} : { configPath: options.configPath });
   const build = options.build ?? options.artifactsDir === undefined;
   let built: BuildOutcome | null = null;
   if (build) {

@@ -44,5 +44,6 @@ export async function stagingCopy(plan: ReleasePlan, dir: string): Promise<Relea
     if (entries.length === 0) continue;
     await linkTree(t.packageDir, path.join(dir, 'npm', t.spec.platformArchABI));
   }
-  return loadPlan(dir);
+  // The napi-rs config file (if any) is read where it is: its absolute path, not a copy.
+  return loadPlan(dir, plan.root.configPath === null ? {} : { configPath: plan.root.configPath });
 }

@@ -1,11 +1,10 @@
-import path from 'node:path';
 import { buildCounts, buildTargets, selectTargets } from '../../build/index.js';
 import { loggerFromArgs } from '../log-options.js';
-import { loadPlan } from '../../plan/index.js';
 import { startRun, withStage } from '../../run/index.js';
 import { renderBuildText } from '../../report/build.js';
-import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
+import { flag, type Command } from '../command.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { classOf } from '../../diagnostics/index.js';
 import { ExitCode, exitCodeForClass, exitCodeOf } from '../exit-codes.js';
 import type { Io } from '../output.js';
@@ -29,6 +28,7 @@ export const buildCommand: Command = {
     'Build the addon for each target through @napi-rs/cli, with the toolchain napi-rs recommends; skip what cannot build here, saying why.',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'target',
       short: 't',
@@ -61,7 +61,7 @@ export const buildCommand: Command = {
     if (flag(args, 'release') && flag(args, 'debug')) return usageError(io, '--release and --debug exclude each other', buildCommand);
     const logger = loggerFromArgs(args, io, 'build');
     if ('usage' in logger) return usageError(io, logger.usage, buildCommand);
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const requested = targetList(args.values.target);
     const selection = selectTargets(plan, requested);
     if (selection.unknown.length > 0) {

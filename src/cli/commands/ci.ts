@@ -10,10 +10,10 @@ import {
   workflowDrift,
 } from '../../ci/index.js';
 import { formatDiagnostic } from '../../diagnostics/index.js';
-import { loadPlan } from '../../plan/index.js';
 import { writeAtomic } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
-import { CWD_OPTION, jsonOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
@@ -24,7 +24,7 @@ function shown(io: Io, file: string): string {
 }
 
 async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
-  const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+  const plan = await planFromArgs(args, io);
   const layout = repositoryLayout(plan);
   const out = stringOption(args, 'out');
   const file = out === undefined ? defaultWorkflowFile(layout) : path.resolve(io.cwd, out);
@@ -61,7 +61,7 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
 }
 
 async function matrix(args: ParsedArgs, io: Io): Promise<ExitCode> {
-  const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+  const plan = await planFromArgs(args, io);
   const { options } = repositoryLayout(plan);
   const entries = ciMatrix(
     plan.targets.map((t) => t.spec),
@@ -86,6 +86,7 @@ export const ciCommand: Command = {
   positionals: '<generate|matrix>',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'out',
       type: 'string',

@@ -7,7 +7,7 @@ import { toolsDir } from '../../build/tools.js';
 import { ARM64_SYSROOT } from '../../load/index.js';
 import { loadPlan } from '../../plan/index.js';
 import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals } from './usage.js';
@@ -16,8 +16,8 @@ function onPath(command: string): boolean {
   return (process.env.PATH ?? '').split(path.delimiter).some((d) => d !== '' && existsSync(path.join(d, command)));
 }
 
-async function report(cwd: string): Promise<DoctorReport> {
-  const plan = await loadPlan(cwd);
+async function report(cwd: string, configPath: string | undefined): Promise<DoctorReport> {
+  const plan = await loadPlan(cwd, configPath === undefined ? {} : { configPath });
   const host = await probeHost(plan.root.dir);
   return diagnose(
     plan.targets,
@@ -68,6 +68,7 @@ export const doctorCommand: Command = {
   summary: 'Per target: can it build here, with which toolchain, what is missing and the command that installs it; --install does it.',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'install',
       type: 'boolean',
@@ -85,11 +86,11 @@ export const doctorCommand: Command = {
     const refused = rejectPositionals(io, args.positionals, doctorCommand);
     if (refused !== null) return refused;
     const cwd = path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.');
-    let r = await report(cwd);
+    let r = await report(cwd, stringOption(args, 'config-path'));
     let installed: InstallStep[] | null = null;
     if (flag(args, 'install')) {
       installed = await installMissing(r);
-      r = await report(cwd);
+      r = await report(cwd, stringOption(args, 'config-path'));
     }
     if (flag(args, 'json')) io.stdout(JSON.stringify({ ...r, installed }, null, 2) + '\n');
     else io.stdout(render(r, installed));

@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
 import { packProject } from '../../pack/index.js';
-import { loadPlan } from '../../plan/index.js';
 import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals } from './usage.js';
@@ -27,6 +27,7 @@ export const packCommand: Command = {
   summary: 'Pack the root and every platform package into byte-reproducible npm tarballs, with SHA256SUMS and the release manifest.',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     releaseDirOption(
       'where to write the tarballs, SHA256SUMS and release-manifest.json (where release --dry-run, sbom and publish look)',
       ['out'],
@@ -42,7 +43,7 @@ export const packCommand: Command = {
     const refused = rejectPositionals(io, args.positionals, packCommand);
     if (refused !== null) return refused;
     const json = flag(args, 'json');
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const out = stringOption(args, 'release-dir');
     const packed = await packProject(plan, { ...(out === undefined ? {} : { outDir: path.resolve(io.cwd, out) }), env: io.env });
     const outDir = packed.outDir;

@@ -4,7 +4,6 @@ import { formatDiagnostic } from '../../diagnostics/index.js';
 import { lineDiff, planPolicyInit, starterPolicy, starterPolicyConfig } from '../../init/index.js';
 import { loggerFromArgs } from '../log-options.js';
 import { stepper } from '../../log/index.js';
-import { loadPlan } from '../../plan/index.js';
 import {
   evaluatePolicy,
   parsePolicyConfig,
@@ -18,8 +17,9 @@ import {
 } from '../../policy/index.js';
 import type { Inventory } from '../../sbom/index.js';
 import { writeAtomic } from '../../util/fs.js';
-import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
-import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
+import { flag, type Command, type ParsedArgs } from '../command.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { paint, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -126,6 +126,7 @@ export const policyCommand: Command = {
     'The license and source gate: judge every shipped crate and npm dependency against napiShip.policy (none configured: list the licenses found).',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     { name: 'include-dev', type: 'boolean', description: 'also judge dev dependencies (default: napiShip.sbom.includeDev, else no)' },
     {
       name: 'init',
@@ -149,7 +150,7 @@ export const policyCommand: Command = {
     if ('usage' in logger) return usageError(io, logger.usage, policyCommand);
     const step = stepper(logger);
     step('reading the policy');
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const config = await readPolicyConfig(plan.root.dir, plan.root.manifest);
     if (flag(args, 'init') && config.file !== null && !flag(args, 'json')) {
       // Nothing to make: say so without reading the dependency graphs.

@@ -5,7 +5,7 @@ import { renderJson, renderText } from '../../report/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import type { Io } from '../output.js';
-import { CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
 import { rejectPositionals, usageError } from './usage.js';
 
 export const releaseCommand: Command = {
@@ -15,6 +15,7 @@ export const releaseCommand: Command = {
   options: [
     { name: 'dry-run', type: 'boolean', required: true, description: 'rehearse without publishing anything (required for now)' },
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'out',
       type: 'string',
@@ -74,8 +75,10 @@ export const releaseCommand: Command = {
     const artifacts = stringOption(args, 'artifacts');
     const json = flag(args, 'json');
     const stepSummary = io.env.GITHUB_STEP_SUMMARY;
+    const configPath = stringOption(args, 'config-path');
     const result = await releaseDryRun({
       cwd,
+      ...(configPath === undefined ? {} : { configPath }),
       ...(out === undefined ? {} : { outDir: path.resolve(io.cwd, out) }),
       ...(stepSummary ? { stepSummary } : {}),
       ...(artifacts === undefined ? {} : { artifactsDir: path.resolve(io.cwd, artifacts) }),

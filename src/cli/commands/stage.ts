@@ -1,9 +1,9 @@
 import path from 'node:path';
 import { formatDiagnostic } from '../../diagnostics/index.js';
-import { loadPlan } from '../../plan/index.js';
 import { stagePackages, targetRows } from '../../stage/index.js';
 import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals } from './usage.js';
@@ -20,6 +20,7 @@ export const stageCommand: Command = {
   summary: "Put each target's binary into its platform package (napi-rs's package.json) and pin them all in the root.",
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'artifacts',
       type: 'string',
@@ -36,7 +37,7 @@ export const stageCommand: Command = {
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, stageCommand);
     if (refused !== null) return refused;
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const artifacts = stringOption(args, 'artifacts');
     const githubRepository = io.env.GITHUB_ACTIONS === 'true' ? io.env.GITHUB_REPOSITORY : undefined;
     const outcome = await stagePackages(plan, {

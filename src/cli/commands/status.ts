@@ -1,14 +1,14 @@
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { MANIFEST_FILE, type ReleaseManifest } from '../../manifest/index.js';
-import { loadPlan } from '../../plan/index.js';
 import { parseManifestText, releaseStatus } from '../../publish/index.js';
 import { DiagnosticError } from '../../diagnostics/index.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { registryClientFromArgs } from './publish.js';
-import { CWD_OPTION, jsonOption, REGISTRY_OPTIONS, releaseDirOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, REGISTRY_OPTIONS, releaseDirOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { usageError } from './usage.js';
 
 /** The root package's name: `--name`, else the release manifest's (`--release-dir`), else `--cwd`'s package.json. */
@@ -16,7 +16,7 @@ export async function rootNameFromArgs(args: ParsedArgs, io: Io, manifest: Relea
   const name = stringOption(args, 'name');
   if (name !== undefined) return name;
   if (manifest !== null) return manifest.name;
-  const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+  const plan = await planFromArgs(args, io);
   return plan.root.name;
 }
 
@@ -35,6 +35,7 @@ export const statusCommand: Command = {
   positionals: '<version>',
   options: [
     { ...CWD_OPTION, description: 'the napi-rs root package directory, for its name' },
+    CONFIG_PATH_OPTION,
     { name: 'name', type: 'string', value: 'PKG', description: "the root package's name (instead of reading --cwd)" },
     releaseDirOption("a release dir: compare each package's integrity with its release-manifest.json", ['from'], 'none'),
     ...REGISTRY_OPTIONS,

@@ -1,8 +1,7 @@
-import path from 'node:path';
-import { loadPlan } from '../../plan/index.js';
 import { allTargets } from '../../targets/index.js';
-import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption } from '../options.js';
+import { flag, type Command } from '../command.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 
@@ -11,6 +10,7 @@ export const targetsCommand: Command = {
   summary: 'List the configured targets (napi.targets) with their platform packages and expected binaries.',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     { name: 'all', type: 'boolean', description: 'list every triple napi-rs supports instead of the configured ones' },
     jsonOption('the targets'),
   ],
@@ -33,7 +33,7 @@ export const targetsCommand: Command = {
       }
       return ExitCode.Ok;
     }
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const rows = plan.targets.map((t) => ({
       triple: t.spec.triple,
       platformArchABI: t.spec.platformArchABI,

@@ -1,10 +1,9 @@
-import path from 'node:path';
 import { formatDiagnostic } from '../../diagnostics/index.js';
-import { loadPlan } from '../../plan/index.js';
 import { VERIFY_CHECKS, verifyRelease, type CheckMark } from '../../verify/index.js';
 import { resolvePolicy } from '../../verify/policy.js';
 import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -22,6 +21,7 @@ export const verifyCommand: Command = {
   summary: 'The gate: check every staged platform package, its binary and the root pins against the targets.',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'glibc-max',
       type: 'string',
@@ -50,7 +50,7 @@ export const verifyCommand: Command = {
     const sizeError = bytes(stringOption(args, 'max-size'));
     const sizeWarn = bytes(stringOption(args, 'warn-size'));
     if (sizeError === null || sizeWarn === null) return usageError(io, 'sizes must be positive whole numbers of bytes', verifyCommand);
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const policy = resolvePolicy(plan.root.manifest, plan.root.config.verify, {
       glibcMax: stringOption(args, 'glibc-max'),
       macosMin: stringOption(args, 'macos-min'),

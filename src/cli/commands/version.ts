@@ -1,10 +1,10 @@
 import path from 'node:path';
 import { formatDiagnostic } from '../../diagnostics/index.js';
-import { loadPlan } from '../../plan/index.js';
 import { DEFAULT_REGISTRY } from '../../registry/url.js';
 import { setReleaseVersion } from '../../version/index.js';
 import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
@@ -16,6 +16,7 @@ export const versionCommand: Command = {
   options: [
     { name: 'preid', type: 'string', value: 'ID', description: 'prerelease identifier, e.g. beta (with prerelease, or patch/minor/major)' },
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     {
       name: 'registry',
       type: 'string',
@@ -45,7 +46,7 @@ export const versionCommand: Command = {
     const [request, extra] = args.positionals;
     if (request === undefined) return usageError(io, 'version needs a bump (patch, minor, major, prerelease) or a version', versionCommand);
     if (extra !== undefined) return usageError(io, `unexpected argument "${extra}"`, versionCommand);
-    const plan = await loadPlan(path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'));
+    const plan = await planFromArgs(args, io);
     const registry = stringOption(args, 'registry') ?? io.env.npm_config_registry ?? DEFAULT_REGISTRY;
     const preid = stringOption(args, 'preid');
     const result = await setReleaseVersion(plan, {
