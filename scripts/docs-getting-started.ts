@@ -69,12 +69,15 @@ function run(args: readonly string[], cwd: string): Promise<{ code: number | nul
     delete env.GITHUB_STEP_SUMMARY;
     delete env.CI;
     const child = spawn(process.execPath, [CLI, ...args], { cwd, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let output = '';
-    child.stdout.setEncoding('utf8').on('data', (d: string) => (output += d));
-    child.stderr.setEncoding('utf8').on('data', (d: string) => (output += d));
+    // stderr (progress, notes: written while working), then stdout (the result): the order the two
+    // pipes' chunks arrive in is not stable, the doc must be.
+    let stdout = '';
+    let stderr = '';
+    child.stdout.setEncoding('utf8').on('data', (d: string) => (stdout += d));
+    child.stderr.setEncoding('utf8').on('data', (d: string) => (stderr += d));
     child.on('error', reject);
     child.on('close', (code) => {
-      resolve({ code, output });
+      resolve({ code, output: stderr + stdout });
     });
   });
 }
