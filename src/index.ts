@@ -29,7 +29,8 @@ import {
   type StatusReport,
 } from './publish/index.js';
 import { releaseDryRun as runDryRun, type DryRunOptions, type DryRunResult } from './release/dry-run.js';
-import { generateSboms, type SbomOptions, type SbomResult } from './sbom/index.js';
+import { generateSboms, readProjectInventories, type SbomOptions, type SbomResult } from './sbom/index.js';
+import { policyCorrections } from './release/sbom-policy.js';
 import { loadPrivateKey, signManifest, verifyRelease as verifySignedRelease, writeKeyPair, type SignResult } from './sign/index.js';
 import { stagePackages, type StageOptions, type StageOutcome } from './stage/index.js';
 import { setReleaseVersion, type VersionOptions, type VersionResult } from './version/index.js';
@@ -144,7 +145,10 @@ export async function pack(
 
 /** `napi-ship sbom`: SPDX 2.3 (or CycloneDX) documents of the addon crate and the npm side. */
 export async function sbom(options: SbomOptions): Promise<SbomResult> {
-  return generateSboms(options);
+  if (options.corrections !== undefined || options.format === 'cyclonedx') return generateSboms(options);
+  // The policy's clarifications, as the dry run and the CLI write them.
+  const inventories = options.inventories ?? (await readProjectInventories(options));
+  return generateSboms({ ...options, inventories, corrections: await policyCorrections(options.rootDir, inventories) });
 }
 
 /** `napi-ship policy`: licenses, sources, bans and duplicates of everything the release ships. */

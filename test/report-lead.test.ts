@@ -156,6 +156,28 @@ describe('no license policy configured', () => {
   });
 });
 
+describe('one policy verdict in the dry run', () => {
+  test('dependencies but no lockfile: the SBOM stage fails and the policy line says "failed" too, never "passed"', async () => {
+    const dir = path.join(scratch, 'no-lockfile');
+    await writeRootPackage(dir, { name: '@fixture/no-lockfile', binaryName: 'addon', targets: ['x86_64-unknown-linux-gnu'] });
+    const file = path.join(dir, 'package.json');
+    const m = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    await writeFile(
+      file,
+      JSON.stringify({ ...m, dependencies: { 'ok-thing': '2.1.0' }, napiShip: { policy: { licenses: { allow: ['MIT'] } } } }, null, 2) +
+        '\n',
+    );
+    await copyFile(fixtures.fixtures['linux-x64-gnu'].path, path.join(dir, 'addon.linux-x64-gnu.node'));
+    const r = await releaseDryRun({ cwd: dir, outDir: path.join(scratch, 'no-lockfile-out'), rehearsal: false, load: false });
+    assert.equal(r.run.stages.policy?.ok, true, 'nothing it read broke the policy');
+    const text = renderText(r.run, { columns: 100 });
+    assert.match(text, /Result: FAILED: sbom/);
+    assert.match(text, /^policy failed: the dependency graph could not be read completely \(1 reader error\(s\)\)/m);
+    assert.doesNotMatch(text, /policy passed/);
+    assert.match(renderMarkdown(r.run), /❌ policy failed: the dependency graph could not be read completely/);
+  });
+});
+
 describe('pure parts', () => {
   const d = (code: string, target: string): Diagnostic =>
     ({

@@ -6,12 +6,10 @@
  * a path leaving the package, a platform package without its binary) are collected across all of
  * them and thrown together as one `PackError`.
  */
-import { execFile } from 'node:child_process';
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
-import { promisify } from 'node:util';
 import { coreVersion, hashFiles, inspectFiles, type CoreErrorCode, type CoreFailure } from '../core/index.js';
 import { diagnostic, DiagnosticError, hasErrors, type AreaCode, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import {
@@ -33,7 +31,7 @@ import { mapPool } from '../util/pool.js';
 import { napiShipVersion } from '../util/version.js';
 import { cacheDirFrom, packerId, TarballCache, tarballKey } from './cache.js';
 import { byteOrder, PackError, selectFiles, type PackageSelection } from './files.js';
-import { MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH, tarballName, writeTarball } from './tarball.js';
+import { tarballName, writeTarball } from './tarball.js';
 
 export { cacheDirFrom, packerId, TarballCache, tarballKey, TAR_LAYOUT } from './cache.js';
 export { byteOrder, insidePackage, PackError, selectFiles, type PackageSelection, type PackFile } from './files.js';
@@ -48,8 +46,6 @@ export {
   writeTarball,
   type TarballOptions,
 } from './tarball.js';
-
-const execFileAsync = promisify(execFile);
 
 export interface PackInputPackage {
   readonly dir: string;
@@ -134,6 +130,8 @@ export async function packStage(input: PackInput): Promise<PackOutcome> {
   }
 }
 
+import { gitCommit, resolveSourceDateEpoch } from './epoch.js';
+
 /*
  * Pack a project as its plan describes it: the root package and every configured platform package
  * (the one wiring of `napi-ship pack` and the library's `pack()`).
@@ -177,51 +175,7 @@ export async function packProject(plan: ReleasePlan, options: PackProjectOptions
   return packStage({ packages, outDir, ...(options.env === undefined ? {} : { env: options.env }) });
 }
 
-async function git(dir: string, args: readonly string[]): Promise<string | null> {
-  try {
-    const { stdout } = await execFileAsync('git', [...args], { cwd: dir, timeout: 10_000, windowsHide: true });
-    return stdout.trim();
-  } catch {
-    return null;
-  }
-}
-
-/** `git rev-parse HEAD` in `dir`, or `null` outside git (or without git). */
-export async function gitCommit(dir: string): Promise<string | null> {
-  const out = await git(dir, ['rev-parse', 'HEAD']);
-  return out !== null && /^[0-9a-f]{40,64}$/.test(out) ? out : null;
-}
-
-function badEpoch(source: string, value: string): DiagnosticError {
-  return new DiagnosticError([
-    diagnostic({
-      code: 'NS_PACK_SOURCE_DATE_EPOCH',
-      subject: source,
-      message: `${source} must be a whole number of seconds since 1970, got ${JSON.stringify(value)}`,
-      hint: 'e.g. SOURCE_DATE_EPOCH=$(git log -1 --format=%ct)',
-    }),
-  ]);
-}
-
-/**
- * The timestamp written into the tarballs: the explicit value, else `SOURCE_DATE_EPOCH`, else the
- * time of the last commit in `rootDir` (`git log -1 --format=%ct`), else npm's fixed 1985-10-26T08:15:00Z.
- */
-export async function resolveSourceDateEpoch(rootDir: string, explicit?: number, env: NodeJS.ProcessEnv = process.env): Promise<number> {
-  const check = (n: number, source: string): number => {
-    if (!Number.isSafeInteger(n) || n < 0 || n > MAX_TAR_MTIME) throw badEpoch(source, String(n));
-    return n;
-  };
-  if (explicit !== undefined) return check(explicit, 'sourceDateEpoch');
-  const fromEnv = env.SOURCE_DATE_EPOCH;
-  if (fromEnv !== undefined && fromEnv.trim() !== '') {
-    if (!/^\d+$/.test(fromEnv.trim())) throw badEpoch('SOURCE_DATE_EPOCH', fromEnv);
-    return check(Number(fromEnv.trim()), 'SOURCE_DATE_EPOCH');
-  }
-  const committed = await git(rootDir, ['log', '-1', '--format=%ct']);
-  if (committed !== null && /^\d+$/.test(committed)) return check(Number(committed), 'git log -1 --format=%ct');
-  return NPM_FIXED_DATE_EPOCH;
-}
+export { gitCommit, resolveSourceDateEpoch };
 
 /** The diagnostic code of a packed binary the core could not read, per core error. */
 const PACK_BINARY_FAILURE: Readonly<Record<CoreErrorCode, AreaCode<'pack'>>> = {

@@ -34,8 +34,9 @@ import { gzip } from '../core/index.js';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { byteOrder, PackError, type PackFile } from './files.js';
 
-/** npm's fixed tarball date (pacote's `tar-create-options.js`): 1985-10-26T08:15:00.000Z, in seconds. */
-export const NPM_FIXED_DATE_EPOCH = 499162500;
+import { MAX_TAR_MTIME } from './epoch.js';
+
+export { MAX_TAR_MTIME, NPM_FIXED_DATE_EPOCH } from './epoch.js';
 
 /** npm's gzip settings (pacote: zlib level 9, default window and memLevel): what our tarballs are compared against. */
 export const GZIP_OPTIONS: Readonly<zlib.ZlibOptions> = Object.freeze({
@@ -44,9 +45,6 @@ export const GZIP_OPTIONS: Readonly<zlib.ZlibOptions> = Object.freeze({
   memLevel: 8,
   strategy: zlib.constants.Z_DEFAULT_STRATEGY,
 });
-
-/** The largest mtime a ustar header holds (11 octal digits): 8589934591 s, in the year 2242. */
-export const MAX_TAR_MTIME = 0o77777777777;
 
 /** The gzip header's OS byte we always write: 3, Unix. */
 export const GZIP_OS_UNIX = 3;

@@ -72,6 +72,12 @@ export function parseRootPackageJson(text: string, file: string): unknown {
 export interface LoadPlanOptions {
   /** A separate napi-rs config file (`napi … --config-path`), relative to `dir`; its keys override package.json `napi`. */
   readonly configPath?: string | undefined;
+  /**
+   * Where the platform package dirs are, overriding `napiShip.npmDir` (absolute, or relative to
+   * `dir`): the dry run's staging copy keeps the root package.json byte for byte, so what it packs is
+   * what a real release packs.
+   */
+  readonly npmDir?: string | undefined;
 }
 
 async function readConfigFile(file: string): Promise<unknown> {
@@ -142,7 +148,7 @@ export async function loadPlan(dir: string, options: LoadPlanOptions = {}): Prom
   const configFile = configPath === null ? undefined : await readConfigFile(configPath);
   const napi = readNapiConfig(pkg, configPath ?? packageJsonPath, configFile);
   const config = readNapiShipConfig(pkg, packageJsonPath);
-  const npmDir = path.resolve(rootDir, config.npmDir);
+  const npmDir = path.resolve(rootDir, options.npmDir ?? config.npmDir);
   const root: RootPackage = {
     dir: rootDir,
     packageJsonPath,

@@ -12,6 +12,8 @@ export interface ProjectPolicyOptions {
   /** Judge devDependencies too. */
   readonly includeDev?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /** Use the inventory cache (default: the reader's default). */
+  readonly cache?: boolean;
   /** The policy config, when the caller has read it already (default: read from the plan's root). */
   readonly config?: PolicyConfig;
   /** Called as each step starts, for progress output. */
@@ -41,6 +43,7 @@ export async function readPolicyInputs(plan: ReleasePlan, options: ProjectPolicy
     targets: plan.targets.map((t) => t.spec.triple),
     ...(options.includeDev === true ? { includeDev: true } : {}),
     ...(options.env === undefined ? {} : { env: options.env }),
+    ...(options.cache === undefined ? {} : { cache: options.cache }),
   });
   const inventories = inputs.cargo === null ? [inputs.npm] : [inputs.cargo, inputs.npm];
   return { config, inventories, readerDiagnostics: inputs.diagnostics };

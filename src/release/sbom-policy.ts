@@ -21,6 +21,8 @@ import {
   readProjectInventories,
   readReleaseManifest,
   sbomStageFailure,
+  type LicenseCorrection,
+  type ProjectInventories,
   type SbomOutcome,
 } from '../sbom/index.js';
 import type { StageOutcome } from '../stage/index.js';
@@ -42,6 +44,22 @@ export interface SbomStageOptions {
   /** Diagnostics of an earlier SBOM step (the shipped npm SBOM) to record with this stage. */
   readonly earlier?: readonly Diagnostic[];
   readonly onStep?: (step: string) => void;
+}
+
+/**
+ * The license corrections the SBOMs carry: the policy's clarifications that hold (`licenseConcluded`
+ * with the reason). The dry run and a standalone `napi-ship sbom` both take them from here, so both
+ * describe the same graph with the same conclusions. No policy configured: none.
+ */
+export async function policyCorrections(rootDir: string, project: ProjectInventories): Promise<LicenseCorrection[]> {
+  const config = await readPolicyConfig(rootDir, project.rootManifest);
+  if (config.licenses.clarify.length === 0) return [];
+  return correctionsFromPolicy(
+    evaluatePolicy(
+      [project.cargo, project.npm].filter((i) => i !== null),
+      config,
+    ).result.packages,
+  );
 }
 
 /** Inventories → policy → SBOMs → report: the `sbom` stage's outcome, and the `policy` stage's (null when it did not get to run). */

@@ -6,7 +6,7 @@
  *
  * Files are hard-linked (else reflinked, else copied: `linkOrCopy`), not copied: the binaries are the
  * bulk of a release. Safe because nothing writes a staged file in place — stage, the SBOM and pack
- * replace files by rename, and package.json is written anew here.
+ * replace files by rename, and package.json is written anew here (with the same bytes).
  */
 import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
@@ -35,15 +35,15 @@ export async function stagingCopy(plan: ReleasePlan, dir: string): Promise<Relea
     if ((await lstat(from)).isSymbolicLink()) await symlink(await readlink(from), path.join(dir, rel));
     else await linkOrCopy(from, path.join(dir, rel));
   }
-  const pkg = JSON.parse(await readFile(plan.root.packageJsonPath, 'utf8')) as Record<string, unknown>;
-  const napiShip = typeof pkg.napiShip === 'object' && pkg.napiShip !== null ? pkg.napiShip : {};
-  pkg.napiShip = { ...napiShip, npmDir: 'npm' };
-  await writeFile(path.join(dir, 'package.json'), JSON.stringify(pkg, null, 2) + '\n');
+  // package.json as it is, byte for byte (stage rewrites it by rename): the staged platform dirs are
+  // found through loadPlan's npmDir, not by editing the file that is packed and published.
+  await writeFile(path.join(dir, 'package.json'), await readFile(plan.root.packageJsonPath));
   for (const t of plan.targets) {
     const entries = await listDir(t.packageDir);
     if (entries.length === 0) continue;
     await linkTree(t.packageDir, path.join(dir, 'npm', t.spec.platformArchABI));
   }
-  // The napi-rs config file (if any) is read where it is: its absolute path, not a copy.
-  return loadPlan(dir, plan.root.configPath === null ? {} : { configPath: plan.root.configPath });
+  // The napi-rs config file (if any) is read where it is: its absolute path, not a copy. The platform
+  // package dirs are the copy's npm/ (package.json keeps its own npmDir, byte for byte).
+  return loadPlan(dir, { npmDir: path.join(dir, 'npm'), ...(plan.root.configPath === null ? {} : { configPath: plan.root.configPath }) });
 }

@@ -1,7 +1,15 @@
 /** The SBOM and policy section of the release report: which documents were written, and the policy verdict. */
 import path from 'node:path';
 import type { RunRecord } from '../run/index.js';
-import { licenseSummaryText, policySummaryLine } from '../policy/render.js';
+import { licenseSummaryText, policyFailed, policySummaryLine } from '../policy/render.js';
+
+/**
+ * Errors of the dependency-graph readers (cargo, the npm lockfile) recorded by the SBOM stage: the
+ * policy judged an incomplete graph, so its line says "failed" — one verdict, as `napi-ship policy` gives.
+ */
+function readErrors(run: RunRecord): number {
+  return (run.stages.sbom?.diagnostics ?? []).filter((d) => d.severity === 'error' && /^NS_SBOM_(CARGO|NPM)_/.test(d.code)).length;
+}
 
 function documentRows(run: RunRecord): string[][] {
   return (run.stages.sbom?.result.documents ?? []).map((d) => [
@@ -28,7 +36,7 @@ export function sbomTextLines(run: RunRecord): string[] {
   if (policy !== undefined) {
     // No policy configured: the licenses found are the report (nothing was judged).
     if (!policy.result.configured) lines.push(...licenseSummaryText(policy.result.licenses, policy.result.checked));
-    lines.push(policySummaryLine(policy));
+    lines.push(policySummaryLine(policy, { readErrors: readErrors(run) }));
   }
   return lines;
 }
@@ -53,7 +61,7 @@ export function sbomMarkdownLines(run: RunRecord): string[] {
   }
   if (policy !== undefined) {
     if (!policy.result.configured) {
-      lines.push('', `ℹ️ ${policySummaryLine(policy)}.`);
+      lines.push('', `${readErrors(run) > 0 ? '❌' : 'ℹ️'} ${policySummaryLine(policy, { readErrors: readErrors(run) })}.`);
       if (policy.result.licenses.length > 0) {
         lines.push('', '| license | packages | unusual: read before allowing |', '| --- | --- | --- |');
         for (const g of policy.result.licenses)
@@ -62,7 +70,8 @@ export function sbomMarkdownLines(run: RunRecord): string[] {
           );
       }
     } else {
-      lines.push('', `${policy.ok ? '✅' : '❌'} ${policySummaryLine(policy)}.`);
+      const failed = policyFailed(policy, { readErrors: readErrors(run) });
+      lines.push('', `${failed ? '❌' : '✅'} ${policySummaryLine(policy, { readErrors: readErrors(run) })}.`);
     }
   }
   return lines;

@@ -618,6 +618,21 @@ export interface CargoInventoryResult {
   readonly diagnostics: readonly Diagnostic[];
   /** What to tell the user: which crate, and whether the graph is locked. */
   readonly notes: readonly string[];
+  /**
+   * The files the graph was read from besides Cargo.lock (every path crate's Cargo.toml, `dir/` for
+   * its license files, the workspace's Cargo.toml, `.cargo/config.toml` above it): what a cached
+   * copy must find unchanged. Empty when nothing was locked (resolved now: not cacheable).
+   */
+  readonly inputs: readonly string[];
+}
+
+/** Cargo config files cargo would read for a workspace at `root` (its dir and every dir above it). */
+function cargoConfigCandidates(root: string): string[] {
+  const out: string[] = [];
+  for (let d = path.resolve(root); ; d = path.dirname(d)) {
+    out.push(path.join(d, '.cargo', 'config.toml'), path.join(d, '.cargo', 'config'));
+    if (path.dirname(d) === d) return out;
+  }
 }
 
 const SCOPE_RANK: Record<CargoScope, number> = { normal: 0, build: 1, dev: 2 };
@@ -768,9 +783,16 @@ export async function readCargoInventory(options: CargoInventoryOptions): Promis
         inventory: { ...result, source: path.join(realWorkspaceRoot, 'Cargo.toml'), note: unlockedNote },
         diagnostics,
         notes,
+        inputs: [],
       };
     }
-    return { inventory: result, diagnostics, notes };
+    const inputs = [
+      path.join(realWorkspaceRoot, 'Cargo.lock'),
+      path.join(realWorkspaceRoot, 'Cargo.toml'),
+      ...[...full.packages.values()].filter((p) => p.source === null).flatMap((p) => [p.manifestPath, `${path.dirname(p.manifestPath)}/`]),
+      ...cargoConfigCandidates(realWorkspaceRoot),
+    ];
+    return { inventory: result, diagnostics, notes, inputs };
   } finally {
     if (!locked) await rm(path.dirname(workRoot), { recursive: true, force: true });
   }

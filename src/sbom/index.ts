@@ -14,17 +14,18 @@ import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileDigests } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, hasErrors, outcome, type Diagnostic, type Outcome } from '../diagnostics/index.js';
-import { resolveSourceDateEpoch } from '../pack/index.js';
+import { resolveSourceDateEpoch } from '../pack/epoch.js';
 import { readNapiConfig } from '../targets/index.js';
 import { writeAtomic } from '../util/fs.js';
 import { isRecord } from '../util/json.js';
 import { napiShipVersion } from '../util/version.js';
 import { napiBuildArgs } from './addon-crate.js';
+import { graphCacheDir, graphCacheKey, readGraphCache, writeGraphCache, type CacheUse } from './cache.js';
 import { readCargoInventory } from './cargo.js';
 import { readSbomConfig, type SbomConfig, type SbomFormat } from './config.js';
 import { cdxgenMissing, resolveCdxgen, runCdxgen } from './cyclonedx.js';
 import type { Inventory } from './inventory.js';
-import { findNpmLockfile, personString, readNpmInventory } from './npm.js';
+import { findLockfile, findNpmLockfile, personString, readNpmInventory } from './npm.js';
 import { readReleaseManifest, releaseInputs, type ReleaseSource } from './release.js';
 import {
   inventoryDocument,
@@ -63,6 +64,7 @@ export {
   type LockfileKind,
 } from './npm.js';
 export { readReleaseManifest, releaseInputs, type ReleaseSource } from './release.js';
+export { graphCacheDir, type CacheUse } from './cache.js';
 export { cdxgenMissing, resolveCdxgen } from './cyclonedx.js';
 export {
   inventoryDocument,
@@ -145,6 +147,11 @@ export interface InventoryOptions {
   /** Allow `cargo fetch --locked` when the registry cache lacks crates (default true). */
   readonly fetch?: boolean;
   readonly env?: NodeJS.ProcessEnv;
+  /**
+   * Use napi-ship's cache of dependency graphs (src/sbom/cache.ts): `true` for the default dir, or a
+   * dir. Default off: a hit is reported in `cache` and in the notes.
+   */
+  readonly cache?: boolean | string;
 }
 
 export interface ProjectInventories {
@@ -155,6 +162,8 @@ export interface ProjectInventories {
   readonly rootManifest: Readonly<Record<string, unknown>>;
   readonly diagnostics: readonly Diagnostic[];
   readonly notes: readonly string[];
+  /** Whether the graphs came from the cache (`hit`), were read and stored (`miss`), or the cache was not used (`off`). */
+  readonly cache?: CacheUse;
 }
 
 async function readRootManifest(rootDir: string): Promise<Record<string, unknown>> {
@@ -204,11 +213,46 @@ export async function readProjectInventories(options: InventoryOptions): Promise
       : fromScript !== null
         ? `--manifest-path of \`napi build\` in the "${build?.script ?? 'build'}" script`
         : 'the Cargo.toml beside package.json';
+  const hasCrate = existsSync(manifestPath);
+  const cacheDir =
+    options.cache === undefined || options.cache === false ? null : options.cache === true ? graphCacheDir(options.env) : options.cache;
+  let key: { name: string; key: string } | null = null;
+  if (cacheDir !== null) {
+    const lockfile = await findLockfile(rootDir).catch(() => undefined);
+    if (lockfile !== undefined) {
+      key = await graphCacheKey({
+        rootDir,
+        manifestPath: hasCrate ? manifestPath : null,
+        packageName: config.cargoManifest !== null ? null : (build?.package ?? null),
+        targets,
+        includeDev,
+        includeBuild,
+        lockfile: lockfile?.file ?? null,
+      });
+    }
+    if (key !== null) {
+      const hit = await readGraphCache(cacheDir, key);
+      if (hit !== null) {
+        const { state, file, created, ...graphs } = hit;
+        return {
+          ...graphs,
+          notes: [
+            ...graphs.notes,
+            `dependency graphs from napi-ship's cache (${file ?? ''}, written ${created ?? ''}): Cargo.lock, the Cargo.toml files, the npm lockfile, node_modules and the targets are unchanged since; --no-cache reads them again`,
+          ],
+          config,
+          rootManifest,
+          cache: { state, ...(file === undefined ? {} : { file }), ...(created === undefined ? {} : { created }) },
+        };
+      }
+    }
+  }
   // The npm lockfile is parsed while cargo runs.
   const npmRead = readNpmInventory({ rootDir, includeDev, registry: config.npmRegistry });
   npmRead.catch(() => undefined);
   let cargo: Inventory | null = null;
-  if (existsSync(manifestPath)) {
+  const inputs: string[] = [];
+  if (hasCrate) {
     const r = await readCargoInventory({
       manifestPath,
       rootDir,
@@ -223,6 +267,9 @@ export async function readProjectInventories(options: InventoryOptions): Promise
     cargo = r.inventory;
     diagnostics.push(...r.diagnostics);
     notes.push(...r.notes);
+    inputs.push(...r.inputs);
+    // Resolved now (no Cargo.lock): nothing to cache.
+    if (r.inputs.length === 0) key = null;
   } else if (config.cargoManifest !== null || fromScript !== null) {
     throw new DiagnosticError([
       diagnostic({
@@ -239,7 +286,14 @@ export async function readProjectInventories(options: InventoryOptions): Promise
   }
   const npm = await npmRead;
   diagnostics.push(...npm.diagnostics);
-  return { cargo, npm: npm.inventory, config, rootManifest, diagnostics, notes };
+  const cache: CacheUse =
+    cacheDir === null || key === null
+      ? { state: 'off' }
+      : await writeGraphCache(cacheDir, key, { cargo, npm: npm.inventory, diagnostics, notes }, [
+          ...inputs,
+          path.join(rootDir, 'package.json'),
+        ]);
+  return { cargo, npm: npm.inventory, config, rootManifest, diagnostics, notes, cache };
 }
 
 /** The creator/supplier organisation: config, else the root's author, else its repository owner, else its npm scope or name. */

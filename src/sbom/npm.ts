@@ -13,7 +13,8 @@
  */
 import { readFile, realpath, stat } from 'node:fs/promises';
 import path from 'node:path';
-import { parse as parseYaml } from 'yaml';
+import { createRequire } from 'node:module';
+import type * as Yaml from 'yaml';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { DEFAULT_REGISTRY } from '../registry/url.js';
 import { isRecord } from '../util/json.js';
@@ -21,7 +22,6 @@ import { readLicenseFiles } from './cargo.js';
 import type { Inventory, InventoryEdge, InventoryPackage, PackageSource } from './inventory.js';
 import { allTargets, platformPackageName } from '../targets/index.js';
 import { bunLockGraph } from './lock-bun.js';
-import { isYarnBerryLock, yarnBerryLockGraph, yarnClassicLockGraph } from './lock-yarn.js';
 import {
   declaredDeps,
   lockError,
@@ -140,7 +140,9 @@ export function pnpmLockGraph(
 ): LockGraph {
   let doc: unknown;
   try {
-    doc = parseYaml(text) as unknown;
+    // Loaded when a pnpm lockfile is read, not with the module (a cached SBOM run never parses one).
+    const yaml = createRequire(import.meta.url)('yaml') as typeof Yaml;
+    doc = yaml.parse(text) as unknown;
   } catch (error) {
     throw lockError(lockfile, `pnpm-lock.yaml is not valid YAML: ${errorMessage(error)}`, 'regenerate it with `pnpm install`');
   }
@@ -608,11 +610,14 @@ export async function readNpmInventory(options: NpmInventoryOptions): Promise<Np
       case 'npm':
         graph = withoutOwn(npmLockGraph(text, found.file, rel, readOptions), own);
         break;
-      case 'yarn':
+      case 'yarn': {
+        // Yarn's parsers are loaded only for a yarn.lock.
+        const { isYarnBerryLock, yarnBerryLockGraph, yarnClassicLockGraph } = await import('./lock-yarn.js');
         graph = isYarnBerryLock(text)
           ? yarnBerryLockGraph(text, found.file, importer, readOptions)
           : yarnClassicLockGraph(text, found.file, rootManifest, readOptions);
         break;
+      }
       case 'bun':
         graph = bunLockGraph(text, found.file, importer, readOptions);
         break;

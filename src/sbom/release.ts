@@ -6,7 +6,6 @@
  */
 import { createHash } from 'node:crypto';
 import path from 'node:path';
-import { t as listTar } from 'tar';
 import type { FileDigests } from '../core/index.js';
 import { diagnostic, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleaseManifest } from '../manifest/index.js';
@@ -24,6 +23,8 @@ export function sha512Hex(integrity: string): string | null {
 /** Read some entries of an npm tarball (paths inside it, e.g. `package/package.json`) into memory. */
 export async function readTarballEntries(file: string, wanted: ReadonlySet<string>): Promise<Map<string, Buffer>> {
   const out = new Map<string, Buffer>();
+  // node-tar is loaded only when a release's tarballs are read.
+  const { t: listTar } = await import('tar');
   await listTar({
     file,
     onReadEntry: (entry) => {

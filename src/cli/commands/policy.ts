@@ -134,6 +134,7 @@ export const policyCommand: Command = {
       description: 'write a starter policy (napiShip.policy in package.json) from the licenses found: shows the diff, writes with --yes',
     },
     { name: 'yes', short: 'y', type: 'boolean', description: 'with --init: write the starter policy without asking' },
+    { name: 'no-cache', type: 'boolean', description: "read the dependency graphs again instead of taking them from napi-ship's cache" },
     jsonOption('{ ok, configured, checked, allow, configFile, licenses, inventories, violations, packages, diagnostics }'),
     ...LOG_OPTIONS,
   ],
@@ -160,6 +161,7 @@ export const policyCommand: Command = {
     const inputs = await readPolicyInputs(plan, {
       config,
       ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
+      cache: !flag(args, 'no-cache'),
       onStep: (s) => {
         step(s);
       },

@@ -11,6 +11,14 @@ import { rejectPositionals, usageError } from './usage.js';
 
 const FORMATS: readonly SbomFormat[] = ['spdx', 'cyclonedx'];
 
+/** A policy may hold clarifications (`napiShip.policy`, or napi-ship.config.json): only then is the policy read (and loaded). */
+function hasPolicy(rootDir: string, manifest: Readonly<Record<string, unknown>>): boolean {
+  const napiShip = manifest.napiShip;
+  return (
+    (typeof napiShip === 'object' && napiShip !== null && 'policy' in napiShip) || existsSync(path.join(rootDir, 'napi-ship.config.json'))
+  );
+}
+
 export const sbomCommand: Command = {
   name: 'sbom',
   summary: 'Write SBOMs: SPDX 2.3 for the Rust crates, the npm dependencies and the packed release (or CycloneDX 1.6 via cdxgen).',
@@ -31,7 +39,13 @@ export const sbomCommand: Command = {
     },
     { name: 'include-dev', type: 'boolean', description: "also list the root's dev dependencies (marked as such)" },
     { name: 'no-fetch', type: 'boolean', description: 'never run `cargo fetch --locked`: fail if the local registry cache lacks a crate' },
-    jsonOption('{ ok, format, outDir, documents, notes, diagnostics }'),
+    {
+      name: 'no-cache',
+      type: 'boolean',
+      description:
+        "read the dependency graphs again instead of taking them from napi-ship's cache (used only while Cargo.lock, the Cargo.toml files, the npm lockfile, node_modules and the targets are unchanged)",
+    },
+    jsonOption('{ ok, format, outDir, documents, notes, cache, diagnostics }'),
   ],
   examples: [
     { description: 'SPDX documents for the crates, the npm dependencies and the packed release', command: 'napi-ship sbom' },
@@ -57,6 +71,7 @@ export const sbomCommand: Command = {
       env: io.env,
       ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
       ...(flag(args, 'no-fetch') ? { fetch: false } : {}),
+      cache: !flag(args, 'no-cache'),
     });
     if (!json) io.stderr(paint(io, 'dim', `› writing ${format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'} documents…`) + '\n');
     const result = await generateSboms({
@@ -66,6 +81,10 @@ export const sbomCommand: Command = {
       inventories: project,
       format: format as SbomFormat,
       release: useRelease ? await releaseSource(releaseDir) : null,
+      // The policy's clarifications, as the dry run writes them: both describe the same graph.
+      ...(format === 'spdx' && hasPolicy(rootDir, project.rootManifest)
+        ? { corrections: await (await import('../../release/sbom-policy.js')).policyCorrections(rootDir, project) }
+        : {}),
     });
     const diagnostics = [...result.outcome.diagnostics];
     let shipped: string | null = null;
@@ -76,7 +95,9 @@ export const sbomCommand: Command = {
     }
     const ok = !hasErrors(diagnostics);
     if (json) {
-      io.stdout(JSON.stringify({ ok, ...result.outcome.result, shipped, diagnostics }, null, 2) + '\n');
+      io.stdout(
+        JSON.stringify({ ok, ...result.outcome.result, cache: project.cache ?? { state: 'off' }, shipped, diagnostics }, null, 2) + '\n',
+      );
       return exitCodeOf(diagnostics);
     }
     io.stdout(
