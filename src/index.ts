@@ -8,16 +8,15 @@
  *   const outcome = await verify({ cwd: 'path/to/napi-rs-project' });
  *   if (!outcome.diagnostics.some((d) => d.severity === 'error')) await pack({ cwd: 'path/to/napi-rs-project' });
  */
-import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { buildTargets, selectTargets, type BuildOptions, type BuildOutcome } from './build/index.js';
 import { ciMatrix, generateWorkflow, projectBuildCommand, repositoryLayout, type MatrixEntry, type WorkflowOptions } from './ci/index.js';
 import { hashFiles, inspectFiles, type Hashed, type Inspected, type InspectOptions } from './core/index.js';
 import { diagnostic, DiagnosticError, type Diagnostic } from './diagnostics/index.js';
-import { packRelease, type PackInputPackage, type PackResult } from './pack/index.js';
+import { packProject, type PackOutcome } from './pack/index.js';
 import { loadPlan, type PlannedTarget } from './plan/index.js';
-import { evaluatePolicy, readPolicyConfig, type PolicyOutcome } from './policy/index.js';
+import { judgeProject, type PolicyOutcome } from './policy/index.js';
 import {
   deprecateRelease,
   publishRelease,
@@ -60,7 +59,7 @@ export type { BuildOutcome } from './build/index.js';
 export type { StageOptions, StageOutcome } from './stage/index.js';
 export type { VerifyOutcome, TargetVerification, VerifyCheck, CheckMark } from './verify/index.js';
 export type { PolicyOverrides as VerifyLimits } from './verify/policy.js';
-export type { PackResult } from './pack/index.js';
+export type { PackOutcome, PackResult } from './pack/index.js';
 export type { ReleaseManifest } from './manifest/index.js';
 export type { SbomResult, SbomFormat } from './sbom/index.js';
 export type { PolicyOutcome } from './policy/index.js';
@@ -132,34 +131,16 @@ export async function verify(options: ProjectOptions & PolicyOverrides = {}): Pr
 
 /**
  * `napi-ship pack`: reproducible tarballs of the root and every staged platform package, the release
- * manifest and SHA256SUMS, into `releaseDir` (default `<project>/dist/release/packages`).
- * Throws `NS_PACK_MISSING_PACKAGE` when a platform package is not staged.
+ * manifest and SHA256SUMS, into `releaseDir` (default `<project>/dist/release/packages`). A platform
+ * package that is not staged is `NS_PACK_MISSING_PACKAGE` in the outcome, and nothing is written.
  */
 export async function pack(
   options: ProjectOptions & { readonly releaseDir?: string; readonly env?: NodeJS.ProcessEnv } = {},
-): Promise<PackResult> {
-  const plan = await loadPlan(projectDir(options));
-  const outDir =
-    options.releaseDir === undefined ? path.join(plan.root.dir, 'dist', 'release', 'packages') : path.resolve(options.releaseDir);
-  const packages: PackInputPackage[] = [{ dir: plan.root.dir, kind: 'root', target: null }];
-  const missing: Diagnostic[] = [];
-  for (const t of plan.targets) {
-    if (existsSync(path.join(t.packageDir, 'package.json'))) {
-      packages.push({ dir: t.packageDir, kind: 'platform', target: t.spec.platformArchABI, triple: t.spec.triple });
-    } else {
-      missing.push(
-        diagnostic({
-          code: 'NS_PACK_MISSING_PACKAGE',
-          target: t.spec.platformArchABI,
-          subject: t.packageDir,
-          message: `platform package ${t.packageName} does not exist (no package.json in its dir)`,
-          hint: 'stage the platform packages first (napi-ship stage, or napi create-npm-dirs + napi artifacts)',
-        }),
-      );
-    }
-  }
-  if (missing.length > 0) throw new DiagnosticError(missing);
-  return packRelease({ packages, outDir, ...(options.env === undefined ? {} : { env: options.env }) });
+): Promise<PackOutcome> {
+  return packProject(await loadPlan(projectDir(options)), {
+    ...(options.releaseDir === undefined ? {} : { outDir: path.resolve(options.releaseDir) }),
+    ...(options.env === undefined ? {} : { env: options.env }),
+  });
 }
 
 /** `napi-ship sbom`: SPDX 2.3 (or CycloneDX) documents of the addon crate and the npm side. */
@@ -174,15 +155,8 @@ export async function sbom(options: SbomOptions): Promise<SbomResult> {
 export async function policy(
   options: ProjectOptions & { readonly includeDev?: boolean } = {},
 ): Promise<PolicyOutcome & { readonly readerDiagnostics: readonly Diagnostic[] }> {
-  const plan = await loadPlan(projectDir(options));
-  const config = await readPolicyConfig(plan.root.dir, plan.root.manifest);
-  const inputs = await readProjectInventories({
-    rootDir: plan.root.dir,
-    targets: plan.targets.map((t) => t.spec.triple),
-    ...(options.includeDev === true ? { includeDev: true } : {}),
-  });
-  const inventories = inputs.cargo === null ? [inputs.npm] : [inputs.cargo, inputs.npm];
-  return { ...evaluatePolicy(inventories, config), readerDiagnostics: inputs.diagnostics };
+  const judged = await judgeProject(await loadPlan(projectDir(options)), options.includeDev === true ? { includeDev: true } : {});
+  return { ...judged.policy, readerDiagnostics: judged.readerDiagnostics };
 }
 
 /** `napi-ship keygen`: an Ed25519 key pair (`file`, mode 0600, and `file.pub`). */

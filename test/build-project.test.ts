@@ -23,12 +23,16 @@ import {
   projectBuild,
   readBuildScript,
   shellWords,
-  type BuildOutcome,
+  type BuildResult,
 } from '../src/build/index.js';
+import type { Diagnostic } from '../src/diagnostics/index.js';
 import { makeStaging, placeBuildOutputs, removeStaging } from '../src/build/outputs.js';
 import { loadPlan } from '../src/plan/index.js';
 import { manifest } from './helpers/corpus.js';
 import { repoRoot, runCli } from './helpers/cli.js';
+
+/** What `napi-ship build --json` prints: the build outcome's result and its diagnostics. */
+type BuildJson = BuildResult & { readonly diagnostics: readonly Diagnostic[] };
 
 let scratch = '';
 before(async () => {
@@ -272,7 +276,7 @@ describe("real projects' build scripts (published package.json from the npm regi
     }
     const r = await runCli(['build', '--cwd', two, '--json']);
     assert.equal(r.code, 1, r.stderr);
-    const outcome = JSON.parse(r.stdout) as BuildOutcome;
+    const outcome = JSON.parse(r.stdout) as BuildJson;
     assert.deepEqual(
       outcome.diagnostics.map((d) => d.code),
       ['NS_BUILD_CRATE_AMBIGUOUS'],
@@ -335,7 +339,7 @@ describe('a crate in a subfolder with a hand-written loader, built for this mach
 
       const r = await runCli(['build', '--cwd', dir, '--json', '-t', hostTarget], { env });
       assert.equal(r.code, 0, r.stderr);
-      const outcome = JSON.parse(r.stdout) as BuildOutcome;
+      const outcome = JSON.parse(r.stdout) as BuildJson;
       assert.equal(outcome.manifestPath, path.join(dir, 'native', 'Cargo.toml'));
       assert.deepEqual(
         outcome.diagnostics.map((d) => d.code),
@@ -369,7 +373,7 @@ describe('a crate in a subfolder with a hand-written loader, built for this mach
       );
       const r2 = await runCli(['build', '--cwd', dir, '--json', '-t', hostTarget], { env });
       assert.equal(r2.code, 0, r2.stderr);
-      const second = JSON.parse(r2.stdout) as BuildOutcome;
+      const second = JSON.parse(r2.stdout) as BuildJson;
       assert.deepEqual([...(second.targets[0]?.kept ?? [])].sort(), [path.join(dir, 'index.d.ts'), path.join(dir, 'index.js')]);
       assert.match(second.targets[0]?.reason ?? '', /kept the hand-written (index\.js, index\.d\.ts|index\.d\.ts, index\.js)/);
       assert.deepEqual(

@@ -5,7 +5,11 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
-import { chooseToolchain, selectTargets, type BuildHost, type BuildOutcome } from '../src/build/index.js';
+import { chooseToolchain, selectTargets, type BuildHost, type BuildResult } from '../src/build/index.js';
+import type { Diagnostic } from '../src/diagnostics/index.js';
+
+/** What `napi-ship build --json` prints: the build outcome's result and its diagnostics. */
+type BuildJson = BuildResult & { readonly diagnostics: readonly Diagnostic[] };
 import { makeStaging, placeOutputs, removeStaging, STAGING_PREFIX } from '../src/build/outputs.js';
 import { loadPlan } from '../src/plan/index.js';
 import { releaseDryRun } from '../src/release/dry-run.js';
@@ -276,7 +280,7 @@ describe('napi-ship build on this machine', () => {
       [],
       'the staging dir is removed',
     );
-    const outcome = JSON.parse(r.stdout) as BuildOutcome;
+    const outcome = JSON.parse(r.stdout) as BuildJson;
     assert.equal(gitStatus(), before, 'napi build regenerates the committed loader and typings byte for byte');
     assert.equal(outcome.profile, 'release');
     assert.equal(outcome.manifestPath, path.join(coreDir, 'Cargo.toml'));
@@ -303,7 +307,7 @@ describe('napi-ship build on this machine', () => {
 
     // setup.sh installs the Rust targets, zig and cargo-zigbuild: six of the eight build here,
     // each read back by inspect; the two MSVC targets need cargo-xwin (Microsoft's CRT download).
-    const built = (abi: string): NonNullable<BuildOutcome['targets'][number]> => {
+    const built = (abi: string): NonNullable<BuildJson['targets'][number]> => {
       const t = outcome.targets.find((x) => x.platformArchABI === abi);
       assert.ok(t, abi);
       assert.equal(t.status, 'built', `${abi}: ${t.reason}`);
@@ -364,7 +368,7 @@ describe('napi-ship build on this machine', () => {
     );
     const r = await runCli(['build', '--cwd', dir, '--json']);
     assert.equal(r.code, 3, r.stderr);
-    const outcome = JSON.parse(r.stdout) as BuildOutcome;
+    const outcome = JSON.parse(r.stdout) as BuildJson;
     assert.equal(outcome.manifestPath, null);
     assert.deepEqual(
       outcome.diagnostics.map((d) => d.code),
@@ -403,7 +407,7 @@ describe('a crate that does not compile', () => {
     );
     const r = await runCli(['build', '--cwd', dir, '--json']);
     assert.equal(r.code, 1, r.stderr);
-    const outcome = JSON.parse(r.stdout) as BuildOutcome;
+    const outcome = JSON.parse(r.stdout) as BuildJson;
     const host = outcome.targets.find((t) => t.triple === 'x86_64-unknown-linux-gnu');
     assert.equal(host?.status, 'failed');
     assert.equal(host.toolchain, 'napi-cross');
@@ -421,7 +425,7 @@ describe('a crate that does not compile', () => {
 
     {
       const dry = await releaseDryRun({ cwd: dir, outDir: path.join(scratch, 'broken-out'), rehearsal: false });
-      assert.equal(dry.run.stages.build?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu')?.status, 'failed');
+      assert.equal(dry.run.stages.build?.result.targets.find((t) => t.platformArchABI === 'linux-x64-gnu')?.status, 'failed');
       assert.equal(dry.summary.publishable, false);
       assert.ok(dry.summary.errors >= 1, 'a failed build is an error even though its target then has no binary');
       const row = reportRows(dry.run).find((x) => x.target === 'linux-x64-gnu');

@@ -7,7 +7,18 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync } from 'node:fs';
 import path from 'node:path';
-import { CODE_AREAS, CODE_TABLES, allCodes, areaOf, classOf, isCode, type CodeInfo } from '../src/diagnostics/index.js';
+import {
+  CODE_AREAS,
+  CODE_TABLES,
+  allCodes,
+  areaOf,
+  classOf,
+  diagnostic,
+  isCode,
+  type Code,
+  type CodeInfo,
+} from '../src/diagnostics/index.js';
+import { exitCodeForClass, exitCodeOf } from '../src/cli/exit-codes.js';
 import { renderCodesDoc } from '../scripts/codes-doc.js';
 import { repoRoot } from './helpers/cli.js';
 
@@ -80,4 +91,23 @@ test('every code the docs mention exists (a prefix ending in _ or _* names a fam
     }
   }
   assert.deepEqual(stale, [], 'docs mention codes that no table declares');
+});
+
+test("every code's class maps to its exit status through one function (exitCodeOf), usage before environment before check", () => {
+  const expected = { usage: 2, check: 1, environment: 3 } as const;
+  for (const { code, class: cls } of allCodes()) {
+    assert.equal(exitCodeForClass(cls), expected[cls], `${code}: ${cls}`);
+    assert.equal(exitCodeOf([diagnostic({ code, message: 'm', hint: 'h' })]), expected[cls], `${code}: ${cls}`);
+    // A warning or a note never fails a run, whatever its class.
+    assert.equal(exitCodeOf([diagnostic({ code, severity: 'warning', message: 'm', hint: 'h' })]), 0, code);
+  }
+  const of = (...codes: Code[]): number => exitCodeOf(codes.map((code) => diagnostic({ code, message: 'm', hint: 'h' })));
+  assert.equal(exitCodeOf([]), 0);
+  assert.equal(of('NS_VERIFY_SIZE', 'NS_CORE_LOAD'), 3);
+  assert.equal(of('NS_CORE_LOAD', 'NS_SIGN_PUBLIC_KEY', 'NS_VERIFY_SIZE'), 2);
+  assert.equal(of('NS_VERIFY_SIZE', 'NS_TARGET_UNKNOWN'), 1);
+  // The CLI's table agrees with docs/cli.md's.
+  const doc = readFileSync(path.join(repoRoot, 'docs', 'cli.md'), 'utf8');
+  for (const [cls, status] of Object.entries(expected))
+    assert.match(doc, new RegExp(`\\| ${status} \\| .*\`${cls}\``), `docs/cli.md: ${cls} → ${status}`);
 });

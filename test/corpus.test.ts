@@ -269,7 +269,7 @@ for (const release of RELEASES) {
       const laid = await layOut(release, work);
       const staged = await stagePackages(laid.plan, { artifactsDir: 'artifacts' });
       assert.deepEqual(alarms(release, staged.diagnostics), [], 'stage raised false alarms');
-      assert.equal(staged.packages.length, laid.plan.targets.length);
+      assert.equal(staged.result.packages.length, laid.plan.targets.length);
 
       for (const t of laid.plan.targets) {
         const ours = JSON.parse(readFileSync(path.join(t.packageDir, 'package.json'), 'utf8')) as Record<string, unknown>;

@@ -78,7 +78,7 @@ function policy(raw: Record<string, unknown>): PolicyConfig {
 }
 
 function codes(outcome: PolicyOutcome): string[] {
-  return outcome.violations.map((v) => v.code);
+  return outcome.result.violations.map((v) => v.code);
 }
 
 describe('licenses', () => {
@@ -87,10 +87,10 @@ describe('licenses', () => {
       [cargoInventory(crate('either', '1.19.0', 'MIT OR Apache-2.0'))],
       policy({ licenses: { allow: ['MIT'] } }),
     );
-    assert.deepEqual(outcome.violations, []);
+    assert.deepEqual(outcome.result.violations, []);
     assert.equal(outcome.ok, true);
-    assert.equal(outcome.checked, 1);
-    const either = outcome.packages.find((p) => p.name === 'either');
+    assert.equal(outcome.result.checked, 1);
+    const either = outcome.result.packages.find((p) => p.name === 'either');
     assert.equal(either?.licenseAllowed, true);
     assert.equal(either.expression, 'MIT OR Apache-2.0');
   });
@@ -100,7 +100,7 @@ describe('licenses', () => {
     const outcome = evaluatePolicy([cargoInventory(gpl)], policy({ licenses: { allow: ['MIT'] } }));
     assert.equal(outcome.ok, false);
     assert.deepEqual(codes(outcome), ['NS_POLICY_LICENSE_DENIED']);
-    const [v] = outcome.violations;
+    const [v] = outcome.result.violations;
     assert.ok(v);
     assert.equal(v.package, 'copyleft');
     assert.equal(v.version, '2.1.0');
@@ -123,10 +123,10 @@ describe('licenses', () => {
       policy({ licenses: { allow: ['MIT'] } }),
     );
     assert.deepEqual(
-      outcome.violations.map((v) => [v.ecosystem, v.package, v.code]),
+      outcome.result.violations.map((v) => [v.ecosystem, v.package, v.code]),
       [['npm', 'left-pad', 'NS_POLICY_LICENSE_DENIED']],
     );
-    assert.equal(outcome.checked, 2);
+    assert.equal(outcome.result.checked, 2);
   });
 
   test('an exception lets one package through, only where it matches', () => {
@@ -137,10 +137,10 @@ describe('licenses', () => {
     });
     const outcome = evaluatePolicy([cargoInventory(gpl, other)], config);
     assert.deepEqual(
-      outcome.violations.map((v) => v.package),
+      outcome.result.violations.map((v) => v.package),
       ['copyleft-too'],
     );
-    assert.deepEqual(outcome.violations[0]?.allow, ['MIT']);
+    assert.deepEqual(outcome.result.violations[0]?.allow, ['MIT']);
 
     const wrongVersion = evaluatePolicy([cargoInventory(crate('copyleft', '3.0.0', 'GPL-3.0-only'))], config);
     assert.deepEqual(codes(wrongVersion), ['NS_POLICY_LICENSE_DENIED']);
@@ -161,8 +161,8 @@ describe('licenses', () => {
       [cargoInventory(crate('no-license', '0.3.1', null, { licenseFiles: [{ path: './LICENSE', sha256: LICENSE_SHA.toUpperCase() }] }))],
       config,
     );
-    assert.deepEqual(good.violations, []);
-    const clarified = good.packages.find((p) => p.name === 'no-license');
+    assert.deepEqual(good.result.violations, []);
+    const clarified = good.result.packages.find((p) => p.name === 'no-license');
     assert.equal(clarified?.clarified, true);
     assert.equal(clarified.expression, 'ISC');
     assert.equal(clarified.declared, null);
@@ -174,7 +174,7 @@ describe('licenses', () => {
       policy({ licenses: { allow: ['MIT', 'ISC'] } }),
     );
     assert.deepEqual(codes(unclarified), ['NS_POLICY_LICENSE_UNKNOWN']);
-    assert.match(unclarified.violations[0]?.hint ?? '', /napiShip\.policy\.licenses\.clarify/);
+    assert.match(unclarified.result.violations[0]?.hint ?? '', /napiShip\.policy\.licenses\.clarify/);
   });
 
   test('a stale clarification (the license file changed or is gone) fails and does not apply', () => {
@@ -191,10 +191,10 @@ describe('licenses', () => {
     );
     assert.equal(outcome.ok, false);
     assert.deepEqual(codes(outcome).sort(), ['NS_POLICY_CLARIFY_STALE', 'NS_POLICY_LICENSE_UNKNOWN']);
-    const stale = outcome.violations.find((v) => v.code === 'NS_POLICY_CLARIFY_STALE');
+    const stale = outcome.result.violations.find((v) => v.code === 'NS_POLICY_CLARIFY_STALE');
     assert.match(stale?.message ?? '', new RegExp(changed));
     assert.match(stale?.hint ?? '', new RegExp(`"sha256": "${changed}"`));
-    assert.equal(outcome.packages.find((p) => p.name === 'no-license')?.clarified, false);
+    assert.equal(outcome.result.packages.find((p) => p.name === 'no-license')?.clarified, false);
 
     const gone = evaluatePolicy([cargoInventory(crate('no-license', '0.3.2', null))], config);
     assert.deepEqual(codes(gone).sort(), ['NS_POLICY_CLARIFY_STALE', 'NS_POLICY_LICENSE_UNKNOWN']);
@@ -204,25 +204,25 @@ describe('licenses', () => {
     const llvm = crate('llvm-ish', '1.0.0', 'Apache-2.0 WITH LLVM-exception');
     const denied = evaluatePolicy([cargoInventory(llvm)], policy({ licenses: { allow: ['Apache-2.0', 'MIT'] } }));
     assert.deepEqual(codes(denied), ['NS_POLICY_LICENSE_DENIED']);
-    assert.match(denied.violations[0]?.hint ?? '', /"Apache-2\.0 WITH LLVM-exception"/);
+    assert.match(denied.result.violations[0]?.hint ?? '', /"Apache-2\.0 WITH LLVM-exception"/);
     const allowed = evaluatePolicy([cargoInventory(llvm)], policy({ licenses: { allow: ['Apache-2.0 WITH LLVM-exception'] } }));
-    assert.deepEqual(allowed.violations, []);
+    assert.deepEqual(allowed.result.violations, []);
     // rustix's real expression offers MIT too.
     const rustix = evaluatePolicy(
       [cargoInventory(crate('rustix', '1.1.6', 'Apache-2.0 WITH LLVM-exception OR Apache-2.0 OR MIT'))],
       policy({ licenses: { allow: ['MIT'] } }),
     );
-    assert.deepEqual(rustix.violations, []);
+    assert.deepEqual(rustix.result.violations, []);
   });
 
   test('MIT/Apache-2.0 is read as OR, not silently reduced to one license', () => {
     const legacy = crate('quick-error', '1.2.3', 'MIT/Apache-2.0');
-    assert.deepEqual(evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['MIT'] } })).violations, []);
-    assert.deepEqual(evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['Apache-2.0'] } })).violations, []);
+    assert.deepEqual(evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['MIT'] } })).result.violations, []);
+    assert.deepEqual(evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['Apache-2.0'] } })).result.violations, []);
     const denied = evaluatePolicy([cargoInventory(legacy)], policy({ licenses: { allow: ['ISC'] } }));
-    assert.equal(denied.violations[0]?.expression, 'MIT OR Apache-2.0');
-    assert.equal(denied.violations[0].declared, 'MIT/Apache-2.0');
-    assert.equal(denied.packages.find((p) => p.name === 'quick-error')?.expression, 'MIT OR Apache-2.0');
+    assert.equal(denied.result.violations[0]?.expression, 'MIT OR Apache-2.0');
+    assert.equal(denied.result.violations[0].declared, 'MIT/Apache-2.0');
+    assert.equal(denied.result.packages.find((p) => p.name === 'quick-error')?.expression, 'MIT OR Apache-2.0');
   });
 
   test('unknown and invalid expressions are reported as such and never allowed', () => {
@@ -238,7 +238,7 @@ describe('licenses', () => {
       policy({ licenses: { allow: ['Apache-2.0', 'MIT'] } }),
     );
     assert.deepEqual(
-      outcome.violations.map((v) => [v.package, v.code]),
+      outcome.result.violations.map((v) => [v.package, v.code]),
       [
         ['broken', 'NS_POLICY_LICENSE_INVALID'],
         ['see-file', 'NS_POLICY_LICENSE_UNKNOWN'],
@@ -246,8 +246,8 @@ describe('licenses', () => {
         ['words', 'NS_POLICY_LICENSE_UNKNOWN'],
       ],
     );
-    assert.match(outcome.violations.find((v) => v.package === 'words')?.message ?? '', /"Apache"/);
-    assert.ok(outcome.packages.filter((p) => !p.firstParty).every((p) => p.licenseAllowed === false && p.expression === null));
+    assert.match(outcome.result.violations.find((v) => v.package === 'words')?.message ?? '', /"Apache"/);
+    assert.ok(outcome.result.packages.filter((p) => !p.firstParty).every((p) => p.licenseAllowed === false && p.expression === null));
   });
 
   test('eight-character ids are matched exactly (spdx-satisfies bug guarded)', () => {
@@ -264,16 +264,16 @@ describe('licenses', () => {
       source: { kind: 'path', location: '../my-core' },
     });
     const outcome = evaluatePolicy([cargoInventory(member)], policy({ licenses: { allow: ['MIT'] } }));
-    assert.deepEqual(outcome.violations, []);
-    assert.equal(outcome.checked, 0);
-    assert.ok(outcome.packages.every((p) => p.firstParty && p.licenseAllowed === null));
+    assert.deepEqual(outcome.result.violations, []);
+    assert.equal(outcome.result.checked, 0);
+    assert.ok(outcome.result.packages.every((p) => p.firstParty && p.licenseAllowed === null));
   });
 
   test('a package listed by two inventories is judged once', () => {
     const gpl = npm('dup', '1.0.0', 'GPL-3.0-only');
     const outcome = evaluatePolicy([npmInventory(gpl), npmInventory(gpl)], policy({ licenses: { allow: ['MIT'] } }));
-    assert.equal(outcome.violations.length, 1);
-    assert.equal(outcome.checked, 1);
+    assert.equal(outcome.result.violations.length, 1);
+    assert.equal(outcome.result.checked, 1);
   });
 
   test('no policy configured: a report — licenses grouped, the unusual ones named, nothing denied, ok', async () => {
@@ -295,16 +295,16 @@ describe('licenses', () => {
         config,
       );
       assert.equal(outcome.ok, true);
-      assert.equal(outcome.configured, false);
-      assert.equal(outcome.checked, 8);
+      assert.equal(outcome.result.configured, false);
+      assert.equal(outcome.result.checked, 8);
       // Nothing judged against an allow list nobody wrote; a git source is still worth a warning.
       assert.deepEqual(
-        outcome.violations.map((v) => `${v.severity} ${v.code}`),
+        outcome.result.violations.map((v) => `${v.severity} ${v.code}`),
         ['warning NS_POLICY_SOURCE_GIT'],
       );
-      assert.ok(outcome.packages.every((p) => p.licenseAllowed === null));
+      assert.ok(outcome.result.packages.every((p) => p.licenseAllowed === null));
       assert.deepEqual(
-        outcome.licenses.map((g) => [g.license, g.count, g.unusual, g.packages]),
+        outcome.result.licenses.map((g) => [g.license, g.count, g.unusual, g.packages]),
         [
           ['MIT', 2, false, []],
           ['MIT OR Apache-2.0', 2, false, []],
@@ -343,7 +343,7 @@ describe('licenses', () => {
         policy({ licenses: { allow: ['MIT'] } }),
       );
       assert.equal(judged.ok, false);
-      assert.equal(judged.configured, true);
+      assert.equal(judged.result.configured, true);
       assert.deepEqual(codes(judged).sort(), [
         'NS_POLICY_LICENSE_DENIED',
         'NS_POLICY_LICENSE_DENIED',
@@ -351,8 +351,8 @@ describe('licenses', () => {
         'NS_POLICY_LICENSE_UNKNOWN',
         'NS_POLICY_SOURCE_GIT',
       ]);
-      assert.ok(judged.violations.every((v) => v.severity === 'error'));
-      assert.equal(judged.licenses.length, 6, 'the grouped licenses are in the outcome (--json) either way');
+      assert.ok(judged.result.violations.every((v) => v.severity === 'error'));
+      assert.equal(judged.result.licenses.length, 6, 'the grouped licenses are in the outcome (--json) either way');
     } finally {
       await rm(dir, { recursive: true, force: true });
     }
@@ -369,7 +369,10 @@ describe('sources', () => {
     const outcome = evaluatePolicy([cargoInventory(git)], policy(allowMit));
     assert.deepEqual(codes(outcome), ['NS_POLICY_SOURCE_GIT']);
     assert.equal(outcome.ok, false);
-    assert.match(outcome.violations[0]?.hint ?? '', /"https:\/\/github\.com\/Someone\/Forked\.git" to napiShip\.policy\.sources\.allowGit/);
+    assert.match(
+      outcome.result.violations[0]?.hint ?? '',
+      /"https:\/\/github\.com\/Someone\/Forked\.git" to napiShip\.policy\.sources\.allowGit/,
+    );
 
     for (const allowGit of [
       ['https://github.com/someone/forked'],
@@ -377,7 +380,7 @@ describe('sources', () => {
       ['git+ssh://git@github.com/someone/forked.git'],
     ]) {
       assert.deepEqual(
-        evaluatePolicy([cargoInventory(git)], policy({ ...allowMit, sources: { allowGit } })).violations,
+        evaluatePolicy([cargoInventory(git)], policy({ ...allowMit, sources: { allowGit } })).result.violations,
         [],
         allowGit.join(),
       );
@@ -392,7 +395,7 @@ describe('sources', () => {
     const npmGit = npm('gitdep', '1.0.0', 'MIT', { source: { kind: 'git', location: 'github:someone/gitdep#0123abc' } });
     assert.deepEqual(codes(evaluatePolicy([npmInventory(npmGit)], policy(allowMit))), ['NS_POLICY_SOURCE_GIT']);
     assert.deepEqual(
-      evaluatePolicy([npmInventory(npmGit)], policy({ ...allowMit, sources: { allowGit: ['https://github.com/someone/gitdep'] } }))
+      evaluatePolicy([npmInventory(npmGit)], policy({ ...allowMit, sources: { allowGit: ['https://github.com/someone/gitdep'] } })).result
         .violations,
       [],
     );
@@ -401,7 +404,10 @@ describe('sources', () => {
   test('path dependencies are flagged unless first-party or allowed', () => {
     const local = crate('vendored', '0.1.0', 'MIT', { source: { kind: 'path', location: '../vendored' } });
     assert.deepEqual(codes(evaluatePolicy([cargoInventory(local)], policy(allowMit))), ['NS_POLICY_SOURCE_PATH']);
-    assert.deepEqual(evaluatePolicy([cargoInventory(local)], policy({ ...allowMit, sources: { allowPath: ['vendored'] } })).violations, []);
+    assert.deepEqual(
+      evaluatePolicy([cargoInventory(local)], policy({ ...allowMit, sources: { allowPath: ['vendored'] } })).result.violations,
+      [],
+    );
   });
 
   test('crates only from crates.io (git index or sparse) unless the registry is allowed', () => {
@@ -409,15 +415,15 @@ describe('sources', () => {
     const mirror = crate('b', '1.0.0', 'MIT', { source: { kind: 'registry', location: 'sparse+https://crates.example.com/index/' } });
     const outcome = evaluatePolicy([cargoInventory(sparse, mirror)], policy(allowMit));
     assert.deepEqual(
-      outcome.violations.map((v) => [v.package, v.code]),
+      outcome.result.violations.map((v) => [v.package, v.code]),
       [['b', 'NS_POLICY_SOURCE_REGISTRY']],
     );
-    assert.match(outcome.violations[0]?.hint ?? '', /allowRegistries/);
+    assert.match(outcome.result.violations[0]?.hint ?? '', /allowRegistries/);
     assert.deepEqual(
       evaluatePolicy(
         [cargoInventory(sparse, mirror)],
         policy({ ...allowMit, sources: { allowRegistries: ['sparse+https://crates.example.com/index'] } }),
-      ).violations,
+      ).result.violations,
       [],
     );
   });
@@ -430,12 +436,12 @@ describe('sources', () => {
     const fromElsewhere = npm('b', '1.0.0', 'MIT', { source: { kind: 'registry', location: 'https://npm.evil.example/' } });
     const outcome = evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], policy(allowMit));
     assert.deepEqual(
-      outcome.violations.map((v) => [v.package, v.code]),
+      outcome.result.violations.map((v) => [v.package, v.code]),
       [['b', 'NS_POLICY_SOURCE_REGISTRY']],
     );
     const mirrorOnly = policy({ ...allowMit, sources: { npmRegistries: ['https://npm.evil.example'] } });
     assert.deepEqual(
-      evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], mirrorOnly).violations.map((v) => v.package),
+      evaluatePolicy([npmInventory(fromNpmjs, fromElsewhere)], mirrorOnly).result.violations.map((v) => v.package),
       ['a'],
     );
   });
@@ -454,9 +460,14 @@ describe('bans and duplicates', () => {
       ],
       config,
     );
-    const banned = outcome.violations.filter((v) => v.code === 'NS_POLICY_BANNED').map((v) => `${v.ecosystem}:${v.package}@${v.version}`);
+    const banned = outcome.result.violations
+      .filter((v) => v.code === 'NS_POLICY_BANNED')
+      .map((v) => `${v.ecosystem}:${v.package}@${v.version}`);
     assert.deepEqual(banned, ['cargo:openssl-sys@0.9.100', 'npm:leftpad@1.0.0']);
-    assert.match(outcome.violations.find((v) => v.package === 'openssl-sys' && v.code === 'NS_POLICY_BANNED')?.message ?? '', /use rustls/);
+    assert.match(
+      outcome.result.violations.find((v) => v.package === 'openssl-sys' && v.code === 'NS_POLICY_BANNED')?.message ?? '',
+      /use rustls/,
+    );
     assert.equal(outcome.ok, false);
   });
 
@@ -469,7 +480,7 @@ describe('bans and duplicates', () => {
     );
     const warned = evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] } }));
     assert.deepEqual(
-      warned.violations.map((v) => [v.package, v.code, v.severity, v.version]),
+      warned.result.violations.map((v) => [v.package, v.code, v.severity, v.version]),
       [
         ['syn', 'NS_POLICY_DUPLICATE', 'warning', '2.0.0, 3.0.10'],
         ['windows-sys', 'NS_POLICY_DUPLICATE', 'warning', '0.52.0, 0.61.2'],
@@ -479,11 +490,11 @@ describe('bans and duplicates', () => {
 
     const strict = evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] }, duplicates: { level: 'error', skip: ['windows-sys'] } }));
     assert.deepEqual(
-      strict.violations.map((v) => [v.package, v.severity]),
+      strict.result.violations.map((v) => [v.package, v.severity]),
       [['syn', 'error']],
     );
     assert.equal(strict.ok, false);
-    assert.deepEqual(evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] }, duplicates: 'allow' })).violations, []);
+    assert.deepEqual(evaluatePolicy([inv], policy({ licenses: { allow: ['MIT'] }, duplicates: 'allow' })).result.violations, []);
   });
 });
 
@@ -529,7 +540,7 @@ describe('config', () => {
     // Hints then name the key of that file.
     const outcome = evaluatePolicy([cargoInventory(crate('x', '1.0.0', 'MIT'))], fromFile);
     assert.match(
-      outcome.violations[0]?.hint ?? '',
+      outcome.result.violations[0]?.hint ?? '',
       /add "MIT" to policy\.licenses\.allow, .* to policy\.licenses\.exceptions \(.*napi-ship\.config\.json\)/,
     );
   });

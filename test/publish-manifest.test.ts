@@ -279,7 +279,7 @@ describe('verify', () => {
     });
     await write(path.join(dir, 'package-lock.json'), '{}\n');
     const outcome = await verifyRelease(await loadPlan(dir), resolvePolicy({}, {}, {}));
-    const found = outcome.releaseDiagnostics.filter((d) => d.code === 'NS_PACK_DEP_WORKSPACE');
+    const found = outcome.result.releaseDiagnostics.filter((d) => d.code === 'NS_PACK_DEP_WORKSPACE');
     assert.equal(found.length, 1);
     assert.match(found[0]?.message ?? '', /dependencies\["helper"\]/);
   });

@@ -59,32 +59,32 @@ describe("release --dry-run on napi-ship's own core, with the rehearsal", () => 
     const rehearsal = plan.stages.rehearsal;
     assert.ok(rehearsal);
     assert.equal(code, 0);
-    assert.ok(rehearsal.registry);
-    const url = new URL(rehearsal.registry);
+    assert.ok(rehearsal.result.registry);
+    const url = new URL(rehearsal.result.registry);
     assert.equal(url.hostname, '127.0.0.1');
     assert.equal(await portOpen(Number(url.port)), false);
-    assert.equal(rehearsal.verdaccio, '6.8.0');
+    assert.equal(rehearsal.result.verdaccio, '6.8.0');
   });
 
   test('the rehearsal root pins only the built target and says what blocks a real publish', () => {
     const r = plan.stages.rehearsal;
-    assert.ok(r?.release);
-    assert.equal(r.release.kind, 'rehearsal');
-    assert.deepEqual([...r.release.pinned].sort(), PRESENT);
-    assert.deepEqual([...r.release.missing].sort(), MISSING);
+    assert.ok(r?.result.release);
+    assert.equal(r.result.release.kind, 'rehearsal');
+    assert.deepEqual([...r.result.release.pinned].sort(), PRESENT);
+    assert.deepEqual([...r.result.release.missing].sort(), MISSING);
     assert.equal(
-      r.release.label,
-      `rehearsal root pins only the ${String(PRESENT.length)} built target(s) (${r.release.pinned.join(', ')}); a real publish needs all 8 — blocked by: ${r.release.missing.join(', ')}`,
+      r.result.release.label,
+      `rehearsal root pins only the ${String(PRESENT.length)} built target(s) (${r.result.release.pinned.join(', ')}); a real publish needs all 8 — blocked by: ${r.result.release.missing.join(', ')}`,
     );
-    assert.equal(r.release.platformTarballsIdentical, true);
-    assert.equal(r.release.dir, path.join(out, 'rehearsal', 'packages'));
+    assert.equal(r.result.release.platformTarballsIdentical, true);
+    assert.equal(r.result.release.dir, path.join(out, 'rehearsal', 'packages'));
   });
 
   test('napi-ship publish put both packages on the embedded registry; the journal is beside the rehearsal release', async () => {
     const r = plan.stages.rehearsal;
     assert.ok(r);
     assert.deepEqual(
-      r.published.map((p) => [p.name, p.action]).sort(),
+      r.result.published.map((p) => [p.name, p.action]).sort(),
       [['@napi-ship/core', 'published'], ...PRESENT.map((abi) => [`@napi-ship/core-${abi}`, 'published'])].sort(),
     );
     const journal = await readFile(path.join(out, 'rehearsal', 'publish-journal.jsonl'), 'utf8');
@@ -95,10 +95,10 @@ describe("release --dry-run on napi-ship's own core, with the rehearsal", () => 
     const r = plan.stages.rehearsal;
     assert.ok(r);
     assert.deepEqual(
-      r.installs.map((i) => i.installer),
+      r.result.installs.map((i) => i.installer),
       [...INSTALLERS],
     );
-    for (const i of r.installs) {
+    for (const i of r.result.installs) {
       assert.equal(i.status, 'ok', `${i.installer}: ${i.detail}`);
       assert.match(i.version ?? '', /^\d+\.\d+\.\d+/);
       // npm, pnpm and Bun match os, cpu and libc; Deno matches os and cpu only, so it also takes the
@@ -121,8 +121,8 @@ describe("release --dry-run on napi-ship's own core, with the rehearsal", () => 
   test('each install loads under Node, Deno and Bun and answers the smoke checks (hash and inspect of real files)', () => {
     const r = plan.stages.rehearsal;
     assert.ok(r);
-    assert.equal(r.loads.length, INSTALLERS.length * RUNTIMES.length);
-    for (const l of r.loads) {
+    assert.equal(r.result.loads.length, INSTALLERS.length * RUNTIMES.length);
+    for (const l of r.result.loads) {
       const where = `${l.installer} → ${l.runtime}: ${l.detail}`;
       assert.equal(l.status, 'ok', where);
       assert.equal(l.mode, 'smoke', where);
@@ -132,13 +132,13 @@ describe("release --dry-run on napi-ship's own core, with the rehearsal", () => 
       assert.equal(checks.inspectSync?.detail, 'elf linux x64 napiExport=true', where);
       assert.match(checks.load?.detail ?? '', /napi-ship-core\.linux-x64-gnu\.node$/, where);
     }
-    assert.deepEqual(new Set(r.loads.map((l) => l.runtime)), new Set(RUNTIMES));
-    assert.equal(r.status, 'ok');
+    assert.deepEqual(new Set(r.result.loads.map((l) => l.runtime)), new Set(RUNTIMES));
+    assert.equal(r.result.status, 'ok');
     assert.deepEqual(
       r.diagnostics.map((d) => d.code),
       ['NS_REHEARSAL_REAL_OFFLINE'],
     );
-    assert.equal(r.realRegistry.status, 'skip');
+    assert.equal(r.result.realRegistry.status, 'skip');
   });
 
   test('the report has the rehearsal rows, in markdown and in the terminal (which still ends with the summary)', async () => {
@@ -207,13 +207,13 @@ describe("a fixture napi-rs addon (not napi-ship's core): the generic load", () 
       offline: true,
       installers: ['npm'],
     });
-    assert.equal(r.status, 'ok', JSON.stringify(r.diagnostics));
+    assert.equal(r.result.status, 'ok', JSON.stringify(r.diagnostics));
     assert.equal(
-      r.release?.label,
+      r.result.release?.label,
       'rehearsal root pins only the 1 built target(s) (linux-x64-gnu); a real publish needs all 2 — blocked by: darwin-arm64',
     );
     assert.deepEqual(
-      r.loads.map((l) => [l.runtime, l.status, l.mode]),
+      r.result.loads.map((l) => [l.runtime, l.status, l.mode]),
       [
         ['node', 'ok', 'load'],
         ['deno', 'ok', 'load'],
@@ -221,7 +221,7 @@ describe("a fixture napi-rs addon (not napi-ship's core): the generic load", () 
       ],
     );
     // The core's exports listed by name (the first few): HashTask among them.
-    for (const l of r.loads) assert.match(l.detail, /^loaded; exports \d+ function\(s\): .*HashTask/, l.detail);
+    for (const l of r.result.loads) assert.match(l.detail, /^loaded; exports \d+ function\(s\): .*HashTask/, l.detail);
   });
 
   test('a loader that throws is a failed load, with the error and how to rerun it, and fails the dry run', async () => {
@@ -236,19 +236,19 @@ describe("a fixture napi-rs addon (not napi-ship's core): the generic load", () 
       installers: ['npm'],
       runtimes: ['node', 'bun'],
     });
-    assert.equal(r.status, 'fail');
+    assert.equal(r.result.status, 'fail');
     assert.deepEqual(
-      r.installs.map((i) => i.status),
+      r.result.installs.map((i) => i.status),
       ['ok'],
     );
     assert.deepEqual(
-      r.loads.map((l) => [l.runtime, l.status]),
+      r.result.loads.map((l) => [l.runtime, l.status]),
       [
         ['node', 'fail'],
         ['bun', 'fail'],
       ],
     );
-    for (const l of r.loads) assert.match(l.detail, /fixture: the loader is broken/);
+    for (const l of r.result.loads) assert.match(l.detail, /fixture: the loader is broken/);
     const errors = r.diagnostics.filter((d) => d.severity === 'error');
     assert.deepEqual(
       errors.map((d) => [d.code, d.subject]),

@@ -441,10 +441,10 @@ describe('a rehearsal without verdaccio', () => {
       offline: true,
       verdaccioSearchDirs: [bare],
     });
-    assert.equal(outcome.status, 'skip');
-    assert.match(outcome.note, /install verdaccio \(dev dependency\) to rehearse/);
-    assert.equal(outcome.registry, null);
-    assert.deepEqual(outcome.installs, []);
+    assert.equal(outcome.result.status, 'skip');
+    assert.match(outcome.result.note, /install verdaccio \(dev dependency\) to rehearse/);
+    assert.equal(outcome.result.registry, null);
+    assert.deepEqual(outcome.result.installs, []);
     assert.deepEqual(
       outcome.diagnostics.map((d) => [d.code, d.severity]),
       [

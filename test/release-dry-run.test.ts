@@ -38,7 +38,7 @@ describe("release --dry-run on napi-ship's own core", () => {
     const result = await releaseDryRun({ cwd: coreDir, outDir: out, rehearsal: false });
     assert.equal(await gitStatus(), before, 'the working tree is not modified');
 
-    const host = result.run.stages.verify?.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
+    const host = result.run.stages.verify?.result.targets.find((t) => t.platformArchABI === 'linux-x64-gnu');
     assert.ok(host);
     assert.deepEqual(
       host.diagnostics.filter((d) => d.severity !== 'note'),
@@ -57,7 +57,7 @@ describe("release --dry-run on napi-ship's own core", () => {
     });
     // The loaded column: the host target under this Node (no rehearsal here), linux-arm64-gnu under
     // qemu-aarch64 with Node's arm64 build from npm, the rest not loadable here with the reason.
-    const loads = new Map((result.run.stages.load?.targets ?? []).map((t) => [t.target, t]));
+    const loads = new Map((result.run.stages.load?.result.targets ?? []).map((t) => [t.target, t]));
     assert.equal(loads.get('linux-x64-gnu')?.status, 'ok', loads.get('linux-x64-gnu')?.detail);
     assert.equal(loads.get('linux-arm64-gnu')?.status, 'ok', loads.get('linux-arm64-gnu')?.detail);
     assert.match(loads.get('linux-arm64-gnu')?.runtimes ?? '', /^node \d+\.\d+\.\d+ \(arm64\) under qemu-aarch64$/);

@@ -15,7 +15,7 @@ import { releaseDryRun } from '../src/release/dry-run.js';
 import { renderMarkdown, renderText } from '../src/report/index.js';
 import { blockers, fitTable, formatGroup, groupDiagnostics, nextSteps, verdict, type LeadFacts } from '../src/report/lead.js';
 import { rehearsalLocal } from '../src/report/rehearsal.js';
-import type { RehearsalOutcome } from '../src/rehearsal/types.js';
+import type { Rehearsal } from '../src/rehearsal/types.js';
 import { repoRoot } from './helpers/cli.js';
 import { buildFixtures, type FixtureSet } from './helpers/fixtures.js';
 import { writeRootPackage } from './helpers/root-package.js';
@@ -140,7 +140,7 @@ describe('no license policy configured', () => {
     );
     await copyFile(fixtures.fixtures['linux-x64-gnu'].path, path.join(dir, 'addon.linux-x64-gnu.node'));
     const r = await releaseDryRun({ cwd: dir, outDir: path.join(scratch, 'unconfigured-out'), rehearsal: false });
-    assert.equal(r.run.stages.policy?.configured, false);
+    assert.equal(r.run.stages.policy?.result.configured, false);
     assert.equal(r.summary.errors, 0, 'no policy is not an error');
     const text = renderText(r.run, { columns: 100 });
     assert.doesNotMatch(text, /NS_POLICY_LICENSE_DENIED|FAILED: policy|policy passed|policy failed/);
@@ -265,13 +265,13 @@ describe('pure parts', () => {
       installs: [{ installer: 'npm', status: 'ok' }],
       loads: [{ installer: 'npm', runtime: 'node', status: 'ok' }],
       realRegistry: { status: 'fail', packages: [{ action: 'conflict' }] },
-    } as unknown as RehearsalOutcome;
+    } as unknown as Rehearsal;
     assert.equal(rehearsalLocal(base), 'passed');
-    assert.equal(rehearsalLocal({ ...base, loads: [{ ...base.loads[0], status: 'fail' }] } as unknown as RehearsalOutcome), 'failed');
+    assert.equal(rehearsalLocal({ ...base, loads: [{ ...base.loads[0], status: 'fail' }] } as unknown as Rehearsal), 'failed');
     assert.equal(rehearsalLocal({ ...base, status: 'ok' }), 'passed');
     assert.equal(rehearsalLocal({ ...base, status: 'skip' }), 'skipped');
     assert.equal(
-      rehearsalLocal({ ...base, realRegistry: { status: 'ok', packages: [] } } as unknown as RehearsalOutcome),
+      rehearsalLocal({ ...base, realRegistry: { status: 'ok', packages: [] } } as unknown as Rehearsal),
       'failed',
       'a failure that is not the real registry is the rehearsal',
     );

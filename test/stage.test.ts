@@ -158,7 +158,7 @@ describe('stage', () => {
     const artifacts = await makeArtifacts(IDS);
     const outcome = await stage(root, { artifactsDir: artifacts });
     assert.deepEqual(outcome.diagnostics, []);
-    assert.equal(outcome.packages.length, 8);
+    assert.equal(outcome.result.packages.length, 8);
 
     for (const id of IDS) {
       const dir = path.join(root, 'npm', id);
@@ -211,7 +211,7 @@ describe('stage', () => {
       // The binary is the artifact's bytes, under napi-rs's name; a README is written.
       assert.deepEqual(await readdir(dir).then((n) => n.sort()), ['README.md', binaryFile, 'package.json'].sort(), id);
       assert.equal(await sha256(path.join(dir, binaryFile)), await sha256(binaryOf(id)), id);
-      const staged = outcome.packages.find((p) => p.platformArchABI === id);
+      const staged = outcome.result.packages.find((p) => p.platformArchABI === id);
       assert.ok(staged, id);
       assert.equal(staged.triple, tripleOf(id));
       assert.equal(staged.packageName, `${SCOPE}-${id}`);
@@ -224,7 +224,7 @@ describe('stage', () => {
     const rootPkg = await readJson(path.join(root, 'package.json'));
     assert.deepEqual(rootPkg.optionalDependencies, expectedPins());
     assert.deepEqual(Object.keys(rootPkg.optionalDependencies as object), Object.keys(expectedPins()));
-    assert.deepEqual(outcome.rootOptionalDependencies, expectedPins());
+    assert.deepEqual(outcome.result.rootOptionalDependencies, expectedPins());
   });
 
   test('napi-rs build output in the root (napi build --platform); an existing README.md is kept', async () => {
@@ -237,11 +237,11 @@ describe('stage', () => {
     const outcome = await stage(root);
     assert.deepEqual(outcome.diagnostics, []);
     assert.deepEqual(
-      outcome.packages.map((p) => p.platformArchABI),
+      outcome.result.packages.map((p) => p.platformArchABI),
       ['linux-x64-gnu', 'darwin-arm64', 'win32-x64-msvc'],
     );
     for (const id of ids) {
-      const staged = outcome.packages.find((p) => p.platformArchABI === id);
+      const staged = outcome.result.packages.find((p) => p.platformArchABI === id);
       assert.equal(staged?.source, path.join(root, `addon.${id}.node`));
       assert.equal(await sha256(path.join(root, 'npm', id, `addon.${id}.node`)), await sha256(binaryOf(id)));
     }
@@ -250,7 +250,7 @@ describe('stage', () => {
       await readFile(path.join(root, 'npm', 'linux-x64-gnu', 'README.md'), 'utf8'),
       /\*\*x86_64-unknown-linux-gnu\*\* binary for `@acme\/addon`/,
     );
-    assert.deepEqual(outcome.rootOptionalDependencies, expectedPins(ids));
+    assert.deepEqual(outcome.result.rootOptionalDependencies, expectedPins(ids));
   });
 
   test('a file that matches no configured target is NS_STAGE_UNKNOWN_FILE; the targets are still staged', async () => {
@@ -279,7 +279,7 @@ describe('stage', () => {
     assert.ok(byFound('bindings-x86_64-unknown-linux-gnu/index.d.ts'));
     assert.deepEqual(codes(outcome.diagnostics), ['NS_STAGE_UNKNOWN_FILE', 'NS_STAGE_UNKNOWN_FILE', 'NS_STAGE_UNKNOWN_FILE']);
     assert.deepEqual(
-      outcome.packages.map((p) => p.platformArchABI),
+      outcome.result.packages.map((p) => p.platformArchABI),
       ids,
     );
   });
@@ -305,12 +305,12 @@ describe('stage', () => {
     );
     assert.ok(dup.expected !== undefined && dup.hint !== '');
     assert.deepEqual(
-      outcome.packages.map((p) => p.platformArchABI),
+      outcome.result.packages.map((p) => p.platformArchABI),
       ['darwin-x64'],
     );
     await assert.rejects(readdir(path.join(root, 'npm', 'linux-x64-gnu')), /ENOENT/);
     // The root still pins every configured target.
-    assert.deepEqual(outcome.rootOptionalDependencies, expectedPins(ids));
+    assert.deepEqual(outcome.result.rootOptionalDependencies, expectedPins(ids));
   });
 
   test('identical duplicates (a merged download next to per-artifact dirs) are fine: a note, and the target is staged', async () => {
@@ -326,7 +326,7 @@ describe('stage', () => {
     assert.equal(note?.severity, 'note');
     assert.equal(note.target, 'linux-x64-gnu');
     assert.deepEqual(
-      outcome.packages.map((p) => p.platformArchABI),
+      outcome.result.packages.map((p) => p.platformArchABI),
       ids,
     );
     assert.equal(
@@ -342,7 +342,7 @@ describe('stage', () => {
     for (const id of IDS) await copyFile(binaryOf(id), path.join(artifacts, `addon.${id}.node`));
     const outcome = await stage(root, { artifactsDir: artifacts });
     assert.deepEqual(outcome.diagnostics, []);
-    assert.equal(outcome.packages.length, 8);
+    assert.equal(outcome.result.packages.length, 8);
   });
 
   test('a binary left in a platform dir that this run did not supply is NS_STAGE_STALE_BINARY, whatever its package.json version', async () => {
@@ -384,7 +384,7 @@ describe('stage', () => {
     );
     assert.equal((await readJson(path.join(oldArm, 'package.json'))).version, '1.0.0');
     assert.deepEqual(
-      outcome.packages.map((p) => p.platformArchABI),
+      outcome.result.packages.map((p) => p.platformArchABI),
       ['linux-x64-gnu'],
     );
     const removed = outcome.diagnostics.find((d) => d.code === 'NS_STAGE_REMOVED_FILE');
@@ -405,7 +405,7 @@ describe('stage', () => {
     assert.equal(d.found, '""');
     assert.equal(d.expected, 'a non-empty repository.url');
     assert.match(d.hint, /"url": "git\+https:\/\/github\.com\//);
-    assert.equal(empty.packages.length, 1, 'the packages are still staged');
+    assert.equal(empty.result.packages.length, 1, 'the packages are still staged');
 
     const noUrl = await stage(await makeRoot(rootManifest({ repository: { type: 'git' } }, ids)), { artifactsDir: artifacts });
     assert.deepEqual(
@@ -459,9 +459,9 @@ describe('stage', () => {
     assert.equal(d.expected, 'addon.win32-arm64-msvc.node');
     assert.equal(d.found, 'nothing');
     assert.match(d.hint, /aarch64-pc-windows-msvc/);
-    assert.deepEqual(outcome.packages.map((p) => p.platformArchABI).sort(), [...present].sort());
+    assert.deepEqual(outcome.result.packages.map((p) => p.platformArchABI).sort(), [...present].sort());
     await assert.rejects(readdir(path.join(root, 'npm', 'win32-arm64-msvc')), /ENOENT/);
-    assert.deepEqual(outcome.rootOptionalDependencies, expectedPins());
+    assert.deepEqual(outcome.result.rootOptionalDependencies, expectedPins());
     assert.deepEqual((await readJson(path.join(root, 'package.json'))).optionalDependencies, expectedPins());
   });
 
@@ -563,16 +563,19 @@ describe('stage CLI', () => {
     assert.match(text.stdout, /stage failed: 1 error/);
   });
 
-  test('config errors exit 3: no root package.json, an artifacts dir that does not exist; a bad option exits 2', async () => {
+  // Exit status from the code's class (docs/cli.md), no longer 3 for every thrown error: a --cwd
+  // without package.json (NS_ROOT_PACKAGE_MISSING) and an --artifacts dir that does not exist
+  // (NS_STAGE_ARTIFACTS_MISSING) are the command line naming a wrong place: usage (2).
+  test('usage errors exit 2: no root package.json, an artifacts dir that does not exist, a bad option', async () => {
     const empty = path.join(scratch, `empty-${++counter}`);
     await mkdir(empty);
     const noRoot = await runCli(['stage', '--cwd', empty], { env });
-    assert.equal(noRoot.code, 3);
+    assert.equal(noRoot.code, 2);
     assert.match(noRoot.stderr, /NS_ROOT_PACKAGE_MISSING/);
 
     const root = await makeRoot(rootManifest({}, ['linux-x64-gnu']));
     const noArtifacts = await runCli(['stage', '--cwd', root, '--artifacts', path.join(empty, 'nope')], { env });
-    assert.equal(noArtifacts.code, 3);
+    assert.equal(noArtifacts.code, 2);
     assert.match(noArtifacts.stderr, /NS_STAGE_ARTIFACTS_MISSING/);
 
     assert.equal((await runCli(['stage', '--cwd', root, '--bogus'], { env })).code, 2);

@@ -98,7 +98,8 @@ describe('napi-ship version against a real registry', () => {
     const dir = await project();
     const before = await readFile(path.join(dir, 'package.json'), 'utf8');
     const r = await runCli(['version', '1.2.4', '--cwd', dir, '--registry', registry.url]);
-    assert.equal(r.code, 3);
+    // Exit status from the code's class (docs/cli.md): NS_VERSION_EXISTS is check (1), no longer 3.
+    assert.equal(r.code, 1);
     assert.match(r.stderr, /NS_VERSION_EXISTS/);
     assert.match(r.stderr, /@fixture\/ver@1\.2\.4/);
     assert.equal(await readFile(path.join(dir, 'package.json'), 'utf8'), before);
@@ -135,7 +136,8 @@ describe('napi-ship version against a real registry', () => {
     assert.equal(pre.code, 0, pre.stderr);
     assert.match(pre.stdout, /1\.2\.3 → 1\.2\.4-beta\.0 \(publishes under the "next" dist-tag\)/);
     const older = await runCli(['version', '1.0.0', '--cwd', dir, '--no-registry-check']);
-    assert.equal(older.code, 3);
+    // NS_VERSION_NOT_NEWER is usage (2): the version asked for on the command line is wrong.
+    assert.equal(older.code, 2);
     assert.match(older.stderr, /NS_VERSION_NOT_NEWER/);
     assert.equal((await runCli(['version', '--cwd', dir])).code, 2);
   });

@@ -195,7 +195,7 @@ async function releaseCore(
   if (hasErrors(diagnostics)) return { plan, releaseDir, left, diagnostics, packages: [] };
   log('pack: reproducible tarballs and the release manifest');
   await rm(releaseDir, { recursive: true, force: true });
-  const binaries: ManifestBinary[] = verified.targets.flatMap((v) =>
+  const binaries: ManifestBinary[] = verified.result.targets.flatMap((v) =>
     v.binaryPath !== null && v.facts !== null && v.digests !== null
       ? [
           {
@@ -346,7 +346,7 @@ export async function releaseSelf(options: ReleaseSelfOptions): Promise<ReleaseS
       rootDir: repoDir,
       outDir: releaseDir,
       inventories: project,
-      corrections: correctionsFromPolicy(policy.packages),
+      corrections: correctionsFromPolicy(policy.result.packages),
       release: {
         dir: releaseDir,
         manifest: await readReleaseManifest(releaseDir),
@@ -357,7 +357,7 @@ export async function releaseSelf(options: ReleaseSelfOptions): Promise<ReleaseS
     });
     const reportFile = path.join(releaseDir, POLICY_REPORT_FILE);
     await writeFile(reportFile, renderPolicyMarkdown(policy));
-    await addManifestFiles(releaseDir, [...sbom.outcome.documents.map((d) => d.file), reportFile]);
+    await addManifestFiles(releaseDir, [...sbom.outcome.result.documents.map((d) => d.file), reportFile]);
     diagnostics.push(...sbom.outcome.diagnostics, ...policy.diagnostics);
   } catch (error) {
     problems.push(`the SBOM of ${name} could not be written: ${errorMessage(error)}`);

@@ -10,7 +10,7 @@
  */
 import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, outcome, type Diagnostic } from '../diagnostics/index.js';
 import { silentLogger, type Logger } from '../log/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { lookupTarget, type TargetSpec } from '../targets/index.js';
@@ -22,7 +22,7 @@ import { inspectFileSync, type BinaryFacts } from '../core/index.js';
 import { chooseToolchain, napiCommand, toolchainOptions, type BuildPlanStep } from './toolchain.js';
 import type { BuildHost, BuildOutcome, BuildTargetResult, Toolchain } from './types.js';
 
-export type { BuildHost, BuildOutcome, BuildStatus, BuildTargetResult, Toolchain } from './types.js';
+export type { BuildHost, BuildOutcome, BuildResult, BuildStatus, BuildTargetResult, Toolchain } from './types.js';
 export { chooseToolchain, missingFor, napiCommand, type BuildChoice, type BuildPlanStep } from './toolchain.js';
 export { napiCrossState, probeHost, resolveNapiCli } from './host.js';
 export { envWithTools, toolsBin, toolsDir } from './tools.js';
@@ -164,7 +164,7 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
   const ambiguous = project.diagnostics.find((d) => d.severity === 'error');
   if (ambiguous !== undefined) {
     for (const t of wanted) skip(t, ambiguous.message, null);
-    return { cwd, manifestPath, profile: profileName, host, targets: results, diagnostics };
+    return outcome({ cwd, manifestPath, profile: profileName, host, targets: results }, diagnostics);
   }
   if (manifestPath === null) {
     // Nothing to build: what the script says does not matter.
@@ -179,7 +179,7 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
       }),
     );
     for (const t of wanted) skip(t, 'no Cargo.toml in the root package', null);
-    return { cwd, manifestPath, profile: profileName, host, targets: results, diagnostics };
+    return outcome({ cwd, manifestPath, profile: profileName, host, targets: results }, diagnostics);
   }
   if (host.napiCli === null) {
     diagnostics.push(
@@ -294,7 +294,7 @@ export async function buildTargets(plan: ReleasePlan, options: BuildOptions = {}
       binary: null,
     });
   }
-  return { cwd, manifestPath, profile: profileName, host, targets: results, diagnostics };
+  return outcome({ cwd, manifestPath, profile: profileName, host, targets: results }, diagnostics);
 }
 
 /** What every target's build shares. */
@@ -475,6 +475,6 @@ function actualToolchain(
 
 /** Counts for a summary line. */
 export function buildCounts(outcome: BuildOutcome): { built: number; skipped: number; failed: number } {
-  const count = (s: BuildTargetResult['status']): number => outcome.targets.filter((t) => t.status === s).length;
+  const count = (s: BuildTargetResult['status']): number => outcome.result.targets.filter((t) => t.status === s).length;
   return { built: count('built'), skipped: count('skipped'), failed: count('failed') };
 }

@@ -1,5 +1,5 @@
 /** What `build` records in the release plan (`plan.stages.build`). */
-import type { Diagnostic } from '../diagnostics/index.js';
+import type { Outcome } from '../diagnostics/index.js';
 
 /**
  * How a target is compiled here, as @napi-rs/cli's build options say it:
@@ -77,7 +77,7 @@ export interface NapiCrossState {
   readonly cached: readonly string[];
 }
 
-export interface BuildOutcome {
+export interface BuildResult {
   readonly cwd: string;
   /** The crate's Cargo.toml; null when the root package has none (nothing to build). */
   readonly manifestPath: string | null;
@@ -86,6 +86,10 @@ export interface BuildOutcome {
   /** This machine as probed (not probed — all null — when there is no Cargo.toml). */
   readonly host: BuildHost;
   readonly targets: readonly BuildTargetResult[];
-  /** `NS_BUILD_FAILED` per failed target; `NS_BUILD_NO_CRATE`/`NS_BUILD_NO_RUST`/`NS_BUILD_NO_NAPI_CLI` for the machine. */
-  readonly diagnostics: readonly Diagnostic[];
 }
+
+/**
+ * The build stage's outcome; its diagnostics are `NS_BUILD_FAILED` per failed target,
+ * `NS_BUILD_NO_CRATE`/`NS_BUILD_NO_RUST`/`NS_BUILD_NO_NAPI_CLI` for the machine.
+ */
+export type BuildOutcome = Outcome<BuildResult>;

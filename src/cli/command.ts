@@ -213,7 +213,7 @@ export function helpText(command: Command, columns = 100): string {
     'Examples:',
     ...command.examples.flatMap((e) => [`  # ${e.description}`, `  ${e.command}`]),
     '',
-    'Exit codes: 0 ok, 1 a check or a file failed, 2 usage error, 3 environment error (see docs/cli.md).',
+    'Exit codes: 0 ok, 1 a check failed, 2 usage error (an option, argument or a file it names), 3 environment error (see docs/cli.md).',
   ];
   return lines.join('\n') + '\n';
 }

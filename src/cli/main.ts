@@ -6,7 +6,7 @@ import { errnoCode, fsDiagnosticError } from '../util/fs.js';
 import { napiShipVersion } from '../util/version.js';
 import { didYouMean, helpText, parse, UsageError, type Command } from './command.js';
 import { usageError } from './commands/usage.js';
-import { ExitCode } from './exit-codes.js';
+import { ExitCode, exitCodeOf } from './exit-codes.js';
 import { processIo, type Io } from './output.js';
 
 /**
@@ -146,7 +146,7 @@ function overview(): string {
       '',
       "Run `napi-ship <command> --help` for a command's options.",
       'Global: --version, --help. Colour is off when NO_COLOR is set or output is not a terminal.',
-      'Exit codes: 0 ok, 1 a check or a file failed, 2 usage error, 3 environment error.',
+      'Exit codes: 0 ok, 1 a check failed, 2 usage error (an option, argument or a file it names), 3 environment error.',
     ].join('\n') + '\n'
   );
 }
@@ -188,8 +188,10 @@ export async function main(argv: readonly string[], io: Io = processIo()): Promi
     return await command.run(args, io);
   } catch (error) {
     if (error instanceof DiagnosticError) {
+      // A stage that cannot start throws; its diagnostics' class says what the exit status is.
       for (const d of error.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-      return ExitCode.Environment;
+      const code = exitCodeOf(error.diagnostics);
+      return code === ExitCode.Ok ? ExitCode.Environment : code;
     }
     // No stack trace reaches the user: a file-system error is one typed line, anything else NS_INTERNAL.
     if (errnoCode(error) !== undefined) {

@@ -56,6 +56,23 @@ export function hasErrors(diagnostics: readonly Diagnostic[]): boolean {
   return diagnostics.some((d) => d.severity === 'error');
 }
 
+/**
+ * The one shape every stage returns (build, stage, verify, pack, sbom, policy, sign, publish, the
+ * rehearsal and the load): `ok` (no diagnostic of severity error), the diagnostics, and what the
+ * stage produced. A stage throws (a `DiagnosticError`) only when it cannot start; whatever it finds
+ * once running is in `diagnostics`. The CLI's exit status comes from their classes (src/cli/exit-codes.ts).
+ */
+export interface Outcome<R> {
+  readonly ok: boolean;
+  readonly diagnostics: readonly Diagnostic[];
+  readonly result: R;
+}
+
+/** An outcome whose `ok` is "no error among `diagnostics`". */
+export function outcome<R>(result: R, diagnostics: readonly Diagnostic[]): Outcome<R> {
+  return { ok: !hasErrors(diagnostics), diagnostics, result };
+}
+
 /** One line per diagnostic, then its hint, indented: for terminals and logs. */
 export function formatDiagnostic(d: Diagnostic): string {
   // A file or package name may hold a newline or an escape sequence: each field stays on its line.

@@ -15,7 +15,7 @@ import { existsSync, readdirSync } from 'node:fs';
 import { mkdir, mkdtemp, rename, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, outcome, type Outcome } from '../diagnostics/index.js';
 import type { StagedPackage } from '../stage/types.js';
 import type { LoadResult } from '../rehearsal/types.js';
 import { execute } from '../util/process.js';
@@ -33,11 +33,12 @@ export interface TargetLoad {
   readonly durationMs: number;
 }
 
-export interface LoadOutcome {
+export interface TargetLoads {
   readonly targets: readonly TargetLoad[];
-  /** `NS_LOAD_FAILED` per target whose binary did not load where it should have. */
-  readonly diagnostics: readonly Diagnostic[];
 }
+
+/** The load stage's outcome; its diagnostics are `NS_LOAD_FAILED` per target whose binary did not load where it should have. */
+export type LoadOutcome = Outcome<TargetLoads>;
 
 /** Where emulated runtimes are cached: `$NAPI_SHIP_CACHE_DIR`, else `$XDG_CACHE_HOME/napi-ship`, else `~/.cache/napi-ship`. */
 export function cacheDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -253,5 +254,5 @@ export async function loadTargets(packages: readonly StagedPackage[], options: L
         hint: 'run the load by hand (see the Loaded section for the runtime); a binary that cannot load must not be published',
       }),
     );
-  return { targets, diagnostics };
+  return outcome({ targets }, diagnostics);
 }

@@ -9,8 +9,9 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
+import { existsSync } from 'node:fs';
 import { coreVersion, hashFiles, inspectFiles, type CoreErrorCode, type CoreFailure } from '../core/index.js';
-import { diagnostic, DiagnosticError, hasErrors, type AreaCode, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, hasErrors, type AreaCode, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import {
   MANIFEST_FILE,
   MANIFEST_SCHEMA,
@@ -20,6 +21,7 @@ import {
   type ManifestPackage,
   type ReleaseManifest,
 } from '../manifest/index.js';
+import type { ReleasePlan } from '../plan/index.js';
 import { allTargets } from '../targets/index.js';
 import { sha256Sums } from '../manifest/sums.js';
 import { fsDiagnosticError, linkOrCopy, writeAtomic } from '../util/fs.js';
@@ -93,23 +95,24 @@ export interface PackResult {
   readonly reused: readonly string[];
 }
 
+/** What the pack stage wrote. */
+export interface PackedRelease {
+  readonly manifest: ReleaseManifest;
+  readonly manifestPath: string;
+  readonly sumsPath: string;
+  readonly packages: readonly ManifestPackage[];
+}
+
 /**
  * The pack stage's outcome: `ok` with what was written, or the diagnostics of why nothing was
- * (`result` is then `null`). The one shape the orchestrator and the CLI read; `packRelease` below
- * is the step that throws a `PackError` on a package that cannot be packed.
+ * (`result` is then `null`), and the release dir written (or that would have been). The one shape
+ * the orchestrator and the CLI read; `packRelease` below is the step that throws a `PackError` on a
+ * package that cannot be packed.
  */
-export interface PackOutcome {
-  readonly ok: boolean;
+export type PackOutcome = Outcome<PackedRelease | null> & {
   /** The release dir written (or that would have been). */
   readonly outDir: string;
-  readonly diagnostics: readonly Diagnostic[];
-  readonly result: {
-    readonly manifest: ReleaseManifest;
-    readonly manifestPath: string;
-    readonly sumsPath: string;
-    readonly packages: readonly ManifestPackage[];
-  } | null;
-}
+};
 
 /** `packRelease` as a stage: its `PackError` (the packages' own problems) becomes the outcome's diagnostics. */
 export async function packStage(input: PackInput): Promise<PackOutcome> {
@@ -129,6 +132,49 @@ export async function packStage(input: PackInput): Promise<PackOutcome> {
 }
 
 import { gitCommit, resolveSourceDateEpoch } from './epoch.js';
+
+/*
+ * Pack a project as its plan describes it: the root package and every configured platform package
+ * (the one wiring of `napi-ship pack` and the library's `pack()`).
+ */
+
+export interface PackProjectOptions {
+  /** Where the tarballs, SHA256SUMS and the manifest go (default `<root>/dist/release/packages`). */
+  readonly outDir?: string;
+  readonly env?: NodeJS.ProcessEnv;
+}
+
+/** The default release dir of a project: `<root>/dist/release/packages`, where sbom, sign and publish look. */
+export function defaultReleaseDir(plan: ReleasePlan): string {
+  return path.join(plan.root.dir, 'dist', 'release', 'packages');
+}
+
+/**
+ * Pack the plan's root and its platform packages. A platform package that is not staged is
+ * `NS_PACK_MISSING_PACKAGE` in the outcome, and nothing is written.
+ */
+export async function packProject(plan: ReleasePlan, options: PackProjectOptions = {}): Promise<PackOutcome> {
+  const outDir = path.resolve(options.outDir ?? defaultReleaseDir(plan));
+  const packages: PackInputPackage[] = [{ dir: plan.root.dir, kind: 'root', target: null }];
+  const missing: Diagnostic[] = [];
+  for (const t of plan.targets) {
+    if (existsSync(path.join(t.packageDir, 'package.json'))) {
+      packages.push({ dir: t.packageDir, kind: 'platform', target: t.spec.platformArchABI, triple: t.spec.triple });
+    } else {
+      missing.push(
+        diagnostic({
+          code: 'NS_PACK_MISSING_PACKAGE',
+          target: t.spec.platformArchABI,
+          subject: t.packageDir,
+          message: `platform package ${t.packageName} does not exist (no package.json in its dir)`,
+          hint: 'stage the platform packages first (napi-ship stage, or napi create-npm-dirs + napi artifacts)',
+        }),
+      );
+    }
+  }
+  if (missing.length > 0) return { ok: false, diagnostics: missing, result: null, outDir };
+  return packStage({ packages, outDir, ...(options.env === undefined ? {} : { env: options.env }) });
+}
 
 export { gitCommit, resolveSourceDateEpoch };
 

@@ -16,7 +16,7 @@
  * duplicate findings as warnings — and `ok`; a note says how to configure one (`napi-ship policy --init`).
  */
 import semver from 'semver';
-import type { AreaCode, Diagnostic, Severity } from '../diagnostics/index.js';
+import type { AreaCode, Diagnostic, Outcome, Severity } from '../diagnostics/index.js';
 import { normalizeLicense } from '../license/expression.js';
 import { licensesNeeded, satisfiesAllowList } from '../license/satisfies.js';
 import { licenseGroups, type LicenseGroup } from './licenses.js';
@@ -78,14 +78,10 @@ export interface PolicyPackageResult {
   readonly licenseAllowed: boolean | null;
 }
 
-export interface PolicyOutcome {
-  /** One per violation (same order), then notes about the config (unused rules, no policy). */
-  readonly diagnostics: Diagnostic[];
+export interface PolicyVerdict {
   readonly violations: PolicyViolation[];
   /** How many packages were judged (first-party packages — roots, workspace members — are not). */
   readonly checked: number;
-  /** No violation of severity `error`. */
-  readonly ok: boolean;
   readonly packages: PolicyPackageResult[];
   /** The allow list that was applied, and where the policy came from. */
   readonly allow: readonly string[];
@@ -95,6 +91,12 @@ export interface PolicyOutcome {
   /** The licenses of the packages judged, grouped (license → count), the unusual ones with their packages named. */
   readonly licenses: readonly LicenseGroup[];
 }
+
+/**
+ * The policy stage's outcome: `ok` is "no violation of severity error"; `diagnostics` are one per
+ * violation (same order), then notes about the config (unused rules, no policy).
+ */
+export type PolicyOutcome = Outcome<PolicyVerdict>;
 
 function matches(p: InventoryPackage, m: PackageMatcher): boolean {
   if (p.name !== m.name) return false;
@@ -295,17 +297,19 @@ export function evaluatePolicy(inventories: readonly Inventory[], config: Policy
   });
 
   return {
-    diagnostics,
-    violations,
-    checked,
     ok: !violations.some((v) => v.severity === 'error'),
-    packages: packages.sort(
-      (a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
-    ),
-    allow: config.licenses.allow,
-    configFile: config.file,
-    configured,
-    licenses,
+    diagnostics,
+    result: {
+      violations,
+      checked,
+      packages: packages.sort(
+        (a, b) => a.ecosystem.localeCompare(b.ecosystem) || a.name.localeCompare(b.name) || a.version.localeCompare(b.version),
+      ),
+      allow: config.licenses.allow,
+      configFile: config.file,
+      configured,
+      licenses,
+    },
   };
 
   function unused(at: string, m: PackageMatcher): Diagnostic {

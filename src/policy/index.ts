@@ -22,6 +22,7 @@ export {
   registryKey,
   type PolicyCheck,
   type PolicyOutcome,
+  type PolicyVerdict,
   type PolicyPackageResult,
   type PolicyViolation,
 } from './evaluate.js';
@@ -34,3 +35,4 @@ export {
   renderPolicyText,
   type PolicyRenderOptions,
 } from './render.js';
+export { judgeProject, readPolicyInputs, type PolicyInputs, type ProjectPolicy, type ProjectPolicyOptions } from './project.js';

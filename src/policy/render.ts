@@ -7,8 +7,8 @@ import type { LicenseGroup } from './licenses.js';
 
 function counts(outcome: PolicyOutcome): { errors: number; warnings: number } {
   return {
-    errors: outcome.violations.filter((v) => v.severity === 'error').length,
-    warnings: outcome.violations.filter((v) => v.severity === 'warning').length,
+    errors: outcome.result.violations.filter((v) => v.severity === 'error').length,
+    warnings: outcome.result.violations.filter((v) => v.severity === 'warning').length,
   };
 }
 
@@ -35,12 +35,12 @@ export function policySummaryLine(outcome: PolicyOutcome, options: PolicyRenderO
   const readErrors = options.readErrors ?? 0;
   const tally = `${errors} error(s), ${warnings} warning(s)`;
   if (readErrors > 0) {
-    return `policy failed: the dependency graph could not be read completely (${readErrors} reader error(s)); ${outcome.checked} package(s) checked, ${tally}`;
+    return `policy failed: the dependency graph could not be read completely (${readErrors} reader error(s)); ${outcome.result.checked} package(s) checked, ${tally}`;
   }
-  if (!outcome.configured) {
-    return `no policy configured: ${outcome.checked} package(s) reported under ${outcome.licenses.length} license(s), ${warnings} warning(s); nothing judged`;
+  if (!outcome.result.configured) {
+    return `no policy configured: ${outcome.result.checked} package(s) reported under ${outcome.result.licenses.length} license(s), ${warnings} warning(s); nothing judged`;
   }
-  return `policy ${outcome.ok ? 'passed' : 'failed'}: ${outcome.checked} package(s) checked, ${tally}`;
+  return `policy ${outcome.ok ? 'passed' : 'failed'}: ${outcome.result.checked} package(s) checked, ${tally}`;
 }
 
 function licenseCell(v: PolicyViolation): string {
@@ -83,18 +83,20 @@ export function renderPolicyText(outcome: PolicyOutcome, options: PolicyRenderOp
   const lines: string[] = [];
   const notConfigured = outcome.diagnostics.filter((d) => d.code === 'NS_POLICY_NOT_CONFIGURED');
   const others = outcome.diagnostics.filter((d) => d.code !== 'NS_POLICY_NOT_CONFIGURED');
-  if (outcome.configured) {
-    lines.push(`allowed licenses: ${outcome.allow.length === 0 ? '(none)' : outcome.allow.join(', ')} (${outcome.configFile ?? ''})`);
+  if (outcome.result.configured) {
+    lines.push(
+      `allowed licenses: ${outcome.result.allow.length === 0 ? '(none)' : outcome.result.allow.join(', ')} (${outcome.result.configFile ?? ''})`,
+    );
   } else {
     lines.push('no license policy configured: a report of the licenses that ship, nothing judged', '');
-    lines.push(...licenseSummaryText(outcome.licenses, outcome.checked));
+    lines.push(...licenseSummaryText(outcome.result.licenses, outcome.result.checked));
   }
-  if (outcome.violations.length > 0) {
+  if (outcome.result.violations.length > 0) {
     lines.push(
       '',
       textTable(
         ['severity', 'code', 'ecosystem', 'package', 'version', 'license'],
-        outcome.violations.map((v) => [v.severity, v.code, v.ecosystem, v.package, v.version, licenseCell(v)]),
+        outcome.result.violations.map((v) => [v.severity, v.code, v.ecosystem, v.package, v.version, licenseCell(v)]),
       ).trimEnd(),
     );
   }
@@ -119,28 +121,28 @@ const MARK = { error: '❌', warning: '⚠️', note: 'ℹ️' } as const;
 export function renderPolicyMarkdown(outcome: PolicyOutcome): string {
   const { errors, warnings } = counts(outcome);
   const lines = ['## License and source policy', ''];
-  if (outcome.configured) {
+  if (outcome.result.configured) {
     const verdict = outcome.ok
-      ? `✅ ${outcome.checked} package(s) checked: no violations${warnings > 0 ? ` (${warnings} warning(s))` : ''}.`
-      : `❌ ${outcome.checked} package(s) checked: ${errors} error(s), ${warnings} warning(s).`;
+      ? `✅ ${outcome.result.checked} package(s) checked: no violations${warnings > 0 ? ` (${warnings} warning(s))` : ''}.`
+      : `❌ ${outcome.result.checked} package(s) checked: ${errors} error(s), ${warnings} warning(s).`;
     lines.push(verdict, '');
     lines.push(
-      `Allowed licenses: ${outcome.allow.length === 0 ? '(none)' : outcome.allow.map(code).join(', ')} (from ${code(outcome.configFile ?? '')}).`,
+      `Allowed licenses: ${outcome.result.allow.length === 0 ? '(none)' : outcome.result.allow.map(code).join(', ')} (from ${code(outcome.result.configFile ?? '')}).`,
     );
   } else {
     lines.push(
-      `ℹ️ No license policy configured: ${outcome.checked} package(s) reported under ${outcome.licenses.length} license(s), nothing judged${warnings > 0 ? ` (${warnings} warning(s))` : ''}.`,
+      `ℹ️ No license policy configured: ${outcome.result.checked} package(s) reported under ${outcome.result.licenses.length} license(s), nothing judged${warnings > 0 ? ` (${warnings} warning(s))` : ''}.`,
     );
-    if (outcome.licenses.length > 0) {
+    if (outcome.result.licenses.length > 0) {
       lines.push('', '| license | packages | unusual: read before allowing |', '|---|---|---|');
-      for (const g of outcome.licenses) {
+      for (const g of outcome.result.licenses) {
         lines.push(`| ${code(cell(g.license))} | ${g.count} | ${g.unusual ? cell(g.packages.map(code).join(', ')) : ''} |`);
       }
     }
   }
-  if (outcome.violations.length > 0) {
+  if (outcome.result.violations.length > 0) {
     lines.push('', '| | ecosystem | package | version | license | problem | how to fix |', '|---|---|---|---|---|---|---|');
-    for (const v of outcome.violations) {
+    for (const v of outcome.result.violations) {
       lines.push(
         `| ${MARK[v.severity]} | ${v.ecosystem} | ${code(v.package)} | ${cell(v.version)} | ${v.check === 'duplicate' ? '-' : code(cell(licenseCell(v)))} | ${cell(`${v.code}: ${v.message}`)} | ${cell(v.hint)} |`,
       );

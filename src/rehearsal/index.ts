@@ -12,7 +12,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, errorMessage, hasErrors, outcome, type Diagnostic } from '../diagnostics/index.js';
 import { hostBinary, hostName } from '../manifest/host.js';
 import type { ReleaseManifest } from '../manifest/index.js';
 import { readManifest } from '../manifest/read.js';
@@ -35,6 +35,7 @@ import {
   type PublishedPackage,
   type RealRegistryPlan,
   type RehearsalOutcome,
+  type RehearsalRecord,
   type Runtime,
 } from './types.js';
 import { loadNpmrc } from '../registry/npmrc.js';
@@ -104,8 +105,8 @@ function skipped(
   realRegistry: RealRegistryPlan,
   diagnostics: Diagnostic[],
   started: number,
-  extra: Partial<RehearsalOutcome> = {},
-): RehearsalOutcome {
+  extra: Partial<RehearsalRecord> = {},
+): RehearsalRecord {
   return {
     status: hasErrors(diagnostics) ? 'fail' : 'skip',
     note,
@@ -124,6 +125,11 @@ function skipped(
 
 /** Rehearse the release of `options.plan`. Never throws for a failed step. */
 export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutcome> {
+  const { diagnostics, ...result } = await rehearseSteps(options);
+  return outcome(result, diagnostics);
+}
+
+async function rehearseSteps(options: RehearsalOptions): Promise<RehearsalRecord> {
   const started = performance.now();
   const step = options.onStep ?? ((): void => undefined);
   const plan = options.plan;
@@ -175,8 +181,8 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
     env: options.env ?? process.env,
   });
   const finish = async (
-    outcome: Omit<RehearsalOutcome, 'realRegistry' | 'durationMs' | 'status' | 'diagnostics'> & { status?: RehearsalOutcome['status'] },
-  ): Promise<RehearsalOutcome> => {
+    outcome: Omit<RehearsalRecord, 'realRegistry' | 'durationMs' | 'status' | 'diagnostics'> & { status?: RehearsalRecord['status'] },
+  ): Promise<RehearsalRecord> => {
     const real = await realPlan;
     const all = [...diagnostics, ...real.diagnostics];
     const status = outcome.status ?? (hasErrors(all) ? 'fail' : 'ok');
@@ -366,7 +372,7 @@ export async function rehearse(options: RehearsalOptions): Promise<RehearsalOutc
   }
 }
 
-function releaseOnly(r: PreparedRelease): RehearsalOutcome['release'] {
+function releaseOnly(r: PreparedRelease): RehearsalRecord['release'] {
   const { dir, kind, pinned, missing, label, platformTarballsIdentical } = r;
   return { dir, kind, pinned, missing, label, platformTarballsIdentical };
 }

@@ -2,7 +2,7 @@
  * What a rehearsal established: the plan's `rehearsal` stage. Plain data (JSON-safe), rendered by
  * src/report.
  */
-import type { Diagnostic } from '../diagnostics/index.js';
+import type { Diagnostic, Outcome } from '../diagnostics/index.js';
 
 export type Installer = 'npm' | 'pnpm' | 'bun' | 'deno';
 export const INSTALLERS: readonly Installer[] = ['npm', 'pnpm', 'bun', 'deno'];
@@ -96,7 +96,8 @@ export interface RealRegistryPlan {
   readonly packages: readonly RealRegistryPackage[];
 }
 
-export interface RehearsalOutcome {
+/** What the rehearsal did: the result of its outcome. */
+export interface Rehearsal {
   /** `ok`: everything rehearsed passed; `fail`: something failed; `skip`: not rehearsed (see `note`). */
   readonly status: StepStatus;
   readonly note: string;
@@ -108,6 +109,11 @@ export interface RehearsalOutcome {
   readonly installs: readonly InstallResult[];
   readonly loads: readonly LoadResult[];
   readonly realRegistry: RealRegistryPlan;
-  readonly diagnostics: readonly Diagnostic[];
   readonly durationMs: number;
 }
+
+/** The rehearsal stage's outcome (the one outcome shape: `ok`, diagnostics, result). */
+export type RehearsalOutcome = Outcome<Rehearsal>;
+
+/** A rehearsal with its diagnostics, as the steps assemble it before it becomes an outcome. */
+export type RehearsalRecord = Rehearsal & { readonly diagnostics: readonly Diagnostic[] };

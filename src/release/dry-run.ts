@@ -22,7 +22,7 @@ import type { ManifestBinary } from '../manifest/index.js';
 import { packStage } from '../pack/index.js';
 import { loadPlan, type PolicyOverrides, type ReleasePlan } from '../plan/index.js';
 import { renderJson, renderMarkdown, summarize, type ReportSummary } from '../report/index.js';
-import { generateKeyPair, signManifest, verifyRelease as verifySignedRelease } from '../sign/index.js';
+import { generateKeyPair, signStage } from '../sign/index.js';
 import { stagePackages } from '../stage/index.js';
 import { verifyRelease } from '../verify/index.js';
 import { resolvePolicy } from '../verify/policy.js';
@@ -110,9 +110,9 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
 
   step('packing reproducible tarballs');
   await rm(releaseDir, { recursive: true, force: true });
-  const present = plan.targets.filter((t) => staged.packages.some((p) => p.triple === t.spec.triple));
+  const present = plan.targets.filter((t) => staged.result.packages.some((p) => p.triple === t.spec.triple));
   // The manifest's binaries are the facts verify already read: pack does not inspect them again.
-  const binaries: ManifestBinary[] = verified.targets.flatMap((v) =>
+  const binaries: ManifestBinary[] = verified.result.targets.flatMap((v) =>
     v.binaryPath !== null && v.facts !== null && v.digests !== null && present.some((t) => t.spec.triple === v.triple)
       ? [
           {
@@ -157,14 +157,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
 
     step('signing the manifest with a throwaway key and checking the signed release');
     const keys = generateKeyPair();
-    const signed = await signManifest(releaseDir, createPrivateKey(keys.privateKeyPem), { publicKeyPem: keys.publicKeyPem });
-    const checked = await verifySignedRelease(releaseDir, keys.publicKeyPem);
-    run = withStage(run, 'sign', {
-      signatureFile: signed.signatureFile,
-      publicKeyFile: signed.publicKeyFile ?? '',
-      keyId: signed.keyId,
-      diagnostics: checked,
-    });
+    run = withStage(run, 'sign', await signStage(releaseDir, createPrivateKey(keys.privateKeyPem), keys.publicKeyPem));
   }
 
   if (options.rehearsal !== false) {
@@ -186,7 +179,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
     );
   }
 
-  const stagedPackages = run.stages.stage?.packages ?? [];
+  const stagedPackages = run.stages.stage?.result.packages ?? [];
   if (stagedPackages.length > 0 && options.load !== false) {
     step('loading each staged binary this machine can run (natively, or under qemu)');
     const hostTarget =
@@ -194,7 +187,11 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
         (t) =>
           t.spec.platform === process.platform && t.spec.arch === process.arch && (process.platform !== 'linux' || t.spec.abi === 'gnu'),
       )?.spec.platformArchABI ?? null;
-    run = withStage(run, 'load', await loadTargets(stagedPackages, { hostTarget, rehearsalLoads: run.stages.rehearsal?.loads ?? [] }));
+    run = withStage(
+      run,
+      'load',
+      await loadTargets(stagedPackages, { hostTarget, rehearsalLoads: run.stages.rehearsal?.result.loads ?? [] }),
+    );
   }
 
   step('writing the report');

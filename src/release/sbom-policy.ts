@@ -11,7 +11,7 @@
 import { writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileDigests } from '../core/index.js';
-import type { Diagnostic } from '../diagnostics/index.js';
+import { outcome, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { evaluatePolicy, readPolicyConfig, renderPolicyMarkdown, type PolicyOutcome } from '../policy/index.js';
 import {
@@ -58,7 +58,7 @@ export async function policyCorrections(rootDir: string, project: ProjectInvento
     evaluatePolicy(
       [project.cargo, project.npm].filter((i) => i !== null),
       config,
-    ).packages,
+    ).result.packages,
   );
 }
 
@@ -87,31 +87,28 @@ export async function runSbomAndPolicy(
 
     step('writing SBOMs (SPDX 2.3: Rust crates, npm packages, release artifacts)');
     const binaryDigests = new Map<string, FileDigests>();
-    for (const v of options.verified?.targets ?? []) if (v.digests !== null) binaryDigests.set(v.platformArchABI, v.digests);
+    for (const v of options.verified?.result.targets ?? []) if (v.digests !== null) binaryDigests.set(v.platformArchABI, v.digests);
     const packageManifests = new Map<string, Readonly<Record<string, unknown>>>();
     packageManifests.set(plan.root.name, plan.root.manifest);
-    for (const p of options.staged?.packages ?? []) packageManifests.set(p.packageName, p.manifest);
+    for (const p of options.staged?.result.packages ?? []) packageManifests.set(p.packageName, p.manifest);
     const sbom = await generateSboms({
       rootDir,
       outDir: releaseDir,
       inventories: project,
-      corrections: correctionsFromPolicy(policy.packages),
+      corrections: correctionsFromPolicy(policy.result.packages),
       release: { dir: releaseDir, manifest: await readReleaseManifest(releaseDir), binaryDigests, packageManifests },
       ...(options.sourceDateEpoch === undefined ? {} : { sourceDateEpoch: options.sourceDateEpoch }),
       ...(options.env === undefined ? {} : { env: options.env }),
     });
     const reportFile = path.join(releaseDir, POLICY_REPORT_FILE);
     await writeFile(reportFile, renderPolicyMarkdown(policy));
-    await addManifestFiles(releaseDir, [...sbom.outcome.documents.map((d) => d.file), reportFile]);
-    return { sbom: { ...sbom.outcome, diagnostics: [...earlier, ...sbom.outcome.diagnostics] }, policy };
+    await addManifestFiles(releaseDir, [...sbom.outcome.result.documents.map((d) => d.file), reportFile]);
+    return { sbom: outcome(sbom.outcome.result, [...earlier, ...sbom.outcome.diagnostics]), policy };
   } catch (error) {
-    const sbom: SbomOutcome = {
-      format: 'spdx',
-      outDir: releaseDir,
-      documents: [],
-      notes: [],
-      diagnostics: [...earlier, ...sbomStageFailure(error)],
-    };
+    const sbom: SbomOutcome = outcome({ format: 'spdx', outDir: releaseDir, documents: [], notes: [] }, [
+      ...earlier,
+      ...sbomStageFailure(error),
+    ]);
     return { sbom, policy: null };
   }
 }

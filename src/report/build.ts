@@ -13,7 +13,7 @@ import { textTable } from './table.js';
 export function buildMark(run: RunRecord, triple: string): CheckMark | null {
   const build = run.stages.build;
   if (!build) return null;
-  const t = build.targets.find((x) => x.triple === triple);
+  const t = build.result.targets.find((x) => x.triple === triple);
   if (!t) return 'skip';
   return t.status === 'built' ? 'ok' : t.status === 'failed' ? 'fail' : 'skip';
 }
@@ -21,8 +21,8 @@ export function buildMark(run: RunRecord, triple: string): CheckMark | null {
 /** Why a target was not built, for the table's note; null when it was built, or the reason is not about the target. */
 export function buildNote(run: RunRecord, triple: string): string | null {
   const build = run.stages.build;
-  if (!build || build.manifestPath === null) return null;
-  const t = build.targets.find((x) => x.triple === triple);
+  if (!build || build.result.manifestPath === null) return null;
+  const t = build.result.targets.find((x) => x.triple === triple);
   if (!t || t.status === 'built') return null;
   return t.status === 'failed' ? `build failed: ${short(t.reason)}` : `build skipped: ${short(t.reason)}`;
 }
@@ -34,11 +34,11 @@ function short(reason: string): string {
 }
 
 function headline(build: BuildOutcome): string {
-  if (build.manifestPath === null) return 'Nothing built: the root package has no Cargo.toml, so binaries are taken as they are.';
-  const counts = ['built', 'skipped', 'failed'].map((s) => `${build.targets.filter((t) => t.status === s).length} ${s}`).join(', ');
-  const rustc = build.host.rustc ?? 'no rustc';
-  const cli = build.host.napiCli ? `@napi-rs/cli ${build.host.napiCli.version}` : 'no @napi-rs/cli';
-  return `${counts} — ${build.profile} profile, ${cli}, ${rustc}, host ${build.host.triple ?? `${build.host.platform}-${build.host.arch}`}.`;
+  if (build.result.manifestPath === null) return 'Nothing built: the root package has no Cargo.toml, so binaries are taken as they are.';
+  const counts = ['built', 'skipped', 'failed'].map((s) => `${build.result.targets.filter((t) => t.status === s).length} ${s}`).join(', ');
+  const rustc = build.result.host.rustc ?? 'no rustc';
+  const cli = build.result.host.napiCli ? `@napi-rs/cli ${build.result.host.napiCli.version}` : 'no @napi-rs/cli';
+  return `${counts} — ${build.result.profile} profile, ${cli}, ${rustc}, host ${build.result.host.triple ?? `${build.result.host.platform}-${build.result.host.arch}`}.`;
 }
 
 function what(t: BuildTargetResult): string {
@@ -57,12 +57,12 @@ export function buildMarkdownLines(run: RunRecord): string[] {
   const build = run.stages.build;
   if (!build) return [];
   const lines = ['', '### Build', '', headline(build)];
-  if (build.manifestPath === null || build.targets.length === 0) return lines;
+  if (build.result.manifestPath === null || build.result.targets.length === 0) return lines;
   lines.push(
     '',
     '| target | status | toolchain | output, or why not |',
     '| --- | --- | --- | --- |',
-    ...build.targets.map(
+    ...build.result.targets.map(
       (t) => `| \`${t.platformArchABI}\` | ${STATUS[t.status].md} | ${t.toolchain ?? '—'} | ${what(t).replaceAll('|', '\\|')} |`,
     ),
   );
@@ -73,11 +73,11 @@ export function buildTextLines(run: RunRecord): string[] {
   const build = run.stages.build;
   if (!build) return [];
   const lines = ['', `build: ${headline(build)}`];
-  if (build.manifestPath === null || build.targets.length === 0) return lines;
+  if (build.result.manifestPath === null || build.result.targets.length === 0) return lines;
   lines.push(
     textTable(
       ['target', 'status', 'toolchain', 'output, or why not'],
-      build.targets.map((t) => [t.platformArchABI, STATUS[t.status].text, t.toolchain ?? '-', what(t)]),
+      build.result.targets.map((t) => [t.platformArchABI, STATUS[t.status].text, t.toolchain ?? '-', what(t)]),
     ).trimEnd(),
   );
   return lines;
@@ -88,7 +88,7 @@ export function renderBuildText(run: RunRecord): string {
   const build = run.stages.build;
   const diagnostics = (build?.diagnostics ?? []).map(formatDiagnostic);
   const out = [`${run.plan.root.packageName}@${run.plan.root.version}`, ...buildTextLines(run).slice(1)];
-  const built = build?.targets.filter((t) => t.output !== null) ?? [];
+  const built = build?.result.targets.filter((t) => t.output !== null) ?? [];
   if (built.length > 0) out.push('', ...built.map((t) => `${t.platformArchABI}: ${t.output ?? ''}`));
   if (diagnostics.length > 0) out.push('', ...diagnostics);
   return out.join('\n') + '\n';

@@ -40,7 +40,7 @@ export function missingTargets(run: RunRecord): Set<string> {
 }
 
 export function reportRows(run: RunRecord): ReportRow[] {
-  const verified = run.stages.verify?.targets ?? [];
+  const verified = run.stages.verify?.result.targets ?? [];
   const absent = missingTargets(run);
   return run.plan.targets.map((t) => {
     const v = verified.find((x) => x.triple === t.spec.triple);
@@ -135,7 +135,7 @@ function releaseLines(run: RunRecord, markdown: boolean): string[] {
   const rows = pack.packages.map((p) => [p.name, p.tarball, String(p.size), p.integrity.slice(0, 27) + '…']);
   const sign = run.stages.sign;
   const signLine = sign
-    ? `signature: ${path.basename(sign.signatureFile)} (ed25519 key ${sign.keyId}, throwaway) — ${sign.diagnostics.length === 0 ? 'verify-manifest passed' : `verify-manifest FAILED (${sign.diagnostics.length})`}`
+    ? `signature: ${path.basename(sign.result.signatureFile)} (ed25519 key ${sign.result.keyId}, throwaway) — ${sign.diagnostics.length === 0 ? 'verify-manifest passed' : `verify-manifest FAILED (${sign.diagnostics.length})`}`
     : 'signature: not made';
   if (!markdown) {
     return [
@@ -171,10 +171,10 @@ export function leadFacts(run: RunRecord): LeadFacts {
   const build = st.build;
   const policy = st.policy;
   const rehearsal = st.rehearsal;
-  const local = rehearsal === undefined ? null : rehearsalLocal(rehearsal);
-  const realConflicts = rehearsal?.realRegistry.packages.filter((p) => p.action === 'conflict').length ?? 0;
+  const local = rehearsal === undefined ? null : rehearsalLocal(rehearsal.result);
+  const realConflicts = rehearsal?.result.realRegistry.packages.filter((p) => p.action === 'conflict').length ?? 0;
   const failedStages = [
-    ...((build?.targets.filter((t) => t.status === 'failed').length ?? 0) > 0 ? ['build'] : []),
+    ...((build?.result.targets.filter((t) => t.status === 'failed').length ?? 0) > 0 ? ['build'] : []),
     ...(errorsOf(st.stage?.diagnostics, absent) > 0 ? ['stage'] : []),
     ...(errorsOf(st.verify?.diagnostics, absent) > 0 ? ['verify'] : []),
     ...(errorsOf(st.pack?.diagnostics, absent) > 0 ? ['pack'] : []),
@@ -188,7 +188,7 @@ export function leadFacts(run: RunRecord): LeadFacts {
   const packed = st.pack?.result?.packages.length ?? 0;
   const rel = outDir === undefined || outDir === '' ? null : path.relative(run.plan.root.dir, outDir);
   const firstVerifyError = st.verify?.diagnostics.find((d) => d.severity === 'error' && !consequenceOfAbsence(d, absent));
-  const policyError = policy?.violations.find((v) => v.severity === 'error');
+  const policyError = policy?.result.violations.find((v) => v.severity === 'error');
   return {
     targets: s.targets,
     ready: s.ready,
@@ -199,19 +199,21 @@ export function leadFacts(run: RunRecord): LeadFacts {
     publishable: s.publishable,
     releaseDir: packed === 0 || rel === null ? null : rel.startsWith('..') || path.isAbsolute(rel) ? (outDir ?? null) : rel,
     // Only a build that had a crate to build can be helped by more toolchains.
-    buildSkipped: build === undefined || build.manifestPath === null ? null : build.targets.filter((t) => t.status === 'skipped').length,
-    buildFailed: build?.targets.filter((t) => t.status === 'failed').length ?? 0,
+    buildSkipped:
+      build === undefined || build.result.manifestPath === null ? null : build.result.targets.filter((t) => t.status === 'skipped').length,
+    buildFailed: build?.result.targets.filter((t) => t.status === 'failed').length ?? 0,
     policy:
       policy === undefined
         ? null
         : {
             ok: policy.ok,
-            errors: policy.violations.filter((v) => v.severity === 'error').length,
-            configured: policy.configFile !== null,
+            errors: policy.result.violations.filter((v) => v.severity === 'error').length,
+            configured: policy.result.configFile !== null,
             firstHint: policyError?.hint ?? null,
           },
     failedStages,
-    rehearsal: rehearsal === undefined || local === null ? null : { local, realConflicts, realStatus: rehearsal.realRegistry.status },
+    rehearsal:
+      rehearsal === undefined || local === null ? null : { local, realConflicts, realStatus: rehearsal.result.realRegistry.status },
     verifyHint: firstVerifyError?.hint ?? null,
   };
 }

@@ -7,7 +7,7 @@ import type { RunRecord } from '../run/index.js';
 import { textTable } from './table.js';
 
 function find(plan: RunRecord, triple: string): TargetLoad | undefined {
-  return plan.stages.load?.targets.find((t) => t.triple === triple);
+  return plan.stages.load?.result.targets.find((t) => t.triple === triple);
 }
 
 /** The table cell: null when no load step ran. */
@@ -21,11 +21,11 @@ export function loadedCell(plan: RunRecord, triple: string, markdown: boolean): 
 }
 
 function rows(plan: RunRecord): string[][] {
-  return (plan.stages.load?.targets ?? []).map((t) => [t.target, t.status, t.runtimes || '-', t.detail]);
+  return (plan.stages.load?.result.targets ?? []).map((t) => [t.target, t.status, t.runtimes || '-', t.detail]);
 }
 
 export function loadMarkdownLines(plan: RunRecord): string[] {
-  if (!plan.stages.load || plan.stages.load.targets.length === 0) return [];
+  if (!plan.stages.load || plan.stages.load.result.targets.length === 0) return [];
   return [
     '',
     '### Loaded',
@@ -37,6 +37,6 @@ export function loadMarkdownLines(plan: RunRecord): string[] {
 }
 
 export function loadTextLines(plan: RunRecord): string[] {
-  if (!plan.stages.load || plan.stages.load.targets.length === 0) return [];
+  if (!plan.stages.load || plan.stages.load.result.targets.length === 0) return [];
   return ['', 'loaded:', textTable(['target', 'loaded', 'under', 'detail'], rows(plan)).trimEnd()];
 }

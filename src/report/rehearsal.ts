@@ -9,7 +9,7 @@ import {
   type InstallResult,
   type LoadResult,
   type RealAction,
-  type RehearsalOutcome,
+  type Rehearsal,
   type Runtime,
   type StepStatus,
 } from '../rehearsal/types.js';
@@ -28,16 +28,16 @@ const ACTION: Record<RealAction, string> = {
   'not-built': 'not built here (blocks a real publish)',
 };
 
-function runtimesOf(r: RehearsalOutcome): Runtime[] {
+function runtimesOf(r: Rehearsal): Runtime[] {
   return RUNTIMES.filter((rt) => r.loads.some((l) => l.runtime === rt));
 }
 
-function load(r: RehearsalOutcome, i: InstallResult, runtime: Runtime): LoadResult | undefined {
+function load(r: Rehearsal, i: InstallResult, runtime: Runtime): LoadResult | undefined {
   return r.loads.find((l) => l.installer === i.installer && l.runtime === runtime);
 }
 
 /** One line per installer: what went wrong first, else what it installed and how it loaded. */
-function rowNote(r: RehearsalOutcome, i: InstallResult): string {
+function rowNote(r: Rehearsal, i: InstallResult): string {
   if (i.status !== 'ok') return i.detail;
   const bad = r.loads.find((l) => l.installer === i.installer && l.status === 'fail');
   if (bad) return `${bad.runtime}: ${bad.detail}`;
@@ -59,7 +59,7 @@ function rowNote(r: RehearsalOutcome, i: InstallResult): string {
  * The local part of the rehearsal (embedded-registry publish, installs, loads) on its own: a conflict
  * found by the read-only real-registry plan fails the rehearsal's outcome, but not this.
  */
-export function rehearsalLocal(r: RehearsalOutcome): 'passed' | 'failed' | 'skipped' {
+export function rehearsalLocal(r: Rehearsal): 'passed' | 'failed' | 'skipped' {
   if (r.status === 'skip') return 'skipped';
   if (r.installs.some((i) => i.status === 'fail') || r.loads.some((l) => l.status === 'fail')) return 'failed';
   if (r.status === 'ok') return 'passed';
@@ -67,7 +67,7 @@ export function rehearsalLocal(r: RehearsalOutcome): 'passed' | 'failed' | 'skip
   return realFailed && r.installs.length > 0 && r.installs.every((i) => i.status !== 'fail') ? 'passed' : 'failed';
 }
 
-function headline(r: RehearsalOutcome): string {
+function headline(r: Rehearsal): string {
   const state = { passed: 'passed', failed: 'FAILED', skipped: 'skipped' }[rehearsalLocal(r)];
   const where =
     r.registry === null
@@ -77,13 +77,13 @@ function headline(r: RehearsalOutcome): string {
   return `Rehearsal ${state}${where} in ${(r.durationMs / 1000).toFixed(1)} s${note}.`;
 }
 
-function publishedLine(r: RehearsalOutcome): string | null {
+function publishedLine(r: Rehearsal): string | null {
   if (r.published.length === 0) return null;
   const list = r.published.map((p) => `${p.name}@${p.version}${p.action === 'already-there' ? ' (already there)' : ''}`).join(', ');
   return `Published with napi-ship publish (platform packages first, read back, then the root): ${list}.`;
 }
 
-function realHeadline(r: RehearsalOutcome): string {
+function realHeadline(r: Rehearsal): string {
   const real = r.realRegistry;
   const head = `Plan against the real registry ${real.registry} (${real.registrySource}; read-only)`;
   if (real.status === 'skip') return `${head}: skipped — ${real.note}.`;
@@ -93,7 +93,7 @@ function realHeadline(r: RehearsalOutcome): string {
 }
 
 export function rehearsalMarkdownLines(run: RunRecord): string[] {
-  const r = run.stages.rehearsal;
+  const r = run.stages.rehearsal?.result;
   if (!r) return [];
   const lines = ['', '### Rehearsal', '', headline(r)];
   if (r.release)
@@ -140,7 +140,7 @@ export function rehearsalMarkdownLines(run: RunRecord): string[] {
 }
 
 export function rehearsalTextLines(run: RunRecord): string[] {
-  const r = run.stages.rehearsal;
+  const r = run.stages.rehearsal?.result;
   if (!r) return [];
   const lines = ['', headline(r)];
   if (r.release)

@@ -12,7 +12,12 @@ function readErrors(run: RunRecord): number {
 }
 
 function documentRows(run: RunRecord): string[][] {
-  return (run.stages.sbom?.documents ?? []).map((d) => [d.kind, path.basename(d.file), String(d.packages), d.sha256.slice(0, 16) + '…']);
+  return (run.stages.sbom?.result.documents ?? []).map((d) => [
+    d.kind,
+    path.basename(d.file),
+    String(d.packages),
+    d.sha256.slice(0, 16) + '…',
+  ]);
 }
 
 export function sbomTextLines(run: RunRecord): string[] {
@@ -22,15 +27,15 @@ export function sbomTextLines(run: RunRecord): string[] {
   const lines = [''];
   if (sbom !== undefined) {
     lines.push(
-      sbom.documents.length === 0
+      sbom.result.documents.length === 0
         ? 'SBOMs: none written (see the diagnostics)'
-        : `SBOMs (${sbom.format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'}): ${sbom.documents.map((d) => `${path.basename(d.file)} (${d.packages} packages)`).join(', ')}`,
+        : `SBOMs (${sbom.result.format === 'spdx' ? 'SPDX 2.3' : 'CycloneDX 1.6'}): ${sbom.result.documents.map((d) => `${path.basename(d.file)} (${d.packages} packages)`).join(', ')}`,
     );
-    for (const n of sbom.notes) lines.push(`  note: ${n}`);
+    for (const n of sbom.result.notes) lines.push(`  note: ${n}`);
   }
   if (policy !== undefined) {
     // No policy configured: the licenses found are the report (nothing was judged).
-    if (!policy.configured) lines.push(...licenseSummaryText(policy.licenses, policy.checked));
+    if (!policy.result.configured) lines.push(...licenseSummaryText(policy.result.licenses, policy.result.checked));
     lines.push(policySummaryLine(policy, { readErrors: readErrors(run) }));
   }
   return lines;
@@ -52,14 +57,14 @@ export function sbomMarkdownLines(run: RunRecord): string[] {
         ...rows.map((r) => `| ${r[0] ?? ''} | \`${r[1] ?? ''}\` | ${r[2] ?? ''} | \`${r[3] ?? ''}\` |`),
       );
     }
-    for (const n of sbom.notes) lines.push('', `Note: ${n}`);
+    for (const n of sbom.result.notes) lines.push('', `Note: ${n}`);
   }
   if (policy !== undefined) {
-    if (!policy.configured) {
+    if (!policy.result.configured) {
       lines.push('', `${readErrors(run) > 0 ? '❌' : 'ℹ️'} ${policySummaryLine(policy, { readErrors: readErrors(run) })}.`);
-      if (policy.licenses.length > 0) {
+      if (policy.result.licenses.length > 0) {
         lines.push('', '| license | packages | unusual: read before allowing |', '| --- | --- | --- |');
-        for (const g of policy.licenses)
+        for (const g of policy.result.licenses)
           lines.push(
             `| \`${g.license.replaceAll('|', '\\|')}\` | ${g.count} | ${g.unusual ? g.packages.map((p) => `\`${p}\``).join(', ') : ''} |`,
           );

@@ -13,7 +13,7 @@ import { existsSync } from 'node:fs';
 import { mkdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { FileDigests } from '../core/index.js';
-import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, errorMessage, hasErrors, outcome, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import { resolveSourceDateEpoch } from '../pack/epoch.js';
 import { readNapiConfig } from '../targets/index.js';
 import { writeAtomic } from '../util/fs.js';
@@ -124,14 +124,16 @@ export interface SbomDocumentInfo {
 }
 
 /** The SBOM stage's results, as the plan records them. */
-export interface SbomOutcome {
+export interface SbomDocuments {
   readonly format: SbomFormat;
   readonly outDir: string;
   readonly documents: readonly SbomDocumentInfo[];
   /** What was left out and why (no Cargo.toml, no packed release, …). */
   readonly notes: readonly string[];
-  readonly diagnostics: readonly Diagnostic[];
 }
+
+/** The SBOM stage's outcome (the one outcome shape). */
+export type SbomOutcome = Outcome<SbomDocuments>;
 
 export interface InventoryOptions {
   /** The root package dir (package.json; the addon crate's Cargo.toml beside it, unless configured). */
@@ -396,7 +398,7 @@ export async function generateSboms(options: SbomOptions): Promise<SbomResult> {
       documents.push(info(r.kind, 'cyclonedx', file, bytes, `cdxgen ${cdxgen.version} -t ${r.type}`, null, components));
     }
     notes.push('CycloneDX output describes the dependency graphs only; the release-artifact document is SPDX-only');
-    return { outcome: { format, outDir, documents, notes, diagnostics }, inventories };
+    return { outcome: outcome({ format, outDir, documents, notes }, diagnostics), inventories };
   }
 
   const ctx = await spdxContext(rootDir, project, options);
@@ -457,7 +459,7 @@ export async function generateSboms(options: SbomOptions): Promise<SbomResult> {
       await write('release', doc);
     }
   }
-  return { outcome: { format, outDir, documents, notes, diagnostics }, inventories };
+  return { outcome: outcome({ format, outDir, documents, notes }, diagnostics), inventories };
 }
 
 /** A release dir to describe: its manifest, plus the digests/package.jsons the plan already has. */

@@ -4,10 +4,10 @@
  */
 import { sign, type KeyObject } from 'node:crypto';
 import path from 'node:path';
-import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, outcome, type Outcome } from '../diagnostics/index.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../manifest/index.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
-import { parseManifest, type ManifestSignature } from './verify.js';
+import { parseManifest, verifyRelease, type ManifestSignature } from './verify.js';
 import { LIMITS, readRegularFile, writeAtomic } from '../util/fs.js';
 
 export {
@@ -55,13 +55,28 @@ export interface SignResult {
   readonly publicKeyFile: string | null;
 }
 
-/** The signature over the release manifest, and the check of the signed dir (the sign stage's outcome). */
-export interface SignOutcome {
+/** What the sign stage wrote. */
+export interface SignedRelease {
   readonly signatureFile: string;
   readonly publicKeyFile: string;
   readonly keyId: string;
-  /** `verify-manifest` over the signed release dir: empty when everything matched. */
-  readonly diagnostics: readonly Diagnostic[];
+}
+
+/**
+ * The signature over the release manifest, and the check of the signed dir (the sign stage's
+ * outcome): its diagnostics are `verify-manifest`'s over the signed release dir, empty when
+ * everything matched.
+ */
+export type SignOutcome = Outcome<SignedRelease>;
+
+/**
+ * The sign stage: sign `dir`'s manifest with `key`, copy its public half there, then check the
+ * signed dir back with that public key. Throws only when it cannot start (no manifest, a wrong key).
+ */
+export async function signStage(dir: string, key: KeyObject, publicKeyPem: string): Promise<SignOutcome> {
+  const signed = await signManifest(dir, key, { publicKeyPem });
+  const checked = await verifyRelease(dir, publicKeyPem);
+  return outcome({ signatureFile: signed.signatureFile, publicKeyFile: signed.publicKeyFile ?? '', keyId: signed.keyId }, checked);
 }
 
 /** The one serialisation of a signature file. */

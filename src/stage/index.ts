@@ -15,7 +15,7 @@ import { copyFile, link, lstat, mkdir, readdir, readFile, rename, rm, stat, writ
 import { createRequire } from 'node:module';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
-import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, DiagnosticError, errorMessage, outcome, type Diagnostic } from '../diagnostics/index.js';
 import { parseRootPackageJson, type PlannedTarget, type ReleasePlan } from '../plan/index.js';
 import type { StagedPackage, StageOutcome } from './types.js';
 import { setTopLevelKey } from '../util/json-text.js';
@@ -40,7 +40,7 @@ import {
 } from './plan.js';
 
 export * from './plan.js';
-export type { StagedPackage, StageOutcome } from './types.js';
+export type { StagedPackage, StageOutcome, StageResult } from './types.js';
 export { detectEol, detectIndent, setTopLevelKey } from '../util/json-text.js';
 
 export interface StageOptions {
@@ -502,5 +502,5 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
   const rootUpdate = await updateRoot(plan);
   diagnostics.push(...rootUpdate.diagnostics);
 
-  return { packages, rootOptionalDependencies: rootUpdate.pins, diagnostics };
+  return outcome({ packages, rootOptionalDependencies: rootUpdate.pins }, diagnostics);
 }

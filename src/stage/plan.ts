@@ -645,13 +645,13 @@ export interface TargetRow {
 export function targetRows(
   targets: readonly PlannedTarget[],
   outcome: {
-    readonly packages: readonly { readonly platformArchABI: string; readonly source: string }[];
+    readonly result: { readonly packages: readonly { readonly platformArchABI: string; readonly source: string }[] };
     readonly diagnostics: readonly Diagnostic[];
   },
 ): TargetRow[] {
   return targets.map((t) => {
     const id = t.spec.platformArchABI;
-    const staged = outcome.packages.find((p) => p.platformArchABI === id);
+    const staged = outcome.result.packages.find((p) => p.platformArchABI === id);
     const base = { triple: t.spec.triple, platformArchABI: id, packageName: t.packageName };
     if (staged) return { ...base, source: staged.source, status: 'staged' };
     const codes = new Set(outcome.diagnostics.filter((d) => d.target === id && d.severity === 'error').map((d) => d.code));

@@ -1,5 +1,5 @@
 /** What the stage step wrote: one platform package per staged target, and the root's pins. */
-import type { Diagnostic } from '../diagnostics/index.js';
+import type { Outcome } from '../diagnostics/index.js';
 
 /** One platform package as `stage` wrote it. */
 export interface StagedPackage {
@@ -16,9 +16,11 @@ export interface StagedPackage {
   readonly manifest: Readonly<Record<string, unknown>>;
 }
 
-export interface StageOutcome {
+export interface StageResult {
   readonly packages: readonly StagedPackage[];
   /** What the root's `optionalDependencies` now pin: name → exact version. */
   readonly rootOptionalDependencies: Readonly<Record<string, string>>;
-  readonly diagnostics: readonly Diagnostic[];
 }
+
+/** The stage stage's outcome (the one outcome shape: `ok`, diagnostics, result). */
+export type StageOutcome = Outcome<StageResult>;

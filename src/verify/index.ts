@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles, inspectFiles, type BinaryFacts, type CoreErrorCode, type FileDigests } from '../core/index.js';
-import { diagnostic, type AreaCode, type Code, type Diagnostic } from '../diagnostics/index.js';
+import { diagnostic, outcome, type AreaCode, type Code, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { checkBinary } from './binary.js';
 import { checkPackageFiles, escapes } from './files.js';
@@ -105,14 +105,15 @@ export interface TargetVerification {
   readonly diagnostics: readonly Diagnostic[];
 }
 
-export interface VerifyOutcome {
+export interface VerifyResult {
   readonly policy: VerifyPolicy;
   readonly targets: readonly TargetVerification[];
   /** Diagnostics not about one target (extra packages, a missing loader). */
   readonly releaseDiagnostics: readonly Diagnostic[];
-  /** Every diagnostic, target ones included. */
-  readonly diagnostics: readonly Diagnostic[];
 }
+
+/** The verify stage's outcome; its `diagnostics` are every diagnostic, target ones included. */
+export type VerifyOutcome = Outcome<VerifyResult>;
 
 async function readJson(file: string): Promise<Record<string, unknown> | null> {
   try {
@@ -260,5 +261,5 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Pr
   }
 
   const targets = await Promise.all(plan.targets.map((t) => verifyTarget(t, plan.root.version, policy, [...pins, ...loaderDiagnostics])));
-  return { policy, targets, releaseDiagnostics, diagnostics: [...releaseDiagnostics, ...targets.flatMap((t) => t.diagnostics)] };
+  return outcome({ policy, targets, releaseDiagnostics }, [...releaseDiagnostics, ...targets.flatMap((t) => t.diagnostics)]);
 }

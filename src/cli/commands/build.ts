@@ -5,11 +5,10 @@ import { renderBuildText } from '../../report/build.js';
 import { flag, type Command } from '../command.js';
 import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
 import { planFromArgs } from '../plan-args.js';
-import { ExitCode } from '../exit-codes.js';
+import { classOf } from '../../diagnostics/index.js';
+import { ExitCode, exitCodeForClass, exitCodeOf } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
-
-const ENVIRONMENT_CODES = new Set(['NS_BUILD_NO_NAPI_CLI', 'NS_BUILD_NO_RUST', 'NS_BUILD_NO_CRATE']);
 
 function targetList(value: string | boolean | (string | boolean)[] | undefined): string[] {
   const values = Array.isArray(value) ? value : value === undefined ? [] : [value];
@@ -85,15 +84,17 @@ export const buildCommand: Command = {
       logger,
     });
     if (flag(args, 'json')) {
-      io.stdout(JSON.stringify(outcome, null, 2) + '\n');
+      io.stdout(JSON.stringify({ ...outcome.result, diagnostics: outcome.diagnostics }, null, 2) + '\n');
     } else {
       io.stdout(renderBuildText(withStage(startRun(plan), 'build', outcome)));
     }
     const counts = buildCounts(outcome);
     if (counts.failed > 0) return ExitCode.Failed;
-    // A project whose build napi-ship cannot resolve (several candidate crates, a named crate missing).
-    if (outcome.diagnostics.some((d) => d.severity === 'error' && !ENVIRONMENT_CODES.has(d.code))) return ExitCode.Failed;
-    if (counts.built === 0 && outcome.diagnostics.some((d) => ENVIRONMENT_CODES.has(d.code))) return ExitCode.Environment;
+    // A project whose build napi-ship cannot resolve (several candidate crates, a named crate missing): its class says which status.
+    const projectErrors = outcome.diagnostics.filter((d) => d.severity === 'error' && classOf(d.code) !== 'environment');
+    if (projectErrors.length > 0) return exitCodeOf(projectErrors);
+    // Nothing could be built because the machine lacks Rust, @napi-rs/cli or a crate: the diagnostics' class says so.
+    if (counts.built === 0 && outcome.diagnostics.some((d) => classOf(d.code) === 'environment')) return exitCodeForClass('environment');
     // Targets asked for by name must be built; with the default (all targets) a skip is expected.
     if (requested.length > 0 && counts.skipped > 0) return ExitCode.Failed;
     return ExitCode.Ok;

@@ -1,11 +1,10 @@
-import { existsSync } from 'node:fs';
 import path from 'node:path';
-import { diagnostic, formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
-import { packStage, type PackInputPackage } from '../../pack/index.js';
+import { formatDiagnostic, type Diagnostic } from '../../diagnostics/index.js';
+import { packProject } from '../../pack/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
 import { planFromArgs } from '../plan-args.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals } from './usage.js';
 
@@ -20,7 +19,7 @@ function failed(io: Io, json: boolean, diagnostics: readonly Diagnostic[]): Exit
     report(io, diagnostics);
     io.stdout(`pack failed: ${diagnostics.filter((d) => d.severity === 'error').length} error(s); nothing was written\n`);
   }
-  return ExitCode.Failed;
+  return exitCodeOf(diagnostics);
 }
 
 export const packCommand: Command = {
@@ -46,28 +45,8 @@ export const packCommand: Command = {
     const json = flag(args, 'json');
     const plan = await planFromArgs(args, io);
     const out = stringOption(args, 'release-dir');
-    const outDir = out === undefined ? path.join(plan.root.dir, 'dist', 'release', 'packages') : path.resolve(io.cwd, out);
-
-    const packages: PackInputPackage[] = [{ dir: plan.root.dir, kind: 'root', target: null }];
-    const missing: Diagnostic[] = [];
-    for (const t of plan.targets) {
-      if (existsSync(path.join(t.packageDir, 'package.json'))) {
-        packages.push({ dir: t.packageDir, kind: 'platform', target: t.spec.platformArchABI, triple: t.spec.triple });
-      } else {
-        missing.push(
-          diagnostic({
-            code: 'NS_PACK_MISSING_PACKAGE',
-            target: t.spec.platformArchABI,
-            subject: t.packageDir,
-            message: `platform package ${t.packageName} does not exist (no package.json in its dir)`,
-            hint: 'stage the platform packages first (napi-ship stage, or napi create-npm-dirs + napi artifacts)',
-          }),
-        );
-      }
-    }
-    if (missing.length > 0) return failed(io, json, missing);
-
-    const packed = await packStage({ packages, outDir, env: io.env });
+    const packed = await packProject(plan, { ...(out === undefined ? {} : { outDir: path.resolve(io.cwd, out) }), env: io.env });
+    const outDir = packed.outDir;
     const result = packed.result;
     if (!packed.ok || result === null) return failed(io, json, packed.diagnostics);
     if (json) {

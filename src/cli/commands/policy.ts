@@ -10,16 +10,17 @@ import {
   policyFailed,
   policySummaryLine,
   readPolicyConfig,
+  readPolicyInputs,
   renderPolicyMarkdown,
   renderPolicyText,
   type PolicyConfig,
 } from '../../policy/index.js';
-import { readProjectInventories, type Inventory } from '../../sbom/index.js';
+import type { Inventory } from '../../sbom/index.js';
 import { writeAtomic } from '../../util/fs.js';
 import { flag, type Command, type ParsedArgs } from '../command.js';
 import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, LOG_OPTIONS } from '../options.js';
 import { planFromArgs } from '../plan-args.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { paint, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 
@@ -74,7 +75,7 @@ async function initPolicy(
           : 'no license found';
     io.stdout(`starter policy from ${basis}: allow ${starter.allow.length === 0 ? 'nothing' : starter.allow.join(', ')}\n`);
     // The starter allows what ships; licenses most projects do not use are named, to be read before accepting.
-    for (const g of evaluatePolicy(inventories, config).licenses.filter(
+    for (const g of evaluatePolicy(inventories, config).result.licenses.filter(
       (l) => l.unusual && l.license !== '(none)' && !l.license.endsWith('(not SPDX)'),
     ))
       io.stdout(`  allows an unusual license: ${g.license} (${g.packages.join(', ')}): drop it from the list if you do not accept it\n`);
@@ -102,7 +103,7 @@ async function initPolicy(
           kept: plan.kept,
           upToDate: plan.changes.length === 0,
           written,
-          preview: preview === null ? null : { ok: preview.ok, checked: preview.checked, violations: preview.violations },
+          preview: preview === null ? null : { ok: preview.ok, checked: preview.result.checked, violations: preview.result.violations },
         },
         null,
         2,
@@ -157,20 +158,20 @@ export const policyCommand: Command = {
       io.stdout(`nothing to do: a license policy is configured in ${config.file} (\`napi-ship policy\` judges against it)\n`);
       return ExitCode.Ok;
     }
-    step(`reading the crate graph (cargo metadata, ${plan.targets.length} targets) and the npm lockfile`);
-    // The same reader the SBOMs are written from: what the policy judges is what they describe.
-    const inputs = await readProjectInventories({
-      rootDir: plan.root.dir,
-      targets: plan.targets.map((t) => t.spec.triple),
+    const inputs = await readPolicyInputs(plan, {
+      config,
       ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
       cache: !flag(args, 'no-cache'),
+      onStep: (s) => {
+        step(s);
+      },
     });
-    const inventories = inputs.cargo === null ? [inputs.npm] : [inputs.cargo, inputs.npm];
+    const inventories = inputs.inventories;
     // A reader error (e.g. dependencies but no lockfile) means packages went unchecked: that fails too.
-    const readErrors = inputs.diagnostics.filter((d) => d.severity === 'error').length;
+    const readErrors = inputs.readerDiagnostics.filter((d) => d.severity === 'error').length;
     if (flag(args, 'init')) {
       step.end({ status: 'ok' });
-      for (const d of inputs.diagnostics)
+      for (const d of inputs.readerDiagnostics)
         logger[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info'](formatDiagnostic(d));
       const own = plan.root.manifest.license;
       return initPolicy(
@@ -189,7 +190,7 @@ export const policyCommand: Command = {
     const failed = policyFailed(outcome, { readErrors });
     step.end({ status: failed ? 'failed' : 'ok' });
     // What the readers reported goes to the log (stderr), one line each, JSON with --log-format json.
-    for (const d of inputs.diagnostics)
+    for (const d of inputs.readerDiagnostics)
       logger[d.severity === 'error' ? 'error' : d.severity === 'warning' ? 'warn' : 'info'](formatDiagnostic(d));
 
     const stepSummary = io.env.GITHUB_STEP_SUMMARY;
@@ -200,25 +201,25 @@ export const policyCommand: Command = {
         JSON.stringify(
           {
             ok: !failed,
-            configured: outcome.configured,
-            checked: outcome.checked,
-            allow: outcome.allow,
-            configFile: outcome.configFile,
-            licenses: outcome.licenses,
+            configured: outcome.result.configured,
+            checked: outcome.result.checked,
+            allow: outcome.result.allow,
+            configFile: outcome.result.configFile,
+            licenses: outcome.result.licenses,
             inventories: inventories.map((i) => ({ ecosystem: i.ecosystem, source: i.source, packages: i.packages.length })),
-            violations: outcome.violations,
-            packages: outcome.packages,
-            diagnostics: [...inputs.diagnostics, ...outcome.diagnostics],
+            violations: outcome.result.violations,
+            packages: outcome.result.packages,
+            diagnostics: [...inputs.readerDiagnostics, ...outcome.diagnostics],
           },
           null,
           2,
         ) + '\n',
       );
-      return failed ? ExitCode.Failed : ExitCode.Ok;
+      return exitCodeOf([...inputs.readerDiagnostics, ...outcome.diagnostics]);
     }
     const summary = policySummaryLine(outcome, { readErrors });
     const text = renderPolicyText(outcome, { readErrors });
-    io.stdout(text.replace(summary, paint(io, failed ? 'red' : outcome.configured ? 'green' : 'dim', summary)));
-    return failed ? ExitCode.Failed : ExitCode.Ok;
+    io.stdout(text.replace(summary, paint(io, failed ? 'red' : outcome.result.configured ? 'green' : 'dim', summary)));
+    return exitCodeOf([...inputs.readerDiagnostics, ...outcome.diagnostics]);
   },
 };

@@ -5,7 +5,7 @@ import { MANIFEST_FILE } from '../../manifest/index.js';
 import { generateSboms, readProjectInventories, releaseSource, writeShippedNpmSbom, type SbomFormat } from '../../sbom/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 
@@ -95,18 +95,20 @@ export const sbomCommand: Command = {
     }
     const ok = !hasErrors(diagnostics);
     if (json) {
-      io.stdout(JSON.stringify({ ok, ...result.outcome, cache: project.cache ?? { state: 'off' }, shipped, diagnostics }, null, 2) + '\n');
-      return ok ? ExitCode.Ok : ExitCode.Failed;
+      io.stdout(
+        JSON.stringify({ ok, ...result.outcome.result, cache: project.cache ?? { state: 'off' }, shipped, diagnostics }, null, 2) + '\n',
+      );
+      return exitCodeOf(diagnostics);
     }
     io.stdout(
       textTable(
         ['document', 'packages', 'sha256'],
-        result.outcome.documents.map((d) => [path.relative(io.cwd, d.file) || d.file, String(d.packages), d.sha256]),
+        result.outcome.result.documents.map((d) => [path.relative(io.cwd, d.file) || d.file, String(d.packages), d.sha256]),
       ),
     );
-    for (const n of result.outcome.notes) io.stdout(`note: ${n}\n`);
+    for (const n of result.outcome.result.notes) io.stdout(`note: ${n}\n`);
     if (shipped !== null) io.stdout(`npm SBOM copied into the root package: ${shipped}\n`);
     for (const d of diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-    return ok ? ExitCode.Ok : ExitCode.Failed;
+    return exitCodeOf(diagnostics);
   },
 };

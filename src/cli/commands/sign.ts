@@ -4,7 +4,7 @@ import { MANIFEST_FILE } from '../../manifest/index.js';
 import { loadPrivateKey, signManifest, SIGNING_KEY_ENV, verifyRelease, writeKeyPair } from '../../sign/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { DEFAULT_RELEASE_DIR, jsonOption, releaseDirOption } from '../options.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import type { Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
@@ -162,13 +162,13 @@ export const verifyManifestCommand: Command = {
       }
       diagnostics = (await verifyRelease(dir, publicKeyPem)).map((d) => (d.subject === 'public key' ? { ...d, subject: keyPath } : d));
     } catch (error) {
-      // Environment errors (an unreadable key, no native core): with --json, still one JSON answer.
+      // It cannot start (an unreadable key, no native core): with --json, still one JSON answer.
       if (!json || !(error instanceof DiagnosticError)) throw error;
       report(io, true, error.diagnostics, '');
-      return ExitCode.Environment;
+      return exitCodeOf(error.diagnostics);
     }
     const errors = diagnostics.filter((d) => d.severity === 'error').length;
     report(io, json, diagnostics, errors > 0 ? `verify-manifest failed: ${errors} error(s)\n` : `verify-manifest passed: ${dir}\n`);
-    return errors > 0 ? ExitCode.Failed : ExitCode.Ok;
+    return exitCodeOf(diagnostics);
   },
 };

@@ -4,7 +4,7 @@ import { stagePackages, targetRows } from '../../stage/index.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
 import { planFromArgs } from '../plan-args.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals } from './usage.js';
 
@@ -47,9 +47,9 @@ export const stageCommand: Command = {
     });
     const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
     if (flag(args, 'json')) {
-      const { packages, rootOptionalDependencies, diagnostics } = outcome;
-      io.stdout(JSON.stringify({ packages, rootOptionalDependencies, diagnostics }, null, 2) + '\n');
-      return errors > 0 ? ExitCode.Failed : ExitCode.Ok;
+      const { packages, rootOptionalDependencies } = outcome.result;
+      io.stdout(JSON.stringify({ packages, rootOptionalDependencies, diagnostics: outcome.diagnostics }, null, 2) + '\n');
+      return exitCodeOf(outcome.diagnostics);
     }
     const rows = targetRows(plan.targets, outcome);
     io.stdout(
@@ -66,9 +66,9 @@ export const stageCommand: Command = {
     for (const d of outcome.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     const staged = rows.filter((r) => r.status === 'staged').length;
     io.stdout(
-      `staged ${staged} of ${rows.length} platform package(s); root pins ${Object.keys(outcome.rootOptionalDependencies).length} optional dependenc${Object.keys(outcome.rootOptionalDependencies).length === 1 ? 'y' : 'ies'}\n`,
+      `staged ${staged} of ${rows.length} platform package(s); root pins ${Object.keys(outcome.result.rootOptionalDependencies).length} optional dependenc${Object.keys(outcome.result.rootOptionalDependencies).length === 1 ? 'y' : 'ies'}\n`,
     );
     io.stdout(errors > 0 ? `stage failed: ${errors} error(s)\n` : 'stage done\n');
-    return errors > 0 ? ExitCode.Failed : ExitCode.Ok;
+    return exitCodeOf(outcome.diagnostics);
   },
 };

@@ -4,7 +4,7 @@ import { resolvePolicy } from '../../verify/policy.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
 import { planFromArgs } from '../plan-args.js';
-import { ExitCode } from '../exit-codes.js';
+import { exitCodeOf } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
 
@@ -61,20 +61,24 @@ export const verifyCommand: Command = {
     const failed = outcome.diagnostics.some((d) => d.severity === 'error');
     if (flag(args, 'json')) {
       io.stdout(
-        JSON.stringify({ ok: !failed, policy: outcome.policy, targets: outcome.targets, diagnostics: outcome.diagnostics }, null, 2) + '\n',
+        JSON.stringify(
+          { ok: !failed, policy: outcome.result.policy, targets: outcome.result.targets, diagnostics: outcome.diagnostics },
+          null,
+          2,
+        ) + '\n',
       );
-      return failed ? ExitCode.Failed : ExitCode.Ok;
+      return exitCodeOf(outcome.diagnostics);
     }
     io.stdout(
       textTable(
         ['target', ...VERIFY_CHECKS],
-        outcome.targets.map((t) => [t.platformArchABI, ...VERIFY_CHECKS.map((c) => markText[t.checks[c]])]),
+        outcome.result.targets.map((t) => [t.platformArchABI, ...VERIFY_CHECKS.map((c) => markText[t.checks[c]])]),
       ),
     );
     io.stdout(`policy: glibc ≤ ${policy.glibcMax}, macOS ≤ ${policy.macosMin} (${policy.basis})\n`);
     for (const d of outcome.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
     io.stdout(failed ? `verify failed: ${errors} error(s)\n` : 'verify passed\n');
-    return failed ? ExitCode.Failed : ExitCode.Ok;
+    return exitCodeOf(outcome.diagnostics);
   },
 };

@@ -1,50 +1,54 @@
 import type { CodeTable } from './types.js';
 
-/** The project (src/plan, src/targets and the config readers): root package.json, napi config, napiShip config. */
+/**
+ * The project (src/plan, src/targets and the config readers): root package.json, napi config, napiShip config.
+ * A project whose own config is wrong failed a check (exit 1), as a release that fails verify does;
+ * a dir without package.json is the command line pointing at the wrong place (usage, exit 2).
+ */
 export const projectCodes = {
   NS_CONFIG_INVALID: {
-    class: 'environment',
+    class: 'check',
     summary: 'the napiShip config (package.json `napiShip` or napi-ship.config.json) has a wrong key, type or value',
     hint: 'fix the key named in the message; see docs/config.md (every problem is listed at once)',
   },
   NS_ROOT_PACKAGE_INVALID: {
-    class: 'environment',
+    class: 'check',
     summary: 'the root package.json is not valid JSON or not an object',
     hint: 'fix package.json',
   },
   NS_ROOT_PACKAGE_MISSING: {
-    class: 'environment',
+    class: 'usage',
     summary: 'the root package.json cannot be read',
     hint: 'run in the napi-rs root package dir, or pass --cwd DIR',
   },
   NS_TARGET_CONFIG: {
-    class: 'environment',
+    class: 'check',
     summary: 'the napi-rs config (`napi` in package.json) is not an object',
     hint: 'write the napi-rs config as an object: "napi": { "binaryName": …, "targets": [ … ] }',
   },
   NS_TARGET_CONFIG_V2: {
-    class: 'environment',
+    class: 'check',
     summary:
       'the napi config uses napi-rs v2 keys (`napi.triples`, `napi.name`, `napi.package`): read as napi-rs v2 meant them (a note), or ignored next to napi.targets (a warning)',
     hint: 'when moving to napi-rs v3, write napi.targets and napi.binaryName (the note gives the list)',
   },
   NS_TARGET_NO_CONFIG: {
-    class: 'environment',
+    class: 'check',
     summary: 'package.json has no `napi` config: not a napi-rs package, so nothing is staged, versioned, generated or packed',
     hint: 'run in the napi-rs package directory (--cwd DIR), or pass the napi-rs config file with --config-path FILE',
   },
   NS_TARGET_CONFIG_FILE: {
-    class: 'environment',
+    class: 'check',
     summary: 'both package.json `napi` and a napi-rs config file are present; the file’s keys win, as in napi-rs (a note)',
     hint: 'keep one of them',
   },
   NS_TARGET_DUPLICATE: {
-    class: 'environment',
+    class: 'check',
     summary: 'napi.targets lists a target twice (or two spellings of one package)',
     hint: 'keep one spelling of each target',
   },
   NS_TARGET_UNKNOWN: {
-    class: 'environment',
+    class: 'check',
     summary: 'napi.targets lists a triple napi-ship cannot check (napi-rs parseTriple names no platform, CPU and ABI napi-ship knows)',
     hint: 'use a triple from `napi-ship targets`; the message names the nearest known one',
   },

@@ -4,10 +4,12 @@
  */
 
 /**
- * What kind of failure a code reports, from which the exit status derives:
- * `usage` — the command line is wrong (exit 2); `check` — the release or project failed a check
- * (exit 1); `environment` — the machine, network, registry or a config file is wrong (exit 3).
- * A warning or note never fails a run, whatever its class.
+ * What kind of failure a code reports, from which the exit status derives (`exitCodeOf` in
+ * src/cli/exit-codes.ts, the only place that maps them; docs/cli.md states the rule):
+ * `usage` — the command line is wrong: an option or argument, or a file or dir it names that cannot
+ * be read or used (exit 2); `check` — the project, its config or the release failed a check (exit 1);
+ * `environment` — the machine, its tools, the native core, the network or the registry is wrong, so
+ * the checks could not run (exit 3). A warning or note never fails a run, whatever its class.
  */
 export type CodeClass = 'usage' | 'check' | 'environment';
 
