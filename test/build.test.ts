@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { existsSync, readdirSync } from 'node:fs';
-import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
@@ -10,7 +10,7 @@ import type { Diagnostic } from '../src/diagnostics/index.js';
 
 /** What `napi-ship build --json` prints: the build outcome's result and its diagnostics. */
 type BuildJson = BuildResult & { readonly diagnostics: readonly Diagnostic[] };
-import { makeStaging, placeOutputs, removeStaging, STAGING_PREFIX } from '../src/build/outputs.js';
+import { makeStaging, placeOutputs, removeStaging, removeStaleStaging, STAGING_OWNER, STAGING_PREFIX } from '../src/build/outputs.js';
 import { loadPlan } from '../src/plan/index.js';
 import { releaseDryRun } from '../src/release/dry-run.js';
 import { renderMarkdown, reportRows } from '../src/report/index.js';
@@ -223,6 +223,38 @@ describe('build outputs', () => {
     assert.equal(await readFile(elsewhere, 'utf8'), 'typings elsewhere');
     await removeStaging(staging);
     assert.deepEqual(readdirSync(pkg).sort(), ['addon.linux-x64-gnu.node', 'index.js', 'types']);
+  });
+});
+
+describe('staging dirs a killed build left behind', () => {
+  test("the next build removes them (the owner is gone, or no owner and over an hour old); a live build's stays", async () => {
+    const pkg = path.join(scratch, 'stale-pkg');
+    await mkdir(pkg, { recursive: true });
+    // A child that has exited: its pid is free (a dead owner).
+    const dead = spawnSync(process.execPath, ['-e', 'process.stdout.write(String(process.pid))'], { encoding: 'utf8' });
+    const deadPid = Number(dead.stdout);
+    const mk = async (name: string, owner: string | null): Promise<string> => {
+      const dir = path.join(pkg, `${STAGING_PREFIX}${name}`);
+      await mkdir(dir);
+      await writeFile(path.join(dir, 'addon.linux-x64-gnu.node'), 'half a binary');
+      if (owner !== null) await writeFile(path.join(dir, STAGING_OWNER), owner);
+      return dir;
+    };
+    await mk('killed', `${String(deadPid)}\n`);
+    await mk('live', `${String(process.pid)}\n`);
+    const young = await mk('young-no-owner', null);
+    const old = await mk('old-no-owner', null);
+    const hourAgo = (Date.now() - 2 * 3_600_000) / 1000;
+    await utimes(old, hourAgo, hourAgo);
+    await writeFile(path.join(pkg, `${STAGING_PREFIX}a-file`), 'not a dir: not ours to remove');
+    const staging = await makeStaging(pkg);
+    assert.equal(await readFile(path.join(staging, STAGING_OWNER), 'utf8'), `${String(process.pid)}\n`);
+    assert.deepEqual(
+      readdirSync(pkg).sort(),
+      [`${STAGING_PREFIX}a-file`, `${STAGING_PREFIX}live`, path.basename(staging), path.basename(young)].sort(),
+    );
+    await removeStaging(staging);
+    assert.deepEqual(await removeStaleStaging(pkg, Date.now() + 2 * 3_600_000), [young]);
   });
 });
 
