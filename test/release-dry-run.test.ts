@@ -73,9 +73,9 @@ describe("release --dry-run on napi-ship's own core", () => {
     assert.match(md, /\| `linux-x64-gnu` \| `@napi-ship\/core-linux-x64-gnu` \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \| ✅ \|/);
     assert.match(
       md,
-      /\| `linux-arm64-gnu` \| `@napi-ship\/core-linux-arm64-gnu` \| ✅ (\| ✅ ){7}\| ✅ node [\d.]+ \(arm64\) under qemu-aarch64 \|/,
+      /\| `linux-arm64-gnu` \| `@napi-ship\/core-linux-arm64-gnu` \| ✅ (\| ✅ ){8}\| ✅ node [\d.]+ \(arm64\) under qemu-aarch64 \|/,
     );
-    assert.match(md, /\| `darwin-arm64` \| `@napi-ship\/core-darwin-arm64` \| ✅ (\| ✅ ){7}\| ➖ not loadable here \|/);
+    assert.match(md, /\| `darwin-arm64` \| `@napi-ship\/core-darwin-arm64` \| ✅ (\| ✅ ){8}\| ➖ not loadable here \|/);
     assert.match(
       md,
       /\| `win32-x64-msvc` \| `@napi-ship\/core-win32-x64-msvc` \| ➖ .*skipped: no napi-ship-core\.win32-x64-msvc\.node built or staged here — build skipped: cargo-xwin not installed/,

@@ -33,6 +33,9 @@ import { startRegistry, type Registry } from './helpers/verdaccio.js';
 
 const script = path.join(repoRoot, 'dist', 'scripts', 'release-self.js');
 const NPM_REGISTRY = 'https://registry.npmjs.org/';
+/** Env vars a child keeps: TLS trust and proxies. */
+const PASS_THROUGH =
+  /^(NODE_EXTRA_CA_CERTS|SSL_CERT_FILE|SSL_CERT_DIR|HTTPS?_PROXY|https?_proxy|npm_config_(cafile|proxy|https_proxy)|NPM_CONFIG_(CAFILE|PROXY|HTTPS_PROXY))$/;
 
 describe('pure parts', () => {
   test('workspace: specifiers become what pnpm publishes; anything a registry cannot resolve is named', () => {
@@ -289,13 +292,16 @@ describe('released to the embedded registry, installed into a fresh napi-rs proj
         );
       }
       const env: NodeJS.ProcessEnv = {
+        // The machine's TLS trust and proxy settings (corepack fetches yarn from the npm registry;
+        // behind a TLS-inspecting proxy that needs its CA), and nothing else of the caller's env.
+        ...Object.fromEntries(Object.entries(process.env).filter(([k]) => PASS_THROUGH.test(k))),
         PATH: process.env.PATH,
         HOME: home,
         // cargo (the SBOM's `cargo metadata`) from the real toolchain, whatever HOME says.
         CARGO_HOME: process.env.CARGO_HOME ?? path.join(os.homedir(), '.cargo'),
         RUSTUP_HOME: process.env.RUSTUP_HOME ?? path.join(os.homedir(), '.rustup'),
         NO_COLOR: '1',
-        NO_PROXY: '127.0.0.1,localhost',
+        NO_PROXY: ['127.0.0.1', 'localhost', process.env.NO_PROXY ?? process.env.no_proxy ?? ''].filter((x) => x !== '').join(','),
         npm_config_registry: registry.url,
         npm_config_update_notifier: 'false',
         // yarn 4 through corepack (see /work/shared/notes): from the npm registry, no signature keys
