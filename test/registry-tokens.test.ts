@@ -18,7 +18,7 @@ import { after, before, describe, test } from 'node:test';
 import { planRealRegistry } from '../src/rehearsal/real-registry.js';
 import { nerfDart } from '../src/registry/npmrc.js';
 import { runCli } from './helpers/cli.js';
-import { buildFixtureRelease, type FixtureRelease } from './helpers/publish-release.js';
+import { buildFixtureRelease, type FixtureRelease } from '../scripts/lib/publish-release.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
 
 interface Seen {
