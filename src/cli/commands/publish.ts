@@ -1,7 +1,15 @@
 import path from 'node:path';
 import { diagnostic, DiagnosticError, formatDiagnostic } from '../../diagnostics/index.js';
-import { describeStep, loadRelease, publishRelease, type PublishEvent, type PublishResult } from '../../publish/index.js';
-import { chooseRegistry, loadNpmrc, RegistryClient, resolveAuth } from '../../registry/index.js';
+import {
+  describeStep,
+  loadRelease,
+  publishJson,
+  publishRelease,
+  type PublishEvent,
+  type PublishReport,
+  type PublishResult,
+} from '../../publish/index.js';
+import { RegistryClient, resolveRegistry, type ResolvedRegistry } from '../../registry/index.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
@@ -10,35 +18,29 @@ import { DEFAULT_RELEASE_DIR, OTP_OPTION, REGISTRY_OPTIONS, jsonOption, releaseD
 import { rejectPositionals, usageError } from './usage.js';
 
 /**
- * A registry client from the command line and npm's own config: the registry for `packageName`
- * (its scope's registry first), a token from NPM_TOKEN / NODE_AUTH_TOKEN / .npmrc, the CA bundle.
- * Progress (retries) goes to stderr; the token is never printed.
+ * A registry client from the command line and npm's own config (resolveRegistry): the registry for
+ * `packageName` (flag, publishConfig, its scope's registry, npm's registry), the credentials bound to
+ * that registry, TLS and proxies. Progress (retries) goes to stderr; the token is never printed.
  */
 export async function registryClientFromArgs(
   args: ParsedArgs,
   io: Io,
   packageName: string | null,
   extra: { readonly otp?: string; readonly publishConfig?: unknown } = {},
-): Promise<{ client: RegistryClient; authSource: string }> {
-  const config = await loadNpmrc({ cwd: io.cwd, env: io.env });
-  const registry = chooseRegistry({
+): Promise<{ client: RegistryClient; authSource: string; resolved: ResolvedRegistry }> {
+  // npm's config is read where the package is: --cwd when the command has it, else the working dir.
+  const resolved = await resolveRegistry({
+    cwd: path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'),
+    env: io.env,
     packageName: packageName ?? '',
     flag: stringOption(args, 'registry'),
     publishConfig: extra.publishConfig,
-    npmrc: config,
-    env: io.env,
-  }).url;
-  const caOption = stringOption(args, 'ca-file');
-  const caFile = caOption !== undefined ? path.resolve(io.cwd, caOption) : config.cafile;
-  const auth = await resolveAuth({ registry, env: io.env, cwd: io.cwd });
+    caFile: ((f) => (f === undefined ? undefined : path.resolve(io.cwd, f)))(stringOption(args, 'ca-file')),
+  });
   const client = new RegistryClient({
-    registry,
-    ...(auth.token === undefined ? {} : { token: auth.token }),
+    ...resolved.client,
     ...(extra.otp === undefined ? {} : { otp: extra.otp }),
-    ...(caFile === undefined || caFile === '' ? {} : { caFile }),
     allowInsecure: flag(args, 'allow-insecure-registry'),
-    oidc: auth.source === 'oidc',
-    env: io.env,
     onRetry: (info) => {
       io.stderr(
         paint(io, 'dim', `› ${info.method} ${info.path}: ${info.reason}; retry ${String(info.attempt)} in ${String(info.waitMs)} ms`) +
@@ -46,7 +48,7 @@ export async function registryClientFromArgs(
       );
     },
   });
-  return { client, authSource: auth.source };
+  return { client, authSource: resolved.auth.source, resolved };
 }
 
 function progress(io: Io, e: PublishEvent): void {
@@ -82,7 +84,8 @@ function progress(io: Io, e: PublishEvent): void {
   if (line !== null) io.stderr(paint(io, 'dim', `› ${line}`) + '\n');
 }
 
-function renderResult(io: Io, r: PublishResult): void {
+function renderResult(io: Io, o: PublishResult): void {
+  const r = o.result;
   if (r.preflight !== null && r.packages.length > 0) {
     const rows = r.packages.map((p) => [
       p.name,
@@ -102,9 +105,9 @@ function renderResult(io: Io, r: PublishResult): void {
     );
   }
   const what = r.name !== null && r.version !== null ? `${r.name}@${r.version}` : 'the release (its manifest could not be read)';
-  const summary: Record<PublishResult['outcome'], string> = {
+  const summary: Record<PublishReport['outcome'], string> = {
     published: `${paint(io, 'green', 'published')} ${what}${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry} (${String(r.packages.length)} packages)`,
-    'dry-run': r.ok
+    'dry-run': o.ok
       ? `dry run: ${what} can be published${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry}; nothing was written`
       : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
     conflict: `${paint(io, 'red', 'conflict')}: ${what} was not published (nothing more was written)`,
@@ -202,19 +205,22 @@ export const publishCommand: Command = {
     // root's publishConfig may choose a registry: nothing unverified is inflated or trusted.
     const loaded = await loadRelease(dir, publicKeyPem === undefined ? {} : { publicKeyPem });
     const root = loaded.ok ? { name: loaded.release.manifest.name, publishConfig: loaded.release.root.packageJson.publishConfig } : null;
-    const { client, authSource } = await registryClientFromArgs(args, io, root?.name ?? null, {
+    const { client, authSource, resolved } = await registryClientFromArgs(args, io, root?.name ?? null, {
       ...(otp === undefined ? {} : { otp }),
       publishConfig: root?.publishConfig,
     });
+    // As npm: --tag / --access, else the (signed) root's publishConfig, else npm's tag / access config.
+    const chosenTag = tag ?? resolved.tag ?? undefined;
+    const chosenAccess = access ?? resolved.access ?? undefined;
     const json = flag(args, 'json');
     io.stderr(paint(io, 'dim', `› registry ${client.registry} (auth: ${authSource})`) + '\n');
     const result = await publishRelease({
       releaseDir: dir,
       loaded,
       client,
-      ...(tag === undefined ? {} : { tag }),
+      ...(chosenTag === undefined ? {} : { tag: chosenTag }),
       ...(publicKeyPem === undefined ? {} : { publicKeyPem }),
-      ...(access === undefined ? {} : { access }),
+      ...(chosenAccess === undefined ? {} : { access: chosenAccess }),
       ...(journal === undefined ? {} : { journalPath: path.resolve(io.cwd, journal) }),
       concurrency,
       readBackTimeoutMs: Math.round(readBackSeconds * 1000),
@@ -225,7 +231,7 @@ export const publishCommand: Command = {
       },
     });
     for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-    if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+    if (json) io.stdout(JSON.stringify(publishJson(result), null, 2) + '\n');
     else renderResult(io, result);
     return result.ok ? ExitCode.Ok : ExitCode.Failed;
   },
