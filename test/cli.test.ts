@@ -105,7 +105,7 @@ describe('inspect', () => {
     assert.match(forced.stderr, /\u001b\[31m/);
     const off = await runCli(['inspect', garbage], { env: { FORCE_COLOR: '1', NO_COLOR: '1' } });
     assert.doesNotMatch(off.stderr, /\u001b\[/);
-    assert.match(off.stderr, /error\[E_UNKNOWN_FORMAT\]/);
+    assert.match(off.stderr, /error\[NS_INSPECT_E_UNKNOWN_FORMAT\]/);
   });
 });
 

@@ -21,7 +21,7 @@ import { readRegularFile, writeAtomic } from '../src/util/fs.js';
 import { DiagnosticError } from '../src/diagnostics/index.js';
 import { PackError, packRelease } from '../src/pack/index.js';
 import { repoRoot } from './helpers/cli.js';
-import { tarball, type TarEntry } from './helpers/tar.js';
+import { tarball, type TarEntry } from '../scripts/lib/tar.js';
 import { buildFixtureRelease, type FixtureRelease } from '../scripts/lib/publish-release.js';
 import { writeRootPackage } from '../scripts/lib/root-package.js';
 
@@ -238,8 +238,8 @@ describe('hostile files through the CLI', () => {
     await mkdir(dir, { recursive: true });
     const fifo = path.join(dir, 'addon.linux-x64-gnu.node');
     mkfifo(fifo);
-    assertTyped(await cli(['hash', fifo]), ['E_NOT_A_FILE'], 1);
-    assertTyped(await cli(['inspect', fifo]), ['E_NOT_A_FILE'], 1);
+    assertTyped(await cli(['hash', fifo]), ['NS_FS_NOT_REGULAR'], 1);
+    assertTyped(await cli(['inspect', fifo]), ['NS_INSPECT_E_NOT_A_FILE'], 1);
     const keyFifo = path.join(dir, 'key.pem');
     mkfifo(keyFifo);
     assertTyped(await cli(['sign', '--dir', dir, '--key', keyFifo]), ['NS_SIGN_KEY_MISSING', 'NS_FS_NOT_REGULAR']);

@@ -27,7 +27,7 @@ import {
   verifyRelease,
 } from '../src/sign/index.js';
 import { runCli, type CliResult } from './helpers/cli.js';
-import { tarball } from './helpers/tar.js';
+import { tarball } from '../scripts/lib/tar.js';
 
 let scratch = '';
 before(async () => {

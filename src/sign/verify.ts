@@ -122,6 +122,8 @@ export function checkSignature(manifest: Buffer, signatureText: string | null, k
 export function unsafePath(rel: string): string | null {
   if (rel === '') return 'an empty path';
   if (rel.includes('\0')) return 'a path with a NUL byte';
+  // A newline, escape or other control character: `pack` never writes one, and it would forge terminal output.
+  if (/[\u0000-\u001f\u007f-\u009f]/.test(rel)) return 'a name with a control character';
   if (path.posix.isAbsolute(rel) || path.win32.isAbsolute(rel)) return 'an absolute path';
   if (rel.split(/[\\/]/).includes('..')) return 'a path with a ".." segment';
   return null;

@@ -6,7 +6,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hashFiles, inspectFiles, type BinaryFacts, type CoreErrorCode, type FileDigests } from '../core/index.js';
+import { hashFiles, inspectFiles, type BinaryFacts, type FileDigests } from '../core/index.js';
 import { diagnostic, outcome, type AreaCode, type Code, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { checkBinary } from './binary.js';
@@ -18,26 +18,11 @@ import type { VerifyPolicy } from './policy.js';
 import { pinnedTargets } from '../stage/plan.js';
 import { publishManifest } from '../plan/publish-manifest.js';
 import { readWorkspace } from '../plan/workspace.js';
+import { INSPECT_FAILURE, type InspectCode } from '../core/codes.js';
 
 export const VERIFY_CHECKS = ['present', 'fields', 'binary', 'floors', 'napi', 'files', 'pins', 'size'] as const;
 export type VerifyCheck = (typeof VERIFY_CHECKS)[number];
 export type CheckMark = 'ok' | 'warn' | 'fail' | 'skip';
-
-type InspectCode = Extract<AreaCode<'core'>, `NS_INSPECT_${string}`>;
-
-/** The diagnostic code of a staged binary the core could not inspect, per core error. */
-const INSPECT_FAILURE: Readonly<Record<CoreErrorCode, InspectCode>> = {
-  E_NOT_FOUND: 'NS_INSPECT_E_NOT_FOUND',
-  E_IO: 'NS_INSPECT_E_IO',
-  E_NOT_A_FILE: 'NS_INSPECT_E_NOT_A_FILE',
-  E_EMPTY: 'NS_INSPECT_E_EMPTY',
-  E_TOO_LARGE: 'NS_INSPECT_E_TOO_LARGE',
-  E_UNKNOWN_FORMAT: 'NS_INSPECT_E_UNKNOWN_FORMAT',
-  E_TRUNCATED: 'NS_INSPECT_E_TRUNCATED',
-  E_MALFORMED: 'NS_INSPECT_E_MALFORMED',
-  E_UNSUPPORTED: 'NS_INSPECT_E_UNSUPPORTED',
-  E_INTERNAL: 'NS_INSPECT_E_INTERNAL',
-};
 
 /**
  * Which check of a target each code a target's verification can report belongs to (null: about the

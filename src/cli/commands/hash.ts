@@ -1,5 +1,6 @@
 import { escapeControl } from '../../diagnostics/index.js';
 import { hashFiles, type Hashed } from '../../core/index.js';
+import { HASH_FAILURE } from '../../core/codes.js';
 import { flag, type Command } from '../command.js';
 import { jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
@@ -40,7 +41,10 @@ export const hashCommand: Command = {
     const rows = results.flatMap((r) => (r.ok ? [[r.path, String(r.size), r.sha256, r.integrity]] : []));
     if (rows.length > 0) io.stdout(textTable(['file', 'bytes', 'sha256', 'integrity (sha512)'], rows));
     for (const r of results) {
-      if (!r.ok) io.stderr(`${paint(io, 'red', 'error')}[${r.error.code}] ${escapeControl(r.path)}: ${escapeControl(r.error.message)}\n`);
+      if (!r.ok)
+        io.stderr(
+          `${paint(io, 'red', 'error')}[${HASH_FAILURE[r.error.code]}] ${escapeControl(r.path)}: ${escapeControl(r.error.message)}\n`,
+        );
     }
     return failed ? ExitCode.Failed : ExitCode.Ok;
   },

@@ -1,5 +1,6 @@
 import { escapeControl } from '../../diagnostics/index.js';
 import { inspectFiles, type BinaryFacts, type Inspected } from '../../core/index.js';
+import { INSPECT_FAILURE } from '../../core/codes.js';
 import { flag, stringOption, type Command } from '../command.js';
 import { jsonOption } from '../options.js';
 import { ExitCode } from '../exit-codes.js';
@@ -78,7 +79,10 @@ export const inspectCommand: Command = {
       io.stdout(textTable(['file', 'format', 'os', 'cpu', 'bits', 'libc/crt/min', 'napi export', 'stripped'], rows));
     }
     for (const r of results) {
-      if (!r.ok) io.stderr(`${paint(io, 'red', 'error')}[${r.error.code}] ${escapeControl(r.path)}: ${escapeControl(r.error.message)}\n`);
+      if (!r.ok)
+        io.stderr(
+          `${paint(io, 'red', 'error')}[${INSPECT_FAILURE[r.error.code]}] ${escapeControl(r.path)}: ${escapeControl(r.error.message)}\n`,
+        );
     }
     return failed ? ExitCode.Failed : ExitCode.Ok;
   },
