@@ -11,6 +11,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { displayUrl } from '../registry/url.js';
 import type { PackageKind } from './plan.js';
 import { mapPool } from '../util/pool.js';
+import { DEFAULT_REGISTRY_CONCURRENCY } from '../util/registry-defaults.js';
 
 export interface DeprecateInput {
   /** The root package's name. */
@@ -73,7 +74,7 @@ export async function deprecateRelease(input: DeprecateInput): Promise<Deprecate
     return result;
   };
   const pins = Object.entries(rootVersion.optionalDependencies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-  const platforms = await mapPool(pins, input.concurrency ?? 4, ([pkg, pin]) => mark(pkg, 'platform', pin));
+  const platforms = await mapPool(pins, input.concurrency ?? DEFAULT_REGISTRY_CONCURRENCY, ([pkg, pin]) => mark(pkg, 'platform', pin));
   const packages = [...platforms, await mark(name, 'root', version)];
   const diagnostics = packages
     .filter((p) => p.state === 'absent')
