@@ -51,6 +51,9 @@ export {
   type PublishEvent,
   type PublishOptions,
   type PublishOutcome,
+  publishJson,
+  type PublishJson,
+  type PublishReport,
   type PublishResult,
   type ReadBackOptions,
 } from './run.js';

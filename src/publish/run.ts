@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { areaOf, diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { areaOf, diagnostic, DiagnosticError, errorMessage, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import type { ReleaseManifest } from '../manifest/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { publishState } from '../registry/packument.js';
@@ -117,8 +117,8 @@ export interface PackageOutcome {
   readonly stagingTagRemoved: boolean;
 }
 
-export interface PublishResult {
-  readonly ok: boolean;
+/** What a publish run did (the `result` of its outcome). */
+export interface PublishReport {
   readonly outcome: PublishOutcome;
   readonly name: string | null;
   readonly version: string | null;
@@ -135,7 +135,16 @@ export interface PublishResult {
   readonly preflight: Preflight | null;
   readonly plan: PublishPlan | null;
   readonly packages: readonly PackageOutcome[];
-  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The publish stage's outcome: `ok`, the diagnostics, and what it did. */
+export type PublishResult = Outcome<PublishReport>;
+
+/** What `publish --json` prints: the outcome, flat (the verdict, what the run did, the diagnostics). */
+export type PublishJson = { readonly ok: boolean; readonly diagnostics: readonly Diagnostic[] } & PublishReport;
+
+export function publishJson(o: PublishResult): PublishJson {
+  return { ok: o.ok, ...o.result, diagnostics: o.diagnostics };
 }
 
 /** Control flow inside a run: stop and report (not a crash). */
@@ -262,14 +271,16 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
     diagnostics: readonly Diagnostic[],
     facts: { name?: string; version?: string; tag?: string; signature?: LoadedRelease['signature'] } = {},
   ): PublishResult => ({
-    ...base,
     ok: false,
-    outcome: 'refused',
-    name: facts.name ?? null,
-    version: facts.version ?? null,
-    tag: facts.tag ?? null,
-    signature: facts.signature ?? null,
     diagnostics,
+    result: {
+      ...base,
+      outcome: 'refused',
+      name: facts.name ?? null,
+      version: facts.version ?? null,
+      tag: facts.tag ?? null,
+      signature: facts.signature ?? null,
+    },
   });
 
   const loaded =
@@ -366,21 +377,24 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   const outcomes = new Map<string, MutableOutcome>(
     pre.packages.map((p) => [p.name, { action: 'none', verified: false, tagged: [], stagingTagRemoved: false }]),
   );
+  // `ok` is the run's verdict (a dry run with conflicts, a release not visible yet), not only "no error".
   const result = (outcome: PublishOutcome, ok: boolean, diagnostics: readonly Diagnostic[], journal: string | null): PublishResult => ({
-    ...base,
-    ...facts,
     ok,
-    outcome,
-    tag,
-    journalPath: journal,
-    resumed: previous !== null,
-    preflight: pre,
-    plan,
     diagnostics: [...loaded.diagnostics, ...diagnostics],
-    packages: pre.packages.map((p) => {
-      const o = outcomes.get(p.name) ?? { action: 'none', verified: false, tagged: [], stagingTagRemoved: false };
-      return { name: p.name, version: p.version, kind: p.kind, target: p.target, integrity: p.integrity, before: p.state, ...o };
-    }),
+    result: {
+      ...base,
+      ...facts,
+      outcome,
+      tag,
+      journalPath: journal,
+      resumed: previous !== null,
+      preflight: pre,
+      plan,
+      packages: pre.packages.map((p) => {
+        const o = outcomes.get(p.name) ?? { action: 'none', verified: false, tagged: [], stagingTagRemoved: false };
+        return { name: p.name, version: p.version, kind: p.kind, target: p.target, integrity: p.integrity, before: p.state, ...o };
+      }),
+    },
   });
   if (options.dryRun === true) {
     for (const c of plan.conflicts) emit({ type: 'conflict', package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });

@@ -1,6 +1,14 @@
 import path from 'node:path';
 import { diagnostic, DiagnosticError, formatDiagnostic } from '../../diagnostics/index.js';
-import { describeStep, loadRelease, publishRelease, type PublishEvent, type PublishResult } from '../../publish/index.js';
+import {
+  describeStep,
+  loadRelease,
+  publishJson,
+  publishRelease,
+  type PublishEvent,
+  type PublishReport,
+  type PublishResult,
+} from '../../publish/index.js';
 import { RegistryClient, resolveRegistry, type ResolvedRegistry } from '../../registry/index.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
@@ -76,7 +84,8 @@ function progress(io: Io, e: PublishEvent): void {
   if (line !== null) io.stderr(paint(io, 'dim', `› ${line}`) + '\n');
 }
 
-function renderResult(io: Io, r: PublishResult): void {
+function renderResult(io: Io, o: PublishResult): void {
+  const r = o.result;
   if (r.preflight !== null && r.packages.length > 0) {
     const rows = r.packages.map((p) => [
       p.name,
@@ -96,9 +105,9 @@ function renderResult(io: Io, r: PublishResult): void {
     );
   }
   const what = r.name !== null && r.version !== null ? `${r.name}@${r.version}` : 'the release (its manifest could not be read)';
-  const summary: Record<PublishResult['outcome'], string> = {
+  const summary: Record<PublishReport['outcome'], string> = {
     published: `${paint(io, 'green', 'published')} ${what}${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry} (${String(r.packages.length)} packages)`,
-    'dry-run': r.ok
+    'dry-run': o.ok
       ? `dry run: ${what} can be published${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry}; nothing was written`
       : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
     conflict: `${paint(io, 'red', 'conflict')}: ${what} was not published (nothing more was written)`,
@@ -222,7 +231,7 @@ export const publishCommand: Command = {
       },
     });
     for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-    if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+    if (json) io.stdout(JSON.stringify(publishJson(result), null, 2) + '\n');
     else renderResult(io, result);
     return result.ok ? ExitCode.Ok : ExitCode.Failed;
   },
