@@ -174,12 +174,18 @@ describe('checkReleaseContents (pure)', () => {
     assert.deepEqual(checkReleaseContents(m, [root({ 'p-a': '1.0.0', 'p-b': '1.0.0' }), platform('p-a'), platform('p-b')]), []);
   });
   test('a pin without its package in the release: NS_PUBLISH_INCOMPLETE ("every platform or none")', () => {
-    const ds = checkReleaseContents(m, [root({ 'p-a': '1.0.0', 'p-b': '1.0.0', 'p-c': '1.0.0' }), platform('p-a')]);
+    const ds = checkReleaseContents(m, [
+      root({ 'p-a': '1.0.0', 'root-linux-x64-gnu': '1.0.0', 'root-wasm32-wasi': '1.0.0' }),
+      platform('p-a'),
+    ]);
     assert.deepEqual(
       ds.map((d) => d.code),
       ['NS_PUBLISH_INCOMPLETE'],
     );
-    assert.match(ds[0]?.message ?? '', /p-b@1\.0\.0, p-c@1\.0\.0/);
+    assert.match(ds[0]?.message ?? '', /root-linux-x64-gnu@1\.0\.0, root-wasm32-wasi@1\.0\.0/);
+  });
+  test("a pin that is no platform package of the root (fsevents) is the root's own optional dependency, not a missing package", () => {
+    assert.deepEqual(checkReleaseContents(m, [root({ 'p-a': '1.0.0', fsevents: '2.3.3' }), platform('p-a')]), []);
   });
   test('a range pin, an unpinned package, a tarball that is another package', () => {
     const ds = checkReleaseContents(m, [
@@ -563,6 +569,30 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     assertComplete(f, 'rc');
     const other = await publishRelease({ releaseDir: dir, client: f, resume: true, tag: 'latest' });
     assert.deepEqual([other.result.outcome, other.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
+  });
+
+  test('the journal is bound to the signed manifest: every line carries its digest; --resume refuses a journal of another manifest', async () => {
+    const dir = await copy();
+    const f = fake();
+    f.failAfterWrites = 2;
+    await assert.rejects(publishRelease({ releaseDir: dir, client: f, concurrency: 1 }));
+    const journalFile = path.join(dir, 'publish-journal.jsonl');
+    const sha = createHash('sha256')
+      .update(await readFile(path.join(dir, 'release-manifest.json')))
+      .digest('hex');
+    const { records } = await readJournal(journalFile);
+    assert.ok(records.length > 3 && records.every((r) => r.manifestSha256 === sha), 'every record names the manifest it is about');
+    // The release dir packed again (another manifest): its journal does not speak for the new one.
+    const other = 'f'.repeat(64);
+    await writeFile(journalFile, (await readFile(journalFile, 'utf8')).replaceAll(sha, other));
+    f.failAfterWrites = Infinity;
+    const before = f.log.length;
+    const refused = await publishRelease({ releaseDir: dir, client: f, resume: true });
+    assert.deepEqual([refused.result.outcome, refused.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_JOURNAL_MANIFEST']]);
+    assert.equal(f.log.length, before, 'nothing was sent');
+    // Without --resume it starts afresh and completes.
+    const fresh = await publishRelease({ releaseDir: dir, client: f });
+    assert.deepEqual([fresh.result.outcome, fresh.result.resumed], ['published', false]);
   });
 
   test('--dry-run reads and plans but writes nothing, not even a journal', async () => {

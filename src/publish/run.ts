@@ -14,7 +14,7 @@ import type { ReleaseManifest } from '../manifest/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { publishState } from '../registry/packument.js';
 import { displayUrl } from '../registry/url.js';
-import { Journal, JOURNAL_FILE, lastRunFor, readJournal } from './journal.js';
+import { hasRunOfOtherManifest, Journal, JOURNAL_FILE, lastRunFor, readJournal } from './journal.js';
 import {
   conflictDiagnostics,
   DEFAULT_STAGING_TAG,
@@ -30,6 +30,7 @@ import {
 } from './plan.js';
 import { mapPool } from '../util/pool.js';
 import { loadRelease, type LoadedRelease, type LoadReleaseResult, type ReleasePackage } from './release.js';
+import { DEFAULT_REGISTRY_CONCURRENCY } from '../util/registry-defaults.js';
 
 /** What publishing needs of a registry client (`RegistryClient` has it all). */
 export type PublishClient = Pick<RegistryClient, 'registry' | 'getPackument' | 'publish' | 'getDistTags' | 'setDistTag' | 'removeDistTag'>;
@@ -169,20 +170,24 @@ export async function preflight(
   client: Pick<RegistryClient, 'registry' | 'getPackument'>,
   options: { readonly concurrency?: number } = {},
 ): Promise<Preflight> {
-  const packages = await mapPool(manifest.packages, options.concurrency ?? 4, async (p): Promise<PreflightPackage> => {
-    const packument = await client.getPackument(p.name);
-    const state = publishState(packument, p.version, p.integrity);
-    return {
-      name: p.name,
-      version: p.version,
-      kind: p.kind,
-      target: p.target,
-      integrity: p.integrity,
-      state: state.state,
-      theirs: state.state === 'different' ? state.theirs : state.state === 'same' ? state.integrity : null,
-      distTags: packument?.distTags ?? {},
-    };
-  });
+  const packages = await mapPool(
+    manifest.packages,
+    options.concurrency ?? DEFAULT_REGISTRY_CONCURRENCY,
+    async (p): Promise<PreflightPackage> => {
+      const packument = await client.getPackument(p.name);
+      const state = publishState(packument, p.version, p.integrity);
+      return {
+        name: p.name,
+        version: p.version,
+        kind: p.kind,
+        target: p.target,
+        integrity: p.integrity,
+        state: state.state,
+        theirs: state.state === 'different' ? state.theirs : state.state === 'same' ? state.integrity : null,
+        distTags: packument?.distTags ?? {},
+      };
+    },
+  );
   return { registry: displayUrl(client.registry), name: manifest.name, version: manifest.version, packages };
 }
 
@@ -254,7 +259,7 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   const releaseDir = path.resolve(options.releaseDir);
   const journalPath = path.resolve(options.journalPath ?? path.join(releaseDir, JOURNAL_FILE));
   const stagingTag = options.stagingTag ?? DEFAULT_STAGING_TAG;
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_REGISTRY_CONCURRENCY));
   const registry = displayUrl(options.client.registry);
   const base = {
     stagingTag,
@@ -316,6 +321,22 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   // version implies; a resumed run whose journal names another tag must be told which (--tag).
   // `--resume` with no earlier run (a failure before the first write) simply starts.
   const tag = options.tag ?? defaultTag(version);
+  const releaseKey = { name, version, manifestSha256: release.manifestSha256 };
+  if (options.resume === true && previous === null && hasRunOfOtherManifest(journalRecords, releaseKey)) {
+    return refuse(
+      [
+        diagnostic({
+          code: 'NS_PUBLISH_JOURNAL_MANIFEST',
+          subject: journalPath,
+          message: `--resume: the journal's run of ${name}@${version} published another release-manifest.json; this release dir was packed again since`,
+          expected: `a run of manifest sha256 ${release.manifestSha256}`,
+          found: 'runs of another manifest only',
+          hint: 'run without --resume: the new release is checked against the registry from scratch (other bytes under the version stop it)',
+        }),
+      ],
+      { ...facts, tag },
+    );
+  }
   if (options.resume === true && previous !== null && tag !== previous.start.tag) {
     return refuse(
       [
@@ -403,7 +424,7 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
 
   let journal: Journal;
   try {
-    journal = await Journal.open(journalPath, randomBytes(8).toString('hex'));
+    journal = await Journal.open(journalPath, randomBytes(8).toString('hex'), release.manifestSha256);
   } catch (error) {
     throw new DiagnosticError([
       diagnostic({
