@@ -16,7 +16,7 @@ import { napiShipVersion } from '../util/version.js';
 import { exchangeOidcToken } from './auth.js';
 import { createDispatcher, registryMessage, send, type HttpRequest, type HttpResponse, type HttpSettings, type RetryInfo } from './http.js';
 import { ABBREVIATED, packagePath, parsePackument, type Packument } from './packument.js';
-import { buildPublishBody } from './publish-body.js';
+import { buildPublishBody, type PublishBodyInput } from './publish-body.js';
 import { checkRegistryUrl, displayUrl, redact } from './url.js';
 
 export { readTarballManifest, tarballDigests } from './publish-body.js';
@@ -277,6 +277,7 @@ export class RegistryClient {
     tarball: Uint8Array;
     tag: string;
     access?: 'public' | 'restricted';
+    provenance?: PublishBodyInput['provenance'];
   }): Promise<PublishOutcome> {
     const body = buildPublishBody({
       registry: this.registry,
@@ -284,6 +285,7 @@ export class RegistryClient {
       tarball: input.tarball,
       tag: input.tag,
       ...(input.access === undefined ? {} : { access: input.access }),
+      ...(input.provenance === undefined ? {} : { provenance: input.provenance }),
     });
     const { name, version, integrity, shasum } = body;
     const subject = `${name}@${version}`;

@@ -1,10 +1,17 @@
 import path from 'node:path';
 import { diagnostic, DiagnosticError, formatDiagnostic } from '../../diagnostics/index.js';
-import { describeStep, loadRelease, publishRelease, type PublishEvent, type PublishResult } from '../../publish/index.js';
+import {
+  describeStep,
+  loadRelease,
+  provenanceRequested,
+  publishRelease,
+  type PublishEvent,
+  type PublishResult,
+} from '../../publish/index.js';
 import { chooseRegistry, loadNpmrc, RegistryClient, resolveAuth } from '../../registry/index.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { DEFAULT_RELEASE_DIR, OTP_OPTION, REGISTRY_OPTIONS, jsonOption, releaseDirOption } from '../options.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -63,6 +70,8 @@ function progress(io: Io, e: PublishEvent): void {
           tags: 'moving the dist-tag',
           cleanup: 'removing the staging tag',
         }[e.phase];
+      case 'attested':
+        return `provenance signed for ${e.package}@${e.version}${e.logIndex === null ? '' : ` (transparency log index ${e.logIndex})`}`;
       case 'publishing':
         return `publish ${e.package}@${e.version} (tag "${e.tag}")`;
       case 'published':
@@ -101,6 +110,16 @@ function renderResult(io: Io, r: PublishResult): void {
         : `\nplan (${String(r.plan.steps.length)} steps):\n${r.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(s)}`).join('\n')}\n`,
     );
   }
+  if (r.provenance !== null) {
+    const p = r.provenance;
+    io.stdout(
+      r.outcome === 'dry-run'
+        ? `\nprovenance (${p.source}): ${p.possible ? 'would be signed and attached to every package published' : paint(io, 'red', 'cannot be made here; a real publish would stop before its first write')}\n`
+        : r.outcome === 'published'
+          ? `\nprovenance (${p.source}): attached to ${String(p.attested.length)} package(s) published by this run\n`
+          : `\nprovenance (${p.source}): nothing was published\n`,
+    );
+  }
   const what = r.name !== null && r.version !== null ? `${r.name}@${r.version}` : 'the release (its manifest could not be read)';
   const summary: Record<PublishResult['outcome'], string> = {
     published: `${paint(io, 'green', 'published')} ${what}${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry} (${String(r.packages.length)} packages)`,
@@ -129,6 +148,13 @@ export const publishCommand: Command = {
       defaultText: "next for prereleases, else latest; on --resume the journal's",
     },
     { name: 'dry-run', type: 'boolean', description: 'read the registry and print the plan; write nothing' },
+    {
+      name: 'provenance',
+      type: 'boolean',
+      description: 'attach a signed SLSA provenance attestation to every package (GitHub Actions/GitLab CI with an OIDC id token)',
+      defaultText: 'publishConfig.provenance, else npm_config_provenance, else the npmrc provenance setting',
+    },
+    { name: 'no-provenance', type: 'boolean', description: 'publish without provenance whatever the config says' },
     {
       name: 'resume',
       type: 'boolean',
@@ -161,6 +187,10 @@ export const publishCommand: Command = {
       command: 'napi-ship publish --release-dir dist/release/packages --public-key release.pub',
     },
     { description: 'continue a run that stopped half-way', command: 'napi-ship publish --resume' },
+    {
+      description: 'publish from GitHub Actions with npm provenance (job needs id-token: write)',
+      command: 'napi-ship publish --provenance',
+    },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, publishCommand);
@@ -206,6 +236,15 @@ export const publishCommand: Command = {
       ...(otp === undefined ? {} : { otp }),
       publishConfig: root?.publishConfig,
     });
+    if (flag(args, 'provenance') && flag(args, 'no-provenance'))
+      return usageError(io, '--provenance and --no-provenance cannot be used together', publishCommand);
+    const npmrc = await loadNpmrc({ cwd: io.cwd, env: io.env });
+    const provenanceSource = provenanceRequested({
+      flag: flag(args, 'provenance') ? true : flag(args, 'no-provenance') ? false : undefined,
+      env: io.env,
+      npmrc,
+      publishConfig: root?.publishConfig,
+    });
     const json = flag(args, 'json');
     io.stderr(paint(io, 'dim', `› registry ${client.registry} (auth: ${authSource})`) + '\n');
     const result = await publishRelease({
@@ -220,6 +259,7 @@ export const publishCommand: Command = {
       readBackTimeoutMs: Math.round(readBackSeconds * 1000),
       dryRun: flag(args, 'dry-run'),
       resume: flag(args, 'resume'),
+      ...(provenanceSource === null ? {} : { provenance: { source: provenanceSource, env: io.env } }),
       onEvent: (e) => {
         progress(io, e);
       },
@@ -227,6 +267,8 @@ export const publishCommand: Command = {
     for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');
     else renderResult(io, result);
-    return result.ok ? ExitCode.Ok : ExitCode.Failed;
+    if (result.ok) return ExitCode.Ok;
+    // Provenance that cannot be made is the machine's (3) or the command line's (2) to fix.
+    return result.outcome === 'refused' && result.provenance !== null ? exitCodeOf(result.diagnostics) : ExitCode.Failed;
   },
 };
