@@ -1,7 +1,7 @@
 /**
  * Crash trials for `napi-ship publish` (issue 5): start verdaccio on loopback, then publish a
  * nine-package release N times, SIGKILLing the publisher at a seeded random moment each time and
- * resuming it, while a monitor checks the registry against the invariants (test/helpers/crash-trial.ts).
+ * resuming it, while a monitor checks the registry against the invariants (scripts/lib/crash-trial.ts).
  *
  *   node dist/scripts/crash-trials.js --trials 50 [--seed N] [--targets 1-8] [--json]
  *
@@ -12,8 +12,8 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
-import { describeTrial, runCrashSeries } from '../test/helpers/crash-trial.js';
-import { startRegistry } from '../test/helpers/verdaccio.js';
+import { describeTrial, runCrashSeries } from './lib/crash-trial.js';
+import { startRegistry } from '../src/rehearsal/registry.js';
 
 const USAGE = 'usage: node dist/scripts/crash-trials.js [--trials N (default 50)] [--seed N] [--targets 1-8] [--json]\n';
 

@@ -20,7 +20,7 @@ import {
 import { loadPlan, type ReleasePlan } from '../src/plan/index.js';
 import { allTargets, lookupTarget, readNapiConfig, type TargetSpec } from '../src/targets/index.js';
 import { CORE_TARGETS, coreDir, runCli } from './helpers/cli.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 
 function spec(triple: string): TargetSpec {
   const s = lookupTarget(triple);

@@ -4,14 +4,14 @@
  * resumed. A monitor reads the registry throughout. After every trial: the root was never visible
  * unless every platform package was, with our integrity; the root's `latest` (and `next`) never
  * pointed at an incomplete release; after the resume the release is complete, tagged, and the
- * staging tag is gone. See test/helpers/crash-trial.ts.
+ * staging tag is gone. See scripts/lib/crash-trial.ts.
  */
 import assert from 'node:assert/strict';
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { after, before, test } from 'node:test';
-import { describeTrial, runCrashSeries } from './helpers/crash-trial.js';
+import { describeTrial, runCrashSeries } from '../scripts/lib/crash-trial.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
 
 let registry: Registry;

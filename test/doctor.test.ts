@@ -8,7 +8,7 @@ import { diagnose, type DoctorReport } from '../src/build/doctor.js';
 import type { BuildHost } from '../src/build/index.js';
 import { loadPlan } from '../src/plan/index.js';
 import { coreDir, runCli } from './helpers/cli.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 
 let scratch = '';
 before(async () => {

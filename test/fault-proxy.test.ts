@@ -7,7 +7,7 @@ import assert from 'node:assert/strict';
 import http from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { after, before, describe, test } from 'node:test';
-import { ALL_FAULT_KINDS, mulberry32, startFaultProxy, type FaultKind } from './helpers/fault-proxy.js';
+import { ALL_FAULT_KINDS, mulberry32, startFaultProxy, type FaultKind } from '../scripts/lib/fault-proxy.js';
 
 let target: http.Server;
 let targetUrl = '';

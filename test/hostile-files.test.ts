@@ -22,8 +22,8 @@ import { DiagnosticError } from '../src/diagnostics/index.js';
 import { PackError, packRelease } from '../src/pack/index.js';
 import { repoRoot } from './helpers/cli.js';
 import { tarball, type TarEntry } from './helpers/tar.js';
-import { buildFixtureRelease, type FixtureRelease } from './helpers/publish-release.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { buildFixtureRelease, type FixtureRelease } from '../scripts/lib/publish-release.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 
 const CLI = path.join(repoRoot, 'bin', 'napi-ship.js');
 

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { fileURLToPath } from 'node:url';
-import { buildFixtures } from './helpers/fixtures.js';
-import type { FixtureName, FixtureSet } from './helpers/fixtures.js';
+import { buildFixtures } from '../scripts/lib/fixtures.js';
+import type { FixtureName, FixtureSet } from '../scripts/lib/fixtures.js';
 import type { CaseResult, Done, FileCase, Plan } from './helpers/hostile-child.js';
 
 const CHILD = join(dirname(fileURLToPath(import.meta.url)), 'helpers', 'hostile-child.js');

@@ -1,14 +1,14 @@
 /**
  * The core's inspection of REAL binaries, each built here by a real toolchain (see
- * test/helpers/fixtures.ts), compared field by field with what that toolchain was told to make.
+ * scripts/lib/fixtures.ts), compared field by field with what that toolchain was told to make.
  */
 import assert from 'node:assert/strict';
 import { readFile, stat } from 'node:fs/promises';
 import { before, describe, test } from 'node:test';
 import { inspectBuffer, inspectFiles, inspectFileSync } from '../src/core/index.js';
 import type { BinaryFacts, Inspected } from '../src/core/index.js';
-import { buildFixtures } from './helpers/fixtures.js';
-import type { Expectation, Fixture, FixtureName, FixtureSet } from './helpers/fixtures.js';
+import { buildFixtures } from '../scripts/lib/fixtures.js';
+import type { Expectation, Fixture, FixtureName, FixtureSet } from '../scripts/lib/fixtures.js';
 
 let set: FixtureSet;
 const results = new Map<string, Inspected>();

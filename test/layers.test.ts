@@ -7,7 +7,9 @@
  *   - inside a layer, an import of a folder listed after the importer's (for the stages, the
  *     pipeline order: no stage imports a later stage);
  *   - a folder under src/ that is in no layer (a new folder must be placed on purpose);
- *   - a reader of the run record (src/run) other than the orchestrator, the report and the shells.
+ *   - a reader of the run record (src/run) other than the orchestrator, the report and the shells;
+ *   - across the repo's top folders: src/ imports only src/; scripts/ and bench/ never import test/
+ *     (tests may import scripts/lib, the repo tools never import the tests).
  */
 import assert from 'node:assert/strict';
 import { readdirSync, readFileSync, statSync } from 'node:fs';
@@ -41,6 +43,7 @@ const src = path.join(repoRoot, 'src');
 
 function sourceFiles(dir: string): string[] {
   return readdirSync(dir).flatMap((name) => {
+    if (name === 'node_modules') return [];
     const p = path.join(dir, name);
     if (statSync(p).isDirectory()) return sourceFiles(p);
     return name.endsWith('.ts') && !name.endsWith('.d.ts') ? [p] : [];
@@ -57,9 +60,9 @@ interface Arrow {
   readonly to: string;
 }
 
-function imports(): Arrow[] {
+function imports(dir = src): Arrow[] {
   const arrows: Arrow[] = [];
-  for (const file of sourceFiles(src)) {
+  for (const file of sourceFiles(dir)) {
     const info = ts.preProcessFile(readFileSync(file, 'utf8'), true, true);
     for (const ref of info.importedFiles) {
       if (!ref.fileName.startsWith('.')) continue;
@@ -106,6 +109,46 @@ function upward(edges: readonly Arrow[]): string[] {
     return up ? [`${rel(a.from)} -> ${rel(a.to)}`] : [];
   });
 }
+
+/** Which of the repo's top folders each may import: scripts → test never; src → nothing outside src. */
+export const TOP_FOLDERS: Readonly<Record<string, readonly string[]>> = {
+  src: ['src'],
+  scripts: ['scripts', 'src'],
+  bench: ['bench', 'scripts', 'src'],
+  test: ['test', 'scripts', 'src'],
+};
+
+/** The imports from one top folder into another it may not import. */
+function crossing(edges: readonly Arrow[]): string[] {
+  const top = (f: string): string => path.relative(repoRoot, f).split(path.sep)[0] ?? '';
+  return edges.flatMap((a) => {
+    const allowed = TOP_FOLDERS[top(a.from)] ?? [];
+    return allowed.includes(top(a.to)) ? [] : [`${path.relative(repoRoot, a.from)} -> ${path.relative(repoRoot, a.to)}`];
+  });
+}
+
+describe('the top folders of the repo: src, scripts, bench, test', () => {
+  test('src/ imports only src/; scripts/ and bench/ never import test/', () => {
+    const all = Object.keys(TOP_FOLDERS).flatMap((d) => imports(path.join(repoRoot, d)));
+    assert.ok(
+      all.some((a) => a.from.startsWith(path.join(repoRoot, 'scripts'))),
+      'the reader sees the imports of scripts/',
+    );
+    assert.deepEqual(crossing(all), []);
+  });
+
+  test('the check can fail: a script importing a test helper is caught', () => {
+    const f = (p: string): string => path.join(repoRoot, ...p.split('/'));
+    assert.deepEqual(
+      crossing([
+        { from: f('scripts/crash-trials.ts'), to: f('test/helpers/cli.ts') },
+        { from: f('src/index.ts'), to: f('scripts/lib/repo.ts') },
+        { from: f('test/crash.test.ts'), to: f('scripts/lib/crash-trial.ts') },
+      ]),
+      ['scripts/crash-trials.ts -> test/helpers/cli.ts', 'src/index.ts -> scripts/lib/repo.ts'],
+    );
+  });
+});
 
 describe('the layers of src/ (docs/design.md)', () => {
   test('the import reader sees the imports (every relative import names a file of src/)', () => {

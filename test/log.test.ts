@@ -5,8 +5,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { createLogger, loggerFromOnStep, redact, stepper, type LogLevel } from '../src/log/index.js';
 import { coreDir, runCli } from './helpers/cli.js';
-import { buildFixtures, type FixtureSet } from './helpers/fixtures.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { buildFixtures, type FixtureSet } from '../scripts/lib/fixtures.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 
 let scratch = '';
 let fixtures: FixtureSet;

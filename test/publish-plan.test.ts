@@ -33,7 +33,7 @@ import type { Packument } from '../src/registry/packument.js';
 import { tarballDigests } from '../src/registry/publish-body.js';
 import { generateKeyPair, PUBLIC_KEY_FILE } from '../src/sign/index.js';
 import { runCli } from './helpers/cli.js';
-import { buildFixtureRelease, type FixtureRelease } from './helpers/publish-release.js';
+import { buildFixtureRelease, type FixtureRelease } from '../scripts/lib/publish-release.js';
 
 const OURS = 'sha512-' + Buffer.alloc(64, 1).toString('base64');
 const THEIRS = 'sha512-' + Buffer.alloc(64, 2).toString('base64');

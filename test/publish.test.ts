@@ -20,9 +20,9 @@ import { RegistryClient } from '../src/registry/index.js';
 import { readPackument } from '../src/registry/packument.js';
 import { releaseDryRun } from '../src/release/dry-run.js';
 import { hostCoreBinary, repoRoot, runCli } from './helpers/cli.js';
-import { startFaultProxy } from './helpers/fault-proxy.js';
-import { buildFixtureRelease, type FixtureRelease } from './helpers/publish-release.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { startFaultProxy } from '../scripts/lib/fault-proxy.js';
+import { buildFixtureRelease, type FixtureRelease } from '../scripts/lib/publish-release.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
 
 const run = promisify(execFile);

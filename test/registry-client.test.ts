@@ -17,7 +17,7 @@ import type { ManifestPackage, ReleaseManifest } from '../src/manifest/index.js'
 import { readTarballManifest, RegistryClient, tarballDigests, type RegistryClientOptions } from '../src/registry/index.js';
 import { releaseDryRun } from '../src/release/dry-run.js';
 import { coreDir } from './helpers/cli.js';
-import { ALL_FAULT_KINDS, startFaultProxy } from './helpers/fault-proxy.js';
+import { ALL_FAULT_KINDS, startFaultProxy } from '../scripts/lib/fault-proxy.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
 import { rejection } from './helpers/diagnostics.js';
 

@@ -15,7 +15,7 @@ import { INSTALLERS, RUNTIMES, rehearse } from '../src/rehearsal/index.js';
 import { releaseDryRun, type DryRunResult } from '../src/release/dry-run.js';
 import { renderText, summarize } from '../src/report/index.js';
 import { CORE_ABIS, coreBuiltAbis, coreDir, hostCoreBinary, repoRoot, runCli, runNode } from './helpers/cli.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 import { portOpen } from './helpers/verdaccio.js';
 
 let scratch = '';

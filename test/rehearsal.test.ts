@@ -33,7 +33,7 @@ import {
 import { releaseDryRun, type DryRunResult } from '../src/release/dry-run.js';
 import { renderMarkdown, renderText } from '../src/report/index.js';
 import { coreBuiltAbis, coreDir, hostCoreBinary, repoRoot } from './helpers/cli.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 import { portOpen, startRegistry } from './helpers/verdaccio.js';
 
 const run = promisify(execFile);

@@ -17,8 +17,8 @@ import { blockers, fitTable, formatGroup, groupDiagnostics, nextSteps, verdict, 
 import { rehearsalLocal } from '../src/report/rehearsal.js';
 import type { Rehearsal } from '../src/rehearsal/types.js';
 import { repoRoot } from './helpers/cli.js';
-import { buildFixtures, type FixtureSet } from './helpers/fixtures.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { buildFixtures, type FixtureSet } from '../scripts/lib/fixtures.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 
 let scratch = '';
 let fixtures: FixtureSet;

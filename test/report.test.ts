@@ -7,8 +7,8 @@ import { after, before, describe, test } from 'node:test';
 import { releaseDryRun } from '../src/release/dry-run.js';
 import { renderMarkdown, renderText, reportRows } from '../src/report/index.js';
 import { repoRoot } from './helpers/cli.js';
-import { buildFixtures, type FixtureSet } from './helpers/fixtures.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { buildFixtures, type FixtureSet } from '../scripts/lib/fixtures.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 
 let scratch = '';
 let fixtures: FixtureSet;

@@ -17,8 +17,8 @@ import { promisify } from 'node:util';
 import { releaseDryRun, type DryRunResult } from '../src/release/dry-run.js';
 import { readProjectInventories, type SpdxDocument } from '../src/sbom/index.js';
 import { runCli } from './helpers/cli.js';
-import { buildFixtures } from './helpers/fixtures.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { buildFixtures } from '../scripts/lib/fixtures.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 
 const run = promisify(execFile);
 const EPOCH = '1700000000';

@@ -9,7 +9,7 @@ import { loadPlan } from '../src/plan/index.js';
 import type { StageOutcome } from '../src/stage/index.js';
 import { platformManifest, platformReadme, setTopLevelKey, stagePackages, type StageOptions } from '../src/stage/index.js';
 import { hostCoreBinary, repoRoot, runCli } from './helpers/cli.js';
-import { buildFixtures, type FixtureSet } from './helpers/fixtures.js';
+import { buildFixtures, type FixtureSet } from '../scripts/lib/fixtures.js';
 
 /** The eight targets the repo's own core ships (napi-rs 3 defaults plus arm64 and musl). */
 const TRIPLES: Readonly<Record<string, string>> = {

@@ -9,7 +9,7 @@ import { DEFAULT_TARGETS } from '../src/targets/index.js';
 import { verifyRelease, type VerifyOutcome } from '../src/verify/index.js';
 import { resolvePolicy, type PolicyOverrides } from '../src/verify/policy.js';
 import { CORE_TARGETS, coreDir, runCli } from './helpers/cli.js';
-import { buildFixtures, type FixtureName, type FixtureSet } from './helpers/fixtures.js';
+import { buildFixtures, type FixtureName, type FixtureSet } from '../scripts/lib/fixtures.js';
 
 /** Which real fixture binary stands in for each target's build. */
 const GOOD: Record<string, FixtureName> = {

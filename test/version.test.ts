@@ -7,7 +7,7 @@ import { after, before, describe, test } from 'node:test';
 import { distTagFor, nextVersion, setCargoVersion, setLockVersions } from '../src/version/index.js';
 import { repoRoot, runCli } from './helpers/cli.js';
 import { bindingVersions } from '../src/targets/loader-version.js';
-import { writeRootPackage } from './helpers/root-package.js';
+import { writeRootPackage } from '../scripts/lib/root-package.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
 
 let registry: Registry;

@@ -2,7 +2,7 @@
  * Real native-addon binaries of a chosen size, for every target a benchmark release ships.
  *
  * Each is built with the same real toolchains and C sources as the test fixtures
- * (test/helpers/fixtures.ts, test/fixtures/src), plus one extra translation unit that puts a
+ * (scripts/lib/fixtures.ts, test/fixtures/src), plus one extra translation unit that puts a
  * read-only data section of the wanted size into the binary (`.incbin` of a pad file in `.rodata`,
  * `__TEXT,__const` or `.rdata`). The pad is part of the image the linker lays out — a section and a
  * segment like any constant table of a real addon — so `inspect`'s extent checks and every `verify`
@@ -133,7 +133,7 @@ function clangDarwin(target: string, abi: string): Step[] {
   ];
 }
 
-/** The eight targets napi-ship's own core ships (test/helpers/cli.ts CORE_TARGETS), same recipes as the fixtures. */
+/** The eight targets napi-ship's own core ships (scripts/lib/repo.ts CORE_TARGETS), same recipes as the fixtures. */
 export const CORE_TARGETS: readonly BenchTarget[] = [
   { triple: 'x86_64-apple-darwin', abi: 'darwin-x64', pad: 'macho', steps: clangDarwin('x86_64-apple-macos10.13', 'darwin-x64') },
   { triple: 'aarch64-apple-darwin', abi: 'darwin-arm64', pad: 'macho', steps: clangDarwin('arm64-apple-macos11', 'darwin-arm64') },
@@ -259,7 +259,7 @@ function isExecutable(p: string): boolean {
   }
 }
 
-/** PATH, then `NAME-<major>` on PATH, then `/usr/lib/llvm-<major>/bin` (as test/helpers/fixtures.ts does). */
+/** PATH, then `NAME-<major>` on PATH, then `/usr/lib/llvm-<major>/bin` (as scripts/lib/fixtures.ts does). */
 function resolveTool(tool: string): string | null {
   const dirs = (process.env.PATH ?? '').split(delimiter).filter((d) => d !== '');
   for (const dir of dirs) if (isExecutable(join(dir, tool))) return join(dir, tool);

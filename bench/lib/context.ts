@@ -5,7 +5,7 @@
 import { mkdir, mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { startRegistry, type Registry } from '../../test/helpers/verdaccio.js';
+import { startRegistry, type Registry } from '../../src/rehearsal/registry.js';
 import { ALL_TARGETS, CORE_TARGETS, ensureBinaries, MIB, type BenchTarget } from './binaries.js';
 import type { Measured } from './measure.js';
 import { napiShip, run } from './proc.js';

@@ -4,7 +4,7 @@
  */
 import { spawn } from 'node:child_process';
 import path from 'node:path';
-import { repoRoot } from '../../test/helpers/cli.js';
+import { repoRoot } from '../../scripts/lib/repo.js';
 
 export { repoRoot };
 

@@ -1,13 +1,13 @@
 /**
  * A synthetic napi-rs release on disk, as a project has it in the publish job of its CI:
- *   root/       the root package (napi config, loader, typings), as test/helpers/root-package.ts writes it
+ *   root/       the root package (napi config, loader, typings), as scripts/lib/root-package.ts writes it
  *   artifacts/  one `bindings-<triple>/addon.<abi>.node` per target (actions/download-artifact layout)
  *   staged/     a copy of root/ after `napi-ship stage` (binaries in npm/<abi>/, exact pins): the
  *               input the baselines start from (what `napi artifacts` + `napi pre-publish` leave)
  */
 import { copyFile, cp, link, mkdir, readdir, readFile, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { writeRootPackage } from '../../test/helpers/root-package.js';
+import { writeRootPackage } from '../../scripts/lib/root-package.js';
 import type { BuiltBinary } from './binaries.js';
 import { mustRun, napiShip } from './proc.js';
 import { isRecord } from '../../src/util/json.js';

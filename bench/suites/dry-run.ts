@@ -4,9 +4,9 @@
  */
 import { cp, readdir, rm } from 'node:fs/promises';
 import path from 'node:path';
-import { coreDir } from '../../test/helpers/cli.js';
+import { coreDir } from '../../scripts/lib/repo.js';
 import { fresh, registryAlive, type BenchContext } from '../lib/context.js';
-import type { Registry } from '../../test/helpers/verdaccio.js';
+import type { Registry } from '../../src/rehearsal/registry.js';
 import { compare, type Measured, type Variant } from '../lib/measure.js';
 import { localBin, mustRun, napiShip, show, type Cmd } from '../lib/proc.js';
 import { asFastAs, mib, speedup, speedupValue, spread, type SuiteResult } from '../lib/results.js';

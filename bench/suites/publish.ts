@@ -5,7 +5,7 @@
  */
 import { cp, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { startRegistry, type Registry } from '../../test/helpers/verdaccio.js';
+import { startRegistry, type Registry } from '../../src/rehearsal/registry.js';
 import { isRecord } from '../../src/util/json.js';
 import { fresh, type BenchContext } from '../lib/context.js';
 import { startLatencyProxy, type LatencyProxy } from '../lib/latency-proxy.js';

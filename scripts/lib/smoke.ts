@@ -18,7 +18,6 @@ import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import os from 'node:os';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { execute } from '../../src/util/process.js';
 import { hostBinary, hostName } from '../../src/manifest/host.js';
 import { MANIFEST_FILE, type ManifestPackage, type ReleaseManifest } from '../../src/manifest/index.js';
@@ -26,6 +25,9 @@ import { decodeManifest } from '../../src/manifest/read.js';
 import { runtimeCommand, parseResultLine, type LoadJob, type RuntimeLoader } from '../../src/rehearsal/load.js';
 import type { LoadResult } from '../../src/rehearsal/types.js';
 import { releaseDryRun } from '../../src/release/dry-run.js';
+import { repoRoot } from './repo.js';
+
+export { repoRoot };
 
 export type SmokeRuntime = 'node' | 'deno' | 'bun';
 export const SMOKE_RUNTIMES: readonly SmokeRuntime[] = ['node', 'deno', 'bun'];
@@ -85,18 +87,6 @@ export interface SmokeReport {
   readonly ok: boolean;
 }
 
-/** The repo root, from this module's place: `<repo>/{scripts,dist/scripts}/lib/smoke.{ts,js}`. */
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('napi-ship smoke: repo root (pnpm-workspace.yaml) not found');
-    dir = parent;
-  }
-  return dir;
-}
-
-export const repoRoot = findRepoRoot();
 export const defaultBuildDir = path.join(repoRoot, 'crates', 'napi-ship-node');
 /** Deno's cache (type-check results, code cache): under the repo's git-ignored `.cache/`, never `~`. */
 export const denoDir = path.join(repoRoot, '.cache', 'deno');

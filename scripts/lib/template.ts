@@ -8,26 +8,16 @@
  * scripts/docs-getting-started.ts.
  */
 import { execFile } from 'node:child_process';
-import { existsSync } from 'node:fs';
 import { cp, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { fileURLToPath } from 'node:url';
 import { promisify } from 'node:util';
 import { writeJsBinding } from '@napi-rs/cli';
+import { repoRoot } from './repo.js';
+
+export { repoRoot };
 
 const run = promisify(execFile);
 
-function findRepoRoot(): string {
-  let dir = path.dirname(fileURLToPath(import.meta.url));
-  while (!existsSync(path.join(dir, 'pnpm-workspace.yaml'))) {
-    const parent = path.dirname(dir);
-    if (parent === dir) throw new Error('repo root (pnpm-workspace.yaml) not found');
-    dir = parent;
-  }
-  return dir;
-}
-
-export const repoRoot = findRepoRoot();
 export const TEMPLATE_FIXTURE = path.join(repoRoot, 'test', 'fixtures', 'package-template');
 
 /** The functions the template's src/lib.rs exports (`plus_100`, as napi-rs names it in JS). */

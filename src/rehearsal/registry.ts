@@ -1,8 +1,8 @@
 /**
  * The embedded throwaway registry of a rehearsal: verdaccio on 127.0.0.1, on a free port, with
  * storage in a temp dir, an htpasswd user created over its API and no uplinks unless asked (nothing leaves the
- * machine, nothing is proxied from npmjs). Started and stopped by the caller; the tests use it too
- * (test/helpers/verdaccio.ts re-exports `startRegistry`).
+ * machine, nothing is proxied from npmjs). Started and stopped by the caller; the tests, the
+ * crash trials and the benchmarks start their registry with it too.
  *
  * verdaccio is a dev dependency, resolved from the project being released first, then from
  * napi-ship's own install. It runs with a small preload that exits when its stdin closes, so a

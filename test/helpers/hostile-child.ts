@@ -10,7 +10,7 @@
 import { readFileSync } from 'node:fs';
 import { inspectBuffer, inspectFiles, inspectFileSync } from '../../src/core/index.js';
 import type { Inspected } from '../../src/core/index.js';
-import { prng } from './prng.js';
+import { prng } from '../../scripts/lib/prng.js';
 
 export interface FileCase {
   readonly label: string;

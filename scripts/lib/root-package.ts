@@ -1,7 +1,7 @@
 /** A napi-rs root package on disk, as `napi new` + `napi build --platform` leave one. */
 import { mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { coreDir } from './cli.js';
+import { coreDir } from './repo.js';
 
 export interface RootPackageOptions {
   readonly name: string;

@@ -19,7 +19,7 @@ import { availableParallelism, platform } from 'node:os';
 import { delimiter, join } from 'node:path';
 import { promisify } from 'node:util';
 import type { BinaryFormat, Crt, Libc } from '../../src/core/index.js';
-import { repoRoot as cliRepoRoot } from './cli.js';
+import { repoRoot as cliRepoRoot } from './repo.js';
 
 const execFileAsync = promisify(execFile);
 

@@ -8,7 +8,7 @@ import path from 'node:path';
 import type { ReleaseManifest } from '../../src/manifest/index.js';
 import { releaseDryRun } from '../../src/release/dry-run.js';
 import { PUBLIC_KEY_FILE } from '../../src/sign/index.js';
-import { hostCoreBinary } from './cli.js';
+import { hostCoreBinary } from './repo.js';
 import { buildFixtures, type FixtureName } from './fixtures.js';
 import { writeRootPackage } from './root-package.js';
 

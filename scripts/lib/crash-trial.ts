@@ -18,7 +18,7 @@ import type { ReleaseManifest } from '../../src/manifest/index.js';
 import { JOURNAL_FILE, journalRuns, readJournal, releaseStatus } from '../../src/publish/index.js';
 import { RegistryClient } from '../../src/registry/index.js';
 import { readPackument, type Packument } from '../../src/registry/packument.js';
-import { repoRoot } from './cli.js';
+import { repoRoot } from './repo.js';
 import { mulberry32 } from './fault-proxy.js';
 import { buildFixtureRelease, type FixtureRelease } from './publish-release.js';
 
