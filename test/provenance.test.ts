@@ -25,7 +25,7 @@ import { attestPackages, loadRelease, PROVENANCE, publishRelease, provenanceSubj
 import { buildPublishBody, RegistryClient } from '../src/registry/index.js';
 import { isRecord } from '../src/util/json.js';
 import { runCli } from './helpers/cli.js';
-import { buildFixtureRelease, type FixtureRelease } from './helpers/publish-release.js';
+import { buildFixtureRelease, type FixtureRelease } from '../scripts/lib/publish-release.js';
 import { startMockSigstore, type MockSigstore } from './helpers/sigstore-mock.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
 

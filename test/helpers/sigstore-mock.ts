@@ -86,9 +86,14 @@ function canonicalRekorEntry(body: string): string {
 }
 
 export async function startMockSigstore(claims: Readonly<Record<string, string>>): Promise<MockSigstore> {
-  const ctlog = await initializeCTLog(keyPair());
-  const ca = await initializeCA(keyPair(), ctlog);
-  const tsa = await initializeTSA(keyPair());
+  // One clock on a whole second for every service: the mock TSA writes its GeneralizedTime through
+  // asn1js, which trims trailing zeros of the milliseconds ("…05.5Z"), and @sigstore/core reads only
+  // three digits or none, so a timestamp taken at a random millisecond fails one time in ten. The
+  // certificates are valid for ten minutes from it, longer than this test runs.
+  const clock = new Date(Math.floor(Date.now() / 1000) * 1000);
+  const ctlog = await initializeCTLog(keyPair(), clock);
+  const ca = await initializeCA(keyPair(), ctlog, clock);
+  const tsa = await initializeTSA(keyPair(), clock);
   const requests: { method: string; path: string }[] = [];
   const audiences: string[] = [];
   const tokenRequestToken = 'gha-request-token-not-a-secret';
@@ -133,7 +138,7 @@ export async function startMockSigstore(claims: Readonly<Record<string, string>>
   });
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
-  tlogReady = await initializeTLog(`${url}/rekor`, keyPair());
+  tlogReady = await initializeTLog(`${url}/rekor`, keyPair(), clock);
   const tlog = tlogReady;
   for (const [prefix, h] of [
     ['/fulcio', fulcioHandler(ca)],
