@@ -23,6 +23,7 @@ import { bundleFromJSON } from '@sigstore/bundle';
 import { toSignedEntity, VerificationError, Verifier } from '@sigstore/verify';
 import { attestPackages, loadRelease, PROVENANCE, publishRelease, provenanceSubject } from '../src/publish/index.js';
 import { buildPublishBody, RegistryClient } from '../src/registry/index.js';
+import { nerfDart } from '../src/registry/npmrc.js';
 import { isRecord } from '../src/util/json.js';
 import { runCli } from './helpers/cli.js';
 import { buildFixtureRelease, type FixtureRelease } from '../scripts/lib/publish-release.js';
@@ -106,7 +107,9 @@ function ciEnv(extra: NodeJS.ProcessEnv = {}): NodeJS.ProcessEnv {
     npm_config_userconfig: path.join(scratch, 'none.npmrc'),
     npm_config_provenance: '',
     NPM_CONFIG_PROVENANCE: '',
-    NPM_TOKEN: registry.token,
+    // The publish token bound to the registry it is for (the proxy in front of verdaccio), as npm binds it.
+    [`npm_config_${nerfDart(proxy.url)}:_authToken`]: registry.token,
+    NPM_TOKEN: '',
     NODE_AUTH_TOKEN: '',
     HTTP_PROXY: '',
     HTTPS_PROXY: '',
@@ -165,7 +168,7 @@ describe('publish --provenance', () => {
     // publishConfig-free release, not on CI at all, provenance from npm's env config: the same stop.
     const local = await runCli(publishArgs(), { env: ciEnv({ GITHUB_ACTIONS: '', npm_config_provenance: 'true' }) });
     assert.equal(local.code, 3, local.stdout + local.stderr);
-    assert.match(local.stderr, /NS_PUBLISH_PROVENANCE_UNAVAILABLE.*npm_config_provenance/);
+    assert.match(local.stderr, /NS_PUBLISH_PROVENANCE_UNAVAILABLE.*\(npm_config_provenance\)/);
     assert.equal(proxy.log.length, 0);
     const client = new RegistryClient({ registry: registry.url });
     for (const p of release.manifest.packages) assert.equal(await client.getPackument(p.name), null, `${p.name} is not on the registry`);

@@ -24,6 +24,7 @@ import { startFaultProxy } from '../scripts/lib/fault-proxy.js';
 import { buildFixtureRelease, type FixtureRelease } from '../scripts/lib/publish-release.js';
 import { writeRootPackage } from '../scripts/lib/root-package.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
+import { nerfDart } from '../src/registry/npmrc.js';
 
 const run = promisify(execFile);
 
@@ -37,8 +38,14 @@ const coreVersion = (
 before(async () => {
   registry = await startRegistry();
   scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-publish-'));
-  // The token comes from the environment as in CI; HOME is a scratch dir so no user .npmrc leaks in.
-  env = { NPM_TOKEN: registry.token, NO_COLOR: '1', HOME: scratch, npm_config_userconfig: path.join(scratch, 'none.npmrc') };
+  // The token comes from npm's config in the environment, bound to this registry (NPM_TOKEN is for
+  // registry.npmjs.org only); HOME is a scratch dir so no user .npmrc leaks in.
+  env = {
+    [`npm_config_${nerfDart(registry.url)}:_authToken`]: registry.token,
+    NO_COLOR: '1',
+    HOME: scratch,
+    npm_config_userconfig: path.join(scratch, 'none.npmrc'),
+  };
 });
 after(async () => {
   await registry.stop();
@@ -286,7 +293,7 @@ describe('refusals', () => {
     const release = await buildFixtureRelease({ scratch, name: '@denied/addon', version: '1.0.0', targets: 1 });
     const badToken = 'not-a-valid-token-4f1e2d';
     const denied = await runCli(['publish', '--from', release.releaseDir, '--registry', registry.url], {
-      env: { ...env, NPM_TOKEN: badToken },
+      env: { ...env, [`npm_config_${nerfDart(registry.url)}:_authToken`]: badToken },
     });
     assert.equal(denied.code, 3, denied.stderr);
     assert.match(denied.stderr, /NS_REGISTRY_AUTH/);

@@ -277,15 +277,41 @@ describe('.npmrc as npm reads it', () => {
     assert.equal((await resolveAuth({ registry, env: { ...env, NPM_CONFIG_USERCONFIG: alt }, cwd: project })).token, 'alt-token');
     assert.equal((await resolveAuth({ registry, env, cwd: project, userconfig: alt })).token, 'alt-token');
 
-    // Environment tokens win over files; NPM_TOKEN over NODE_AUTH_TOKEN.
-    assert.deepEqual(await resolveAuth({ registry, env: { ...env, NODE_AUTH_TOKEN: 'node-auth' }, cwd: project }), {
+    // Environment tokens are for npm's public registry only: never sent to another registry, where
+    // the .npmrc token for that registry is used.
+    assert.deepEqual(await resolveAuth({ registry, env: { ...env, NODE_AUTH_TOKEN: 'node-auth', NPM_TOKEN: 'npm-tok' }, cwd: project }), {
+      token: 'user-token-value',
+      source: 'npmrc',
+    });
+    assert.deepEqual(
+      await resolveAuth({
+        registry: 'http://127.0.0.1:4873/',
+        env: { ...env, NODE_AUTH_TOKEN: 'node-auth', NPM_TOKEN: 'npm-tok' },
+        cwd: project,
+      }),
+      { source: 'none' },
+    );
+    // For registry.npmjs.org they win over files; NPM_TOKEN over NODE_AUTH_TOKEN.
+    const npmjs = 'https://registry.npmjs.org/';
+    assert.deepEqual(await resolveAuth({ registry: npmjs, env: { ...env, NODE_AUTH_TOKEN: 'node-auth' }, cwd: project }), {
       token: 'node-auth',
       source: 'NODE_AUTH_TOKEN',
     });
-    assert.deepEqual(await resolveAuth({ registry, env: { ...env, NODE_AUTH_TOKEN: 'node-auth', NPM_TOKEN: 'npm-tok' }, cwd: project }), {
-      token: 'npm-tok',
-      source: 'NPM_TOKEN',
+    assert.deepEqual(
+      await resolveAuth({ registry: npmjs, env: { ...env, NODE_AUTH_TOKEN: 'node-auth', NPM_TOKEN: 'npm-tok' }, cwd: project }),
+      {
+        token: 'npm-tok',
+        source: 'NPM_TOKEN',
+      },
+    );
+    // _auth and username/_password are Basic credentials for their registry only.
+    await writeFile(alt, '//npm.example.com/:_auth=dXNlcjpwYXNz\n//basic.example/:username=u\n//basic.example/:_password=cGFzcw==\n');
+    assert.deepEqual(await resolveAuth({ registry, env, cwd: project, userconfig: alt }), { basic: 'dXNlcjpwYXNz', source: 'npmrc' });
+    assert.deepEqual(await resolveAuth({ registry: 'https://basic.example/', env, cwd: project, userconfig: alt }), {
+      basic: Buffer.from('u:pass').toString('base64'),
+      source: 'npmrc',
     });
+    assert.deepEqual(await resolveAuth({ registry: 'https://other.example/', env, cwd: project, userconfig: alt }), { source: 'none' });
 
     // setup-node's placeholder is no token; with an id-token endpoint it is OIDC.
     const setupNode = { HOME: home, NODE_AUTH_TOKEN: 'XXXXX-XXXXX-XXXXX-XXXXX' };

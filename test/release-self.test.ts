@@ -30,6 +30,7 @@ import {
 import { writeTemplateProject } from '../scripts/lib/template.js';
 import { CORE_ABIS, coreBuiltAbis, coreDir, repoRoot, runNode } from './helpers/cli.js';
 import { startRegistry, type Registry } from './helpers/verdaccio.js';
+import { nerfDart } from '../src/registry/npmrc.js';
 
 const script = path.join(repoRoot, 'dist', 'scripts', 'release-self.js');
 const NPM_REGISTRY = 'https://registry.npmjs.org/';
@@ -165,7 +166,7 @@ describe('released to the embedded registry, installed into a fresh napi-rs proj
     scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-self-'));
     registry = await startRegistry({ uplink: { url: NPM_REGISTRY, local: ['napi-ship', '@napi-ship/*'] } });
     const r = await runNode(script, ['--registry', registry.url, '--partial', '--out', path.join(scratch, 'out'), '--json'], {
-      env: { NPM_TOKEN: registry.token },
+      env: { [`npm_config_${nerfDart(registry.url)}:_authToken`]: registry.token },
     });
     assert.equal(r.code, 0, r.stdout.slice(-3000) + r.stderr.slice(-3000));
     result = JSON.parse(r.stdout) as ReleaseSelfResult;

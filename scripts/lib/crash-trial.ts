@@ -21,6 +21,7 @@ import { readPackument, type Packument } from '../../src/registry/packument.js';
 import { repoRoot } from './repo.js';
 import { mulberry32 } from './fault-proxy.js';
 import { buildFixtureRelease, type FixtureRelease } from './publish-release.js';
+import { nerfDart } from '../../src/registry/npmrc.js';
 
 export interface CrashTrialOptions {
   readonly registryUrl: string;
@@ -148,7 +149,8 @@ export async function runCrashTrial(o: CrashTrialOptions): Promise<CrashTrialRes
   const manifest = release.manifest;
   const tags = [...new Set(['latest', o.expectedTag])];
   const violations = new Set<string>();
-  const env: NodeJS.ProcessEnv = { ...process.env, NPM_TOKEN: o.token, NO_COLOR: '1' };
+  // The token bound to the registry the trial publishes to (npm's config key; NPM_TOKEN is for npmjs only).
+  const env: NodeJS.ProcessEnv = { ...process.env, [`npm_config_${nerfDart(registryUrl)}:_authToken`]: o.token, NO_COLOR: '1' };
   delete env.FORCE_COLOR;
   const args = ['publish', '--from', release.releaseDir, '--registry', registryUrl];
   const timeout = o.runTimeoutMs ?? 120_000;

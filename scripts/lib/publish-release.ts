@@ -3,7 +3,7 @@
  * packages carry real binaries (this host's one is napi-ship's own core, so an install can load it;
  * the others are the cross-built fixtures), staged, verified, packed and signed by `releaseDryRun`.
  */
-import { copyFile, mkdir, readFile } from 'node:fs/promises';
+import { copyFile, mkdir, readFile, writeFile } from 'node:fs/promises';
 import path from 'node:path';
 import type { ReleaseManifest } from '../../src/manifest/index.js';
 import { releaseDryRun } from '../../src/release/dry-run.js';
@@ -41,6 +41,8 @@ export interface FixtureReleaseOptions {
   /** How many platform targets (the host's first), 1–8; default 8. */
   readonly targets?: number;
   readonly binaryName?: string;
+  /** Fields merged into the root package.json before staging (e.g. publishConfig, optionalDependencies). */
+  readonly rootFields?: Readonly<Record<string, unknown>>;
 }
 
 /** Build a complete release: every target the root pins has its package in the release dir. */
@@ -52,6 +54,15 @@ export async function buildFixtureRelease(o: FixtureReleaseOptions): Promise<Fix
   const rootDir = path.join(base, 'root');
   const targets = RELEASE_TARGETS.slice(0, o.targets ?? RELEASE_TARGETS.length);
   await writeRootPackage(rootDir, { name: o.name, binaryName, version: o.version, targets: targets.map(([t]) => t) });
+  if (o.rootFields !== undefined) {
+    const file = path.join(rootDir, 'package.json');
+    const pkg = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+    for (const [k, v] of Object.entries(o.rootFields)) {
+      const cur = pkg[k];
+      pkg[k] = typeof cur === 'object' && cur !== null && typeof v === 'object' && v !== null && !Array.isArray(v) ? { ...cur, ...v } : v;
+    }
+    await writeFile(file, JSON.stringify(pkg, null, 2) + '\n');
+  }
   const artifacts = path.join(base, 'artifacts');
   for (const [triple, fixture] of targets) {
     const dir = path.join(artifacts, `bindings-${triple}`);

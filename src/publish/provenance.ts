@@ -34,34 +34,29 @@ export const NO_PROVENANCE_REGISTRIES: Readonly<Record<string, string>> = {
   'npm.pkg.github.com': 'GitHub Packages does not store npm provenance attestations',
 };
 
-/** Where provenance was asked for, in npm's order. `null`: not asked for. */
-export type ProvenanceSource = '--provenance' | 'npm_config_provenance' | 'npmrc provenance' | 'publishConfig.provenance';
-
-const truthy = (v: string | undefined): boolean | null => {
-  if (v === undefined || v.trim() === '') return null;
-  return !['false', '0', 'no', 'off'].includes(v.trim().toLowerCase());
-};
+/** Where provenance was asked for. */
+export type ProvenanceSource = '--provenance' | 'publishConfig.provenance' | 'npm_config_provenance' | 'npm config provenance';
 
 /**
  * Whether this publish is asked to carry provenance, as npm decides: `--provenance` (or
- * `--no-provenance`), the `npm_config_provenance` env (npm's env layer), the npmrc `provenance`
- * key, then the root package's `publishConfig.provenance` (which npm applies over config).
+ * `--no-provenance`), else the root package's `publishConfig.provenance` (npm applies it over its
+ * config), else npm's own `provenance` setting (`npmConfig`: env `npm_config_provenance` over the
+ * project, user and global npmrc, as the config layer resolved it). The env is read only to name
+ * where the setting came from.
  */
 export function provenanceRequested(input: {
   readonly flag?: boolean | undefined;
   readonly env: NodeJS.ProcessEnv;
-  readonly npmrc?: Readonly<Record<string, string | undefined>>;
+  readonly npmConfig: boolean;
   readonly publishConfig?: unknown;
 }): ProvenanceSource | null {
   if (input.flag === true) return '--provenance';
   if (input.flag === false) return null;
   if (isRecord(input.publishConfig) && typeof input.publishConfig.provenance === 'boolean')
     return input.publishConfig.provenance ? 'publishConfig.provenance' : null;
-  const env = truthy(input.env.npm_config_provenance ?? input.env.NPM_CONFIG_PROVENANCE);
-  if (env !== null) return env ? 'npm_config_provenance' : null;
-  const rc = truthy(input.npmrc?.provenance);
-  if (rc !== null) return rc ? 'npmrc provenance' : null;
-  return null;
+  if (!input.npmConfig) return null;
+  const fromEnv = Object.entries(input.env).some(([k, v]) => k.toLowerCase() === 'npm_config_provenance' && v === 'true');
+  return fromEnv ? 'npm_config_provenance' : 'npm config provenance';
 }
 
 export type CiProvider = 'github' | 'gitlab';

@@ -1,19 +1,26 @@
 /**
- * Where the publish token comes from.
+ * Where the credentials for a registry come from — each bound to the registry it was configured for.
  *
- * An explicit token wins: `NPM_TOKEN`, then `NODE_AUTH_TOKEN`, then the `.npmrc` `_authToken` whose
- * `//host/path/` is the longest prefix of the registry URL. Only when none is configured, npm trusted
- * publishing (OIDC) is used where the CI offers an id token (`ACTIONS_ID_TOKEN_REQUEST_URL` +
- * `ACTIONS_ID_TOKEN_REQUEST_TOKEN` on GitHub Actions, or `NPM_ID_TOKEN`): the id token is exchanged
- * per package, so `resolveAuth` only reports `oidc` and `exchangeOidcToken` does the exchange.
+ * 1. For npm's public registry (`https://registry.npmjs.org/`) only: `NPM_TOKEN`, then `NODE_AUTH_TOKEN`
+ *    (the variables CI docs name for it). They are never sent to any other registry: a private or
+ *    loopback registry, a `--registry`, or a registry named by a tarball's `publishConfig.registry`
+ *    get them only through an `.npmrc` line `//host/path/:_authToken=${NPM_TOKEN}`, as with npm.
+ * 2. npm's config (project, workspace root, user, global, `npm_config_*` env): the
+ *    `//host[:port]/path/` key that is the longest prefix of the registry URL, with `:_authToken`
+ *    (Bearer), `:username` + `:_password` or `:_auth` (Basic) — npm-registry-fetch's rules.
+ * 3. Only when none is configured, npm trusted publishing (OIDC) where the CI offers an id token
+ *    (`ACTIONS_ID_TOKEN_REQUEST_URL` + `ACTIONS_ID_TOKEN_REQUEST_TOKEN` on GitHub Actions, or
+ *    `NPM_ID_TOKEN`): the id token (audience `npm:<registry host>`) is exchanged per package with
+ *    that registry, so `resolveAuth` only reports `oidc` and `exchangeOidcToken` does the exchange.
  *
  * actions/setup-node writes `//registry/:_authToken=${NODE_AUTH_TOKEN}` and sets NODE_AUTH_TOKEN to
  * the placeholder `XXXXX-XXXXX-XXXXX-XXXXX` when no secret is given; that placeholder counts as no token.
  */
 import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
-import { createDispatcher, registryMessage, send } from './http.js';
-import { loadNpmrc, tokenForRegistry } from './npmrc.js';
+import { createDispatcher, registryMessage, send, type ProxySettings, type TlsSettings } from './http.js';
+import { credentialsForUrl, loadNpmrc, nerfDart, type NpmConfig } from './npmrc.js';
+import { DEFAULT_REGISTRY } from './url.js';
 import { packagePath } from './packument.js';
 import { checkRegistryUrl, redact } from './url.js';
 
@@ -31,18 +38,50 @@ export function oidcAvailable(env: NodeJS.ProcessEnv): boolean {
   return usable(env.NPM_ID_TOKEN) || (usable(env.ACTIONS_ID_TOKEN_REQUEST_URL) && usable(env.ACTIONS_ID_TOKEN_REQUEST_TOKEN));
 }
 
+/** Where `NPM_TOKEN` / `NODE_AUTH_TOKEN` may go: npm's public registry, nowhere else. */
+export const ENV_TOKEN_REGISTRY = DEFAULT_REGISTRY;
+
+/** Whether `registry` is the one registry the environment tokens are for. */
+export function envTokensApply(registry: string): boolean {
+  try {
+    return nerfDart(registry) === nerfDart(ENV_TOKEN_REGISTRY);
+  } catch {
+    return false;
+  }
+}
+
+export interface ResolvedAuth {
+  /** A Bearer token. */
+  readonly token?: string;
+  /** A Basic credential (base64 of `user:password`), from `_auth` or `username` + `_password`. */
+  readonly basic?: string;
+  readonly source: AuthSource;
+}
+
 export async function resolveAuth(input: {
   registry: string;
   env: NodeJS.ProcessEnv;
   cwd: string;
   userconfig?: string;
-}): Promise<{ token?: string; source: AuthSource }> {
+  /** npm's config when the caller already loaded it (else it is loaded for `cwd`). */
+  config?: NpmConfig;
+}): Promise<ResolvedAuth> {
   const { env } = input;
-  if (usable(env.NPM_TOKEN)) return { token: env.NPM_TOKEN.trim(), source: 'NPM_TOKEN' };
-  if (usable(env.NODE_AUTH_TOKEN)) return { token: env.NODE_AUTH_TOKEN.trim(), source: 'NODE_AUTH_TOKEN' };
-  const npmrc = await loadNpmrc({ cwd: input.cwd, env, ...(input.userconfig === undefined ? {} : { userconfig: input.userconfig }) });
-  const found = tokenForRegistry(input.registry, npmrc);
-  if (found !== null && usable(found.token)) return { token: found.token, source: 'npmrc' };
+  if (envTokensApply(input.registry)) {
+    if (usable(env.NPM_TOKEN)) return { token: env.NPM_TOKEN.trim(), source: 'NPM_TOKEN' };
+    if (usable(env.NODE_AUTH_TOKEN)) return { token: env.NODE_AUTH_TOKEN.trim(), source: 'NODE_AUTH_TOKEN' };
+  }
+  const npmrc =
+    input.config ?? (await loadNpmrc({ cwd: input.cwd, env, ...(input.userconfig === undefined ? {} : { userconfig: input.userconfig }) }));
+  const found = credentialsForUrl(input.registry, npmrc);
+  const authorization = found?.authorization ?? null;
+  if (authorization !== null) {
+    const space = authorization.indexOf(' ');
+    const scheme = authorization.slice(0, space);
+    const value = authorization.slice(space + 1);
+    if (scheme === 'Bearer' && usable(value)) return { token: value, source: 'npmrc' };
+    if (scheme === 'Basic' && usable(value)) return { basic: value, source: 'npmrc' };
+  }
   if (oidcAvailable(env)) return { source: 'oidc' };
   return { source: 'none' };
 }
@@ -51,6 +90,8 @@ export interface OidcOptions {
   readonly registry: string;
   readonly env: NodeJS.ProcessEnv;
   readonly caFile?: string;
+  readonly tls?: TlsSettings;
+  readonly proxy?: ProxySettings;
   readonly allowInsecure?: boolean;
   readonly timeoutMs?: number;
   readonly retries?: number;
@@ -79,7 +120,14 @@ export async function exchangeOidcToken(name: string, options: OidcOptions): Pro
   const { env } = options;
   const timeoutMs = options.timeoutMs ?? 30_000;
   const secrets: (string | undefined)[] = [env.ACTIONS_ID_TOKEN_REQUEST_TOKEN, env.NPM_ID_TOKEN];
-  const dispatcher = createDispatcher({ registry, timeoutMs, env, ...(options.caFile === undefined ? {} : { caFile: options.caFile }) });
+  const dispatcher = createDispatcher({
+    registry,
+    timeoutMs,
+    env,
+    ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+    ...(options.tls === undefined ? {} : { tls: options.tls }),
+    ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
+  });
   const settings = {
     dispatcher,
     timeoutMs,

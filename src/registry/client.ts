@@ -14,7 +14,17 @@ import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
 import { napiShipVersion } from '../util/version.js';
 import { exchangeOidcToken } from './auth.js';
-import { createDispatcher, registryMessage, send, type HttpRequest, type HttpResponse, type HttpSettings, type RetryInfo } from './http.js';
+import {
+  createDispatcher,
+  registryMessage,
+  send,
+  type HttpRequest,
+  type HttpResponse,
+  type HttpSettings,
+  type ProxySettings,
+  type RetryInfo,
+  type TlsSettings,
+} from './http.js';
 import { ABBREVIATED, packagePath, parsePackument, type Packument } from './packument.js';
 import { buildPublishBody, type PublishBodyInput } from './publish-body.js';
 import { checkRegistryUrl, displayUrl, redact } from './url.js';
@@ -25,8 +35,17 @@ export { exchangeOidcToken, resolveAuth } from './auth.js';
 export interface RegistryClientOptions {
   /** Base URL; https required unless loopback (127.0.0.0/8, ::1, localhost) or `allowInsecure`. */
   readonly registry: string;
-  /** Bearer token; never printed anywhere (errors, logs, diagnostics). */
+  /**
+   * Bearer token for this registry; sent only with requests under the registry's URL (its
+   * `//host[:port]/path/`), never to another host, and never printed (errors, logs, diagnostics).
+   */
   readonly token?: string;
+  /** A Basic credential (base64 `user:password`, npm's `_auth`) for this registry, when no `token`. */
+  readonly basicAuth?: string;
+  /** npm's `ca`/`cafile`, `cert`/`key`, `strict-ssl`. */
+  readonly tls?: TlsSettings;
+  /** npm's `proxy`, `https-proxy`, `noproxy` (each unset one falls back to the environment). */
+  readonly proxy?: ProxySettings;
   /** One-time password, sent as the `npm-otp` header on writes. */
   readonly otp?: string;
   /** An extra CA bundle (PEM) trusted for TLS, on top of the system's. */
@@ -79,6 +98,7 @@ export class RegistryClient {
   readonly registry: string;
   readonly #url: URL;
   readonly #token: string | undefined;
+  readonly #basic: string | undefined;
   readonly #otp: string | undefined;
   readonly #oidc: boolean;
   readonly #env: NodeJS.ProcessEnv;
@@ -92,8 +112,9 @@ export class RegistryClient {
     this.#url = checkRegistryUrl(options.registry, options.allowInsecure ?? false);
     this.registry = this.#url.href;
     this.#token = options.token === undefined || options.token === '' ? undefined : options.token;
+    this.#basic = this.#token === undefined && options.basicAuth !== undefined && options.basicAuth !== '' ? options.basicAuth : undefined;
     this.#otp = options.otp === undefined || options.otp === '' ? undefined : options.otp;
-    this.#oidc = options.oidc === true && this.#token === undefined;
+    this.#oidc = options.oidc === true && this.#token === undefined && this.#basic === undefined;
     this.#env = options.env ?? process.env;
     this.#options = options;
     const timeoutMs = options.timeoutMs ?? 30_000;
@@ -102,6 +123,8 @@ export class RegistryClient {
       timeoutMs,
       env: this.#env,
       ...(options.caFile === undefined ? {} : { caFile: options.caFile }),
+      ...(options.tls === undefined ? {} : { tls: options.tls }),
+      ...(options.proxy === undefined ? {} : { proxy: options.proxy }),
     });
     const onRetry = options.onRetry;
     this.#http = {
@@ -109,7 +132,7 @@ export class RegistryClient {
       timeoutMs,
       retries: options.retries ?? 6,
       retryBaseMs: options.retryBaseMs ?? 250,
-      secrets: () => [this.#token, this.#otp, ...this.#issued],
+      secrets: () => [this.#token, this.#basic, this.#otp, ...this.#issued],
       ...(onRetry === undefined
         ? {}
         : {
@@ -128,7 +151,7 @@ export class RegistryClient {
 
   /** Never reveal the token through inspection or JSON. */
   toJSON(): Record<string, unknown> {
-    return { registry: this.registry, token: this.#token === undefined ? null : '***' };
+    return { registry: this.registry, token: this.#token === undefined && this.#basic === undefined ? null : '***' };
   }
 
   #redact(text: string): string {
@@ -144,6 +167,8 @@ export class RegistryClient {
         registry: this.registry,
         env: this.#env,
         ...(o.caFile === undefined ? {} : { caFile: o.caFile }),
+        ...(o.tls === undefined ? {} : { tls: o.tls }),
+        ...(o.proxy === undefined ? {} : { proxy: o.proxy }),
         ...(o.allowInsecure === undefined ? {} : { allowInsecure: o.allowInsecure }),
         ...(o.timeoutMs === undefined ? {} : { timeoutMs: o.timeoutMs }),
       }).then((token) => {
@@ -162,11 +187,20 @@ export class RegistryClient {
     name: string,
     req: Omit<HttpRequest, 'headers'> & { readonly headers?: Readonly<Record<string, string>>; readonly write: boolean },
   ): Promise<HttpResponse> {
-    const token = await this.#tokenFor(name);
     const headers: Record<string, string> = { accept: 'application/json', ...req.headers };
-    if (token !== undefined) headers.authorization = `Bearer ${token}`;
+    // A credential belongs to this registry: only a URL under it (same origin, path below the
+    // registry's) carries one. Redirects are not followed (undici's request), so none travels on.
+    if (this.#ownsUrl(req.url)) {
+      const token = await this.#tokenFor(name);
+      if (token !== undefined) headers.authorization = `Bearer ${token}`;
+      else if (this.#basic !== undefined) headers.authorization = `Basic ${this.#basic}`;
+    }
     if (req.write && this.#otp !== undefined) headers['npm-otp'] = this.#otp;
     return send(this.#http, { method: req.method, url: req.url, headers, ...(req.body === undefined ? {} : { body: req.body }) });
+  }
+
+  #ownsUrl(url: URL): boolean {
+    return url.protocol === this.#url.protocol && url.host === this.#url.host && url.pathname.startsWith(this.#url.pathname);
   }
 
   /** A non-success answer as a diagnostic: `NS_REGISTRY_AUTH` for 401/403 (with the fix), else `NS_REGISTRY_HTTP`. */
@@ -180,11 +214,12 @@ export class RegistryClient {
           this.#otp === undefined
             ? 'the account has two-factor auth on writes: pass --otp <code>, or use a granular/automation token that bypasses 2FA'
             : 'the one-time password was refused (expired?): pass a fresh --otp <code>';
-      } else if (this.#token === undefined && !this.#oidc) {
-        hint = 'no token was sent: set NPM_TOKEN, or add //<registry host>/:_authToken=… to .npmrc, or use trusted publishing (OIDC)';
+      } else if (this.#token === undefined && this.#basic === undefined && !this.#oidc) {
+        hint =
+          'no token was sent for this registry: add //<registry host>/:_authToken=… to .npmrc (NPM_TOKEN / NODE_AUTH_TOKEN count for registry.npmjs.org only), or use trusted publishing (OIDC)';
       } else if (res.status === 401) {
         hint =
-          'the token was refused: check NPM_TOKEN / NODE_AUTH_TOKEN or the //<registry host>/:_authToken line in .npmrc (expired or for another registry?)';
+          'the token was refused: check the //<registry host>/:_authToken line in .npmrc (or NPM_TOKEN / NODE_AUTH_TOKEN for registry.npmjs.org): expired, or for another registry?';
       } else {
         hint = 'the token lacks the right for this (read-only token, wrong scope or organisation, or the package belongs to someone else)';
       }

@@ -285,57 +285,92 @@ export function registryMessage(body: Buffer): string {
   return message.length > 300 ? `${message.slice(0, 300)}…` : message;
 }
 
+/** TLS settings from npm's config (`ca`/`cafile`, `cert`/`key`, `strict-ssl`). */
+export interface TlsSettings {
+  /** PEM certificates that replace the system CAs (npm's `ca` / `cafile`). */
+  readonly ca?: readonly string[] | null;
+  readonly cert?: string | null;
+  readonly key?: string | null;
+  /** `strict-ssl=false` accepts any certificate (npm's meaning); default true. */
+  readonly strictSSL?: boolean;
+}
+
+/** Proxies from npm's config; each unset one falls back to the environment (`HTTP(S)_PROXY`, `NO_PROXY`). */
+export interface ProxySettings {
+  readonly proxy?: string | null;
+  readonly httpsProxy?: string | null;
+  readonly noProxy?: string | null;
+}
+
 export interface DispatcherOptions {
   readonly registry: URL;
   readonly timeoutMs: number;
+  /** An extra CA bundle (PEM) trusted on top of the system's (or of `tls.ca`). */
   readonly caFile?: string;
+  readonly tls?: TlsSettings;
+  readonly proxy?: ProxySettings;
   readonly env: NodeJS.ProcessEnv;
 }
 
 /** The loopback names that always bypass a proxy. */
 const LOOPBACK_NO_PROXY = 'localhost,127.0.0.1,::1,[::1]';
 
+function caFileCerts(caFile: string): string {
+  let pem: string;
+  try {
+    pem = readFileSync(caFile, 'utf8');
+  } catch (error) {
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_CA',
+        subject: caFile,
+        message: `cannot read the CA bundle: ${errorMessage(error)}`,
+        hint: 'pass a readable PEM file to --ca-file',
+      }),
+    ]);
+  }
+  if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
+    throw new DiagnosticError([
+      diagnostic({
+        code: 'NS_REGISTRY_CA',
+        subject: caFile,
+        message: 'the CA bundle holds no PEM certificate',
+        hint: 'pass a PEM file (-----BEGIN CERTIFICATE-----) to --ca-file',
+      }),
+    ]);
+  }
+  return pem;
+}
+
+const set = (v: string | null | undefined): v is string => v !== undefined && v !== null && v.trim() !== '';
+
 /**
- * The undici dispatcher for a registry: connect timeout, the system CAs plus `caFile`, and, when
- * `HTTP(S)_PROXY` is set, undici's `EnvHttpProxyAgent` honouring `NO_PROXY` (loopback always
- * bypasses it). A loopback registry never goes through a proxy.
+ * The undici dispatcher for a registry: connect timeout; the CAs (npm's `ca`/`cafile` replace the
+ * system's, as in npm; `caFile` is trusted on top); a client certificate (`cert`/`key`);
+ * `strict-ssl`; and a proxy — npm's `https-proxy` (https) / `proxy` (http) / `noproxy`, else
+ * `HTTP(S)_PROXY` / `NO_PROXY` from the environment — through undici's `EnvHttpProxyAgent`. A loopback
+ * registry never goes through a proxy.
  */
 export function createDispatcher(options: DispatcherOptions): Dispatcher {
+  const t = options.tls ?? {};
   let ca: string[] | undefined;
-  if (options.caFile !== undefined) {
-    let pem: string;
-    try {
-      pem = readFileSync(options.caFile, 'utf8');
-    } catch (error) {
-      throw new DiagnosticError([
-        diagnostic({
-          code: 'NS_REGISTRY_CA',
-          subject: options.caFile,
-          message: `cannot read the CA bundle: ${errorMessage(error)}`,
-          hint: 'pass a readable PEM file to --ca-file',
-        }),
-      ]);
-    }
-    if (!pem.includes('-----BEGIN CERTIFICATE-----')) {
-      throw new DiagnosticError([
-        diagnostic({
-          code: 'NS_REGISTRY_CA',
-          subject: options.caFile,
-          message: 'the CA bundle holds no PEM certificate',
-          hint: 'pass a PEM file (-----BEGIN CERTIFICATE-----) to --ca-file',
-        }),
-      ]);
-    }
-    ca = [...rootCertificates, pem];
-  }
-  const tls = { timeout: options.timeoutMs, ...(ca === undefined ? {} : { ca }) };
+  if (t.ca !== undefined && t.ca !== null && t.ca.length > 0) ca = [...t.ca];
+  if (options.caFile !== undefined) ca = [...(ca ?? rootCertificates), caFileCerts(options.caFile)];
+  const tls = {
+    timeout: options.timeoutMs,
+    ...(ca === undefined ? {} : { ca }),
+    ...(set(t.cert) && set(t.key) ? { cert: t.cert, key: t.key } : {}),
+    ...(t.strictSSL === false ? { rejectUnauthorized: false } : {}),
+  };
   const agentOptions = { connect: tls, headersTimeout: options.timeoutMs, bodyTimeout: options.timeoutMs, keepAliveTimeout: 4_000 };
   const env = options.env;
-  const httpProxy = env.http_proxy ?? env.HTTP_PROXY;
-  const httpsProxy = env.https_proxy ?? env.HTTPS_PROXY;
-  const anyProxy = (httpProxy !== undefined && httpProxy !== '') || (httpsProxy !== undefined && httpsProxy !== '');
+  const p = options.proxy ?? {};
+  const httpProxy = set(p.proxy) ? p.proxy : (env.http_proxy ?? env.HTTP_PROXY);
+  const httpsProxy = set(p.httpsProxy) ? p.httpsProxy : set(p.proxy) ? p.proxy : (env.https_proxy ?? env.HTTPS_PROXY);
+  const anyProxy = set(httpProxy) || set(httpsProxy);
   if (!anyProxy || isLoopbackHost(options.registry.hostname)) return new Agent(agentOptions);
-  const noProxy = [env.no_proxy ?? env.NO_PROXY ?? '', LOOPBACK_NO_PROXY].filter((s) => s !== '').join(',');
+  const configured = set(p.noProxy) ? p.noProxy : (env.no_proxy ?? env.NO_PROXY ?? '');
+  const noProxy = [configured, LOOPBACK_NO_PROXY].filter((s) => s !== '').join(',');
   return new EnvHttpProxyAgent({
     ...agentOptions,
     httpProxy: httpProxy ?? '',

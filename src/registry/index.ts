@@ -10,15 +10,29 @@ export {
   type PublishOutcome,
   type RegistryClientOptions,
 } from './client.js';
-export { exchangeOidcToken, oidcAvailable, resolveAuth, SETUP_NODE_PLACEHOLDER, type AuthSource, type OidcOptions } from './auth.js';
+export {
+  ENV_TOKEN_REGISTRY,
+  envTokensApply,
+  exchangeOidcToken,
+  oidcAvailable,
+  resolveAuth,
+  SETUP_NODE_PLACEHOLDER,
+  type AuthSource,
+  type OidcOptions,
+  type ResolvedAuth,
+} from './auth.js';
+export { loadNpmSettings, type NpmSettings } from './npm-config.js';
+export { resolveRegistry, type ResolvedRegistry } from './resolve.js';
 export {
   chooseRegistry,
+  credentialsForUrl,
   envReplace,
   loadNpmrc,
   nerfDart,
   parseNpmrc,
   tokenForRegistry,
   userconfigPath,
+  type Credentials,
   type NpmConfig,
   type RegistrySource,
 } from './npmrc.js';

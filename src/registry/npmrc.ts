@@ -7,14 +7,12 @@
  * user file, and the longest-prefix match of a registry URL against the `//host/path/` keys
  * (npm-registry-fetch's auth.js walks the path up one segment or one slash at a time).
  */
-import { readFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
+import { loadNpmSettings, type NpmConfig } from './npm-config.js';
 import { DEFAULT_REGISTRY } from './url.js';
 
-/** A flattened npm config: key → string value (later files already merged over earlier ones). */
-export type NpmConfig = Readonly<Record<string, string>>;
+export type { NpmConfig };
 
 const ENV_EXPR = /(?<!\\)(\\*)\$\{([^${}?]+)(\?)?\}/g;
 
@@ -84,22 +82,6 @@ export function parseNpmrc(text: string, env: NodeJS.ProcessEnv): Record<string,
   return out;
 }
 
-async function readIfPresent(file: string): Promise<string | null> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if (error instanceof Error && 'code' in error && (error.code === 'ENOENT' || error.code === 'ENOTDIR')) return null;
-    throw new DiagnosticError([
-      diagnostic({
-        code: 'NS_REGISTRY_NPMRC',
-        subject: file,
-        message: `cannot read ${file}: ${errorMessage(error)}`,
-        hint: "fix the file's permissions or remove it",
-      }),
-    ]);
-  }
-}
-
 /** The user config file npm would read: `userconfig`, else `$NPM_CONFIG_USERCONFIG`, else `~/.npmrc`. */
 export function userconfigPath(env: NodeJS.ProcessEnv, userconfig?: string): string {
   const explicit = userconfig ?? env.NPM_CONFIG_USERCONFIG ?? env.npm_config_userconfig;
@@ -107,20 +89,16 @@ export function userconfigPath(env: NodeJS.ProcessEnv, userconfig?: string): str
   return path.join(env.HOME ?? os.homedir(), '.npmrc');
 }
 
-/** The user `.npmrc` then the project `<cwd>/.npmrc` (project wins), merged. Missing files are fine. */
+/**
+ * npm's config as a flat key → value record, read by npm's own loader (see npm-config.ts): global,
+ * user, project (the workspace root's in a monorepo) and `npm_config_*` env, later over earlier.
+ */
 export async function loadNpmrc(input: {
   readonly cwd: string;
   readonly env: NodeJS.ProcessEnv;
   readonly userconfig?: string;
 }): Promise<NpmConfig> {
-  const user = userconfigPath(input.env, input.userconfig);
-  const project = path.resolve(input.cwd, '.npmrc');
-  const merged: Record<string, string> = {};
-  for (const file of user === project ? [project] : [user, project]) {
-    const text = await readIfPresent(file);
-    if (text !== null) Object.assign(merged, parseNpmrc(text, input.env));
-  }
-  return merged;
+  return (await loadNpmSettings(input)).values;
 }
 
 /** npm's "nerf dart" of a URL: `//host[:port]/path/`. */
@@ -146,6 +124,66 @@ export function tokenForRegistry(
     const token = config[key];
     if (token !== undefined && token !== '') {
       return /\$\{[^}]*\}/.test(token) ? null : { key, token };
+    }
+    regKey = regKey.replace(/([^/]+|\/)$/, '');
+  }
+  return null;
+}
+
+/** What npm would authenticate a request to a URL with (npm-registry-fetch's auth.js). */
+export interface Credentials {
+  /** The `//host[:port]/path/` key the credentials were found under. */
+  readonly key: string;
+  /** The `Authorization` header value: `Bearer <token>` or `Basic <base64>`; null for a client cert only. */
+  readonly authorization: string | null;
+  /** The secret parts, for redaction. */
+  readonly secrets: readonly string[];
+  readonly certfile: string | null;
+  readonly keyfile: string | null;
+}
+
+const UNEXPANDED = /\$\{[^}]*\}/;
+
+/**
+ * The credentials npm would send to `url`: the longest `//host[:port]/path…` key that is a prefix of
+ * the URL and carries `:_authToken`, `:_auth`, `:username` + `:_password` or `:certfile` + `:keyfile`,
+ * walking up as npm-registry-fetch does. A token, so found, belongs to that key only: nothing
+ * configured for another host or path is ever returned. Values still holding `${VAR}` count as unset.
+ */
+export function credentialsForUrl(url: string | URL, config: Readonly<Record<string, string | undefined>>): Credentials | null {
+  const parsed = new URL(url);
+  const get = (k: string): string | null => {
+    const v = config[k];
+    return v === undefined || v.trim() === '' || UNEXPANDED.test(v) ? null : v.trim();
+  };
+  const present = (k: string): boolean => {
+    const v = config[k];
+    return v !== undefined && v.trim() !== '';
+  };
+  let regKey = `//${parsed.host}${parsed.pathname}`;
+  while (regKey.length > '//'.length) {
+    const has =
+      present(`${regKey}:_authToken`) ||
+      present(`${regKey}:_auth`) ||
+      (present(`${regKey}:username`) && present(`${regKey}:_password`)) ||
+      (present(`${regKey}:certfile`) && present(`${regKey}:keyfile`));
+    if (has) {
+      const certfile = get(`${regKey}:certfile`);
+      const keyfile = get(`${regKey}:keyfile`);
+      const tls = { certfile: certfile !== null && keyfile !== null ? certfile : null, keyfile: certfile !== null ? keyfile : null };
+      const token = get(`${regKey}:_authToken`);
+      if (token !== null) return { key: regKey, authorization: `Bearer ${token}`, secrets: [token], ...tls };
+      const username = get(`${regKey}:username`);
+      const password64 = get(`${regKey}:_password`);
+      if (username !== null && password64 !== null) {
+        const password = Buffer.from(password64, 'base64').toString('utf8');
+        const basic = Buffer.from(`${username}:${password}`, 'utf8').toString('base64');
+        return { key: regKey, authorization: `Basic ${basic}`, secrets: [basic, password64, password], ...tls };
+      }
+      const auth = get(`${regKey}:_auth`);
+      if (auth !== null) return { key: regKey, authorization: `Basic ${auth}`, secrets: [auth], ...tls };
+      if (tls.certfile !== null) return { key: regKey, authorization: null, secrets: [], ...tls };
+      return null;
     }
     regKey = regKey.replace(/([^/]+|\/)$/, '');
   }

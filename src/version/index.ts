@@ -25,7 +25,7 @@ import type { ReleasePlan } from '../plan/index.js';
 import { traceLoader } from '../plan/loader.js';
 import { setBindingVersions } from '../targets/loader-version.js';
 import { distTagFor } from '../registry/dist-tag.js';
-import { readPackument, type RegistryOptions } from '../registry/packument.js';
+import { readPackument, type Packument, type RegistryOptions } from '../registry/packument.js';
 import { setTopLevelKey } from '../util/json-text.js';
 import { writeAtomic } from '../util/fs.js';
 
@@ -133,8 +133,11 @@ export interface VersionResult {
 export interface VersionOptions {
   readonly request: string;
   readonly preid?: string;
-  /** Where to check the new version is not taken; `null` skips the check. */
-  readonly registry: RegistryOptions | null;
+  /**
+   * Where to check the new version is not taken: a registry client (the CLI's, resolved from npm's
+   * config like every registry command), a bare registry URL, or `null` to skip the check.
+   */
+  readonly registry: RegistryOptions | { readonly getPackument: (name: string) => Promise<Packument | null> } | null;
   /** The dist-tag the version will be published under, given explicitly (allows a version below `latest`). */
   readonly tag?: string | undefined;
 }
@@ -177,7 +180,8 @@ export async function setReleaseVersion(plan: ReleasePlan, options: VersionOptio
   let packument = null;
   if (options.registry !== null) {
     try {
-      packument = await readPackument(plan.root.name, options.registry);
+      const reg = options.registry;
+      packument = 'getPackument' in reg ? await reg.getPackument(plan.root.name) : await readPackument(plan.root.name, reg);
     } catch (error) {
       throw new DiagnosticError([
         diagnostic({

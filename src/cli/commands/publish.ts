@@ -8,7 +8,7 @@ import {
   type PublishEvent,
   type PublishResult,
 } from '../../publish/index.js';
-import { chooseRegistry, loadNpmrc, RegistryClient, resolveAuth } from '../../registry/index.js';
+import { RegistryClient, resolveRegistry, type ResolvedRegistry } from '../../registry/index.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
@@ -17,35 +17,29 @@ import { DEFAULT_RELEASE_DIR, OTP_OPTION, REGISTRY_OPTIONS, jsonOption, releaseD
 import { rejectPositionals, usageError } from './usage.js';
 
 /**
- * A registry client from the command line and npm's own config: the registry for `packageName`
- * (its scope's registry first), a token from NPM_TOKEN / NODE_AUTH_TOKEN / .npmrc, the CA bundle.
- * Progress (retries) goes to stderr; the token is never printed.
+ * A registry client from the command line and npm's own config (resolveRegistry): the registry for
+ * `packageName` (flag, publishConfig, its scope's registry, npm's registry), the credentials bound to
+ * that registry, TLS and proxies. Progress (retries) goes to stderr; the token is never printed.
  */
 export async function registryClientFromArgs(
   args: ParsedArgs,
   io: Io,
   packageName: string | null,
   extra: { readonly otp?: string; readonly publishConfig?: unknown } = {},
-): Promise<{ client: RegistryClient; authSource: string }> {
-  const config = await loadNpmrc({ cwd: io.cwd, env: io.env });
-  const registry = chooseRegistry({
+): Promise<{ client: RegistryClient; authSource: string; resolved: ResolvedRegistry }> {
+  // npm's config is read where the package is: --cwd when the command has it, else the working dir.
+  const resolved = await resolveRegistry({
+    cwd: path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'),
+    env: io.env,
     packageName: packageName ?? '',
     flag: stringOption(args, 'registry'),
     publishConfig: extra.publishConfig,
-    npmrc: config,
-    env: io.env,
-  }).url;
-  const caOption = stringOption(args, 'ca-file');
-  const caFile = caOption !== undefined ? path.resolve(io.cwd, caOption) : config.cafile;
-  const auth = await resolveAuth({ registry, env: io.env, cwd: io.cwd });
+    caFile: ((f) => (f === undefined ? undefined : path.resolve(io.cwd, f)))(stringOption(args, 'ca-file')),
+  });
   const client = new RegistryClient({
-    registry,
-    ...(auth.token === undefined ? {} : { token: auth.token }),
+    ...resolved.client,
     ...(extra.otp === undefined ? {} : { otp: extra.otp }),
-    ...(caFile === undefined || caFile === '' ? {} : { caFile }),
     allowInsecure: flag(args, 'allow-insecure-registry'),
-    oidc: auth.source === 'oidc',
-    env: io.env,
     onRetry: (info) => {
       io.stderr(
         paint(io, 'dim', `› ${info.method} ${info.path}: ${info.reason}; retry ${String(info.attempt)} in ${String(info.waitMs)} ms`) +
@@ -53,7 +47,7 @@ export async function registryClientFromArgs(
       );
     },
   });
-  return { client, authSource: auth.source };
+  return { client, authSource: resolved.auth.source, resolved };
 }
 
 function progress(io: Io, e: PublishEvent): void {
@@ -232,17 +226,19 @@ export const publishCommand: Command = {
     // root's publishConfig may choose a registry: nothing unverified is inflated or trusted.
     const loaded = await loadRelease(dir, publicKeyPem === undefined ? {} : { publicKeyPem });
     const root = loaded.ok ? { name: loaded.release.manifest.name, publishConfig: loaded.release.root.packageJson.publishConfig } : null;
-    const { client, authSource } = await registryClientFromArgs(args, io, root?.name ?? null, {
+    const { client, authSource, resolved } = await registryClientFromArgs(args, io, root?.name ?? null, {
       ...(otp === undefined ? {} : { otp }),
       publishConfig: root?.publishConfig,
     });
+    // As npm: --tag / --access, else the (signed) root's publishConfig, else npm's tag / access config.
+    const chosenTag = tag ?? resolved.tag ?? undefined;
+    const chosenAccess = access ?? resolved.access ?? undefined;
     if (flag(args, 'provenance') && flag(args, 'no-provenance'))
       return usageError(io, '--provenance and --no-provenance cannot be used together', publishCommand);
-    const npmrc = await loadNpmrc({ cwd: io.cwd, env: io.env });
     const provenanceSource = provenanceRequested({
       flag: flag(args, 'provenance') ? true : flag(args, 'no-provenance') ? false : undefined,
       env: io.env,
-      npmrc,
+      npmConfig: resolved.provenance,
       publishConfig: root?.publishConfig,
     });
     const json = flag(args, 'json');
@@ -251,9 +247,9 @@ export const publishCommand: Command = {
       releaseDir: dir,
       loaded,
       client,
-      ...(tag === undefined ? {} : { tag }),
+      ...(chosenTag === undefined ? {} : { tag: chosenTag }),
       ...(publicKeyPem === undefined ? {} : { publicKeyPem }),
-      ...(access === undefined ? {} : { access }),
+      ...(chosenAccess === undefined ? {} : { access: chosenAccess }),
       ...(journal === undefined ? {} : { journalPath: path.resolve(io.cwd, journal) }),
       concurrency,
       readBackTimeoutMs: Math.round(readBackSeconds * 1000),

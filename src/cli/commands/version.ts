@@ -8,6 +8,7 @@ import { planFromArgs } from '../plan-args.js';
 import { ExitCode } from '../exit-codes.js';
 import { textTable, type Io } from '../output.js';
 import { usageError } from './usage.js';
+import { registryClientFromArgs } from './publish.js';
 
 export const versionCommand: Command = {
   name: 'version',
@@ -22,7 +23,7 @@ export const versionCommand: Command = {
       type: 'string',
       value: 'URL',
       description: 'where the new version must not exist yet',
-      defaultText: `npm_config_registry or ${DEFAULT_REGISTRY}`,
+      defaultText: `as npm: the root's publishConfig.registry, @scope:registry, npm's registry config, else ${DEFAULT_REGISTRY}`,
     },
     { name: 'no-registry-check', type: 'boolean', description: 'do not ask the registry (offline work)' },
     {
@@ -47,14 +48,22 @@ export const versionCommand: Command = {
     if (request === undefined) return usageError(io, 'version needs a bump (patch, minor, major, prerelease) or a version', versionCommand);
     if (extra !== undefined) return usageError(io, `unexpected argument "${extra}"`, versionCommand);
     const plan = await planFromArgs(args, io);
-    const registry = stringOption(args, 'registry') ?? io.env.npm_config_registry ?? DEFAULT_REGISTRY;
     const preid = stringOption(args, 'preid');
-    const result = await setReleaseVersion(plan, {
-      request,
-      ...(preid === undefined ? {} : { preid }),
-      registry: flag(args, 'no-registry-check') ? null : { registry },
-      tag: stringOption(args, 'tag'),
-    });
+    // The same registry, credentials, TLS and proxies as publish/status (npm's config, the root's publishConfig).
+    const client = flag(args, 'no-registry-check')
+      ? null
+      : (await registryClientFromArgs(args, io, plan.root.name, { publishConfig: plan.root.manifest.publishConfig })).client;
+    let result;
+    try {
+      result = await setReleaseVersion(plan, {
+        request,
+        ...(preid === undefined ? {} : { preid }),
+        registry: client,
+        tag: stringOption(args, 'tag'),
+      });
+    } finally {
+      await client?.close();
+    }
     for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     if (flag(args, 'json')) {
       io.stdout(JSON.stringify(result, null, 2) + '\n');
