@@ -8,7 +8,7 @@ import { fileURLToPath } from 'node:url';
 import { CODE_AREAS, CODE_TABLES, type CodeInfo } from '../src/diagnostics/codes/index.js';
 
 const AREA_TITLES: Readonly<Record<(typeof CODE_AREAS)[number], string>> = {
-  project: 'Project: package.json, napi config, napiShip config (`src/plan`, `src/targets`, config readers)',
+  project: 'Project: package.json, napi config, napiShip config (`src/plan`, `src/targets`, `src/config`)',
   core: 'Native core: loading it, and binaries it cannot inspect (`src/core`, `src/verify`)',
   files: 'The file layer: hostile files and tarball entries (`src/util/fs.ts`, `src/util/tarball.ts`)',
   build: 'build (`src/build`)',

@@ -2,8 +2,11 @@
  * Crash trials for `napi-ship publish` (issue 5): start verdaccio on loopback, then publish a
  * nine-package release N times, SIGKILLing the publisher at a seeded random moment each time and
  * resuming it, while a monitor checks the registry against the invariants (scripts/lib/crash-trial.ts).
+ * With `--dirs`: crash trials for `stage` and `pack` instead (each trial kills both; the npm dir and
+ * the release dir must be the old or the new complete state after every kill; scripts/lib/dir-crash.ts).
  *
  *   node dist/scripts/crash-trials.js --trials 50 [--seed N] [--targets 1-8] [--json]
+ *   node dist/scripts/crash-trials.js --dirs --trials 50 [--seed N] [--json]
  *
  * Bounded: every publisher run has a 120 s limit, and the number of trials is fixed. Exit 0 when
  * every trial held, 1 when any did not, 2 on bad arguments.
@@ -14,8 +17,9 @@ import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { describeTrial, runCrashSeries } from './lib/crash-trial.js';
 import { startRegistry } from '../src/rehearsal/registry.js';
+import { describeDirTrial, runDirCrashSeries } from './lib/dir-crash.js';
 
-const USAGE = 'usage: node dist/scripts/crash-trials.js [--trials N (default 50)] [--seed N] [--targets 1-8] [--json]\n';
+const USAGE = 'usage: node dist/scripts/crash-trials.js [--dirs] [--trials N (default 50)] [--seed N] [--targets 1-8] [--json]\n';
 
 function fail(message: string): never {
   process.stderr.write(`crash-trials: ${message}\n${USAGE}`);
@@ -36,6 +40,7 @@ try {
       seed: { type: 'string', default: String(Date.now() % 1_000_000) },
       targets: { type: 'string', default: '8' },
       json: { type: 'boolean', default: false },
+      dirs: { type: 'boolean', default: false },
       help: { type: 'boolean', short: 'h', default: false },
     },
     strict: true,
@@ -50,6 +55,43 @@ if (values.help) {
 const trials = wholeNumber(values.trials, '--trials', 1, 1000);
 const seed = wholeNumber(values.seed, '--seed', 0, 2 ** 31);
 const targets = wholeNumber(values.targets, '--targets', 1, 8);
+
+if (values.dirs) {
+  const scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-crash-dirs-'));
+  let failed = 0;
+  try {
+    process.stderr.write(`crash-trials --dirs: ${String(trials)} trials (a stage kill and a pack kill each), seed ${String(seed)}\n`);
+    const series = await runDirCrashSeries({
+      scratch,
+      seed,
+      trials,
+      onTrial: (t) => {
+        if (t.violations.length > 0) failed++;
+        if (!values.json) process.stdout.write(describeDirTrial(t) + '\n');
+      },
+    });
+    const count = (command: string, verdict: string): number =>
+      series.trials.filter((t) => t.command === command && t.killed && t.verdict === verdict).length;
+    const summary = {
+      seed,
+      trials,
+      calibration: series.calibration,
+      killed: series.trials.filter((t) => t.killed).length,
+      states: Object.fromEntries(
+        ['stage', 'pack'].map((c) => [c, { old: count(c, 'old'), new: count(c, 'new'), 'mid-swap': count(c, 'mid-swap') }]),
+      ),
+      failed,
+    };
+    if (values.json) process.stdout.write(JSON.stringify({ summary, trials: series.trials }, null, 2) + '\n');
+    else
+      process.stdout.write(
+        `\n${JSON.stringify(summary, null, 2)}\n${failed === 0 ? 'all kills held' : `${String(failed)} kills FAILED`}\n`,
+      );
+  } finally {
+    await rm(scratch, { recursive: true, force: true });
+  }
+  process.exit(failed === 0 ? 0 : 1);
+}
 
 const registry = await startRegistry();
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-crash-trials-'));

@@ -83,7 +83,9 @@ if (values.json === true) {
     process.stdout.write('\nPacked and signed; nothing published. Next: pnpm release:self -- --registry URL --key FILE\n');
   } else {
     for (const p of result.published)
-      process.stdout.write(`published ${String(p.name)}@${String(p.version)} (${p.outcome}) to ${p.registry}\n`);
+      process.stdout.write(
+        `published ${String(p.result.name)}@${String(p.result.version)} (${p.result.outcome}) to ${p.result.registry}\n`,
+      );
   }
 }
 process.exitCode = result.ok ? 0 : 1;

@@ -67,7 +67,15 @@ export type { SignResult } from './sign/index.js';
 export type { DryRunOptions, DryRunResult } from './release/dry-run.js';
 export type { MatrixEntry, WorkflowOptions } from './ci/index.js';
 export type { VersionResult } from './version/index.js';
-export type { PublishOptions, PublishResult, StatusInput, StatusReport, DeprecateInput, DeprecateResult } from './publish/index.js';
+export type {
+  PublishOptions,
+  PublishReport,
+  PublishResult,
+  StatusInput,
+  StatusReport,
+  DeprecateInput,
+  DeprecateResult,
+} from './publish/index.js';
 // A registry client for publish, status and deprecate (auth from the environment and .npmrc, as npm).
 export { RegistryClient, chooseRegistry, loadNpmrc, resolveAuth } from './registry/index.js';
 export { loadPlan } from './plan/index.js';

@@ -69,9 +69,10 @@ void test('targets, stage, verify and version read the napi-rs config file given
 
     // A config file that is not there is one clear error.
     const missing = await runCli(['targets', '--cwd', dir, '-c', 'nope.json']);
-    // Exit status from the code's class (docs/cli.md): NS_TARGET_CONFIG is check (1), no longer 3.
-    assert.equal(missing.code, 1);
-    assert.match(missing.stderr, /NS_TARGET_CONFIG\b.*cannot read the napi-rs config file/);
+    // Exit status from the code's class (docs/cli.md): a path on the command line that is not there
+    // is a usage error (2), as a missing --cwd is; a config file that is there but wrong fails a check (1).
+    assert.equal(missing.code, 2, missing.stderr);
+    assert.match(missing.stderr, /NS_TARGET_CONFIG_FILE_UNREADABLE\b.*cannot read the napi-rs config file/);
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

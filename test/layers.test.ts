@@ -29,7 +29,7 @@ export const LAYERS: readonly (readonly string[])[] = [
   // the stages, in pipeline order (`version` bumps the versions before anything is built)
   ['version', 'build', 'stage', 'verify', 'pack', 'sbom', 'policy', 'sign', 'publish'],
   // what every stage reads: the targets table, the release manifest, the plan
-  ['targets', 'manifest', 'plan'],
+  ['targets', 'manifest', 'config', 'plan'],
   // the npm registry, SPDX licenses, the native core
   ['registry', 'license', 'core'],
   // leaves

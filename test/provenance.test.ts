@@ -215,9 +215,9 @@ describe('publish --provenance', () => {
           attestPackages({ ...input, packages: input.packages.map((p, i) => (i === 0 ? { ...p, integrity: otherDigest } : p)) }),
       },
     });
-    assert.equal(result.outcome, 'refused');
+    assert.equal(result.result.outcome, 'refused');
     assert.equal(result.diagnostics[0]?.code, 'NS_PUBLISH_PROVENANCE_MISMATCH', JSON.stringify(result.diagnostics));
-    assert.equal(result.journalPath, null);
+    assert.equal(result.result.journalPath, null);
     assert.equal(puts().length, before, 'no PUT');
 
     // A genuinely signed bundle whose statement is edited to another digest: the signature breaks.

@@ -442,10 +442,10 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
         events.push(e.type);
       },
     });
-    assert.equal(result.outcome, 'published', JSON.stringify(result.diagnostics));
+    assert.equal(result.result.outcome, 'published', JSON.stringify(result.diagnostics));
     assert.equal(result.ok, true);
-    assert.equal(result.tag, 'latest');
-    assert.deepEqual(result.signature, { key: 'release-dir', keyId: result.signature?.keyId });
+    assert.equal(result.result.tag, 'latest');
+    assert.deepEqual(result.result.signature, { key: 'release-dir', keyId: result.result.signature?.keyId });
     assertComplete(f, 'latest');
     const rootIndex = f.log.indexOf(`publish ${root().name} napi-ship-staging`);
     assert.ok(rootIndex > 0);
@@ -464,10 +464,10 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     // A second run finds everything in place and writes nothing.
     f.log.length = 0;
     const again = await publishRelease({ releaseDir: dir, client: f });
-    assert.equal(again.outcome, 'published');
-    assert.equal(again.resumed, true);
+    assert.equal(again.result.outcome, 'published');
+    assert.equal(again.result.resumed, true);
     assert.deepEqual(f.log, []);
-    assert.ok(again.packages.every((p) => p.before === 'same' && p.action === 'none'));
+    assert.ok(again.result.packages.every((p) => p.before === 'same' && p.action === 'none'));
   });
 
   test('resume from a crashed run: packages already there are not published again; the staging tag is cleaned up', async () => {
@@ -478,14 +478,14 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     f.seed(first.name, first.version, first.integrity, { latest: first.version, 'napi-ship-staging': first.version });
     f.seed(second.name, second.version, second.integrity, { latest: second.version, 'napi-ship-staging': second.version });
     const result = await publishRelease({ releaseDir: dir, client: f, tag: 'beta' });
-    assert.equal(result.outcome, 'published');
+    assert.equal(result.result.outcome, 'published');
     assert.ok(!f.log.includes(`publish ${first.name} napi-ship-staging`));
     assert.ok(!f.log.includes(`publish ${second.name} napi-ship-staging`));
     assertComplete(f, 'beta');
     assert.deepEqual(
-      result.packages.find((p) => p.name === first.name),
+      result.result.packages.find((p) => p.name === first.name),
       {
-        ...result.packages.find((p) => p.name === first.name),
+        ...result.result.packages.find((p) => p.name === first.name),
         before: 'same',
         action: 'none',
         verified: true,
@@ -502,7 +502,7 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     assert.ok(victim);
     f.seed(victim.name, victim.version, THEIRS, { latest: victim.version });
     const result = await publishRelease({ releaseDir: dir, client: f });
-    assert.equal(result.outcome, 'conflict');
+    assert.equal(result.result.outcome, 'conflict');
     assert.equal(result.ok, false);
     assert.deepEqual(f.log, [], 'not a single write');
     const d = result.diagnostics.find((x) => x.code === 'NS_PUBLISH_CONFLICT');
@@ -521,7 +521,7 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     assert.ok(victim);
     f.raceConflict.add(victim.name);
     const result = await publishRelease({ releaseDir: dir, client: f, concurrency: 1 });
-    assert.equal(result.outcome, 'conflict');
+    assert.equal(result.result.outcome, 'conflict');
     assert.ok(result.diagnostics.some((d) => d.expected?.includes(victim.integrity) === true && d.found?.includes(THEIRS) === true));
     assert.ok(!f.log.some((l) => l.startsWith(`publish ${root().name} `)));
     assert.ok(!f.log.some((l) => l.startsWith('tag ')));
@@ -534,7 +534,7 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     assert.ok(slow);
     f.neverVisible.add(slow.name);
     const result = await publishRelease({ releaseDir: dir, client: f, readBackTimeoutMs: 300 });
-    assert.equal(result.outcome, 'not-visible');
+    assert.equal(result.result.outcome, 'not-visible');
     assert.deepEqual(
       result.diagnostics.map((d) => d.code),
       ['NS_PUBLISH_NOT_VISIBLE'],
@@ -556,22 +556,22 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     f.failAfterWrites = Infinity;
     // The unsigned journal never chooses the tag: --resume without --tag is refused when it names another one.
     const refused = await publishRelease({ releaseDir: dir, client: f, resume: true });
-    assert.deepEqual([refused.outcome, refused.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
+    assert.deepEqual([refused.result.outcome, refused.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
     const resumed = await publishRelease({ releaseDir: dir, client: f, resume: true, tag: 'rc' });
-    assert.equal(resumed.outcome, 'published');
-    assert.equal(resumed.tag, 'rc');
+    assert.equal(resumed.result.outcome, 'published');
+    assert.equal(resumed.result.tag, 'rc');
     assertComplete(f, 'rc');
     const other = await publishRelease({ releaseDir: dir, client: f, resume: true, tag: 'latest' });
-    assert.deepEqual([other.outcome, other.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
+    assert.deepEqual([other.result.outcome, other.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
   });
 
   test('--dry-run reads and plans but writes nothing, not even a journal', async () => {
     const dir = await copy();
     const f = fake();
     const result = await publishRelease({ releaseDir: dir, client: f, dryRun: true });
-    assert.equal(result.outcome, 'dry-run');
+    assert.equal(result.result.outcome, 'dry-run');
     assert.equal(result.ok, true);
-    assert.equal(result.plan?.steps.filter((s) => s.kind === 'publish').length, release.manifest.packages.length);
+    assert.equal(result.result.plan?.steps.filter((s) => s.kind === 'publish').length, release.manifest.packages.length);
     assert.deepEqual(f.log, []);
     await assert.rejects(access(path.join(dir, 'publish-journal.jsonl')));
   });
@@ -579,7 +579,7 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
   test('--resume with no journal (a failure before the first write) simply starts', async () => {
     const f = fake();
     const result = await publishRelease({ releaseDir: await copy(), client: f, resume: true });
-    assert.deepEqual([result.outcome, result.resumed], ['published', false]);
+    assert.deepEqual([result.result.outcome, result.result.resumed], ['published', false]);
     assertComplete(f, 'latest');
   });
 
@@ -604,7 +604,7 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     };
     await writeFile(path.join(dir, 'publish-journal.jsonl'), JSON.stringify(forged) + '\n');
     const result = await publishRelease({ releaseDir: dir, client: f, resume: true });
-    assert.deepEqual([result.outcome, result.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
+    assert.deepEqual([result.result.outcome, result.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
     assert.deepEqual(f.log, []);
   });
 
@@ -624,7 +624,7 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
         removeDistTag: (n, t) => f.removeDistTag(n, t),
       };
       const result = await publishRelease({ releaseDir: dir, client: counting, ...(publicKeyPem === undefined ? {} : { publicKeyPem }) });
-      assert.equal(result.outcome, 'refused');
+      assert.equal(result.result.outcome, 'refused');
       for (const c of codes)
         assert.ok(
           result.diagnostics.some((d) => d.code === c),

@@ -15,7 +15,7 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { promisify } from 'node:util';
 import type { ReleaseManifest } from '../src/manifest/index.js';
-import { publishRelease, readJournal, releaseStatus, type PublishResult, type StatusReport } from '../src/publish/index.js';
+import { publishRelease, readJournal, releaseStatus, type PublishJson, type StatusReport } from '../src/publish/index.js';
 import { RegistryClient } from '../src/registry/index.js';
 import { readPackument } from '../src/registry/packument.js';
 import { releaseDryRun } from '../src/release/dry-run.js';
@@ -84,7 +84,7 @@ function assertFinal(status: StatusReport, manifest: ReleaseManifest, tag: strin
 
 describe('publish a nine-package release to verdaccio, then install it', () => {
   let release: FixtureRelease;
-  let published: PublishResult;
+  let published: PublishJson;
 
   before(async () => {
     release = await buildFixtureRelease({ scratch, name: '@ship/addon', version: '1.0.0' });
@@ -93,7 +93,7 @@ describe('publish a nine-package release to verdaccio, then install it', () => {
   test('napi-ship publish: exit 0, every package verified, latest on all, staging tag gone, journal without the token', async () => {
     const cli = await runCli(['publish', '--from', release.releaseDir, '--registry', registry.url, '--json'], { env });
     assert.equal(cli.code, 0, cli.stderr);
-    published = JSON.parse(cli.stdout) as PublishResult;
+    published = JSON.parse(cli.stdout) as PublishJson;
     assert.equal(published.outcome, 'published');
     assert.equal(published.tag, 'latest');
     assert.equal(published.packages.length, 9);
@@ -131,7 +131,7 @@ describe('publish a nine-package release to verdaccio, then install it', () => {
   test('a second run is a no-op: every package already there, nothing written', async () => {
     const cli = await runCli(['publish', '--from', release.releaseDir, '--registry', registry.url, '--resume', '--json'], { env });
     assert.equal(cli.code, 0, cli.stderr);
-    const again = JSON.parse(cli.stdout) as PublishResult;
+    const again = JSON.parse(cli.stdout) as PublishJson;
     assert.equal(again.resumed, true);
     assert.ok(again.packages.every((p) => p.before === 'same' && p.action === 'none' && p.tagged.length === 0));
   });
@@ -322,7 +322,7 @@ describe('a flaky registry: 30 % of requests fail', () => {
         },
       });
       const result = await publishRelease({ releaseDir: release.releaseDir, client, readBackTimeoutMs: 60_000 });
-      assert.equal(result.outcome, 'published', JSON.stringify(result.diagnostics));
+      assert.equal(result.result.outcome, 'published', JSON.stringify(result.diagnostics));
       const stats = proxy.stats();
       assert.ok((stats.faults ?? 0) >= 10, `faults injected: ${JSON.stringify(stats)}`);
       assert.ok(retries.length > 0);

@@ -180,7 +180,7 @@ describe('released to the embedded registry, installed into a fresh napi-rs proj
     const built = coreBuiltAbis();
     assert.deepEqual([...result.targets.released].sort(), built);
     assert.deepEqual(
-      result.published.map((p) => [p.name, p.outcome]),
+      result.published.map((p) => [p.result.name, p.result.outcome]),
       [
         ['@napi-ship/core', 'published'],
         ['napi-ship', 'published'],

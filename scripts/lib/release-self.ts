@@ -384,7 +384,7 @@ export async function releaseSelf(options: ReleaseSelfOptions): Promise<ReleaseS
       published.push(result);
       diagnostics.push(...result.diagnostics);
       if (!result.ok) {
-        problems.push(`publishing ${release.name}@${release.version} ended "${result.outcome}"; nothing after it was published`);
+        problems.push(`publishing ${release.name}@${release.version} ended "${result.result.outcome}"; nothing after it was published`);
         break;
       }
     }

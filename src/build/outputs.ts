@@ -13,10 +13,11 @@
  * the generated `binding.js`, say) is never written over: napi-rs marks its own files with a
  * header comment, and a file without it stays as it is.
  */
-import { lstat, mkdir, mkdtemp, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
+import { mkdir, readFile, rename, rm } from 'node:fs/promises';
 import path from 'node:path';
 import { isInside } from '../util/fs.js';
 import { isRecord } from '../util/json.js';
+import { makeStaging as makeWorkDir, removeStaleStaging as removeStale } from '../util/staging.js';
 import type { BuildOutput } from './types.js';
 
 /** The prefix of the staging dirs in the package dir (ignored by git; removed after each build). */
@@ -30,55 +31,23 @@ export function readOutputs(value: unknown): BuildOutput[] {
   );
 }
 
-/** The file in a staging dir that names the process that made it (its pid). */
-export const STAGING_OWNER = '.owner';
-
-function processAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-    return true;
-  } catch (error) {
-    // EPERM: it exists but belongs to someone else.
-    return (error as NodeJS.ErrnoException).code === 'EPERM';
-  }
-}
+export { STAGING_OWNER } from '../util/staging.js';
 
 /**
  * Remove the staging dirs a killed build left in `packageDir` (its process is gone, or it never
  * got to write its owner file and is over an hour old); a live build's dir is left alone. Returns
  * the dirs removed.
  */
-export async function removeStaleStaging(packageDir: string, now = Date.now()): Promise<string[]> {
-  let names: string[];
-  try {
-    names = await readdir(packageDir);
-  } catch {
-    return [];
-  }
-  const removed: string[] = [];
-  for (const name of names.filter((n) => n.startsWith(STAGING_PREFIX))) {
-    const dir = path.join(packageDir, name);
-    const info = await lstat(dir).catch(() => null);
-    if (info === null || !info.isDirectory()) continue;
-    const owner = await readFile(path.join(dir, STAGING_OWNER), 'utf8').catch(() => null);
-    const pid = owner === null ? NaN : Number.parseInt(owner, 10);
-    const stale = Number.isInteger(pid) && pid > 0 ? !processAlive(pid) : now - info.mtimeMs > 3_600_000;
-    if (!stale) continue;
-    await rm(dir, { recursive: true, force: true });
-    removed.push(dir);
-  }
-  return removed;
+export function removeStaleStaging(packageDir: string, now = Date.now()): Promise<string[]> {
+  return removeStale(packageDir, STAGING_PREFIX, now);
 }
 
 /**
  * Make a staging dir for one build, in `packageDir` so that the final renames stay on one
  * filesystem, marked with this process's pid; first remove what killed builds left there.
  */
-export async function makeStaging(packageDir: string): Promise<string> {
-  await removeStaleStaging(packageDir);
-  const dir = await mkdtemp(path.join(packageDir, STAGING_PREFIX));
-  await writeFile(path.join(dir, STAGING_OWNER), `${String(process.pid)}\n`);
-  return dir;
+export function makeStaging(packageDir: string): Promise<string> {
+  return makeWorkDir(packageDir, STAGING_PREFIX);
 }
 
 /** Where a build's outputs go: the binaries where `stage` reads them, the loader and typings where the project wants them. */

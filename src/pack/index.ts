@@ -5,8 +5,16 @@
  * Nothing is written unless every package can be packed: problems found in the packages (a symlink,
  * a path leaving the package, a platform package without its binary) are collected across all of
  * them and thrown together as one `PackError`.
+ *
+ * All or nothing on disk: the release dir's next state is built in a sibling dir (a hard-linked
+ * copy of the current one, then the tarballs, SHA256SUMS and the manifest written into it) and
+ * swapped in with a rename at the end (src/util/staging.ts). A killed pack leaves the old complete
+ * release dir or the new one; the next run cleans up (or finishes the swap). The old signature is
+ * dropped from the new state unless the new manifest is byte for byte the one it signs, so a
+ * signature is never beside a manifest it does not sign; `*.tmp` files an older napi-ship left are
+ * dropped too.
  */
-import { mkdir, mkdtemp, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -16,6 +24,7 @@ import {
   MANIFEST_FILE,
   MANIFEST_SCHEMA,
   SHA256SUMS_FILE,
+  SIGNATURE_FILE,
   serializeManifest,
   type ManifestBinary,
   type ManifestPackage,
@@ -24,10 +33,11 @@ import {
 import type { ReleasePlan } from '../plan/index.js';
 import { allTargets } from '../targets/index.js';
 import { sha256Sums } from '../manifest/sums.js';
-import { fsDiagnosticError, linkOrCopy, writeAtomic } from '../util/fs.js';
+import { isInside, linkOrCopy, writeAtomic } from '../util/fs.js';
 import { publishManifest, publishManifestText, type PublishManifest } from '../plan/publish-manifest.js';
 import { readWorkspace, type WorkspaceContext } from '../plan/workspace.js';
 import { mapPool } from '../util/pool.js';
+import { beginDirSwap, recoverDirSwap, removeLeftoverTemps } from '../util/staging.js';
 import { napiShipVersion } from '../util/version.js';
 import { cacheDirFrom, packerId, TarballCache, tarballKey } from './cache.js';
 import { byteOrder, PackError, selectFiles, type PackageSelection } from './files.js';
@@ -155,6 +165,8 @@ export function defaultReleaseDir(plan: ReleasePlan): string {
  */
 export async function packProject(plan: ReleasePlan, options: PackProjectOptions = {}): Promise<PackOutcome> {
   const outDir = path.resolve(options.outDir ?? defaultReleaseDir(plan));
+  // A stage killed in the middle of swapping the npm dir in: finish it before reading the packages.
+  if (!isInside(path.resolve(plan.root.npmDir), path.resolve(plan.root.dir))) await recoverDirSwap(plan.root.npmDir);
   const packages: PackInputPackage[] = [{ dir: plan.root.dir, kind: 'root', target: null }];
   const missing: Diagnostic[] = [];
   for (const t of plan.targets) {
@@ -277,6 +289,8 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
   }
   const outDir = path.resolve(input.outDir);
   const env = input.env ?? process.env;
+  // What a killed pack left beside the release dir goes first (it must not be packed, e.g. from dist/).
+  await recoverDirSwap(outDir);
   const [sourceDateEpoch, commit] = await Promise.all([resolveSourceDateEpoch(root.dir, input.sourceDateEpoch, env), gitCommit(root.dir)]);
 
   const diagnostics: Diagnostic[] = [];
@@ -347,9 +361,8 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
 
   const rootSelection = selected.find((s) => s.input.kind === 'root')?.selection;
   if (rootSelection === undefined) throw new PackError(diagnostics);
-  await mkdir(outDir, { recursive: true }).catch((error: unknown) => {
-    throw fsDiagnosticError(error, outDir, 'create the output directory');
-  });
+  // The next state of the release dir, built beside it and swapped in at the end.
+  const swap = await beginDirSwap(outDir);
   // A rewritten manifest is packed from an overlay: the package's files linked into a temporary dir
   // with the rewritten package.json (the package dir itself is never written).
   const overlays: string[] = [];
@@ -368,10 +381,36 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
       packDirs.set(s, overlay);
     }
     const packDir = (s: Selected): string => packDirs.get(s) ?? s.selection.dir;
-    return await writeRelease({ input, outDir, env, sourceDateEpoch, commit, selected, binaries, diagnostics, rootSelection, packDir });
+    // Temp files of writes an older napi-ship was killed in go first (a write here must not meet one).
+    await removeLeftoverTemps(swap.temp);
+    const before = await readFile(path.join(swap.temp, MANIFEST_FILE)).catch(() => null);
+    const written = await writeRelease({
+      input,
+      outDir: swap.temp,
+      env,
+      sourceDateEpoch,
+      commit,
+      selected,
+      binaries,
+      diagnostics,
+      rootSelection,
+      packDir,
+    });
+    await dropSignature(swap.temp, before);
+    await swap.commit();
+    return { ...written, manifestPath: path.join(outDir, MANIFEST_FILE), sumsPath: path.join(outDir, SHA256SUMS_FILE) };
+  } catch (error) {
+    await swap.abort();
+    throw error;
   } finally {
     await Promise.all(overlays.map((o) => rm(o, { recursive: true, force: true })));
   }
+}
+
+/** In the new release dir: drop the signature unless the manifest is still byte for byte the one it signed (a reproducible re-pack keeps it). */
+async function dropSignature(dir: string, manifestBefore: Buffer | null): Promise<void> {
+  const after = await readFile(path.join(dir, MANIFEST_FILE));
+  if (manifestBefore === null || !after.equals(manifestBefore)) await rm(path.join(dir, SIGNATURE_FILE), { force: true });
 }
 
 interface WriteInput {

@@ -11,9 +11,9 @@ import path from 'node:path';
 import { DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import { platformPackageName, readNapiConfig, type NapiWasmConfig, type TargetSpec } from '../targets/index.js';
 import { isRecord } from '../util/json.js';
-import { readNapiShipConfig, type NapiShipConfig } from './config.js';
+import { readNapiShipConfig, type NapiShipConfig } from '../config/index.js';
 
-export { readNapiShipConfig, type NapiShipConfig, type PolicyOverrides } from './config.js';
+export { readNapiShipConfig, type NapiShipConfig, type PolicyOverrides } from '../config/index.js';
 
 export const PLAN_SCHEMA = 'napi-ship.release-plan/1';
 
@@ -87,7 +87,7 @@ async function readConfigFile(file: string): Promise<unknown> {
   } catch (error) {
     throw new DiagnosticError([
       {
-        code: 'NS_TARGET_CONFIG',
+        code: 'NS_TARGET_CONFIG_FILE_UNREADABLE',
         severity: 'error',
         subject: file,
         message: `cannot read the napi-rs config file: ${errorMessage(error)}`,

@@ -9,7 +9,7 @@
 import { randomBytes } from 'node:crypto';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
-import { areaOf, diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
+import { areaOf, diagnostic, DiagnosticError, errorMessage, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import type { ReleaseManifest } from '../manifest/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { publishState } from '../registry/packument.js';
@@ -144,8 +144,8 @@ export interface PackageOutcome {
   readonly stagingTagRemoved: boolean;
 }
 
-export interface PublishResult {
-  readonly ok: boolean;
+/** What a publish run did (the `result` of its outcome). */
+export interface PublishReport {
   readonly outcome: PublishOutcome;
   readonly name: string | null;
   readonly version: string | null;
@@ -164,7 +164,16 @@ export interface PublishResult {
   readonly packages: readonly PackageOutcome[];
   /** `null` when provenance was not asked for. */
   readonly provenance: ProvenanceOutcome | null;
-  readonly diagnostics: readonly Diagnostic[];
+}
+
+/** The publish stage's outcome: `ok`, the diagnostics, and what it did. */
+export type PublishResult = Outcome<PublishReport>;
+
+/** What `publish --json` prints: the outcome, flat (the verdict, what the run did, the diagnostics). */
+export type PublishJson = { readonly ok: boolean; readonly diagnostics: readonly Diagnostic[] } & PublishReport;
+
+export function publishJson(o: PublishResult): PublishJson {
+  return { ok: o.ok, ...o.result, diagnostics: o.diagnostics };
 }
 
 /** Control flow inside a run: stop and report (not a crash). */
@@ -292,14 +301,16 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
     diagnostics: readonly Diagnostic[],
     facts: { name?: string; version?: string; tag?: string; signature?: LoadedRelease['signature'] } = {},
   ): PublishResult => ({
-    ...base,
     ok: false,
-    outcome: 'refused',
-    name: facts.name ?? null,
-    version: facts.version ?? null,
-    tag: facts.tag ?? null,
-    signature: facts.signature ?? null,
     diagnostics,
+    result: {
+      ...base,
+      outcome: 'refused',
+      name: facts.name ?? null,
+      version: facts.version ?? null,
+      tag: facts.tag ?? null,
+      signature: facts.signature ?? null,
+    },
   });
 
   const loaded =
@@ -401,11 +412,13 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
           access: options.access,
           source: options.provenance.source,
         });
-  if (blockers.length > 0 && options.dryRun !== true)
+  if (blockers.length > 0 && options.dryRun !== true) {
+    const refused = refuse(blockers, { ...facts, tag });
     return {
-      ...refuse(blockers, { ...facts, tag }),
-      provenance: { source: options.provenance?.source ?? '--provenance', possible: false, attested: [] },
+      ...refused,
+      result: { ...refused.result, provenance: { source: options.provenance?.source ?? '--provenance', possible: false, attested: [] } },
     };
+  }
   const attestations = new Map<string, Attestation>();
 
   const pre = await preflight(release.manifest, options.client, { concurrency });
@@ -414,31 +427,34 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   const outcomes = new Map<string, MutableOutcome>(
     pre.packages.map((p) => [p.name, { action: 'none', verified: false, tagged: [], stagingTagRemoved: false }]),
   );
+  // `ok` is the run's verdict (a dry run with conflicts, a release not visible yet), not only "no error".
   const result = (outcome: PublishOutcome, ok: boolean, diagnostics: readonly Diagnostic[], journal: string | null): PublishResult => ({
-    ...base,
-    ...facts,
     ok,
-    outcome,
-    tag,
-    journalPath: journal,
-    resumed: previous !== null,
-    preflight: pre,
-    plan,
-    provenance:
-      provenanceSource === null
-        ? null
-        : {
-            source: provenanceSource,
-            possible: blockers.length === 0,
-            attested: [...attestations.values()]
-              .filter((a) => outcomes.get(a.name)?.action === 'published')
-              .map((a) => ({ name: a.name, version: a.version, logIndex: a.logIndex })),
-          },
     diagnostics: [...loaded.diagnostics, ...diagnostics],
-    packages: pre.packages.map((p) => {
-      const o = outcomes.get(p.name) ?? { action: 'none', verified: false, tagged: [], stagingTagRemoved: false };
-      return { name: p.name, version: p.version, kind: p.kind, target: p.target, integrity: p.integrity, before: p.state, ...o };
-    }),
+    result: {
+      ...base,
+      ...facts,
+      outcome,
+      tag,
+      journalPath: journal,
+      resumed: previous !== null,
+      preflight: pre,
+      plan,
+      provenance:
+        provenanceSource === null
+          ? null
+          : {
+              source: provenanceSource,
+              possible: blockers.length === 0,
+              attested: [...attestations.values()]
+                .filter((a) => outcomes.get(a.name)?.action === 'published')
+                .map((a) => ({ name: a.name, version: a.version, logIndex: a.logIndex })),
+            },
+      packages: pre.packages.map((p) => {
+        const o = outcomes.get(p.name) ?? { action: 'none', verified: false, tagged: [], stagingTagRemoved: false };
+        return { name: p.name, version: p.version, kind: p.kind, target: p.target, integrity: p.integrity, before: p.state, ...o };
+      }),
+    },
   });
   if (options.dryRun === true) {
     for (const c of plan.conflicts) emit({ type: 'conflict', package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
@@ -479,7 +495,7 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
     } catch (error) {
       if (!(error instanceof DiagnosticError)) throw error;
       attestations.clear();
-      return { ...result('refused', false, error.diagnostics, null), journalPath: null };
+      return result('refused', false, error.diagnostics, null);
     }
   }
 

@@ -416,14 +416,14 @@ async function publishTo(
         diagnostic({
           code: 'NS_REHEARSAL_PUBLISH',
           subject: reg.url,
-          message: `the rehearsal publish ended "${result.outcome}"`,
+          message: `the rehearsal publish ended "${result.result.outcome}"`,
           hint: 'see the publish journal in <out>/rehearsal/',
         }),
       );
     }
     return null;
   }
-  return result.packages.map((p) => ({
+  return result.result.packages.map((p) => ({
     name: p.name,
     version: p.version,
     kind: p.kind,

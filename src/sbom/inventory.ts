@@ -3,7 +3,9 @@
  * shape for both ecosystems. The SBOM writers describe it; the policy gate judges it.
  */
 
-export type Ecosystem = 'cargo' | 'npm';
+import type { Ecosystem } from '../config/policy.js';
+
+export type { Ecosystem };
 
 /** Where a package comes from, as its lockfile says. */
 export interface PackageSource {

@@ -5,7 +5,6 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { readProjectInventories, sbomStageFailure, writeShippedNpmSbom } from './index.js';
-import { readSbomConfig } from './config.js';
 
 /**
  * `napiShip.sbom.shipNpmSbom`: before packing, write the npm SBOM into the (staged) root package dir
@@ -17,7 +16,7 @@ export async function shipNpmSbomBeforePack(
   options: { sourceDateEpoch?: number; env?: NodeJS.ProcessEnv } = {},
 ): Promise<Diagnostic[]> {
   try {
-    if (!readSbomConfig(plan.root.manifest, plan.root.packageJsonPath).shipNpmSbom) return [];
+    if (!plan.root.config.sbom.shipNpmSbom) return [];
     const project = await readProjectInventories({
       rootDir,
       targets: plan.targets.map((t) => t.spec.triple),

@@ -7,7 +7,16 @@
  * sub-directory per artifact, or everything in one directory with `merge-multiple: true`), or from
  * napi-rs's build output in the root package (`napi build --platform`). Nothing found is dropped
  * silently, and nothing ambiguous is guessed: see `./plan.ts` for the rules (pure), this file for
- * the I/O. Every file is written atomically (a temporary file renamed into place).
+ * the I/O.
+ *
+ * All or nothing on disk: the platform packages are written into a sibling of the npm dir (a
+ * hard-linked copy of it, then changed) and swapped in at the end (src/util/staging.ts), so a run
+ * killed at any point leaves the old complete npm dir or the new complete one, never some targets
+ * old and others new; the next run cleans up what a killed one left (or finishes its swap). The
+ * root's package.json is one file, replaced atomically after the swap (a kill between the two
+ * leaves root pins `verify` reports as stale until stage runs again). An npm dir that holds the root
+ * package itself (`npmDir: "."`) cannot be swapped: its packages are then written in place, each
+ * file atomically.
  */
 import { randomBytes } from 'node:crypto';
 import { constants, existsSync, readFileSync } from 'node:fs';
@@ -18,7 +27,9 @@ import { hashFiles } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, outcome, type Diagnostic } from '../diagnostics/index.js';
 import { parseRootPackageJson, type PlannedTarget, type ReleasePlan } from '../plan/index.js';
 import type { StagedPackage, StageOutcome } from './types.js';
+import { isInside } from '../util/fs.js';
 import { setTopLevelKey } from '../util/json-text.js';
+import { beginDirSwap, recoverDirSwap, removeLeftoverTemps, type DirSwap } from '../util/staging.js';
 import {
   chooseBinaries,
   isBuildOutputCandidate,
@@ -88,6 +99,8 @@ async function copyAtomic(from: string, to: string): Promise<void> {
       await copyFile(from, tmp, constants.COPYFILE_FICLONE);
     }
     await rename(tmp, to);
+    // A rename onto another link of the same file does nothing (POSIX): the temp link stays.
+    await rm(tmp, { force: true });
   } catch (error) {
     await rm(tmp, { force: true });
     throw error;
@@ -264,17 +277,18 @@ function wasiRuntime(
   return { dependencies, missing };
 }
 
-/** Stage one target's package dir; returns the diagnostics of what went wrong (if anything did). */
+/** Stage one target's package dir; `at` maps a final path to where it is written now. Returns what went wrong (if anything did). */
 async function writePlatformPackage(
   plan: ReleasePlan,
   staged: StagedTarget,
   state: PlatformDirState,
   remove: readonly ExistingBinary[],
+  at: (file: string) => string,
 ): Promise<Diagnostic[]> {
   const { target, file, binaryPath, manifest } = staged;
   try {
-    await mkdir(target.packageDir, { recursive: true });
-    if (path.resolve(file.path) !== path.resolve(binaryPath)) await copyAtomic(file.path, binaryPath);
+    await mkdir(at(target.packageDir), { recursive: true });
+    if (path.resolve(file.path) !== path.resolve(binaryPath)) await copyAtomic(file.path, at(binaryPath));
     for (const [name, from] of staged.extras) {
       const to = path.join(target.packageDir, name);
       if (path.resolve(from) === path.resolve(to)) continue;
@@ -284,14 +298,14 @@ async function writePlatformPackage(
           "new URL('./wasi-worker-browser.mjs', import.meta.url)",
           `new URL('${target.packageName}/wasi-worker-browser.mjs', import.meta.url)`,
         );
-        await writeAtomic(to, text);
+        await writeAtomic(at(to), text);
       } else {
-        await copyAtomic(from, to);
+        await copyAtomic(from, at(to));
       }
     }
-    await writeAtomic(path.join(target.packageDir, 'package.json'), `${JSON.stringify(manifest, null, 2)}\n`);
-    if (!state.hasReadme) await writeAtomic(path.join(target.packageDir, 'README.md'), platformReadme(plan.root.packageName, target));
-    for (const b of remove) await rm(b.path, { force: true });
+    await writeAtomic(at(path.join(target.packageDir, 'package.json')), `${JSON.stringify(manifest, null, 2)}\n`);
+    if (!state.hasReadme) await writeAtomic(at(path.join(target.packageDir, 'README.md')), platformReadme(plan.root.packageName, target));
+    for (const b of remove) await rm(at(b.path), { force: true });
     return [];
   } catch (error) {
     return [
@@ -348,6 +362,9 @@ async function updateRoot(plan: ReleasePlan): Promise<{ pins: Record<string, str
 export async function stagePackages(plan: ReleasePlan, options: StageOptions = {}): Promise<StageOutcome> {
   const origin = await resolveOrigin(plan, options.artifactsDir);
   const root = plan.root;
+  // The npm dir as one unit (see the module comment); first, whatever a killed run left of a swap.
+  const swappable = !isInside(path.resolve(root.npmDir), path.resolve(root.dir));
+  if (swappable) await recoverDirSwap(root.npmDir);
   const version = root.version;
   const diagnostics: Diagnostic[] = [];
 
@@ -461,41 +478,61 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
     });
   }
 
-  // 3. Write the platform packages, then check each copy is the bytes that were chosen.
+  // 3. Write the platform packages (into the swap dir), then check each copy is the bytes that were chosen.
+  const swap: DirSwap | null = swappable && written.length > 0 ? await beginDirSwap(root.npmDir) : null;
+  const at = (file: string): string => (swap === null ? file : path.join(swap.temp, path.relative(swap.final, file)));
   const failed = new Set<string>();
-  for (const w of written) {
-    const problems = await writePlatformPackage(plan, w.staged, w.state, w.remove);
-    if (problems.length > 0) failed.add(w.staged.target.spec.platformArchABI);
-    diagnostics.push(...problems);
-  }
-  const ok = written.filter((w) => !failed.has(w.staged.target.spec.platformArchABI));
-  const copies = await sha256s(ok.map((w) => w.staged.binaryPath));
-  for (const { staged } of ok) {
-    const copy = copies.get(staged.binaryPath);
-    const sha = copy !== undefined && 'sha256' in copy ? copy.sha256 : null;
-    if (sha !== staged.file.sha256) {
-      diagnostics.push(
-        diagnostic({
-          code: 'NS_STAGE_WRITE_FAILED',
-          target: staged.target.spec.platformArchABI,
-          subject: staged.binaryPath,
-          message: 'the staged binary is not the file that was chosen (it changed while staging?)',
-          expected: `sha256 ${staged.file.sha256 ?? '?'}`,
-          found: sha === null ? 'unreadable' : `sha256 ${sha}`,
-          hint: 'run napi-ship stage again once nothing else writes the artifacts',
-        }),
-      );
-      continue;
+  const writeProblems: Diagnostic[] = [];
+  try {
+    // Temp files of writes an older napi-ship was killed in (it wrote in place) go with the new state.
+    if (swap !== null) for (const w of written) await removeLeftoverTemps(at(w.staged.target.packageDir));
+    for (const w of written) {
+      const problems = await writePlatformPackage(plan, w.staged, w.state, w.remove, at);
+      if (problems.length > 0) failed.add(w.staged.target.spec.platformArchABI);
+      writeProblems.push(...problems);
     }
-    packages.push({
-      triple: staged.target.spec.triple,
-      platformArchABI: staged.target.spec.platformArchABI,
-      packageName: staged.target.packageName,
-      dir: staged.target.packageDir,
-      binaryPath: staged.binaryPath,
-      source: staged.file.path,
-      manifest: staged.manifest,
-    });
+    const ok = written.filter((w) => !failed.has(w.staged.target.spec.platformArchABI));
+    const copies = await sha256s(ok.map((w) => at(w.staged.binaryPath)));
+    for (const { staged } of ok) {
+      const copy = copies.get(at(staged.binaryPath));
+      const sha = copy !== undefined && 'sha256' in copy ? copy.sha256 : null;
+      if (sha !== staged.file.sha256) {
+        writeProblems.push(
+          diagnostic({
+            code: 'NS_STAGE_WRITE_FAILED',
+            target: staged.target.spec.platformArchABI,
+            subject: staged.binaryPath,
+            message: 'the staged binary is not the file that was chosen (it changed while staging?)',
+            expected: `sha256 ${staged.file.sha256 ?? '?'}`,
+            found: sha === null ? 'unreadable' : `sha256 ${sha}`,
+            hint: 'run napi-ship stage again once nothing else writes the artifacts',
+          }),
+        );
+        continue;
+      }
+      packages.push({
+        triple: staged.target.spec.triple,
+        platformArchABI: staged.target.spec.platformArchABI,
+        packageName: staged.target.packageName,
+        dir: staged.target.packageDir,
+        binaryPath: staged.binaryPath,
+        source: staged.file.path,
+        manifest: staged.manifest,
+      });
+    }
+    diagnostics.push(...writeProblems);
+    if (swap !== null) {
+      // All or nothing: a package that could not be written keeps the whole npm dir as it was.
+      if (writeProblems.length > 0) {
+        await swap.abort();
+        packages.length = 0;
+      } else {
+        await swap.commit();
+      }
+    }
+  } catch (error) {
+    await swap?.abort();
+    throw error;
   }
 
   // 4. The root pins every configured target (staged or not: the release is all of them or none).

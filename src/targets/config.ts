@@ -23,6 +23,7 @@
  */
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
 import { allTargets, DEFAULT_TARGETS, lookupTarget, TRIPLE_ALIASES, V2_DEFAULT_TARGETS, type TargetSpec } from './table.js';
+import { editDistance } from '../util/text.js';
 
 /** `napi.wasm`: the parts of napi-rs's WASI options that shape the staged WASI package. */
 export interface NapiWasmConfig {
@@ -67,27 +68,12 @@ function describe(value: unknown): string {
 }
 
 /** Levenshtein distance (case-insensitive), for "did you mean" hints. */
-function distance(a: string, b: string): number {
-  const s = a.toLowerCase();
-  const t = b.toLowerCase();
-  let previous = Array.from({ length: t.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= s.length; i++) {
-    const current = [i];
-    for (let j = 1; j <= t.length; j++) {
-      const cost = s[i - 1] === t[j - 1] ? 0 : 1;
-      current.push(Math.min((previous[j] ?? 0) + 1, (current[j - 1] ?? 0) + 1, (previous[j - 1] ?? 0) + cost));
-    }
-    previous = current;
-  }
-  return previous[t.length] ?? 0;
-}
-
 /** The known triple closest to `triple`, when it is close enough to be a typo. */
 function nearestTriple(triple: string): string | undefined {
   const limit = Math.max(2, Math.floor(triple.length / 5));
   let best: { triple: string; d: number } | undefined;
   for (const candidate of [...allTargets().map((t) => t.triple), ...Object.keys(TRIPLE_ALIASES)]) {
-    const d = distance(triple, candidate);
+    const d = editDistance(triple.toLowerCase(), candidate.toLowerCase());
     if (d <= limit && (!best || d < best.d)) best = { triple: candidate, d };
   }
   return best?.triple;

@@ -19,7 +19,7 @@ export interface VerifyPolicy {
   readonly basis: string;
 }
 
-import type { PolicyOverrides } from '../plan/config.js';
+import type { PolicyOverrides } from '../config/index.js';
 
 export type { PolicyOverrides };
 

@@ -89,8 +89,10 @@ export async function startMockSigstore(claims: Readonly<Record<string, string>>
   // One clock on a whole second for every service: the mock TSA writes its GeneralizedTime through
   // asn1js, which trims trailing zeros of the milliseconds ("…05.5Z"), and @sigstore/core reads only
   // three digits or none, so a timestamp taken at a random millisecond fails one time in ten. The
-  // certificates are valid for ten minutes from it, longer than this test runs.
-  const clock = new Date(Math.floor(Date.now() / 1000) * 1000);
+  // mock's root certificates start at the real time of their creation (second precision), so the
+  // clock is set, once they exist, to the next whole second after them (the services keep this Date
+  // object and read it at each use). Fulcio's certificates are valid ten minutes from it.
+  const clock = new Date();
   const ctlog = await initializeCTLog(keyPair(), clock);
   const ca = await initializeCA(keyPair(), ctlog, clock);
   const tsa = await initializeTSA(keyPair(), clock);
@@ -139,6 +141,7 @@ export async function startMockSigstore(claims: Readonly<Record<string, string>>
   await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
   const url = `http://127.0.0.1:${String((server.address() as AddressInfo).port)}`;
   tlogReady = await initializeTLog(`${url}/rekor`, keyPair(), clock);
+  clock.setTime((Math.floor(Date.now() / 1000) + 1) * 1000);
   const tlog = tlogReady;
   for (const [prefix, h] of [
     ['/fulcio', fulcioHandler(ca)],

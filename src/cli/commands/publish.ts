@@ -4,8 +4,10 @@ import {
   describeStep,
   loadRelease,
   provenanceRequested,
+  publishJson,
   publishRelease,
   type PublishEvent,
+  type PublishReport,
   type PublishResult,
 } from '../../publish/index.js';
 import { RegistryClient, resolveRegistry, type ResolvedRegistry } from '../../registry/index.js';
@@ -85,7 +87,8 @@ function progress(io: Io, e: PublishEvent): void {
   if (line !== null) io.stderr(paint(io, 'dim', `› ${line}`) + '\n');
 }
 
-function renderResult(io: Io, r: PublishResult): void {
+function renderResult(io: Io, o: PublishResult): void {
+  const r = o.result;
   if (r.preflight !== null && r.packages.length > 0) {
     const rows = r.packages.map((p) => [
       p.name,
@@ -115,9 +118,9 @@ function renderResult(io: Io, r: PublishResult): void {
     );
   }
   const what = r.name !== null && r.version !== null ? `${r.name}@${r.version}` : 'the release (its manifest could not be read)';
-  const summary: Record<PublishResult['outcome'], string> = {
+  const summary: Record<PublishReport['outcome'], string> = {
     published: `${paint(io, 'green', 'published')} ${what}${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry} (${String(r.packages.length)} packages)`,
-    'dry-run': r.ok
+    'dry-run': o.ok
       ? `dry run: ${what} can be published${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry}; nothing was written`
       : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
     conflict: `${paint(io, 'red', 'conflict')}: ${what} was not published (nothing more was written)`,
@@ -261,10 +264,10 @@ export const publishCommand: Command = {
       },
     });
     for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
-    if (json) io.stdout(JSON.stringify(result, null, 2) + '\n');
+    if (json) io.stdout(JSON.stringify(publishJson(result), null, 2) + '\n');
     else renderResult(io, result);
     if (result.ok) return ExitCode.Ok;
     // Provenance that cannot be made is the machine's (3) or the command line's (2) to fix.
-    return result.outcome === 'refused' && result.provenance !== null ? exitCodeOf(result.diagnostics) : ExitCode.Failed;
+    return result.result.outcome === 'refused' && result.result.provenance !== null ? exitCodeOf(result.diagnostics) : ExitCode.Failed;
   },
 };

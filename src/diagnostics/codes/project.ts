@@ -1,7 +1,7 @@
 import type { CodeTable } from './types.js';
 
 /**
- * The project (src/plan, src/targets and the config readers): root package.json, napi config, napiShip config.
+ * The project (src/plan, src/targets and src/config): root package.json, napi config, napiShip config.
  * A project whose own config is wrong failed a check (exit 1), as a release that fails verify does;
  * a dir without package.json is the command line pointing at the wrong place (usage, exit 2).
  */
@@ -36,6 +36,11 @@ export const projectCodes = {
     class: 'check',
     summary: 'package.json has no `napi` config: not a napi-rs package, so nothing is staged, versioned, generated or packed',
     hint: 'run in the napi-rs package directory (--cwd DIR), or pass the napi-rs config file with --config-path FILE',
+  },
+  NS_TARGET_CONFIG_FILE_UNREADABLE: {
+    class: 'usage',
+    summary: 'the napi-rs config file given with -c/--config-path cannot be read (missing, a directory, no permission)',
+    hint: 'pass the path of the file your napi build uses with --config-path (relative to the package directory)',
   },
   NS_TARGET_CONFIG_FILE: {
     class: 'check',
