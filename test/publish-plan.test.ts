@@ -174,12 +174,18 @@ describe('checkReleaseContents (pure)', () => {
     assert.deepEqual(checkReleaseContents(m, [root({ 'p-a': '1.0.0', 'p-b': '1.0.0' }), platform('p-a'), platform('p-b')]), []);
   });
   test('a pin without its package in the release: NS_PUBLISH_INCOMPLETE ("every platform or none")', () => {
-    const ds = checkReleaseContents(m, [root({ 'p-a': '1.0.0', 'p-b': '1.0.0', 'p-c': '1.0.0' }), platform('p-a')]);
+    const ds = checkReleaseContents(m, [
+      root({ 'p-a': '1.0.0', 'root-linux-x64-gnu': '1.0.0', 'root-wasm32-wasi': '1.0.0' }),
+      platform('p-a'),
+    ]);
     assert.deepEqual(
       ds.map((d) => d.code),
       ['NS_PUBLISH_INCOMPLETE'],
     );
-    assert.match(ds[0]?.message ?? '', /p-b@1\.0\.0, p-c@1\.0\.0/);
+    assert.match(ds[0]?.message ?? '', /root-linux-x64-gnu@1\.0\.0, root-wasm32-wasi@1\.0\.0/);
+  });
+  test("a pin that is no platform package of the root (fsevents) is the root's own optional dependency, not a missing package", () => {
+    assert.deepEqual(checkReleaseContents(m, [root({ 'p-a': '1.0.0', fsevents: '2.3.3' }), platform('p-a')]), []);
   });
   test('a range pin, an unpinned package, a tarball that is another package', () => {
     const ds = checkReleaseContents(m, [

@@ -2,8 +2,10 @@
  * `deprecateRelease`: mark every package of a release deprecated (or, with an empty message,
  * not deprecated any more), as `npm deprecate` does one package at a time.
  *
- * The release is the root version plus the platform packages its published `optionalDependencies`
- * pin. Platform packages are marked first and the root last; a package missing the version is
+ * The release is the root version plus its platform packages: the names given (`packages`: the
+ * signed manifest's list, or the configured targets' package names), else the root's published pins
+ * shaped like its platform packages (`<root>-<abi>`). Any other `optionalDependencies` of the root
+ * (e.g. `fsevents`) is not part of the release and is never touched. Platform packages are marked first and the root last; a package missing the version is
  * reported and the others are still marked.
  */
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
@@ -11,6 +13,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { displayUrl } from '../registry/url.js';
 import type { PackageKind } from './plan.js';
 import { mapPool } from '../util/pool.js';
+import { releasePins } from './status.js';
 
 export interface DeprecateInput {
   /** The root package's name. */
@@ -20,6 +23,8 @@ export interface DeprecateInput {
   readonly message: string;
   readonly client: Pick<RegistryClient, 'registry' | 'getPackument' | 'deprecate'>;
   readonly concurrency?: number;
+  /** The release's platform package names (the manifest's or the configured targets'); see the module doc. */
+  readonly packages?: readonly string[];
   readonly onPackage?: (p: DeprecatedPackage) => void;
 }
 
@@ -72,7 +77,9 @@ export async function deprecateRelease(input: DeprecateInput): Promise<Deprecate
     input.onPackage?.(result);
     return result;
   };
-  const pins = Object.entries(rootVersion.optionalDependencies).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+  const pins = Object.entries(releasePins(name, rootVersion.optionalDependencies, input.packages)).sort(([a], [b]) =>
+    a < b ? -1 : a > b ? 1 : 0,
+  );
   const platforms = await mapPool(pins, input.concurrency ?? 4, ([pkg, pin]) => mark(pkg, 'platform', pin));
   const packages = [...platforms, await mark(name, 'root', version)];
   const diagnostics = packages

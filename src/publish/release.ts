@@ -16,6 +16,7 @@ import { MANIFEST_FILE, type ManifestPackage, type ReleaseManifest } from '../ma
 import { manifestFromText } from '../manifest/read.js';
 import { tarballDigests } from '../registry/publish-body.js';
 import { keyId, parsePublicKey, PUBLIC_KEY_FILE, unsafePath, verifyRelease } from '../sign/index.js';
+import { isPlatformPackageName } from '../targets/table.js';
 import { isRecord } from '../util/json.js';
 import { LIMITS, readRegularFile, readRegularFileIfPresent } from '../util/fs.js';
 import { checkTarball } from '../util/tarball.js';
@@ -119,8 +120,16 @@ export function checkReleaseContents(
       }),
     );
   }
-  const pins = pinsOf(root.packageJson);
   const platforms = new Map(packages.filter((p) => p.entry.kind === 'platform').map((p) => [p.entry.name, p.entry]));
+  // The root's pins of platform packages: those in the release, and those named like one
+  // (`<root or napi.packageName>-<abi>`). Any other optional dependency (e.g. `fsevents`) is the
+  // root's own business, kept as stage wrote it, and not a package of the release — as in stage,
+  // verify and pack.
+  const napi = root.packageJson.napi;
+  const bases = [root.entry.name, ...(isRecord(napi) && typeof napi.packageName === 'string' ? [napi.packageName] : [])];
+  const pins = new Map(
+    [...pinsOf(root.packageJson)].filter(([name]) => platforms.has(name) || bases.some((b) => isPlatformPackageName(b, name))),
+  );
   const missing: string[] = [];
   for (const [name, spec] of pins) {
     const platform = platforms.get(name);

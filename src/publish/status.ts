@@ -1,8 +1,10 @@
 /**
  * `releaseStatus`: where a released version stands on the registry, package by package.
  *
- * The root's published `optionalDependencies` say which platform packages make up the release; each
- * is read for: published at the pinned version? with which integrity (and does it match the
+ * The release is the root plus its platform packages: the names given (`packages`: the signed
+ * manifest's list, or the configured targets' package names), else the root's pins shaped like its
+ * platform packages (`<root>-<abi>`). Any other `optionalDependencies` of the published root (e.g.
+ * `fsevents`) is not part of the release and is never read. Each package is read for: published at the pinned version? with which integrity (and does it match the
  * release manifest, when one is given)? which dist-tags point at it? deprecated? Read-only.
  */
 import type { ReleaseManifest } from '../manifest/index.js';
@@ -11,6 +13,7 @@ import type { Packument } from '../registry/packument.js';
 import { displayUrl } from '../registry/url.js';
 import { DEFAULT_STAGING_TAG, type PackageKind } from './plan.js';
 import { mapPool } from '../util/pool.js';
+import { isPlatformPackageName } from '../targets/table.js';
 
 export interface PackageStatus {
   readonly name: string;
@@ -35,7 +38,7 @@ export interface StatusReport {
   readonly version: string;
   /** The root version is on the registry. */
   readonly rootPublished: boolean;
-  /** The root's pins (name → spec), from the registry, else from the manifest, else empty. */
+  /** The release's platform pins (name → spec), from the registry, else from the manifest, else empty. */
   readonly pins: Readonly<Record<string, string>>;
   /** Root first, then the platform packages by name. */
   readonly packages: readonly PackageStatus[];
@@ -54,6 +57,25 @@ export interface StatusInput {
   readonly manifest?: ReleaseManifest;
   readonly stagingTag?: string;
   readonly concurrency?: number;
+  /**
+   * The release's platform package names (the manifest's, or the configured targets'). Default: the
+   * manifest's platform packages when `manifest` is given, else the root's pins named `<root>-<abi>`.
+   */
+  readonly packages?: readonly string[];
+}
+
+/** The platform packages of the release among `pins`: those in `packages`, else those shaped like the root's. */
+export function releasePins(
+  rootName: string,
+  pins: Readonly<Record<string, string>>,
+  packages: readonly string[] | undefined,
+): Record<string, string> {
+  const wanted = packages === undefined ? null : new Set(packages);
+  const out: Record<string, string> = {};
+  for (const [pkg, spec] of Object.entries(pins)) {
+    if (wanted === null ? isPlatformPackageName(rootName, pkg) : wanted.has(pkg)) out[pkg] = spec;
+  }
+  return out;
 }
 
 function statusOf(name: string, kind: PackageKind, version: string, packument: Packument | null, expected: string | null): PackageStatus {
@@ -82,8 +104,9 @@ export async function releaseStatus(input: StatusInput): Promise<StatusReport> {
   const expectedOf = (pkg: string): string | null => input.manifest?.packages.find((p) => p.name === pkg)?.integrity ?? null;
   const rootPackument = await client.getPackument(name, { full: true });
   const rootVersion = rootPackument?.versions[version];
+  const releaseNames = input.packages ?? input.manifest?.packages.filter((p) => p.kind === 'platform').map((p) => p.name);
   let pins: Record<string, string> = {};
-  if (rootVersion !== undefined) pins = { ...rootVersion.optionalDependencies };
+  if (rootVersion !== undefined) pins = releasePins(name, rootVersion.optionalDependencies, releaseNames);
   else if (input.manifest !== undefined) {
     for (const p of input.manifest.packages) if (p.kind === 'platform') pins[p.name] = p.version;
   }

@@ -13,6 +13,7 @@ export {
   allTargets,
   lookupTarget,
   platformPackageName,
+  isPlatformPackageName,
   type NapiArch,
   type NapiPlatform,
   type TargetCrt,

@@ -344,3 +344,12 @@ export function allTargets(): readonly TargetSpec[] {
 export function platformPackageName(packageName: string, target: Pick<TargetSpec, 'platformArchABI'>): string {
   return `${packageName}-${target.platformArchABI}`;
 }
+
+/**
+ * Whether `name` is shaped like a platform package of `packageName` (`${packageName}-${abi}` for an
+ * ABI napi-rs knows). A root's other `optionalDependencies` (e.g. `fsevents`) are not.
+ */
+export function isPlatformPackageName(packageName: string, name: string): boolean {
+  if (!name.startsWith(`${packageName}-`)) return false;
+  return SPECS.some((t) => platformPackageName(packageName, t) === name);
+}

@@ -4,13 +4,13 @@ import { flag, stringOption, type Command } from '../command.js';
 import { ExitCode } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { registryClientFromArgs } from './publish.js';
-import { rootNameFromArgs } from './status.js';
-import { CWD_OPTION, jsonOption, OTP_OPTION, REGISTRY_OPTIONS } from '../options.js';
+import { manifestFromArgs, releaseFromArgs } from './status.js';
+import { CWD_OPTION, jsonOption, OTP_OPTION, REGISTRY_OPTIONS, releaseDirOption } from '../options.js';
 import { usageError } from './usage.js';
 
 export const deprecateCommand: Command = {
   name: 'deprecate',
-  summary: 'Mark every package of a release deprecated (the root and each platform package it pins).',
+  summary: 'Mark every package of a release deprecated (the root and each of its platform packages, nothing else).',
   positionals: '<version>',
   options: [
     {
@@ -22,6 +22,7 @@ export const deprecateCommand: Command = {
     },
     { ...CWD_OPTION, description: 'the napi-rs root package directory, for its name' },
     { name: 'name', type: 'string', value: 'PKG', description: "the root package's name (instead of reading --cwd)" },
+    releaseDirOption('a release dir: act on exactly the packages of its signed release-manifest.json', ['from'], 'none'),
     OTP_OPTION,
     ...REGISTRY_OPTIONS,
     jsonOption('the result'),
@@ -38,7 +39,7 @@ export const deprecateCommand: Command = {
     const message = stringOption(args, 'message');
     if (message === undefined)
       return usageError(io, 'deprecate needs --message TEXT (--message "" removes a deprecation)', deprecateCommand);
-    const name = await rootNameFromArgs(args, io, null);
+    const { name, packages } = await releaseFromArgs(args, io, await manifestFromArgs(args, io));
     const otp = stringOption(args, 'otp');
     const { client } = await registryClientFromArgs(args, io, name, otp === undefined ? {} : { otp });
     const result = await deprecateRelease({
@@ -46,6 +47,7 @@ export const deprecateCommand: Command = {
       version,
       message,
       client,
+      ...(packages === undefined ? {} : { packages }),
       onPackage: (p) => {
         io.stderr(paint(io, 'dim', `› ${p.name}@${p.version}: ${p.state}`) + '\n');
       },

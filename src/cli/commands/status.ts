@@ -13,14 +13,29 @@ import { LIMITS, readRegularFile } from '../../util/fs.js';
 
 /** The root package's name: `--name`, else the release manifest's (`--release-dir`), else `--cwd`'s package.json. */
 export async function rootNameFromArgs(args: ParsedArgs, io: Io, manifest: ReleaseManifest | null): Promise<string> {
-  const name = stringOption(args, 'name');
-  if (name !== undefined) return name;
-  if (manifest !== null) return manifest.name;
-  const plan = await planFromArgs(args, io);
-  return plan.root.name;
+  return (await releaseFromArgs(args, io, manifest)).name;
 }
 
-async function manifestFromArgs(args: ParsedArgs, io: Io): Promise<ReleaseManifest | null> {
+/**
+ * The release a command acts on: the root's name and its platform package names — the signed
+ * manifest's (`--release-dir`), else the configured targets' (`--cwd`'s napi config); with only
+ * `--name`, no list (the root's pins named `<root>-<abi>` are the release). Never the root's other
+ * optionalDependencies.
+ */
+export async function releaseFromArgs(
+  args: ParsedArgs,
+  io: Io,
+  manifest: ReleaseManifest | null,
+): Promise<{ name: string; packages: readonly string[] | undefined }> {
+  const name = stringOption(args, 'name');
+  if (manifest !== null && (name === undefined || name === manifest.name))
+    return { name: manifest.name, packages: manifest.packages.filter((p) => p.kind === 'platform').map((p) => p.name) };
+  if (name !== undefined) return { name, packages: undefined };
+  const plan = await planFromArgs(args, io);
+  return { name: plan.root.name, packages: plan.targets.map((t) => t.packageName) };
+}
+
+export async function manifestFromArgs(args: ParsedArgs, io: Io): Promise<ReleaseManifest | null> {
   const from = stringOption(args, 'release-dir');
   if (from === undefined) return null;
   const file = path.join(path.resolve(io.cwd, from), MANIFEST_FILE);
@@ -54,9 +69,15 @@ export const statusCommand: Command = {
     if (version === undefined) return usageError(io, 'status needs the version, e.g. `napi-ship status 1.2.3`', statusCommand);
     if (extra !== undefined) return usageError(io, `unexpected argument "${extra}"`, statusCommand);
     const manifest = await manifestFromArgs(args, io);
-    const name = await rootNameFromArgs(args, io, manifest);
+    const { name, packages } = await releaseFromArgs(args, io, manifest);
     const { client } = await registryClientFromArgs(args, io, name);
-    const report = await releaseStatus({ name, version, client, ...(manifest === null ? {} : { manifest }) });
+    const report = await releaseStatus({
+      name,
+      version,
+      client,
+      ...(manifest === null ? {} : { manifest }),
+      ...(packages === undefined ? {} : { packages }),
+    });
     if (flag(args, 'json')) {
       io.stdout(JSON.stringify(report, null, 2) + '\n');
     } else {
