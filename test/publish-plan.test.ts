@@ -571,6 +571,30 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     assert.deepEqual([other.result.outcome, other.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_TAG_MISMATCH']]);
   });
 
+  test('the journal is bound to the signed manifest: every line carries its digest; --resume refuses a journal of another manifest', async () => {
+    const dir = await copy();
+    const f = fake();
+    f.failAfterWrites = 2;
+    await assert.rejects(publishRelease({ releaseDir: dir, client: f, concurrency: 1 }));
+    const journalFile = path.join(dir, 'publish-journal.jsonl');
+    const sha = createHash('sha256')
+      .update(await readFile(path.join(dir, 'release-manifest.json')))
+      .digest('hex');
+    const { records } = await readJournal(journalFile);
+    assert.ok(records.length > 3 && records.every((r) => r.manifestSha256 === sha), 'every record names the manifest it is about');
+    // The release dir packed again (another manifest): its journal does not speak for the new one.
+    const other = 'f'.repeat(64);
+    await writeFile(journalFile, (await readFile(journalFile, 'utf8')).replaceAll(sha, other));
+    f.failAfterWrites = Infinity;
+    const before = f.log.length;
+    const refused = await publishRelease({ releaseDir: dir, client: f, resume: true });
+    assert.deepEqual([refused.result.outcome, refused.diagnostics.map((d) => d.code)], ['refused', ['NS_PUBLISH_JOURNAL_MANIFEST']]);
+    assert.equal(f.log.length, before, 'nothing was sent');
+    // Without --resume it starts afresh and completes.
+    const fresh = await publishRelease({ releaseDir: dir, client: f });
+    assert.deepEqual([fresh.result.outcome, fresh.result.resumed], ['published', false]);
+  });
+
   test('--dry-run reads and plans but writes nothing, not even a journal', async () => {
     const dir = await copy();
     const f = fake();

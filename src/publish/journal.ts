@@ -153,27 +153,42 @@ export function lastRunFor(
   records: readonly JournalRecord[],
   release: { readonly name: string; readonly version: string; readonly manifestSha256: string },
 ): JournalRun | null {
-  const runs = journalRuns(records).filter(
+  // A record naming another manifest (each line carries the digest) never counts for this one.
+  const own = records.filter((r) => typeof r.manifestSha256 !== 'string' || r.manifestSha256 === release.manifestSha256);
+  const runs = journalRuns(own).filter(
     (r) => r.start.name === release.name && r.start.version === release.version && r.start.manifestSha256 === release.manifestSha256,
   );
   return runs.at(-1) ?? null;
+}
+
+/** Whether the journal has a run of `name@version` for a manifest other than `manifestSha256`. */
+export function hasRunOfOtherManifest(
+  records: readonly JournalRecord[],
+  release: { readonly name: string; readonly version: string; readonly manifestSha256: string },
+): boolean {
+  return journalRuns(records).some(
+    (r) => r.start.name === release.name && r.start.version === release.version && r.start.manifestSha256 !== release.manifestSha256,
+  );
 }
 
 /** An open journal: each `append` returns once the record is on disk (write + fsync). */
 export class Journal {
   readonly file: string;
   readonly run: string;
+  /** sha256 of the signed release-manifest.json this run publishes: on every record. */
+  readonly manifestSha256: string | null;
   private readonly handle: FileHandle;
   private queue: Promise<void> = Promise.resolve();
 
-  private constructor(file: string, run: string, handle: FileHandle) {
+  private constructor(file: string, run: string, handle: FileHandle, manifestSha256: string | null) {
     this.file = file;
     this.run = run;
+    this.manifestSha256 = manifestSha256;
     this.handle = handle;
   }
 
   /** Open (creating) `file` for appending; a torn last line is closed off so new records start clean. */
-  static async open(file: string, run: string): Promise<Journal> {
+  static async open(file: string, run: string, manifestSha256: string | null = null): Promise<Journal> {
     // O_NOFOLLOW: a journal that is a symlink is refused, never appended through; O_NONBLOCK: a FIFO never hangs us.
     const handle = await open(file, constants.O_WRONLY | constants.O_APPEND | constants.O_CREAT | O_NOFOLLOW | O_NONBLOCK, 0o644).catch(
       (error: unknown) => {
@@ -212,12 +227,19 @@ export class Journal {
       await handle.close();
       throw error;
     }
-    return new Journal(file, run, handle);
+    return new Journal(file, run, handle, manifestSha256);
   }
 
   /** Append one record (one line) and fsync it; records are written in call order. */
   append(type: JournalRecordType, fields: Readonly<Record<string, unknown>> = {}): Promise<void> {
-    const record = { v: JOURNAL_VERSION, time: new Date().toISOString(), run: this.run, type, ...fields };
+    const record = {
+      v: JOURNAL_VERSION,
+      time: new Date().toISOString(),
+      run: this.run,
+      ...(this.manifestSha256 === null ? {} : { manifestSha256: this.manifestSha256 }),
+      type,
+      ...fields,
+    };
     const line = JSON.stringify(record) + '\n';
     const next = this.queue.then(async () => {
       await this.handle.write(line);

@@ -14,7 +14,7 @@ import type { ReleaseManifest } from '../manifest/index.js';
 import type { RegistryClient } from '../registry/client.js';
 import { publishState } from '../registry/packument.js';
 import { displayUrl } from '../registry/url.js';
-import { Journal, JOURNAL_FILE, lastRunFor, readJournal } from './journal.js';
+import { hasRunOfOtherManifest, Journal, JOURNAL_FILE, lastRunFor, readJournal } from './journal.js';
 import {
   conflictDiagnostics,
   DEFAULT_STAGING_TAG,
@@ -346,6 +346,22 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   // version implies; a resumed run whose journal names another tag must be told which (--tag).
   // `--resume` with no earlier run (a failure before the first write) simply starts.
   const tag = options.tag ?? defaultTag(version);
+  const releaseKey = { name, version, manifestSha256: release.manifestSha256 };
+  if (options.resume === true && previous === null && hasRunOfOtherManifest(journalRecords, releaseKey)) {
+    return refuse(
+      [
+        diagnostic({
+          code: 'NS_PUBLISH_JOURNAL_MANIFEST',
+          subject: journalPath,
+          message: `--resume: the journal's run of ${name}@${version} published another release-manifest.json; this release dir was packed again since`,
+          expected: `a run of manifest sha256 ${release.manifestSha256}`,
+          found: 'runs of another manifest only',
+          hint: 'run without --resume: the new release is checked against the registry from scratch (other bytes under the version stop it)',
+        }),
+      ],
+      { ...facts, tag },
+    );
+  }
   if (options.resume === true && previous !== null && tag !== previous.start.tag) {
     return refuse(
       [
@@ -501,7 +517,7 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
 
   let journal: Journal;
   try {
-    journal = await Journal.open(journalPath, randomBytes(8).toString('hex'));
+    journal = await Journal.open(journalPath, randomBytes(8).toString('hex'), release.manifestSha256);
   } catch (error) {
     throw new DiagnosticError([
       diagnostic({

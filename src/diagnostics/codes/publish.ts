@@ -57,6 +57,12 @@ export const publishCodes = {
     summary: 'the publish journal cannot be opened or written',
     hint: 'make the release dir writable, or put the journal elsewhere (--journal FILE)',
   },
+  NS_PUBLISH_JOURNAL_MANIFEST: {
+    class: 'check',
+    summary:
+      '--resume was asked, but the journal speaks of another release-manifest.json for this version (the release dir was packed again)',
+    hint: 'run without --resume: the new release is checked against the registry from scratch (other bytes under the version stop it)',
+  },
   NS_PUBLISH_TAG_INVALID: {
     class: 'usage',
     summary: 'a dist-tag (--tag or the staging tag) cannot be used',
