@@ -91,7 +91,7 @@ describe('one declaration per option', () => {
     const publish = parse(command('publish'), ['--tag', '-weird', '--otp=-1']);
     assert.equal(publish.values.tag, '-weird');
     assert.equal(publish.values.otp, '-1');
-    assert.equal(publish.values.concurrency, '4');
+    assert.equal(publish.values.concurrency, '15');
     assert.deepEqual(parse(command('hash'), ['--', '--json', 'a']).positionals, ['--json', 'a']);
   });
 

@@ -10,7 +10,20 @@ import { tmpdir } from 'node:os';
 import path from 'node:path';
 import { runCli } from './helpers/cli.js';
 
-const COMMANDS_READING_CONFIG = ['targets', 'stage', 'verify', 'version', 'pack', 'build', 'ci', 'policy', 'status', 'doctor', 'release'];
+const COMMANDS_READING_CONFIG = [
+  'targets',
+  'stage',
+  'verify',
+  'version',
+  'pack',
+  'build',
+  'ci',
+  'policy',
+  'sbom',
+  'status',
+  'doctor',
+  'release',
+];
 
 void test('every command that reads the napi config declares -c/--config-path', async () => {
   for (const command of COMMANDS_READING_CONFIG) {
@@ -66,6 +79,13 @@ void test('targets, stage, verify and version read the napi-rs config file given
       (JSON.parse(readFileSync(path.join(dir, 'npm', 'linux-x64-gnu', 'package.json'), 'utf8')) as { version: string }).version,
       '1.0.1',
     );
+
+    // sbom reads its targets through the file too (a file that is not there is refused, not ignored).
+    const sbom = await runCli(['sbom', '--cwd', dir, '-c', 'config/napi.json', '--out', path.join(dir, 'sbom-out'), '--json']);
+    assert.equal(sbom.code, 0, sbom.stderr);
+    const sbomMissing = await runCli(['sbom', '--cwd', dir, '-c', 'nope.json', '--json']);
+    assert.equal(sbomMissing.code, 2, sbomMissing.stderr);
+    assert.match(sbomMissing.stdout + sbomMissing.stderr, /NS_TARGET_CONFIG_FILE_UNREADABLE/);
 
     // A config file that is not there is one clear error.
     const missing = await runCli(['targets', '--cwd', dir, '-c', 'nope.json']);

@@ -123,7 +123,7 @@ export const commandList: readonly CommandEntry[] = [
   },
   {
     name: 'deprecate',
-    summary: 'Mark every package of a release deprecated (the root and each platform package it pins).',
+    summary: 'Mark every package of a release deprecated (the root and each of its platform packages, nothing else).',
     load: async () => (await import('./commands/deprecate.js')).deprecateCommand,
   },
 ];

@@ -3,6 +3,8 @@
  * reads it (the SBOM stage) does not load the packer.
  */
 import { execFile } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import path from 'node:path';
 import { promisify } from 'node:util';
 import { diagnostic, DiagnosticError } from '../diagnostics/index.js';
 
@@ -14,7 +16,20 @@ export const NPM_FIXED_DATE_EPOCH = 499162500;
 /** The largest mtime a ustar header holds (11 octal digits): 8589934591 s, in the year 2242. */
 export const MAX_TAR_MTIME = 0o77777777777;
 
-async function git(dir: string, args: readonly string[]): Promise<string | null> {
+/**
+ * Whether `dir` can be inside a git work tree: a `.git` (dir, or file for worktrees and submodules) in
+ * it or above, or GIT_DIR set. Outside one, git is not spawned at all (it would only fail, slowly).
+ */
+function mayBeInGit(dir: string, env: NodeJS.ProcessEnv): boolean {
+  if (env.GIT_DIR !== undefined && env.GIT_DIR !== '') return true;
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    if (existsSync(path.join(d, '.git'))) return true;
+    if (path.dirname(d) === d) return false;
+  }
+}
+
+async function git(dir: string, args: readonly string[], env: NodeJS.ProcessEnv = process.env): Promise<string | null> {
+  if (!mayBeInGit(dir, env)) return null;
   try {
     const { stdout } = await execFileAsync('git', [...args], { cwd: dir, timeout: 10_000, windowsHide: true });
     return stdout.trim();
@@ -55,7 +70,7 @@ export async function resolveSourceDateEpoch(rootDir: string, explicit?: number,
     if (!/^\d+$/.test(fromEnv.trim())) throw badEpoch('SOURCE_DATE_EPOCH', fromEnv);
     return check(Number(fromEnv.trim()), 'SOURCE_DATE_EPOCH');
   }
-  const committed = await git(rootDir, ['log', '-1', '--format=%ct']);
+  const committed = await git(rootDir, ['log', '-1', '--format=%ct'], env);
   if (committed !== null && /^\d+$/.test(committed)) return check(Number(committed), 'git log -1 --format=%ct');
   return NPM_FIXED_DATE_EPOCH;
 }

@@ -13,6 +13,7 @@ import type { RegistryClient } from '../registry/client.js';
 import { displayUrl } from '../registry/url.js';
 import type { PackageKind } from './plan.js';
 import { mapPool } from '../util/pool.js';
+import { DEFAULT_REGISTRY_CONCURRENCY } from '../util/registry-defaults.js';
 import { releasePins } from './status.js';
 
 export interface DeprecateInput {
@@ -80,7 +81,7 @@ export async function deprecateRelease(input: DeprecateInput): Promise<Deprecate
   const pins = Object.entries(releasePins(name, rootVersion.optionalDependencies, input.packages)).sort(([a], [b]) =>
     a < b ? -1 : a > b ? 1 : 0,
   );
-  const platforms = await mapPool(pins, input.concurrency ?? 4, ([pkg, pin]) => mark(pkg, 'platform', pin));
+  const platforms = await mapPool(pins, input.concurrency ?? DEFAULT_REGISTRY_CONCURRENCY, ([pkg, pin]) => mark(pkg, 'platform', pin));
   const packages = [...platforms, await mark(name, 'root', version)];
   const diagnostics = packages
     .filter((p) => p.state === 'absent')

@@ -33,6 +33,7 @@ import { tarballDigests } from '../registry/publish-body.js';
 import { attestPackages, type Attestation, type AttestInput, type SigstoreEndpoints } from './attest.js';
 import { checkProvenanceBundle, provenanceBlockers, provenanceSubject, type ProvenanceSource } from './provenance.js';
 import { loadRelease, type LoadedRelease, type LoadReleaseResult, type ReleasePackage } from './release.js';
+import { DEFAULT_REGISTRY_CONCURRENCY } from '../util/registry-defaults.js';
 
 /** What publishing needs of a registry client (`RegistryClient` has it all). */
 export type PublishClient = Pick<RegistryClient, 'registry' | 'getPackument' | 'publish' | 'getDistTags' | 'setDistTag' | 'removeDistTag'>;
@@ -198,20 +199,24 @@ export async function preflight(
   client: Pick<RegistryClient, 'registry' | 'getPackument'>,
   options: { readonly concurrency?: number } = {},
 ): Promise<Preflight> {
-  const packages = await mapPool(manifest.packages, options.concurrency ?? 4, async (p): Promise<PreflightPackage> => {
-    const packument = await client.getPackument(p.name);
-    const state = publishState(packument, p.version, p.integrity);
-    return {
-      name: p.name,
-      version: p.version,
-      kind: p.kind,
-      target: p.target,
-      integrity: p.integrity,
-      state: state.state,
-      theirs: state.state === 'different' ? state.theirs : state.state === 'same' ? state.integrity : null,
-      distTags: packument?.distTags ?? {},
-    };
-  });
+  const packages = await mapPool(
+    manifest.packages,
+    options.concurrency ?? DEFAULT_REGISTRY_CONCURRENCY,
+    async (p): Promise<PreflightPackage> => {
+      const packument = await client.getPackument(p.name);
+      const state = publishState(packument, p.version, p.integrity);
+      return {
+        name: p.name,
+        version: p.version,
+        kind: p.kind,
+        target: p.target,
+        integrity: p.integrity,
+        state: state.state,
+        theirs: state.state === 'different' ? state.theirs : state.state === 'same' ? state.integrity : null,
+        distTags: packument?.distTags ?? {},
+      };
+    },
+  );
   return { registry: displayUrl(client.registry), name: manifest.name, version: manifest.version, packages };
 }
 
@@ -283,7 +288,7 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   const releaseDir = path.resolve(options.releaseDir);
   const journalPath = path.resolve(options.journalPath ?? path.join(releaseDir, JOURNAL_FILE));
   const stagingTag = options.stagingTag ?? DEFAULT_STAGING_TAG;
-  const concurrency = Math.max(1, Math.floor(options.concurrency ?? 4));
+  const concurrency = Math.max(1, Math.floor(options.concurrency ?? DEFAULT_REGISTRY_CONCURRENCY));
   const registry = displayUrl(options.client.registry);
   const base = {
     stagingTag,

@@ -13,6 +13,7 @@ import type { Packument } from '../registry/packument.js';
 import { displayUrl } from '../registry/url.js';
 import { DEFAULT_STAGING_TAG, type PackageKind } from './plan.js';
 import { mapPool } from '../util/pool.js';
+import { DEFAULT_REGISTRY_CONCURRENCY } from '../util/registry-defaults.js';
 import { isPlatformPackageName } from '../targets/table.js';
 
 export interface PackageStatus {
@@ -111,7 +112,7 @@ export async function releaseStatus(input: StatusInput): Promise<StatusReport> {
     for (const p of input.manifest.packages) if (p.kind === 'platform') pins[p.name] = p.version;
   }
   const names = Object.keys(pins).sort();
-  const platforms = await mapPool(names, input.concurrency ?? 4, async (pkg) => {
+  const platforms = await mapPool(names, input.concurrency ?? DEFAULT_REGISTRY_CONCURRENCY, async (pkg) => {
     const pin = pins[pkg] ?? '';
     return statusOf(pkg, 'platform', pin, await client.getPackument(pkg, { full: true }), expectedOf(pkg));
   });

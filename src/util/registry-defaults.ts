@@ -6,3 +6,10 @@
 
 /** The public npm registry, used when nothing else is configured. */
 export const DEFAULT_REGISTRY = 'https://registry.npmjs.org/';
+
+/**
+ * Requests in flight at once against one registry (publish, status, deprecate): npm's own `maxsockets`
+ * default (15). A registry far away costs a round trip per request and caps each connection's
+ * bandwidth, so a release's packages go up side by side, not four at a time.
+ */
+export const DEFAULT_REGISTRY_CONCURRENCY = 15;

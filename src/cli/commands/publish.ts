@@ -17,6 +17,7 @@ import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { DEFAULT_RELEASE_DIR, OTP_OPTION, REGISTRY_OPTIONS, jsonOption, releaseDirOption } from '../options.js';
 import { rejectPositionals, usageError } from './usage.js';
+import { DEFAULT_REGISTRY_CONCURRENCY } from '../../util/registry-defaults.js';
 
 /**
  * A registry client from the command line and npm's own config (resolveRegistry): the registry for
@@ -158,7 +159,13 @@ export const publishCommand: Command = {
       description: 'continue the run recorded in DIR/publish-journal.jsonl (a plain re-run continues too)',
     },
     OTP_OPTION,
-    { name: 'concurrency', type: 'string', value: 'N', description: 'packages in flight at once', default: '4' },
+    {
+      name: 'concurrency',
+      type: 'string',
+      value: 'N',
+      description: "packages in flight at once (npm's maxsockets default)",
+      default: String(DEFAULT_REGISTRY_CONCURRENCY),
+    },
     {
       name: 'public-key',
       type: 'string',
@@ -194,7 +201,7 @@ export const publishCommand: Command = {
     if (refused !== null) return refused;
     const dir = path.resolve(io.cwd, stringOption(args, 'release-dir') ?? DEFAULT_RELEASE_DIR);
     const concurrencyText = stringOption(args, 'concurrency');
-    const concurrency = concurrencyText === undefined ? 4 : Number(concurrencyText);
+    const concurrency = concurrencyText === undefined ? DEFAULT_REGISTRY_CONCURRENCY : Number(concurrencyText);
     if (!Number.isInteger(concurrency) || concurrency < 1 || concurrency > 64)
       return usageError(io, '--concurrency must be a whole number from 1 to 64', publishCommand);
     const access = stringOption(args, 'access');

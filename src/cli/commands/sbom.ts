@@ -4,7 +4,8 @@ import { formatDiagnostic, hasErrors } from '../../diagnostics/index.js';
 import { MANIFEST_FILE } from '../../manifest/index.js';
 import { generateSboms, readProjectInventories, releaseSource, writeShippedNpmSbom, type SbomFormat } from '../../sbom/index.js';
 import { flag, stringOption, type Command } from '../command.js';
-import { CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
+import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption, releaseDirOption } from '../options.js';
+import { planFromArgs } from '../plan-args.js';
 import { exitCodeOf } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -24,6 +25,7 @@ export const sbomCommand: Command = {
   summary: 'Write SBOMs: SPDX 2.3 for the Rust crates, the npm dependencies and the packed release (or CycloneDX 1.6 via cdxgen).',
   options: [
     CWD_OPTION,
+    CONFIG_PATH_OPTION,
     { name: 'out', type: 'string', value: 'DIR', description: 'where to write the documents', defaultText: '<cwd>/dist/sbom' },
     releaseDirOption(
       `a packed release dir (with ${MANIFEST_FILE}) to describe in sbom.release.spdx.json`,
@@ -50,6 +52,7 @@ export const sbomCommand: Command = {
   examples: [
     { description: 'SPDX documents for the crates, the npm dependencies and the packed release', command: 'napi-ship sbom' },
     { description: 'CycloneDX instead, into another dir', command: 'napi-ship sbom --format cyclonedx --out sbom' },
+    { description: 'the targets from a napi-rs config file instead of package.json `napi`', command: 'napi-ship sbom -c napi.config.json' },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, sbomCommand);
@@ -65,9 +68,13 @@ export const sbomCommand: Command = {
       releaseOption === undefined ? path.join(rootDir, 'dist', 'release', 'packages') : path.resolve(io.cwd, releaseOption);
     const useRelease = format === 'spdx' && (releaseOption !== undefined || existsSync(path.join(releaseDir, MANIFEST_FILE)));
 
+    // With -c, the targets (and so the per-target crate graphs) are the config file's, as napi build reads them.
+    const configTargets =
+      stringOption(args, 'config-path') === undefined ? null : (await planFromArgs(args, io)).targets.map((t) => t.spec.triple);
     if (!json) io.stderr(paint(io, 'dim', '› reading the dependency graphs (cargo metadata, lockfile)…') + '\n');
     const project = await readProjectInventories({
       rootDir,
+      ...(configTargets === null ? {} : { targets: configTargets }),
       env: io.env,
       ...(flag(args, 'include-dev') ? { includeDev: true } : {}),
       ...(flag(args, 'no-fetch') ? { fetch: false } : {}),
