@@ -68,3 +68,11 @@ test('stage keeps the license files a platform package lists, and nothing else i
   const manifest = platformManifest({ root: plan.root.manifest, target: t, version: plan.root.version, wasiOnly: false, existing });
   assert.deepEqual(manifest.files, [t.binaryFile, 'LICENSE-MIT', 'LICENSE-APACHE', 'COPYING']);
 });
+
+test("every runtime dependency is explained in the README's dependency list", () => {
+  const manifest = JSON.parse(readFileSync(path.join(repoRoot, 'package.json'), 'utf8')) as { dependencies?: Record<string, string> };
+  const readme = readFileSync(path.join(repoRoot, 'README.md'), 'utf8');
+  const section = readme.slice(readme.indexOf('## Why each dependency is here'));
+  const unexplained = Object.keys(manifest.dependencies ?? {}).filter((name) => !section.includes(`\`${name}\``));
+  assert.deepEqual(unexplained, []);
+});
