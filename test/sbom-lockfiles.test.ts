@@ -186,10 +186,23 @@ describe('yarn 4 (berry), as the napi-rs template has it', () => {
       after.diagnostics.filter((d) => d.severity !== 'note'),
       [],
     );
-    const policy = await runCli(['policy', '--cwd', dir, '--json']);
-    const json = JSON.parse(policy.stdout) as { violations: { package: string }[]; diagnostics: { code: string }[] };
-    assert.ok(!json.violations.some((v) => v.package.startsWith('yarn4-addon-')), 'our own packages are not judged');
-    assert.ok(!json.diagnostics.some((d) => d.code === 'NS_SBOM_NPM_NO_LOCKFILE' || d.code === 'NS_SBOM_NPM_NOT_LOCKED'));
+    // A policy that allows no license at all: every third-party package is judged (and fails), so the
+    // check below means something; our own platform packages are the release, never judged.
+    const configFile = path.join(dir, 'napi-ship.config.json');
+    await writeFile(configFile, JSON.stringify({ policy: { licenses: { allow: [] } } }));
+    try {
+      const policy = await runCli(['policy', '--cwd', dir, '--json']);
+      assert.equal(policy.code, 1, policy.stderr);
+      const json = JSON.parse(policy.stdout) as { violations: { package: string }[]; diagnostics: { code: string }[] };
+      assert.ok(
+        json.violations.some((v) => v.package.startsWith('chalk')),
+        `third-party packages are judged: ${json.violations.map((v) => v.package).join(', ')}`,
+      );
+      assert.ok(!json.violations.some((v) => v.package.startsWith('yarn4-addon-')), 'our own packages are not judged');
+      assert.ok(!json.diagnostics.some((d) => d.code === 'NS_SBOM_NPM_NO_LOCKFILE' || d.code === 'NS_SBOM_NPM_NOT_LOCKED'));
+    } finally {
+      await rm(configFile, { force: true });
+    }
   });
 
   test('the addon as a workspace below the yarn.lock: found above it, read from its own workspace entry', async () => {
