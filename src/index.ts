@@ -15,7 +15,7 @@ import { ciMatrix, generateWorkflow, projectBuildCommand, repositoryLayout, type
 import { hashFiles, inspectFiles, type Hashed, type Inspected, type InspectOptions } from './core/index.js';
 import { diagnostic, DiagnosticError, type Diagnostic } from './diagnostics/index.js';
 import { packProject, type PackOutcome } from './pack/index.js';
-import { loadPlan, type PlannedTarget } from './plan/index.js';
+import { loadPlan, type PlannedTarget, type ReleasePlan } from './plan/index.js';
 import { judgeProject, type PolicyOutcome } from './policy/index.js';
 import {
   deprecateRelease,
@@ -84,10 +84,13 @@ export { main } from './cli/main.js';
 /** Where the napi-rs project is: its root package dir (default: the current directory). */
 export interface ProjectOptions {
   readonly cwd?: string;
+  /** A napi-rs config file (`napi build --config-path`), relative to `cwd`; its keys override package.json `napi`. */
+  readonly configPath?: string;
 }
 
-function projectDir(options: ProjectOptions): string {
-  return path.resolve(options.cwd ?? '.');
+/** The release plan of the project `options` name (the CLI's `--cwd` and `-c/--config-path`). */
+function projectPlan(options: ProjectOptions): Promise<ReleasePlan> {
+  return loadPlan(path.resolve(options.cwd ?? '.'), options.configPath === undefined ? {} : { configPath: options.configPath });
 }
 
 /** `napi-ship inspect`: what each binary really is (format, OS, CPU, libc, glibc floor, napi export…). */
@@ -102,14 +105,14 @@ export async function hash(paths: readonly string[]): Promise<Hashed[]> {
 
 /** `napi-ship targets`: the project's configured targets, resolved to their platform packages. */
 export async function targets(options: ProjectOptions = {}): Promise<readonly PlannedTarget[]> {
-  return (await loadPlan(projectDir(options))).targets;
+  return (await projectPlan(options)).targets;
 }
 
 /** `napi-ship build`: build the configured targets (or `targets`, by triple or platform-arch-abi) through @napi-rs/cli. */
 export async function build(
   options: ProjectOptions & Omit<BuildOptions, 'targets'> & { readonly targets?: readonly string[] } = {},
 ): Promise<BuildOutcome> {
-  const plan = await loadPlan(projectDir(options));
+  const plan = await projectPlan(options);
   const selection = selectTargets(plan, options.targets ?? []);
   const wrong = [...selection.unknown, ...selection.notConfigured];
   if (wrong.length > 0) {
@@ -127,12 +130,12 @@ export async function build(
 
 /** `napi-ship stage`: each target's binary into its platform package, exact pins into the root. */
 export async function stage(options: ProjectOptions & StageOptions = {}): Promise<StageOutcome> {
-  return stagePackages(await loadPlan(projectDir(options)), options);
+  return stagePackages(await projectPlan(options), options);
 }
 
 /** `napi-ship verify`: the gate — every staged platform package against its target and its binary. */
 export async function verify(options: ProjectOptions & PolicyOverrides = {}): Promise<VerifyOutcome> {
-  const plan = await loadPlan(projectDir(options));
+  const plan = await projectPlan(options);
   const policy = resolvePolicy(plan.root.manifest, plan.root.config.verify, options);
   return verifyRelease(plan, policy);
 }
@@ -145,7 +148,7 @@ export async function verify(options: ProjectOptions & PolicyOverrides = {}): Pr
 export async function pack(
   options: ProjectOptions & { readonly releaseDir?: string; readonly env?: NodeJS.ProcessEnv } = {},
 ): Promise<PackOutcome> {
-  return packProject(await loadPlan(projectDir(options)), {
+  return packProject(await projectPlan(options), {
     ...(options.releaseDir === undefined ? {} : { outDir: path.resolve(options.releaseDir) }),
     ...(options.env === undefined ? {} : { env: options.env }),
   });
@@ -163,7 +166,7 @@ export async function sbom(options: SbomOptions): Promise<SbomResult> {
 export async function policy(
   options: ProjectOptions & { readonly includeDev?: boolean } = {},
 ): Promise<PolicyOutcome & { readonly readerDiagnostics: readonly Diagnostic[] }> {
-  const judged = await judgeProject(await loadPlan(projectDir(options)), options.includeDev === true ? { includeDev: true } : {});
+  const judged = await judgeProject(await projectPlan(options), options.includeDev === true ? { includeDev: true } : {});
   return { ...judged.policy, readerDiagnostics: judged.readerDiagnostics };
 }
 
@@ -191,7 +194,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
 export async function ciGenerate(
   options: ProjectOptions & WorkflowOptions = {},
 ): Promise<{ readonly workflow: string; readonly matrix: MatrixEntry[] }> {
-  const plan = await loadPlan(projectDir(options));
+  const plan = await projectPlan(options);
   // What the repository says (package manager, the project's build, how napi-ship runs), then what the caller set.
   const given = Object.fromEntries(Object.entries(options).filter(([, v]) => v !== undefined)) as WorkflowOptions;
   const merged: WorkflowOptions = { ...repositoryLayout(plan).options, ...given };
@@ -206,7 +209,7 @@ export async function ciGenerate(
 
 /** `napi-ship version`: one new version for the root, every platform package, the pins and Cargo.toml. */
 export async function version(options: ProjectOptions & VersionOptions): Promise<VersionResult> {
-  return setReleaseVersion(await loadPlan(projectDir(options)), options);
+  return setReleaseVersion(await projectPlan(options), options);
 }
 
 /** `napi-ship publish`: the packed release, atomically (root last, verified by integrity, resumable). */

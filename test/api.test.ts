@@ -98,3 +98,21 @@ test('the CLI still runs from bin/', async () => {
   assert.equal(r.code, 0);
   assert.match(r.stdout, /^napi-ship \d+\.\d+\.\d+/);
 });
+
+test('configPath: the facade reads a napi-rs config file as the CLI’s -c does', async () => {
+  const { mkdtempSync, writeFileSync, rmSync } = await import('node:fs');
+  const { tmpdir } = await import('node:os');
+  const dir = mkdtempSync(path.join(tmpdir(), 'napi-ship-api-config-'));
+  try {
+    writeFileSync(path.join(dir, 'package.json'), JSON.stringify({ name: '@cfg/api', version: '1.0.0' }));
+    writeFileSync(path.join(dir, 'napi.json'), JSON.stringify({ binaryName: 'cfg', targets: ['aarch64-apple-darwin'] }));
+    await assert.rejects(api.targets({ cwd: dir }), /NS_TARGET_NO_CONFIG|no "napi" config/);
+    const targets = await api.targets({ cwd: dir, configPath: 'napi.json' });
+    assert.deepEqual(
+      targets.map((t) => t.packageName),
+      ['@cfg/api-darwin-arm64'],
+    );
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});

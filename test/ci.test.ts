@@ -213,6 +213,34 @@ test('the generated workflow passes actionlint: the core package, and one with e
   assert.deepEqual(lintErrors(text), []);
 });
 
+test('the publish job asks for provenance (id-token: write, NPM_CONFIG_PROVENANCE) except for restricted packages, where npm makes none', async () => {
+  const jobOf = async (
+    name: string,
+    access: string | null,
+  ): Promise<{ permissions?: unknown; env?: unknown; steps: { run?: string }[] }> => {
+    const dir = path.join(scratch, name);
+    await writeRootPackage(dir, { name: `@prov-ci/${name}`, binaryName: name, targets: ['x86_64-unknown-linux-gnu'] });
+    if (access !== null) {
+      const file = path.join(dir, 'package.json');
+      const pkg = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+      await writeFile(file, JSON.stringify({ ...pkg, publishConfig: { access } }, null, 2));
+    }
+    const plan = await loadPlan(dir);
+    const text = generateWorkflow(plan, repositoryLayout(plan).options);
+    assert.deepEqual(lintErrors(text), []);
+    const wf = parse(text) as { jobs: { publish: { permissions?: unknown; env?: unknown; steps: { run?: string }[] } } };
+    return wf.jobs.publish;
+  };
+  const open = await jobOf('public-one', 'public');
+  assert.deepEqual(open.permissions, { contents: 'read', 'id-token': 'write' });
+  assert.deepEqual(open.env, { NPM_CONFIG_PROVENANCE: 'true' });
+  assert.ok(open.steps.some((st) => st.run?.endsWith('publish --access public')));
+  const closed = await jobOf('restricted-one', 'restricted');
+  assert.deepEqual(closed.permissions, { contents: 'read', 'id-token': 'write' });
+  assert.equal(closed.env, undefined);
+  assert.ok(closed.steps.some((st) => st.run?.endsWith('publish --access restricted')));
+});
+
 test('actionlint does fail a broken workflow, so the check above can fail', () => {
   const badExpression = lintErrors(coreWorkflow.replace('runs-on: ${{ matrix.settings.host }}', 'runs-on: ${{ matrix.nope }}'));
   assert.ok(

@@ -422,7 +422,9 @@ function publishJob(plan: ReleasePlan, layout: Layout, needs: readonly string[],
     'runs-on': 'ubuntu-latest',
     // id-token: npm provenance and trusted publishing (OIDC), no long-lived npm token.
     permissions: { contents: 'read', 'id-token': 'write' },
-    env: { NPM_CONFIG_PROVENANCE: 'true' },
+    // Provenance on every package (napi-ship publish reads npm's env config as npm does); npm makes
+    // none for restricted packages, and napi-ship would stop rather than publish without it.
+    ...(access === 'restricted' ? {} : { env: { NPM_CONFIG_PROVENANCE: 'true' } }),
     defaults: runDefaults(layout),
     steps: [
       checkout(),

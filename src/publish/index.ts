@@ -55,8 +55,31 @@ export {
   type PublishJson,
   type PublishReport,
   type PublishResult,
+  type ProvenanceOptions,
+  type ProvenanceOutcome,
   type ReadBackOptions,
 } from './run.js';
 export { releaseStatus, type PackageStatus, type StatusInput, type StatusReport } from './status.js';
 export { deprecateRelease, type DeprecatedPackage, type DeprecateInput, type DeprecateResult } from './deprecate.js';
 export { mapPool } from '../util/pool.js';
+export {
+  checkProvenanceBundle,
+  ciProvider,
+  NO_PROVENANCE_REGISTRIES,
+  PROVENANCE,
+  provenanceBlockers,
+  provenanceRequested,
+  provenanceStatement,
+  provenanceSubject,
+  type CiProvider,
+  type ProvenanceSource,
+  type ProvenanceSubject,
+} from './provenance.js';
+export {
+  attestPackages,
+  sigstoreEndpoints,
+  sigstoreIdToken,
+  type Attestation,
+  type AttestInput,
+  type SigstoreEndpoints,
+} from './attest.js';

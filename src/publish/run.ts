@@ -29,6 +29,9 @@ import {
   type PublishStep,
 } from './plan.js';
 import { mapPool } from '../util/pool.js';
+import { tarballDigests } from '../registry/publish-body.js';
+import { attestPackages, type Attestation, type AttestInput, type SigstoreEndpoints } from './attest.js';
+import { checkProvenanceBundle, provenanceBlockers, provenanceSubject, type ProvenanceSource } from './provenance.js';
 import { loadRelease, type LoadedRelease, type LoadReleaseResult, type ReleasePackage } from './release.js';
 import { DEFAULT_REGISTRY_CONCURRENCY } from '../util/registry-defaults.js';
 
@@ -45,6 +48,7 @@ export type PublishEvent =
     }
   | { readonly type: 'preflight'; readonly package: string; readonly version: string; readonly state: PreflightState }
   | { readonly type: 'phase'; readonly phase: 'platforms' | 'root' | 'tags' | 'cleanup' }
+  | { readonly type: 'attested'; readonly package: string; readonly version: string; readonly logIndex: string | null }
   | { readonly type: 'publishing'; readonly package: string; readonly version: string; readonly tag: string }
   | { readonly type: 'published'; readonly package: string; readonly version: string; readonly state: 'published' | 'already-present' }
   | {
@@ -89,6 +93,29 @@ export interface PublishOptions {
   readonly onEvent?: (e: PublishEvent) => void;
   /** The release, already read by `loadRelease` (with the same key); read here when absent. */
   readonly loaded?: LoadReleaseResult;
+  /**
+   * npm provenance: every package this run publishes carries a signed SLSA provenance attestation,
+   * all made before the first write; when one cannot be made, nothing is written.
+   */
+  readonly provenance?: ProvenanceOptions;
+}
+
+export interface ProvenanceOptions {
+  /** Which setting asked for it (reported). */
+  readonly source: ProvenanceSource;
+  /** The CI environment: the OIDC token request, the workflow facts the statement records. */
+  readonly env: NodeJS.ProcessEnv;
+  readonly endpoints?: SigstoreEndpoints;
+  /** The signer (default `attestPackages`: Fulcio + Rekor through @sigstore/sign). */
+  readonly attest?: (input: AttestInput) => Promise<Attestation[]>;
+}
+
+export interface ProvenanceOutcome {
+  readonly source: ProvenanceSource;
+  /** Dry run: whether a real run could make it here (no blocker found). */
+  readonly possible: boolean;
+  /** The packages whose publish carried an attestation, with the Rekor log index. */
+  readonly attested: readonly { readonly name: string; readonly version: string; readonly logIndex: string | null }[];
 }
 
 export type PublishOutcome =
@@ -136,6 +163,8 @@ export interface PublishReport {
   readonly preflight: Preflight | null;
   readonly plan: PublishPlan | null;
   readonly packages: readonly PackageOutcome[];
+  /** `null` when provenance was not asked for. */
+  readonly provenance: ProvenanceOutcome | null;
 }
 
 /** The publish stage's outcome: `ok`, the diagnostics, and what it did. */
@@ -271,6 +300,7 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
     preflight: null,
     plan: null,
     packages: [],
+    provenance: null,
   };
   const refuse = (
     diagnostics: readonly Diagnostic[],
@@ -392,6 +422,26 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
       finished: previous.finished,
     });
 
+  // Provenance that cannot be made here stops the run before it reads or writes anything.
+  const provenanceSource = options.provenance?.source ?? null;
+  const blockers =
+    options.provenance === undefined
+      ? []
+      : provenanceBlockers({
+          env: options.provenance.env,
+          registry: options.client.registry,
+          access: options.access,
+          source: options.provenance.source,
+        });
+  if (blockers.length > 0 && options.dryRun !== true) {
+    const refused = refuse(blockers, { ...facts, tag });
+    return {
+      ...refused,
+      result: { ...refused.result, provenance: { source: options.provenance?.source ?? '--provenance', possible: false, attested: [] } },
+    };
+  }
+  const attestations = new Map<string, Attestation>();
+
   const pre = await preflight(release.manifest, options.client, { concurrency });
   for (const p of pre.packages) emit({ type: 'preflight', package: p.name, version: p.version, state: p.state });
   const plan = planPublish(pre, { tag, stagingTag });
@@ -411,6 +461,16 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
       resumed: previous !== null,
       preflight: pre,
       plan,
+      provenance:
+        provenanceSource === null
+          ? null
+          : {
+              source: provenanceSource,
+              possible: blockers.length === 0,
+              attested: [...attestations.values()]
+                .filter((a) => outcomes.get(a.name)?.action === 'published')
+                .map((a) => ({ name: a.name, version: a.version, logIndex: a.logIndex })),
+            },
       packages: pre.packages.map((p) => {
         const o = outcomes.get(p.name) ?? { action: 'none', verified: false, tagged: [], stagingTagRemoved: false };
         return { name: p.name, version: p.version, kind: p.kind, target: p.target, integrity: p.integrity, before: p.state, ...o };
@@ -419,7 +479,45 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   });
   if (options.dryRun === true) {
     for (const c of plan.conflicts) emit({ type: 'conflict', package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
-    return result('dry-run', plan.conflicts.length === 0, conflictDiagnostics(plan.conflicts), null);
+    // A dry run says what would stop the real one, as warnings (it writes nothing either way).
+    const wouldStop = blockers.map((d) => ({
+      ...d,
+      severity: 'warning' as const,
+      message: `a real publish would stop here: ${d.message}`,
+    }));
+    return result('dry-run', plan.conflicts.length === 0, [...conflictDiagnostics(plan.conflicts), ...wouldStop], null);
+  }
+
+  // Every attestation is made (and checked against its tarball) before the first write, so a
+  // signing failure cannot strand half a release.
+  const publishingNames = new Set([...plan.phases.platformPublish, ...plan.phases.rootPublish].map((s) => s.package));
+  if (options.provenance !== undefined && plan.conflicts.length === 0 && publishingNames.size > 0) {
+    const toSign = [...release.platforms, release.root]
+      .filter((p) => publishingNames.has(p.entry.name))
+      .map((p) => ({ name: p.entry.name, version: p.entry.version, integrity: tarballDigests(p.tarball).integrity }));
+    try {
+      const attest = options.provenance.attest ?? attestPackages;
+      const made = await attest({
+        packages: toSign,
+        env: options.provenance.env,
+        ...(options.provenance.endpoints === undefined ? {} : { endpoints: options.provenance.endpoints }),
+      });
+      for (const p of toSign) {
+        const a = made.find((m) => m.name === p.name && m.version === p.version);
+        const label = `${p.name}@${p.version}`;
+        const problems =
+          a === undefined
+            ? checkProvenanceBundle(null, provenanceSubject(p.name, p.version, p.integrity), label)
+            : checkProvenanceBundle(a.bundle, provenanceSubject(p.name, p.version, p.integrity), label);
+        if (a === undefined || problems.length > 0) throw new DiagnosticError(problems);
+        attestations.set(p.name, a);
+        emit({ type: 'attested', package: p.name, version: p.version, logIndex: a.logIndex });
+      }
+    } catch (error) {
+      if (!(error instanceof DiagnosticError)) throw error;
+      attestations.clear();
+      return result('refused', false, error.diagnostics, null);
+    }
   }
 
   let journal: Journal;
@@ -469,7 +567,7 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
         (s) => `${s.kind} ${s.package}${s.kind === 'tag' || s.kind === 'untag' || s.kind === 'publish' ? ` ${s.tag}` : ''}`,
       ),
     });
-    await execute({ options, release, plan, journal, outcomes, emit, concurrency });
+    await execute({ options, release, plan, journal, outcomes, emit, concurrency, attestations });
     await journal.append('done', { outcome: 'published' });
     return result('published', true, [], journalPath);
   } catch (error) {
@@ -500,10 +598,11 @@ interface ExecuteContext {
   readonly outcomes: Map<string, MutableOutcome>;
   readonly emit: (e: PublishEvent) => void;
   readonly concurrency: number;
+  readonly attestations: ReadonlyMap<string, Attestation>;
 }
 
 async function execute(ctx: ExecuteContext): Promise<void> {
-  const { options, release, plan, journal, outcomes, emit, concurrency } = ctx;
+  const { options, release, plan, journal, outcomes, emit, concurrency, attestations } = ctx;
   const client = options.client;
   const timeoutMs = options.readBackTimeoutMs ?? 120_000;
   const outcome = (pkg: string): MutableOutcome => {
@@ -518,12 +617,16 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     emit({ type: 'publishing', package: name, version, tag: plan.stagingTag });
     await journal.append('publish-begin', { package: name, version, tag: plan.stagingTag, integrity });
     let state: 'published' | 'already-present';
+    const attestation = attestations.get(name);
+    if (options.provenance !== undefined && attestation === undefined)
+      throw new Error(`internal: provenance is on but ${name}@${version} has no attestation`);
     try {
       const r = await client.publish({
         manifest: p.packageJson,
         tarball: p.tarball,
         tag: plan.stagingTag,
         ...(options.access === undefined ? {} : { access: options.access }),
+        ...(attestation === undefined ? {} : { provenance: { bundle: attestation.bundle, mediaType: attestation.mediaType } }),
       });
       if (r.integrity !== integrity)
         throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs: r.integrity }]));

@@ -26,7 +26,7 @@ import {
   type TlsSettings,
 } from './http.js';
 import { ABBREVIATED, packagePath, parsePackument, type Packument } from './packument.js';
-import { buildPublishBody } from './publish-body.js';
+import { buildPublishBody, type PublishBodyInput } from './publish-body.js';
 import { checkRegistryUrl, displayUrl, redact } from './url.js';
 
 export { readTarballManifest, tarballDigests } from './publish-body.js';
@@ -312,6 +312,7 @@ export class RegistryClient {
     tarball: Uint8Array;
     tag: string;
     access?: 'public' | 'restricted';
+    provenance?: PublishBodyInput['provenance'];
   }): Promise<PublishOutcome> {
     const body = buildPublishBody({
       registry: this.registry,
@@ -319,6 +320,7 @@ export class RegistryClient {
       tarball: input.tarball,
       tag: input.tag,
       ...(input.access === undefined ? {} : { access: input.access }),
+      ...(input.provenance === undefined ? {} : { provenance: input.provenance }),
     });
     const { name, version, integrity, shasum } = body;
     const subject = `${name}@${version}`;

@@ -43,6 +43,8 @@ export interface PublishBodyInput {
   readonly tarball: Uint8Array;
   readonly tag: string;
   readonly access?: 'public' | 'restricted';
+  /** A signed provenance bundle (sigstore bundle JSON) for this very tarball: attached as npm attaches it. */
+  readonly provenance?: { readonly bundle: Readonly<Record<string, unknown>>; readonly mediaType: string };
 }
 
 export interface PublishBody {
@@ -62,7 +64,8 @@ function refuse(code: Code, subject: string, message: string, hint: string): Dia
  * The body of `PUT /<name>`, field for field as libnpmpublish builds it: `_id`, `name`,
  * `description`, `dist-tags: {[tag]: version}`, `versions: {[version]: manifest + _id +
  * _nodeVersion + dist{integrity (sha512), shasum (sha1 hex), tarball}}`, `access`, and
- * `_attachments: {"<name>-<version>.tgz": {content_type, data (base64), length}}`.
+ * `_attachments: {"<name>-<version>.tgz": {content_type, data (base64), length}}`, and with provenance
+ * `"<name>-<version>.sigstore": {content_type: <bundle media type>, data: <bundle JSON text>, length}`.
  *
  * Refuses what npm refuses: `private` packages (`NS_PUBLISH_PRIVATE`), a version that is not semver
  * (`NS_PUBLISH_BAD_MANIFEST`), `restricted` access for an unscoped name (`NS_PUBLISH_ACCESS`).
@@ -132,7 +135,15 @@ export function buildPublishBody(input: PublishBodyInput): PublishBody {
         data: Buffer.from(input.tarball.buffer, input.tarball.byteOffset, input.tarball.byteLength).toString('base64'),
         length: input.tarball.byteLength,
       },
+      ...provenanceAttachment(name, version, input.provenance),
     },
   };
   return { name, version, integrity, shasum, document };
+}
+
+/** libnpmpublish's provenance attachment: the bundle's JSON text as is (not base64), its length in characters. */
+function provenanceAttachment(name: string, version: string, provenance: PublishBodyInput['provenance']): Record<string, unknown> {
+  if (provenance === undefined) return {};
+  const data = JSON.stringify(provenance.bundle);
+  return { [`${name}-${version}.sigstore`]: { content_type: provenance.mediaType, data, length: data.length } };
 }

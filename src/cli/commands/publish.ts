@@ -3,6 +3,7 @@ import { diagnostic, DiagnosticError, formatDiagnostic } from '../../diagnostics
 import {
   describeStep,
   loadRelease,
+  provenanceRequested,
   publishJson,
   publishRelease,
   type PublishEvent,
@@ -12,7 +13,7 @@ import {
 import { RegistryClient, resolveRegistry, type ResolvedRegistry } from '../../registry/index.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
-import { ExitCode } from '../exit-codes.js';
+import { ExitCode, exitCodeOf } from '../exit-codes.js';
 import { paint, textTable, type Io } from '../output.js';
 import { DEFAULT_RELEASE_DIR, OTP_OPTION, REGISTRY_OPTIONS, jsonOption, releaseDirOption } from '../options.js';
 import { rejectPositionals, usageError } from './usage.js';
@@ -66,6 +67,8 @@ function progress(io: Io, e: PublishEvent): void {
           tags: 'moving the dist-tag',
           cleanup: 'removing the staging tag',
         }[e.phase];
+      case 'attested':
+        return `provenance signed for ${e.package}@${e.version}${e.logIndex === null ? '' : ` (transparency log index ${e.logIndex})`}`;
       case 'publishing':
         return `publish ${e.package}@${e.version} (tag "${e.tag}")`;
       case 'published':
@@ -105,6 +108,16 @@ function renderResult(io: Io, o: PublishResult): void {
         : `\nplan (${String(r.plan.steps.length)} steps):\n${r.plan.steps.map((s, i) => `  ${String(i + 1).padStart(2)}. ${describeStep(s)}`).join('\n')}\n`,
     );
   }
+  if (r.provenance !== null) {
+    const p = r.provenance;
+    io.stdout(
+      r.outcome === 'dry-run'
+        ? `\nprovenance (${p.source}): ${p.possible ? 'would be signed and attached to every package published' : paint(io, 'red', 'cannot be made here; a real publish would stop before its first write')}\n`
+        : r.outcome === 'published'
+          ? `\nprovenance (${p.source}): attached to ${String(p.attested.length)} package(s) published by this run\n`
+          : `\nprovenance (${p.source}): nothing was published\n`,
+    );
+  }
   const what = r.name !== null && r.version !== null ? `${r.name}@${r.version}` : 'the release (its manifest could not be read)';
   const summary: Record<PublishReport['outcome'], string> = {
     published: `${paint(io, 'green', 'published')} ${what}${r.tag === null ? '' : ` under "${r.tag}"`} to ${r.registry} (${String(r.packages.length)} packages)`,
@@ -133,6 +146,13 @@ export const publishCommand: Command = {
       defaultText: "next for prereleases, else latest; on --resume the journal's",
     },
     { name: 'dry-run', type: 'boolean', description: 'read the registry and print the plan; write nothing' },
+    {
+      name: 'provenance',
+      type: 'boolean',
+      description: 'attach a signed SLSA provenance attestation to every package (GitHub Actions/GitLab CI with an OIDC id token)',
+      defaultText: 'publishConfig.provenance, else npm_config_provenance, else the npmrc provenance setting',
+    },
+    { name: 'no-provenance', type: 'boolean', description: 'publish without provenance whatever the config says' },
     {
       name: 'resume',
       type: 'boolean',
@@ -171,6 +191,10 @@ export const publishCommand: Command = {
       command: 'napi-ship publish --release-dir dist/release/packages --public-key release.pub',
     },
     { description: 'continue a run that stopped half-way', command: 'napi-ship publish --resume' },
+    {
+      description: 'publish from GitHub Actions with npm provenance (job needs id-token: write)',
+      command: 'napi-ship publish --provenance',
+    },
   ],
   async run(args, io: Io) {
     const refused = rejectPositionals(io, args.positionals, publishCommand);
@@ -219,6 +243,14 @@ export const publishCommand: Command = {
     // As npm: --tag / --access, else the (signed) root's publishConfig, else npm's tag / access config.
     const chosenTag = tag ?? resolved.tag ?? undefined;
     const chosenAccess = access ?? resolved.access ?? undefined;
+    if (flag(args, 'provenance') && flag(args, 'no-provenance'))
+      return usageError(io, '--provenance and --no-provenance cannot be used together', publishCommand);
+    const provenanceSource = provenanceRequested({
+      flag: flag(args, 'provenance') ? true : flag(args, 'no-provenance') ? false : undefined,
+      env: io.env,
+      npmConfig: resolved.provenance,
+      publishConfig: root?.publishConfig,
+    });
     const json = flag(args, 'json');
     io.stderr(paint(io, 'dim', `› registry ${client.registry} (auth: ${authSource})`) + '\n');
     const result = await publishRelease({
@@ -233,6 +265,7 @@ export const publishCommand: Command = {
       readBackTimeoutMs: Math.round(readBackSeconds * 1000),
       dryRun: flag(args, 'dry-run'),
       resume: flag(args, 'resume'),
+      ...(provenanceSource === null ? {} : { provenance: { source: provenanceSource, env: io.env } }),
       onEvent: (e) => {
         progress(io, e);
       },
@@ -240,6 +273,8 @@ export const publishCommand: Command = {
     for (const d of result.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     if (json) io.stdout(JSON.stringify(publishJson(result), null, 2) + '\n');
     else renderResult(io, result);
-    return result.ok ? ExitCode.Ok : ExitCode.Failed;
+    if (result.ok) return ExitCode.Ok;
+    // Provenance that cannot be made is the machine's (3) or the command line's (2) to fix.
+    return result.result.outcome === 'refused' && result.result.provenance !== null ? exitCodeOf(result.diagnostics) : ExitCode.Failed;
   },
 };

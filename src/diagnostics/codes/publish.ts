@@ -98,6 +98,27 @@ export const publishCodes = {
     summary: 'the dist-tag is empty or a semver range (npm refuses both)',
     hint: 'use a word such as latest, next or beta',
   },
+  NS_PUBLISH_PROVENANCE_UNAVAILABLE: {
+    class: 'environment',
+    summary:
+      'provenance is on but cannot be made here (not GitHub Actions/GitLab CI, no OIDC id token, or restricted access); nothing was published',
+    hint: 'publish from CI with `permissions: id-token: write`, or turn provenance off (--no-provenance)',
+  },
+  NS_PUBLISH_PROVENANCE_REGISTRY: {
+    class: 'usage',
+    summary: 'provenance is on but the registry is known to store no provenance attestations; nothing was published',
+    hint: 'publish with provenance to registry.npmjs.org, or turn provenance off for this registry (--no-provenance)',
+  },
+  NS_PUBLISH_PROVENANCE_SIGN: {
+    class: 'environment',
+    summary: 'a provenance attestation could not be signed (OIDC token, Fulcio or Rekor failed); nothing was published',
+    hint: 'check `permissions: id-token: write` and that the sigstore services are reachable, then publish again',
+  },
+  NS_PUBLISH_PROVENANCE_MISMATCH: {
+    class: 'check',
+    summary: 'a signed provenance bundle does not attest its package tarball (name or sha512); nothing was published',
+    hint: 'do not publish: the signing service returned something else than what was asked',
+  },
   NS_DEPRECATE_NOT_PUBLISHED: {
     class: 'check',
     summary: 'the release (or a package it pins) is not on the registry; it was not marked',
