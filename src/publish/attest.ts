@@ -7,7 +7,8 @@
 import { bundleToJSON } from '@sigstore/bundle';
 import { DSSEBundleBuilder, FulcioSigner, RekorWitness, TSAWitness, type IdentityProvider, type Witness } from '@sigstore/sign';
 import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
-import { createDispatcher, send } from '../registry/http.js';
+import { requestActionsIdToken } from '../registry/auth.js';
+import { createDispatcher } from '../registry/http.js';
 import { redact } from '../registry/url.js';
 import { isRecord } from '../util/json.js';
 import { ciProvider, checkProvenanceBundle, PROVENANCE, provenanceStatement, provenanceSubject } from './provenance.js';
@@ -75,22 +76,17 @@ export async function sigstoreIdToken(env: NodeJS.ProcessEnv): Promise<string> {
   } catch {
     throw provenanceError('ACTIONS_ID_TOKEN_REQUEST_URL', 'ACTIONS_ID_TOKEN_REQUEST_URL is not a URL', secrets);
   }
-  url.searchParams.append('audience', PROVENANCE.audience);
   const timeoutMs = 30_000;
   const dispatcher = createDispatcher({ registry: url, timeoutMs, env });
   try {
-    const res = await send(
+    const res = await requestActionsIdToken(
       { dispatcher, timeoutMs, retries: 2, retryBaseMs: 250, secrets: () => secrets, userAgent: `napi-ship node/${process.version}` },
-      { method: 'GET', url, headers: { accept: 'application/json', authorization: `Bearer ${requestToken}` } },
+      url,
+      requestToken,
+      PROVENANCE.audience,
     );
-    let value: unknown;
-    try {
-      const parsed: unknown = JSON.parse(res.body.toString('utf8'));
-      value = isRecord(parsed) ? parsed.value : undefined;
-    } catch {
-      value = undefined;
-    }
-    if (res.status !== 200 || typeof value !== 'string' || value === '')
+    const value = res.value;
+    if (res.status !== 200 || value === null)
       throw provenanceError(
         'ACTIONS_ID_TOKEN_REQUEST_URL',
         `GitHub Actions did not hand out an id token (HTTP ${String(res.status)})`,

@@ -18,7 +18,7 @@
  */
 import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
-import { createDispatcher, registryMessage, send, type ProxySettings, type TlsSettings } from './http.js';
+import { createDispatcher, registryMessage, send, type HttpSettings, type ProxySettings, type TlsSettings } from './http.js';
 import { credentialsForUrl, loadNpmrc, nerfDart, type NpmConfig } from './npmrc.js';
 import { DEFAULT_REGISTRY } from './url.js';
 import { packagePath } from './packument.js';
@@ -97,6 +97,34 @@ export interface OidcOptions {
   readonly retries?: number;
 }
 
+/**
+ * Ask GitHub Actions' id-token endpoint (`ACTIONS_ID_TOKEN_REQUEST_URL`) for a token with `audience`:
+ * the HTTP status and the token (`null` when the answer holds none). npm's trusted publishing asks
+ * for `npm:<registry host>`, provenance signing for `sigstore`.
+ */
+export async function requestActionsIdToken(
+  settings: HttpSettings,
+  requestUrl: URL,
+  requestToken: string,
+  audience: string,
+): Promise<{ readonly status: number; readonly value: string | null; readonly body: Buffer }> {
+  const url = new URL(requestUrl);
+  url.searchParams.append('audience', audience);
+  const res = await send(settings, {
+    method: 'GET',
+    url,
+    headers: { accept: 'application/json', authorization: `Bearer ${requestToken}` },
+  });
+  let value: unknown;
+  try {
+    const parsed: unknown = JSON.parse(res.body.toString('utf8'));
+    value = isRecord(parsed) ? parsed.value : undefined;
+  } catch {
+    value = undefined;
+  }
+  return { status: res.status, value: typeof value === 'string' && value !== '' ? value : null, body: res.body };
+}
+
 function oidcError(subject: string, message: string, secrets: readonly (string | undefined)[]): DiagnosticError {
   return new DiagnosticError([
     diagnostic({
@@ -153,20 +181,9 @@ export async function exchangeOidcToken(name: string, options: OidcOptions): Pro
       } catch {
         throw oidcError(name, 'ACTIONS_ID_TOKEN_REQUEST_URL is not a URL', secrets);
       }
-      url.searchParams.append('audience', `npm:${registry.hostname}`);
-      const res = await send(settings, {
-        method: 'GET',
-        url,
-        headers: { accept: 'application/json', authorization: `Bearer ${requestToken}` },
-      });
-      let value: unknown;
-      try {
-        const parsed: unknown = JSON.parse(res.body.toString('utf8'));
-        value = isRecord(parsed) ? parsed.value : undefined;
-      } catch {
-        value = undefined;
-      }
-      if (res.status !== 200 || typeof value !== 'string' || value === '') {
+      const res = await requestActionsIdToken(settings, url, requestToken, `npm:${registry.hostname}`);
+      const value = res.value;
+      if (res.status !== 200 || value === null) {
         throw oidcError(
           name,
           `the CI did not hand out an id token (HTTP ${String(res.status)}${registryMessage(res.body) ? `: ${registryMessage(res.body)}` : ''})`,
