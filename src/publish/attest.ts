@@ -11,32 +11,17 @@ import { requestActionsIdToken } from '../registry/auth.js';
 import { createDispatcher } from '../registry/http.js';
 import { redact } from '../registry/url.js';
 import { isRecord } from '../util/json.js';
-import { ciProvider, checkProvenanceBundle, PROVENANCE, provenanceStatement, provenanceSubject } from './provenance.js';
+import {
+  ciProvider,
+  checkProvenanceBundle,
+  PROVENANCE,
+  provenanceStatement,
+  provenanceSubject,
+  sigstoreEndpoints,
+  type SigstoreEndpoints,
+} from './provenance.js';
 
-/** Where the sigstore services are (default: the public-good instance npm uses). */
-export interface SigstoreEndpoints {
-  readonly fulcioUrl: string;
-  readonly rekorUrl: string;
-  /** An RFC 3161 timestamp authority; npm uses none by default. */
-  readonly tsaUrl?: string;
-}
-
-/**
- * The endpoints from the environment: `NAPI_SHIP_SIGSTORE_FULCIO_URL`, `…_REKOR_URL`, `…_TSA_URL`
- * (a private sigstore instance), else the public-good instance.
- */
-export function sigstoreEndpoints(env: NodeJS.ProcessEnv): SigstoreEndpoints {
-  const pick = (k: string): string | undefined => {
-    const v = env[k];
-    return v === undefined || v.trim() === '' ? undefined : v.trim();
-  };
-  const tsa = pick('NAPI_SHIP_SIGSTORE_TSA_URL');
-  return {
-    fulcioUrl: pick('NAPI_SHIP_SIGSTORE_FULCIO_URL') ?? PROVENANCE.fulcioUrl,
-    rekorUrl: pick('NAPI_SHIP_SIGSTORE_REKOR_URL') ?? PROVENANCE.rekorUrl,
-    ...(tsa === undefined ? {} : { tsaUrl: tsa }),
-  };
-}
+export { sigstoreEndpoints, type SigstoreEndpoints } from './provenance.js';
 
 export interface Attestation {
   readonly name: string;

@@ -75,11 +75,18 @@ export {
   type ProvenanceSource,
   type ProvenanceSubject,
 } from './provenance.js';
-export {
-  attestPackages,
-  sigstoreEndpoints,
-  sigstoreIdToken,
-  type Attestation,
-  type AttestInput,
-  type SigstoreEndpoints,
-} from './attest.js';
+import type { Attestation, AttestInput } from './attest.js';
+
+export type { Attestation, AttestInput } from './attest.js';
+export { sigstoreEndpoints, type SigstoreEndpoints } from './provenance.js';
+
+// The sigstore stack takes ~80 ms to load: loaded on first use, not with this module.
+/** Fulcio + Rekor (+ TSA) attestations of packages, each bound to its tarball's sha512 (src/publish/attest.ts). */
+export async function attestPackages(input: AttestInput): Promise<Attestation[]> {
+  return (await import('./attest.js')).attestPackages(input);
+}
+
+/** The OIDC id token for Fulcio on this CI (src/publish/attest.ts). */
+export async function sigstoreIdToken(env: NodeJS.ProcessEnv): Promise<string> {
+  return (await import('./attest.js')).sigstoreIdToken(env);
+}

@@ -30,7 +30,8 @@ import {
 } from './plan.js';
 import { mapPool } from '../util/pool.js';
 import { tarballDigests } from '../registry/publish-body.js';
-import { attestPackages, type Attestation, type AttestInput, type SigstoreEndpoints } from './attest.js';
+import type { Attestation, AttestInput } from './attest.js';
+import type { SigstoreEndpoints } from './provenance.js';
 import { checkProvenanceBundle, provenanceBlockers, provenanceSubject, type ProvenanceSource } from './provenance.js';
 import { loadRelease, type LoadedRelease, type LoadReleaseResult, type ReleasePackage } from './release.js';
 import { DEFAULT_REGISTRY_CONCURRENCY } from '../util/registry-defaults.js';
@@ -496,7 +497,8 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
       .filter((p) => publishingNames.has(p.entry.name))
       .map((p) => ({ name: p.entry.name, version: p.entry.version, integrity: tarballDigests(p.tarball).integrity }));
     try {
-      const attest = options.provenance.attest ?? attestPackages;
+      // The sigstore stack (~80 ms to load) only when provenance is really made.
+      const attest = options.provenance.attest ?? (await import('./attest.js')).attestPackages;
       const made = await attest({
         packages: toSign,
         env: options.provenance.env,

@@ -8,8 +8,8 @@
  * (`npm_config_*`, case-insensitive). There are no CLI flags here: napi-ship's own flags
  * (`--registry`, `--ca-file`, …) are applied over this by the callers.
  */
-import Config from '@npmcli/config';
-import npmDefinitions from '@npmcli/config/lib/definitions/index.js';
+// @npmcli/config (and npm's definitions) load in ~80 ms: imported when npm's config is first read, so
+// commands that never ask a registry (and `--offline` dry runs) do not pay for it.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
@@ -81,6 +81,10 @@ export async function loadNpmSettings(input: {
           ...Object.fromEntries(Object.entries(input.env).filter(([k]) => k.toLowerCase() !== 'npm_config_userconfig')),
           npm_config_userconfig: input.userconfig,
         };
+  const [{ default: Config }, { default: npmDefinitions }] = await Promise.all([
+    import('@npmcli/config'),
+    import('@npmcli/config/lib/definitions/index.js'),
+  ]);
   const config = new Config({
     definitions: npmDefinitions.definitions,
     shorthands: npmDefinitions.shorthands,

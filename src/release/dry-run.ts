@@ -27,8 +27,9 @@ import { stagePackages } from '../stage/index.js';
 import { verifyRelease } from '../verify/index.js';
 import { resolvePolicy } from '../verify/policy.js';
 import { shipNpmSbomBeforePack } from '../sbom/stage.js';
-import { loadTargets } from '../load/index.js';
-import { rehearse, type RuntimeLoader } from '../rehearsal/index.js';
+// The rehearsal (verdaccio, the registry client, undici) and the load stage are imported when they
+// run: a `--no-rehearsal --offline --no-load` dry run does not pay for loading them.
+import type { RuntimeLoader } from '../rehearsal/index.js';
 import { startRun, withStage, type RunRecord } from '../run/index.js';
 import { runSbomAndPolicy } from './sbom-policy.js';
 import { stagingCopy } from './staging.js';
@@ -162,6 +163,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
 
   if (options.rehearsal !== false) {
     step('rehearsing the publish on an embedded registry, then installs and loads');
+    const { rehearse } = await import('../rehearsal/index.js');
     run = withStage(
       run,
       'rehearsal',
@@ -187,6 +189,7 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
         (t) =>
           t.spec.platform === process.platform && t.spec.arch === process.arch && (process.platform !== 'linux' || t.spec.abi === 'gnu'),
       )?.spec.platformArchABI ?? null;
+    const { loadTargets } = await import('../load/index.js');
     run = withStage(
       run,
       'load',
