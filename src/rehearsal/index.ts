@@ -38,7 +38,7 @@ import {
   type RehearsalRecord,
   type Runtime,
 } from './types.js';
-import { loadNpmrc } from '../registry/npmrc.js';
+import { loadNpmSettings } from '../registry/npm-config.js';
 
 export * from './types.js';
 export { hostBinary } from '../manifest/host.js';
@@ -134,13 +134,12 @@ async function rehearseSteps(options: RehearsalOptions): Promise<RehearsalRecord
   const step = options.onStep ?? ((): void => undefined);
   const plan = options.plan;
   const diagnostics: Diagnostic[] = [];
+  // npm's config where the project is: which registry a real publish would ask, and through which TLS
+  // and proxy settings (the plan's reads are anonymous: no credentials are taken from it).
+  const npm = await loadNpmSettings({ cwd: options.projectDir, env: options.env ?? process.env }).catch(() => null);
   const registrySetting =
     options.realRegistry === undefined
-      ? realRegistryUrl(
-          plan.root.manifest,
-          options.env ?? process.env,
-          await loadNpmrc({ cwd: options.projectDir, env: options.env ?? process.env }).catch(() => ({})),
-        )
+      ? realRegistryUrl(plan.root.manifest, options.env ?? process.env, npm?.values ?? {})
       : { url: options.realRegistry, source: 'realRegistry option' };
   const noRealPlan: RealRegistryPlan = {
     registry: registrySetting.url,
@@ -179,6 +178,12 @@ async function rehearseSteps(options: RehearsalOptions): Promise<RehearsalRecord
     registry: registrySetting,
     offline: options.offline === true,
     env: options.env ?? process.env,
+    ...(npm === null
+      ? {}
+      : {
+          tls: { ca: npm.ca, cert: npm.cert, key: npm.key, strictSSL: npm.strictSSL },
+          proxy: { proxy: npm.proxy, httpsProxy: npm.httpsProxy, noProxy: npm.noProxy },
+        }),
   });
   const finish = async (
     outcome: Omit<RehearsalRecord, 'realRegistry' | 'durationMs' | 'status' | 'diagnostics'> & { status?: RehearsalRecord['status'] },

@@ -8,7 +8,7 @@
 import { areaOf, diagnostic, DiagnosticError, errorMessage, type Code, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleaseManifest } from '../manifest/index.js';
 import { preflight } from '../publish/index.js';
-import { RegistryClient } from '../registry/client.js';
+import { RegistryClient, type RegistryClientOptions } from '../registry/client.js';
 import { chooseRegistry } from '../registry/npmrc.js';
 import { displayUrl } from '../registry/url.js';
 import type { RealRegistryPackage, RealRegistryPlan } from './types.js';
@@ -40,6 +40,9 @@ export interface RealPlanInput {
   readonly timeoutMs?: number;
   /** Where proxies are read (default `process.env`). */
   readonly env?: NodeJS.ProcessEnv;
+  /** npm's TLS (CAs, client certificate, strict-ssl) and proxy settings, as publish would use them (never credentials). */
+  readonly tls?: RegistryClientOptions['tls'];
+  readonly proxy?: RegistryClientOptions['proxy'];
   /** For tests: a client other than `new RegistryClient({ registry, timeoutMs, retries: 1 })`. */
   readonly client?: Pick<RegistryClient, 'registry' | 'getPackument'>;
 }
@@ -99,6 +102,8 @@ export async function planRealRegistry(input: RealPlanInput): Promise<{ plan: Re
         timeoutMs: input.timeoutMs ?? 10_000,
         retries: 1,
         env: input.env ?? process.env,
+        ...(input.tls === undefined ? {} : { tls: input.tls }),
+        ...(input.proxy === undefined ? {} : { proxy: input.proxy }),
       });
       client = owned;
     }
