@@ -174,6 +174,13 @@ describe('version is safe (issue 11 item 8)', () => {
     const tagged = await runCli(['version', '1.1.0', '--cwd', dir, '--registry', registry.url, '--tag', 'v1-lts']);
     assert.equal(tagged.code, 0, tagged.stderr);
     assert.match(tagged.stdout, /1\.0\.0 → 1\.1\.0 \(publishes under the "v1-lts" dist-tag\)/);
+    // A backport branch that names its tag in publishConfig.tag (publish honours it): the same as --tag.
+    root.version = '1.0.0';
+    root.publishConfig = { tag: 'v1-lts' };
+    await writeFile(rootFile, JSON.stringify(root, null, 2) + '\n');
+    const configured = await runCli(['version', '1.1.0', '--cwd', dir, '--registry', registry.url]);
+    assert.equal(configured.code, 0, configured.stderr);
+    assert.match(configured.stdout, /1\.0\.0 → 1\.1\.0 \(publishes under the "v1-lts" dist-tag\)/);
   });
 
   test('an independent crate version is left alone, with a note', async () => {

@@ -50,16 +50,24 @@ export const versionCommand: Command = {
     const plan = await planFromArgs(args, io);
     const preid = stringOption(args, 'preid');
     // The same registry, credentials, TLS and proxies as publish/status (npm's config, the root's publishConfig).
-    const client = flag(args, 'no-registry-check')
+    const reg = flag(args, 'no-registry-check')
       ? null
-      : (await registryClientFromArgs(args, io, plan.root.name, { publishConfig: plan.root.manifest.publishConfig })).client;
+      : await registryClientFromArgs(args, io, plan.root.name, { publishConfig: plan.root.manifest.publishConfig });
+    const client = reg?.client ?? null;
+    // The tag publish will use: --tag, else publishConfig.tag, else npm's own `tag` setting (as publish resolves it).
+    const publishConfig = plan.root.manifest.publishConfig;
+    const configuredTag =
+      reg?.resolved.tag ??
+      (typeof publishConfig === 'object' && publishConfig !== null && 'tag' in publishConfig && typeof publishConfig.tag === 'string'
+        ? publishConfig.tag
+        : null);
     let result;
     try {
       result = await setReleaseVersion(plan, {
         request,
         ...(preid === undefined ? {} : { preid }),
         registry: client,
-        tag: stringOption(args, 'tag'),
+        tag: stringOption(args, 'tag') ?? configuredTag ?? undefined,
       });
     } finally {
       await client?.close();
