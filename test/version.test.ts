@@ -181,6 +181,12 @@ describe('version is safe (issue 11 item 8)', () => {
     const configured = await runCli(['version', '1.1.0', '--cwd', dir, '--registry', registry.url]);
     assert.equal(configured.code, 0, configured.stderr);
     assert.match(configured.stdout, /1\.0\.0 → 1\.1\.0 \(publishes under the "v1-lts" dist-tag\)/);
+    // A configured "latest" is not a backport tag: below latest is still refused.
+    root.publishConfig = { tag: 'latest' };
+    await writeFile(rootFile, JSON.stringify(root, null, 2) + '\n');
+    const latest = await runCli(['version', '1.1.0', '--cwd', dir, '--registry', registry.url]);
+    assert.notEqual(latest.code, 0, latest.stderr);
+    assert.match(latest.stderr, /NS_VERSION_BELOW_LATEST/);
   });
 
   test('an independent crate version is left alone, with a note', async () => {

@@ -54,13 +54,15 @@ export const versionCommand: Command = {
       ? null
       : await registryClientFromArgs(args, io, plan.root.name, { publishConfig: plan.root.manifest.publishConfig });
     const client = reg?.client ?? null;
-    // The tag publish will use: --tag, else publishConfig.tag, else npm's own `tag` setting (as publish resolves it).
+    // The tag publish will use: --tag, else publishConfig.tag, else npm's own `tag` setting (as publish
+    // resolves it). A configured "latest" is no backport tag: going below latest stays refused without --tag.
     const publishConfig = plan.root.manifest.publishConfig;
-    const configuredTag =
+    const resolvedTag =
       reg?.resolved.tag ??
       (typeof publishConfig === 'object' && publishConfig !== null && 'tag' in publishConfig && typeof publishConfig.tag === 'string'
         ? publishConfig.tag
         : null);
+    const configuredTag = resolvedTag === 'latest' ? null : resolvedTag;
     let result;
     try {
       result = await setReleaseVersion(plan, {
