@@ -591,6 +591,9 @@ describe('config', () => {
     assert.match((await configErrors({ napiShip: { policy: ['MIT'] } }))[0] ?? '', /must be an object/);
     assert.match((await configErrors({ name: 'x' }, '{ "policy": ')).join(), /not valid JSON/);
     assert.match((await configErrors({ napiShip: { policy: {} } }, '{ "policy": {} }')).join(), /configured twice/);
+    assert.deepEqual(await configErrors({ name: 'x' }, '{ "policy": {}, "polcy": {} }'), [
+      '`polcy` is not a napi-ship.config.json setting (did you mean `policy`?)',
+    ]);
   });
 });
 

@@ -21,13 +21,16 @@ export class ConfigReader {
     this.errors.push({ code: 'NS_CONFIG_INVALID', severity: 'error', subject: this.file, message: `\`${key}\` ${message}`, hint });
   }
 
-  /** Report every key of `value` that is not in `known`, naming the nearest known one when it looks like a typo. */
+  /**
+   * Report every key of `value` that is not in `known`, naming the nearest known one when it looks
+   * like a typo. `key` is where `value` sits ('' for the top of a file).
+   */
   keys(value: Readonly<Record<string, unknown>>, key: string, known: readonly string[], what: string): void {
     for (const k of Object.keys(value)) {
       if (known.includes(k)) continue;
       const guess = didYouMean(k, known);
       this.fail(
-        `${key}.${k}`,
+        key === '' ? k : `${key}.${k}`,
         `is not a ${what} setting${guess === null ? '' : ` (did you mean \`${guess}\`?)`}`,
         `known keys here: ${known.join(', ')} (${this.docs})`,
       );

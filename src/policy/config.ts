@@ -9,21 +9,6 @@ import { errorMessage, DiagnosticError } from '../diagnostics/index.js';
 import { defaultPolicyConfig, parsePolicyConfig, type PolicyConfig } from '../config/policy.js';
 import { ConfigReader, readNapiShipConfig } from '../config/index.js';
 import { isRecord } from '../util/json.js';
-import { didYouMean } from '../util/text.js';
-
-export {
-  CRATES_IO_INDEXES,
-  defaultPolicyConfig,
-  normalizeFilePath,
-  parsePolicyConfig,
-  type BanRule,
-  type Clarification,
-  type ClarifyFile,
-  type DuplicateLevel,
-  type LicenseException,
-  type PackageMatcher,
-  type PolicyConfig,
-} from '../config/policy.js';
 
 export const CONFIG_FILE = 'napi-ship.config.json';
 
@@ -59,16 +44,8 @@ export async function readPolicyConfig(rootDir: string, rootManifest: Readonly<R
     }
     if (!isRecord(parsed))
       throw configError(configPath, `${CONFIG_FILE} must hold a JSON object`, 'e.g. { "policy": { "licenses": { "allow": ["MIT"] } } }');
-    const r = new ConfigReader(configPath);
-    for (const key of Object.keys(parsed)) {
-      if (key === 'policy' || key === '$schema') continue;
-      const guess = didYouMean(key, ['policy']);
-      r.fail(
-        key,
-        `is not a ${CONFIG_FILE} setting${guess === null ? '' : ` (did you mean \`${guess}\`?)`}`,
-        `${CONFIG_FILE} holds only \`policy\` (see docs/config.md#napishippolicy)`,
-      );
-    }
+    const r = new ConfigReader(configPath, 'see docs/config.md#napishippolicy');
+    r.keys(parsed, '', ['policy', '$schema'], CONFIG_FILE);
     if (r.errors.length > 0) throw new DiagnosticError(r.errors);
     inFile = parsed.policy;
   }

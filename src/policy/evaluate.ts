@@ -29,7 +29,7 @@ import {
   type LicenseException,
   type PackageMatcher,
   type PolicyConfig,
-} from './config.js';
+} from '../config/policy.js';
 
 export type PolicyCheck = 'license' | 'clarify' | 'source' | 'ban' | 'duplicate';
 

@@ -2,12 +2,11 @@
  * The license and source policy gate (`napi-ship policy`): read the config, judge inventories of
  * cargo and npm packages, render the report. The inventories come from src/sbom.
  */
+export { CONFIG_FILE, readPolicyConfig } from './config.js';
 export {
-  CONFIG_FILE,
   CRATES_IO_INDEXES,
   defaultPolicyConfig,
   parsePolicyConfig,
-  readPolicyConfig,
   type BanRule,
   type Clarification,
   type ClarifyFile,
@@ -15,7 +14,7 @@ export {
   type LicenseException,
   type PackageMatcher,
   type PolicyConfig,
-} from './config.js';
+} from '../config/policy.js';
 export {
   evaluatePolicy,
   gitKey,

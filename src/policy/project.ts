@@ -5,7 +5,8 @@
 import type { Diagnostic } from '../diagnostics/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { readProjectInventories, type Inventory } from '../sbom/index.js';
-import { readPolicyConfig, type PolicyConfig } from './config.js';
+import type { PolicyConfig } from '../config/policy.js';
+import { readPolicyConfig } from './config.js';
 import { evaluatePolicy, type PolicyOutcome } from './evaluate.js';
 
 export interface ProjectPolicyOptions {
