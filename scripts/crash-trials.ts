@@ -14,47 +14,27 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { describeTrial, runCrashSeries } from './lib/crash-trial.js';
+import { scriptArgs } from './lib/script-args.js';
 import { startRegistry } from '../src/rehearsal/registry.js';
 import { describeDirTrial, runDirCrashSeries } from './lib/dir-crash.js';
 
 const USAGE = 'usage: node dist/scripts/crash-trials.js [--dirs] [--trials N (default 50)] [--seed N] [--targets 1-8] [--json]\n';
 
-function fail(message: string): never {
-  process.stderr.write(`crash-trials: ${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-function wholeNumber(text: string, name: string, min: number, max: number): number {
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`${name} must be a whole number from ${String(min)} to ${String(max)}`);
-  return n;
-}
-
-let values;
-try {
-  values = parseArgs({
-    options: {
-      trials: { type: 'string', default: '50' },
-      seed: { type: 'string', default: String(Date.now() % 1_000_000) },
-      targets: { type: 'string', default: '8' },
-      json: { type: 'boolean', default: false },
-      dirs: { type: 'boolean', default: false },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }).values;
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
-}
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const trials = wholeNumber(values.trials, '--trials', 1, 1000);
-const seed = wholeNumber(values.seed, '--seed', 0, 2 ** 31);
-const targets = wholeNumber(values.targets, '--targets', 1, 8);
+const { values, whole } = scriptArgs('crash-trials', USAGE, {
+  options: {
+    trials: { type: 'string', default: '50' },
+    seed: { type: 'string', default: String(Date.now() % 1_000_000) },
+    targets: { type: 'string', default: '8' },
+    json: { type: 'boolean', default: false },
+    dirs: { type: 'boolean', default: false },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+const trials = whole(values.trials, '--trials', 1, 1000);
+const seed = whole(values.seed, '--seed', 0, 2 ** 31);
+const targets = whole(values.targets, '--targets', 1, 8);
 
 if (values.dirs) {
   const scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-crash-dirs-'));

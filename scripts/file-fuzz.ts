@@ -12,47 +12,26 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
-import { parseArgs } from 'node:util';
 import { makeCase, prepareFuzzBase, runCase } from './lib/file-fuzz.js';
+import { scriptArgs } from './lib/script-args.js';
 
 const USAGE =
   'usage: node dist/scripts/file-fuzz.js [--seconds N (default 60)] [--seed N] [--cases N] [--run-timeout SECONDS (default 15)]\n';
 
-function fail(message: string): never {
-  process.stderr.write(`file-fuzz: ${message}\n${USAGE}`);
-  process.exit(2);
-}
-
-function whole(text: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (text === undefined) return undefined;
-  const n = Number(text);
-  if (!Number.isInteger(n) || n < min || n > max) fail(`${name} must be a whole number from ${String(min)} to ${String(max)}`);
-  return n;
-}
-
-let values;
-try {
-  values = parseArgs({
-    options: {
-      seconds: { type: 'string', default: '60' },
-      seed: { type: 'string' },
-      cases: { type: 'string' },
-      'run-timeout': { type: 'string', default: '15' },
-      help: { type: 'boolean', short: 'h', default: false },
-    },
-    strict: true,
-  }).values;
-} catch (error) {
-  fail(error instanceof Error ? error.message : String(error));
-}
-if (values.help) {
-  process.stdout.write(USAGE);
-  process.exit(0);
-}
-const seconds = whole(values.seconds, '--seconds', 1, 86_400) ?? 60;
+const { values, whole } = scriptArgs('file-fuzz', USAGE, {
+  options: {
+    seconds: { type: 'string', default: '60' },
+    seed: { type: 'string' },
+    cases: { type: 'string' },
+    'run-timeout': { type: 'string', default: '15' },
+    help: { type: 'boolean', short: 'h', default: false },
+  },
+  strict: true,
+});
+const seconds = whole(values.seconds, '--seconds', 1, 86_400);
 const seed = whole(values.seed, '--seed', 0, 2 ** 31) ?? Date.now() % 1_000_000;
 const maxCases = whole(values.cases, '--cases', 1, 1_000_000) ?? Infinity;
-const boundMs = (whole(values['run-timeout'], '--run-timeout', 1, 600) ?? 15) * 1000;
+const boundMs = whole(values['run-timeout'], '--run-timeout', 1, 600) * 1000;
 
 const scratch = await mkdtemp(path.join(os.tmpdir(), 'napi-ship-file-fuzz-'));
 process.stdout.write(
