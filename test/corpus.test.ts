@@ -32,6 +32,8 @@ import { loadPlan, type ReleasePlan } from '../src/plan/index.js';
 import { stagePackages } from '../src/stage/index.js';
 import { verifyRelease } from '../src/verify/index.js';
 import { resolvePolicy } from '../src/verify/policy.js';
+import { compressTar } from '../src/pack/tarball.js';
+import { gunzipSync } from 'node:zlib';
 import { corpusCache, manifest, tarball, unpack, type PublishedManifest } from './helpers/corpus.js';
 
 interface Release {
@@ -306,6 +308,30 @@ for (const release of RELEASES) {
     }
   });
 }
+
+void test("corpus: our gzip of each published tarball's own tar bytes is never larger than the tarball the project published", async () => {
+  // The same tar stream, compressed by napi-ship's packer (libdeflate; zlib-9 kept for small streams
+  // if smaller) against what npm/pnpm/yarn pack wrote for these real releases.
+  const tarballs = path.join(corpusCache, 'tarballs');
+  const names = readdirSync(tarballs).filter((n) => n.endsWith('.tgz'));
+  assert.ok(names.length >= 20, `only ${String(names.length)} cached tarballs`);
+  let ours = 0;
+  let theirs = 0;
+  const larger: string[] = [];
+  for (const name of names) {
+    const published = readFileSync(path.join(tarballs, name));
+    const tar = gunzipSync(published);
+    const gz = await compressTar(tar);
+    assert.ok(gunzipSync(gz).equals(tar), `${name}: round trip`);
+    ours += gz.length;
+    theirs += published.length;
+    if (gz.length > published.length) larger.push(`${name}: ${String(gz.length)} > ${String(published.length)}`);
+  }
+  assert.deepEqual(larger, []);
+  process.stdout.write(
+    `# gzip over ${String(names.length)} real tarballs: ${String(ours)} bytes vs ${String(theirs)} published (${((100 * (ours - theirs)) / theirs).toFixed(2)} %)\n`,
+  );
+});
 
 void test('corpus: the cache holds what was fetched', () => {
   assert.ok(existsSync(corpusCache));

@@ -1,6 +1,6 @@
 /**
  * 3. Pack: `napi-ship pack` vs `npm pack` for the nine packages — time, and tarball sizes (both
- * napi-ship: the core's zlib-rs level 9 in pigz-style blocks; npm: pacote's zlib level 9).
+ * napi-ship: the core's libdeflate at level 6, level 12 up to 1 MiB; npm: pacote's zlib level 9).
  */
 import { readdir, stat } from 'node:fs/promises';
 import path from 'node:path';
@@ -87,14 +87,14 @@ export async function packSuite(ctx: BenchContext): Promise<SuiteResult> {
         ],
       },
       {
-        title: "Tarball sizes in bytes (napi-ship: the core's zlib-rs level 9, pigz-style blocks; npm: zlib level 9)",
+        title: "Tarball sizes in bytes (napi-ship: the core's libdeflate, level 6; npm: zlib level 9)",
         columns: ['tarball', 'napi-ship pack', 'npm pack', 'napi-ship vs npm'],
         rows: sizeRows,
       },
     ],
     notes: [
       'napi-ship pack also writes `SHA256SUMS` and `release-manifest.json` (every tarball and binary hashed three ways, binaries inspected) inside the timed run; npm pack writes the tarballs only.',
-      "napi-ship gzips in the Rust core (crates/napi-ship-core/src/gzip.rs): zlib-rs level 9 in fixed 1 MiB blocks compressed side by side, each primed with the 32 KiB before it (pigz's layout, one gzip member); npm: pacote's zlib level 9 on one thread. The tar streams also differ in fixed header fields (mtime, mode, owner, entry order). The tarball cache is emptied before every napi-ship run here, so every tarball is compressed.",
+      "napi-ship gzips in the Rust core (crates/napi-ship-core/src/gzip.rs): libdeflate at level 6 (level 12 for tar streams up to 1 MiB), one deflate stream per tarball, the tarballs compressed side by side, one per core; npm: pacote's zlib level 9 on one thread. The tar streams also differ in fixed header fields (mtime, mode, owner, entry order). The tarball cache is emptied before every napi-ship run here, so every tarball is compressed.",
       'npm pack gets all nine directories in one invocation (one Node.js start), the fastest way to drive it.',
     ],
     measured,

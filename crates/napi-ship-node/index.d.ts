@@ -40,7 +40,7 @@ export interface BinaryReport {
 /** Byte order. */
 export type ByteOrder = 'little' | 'big'
 
-/** What the bytes of `gzip` depend on: the zlib-rs version, level, block size and header. */
+/** What the bytes of `gzip` depend on: the libdeflate version, levels and header. */
 export declare function compressorId(): string
 
 /** A typed failure for one file. */
@@ -78,7 +78,7 @@ export interface FileInspection {
 }
 
 /**
- * A complete, reproducible gzip member of `data` (zlib-rs in 1 MiB blocks on every core; fixed header), off
+ * A complete, reproducible gzip member of `data` (libdeflate, one stream; fixed header), off
  * the JS thread. Rejects with `E_TOO_LARGE: …` past 4 GiB.
  */
 export declare function gzip(data: Buffer): Promise<Buffer>

@@ -129,6 +129,11 @@ export interface FileDigests {
   readonly integrity: string;
 }
 
+/** A file's digests with its identity (`fileIdentity` in util/fs.ts) from just before it was read. */
+export interface IdentifiedDigests extends FileDigests {
+  readonly identity: string;
+}
+
 export type Hashed =
   ({ readonly path: string; readonly ok: true } & FileDigests) | { readonly path: string; readonly ok: false; readonly error: CoreFailure };
 

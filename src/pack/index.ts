@@ -14,7 +14,7 @@
  * signature is never beside a manifest it does not sign; `*.tmp` files an older napi-ship left are
  * dropped too.
  */
-import { mkdir, mkdtemp, readFile, rm } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, stat } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { existsSync } from 'node:fs';
@@ -220,7 +220,57 @@ interface Selected {
 
 const BINARY_EXTENSIONS = ['.node', '.wasm'];
 
-async function collectBinaries(selected: readonly Selected[], diagnostics: Diagnostic[]): Promise<ManifestBinary[]> {
+/** What a tarball cache key needs of a packed file. */
+interface SourceDigest {
+  readonly size: number;
+  readonly sha256: string;
+}
+
+/**
+ * One pack's digests of the files it packs, by path: a binary hashed for the manifest (or described
+ * by the caller's `binaries`, e.g. the dry run's verify) is not read again for the tarball cache
+ * key. Sound because nothing writes a packed file while pack runs (stage and the SBOM replace files
+ * by rename before pack starts); a given digest whose size no longer matches the file is not used.
+ */
+class SourceDigests {
+  private readonly known = new Map<string, SourceDigest>();
+
+  seed(file: string, digest: SourceDigest): void {
+    this.known.set(file, { size: digest.size, sha256: digest.sha256 });
+  }
+
+  /** The digests of `paths` in order; null for a file the core could not read. */
+  async of(paths: readonly string[]): Promise<(SourceDigest | null)[]> {
+    const sizes = await Promise.all(
+      paths.map((p) =>
+        this.known.has(p)
+          ? stat(p).then(
+              (st) => st.size,
+              () => -1,
+            )
+          : Promise.resolve(-1),
+      ),
+    );
+    paths.forEach((p, i) => {
+      if (this.known.get(p)?.size !== sizes[i]) this.known.delete(p);
+    });
+    const missing = [...new Set(paths.filter((p) => !this.known.has(p)))];
+    const failed = new Set<string>();
+    if (missing.length > 0)
+      (await hashFiles(missing)).forEach((h, i) => {
+        const p = missing[i] ?? h.path;
+        if (h.ok) this.known.set(p, { size: h.size, sha256: h.sha256 });
+        else failed.add(p);
+      });
+    return paths.map((p) => (failed.has(p) ? null : (this.known.get(p) ?? null)));
+  }
+}
+
+async function collectBinaries(
+  selected: readonly Selected[],
+  diagnostics: Diagnostic[],
+  digestsOf: SourceDigests,
+): Promise<ManifestBinary[]> {
   const wanted = selected.flatMap((s) => {
     if (s.input.kind !== 'platform') return [];
     const files = s.selection.files.filter(
@@ -241,6 +291,10 @@ async function collectBinaries(selected: readonly Selected[], diagnostics: Diagn
   });
   const paths = wanted.map((w) => w.abs);
   const [inspected, hashed] = await Promise.all([inspectFiles(paths), hashFiles(paths)]);
+  hashed.forEach((h, i) => {
+    const p = paths[i];
+    if (h.ok && p !== undefined) digestsOf.seed(p, h);
+  });
   const binaries: ManifestBinary[] = [];
   wanted.forEach((w, i) => {
     const facts = inspected[i];
@@ -352,7 +406,13 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
       }
     }
   }
-  const binaries = input.binaries ? [...input.binaries] : await collectBinaries(selected, diagnostics);
+  const digestsOf = new SourceDigests();
+  const binaries = input.binaries ? [...input.binaries] : await collectBinaries(selected, diagnostics, digestsOf);
+  if (input.binaries)
+    for (const b of input.binaries) {
+      const s = selected.find((x) => x.input.kind === 'platform' && x.selection.name === b.package);
+      if (s !== undefined) digestsOf.seed(path.join(s.selection.dir, ...b.file.split('/')), b);
+    }
   if (hasErrors(diagnostics)) {
     // A platform package without its binary also misses its `main`: say it once.
     const noBinary = new Set(diagnostics.filter((d) => d.code === 'NS_PACK_NO_BINARY').map((d) => d.subject));
@@ -395,6 +455,7 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
       diagnostics,
       rootSelection,
       packDir,
+      digestsOf,
     });
     await dropSignature(swap.temp, before);
     await swap.commit();
@@ -424,10 +485,11 @@ interface WriteInput {
   readonly diagnostics: readonly Diagnostic[];
   readonly rootSelection: PackageSelection;
   readonly packDir: (s: Selected) => string;
+  readonly digestsOf: SourceDigests;
 }
 
 async function writeRelease(w: WriteInput): Promise<PackResult> {
-  const { input, outDir, env, sourceDateEpoch, commit, selected, binaries, diagnostics, rootSelection, packDir } = w;
+  const { input, outDir, env, sourceDateEpoch, commit, selected, binaries, diagnostics, rootSelection, packDir, digestsOf } = w;
   const cacheDir = input.cache === false ? null : typeof input.cache === 'string' ? path.resolve(input.cache) : cacheDirFrom(env);
   const cache = cacheDir === null ? null : new TarballCache(cacheDir);
   // Cache keys: every packed file's digest (one parallel pass in the core over all packages).
@@ -435,12 +497,12 @@ async function writeRelease(w: WriteInput): Promise<PackResult> {
   if (cache !== null) {
     const todo = selected.filter((s) => s.input.prebuilt === undefined);
     const files = todo.flatMap((s) => s.selection.files.map((f) => ({ s, f, abs: path.join(packDir(s), ...f.path.split('/')) })));
-    const digests = files.length === 0 ? [] : await hashFiles(files.map((x) => x.abs));
+    const digests = files.length === 0 ? [] : await digestsOf.of(files.map((x) => x.abs));
     const byPackage = new Map<Selected, { path: string; size: number; mode: 0o644 | 0o755; sha256: string }[]>();
     let complete = true;
     for (const [i, x] of files.entries()) {
       const d = digests[i];
-      if (!d?.ok) {
+      if (d === null || d === undefined) {
         complete = false;
         break;
       }

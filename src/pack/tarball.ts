@@ -10,17 +10,18 @@
  * - uid/gid 0, uname/gname empty, no atime/ctime/dev/ino/nlink (portable mode), hard links
  *   written as plain files (never as link entries, which depend on inode identity);
  * - mtime fixed: `SOURCE_DATE_EPOCH`, the commit time, or npm's own 1985-10-26T08:15:00Z;
- * - gzip by the Rust core (`gzip` in crates/napi-ship-core/src/gzip.rs): zlib-rs level 9 in fixed
- *   1 MiB blocks compressed side by side on every core, pigz-style (each primed with the 32 KiB before
- *   it), one ordinary gzip member. On real addon binaries that is ~5 % smaller than the zlib level 9
- *   `npm pack` uses and about twice as fast per core. A tar stream of up to 1 MiB (a root package of
- *   JavaScript and typings, where zlib-rs can come out a few bytes larger) is also compressed by
- *   Node's zlib at npm's settings and the smaller result is kept, so no tarball is larger than zlib-9's.
+ * - gzip by the Rust core (`gzip` in crates/napi-ship-core/src/gzip.rs): libdeflate, the whole tar
+ *   stream as one deflate stream in one gzip member, at level 6 (level 12, its strongest, for streams
+ *   of up to 1 MiB). On real addon binaries that is ~2 % smaller than the zlib level 9 `npm pack`
+ *   uses and about three times as fast per core; a release's tarballs are compressed side by side,
+ *   one per core (./index.ts). A tar stream of up to 1 MiB (a root package of JavaScript and
+ *   typings) is also compressed by Node's zlib at npm's settings and the smaller result is kept, so
+ *   no small tarball is larger than zlib-9's whatever its text.
  *   The gzip header is fixed: no name, mtime 0, XFL 2, OS 3 (Unix), whatever the host.
  *
  * What the bytes depend on, and nothing else: the file list, each file's contents and executable bit,
  * the mtime above, node-tar's header layout (its version is pinned by the lockfile), the core's
- * compressor (`compressorId()`: zlib-rs pinned by Cargo.lock, level, block size) and, for tar streams
+ * compressor (`compressorId()`: libdeflate pinned by Cargo.lock, its levels) and, for tar streams
  * of up to 1 MiB only, Node's zlib version (`process.versions.zlib`) — not the CPU or the number of
  * cores. The manifest records napi-ship's, the core's and Node's versions; the tarball cache
  * (./cache.ts) keys on all of these.

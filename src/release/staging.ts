@@ -10,7 +10,7 @@
  */
 import { lstat, mkdir, readdir, readFile, readlink, rm, symlink, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { selectFiles } from '../pack/index.js';
+import { selectFiles } from '../pack/files.js';
 import { loadPlan, type ReleasePlan } from '../plan/index.js';
 import { linkOrCopy, linkTree } from '../util/fs.js';
 

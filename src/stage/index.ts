@@ -23,11 +23,11 @@ import { constants, existsSync, readFileSync } from 'node:fs';
 import { copyFile, link, lstat, mkdir, readdir, readFile, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { createRequire } from 'node:module';
 import path from 'node:path';
-import { hashFiles } from '../core/index.js';
+import { hashFiles, type IdentifiedDigests } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, outcome, type Diagnostic } from '../diagnostics/index.js';
 import { parseRootPackageJson, type PlannedTarget, type ReleasePlan } from '../plan/index.js';
 import type { StagedPackage, StageOutcome } from './types.js';
-import { isInside } from '../util/fs.js';
+import { fileIdentity, isInside } from '../util/fs.js';
 import { setTopLevelKey } from '../util/json-text.js';
 import { beginDirSwap, recoverDirSwap, removeLeftoverTemps, type DirSwap } from '../util/staging.js';
 import {
@@ -153,12 +153,28 @@ async function collectFiles(plan: ReleasePlan, origin: BinaryOrigin): Promise<{ 
   };
 }
 
-async function sha256s(paths: readonly string[]): Promise<Map<string, { sha256: string } | { error: string }>> {
+type Digested = { readonly sha256: string; readonly digests: IdentifiedDigests | null } | { readonly error: string };
+
+/** Each file's digests, with its identity taken just before it was read (null if it had none). */
+async function sha256s(paths: readonly string[]): Promise<Map<string, Digested>> {
+  const identities = await Promise.all(paths.map((p) => fileIdentity(p)));
   const results = paths.length === 0 ? [] : await hashFiles(paths);
-  const out = new Map<string, { sha256: string } | { error: string }>();
+  const out = new Map<string, Digested>();
   results.forEach((r, i) => {
     const p = paths[i] ?? r.path;
-    out.set(p, r.ok ? { sha256: r.sha256 } : { error: `${r.error.code}: ${r.error.message}` });
+    const identity = identities[i] ?? null;
+    out.set(
+      p,
+      r.ok
+        ? {
+            sha256: r.sha256,
+            digests:
+              identity === null
+                ? null
+                : { identity, size: r.size, sha1: r.sha1, sha256: r.sha256, sha512: r.sha512, integrity: r.integrity },
+          }
+        : { error: `${r.error.code}: ${r.error.message}` },
+    );
   });
   return out;
 }
@@ -387,7 +403,9 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
       id,
       files.map((f): HashedFile => {
         const d = digests.get(f.path);
-        return d !== undefined && 'sha256' in d ? { ...f, sha256: d.sha256 } : { ...f, sha256: null, error: d?.error ?? 'not hashed' };
+        return d !== undefined && 'sha256' in d
+          ? { ...f, sha256: d.sha256, ...(d.digests === null ? {} : { digests: d.digests }) }
+          : { ...f, sha256: null, error: d?.error ?? 'not hashed' };
       }),
     );
   }
@@ -492,10 +510,19 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
       writeProblems.push(...problems);
     }
     const ok = written.filter((w) => !failed.has(w.staged.target.spec.platformArchABI));
-    const copies = await sha256s(ok.map((w) => at(w.staged.binaryPath)));
-    for (const { staged } of ok) {
+    // A hard link of the chosen file that still has the identity it had when it was hashed is those
+    // bytes; a copy (or a file that changed since) is read again.
+    const identities = new Map(await Promise.all(ok.map(async (w) => [w, await fileIdentity(at(w.staged.binaryPath))] as const)));
+    const same = (w: (typeof ok)[number]): boolean => {
+      const id = identities.get(w);
+      return id !== undefined && id !== null && id === w.staged.file.digests?.identity;
+    };
+    const copies = await sha256s(ok.filter((w) => !same(w)).map((w) => at(w.staged.binaryPath)));
+    for (const w of ok) {
+      const { staged } = w;
+      const linked = same(w);
       const copy = copies.get(at(staged.binaryPath));
-      const sha = copy !== undefined && 'sha256' in copy ? copy.sha256 : null;
+      const sha = linked ? staged.file.sha256 : copy !== undefined && 'sha256' in copy ? copy.sha256 : null;
       if (sha !== staged.file.sha256) {
         writeProblems.push(
           diagnostic({
@@ -518,6 +545,7 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
         binaryPath: staged.binaryPath,
         source: staged.file.path,
         manifest: staged.manifest,
+        digests: linked ? (staged.file.digests ?? null) : null,
       });
     }
     diagnostics.push(...writeProblems);

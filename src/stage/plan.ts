@@ -4,6 +4,7 @@
  * caller lists and hashes the files, these functions decide.
  */
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
+import type { IdentifiedDigests } from '../core/index.js';
 import type { PlannedTarget } from '../plan/index.js';
 import { allTargets, platformPackageName } from '../targets/index.js';
 import semver from 'semver';
@@ -29,6 +30,8 @@ export interface FoundFile {
 /** A found file that names a target, with its digest (null when it could not be read). */
 export interface HashedFile extends FoundFile {
   readonly sha256: string | null;
+  /** All its digests and its identity when they were taken (`fileIdentity`), when it could be hashed. */
+  readonly digests?: IdentifiedDigests;
   /** Why it could not be hashed, when `sha256` is null. */
   readonly error?: string;
 }

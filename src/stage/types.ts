@@ -1,4 +1,5 @@
 /** What the stage step wrote: one platform package per staged target, and the root's pins. */
+import type { IdentifiedDigests } from '../core/index.js';
 import type { Outcome } from '../diagnostics/index.js';
 
 /** One platform package as `stage` wrote it. */
@@ -14,6 +15,12 @@ export interface StagedPackage {
   readonly source: string;
   /** The package.json written for it. */
   readonly manifest: Readonly<Record<string, unknown>>;
+  /**
+   * The staged binary's digests and identity, when stage hashed that very file (the staged path is a
+   * hard link of the chosen one): verify re-uses them while the identity holds instead of reading the
+   * binary again.
+   */
+  readonly digests: IdentifiedDigests | null;
 }
 
 export interface StageResult {

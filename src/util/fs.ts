@@ -33,6 +33,22 @@ import path from 'node:path';
 import { diagnostic, DiagnosticError, errorMessage, type Code } from '../diagnostics/index.js';
 
 /** Is `file` `dir` itself or below it? Lexical, over absolute (resolved) paths. */
+/**
+ * A file's identity for "unchanged since I hashed it": device, inode, size and mtime in ns, as one
+ * string (null when it cannot be stat'ed). Capture it before reading the file: a write during or
+ * after the read moves the mtime, so the identity no longer matches. A hard link keeps it (same
+ * inode, same mtime); a copy does not. Used to share digests between stages of one run, never
+ * across runs, and the signed release is still checked from its bytes at the end.
+ */
+export async function fileIdentity(file: string): Promise<string | null> {
+  try {
+    const st = await stat(file, { bigint: true });
+    return st.isFile() ? `${String(st.dev)}:${String(st.ino)}:${String(st.size)}:${String(st.mtimeNs)}` : null;
+  } catch {
+    return null;
+  }
+}
+
 export function isInside(dir: string, file: string): boolean {
   return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }

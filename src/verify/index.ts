@@ -6,7 +6,8 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { hashFiles, inspectFiles, type BinaryFacts, type FileDigests } from '../core/index.js';
+import { hashFiles, inspectFiles, type BinaryFacts, type FileDigests, type IdentifiedDigests } from '../core/index.js';
+import { fileIdentity } from '../util/fs.js';
 import { diagnostic, outcome, type AreaCode, type Code, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { checkBinary } from './binary.js';
@@ -123,6 +124,7 @@ async function verifyTarget(
   version: string,
   policy: VerifyPolicy,
   pins: readonly Diagnostic[],
+  known: ReadonlyMap<string, IdentifiedDigests>,
 ): Promise<TargetVerification> {
   const base = { triple: t.spec.triple, platformArchABI: t.spec.platformArchABI, packageName: t.packageName, packageDir: t.packageDir };
   const manifest = await readJson(path.join(t.packageDir, 'package.json'));
@@ -158,8 +160,12 @@ async function verifyTarget(
   let digests: FileDigests | null = null;
   const skipped: VerifyCheck[] = [];
   if (main !== null && !diagnostics.some((d) => d.code === 'NS_VERIFY_FILE_MISSING' || d.code === 'NS_VERIFY_SYMLINK')) {
-    const [[inspected], [hashed]] = await Promise.all([inspectFiles([main]), hashFiles([main])]);
-    if (hashed?.ok)
+    // Digests stage took of this very file (same identity: not written since) are not taken again.
+    const given = known.get(main);
+    const reuse = given !== undefined && (await fileIdentity(main)) === given.identity;
+    const [[inspected], [hashed]] = await Promise.all([inspectFiles([main]), reuse ? Promise.resolve([]) : hashFiles([main])]);
+    if (reuse) digests = { size: given.size, sha1: given.sha1, sha256: given.sha256, sha512: given.sha512, integrity: given.integrity };
+    else if (hashed?.ok)
       digests = { size: hashed.size, sha1: hashed.sha1, sha256: hashed.sha256, sha512: hashed.sha512, integrity: hashed.integrity };
     if (inspected?.ok) {
       facts = inspected.facts;
@@ -188,7 +194,16 @@ async function verifyTarget(
 }
 
 /** Run every check over the staged release described by `plan`. */
-export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Promise<VerifyOutcome> {
+export interface VerifyReleaseOptions {
+  /**
+   * Digests already taken of staged binaries, by absolute path, each with the file's identity at the
+   * time (stage's `StagedPackage.digests`): used while the identity still holds, else the file is read.
+   */
+  readonly knownDigests?: ReadonlyMap<string, IdentifiedDigests>;
+}
+
+export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy, options: VerifyReleaseOptions = {}): Promise<VerifyOutcome> {
+  const known = options.knownDigests ?? new Map<string, IdentifiedDigests>();
   const root = (await readJson(plan.root.packageJsonPath)) ?? {};
   const releaseDiagnostics: Diagnostic[] = [];
   const pins = checkRootPins(
@@ -245,6 +260,8 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy): Pr
     // No npm dir at all: every target reports itself missing.
   }
 
-  const targets = await Promise.all(plan.targets.map((t) => verifyTarget(t, plan.root.version, policy, [...pins, ...loaderDiagnostics])));
+  const targets = await Promise.all(
+    plan.targets.map((t) => verifyTarget(t, plan.root.version, policy, [...pins, ...loaderDiagnostics], known)),
+  );
   return outcome({ policy, targets, releaseDiagnostics }, [...releaseDiagnostics, ...targets.flatMap((t) => t.diagnostics)]);
 }

@@ -444,14 +444,14 @@ impl Task for GzipTask {
     }
 }
 
-/// A complete, reproducible gzip member of `data` (zlib-rs in 1 MiB blocks on every core; fixed header), off
+/// A complete, reproducible gzip member of `data` (libdeflate, one stream; fixed header), off
 /// the JS thread. Rejects with `E_TOO_LARGE: …` past 4 GiB.
 #[napi]
 pub fn gzip(data: Buffer) -> AsyncTask<GzipTask> {
     AsyncTask::new(GzipTask { data })
 }
 
-/// What the bytes of `gzip` depend on: the zlib-rs version, level, block size and header.
+/// What the bytes of `gzip` depend on: the libdeflate version, levels and header.
 #[napi]
 pub fn compressor_id() -> String {
     napi_ship_core::compressor_id()
