@@ -4,7 +4,7 @@
  * `--log-format json`, `--no-build`).
  *
  * The dry run's first step builds the core for this machine through @napi-rs/cli, exactly as the
- * core's own `build` script does (`napi build --platform --release --use-napi-cross`, no
+ * core's own `build` script does (`TARGET_CC=clang napi build --platform --release --use-napi-cross`, no
  * `--target`), so after `pnpm run build` it is a cargo no-op, and without it it is the build.
  *
  * The rehearsal loads each install with the repo's smoke scripts (scripts/lib/smoke.ts), which call

@@ -331,7 +331,7 @@ describe('napi-ship build on this machine', () => {
     assert.match(host.rustc ?? '', /^rustc \d+\.\d+\.\d+/);
     assert.equal(
       host.command,
-      'napi build --platform --release --use-napi-cross',
+      'TARGET_CC=clang napi build --platform --release --use-napi-cross',
       "the host target is built as the package's own build script builds it",
     );
     assert.ok(host.durationMs > 0);
