@@ -128,7 +128,7 @@ export type PublishOutcome =
   | 'conflict'
   /** The release dir failed a check (signature, tarball bytes, completeness, tag): nothing was read or written. */
   | 'refused'
-  /** A published version did not show with our integrity in time; the root was not published. */
+  /** A published version did not show with our integrity in time; the root was not published, unless it was the root's own read-back. */
   | 'not-visible';
 
 export interface PackageOutcome {
@@ -227,6 +227,8 @@ export interface ReadBackOptions {
   /** First wait (default 100 ms), doubled each time up to `maxWaitMs` (default 4 s), with jitter. */
   readonly firstWaitMs?: number;
   readonly maxWaitMs?: number;
+  /** What the not-visible diagnostic says followed (default: "the root was not published"). */
+  readonly consequence?: string;
 }
 
 /**
@@ -261,7 +263,7 @@ export async function readBack(
         diagnostic({
           code: 'NS_PUBLISH_NOT_VISIBLE',
           subject: `${name}@${version}`,
-          message: `${name}@${version} did not show on the registry with our integrity within ${String(Math.round(options.timeoutMs / 1000))} s (${String(attempt)} reads; last: ${reason}); the root was not published`,
+          message: `${name}@${version} did not show on the registry with our integrity within ${String(Math.round(options.timeoutMs / 1000))} s (${String(attempt)} reads; last: ${reason}); ${options.consequence ?? 'the root was not published'}`,
           expected: integrity,
           found: reason,
           hint: 'run `napi-ship publish --resume` once the registry catches up; it re-checks every package and carries on',
@@ -612,12 +614,13 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     if (o === undefined) throw new Error(`internal: no outcome for ${pkg}`);
     return o;
   };
-  const publishing = new Set([...plan.phases.platformPublish, ...plan.phases.rootPublish].map((s) => s.package));
+  const publishSteps = new Map(plan.phases.platformPublish.concat(plan.phases.rootPublish).map((s) => [s.package, s]));
 
-  const publishOne = async (p: ReleasePackage): Promise<void> => {
+  /** Publish under `tag` (the staging tag for a platform package, the requested tag for the root). */
+  const publishOne = async (p: ReleasePackage, tag: string): Promise<'published' | 'already-present'> => {
     const { name, version, integrity } = p.entry;
-    emit({ type: 'publishing', package: name, version, tag: plan.stagingTag });
-    await journal.append('publish-begin', { package: name, version, tag: plan.stagingTag, integrity });
+    emit({ type: 'publishing', package: name, version, tag });
+    await journal.append('publish-begin', { package: name, version, tag, integrity });
     let state: 'published' | 'already-present';
     const attestation = attestations.get(name);
     if (options.provenance !== undefined && attestation === undefined)
@@ -626,7 +629,7 @@ async function execute(ctx: ExecuteContext): Promise<void> {
       const r = await client.publish({
         manifest: p.packageJson,
         tarball: p.tarball,
-        tag: plan.stagingTag,
+        tag,
         ...(options.access === undefined ? {} : { access: options.access }),
         ...(attestation === undefined ? {} : { provenance: { bundle: attestation.bundle, mediaType: attestation.mediaType } }),
       });
@@ -646,13 +649,22 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     }
     outcome(name).action = state;
     emit({ type: 'published', package: name, version, state });
-    await journal.append('publish-done', { package: name, version, state });
+    await journal.append('publish-done', { package: name, version, state, tag });
+    // A version published now carries the tag of its publish; one found already there, no tag of ours.
+    if (state === 'published' && tag !== plan.stagingTag) {
+      outcome(name).tagged.push(tag);
+      emit({ type: 'tagged', package: name, tag, version });
+    }
+    return state;
   };
 
   const verifyOne = async (p: ReleasePackage): Promise<void> => {
     const { name, version, integrity } = p.entry;
     const attempts = await readBack(client, name, version, integrity, {
       timeoutMs,
+      ...(p === release.root
+        ? { consequence: "the root's publish was accepted (every platform package is verified); a re-run reads it back again" }
+        : {}),
       onWait: (attempt, waitMs, reason) => {
         emit({ type: 'waiting', package: name, version, attempt, waitMs, reason });
       },
@@ -684,18 +696,41 @@ async function execute(ctx: ExecuteContext): Promise<void> {
   // 1–2: every platform package published (if absent) and read back with our integrity.
   emit({ type: 'phase', phase: 'platforms' });
   await mapPool(release.platforms, concurrency, async (p) => {
-    if (publishing.has(p.entry.name)) await publishOne(p);
+    const s = publishSteps.get(p.entry.name);
+    if (s?.kind === 'publish') await publishOne(p, s.tag);
     await verifyOne(p);
   });
-  // 3: only now the root, under the staging tag too, and read back.
-  emit({ type: 'phase', phase: 'root' });
-  if (publishing.has(release.root.entry.name)) await publishOne(release.root);
-  await verifyOne(release.root);
-  // 4: the requested tag, platform packages first, the root's last.
+  // 3: only now the requested tag, on every platform package (before the root can carry it).
   emit({ type: 'phase', phase: 'tags' });
   await mapPool(plan.phases.platformTag, concurrency, tagOne);
-  for (const s of plan.phases.rootTag) await tagOne(s);
-  // 5: the staging tag goes.
-  emit({ type: 'phase', phase: 'cleanup' });
-  await mapPool(plan.phases.untag, concurrency, untagOne);
+  // 5 (platform packages): the staging tag goes from them while the root goes out; nothing about
+  // the root waits for it. One request slot stays the root's.
+  const platformUntag = plan.phases.untag.filter((s) => s.role === 'platform');
+  const rootUntag = plan.phases.untag.filter((s) => s.role === 'root');
+  emit({ type: 'phase', phase: 'root' });
+  if (platformUntag.length > 0) emit({ type: 'phase', phase: 'cleanup' });
+  const cleanup = mapPool(platformUntag, Math.max(1, concurrency - 1), untagOne).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  // 4: the root, under the requested tag (its tag is the last to move), read back; a root that was
+  // already there gets the tag after its read-back.
+  let rootFailure: { readonly error: unknown } | null = null;
+  try {
+    const s = publishSteps.get(release.root.entry.name);
+    const state = s?.kind === 'publish' ? await publishOne(release.root, s.tag) : null;
+    await verifyOne(release.root);
+    // Someone (a lost answer to our own PUT, or a twin run) published the same bytes since the
+    // preflight: that publish's tags are not ours to trust, so the requested tag is set here.
+    if (state === 'already-present' && s?.kind === 'publish')
+      await tagOne({ kind: 'tag', package: s.package, version: s.version, role: 'root', tag: s.tag });
+    for (const t of plan.phases.rootTag) await tagOne(t);
+  } catch (error) {
+    rootFailure = { error };
+  }
+  const cleanupFailure = await cleanup;
+  if (rootFailure !== null) throw rootFailure.error;
+  if (cleanupFailure !== null) throw cleanupFailure.error;
+  // 5 (root): only a staging tag an earlier run left on it.
+  for (const t of rootUntag) await untagOne(t);
 }

@@ -63,9 +63,9 @@ function progress(io: Io, e: PublishEvent): void {
       case 'phase':
         return {
           platforms: 'publishing the platform packages',
-          root: 'every platform package verified: publishing the root',
-          tags: 'moving the dist-tag',
-          cleanup: 'removing the staging tag',
+          root: 'every platform package verified and tagged: publishing the root',
+          tags: 'every platform package verified: moving the dist-tag on them',
+          cleanup: 'removing the staging tag from the platform packages (alongside the root)',
         }[e.phase];
       case 'attested':
         return `provenance signed for ${e.package}@${e.version}${e.logIndex === null ? '' : ` (transparency log index ${e.logIndex})`}`;
@@ -126,7 +126,9 @@ function renderResult(io: Io, o: PublishResult): void {
       : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
     conflict: `${paint(io, 'red', 'conflict')}: ${what} was not published (nothing more was written)`,
     refused: `${paint(io, 'red', 'refused')}: ${what} was not published (nothing was written)`,
-    'not-visible': `${paint(io, 'red', 'stopped')}: a package did not show on the registry in time; the root was not published — run again with --resume`,
+    'not-visible': r.packages.every((p) => p.kind === 'root' || p.verified)
+      ? `${paint(io, 'red', 'stopped')}: the root did not show on the registry in time (every platform package is verified) — run again with --resume`
+      : `${paint(io, 'red', 'stopped')}: a package did not show on the registry in time; the root was not published — run again with --resume`,
   };
   io.stdout(`\n${summary[r.outcome]}\n`);
   if (r.journalPath !== null) io.stdout(`journal: ${r.journalPath}\n`);
