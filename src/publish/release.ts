@@ -32,7 +32,10 @@ interface LoadedEntry {
 
 export interface ReleasePackage {
   readonly entry: ManifestPackage;
-  /** The tarball's bytes, checked against `entry.integrity` and `entry.sha1`. */
+  /**
+   * The tarball's bytes, checked against `entry.integrity` and `entry.sha1` (so those are its
+   * digests: nothing needs to hash it again).
+   */
   readonly tarball: Uint8Array;
   /** `package/package.json` of the tarball. */
   readonly packageJson: Readonly<Record<string, unknown>>;

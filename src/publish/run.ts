@@ -29,7 +29,6 @@ import {
   type PublishStep,
 } from './plan.js';
 import { mapPool } from '../util/pool.js';
-import { tarballDigests } from '../registry/publish-body.js';
 import type { Attestation, AttestInput } from './attest.js';
 import type { SigstoreEndpoints } from './provenance.js';
 import { checkProvenanceBundle, provenanceBlockers, provenanceSubject, type ProvenanceSource } from './provenance.js';
@@ -495,9 +494,10 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   // signing failure cannot strand half a release.
   const publishingNames = new Set([...plan.phases.platformPublish, ...plan.phases.rootPublish].map((s) => s.package));
   if (options.provenance !== undefined && plan.conflicts.length === 0 && publishingNames.size > 0) {
+    // The loaded tarballs were checked against the manifest's integrity: that is their sha512.
     const toSign = [...release.platforms, release.root]
       .filter((p) => publishingNames.has(p.entry.name))
-      .map((p) => ({ name: p.entry.name, version: p.entry.version, integrity: tarballDigests(p.tarball).integrity }));
+      .map((p) => ({ name: p.entry.name, version: p.entry.version, integrity: p.entry.integrity }));
     try {
       // The sigstore stack (~80 ms to load) only when provenance is really made.
       const attest = options.provenance.attest ?? (await import('./attest.js')).attestPackages;
@@ -538,39 +538,48 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
     ]);
   }
   try {
-    await journal.append('start', {
-      name,
-      version,
-      manifestSha256: release.manifestSha256,
-      registry,
-      tag,
-      stagingTag,
-      resume: options.resume === true,
-      previousRun: previous?.start.run ?? null,
-      pid: process.pid,
-    });
-    for (const p of pre.packages)
-      await journal.append('preflight', {
-        package: p.name,
-        version: p.version,
-        kind: p.kind,
-        state: p.state,
-        integrity: p.integrity,
-        theirs: p.theirs,
-      });
+    // The records before the first registry write go to disk together (one write, one fsync); the
+    // first write still waits for all of them.
+    const head: Promise<void>[] = [
+      journal.append('start', {
+        name,
+        version,
+        manifestSha256: release.manifestSha256,
+        registry,
+        tag,
+        stagingTag,
+        resume: options.resume === true,
+        previousRun: previous?.start.run ?? null,
+        pid: process.pid,
+      }),
+      ...pre.packages.map((p) =>
+        journal.append('preflight', {
+          package: p.name,
+          version: p.version,
+          kind: p.kind,
+          state: p.state,
+          integrity: p.integrity,
+          theirs: p.theirs,
+        }),
+      ),
+    ];
     if (plan.conflicts.length > 0) {
       for (const c of plan.conflicts) {
         emit({ type: 'conflict', package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
-        await journal.append('conflict', { package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
+        head.push(journal.append('conflict', { package: c.package, version: c.version, ours: c.ours, theirs: c.theirs }));
       }
-      await journal.append('done', { outcome: 'conflict' });
+      head.push(journal.append('done', { outcome: 'conflict' }));
+      await Promise.all(head);
       return result('conflict', false, conflictDiagnostics(plan.conflicts), journalPath);
     }
-    await journal.append('plan', {
-      steps: plan.steps.map(
-        (s) => `${s.kind} ${s.package}${s.kind === 'tag' || s.kind === 'untag' || s.kind === 'publish' ? ` ${s.tag}` : ''}`,
-      ),
-    });
+    head.push(
+      journal.append('plan', {
+        steps: plan.steps.map(
+          (s) => `${s.kind} ${s.package}${s.kind === 'tag' || s.kind === 'untag' || s.kind === 'publish' ? ` ${s.tag}` : ''}`,
+        ),
+      }),
+    );
+    await Promise.all(head);
     await execute({ options, release, plan, journal, outcomes, emit, concurrency, attestations });
     await journal.append('done', { outcome: 'published' });
     return result('published', true, [], journalPath);
@@ -629,6 +638,8 @@ async function execute(ctx: ExecuteContext): Promise<void> {
       const r = await client.publish({
         manifest: p.packageJson,
         tarball: p.tarball,
+        // Checked against these when the release was loaded: the body need not hash the bytes again.
+        digests: { integrity, shasum: p.entry.sha1 },
         tag,
         ...(options.access === undefined ? {} : { access: options.access }),
         ...(attestation === undefined ? {} : { provenance: { bundle: attestation.bundle, mediaType: attestation.mediaType } }),

@@ -10,7 +10,7 @@ import {
   type PublishReport,
   type PublishResult,
 } from '../../publish/index.js';
-import { RegistryClient, resolveRegistry, type ResolvedRegistry } from '../../registry/index.js';
+import type { RegistryClient, ResolvedRegistry } from '../../registry/index.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
@@ -18,6 +18,17 @@ import { paint, textTable, type Io } from '../output.js';
 import { DEFAULT_RELEASE_DIR, OTP_OPTION, REGISTRY_OPTIONS, jsonOption, releaseDirOption } from '../options.js';
 import { rejectPositionals, usageError } from './usage.js';
 import { DEFAULT_REGISTRY_CONCURRENCY } from '../../util/registry-defaults.js';
+
+let registryModule: Promise<typeof import('../../registry/index.js')> | null = null;
+
+/**
+ * The registry client's modules (undici, npm's config reader: over 100 ms to load), loaded once, on
+ * first use, or early by `publish` so the loading overlaps the reading and hashing of the release.
+ */
+function loadRegistryModule(): Promise<typeof import('../../registry/index.js')> {
+  registryModule ??= import('../../registry/index.js');
+  return registryModule;
+}
 
 /**
  * A registry client from the command line and npm's own config (resolveRegistry): the registry for
@@ -30,6 +41,7 @@ export async function registryClientFromArgs(
   packageName: string | null,
   extra: { readonly otp?: string; readonly publishConfig?: unknown } = {},
 ): Promise<{ client: RegistryClient; authSource: string; resolved: ResolvedRegistry }> {
+  const { RegistryClient, resolveRegistry } = await loadRegistryModule();
   // npm's config is read where the package is: --cwd when the command has it, else the working dir.
   const resolved = await resolveRegistry({
     cwd: path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'),
@@ -213,6 +225,9 @@ export const publishCommand: Command = {
     const readBackSeconds = readBackText === undefined ? 120 : Number(readBackText);
     if (!Number.isFinite(readBackSeconds) || readBackSeconds <= 0 || readBackSeconds > 3600)
       return usageError(io, '--read-back-timeout must be a number of seconds from 1 to 3600', publishCommand);
+    // Loaded while the release is read and hashed (no request is made before it passes its checks);
+    // a failure to load is reported where the client is made.
+    loadRegistryModule().catch(() => undefined);
     const journal = stringOption(args, 'journal');
     const tag = stringOption(args, 'tag');
     const otp = stringOption(args, 'otp');
