@@ -73,7 +73,7 @@ describe('planPublish (pure)', () => {
     for (const bad of ['', ' latest', '1.2', 'v1', '^1', 'a b', 'a/b']) assert.notEqual(invalidTag(bad), null, bad);
   });
 
-  test('a fresh release: platforms published and verified, then the root, then tags with the root last, then the staging tag goes', () => {
+  test('a fresh release: platforms published and verified, then tagged, then the root straight under the tag; the staging tag goes from the platforms meanwhile', () => {
     const plan = planPublish(
       preflightOf([pkg('root', 'root', 'absent'), pkg('p-b', 'platform', 'absent'), pkg('p-a', 'platform', 'absent')]),
       { tag: 'latest' },
@@ -87,17 +87,36 @@ describe('planPublish (pure)', () => {
         'publish p-b',
         'verify p-a',
         'verify p-b',
-        'publish root',
-        'verify root',
         'tag p-a',
         'tag p-b',
-        'tag root',
         'untag p-a',
         'untag p-b',
-        'untag root',
+        'publish root',
+        'verify root',
       ],
     );
-    for (const s of plan.steps) if (s.kind === 'publish') assert.equal(s.tag, 'napi-ship-staging');
+    // Platform packages never go out under the requested tag; the root, which follows them, does (and never carries the staging tag).
+    for (const s of plan.steps)
+      if (s.kind === 'publish') assert.equal(s.tag, s.role === 'root' ? 'latest' : 'napi-ship-staging', s.package);
+    assert.deepEqual(plan.phases.rootTag, []);
+    assert.deepEqual(
+      plan.phases.untag.map((s) => s.package),
+      ['p-a', 'p-b'],
+    );
+  });
+
+  test('a root already there (an earlier run put it under the staging tag): read back, then tagged, its staging tag removed last', () => {
+    const plan = planPublish(
+      preflightOf([
+        pkg('root', 'root', 'same', { latest: '0.9.0', 'napi-ship-staging': '1.0.0' }),
+        pkg('p-a', 'platform', 'same', { latest: '1.0.0' }),
+      ]),
+      { tag: 'latest' },
+    );
+    assert.deepEqual(
+      plan.steps.map((s) => `${s.kind} ${s.package}`),
+      ['verify p-a', 'verify root', 'tag root', 'untag root'],
+    );
   });
 
   test('resuming: what the registry already has is not published again, a left-over staging tag is removed', () => {
@@ -111,19 +130,7 @@ describe('planPublish (pure)', () => {
     );
     assert.deepEqual(
       plan.steps.map((s) => `${s.kind} ${s.package}`),
-      [
-        'publish p-b',
-        'verify p-a',
-        'verify p-b',
-        'publish root',
-        'verify root',
-        'tag p-a',
-        'tag p-b',
-        'tag root',
-        'untag p-a',
-        'untag p-b',
-        'untag root',
-      ],
+      ['publish p-b', 'verify p-a', 'verify p-b', 'tag p-a', 'tag p-b', 'untag p-a', 'untag p-b', 'publish root', 'verify root'],
     );
   });
 
@@ -300,6 +307,8 @@ class FakeRegistry implements PublishClient {
   readonly raceConflict = new Set<string>();
   /** Names that never become visible. */
   readonly neverVisible = new Set<string>();
+  /** Names whose version someone else publishes, with our bytes and no tag, just before our publish. */
+  readonly twinPublish = new Set<string>();
   /** Fail every write with an unreachable registry after this many writes. */
   failAfterWrites = Infinity;
   writes = 0;
@@ -307,6 +316,8 @@ class FakeRegistry implements PublishClient {
   readonly seenVisible = new Set<string>();
   /** What every platform package's read-back had shown when the root was published. */
   visibleAtRootPublish: string[] | null = null;
+  /** Every package's dist-tags when the root was published. */
+  tagsAtRootPublish: Map<string, Record<string, string>> | null = null;
   rootName = '';
 
   private entry(name: string): FakePackage {
@@ -365,7 +376,11 @@ class FakeRegistry implements PublishClient {
         new DiagnosticError([diagnostic({ code: 'NS_PUBLISH_CONFLICT', subject: name, message: 'other bytes', hint: 'test' })]),
       );
     }
-    if (name === this.rootName) this.visibleAtRootPublish = [...this.seenVisible].sort();
+    if (name === this.rootName) {
+      this.visibleAtRootPublish = [...this.seenVisible].sort();
+      this.tagsAtRootPublish = new Map([...this.packages].map(([n, e]) => [n, { ...e.tags }]));
+    }
+    if (this.twinPublish.has(name)) this.seed(name, version, integrity, {});
     const p = this.entry(name);
     const there = p.versions.get(version);
     if (there !== undefined) return Promise.resolve({ state: 'already-present', integrity });
@@ -436,7 +451,7 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     }
   }
 
-  test("order: every platform package published and seen with our integrity before the root is published; the root's tag moves last", async () => {
+  test("order: every platform package published, seen with our integrity and tagged before the root is published under the tag (the root's tag moves last)", async () => {
     const dir = await copy();
     const f = fake();
     const events: string[] = [];
@@ -453,19 +468,26 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     assert.equal(result.result.tag, 'latest');
     assert.deepEqual(result.result.signature, { key: 'release-dir', keyId: result.result.signature?.keyId });
     assertComplete(f, 'latest');
-    const rootIndex = f.log.indexOf(`publish ${root().name} napi-ship-staging`);
+    // The root goes out straight under the requested tag, never under the staging tag.
+    const rootIndex = f.log.indexOf(`publish ${root().name} latest`);
     assert.ok(rootIndex > 0);
+    assert.ok(!f.log.includes(`publish ${root().name} napi-ship-staging`));
     for (const p of platforms()) {
       assert.ok(f.log.indexOf(`publish ${p.name} napi-ship-staging`) < rootIndex, p.name);
+      assert.ok(f.log.indexOf(`tag ${p.name} latest`) < rootIndex, `${p.name} was tagged before the root went out`);
       assert.ok(f.visibleAtRootPublish?.includes(`${p.name}@${p.version}`), `${p.name} was read back before the root went out`);
+      assert.equal(f.tagsAtRootPublish?.get(p.name)?.latest, p.version, `${p.name} carried latest when the root went out`);
     }
     const tagLines = f.log.filter((l) => l.startsWith('tag '));
-    assert.equal(tagLines.at(-1), `tag ${root().name} latest`);
-    assert.equal(tagLines.length, release.manifest.packages.length);
+    assert.equal(tagLines.length, platforms().length, 'the root needs no tag of its own');
+    assert.ok(!f.log.some((l) => l.startsWith(`untag ${root().name} `)), 'the root never had the staging tag');
     assert.ok(events.includes('waiting'), 'the registry lag made the read-back wait');
     const { records } = await readJournal(path.join(dir, 'publish-journal.jsonl'));
     assert.deepEqual([records[0]?.type, records.at(-1)?.type, records.at(-1)?.outcome], ['start', 'done', 'published']);
     assert.equal(records.filter((r) => r.type === 'verified').length, release.manifest.packages.length);
+    assert.equal(records.filter((r) => r.type === 'tag-removed').length, platforms().length);
+    const rootOutcome = result.result.packages.find((p) => p.kind === 'root');
+    assert.deepEqual([rootOutcome?.action, rootOutcome?.verified, rootOutcome?.tagged], ['published', true, ['latest']]);
 
     // A second run finds everything in place and writes nothing.
     f.log.length = 0;
@@ -546,6 +568,55 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
       ['NS_PUBLISH_NOT_VISIBLE'],
     );
     assert.ok(!f.log.some((l) => l.startsWith(`publish ${root().name} `)));
+  });
+
+  test('the root that never shows: not-visible after its publish; the platform clean-up that ran alongside is finished and journaled before the run ends', async () => {
+    const dir = await copy();
+    const f = fake();
+    f.neverVisible.add(root().name);
+    const result = await publishRelease({ releaseDir: dir, client: f, readBackTimeoutMs: 300 });
+    assert.equal(result.result.outcome, 'not-visible');
+    const [d] = result.diagnostics;
+    assert.equal(d?.code, 'NS_PUBLISH_NOT_VISIBLE');
+    assert.match(d.message, /the root's publish was accepted/);
+    for (const p of platforms()) assert.equal(f.packages.get(p.name)?.tags['napi-ship-staging'], undefined, p.name);
+    const { records } = await readJournal(path.join(dir, 'publish-journal.jsonl'));
+    assert.equal(records.filter((r) => r.type === 'tag-removed').length, platforms().length);
+    assert.deepEqual([records.at(-1)?.type, records.at(-1)?.outcome], ['done', 'not-visible']);
+    // Once it shows, a re-run verifies it and writes nothing.
+    f.neverVisible.clear();
+    const entry = f.packages.get(root().name);
+    entry?.hiddenReads.clear();
+    f.log.length = 0;
+    const again = await publishRelease({ releaseDir: dir, client: f, resume: true });
+    assert.equal(again.result.outcome, 'published');
+    assert.deepEqual(f.log, []);
+    assertComplete(f, 'latest');
+  });
+
+  test('other bytes under the root since the preflight: conflict; the root is never tagged; the clean-up alongside is awaited', async () => {
+    const dir = await copy();
+    const f = fake();
+    f.raceConflict.add(root().name);
+    const result = await publishRelease({ releaseDir: dir, client: f });
+    assert.equal(result.result.outcome, 'conflict');
+    assert.ok(result.diagnostics.some((d) => d.code === 'NS_PUBLISH_CONFLICT' && d.found?.includes(THEIRS) === true));
+    assert.equal(f.packages.get(root().name)?.tags.latest, undefined);
+    const { records } = await readJournal(path.join(dir, 'publish-journal.jsonl'));
+    assert.deepEqual([records.at(-1)?.type, records.at(-1)?.outcome], ['done', 'conflict']);
+    assert.equal(records.filter((r) => r.type === 'tag-removed').length, platforms().length);
+  });
+
+  test('the root published by someone else with our bytes since the preflight: our publish finds it there, and the tag is set after the read-back', async () => {
+    const dir = await copy();
+    const f = fake();
+    f.twinPublish.add(root().name);
+    const result = await publishRelease({ releaseDir: dir, client: f, tag: 'beta' });
+    assert.equal(result.result.outcome, 'published', JSON.stringify(result.diagnostics));
+    assertComplete(f, 'beta');
+    const rootOutcome = result.result.packages.find((p) => p.kind === 'root');
+    assert.deepEqual([rootOutcome?.action, rootOutcome?.tagged], ['already-present', ['beta']]);
+    assert.ok(f.log.indexOf(`tag ${root().name} beta`) > f.log.indexOf(`publish ${root().name} beta`));
   });
 
   test('the registry goes away mid-publish: the error is thrown (exit 3), journaled, and a re-run completes', async () => {

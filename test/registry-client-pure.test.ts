@@ -31,6 +31,7 @@ import {
   nerfDart,
   parseNpmrc,
   parseRetryAfter,
+  publishBodyBytes,
   readTarballManifest,
   redact,
   RegistryClient,
@@ -398,6 +399,36 @@ describe('the publish body', () => {
     assert.equal(att.content_type, 'application/octet-stream');
     assert.equal(att.length, tarball.byteLength);
     assert.deepEqual(new Uint8Array(Buffer.from(att.data, 'base64')), tarball);
+  });
+
+  test('the bytes sent are JSON.stringify of the document; given digests are used as they are', async () => {
+    // Non-ASCII, characters JSON escapes, and the marker's own prefix in the manifest.
+    const manifest = { name: '@s/p', version: '1.0.0', description: 'é ☃ \u2028 "q" \\ \u0000napi-ship-attachment-' };
+    const tarball = await makeTarball(manifest, { 'x.node': 'b'.repeat(5000) });
+    const provenance = {
+      bundle: { mediaType: 'm', note: 'x\u0000"y"' },
+      mediaType: 'application/vnd.dev.sigstore.bundle+json;version=0.2',
+    };
+    for (const extra of [{}, { provenance }]) {
+      const body = buildPublishBody({ registry: 'https://r.example/', manifest, tarball, tag: 'latest', ...extra });
+      assert.ok(publishBodyBytes(body).equals(Buffer.from(JSON.stringify(body.document))));
+      const given = buildPublishBody({
+        registry: 'https://r.example/',
+        manifest,
+        tarball,
+        tag: 'latest',
+        ...extra,
+        digests: { integrity: body.integrity, shasum: body.shasum },
+      });
+      assert.deepEqual(given.document, body.document);
+    }
+    const empty = buildPublishBody({
+      registry: 'https://r.example/',
+      manifest: { name: 'e', version: '1.0.0' },
+      tarball: new Uint8Array(0),
+      tag: 'latest',
+    });
+    assert.ok(publishBodyBytes(empty).equals(Buffer.from(JSON.stringify(empty.document))));
   });
 
   test('refuses what npm refuses', async () => {

@@ -160,7 +160,7 @@ export async function publishSuite(ctx: BenchContext): Promise<SuiteResult> {
       },
     ],
     notes: [
-      'napi-ship publish does more than upload: a preflight read of every package, platform packages under a staging dist-tag, each read back until its integrity shows, then the root, then the dist-tag moves (issue 5). The npm loop only uploads, platform packages first and the root last.',
+      'napi-ship publish does more than upload: a preflight read of every package, platform packages under a staging dist-tag, each read back until its integrity shows, then the dist-tag moves on them, then the root goes out under it and is read back (issue 5). The npm loop only uploads, platform packages first and the root last.',
       `Loopback rows: CPU bound, round trips cost nothing. Latency-proxy rows: the same fresh verdaccio behind a loopback proxy (bench/lib/latency-proxy.ts) that holds every request ${String(LATENCY.delayMs)} ms before forwarding it and every response ${String(LATENCY.delayMs)} ms before its first byte (an ${String(2 * LATENCY.delayMs)} ms round trip per request), and paces each request and response body at ${String(LATENCY.bytesPerSecond / 1024 / 1024)} MiB/s (a per-connection cap; one request at a time per connection). TCP/TLS set-up is not modelled. The invariants are the same in both: platform packages first, each read back by integrity, the root last; every package is checked on the registry after each run.`,
     ],
     measured,

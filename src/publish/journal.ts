@@ -171,14 +171,25 @@ export function hasRunOfOtherManifest(
   );
 }
 
-/** An open journal: each `append` returns once the record is on disk (write + fsync). */
+interface PendingRecord {
+  readonly line: string;
+  readonly resolve: () => void;
+  readonly reject: (error: unknown) => void;
+}
+
+/**
+ * An open journal: each `append` returns once the record is on disk (write + fsync). Records
+ * appended while an earlier write is in flight (or in the same tick) go to disk together, in call
+ * order, with one write and one fsync; each caller still hears only once its own record is on disk.
+ */
 export class Journal {
   readonly file: string;
   readonly run: string;
   /** sha256 of the signed release-manifest.json this run publishes: on every record. */
   readonly manifestSha256: string | null;
   private readonly handle: FileHandle;
-  private queue: Promise<void> = Promise.resolve();
+  private pending: PendingRecord[] = [];
+  private flushing: Promise<void> | null = null;
 
   private constructor(file: string, run: string, handle: FileHandle, manifestSha256: string | null) {
     this.file = file;
@@ -241,17 +252,32 @@ export class Journal {
       ...fields,
     };
     const line = JSON.stringify(record) + '\n';
-    const next = this.queue.then(async () => {
-      await this.handle.write(line);
-      await this.handle.sync();
+    return new Promise<void>((resolve, reject) => {
+      this.pending.push({ line, resolve, reject });
+      this.flushing ??= this.flush();
     });
-    // A failed write fails its caller; later appends still run.
-    this.queue = next.catch(() => undefined);
-    return next;
+  }
+
+  /** Write what is pending, a batch at a time; a failed write fails its batch's callers, later appends still run. */
+  private async flush(): Promise<void> {
+    // Records appended in the same tick join the first batch.
+    await Promise.resolve();
+    while (this.pending.length > 0) {
+      const batch = this.pending;
+      this.pending = [];
+      try {
+        await this.handle.write(batch.length === 1 ? (batch[0]?.line ?? '') : batch.map((r) => r.line).join(''));
+        await this.handle.sync();
+        for (const r of batch) r.resolve();
+      } catch (error) {
+        for (const r of batch) r.reject(error);
+      }
+    }
+    this.flushing = null;
   }
 
   async close(): Promise<void> {
-    await this.queue;
+    await this.flushing;
     await this.handle.close();
   }
 }

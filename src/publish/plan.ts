@@ -4,9 +4,12 @@
  *
  *   1 platform packages that are absent: publish under the staging tag (never the requested one);
  *   2 every platform package: read back until the registry shows it with our integrity;
- *   3 only then the root (staging tag too), read back likewise;
- *   4 the requested tag onto every platform package, the root's LAST;
- *   5 the staging tag removed wherever it points at this version.
+ *   3 only then the requested tag onto every platform package;
+ *   4 then the root, published straight under the requested tag (it never carries the staging tag),
+ *     and read back likewise — so the root's tag moves LAST, and only after every platform package
+ *     is verified; a root that was already there is tagged after its read-back instead;
+ *   5 the staging tag removed wherever it points at this version: from the platform packages while
+ *     step 4 runs (they are tagged by then), from the root only if an earlier run left it there.
  *
  * Any package whose version the registry holds with other bytes blocks the whole plan: nothing is
  * written. Because the plan is derived from the registry's state (not from a journal), re-running
@@ -50,13 +53,20 @@ export type PublishStep =
   | { readonly kind: 'tag'; readonly package: string; readonly version: string; readonly role: PackageKind; readonly tag: string }
   | { readonly kind: 'untag'; readonly package: string; readonly version: string; readonly role: PackageKind; readonly tag: string };
 
-/** The steps in phases; a phase starts only when the one before it has completed. */
+/**
+ * The steps in phases, run in this order: platformPublish, platformVerify, platformTag, rootPublish,
+ * rootVerify, rootTag, untag. Each starts when the one before it has completed, except that the
+ * platform packages' `untag` steps start once `platformTag` has completed and run while the root's
+ * steps do (the root's own `untag`, if any, comes after everything else).
+ */
 export interface PublishPhases {
   readonly platformPublish: readonly PublishStep[];
   readonly platformVerify: readonly PublishStep[];
+  /** Under the staging tag for a platform package; under the requested tag for the root. */
   readonly rootPublish: readonly PublishStep[];
   readonly rootVerify: readonly PublishStep[];
   readonly platformTag: readonly PublishStep[];
+  /** Only for a root already on the registry without the requested tag (a published root carries it). */
   readonly rootTag: readonly PublishStep[];
   readonly untag: readonly PublishStep[];
 }
@@ -76,7 +86,7 @@ export interface PublishPlan {
   /** Non-empty: the registry holds other bytes under one of our versions; nothing may be written. */
   readonly conflicts: readonly Conflict[];
   readonly phases: PublishPhases;
-  /** Every step in execution order (empty when there are conflicts). */
+  /** Every step in the order it starts (empty when there are conflicts). */
   readonly steps: readonly PublishStep[];
   /** Nothing to write: every package is published with our bytes, tagged, and the staging tag is gone. */
   readonly complete: boolean;
@@ -128,8 +138,12 @@ export function planPublish(preflight: Preflight, options: { readonly tag: strin
   }
   const platforms = preflight.packages.filter((p) => p.kind === 'platform').sort(byName);
   const roots = preflight.packages.filter((p) => p.kind === 'root');
+  // A platform package goes out under the staging tag; the root, which follows every platform
+  // package's verification and tag, straight under the requested tag.
   const publish = (p: PreflightPackage): PublishStep[] =>
-    p.state === 'absent' ? [{ kind: 'publish', package: p.name, version: p.version, role: p.kind, tag: stagingTag }] : [];
+    p.state === 'absent'
+      ? [{ kind: 'publish', package: p.name, version: p.version, role: p.kind, tag: p.kind === 'root' ? options.tag : stagingTag }]
+      : [];
   const verify = (p: PreflightPackage): PublishStep => ({
     kind: 'verify',
     package: p.name,
@@ -138,12 +152,13 @@ export function planPublish(preflight: Preflight, options: { readonly tag: strin
     integrity: p.integrity,
   });
   const tag = (p: PreflightPackage): PublishStep[] =>
-    p.state === 'same' && p.distTags[options.tag] === p.version
+    (p.state === 'same' && p.distTags[options.tag] === p.version) || (p.kind === 'root' && p.state === 'absent')
       ? []
       : [{ kind: 'tag', package: p.name, version: p.version, role: p.kind, tag: options.tag }];
-  // A package we publish now gets the staging tag; one already there may still carry it from a crashed run.
+  // A platform package we publish now gets the staging tag; one already there may still carry it
+  // from a crashed run (so may a root published by an earlier version of this tool).
   const untag = (p: PreflightPackage): PublishStep[] =>
-    p.state === 'absent' || p.distTags[stagingTag] === p.version
+    (p.state === 'absent' && p.kind === 'platform') || p.distTags[stagingTag] === p.version
       ? [{ kind: 'untag', package: p.name, version: p.version, role: p.kind, tag: stagingTag }]
       : [];
   const phases: PublishPhases = {
@@ -155,14 +170,16 @@ export function planPublish(preflight: Preflight, options: { readonly tag: strin
     rootTag: roots.flatMap(tag),
     untag: [...platforms, ...roots].flatMap(untag),
   };
+  // In the order they start: the platform packages' staging tag goes while the root's steps run.
   const steps = [
     ...phases.platformPublish,
     ...phases.platformVerify,
+    ...phases.platformTag,
+    ...phases.untag.filter((s) => s.role === 'platform'),
     ...phases.rootPublish,
     ...phases.rootVerify,
-    ...phases.platformTag,
     ...phases.rootTag,
-    ...phases.untag,
+    ...phases.untag.filter((s) => s.role === 'root'),
   ];
   const writes = steps.filter((s) => s.kind !== 'verify');
   return { name, version, tag: options.tag, stagingTag, conflicts, phases, steps, complete: writes.length === 0 };
@@ -178,6 +195,6 @@ export function describeStep(step: PublishStep): string {
     case 'tag':
       return `point "${step.tag}" of ${step.package} at ${step.version}`;
     case 'untag':
-      return `remove "${step.tag}" from ${step.package}`;
+      return `remove "${step.tag}" from ${step.package}${step.role === 'platform' ? " (while the root's steps run)" : ''}`;
   }
 }

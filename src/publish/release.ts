@@ -20,10 +20,22 @@ import { isPlatformPackageName } from '../targets/table.js';
 import { isRecord } from '../util/json.js';
 import { LIMITS, readRegularFile, readRegularFileIfPresent } from '../util/fs.js';
 import { checkTarball } from '../util/tarball.js';
+import { mapPool } from '../util/pool.js';
+
+/** Tarballs read and checked at once (inflating runs on libuv's threads). */
+const LOAD_CONCURRENCY = 4;
+
+interface LoadedEntry {
+  readonly found: readonly Diagnostic[];
+  readonly pkg: ReleasePackage | null;
+}
 
 export interface ReleasePackage {
   readonly entry: ManifestPackage;
-  /** The tarball's bytes, checked against `entry.integrity` and `entry.sha1`. */
+  /**
+   * The tarball's bytes, checked against `entry.integrity` and `entry.sha1` (so those are its
+   * digests: nothing needs to hash it again).
+   */
   readonly tarball: Uint8Array;
   /** `package/package.json` of the tarball. */
   readonly packageJson: Readonly<Record<string, unknown>>;
@@ -232,11 +244,14 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
   const manifest = parsed.manifest;
   if (manifest === null || hasErrors(diagnostics)) return { ok: false, diagnostics };
 
-  const packages: ReleasePackage[] = [];
-  for (const entry of manifest.packages) {
+  // Each tarball on its own (read, its bytes checked against the manifest, only then inflated),
+  // a few at a time so the inflating of one overlaps the reading and hashing of another; the
+  // findings are reported in manifest order.
+  const loadedPackages = await mapPool(manifest.packages, LOAD_CONCURRENCY, async (entry): Promise<LoadedEntry> => {
+    const found: Diagnostic[] = [];
     const problem = unsafePath(entry.tarball);
     if (problem !== null || path.basename(entry.tarball) !== entry.tarball) {
-      diagnostics.push(
+      found.push(
         refused(
           'NS_PUBLISH_MANIFEST',
           entry.tarball,
@@ -244,7 +259,7 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
           'do not trust this manifest',
         ),
       );
-      continue;
+      return { found, pkg: null };
     }
     let bytes: Buffer;
     try {
@@ -255,10 +270,10 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
       });
     } catch (error) {
       if (error instanceof DiagnosticError && error.diagnostics[0]?.code !== 'NS_FS_NOT_FOUND') {
-        diagnostics.push(...error.diagnostics);
-        continue;
+        found.push(...error.diagnostics);
+        return { found, pkg: null };
       }
-      diagnostics.push(
+      found.push(
         refused(
           'NS_PUBLISH_TARBALL_MISSING',
           entry.tarball,
@@ -266,11 +281,11 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
           'the release dir must hold every tarball the manifest lists',
         ),
       );
-      continue;
+      return { found, pkg: null };
     }
     const d = tarballDigests(bytes);
     if (d.integrity !== entry.integrity || d.shasum !== entry.sha1 || bytes.length !== entry.size) {
-      diagnostics.push(
+      found.push(
         refused(
           'NS_PUBLISH_TARBALL_MISMATCH',
           entry.tarball,
@@ -279,15 +294,20 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
           { expected: `${entry.integrity} (${String(entry.size)} bytes)`, found: `${d.integrity} (${String(bytes.length)} bytes)` },
         ),
       );
-      continue;
+      return { found, pkg: null };
     }
     // Inflated only now: its bytes are the ones the (verified) manifest records.
     const checked = await checkTarball(bytes, entry.tarball, { name: entry.name, version: entry.version });
     if (checked.packageJson === null || checked.diagnostics.length > 0) {
-      diagnostics.push(...checked.diagnostics);
-      continue;
+      found.push(...checked.diagnostics);
+      return { found, pkg: null };
     }
-    packages.push({ entry, tarball: bytes, packageJson: checked.packageJson });
+    return { found, pkg: { entry, tarball: bytes, packageJson: checked.packageJson } };
+  });
+  const packages: ReleasePackage[] = [];
+  for (const { found, pkg } of loadedPackages) {
+    diagnostics.push(...found);
+    if (pkg !== null) packages.push(pkg);
   }
   if (hasErrors(diagnostics)) return { ok: false, diagnostics };
   diagnostics.push(...checkReleaseContents(manifest, packages));

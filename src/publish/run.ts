@@ -29,7 +29,6 @@ import {
   type PublishStep,
 } from './plan.js';
 import { mapPool } from '../util/pool.js';
-import { tarballDigests } from '../registry/publish-body.js';
 import type { Attestation, AttestInput } from './attest.js';
 import type { SigstoreEndpoints } from './provenance.js';
 import { checkProvenanceBundle, provenanceBlockers, provenanceSubject, type ProvenanceSource } from './provenance.js';
@@ -128,7 +127,7 @@ export type PublishOutcome =
   | 'conflict'
   /** The release dir failed a check (signature, tarball bytes, completeness, tag): nothing was read or written. */
   | 'refused'
-  /** A published version did not show with our integrity in time; the root was not published. */
+  /** A published version did not show with our integrity in time; the root was not published, unless it was the root's own read-back. */
   | 'not-visible';
 
 export interface PackageOutcome {
@@ -227,6 +226,8 @@ export interface ReadBackOptions {
   /** First wait (default 100 ms), doubled each time up to `maxWaitMs` (default 4 s), with jitter. */
   readonly firstWaitMs?: number;
   readonly maxWaitMs?: number;
+  /** What the not-visible diagnostic says followed (default: "the root was not published"). */
+  readonly consequence?: string;
 }
 
 /**
@@ -261,7 +262,7 @@ export async function readBack(
         diagnostic({
           code: 'NS_PUBLISH_NOT_VISIBLE',
           subject: `${name}@${version}`,
-          message: `${name}@${version} did not show on the registry with our integrity within ${String(Math.round(options.timeoutMs / 1000))} s (${String(attempt)} reads; last: ${reason}); the root was not published`,
+          message: `${name}@${version} did not show on the registry with our integrity within ${String(Math.round(options.timeoutMs / 1000))} s (${String(attempt)} reads; last: ${reason}); ${options.consequence ?? 'the root was not published'}`,
           expected: integrity,
           found: reason,
           hint: 'run `napi-ship publish --resume` once the registry catches up; it re-checks every package and carries on',
@@ -493,9 +494,10 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
   // signing failure cannot strand half a release.
   const publishingNames = new Set([...plan.phases.platformPublish, ...plan.phases.rootPublish].map((s) => s.package));
   if (options.provenance !== undefined && plan.conflicts.length === 0 && publishingNames.size > 0) {
+    // The loaded tarballs were checked against the manifest's integrity: that is their sha512.
     const toSign = [...release.platforms, release.root]
       .filter((p) => publishingNames.has(p.entry.name))
-      .map((p) => ({ name: p.entry.name, version: p.entry.version, integrity: tarballDigests(p.tarball).integrity }));
+      .map((p) => ({ name: p.entry.name, version: p.entry.version, integrity: p.entry.integrity }));
     try {
       // The sigstore stack (~80 ms to load) only when provenance is really made.
       const attest = options.provenance.attest ?? (await import('./attest.js')).attestPackages;
@@ -536,39 +538,48 @@ export async function publishRelease(options: PublishOptions): Promise<PublishRe
     ]);
   }
   try {
-    await journal.append('start', {
-      name,
-      version,
-      manifestSha256: release.manifestSha256,
-      registry,
-      tag,
-      stagingTag,
-      resume: options.resume === true,
-      previousRun: previous?.start.run ?? null,
-      pid: process.pid,
-    });
-    for (const p of pre.packages)
-      await journal.append('preflight', {
-        package: p.name,
-        version: p.version,
-        kind: p.kind,
-        state: p.state,
-        integrity: p.integrity,
-        theirs: p.theirs,
-      });
+    // The records before the first registry write go to disk together (one write, one fsync); the
+    // first write still waits for all of them.
+    const head: Promise<void>[] = [
+      journal.append('start', {
+        name,
+        version,
+        manifestSha256: release.manifestSha256,
+        registry,
+        tag,
+        stagingTag,
+        resume: options.resume === true,
+        previousRun: previous?.start.run ?? null,
+        pid: process.pid,
+      }),
+      ...pre.packages.map((p) =>
+        journal.append('preflight', {
+          package: p.name,
+          version: p.version,
+          kind: p.kind,
+          state: p.state,
+          integrity: p.integrity,
+          theirs: p.theirs,
+        }),
+      ),
+    ];
     if (plan.conflicts.length > 0) {
       for (const c of plan.conflicts) {
         emit({ type: 'conflict', package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
-        await journal.append('conflict', { package: c.package, version: c.version, ours: c.ours, theirs: c.theirs });
+        head.push(journal.append('conflict', { package: c.package, version: c.version, ours: c.ours, theirs: c.theirs }));
       }
-      await journal.append('done', { outcome: 'conflict' });
+      head.push(journal.append('done', { outcome: 'conflict' }));
+      await Promise.all(head);
       return result('conflict', false, conflictDiagnostics(plan.conflicts), journalPath);
     }
-    await journal.append('plan', {
-      steps: plan.steps.map(
-        (s) => `${s.kind} ${s.package}${s.kind === 'tag' || s.kind === 'untag' || s.kind === 'publish' ? ` ${s.tag}` : ''}`,
-      ),
-    });
+    head.push(
+      journal.append('plan', {
+        steps: plan.steps.map(
+          (s) => `${s.kind} ${s.package}${s.kind === 'tag' || s.kind === 'untag' || s.kind === 'publish' ? ` ${s.tag}` : ''}`,
+        ),
+      }),
+    );
+    await Promise.all(head);
     await execute({ options, release, plan, journal, outcomes, emit, concurrency, attestations });
     await journal.append('done', { outcome: 'published' });
     return result('published', true, [], journalPath);
@@ -612,12 +623,13 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     if (o === undefined) throw new Error(`internal: no outcome for ${pkg}`);
     return o;
   };
-  const publishing = new Set([...plan.phases.platformPublish, ...plan.phases.rootPublish].map((s) => s.package));
+  const publishSteps = new Map(plan.phases.platformPublish.concat(plan.phases.rootPublish).map((s) => [s.package, s]));
 
-  const publishOne = async (p: ReleasePackage): Promise<void> => {
+  /** Publish under `tag` (the staging tag for a platform package, the requested tag for the root). */
+  const publishOne = async (p: ReleasePackage, tag: string): Promise<'published' | 'already-present'> => {
     const { name, version, integrity } = p.entry;
-    emit({ type: 'publishing', package: name, version, tag: plan.stagingTag });
-    await journal.append('publish-begin', { package: name, version, tag: plan.stagingTag, integrity });
+    emit({ type: 'publishing', package: name, version, tag });
+    await journal.append('publish-begin', { package: name, version, tag, integrity });
     let state: 'published' | 'already-present';
     const attestation = attestations.get(name);
     if (options.provenance !== undefined && attestation === undefined)
@@ -626,7 +638,9 @@ async function execute(ctx: ExecuteContext): Promise<void> {
       const r = await client.publish({
         manifest: p.packageJson,
         tarball: p.tarball,
-        tag: plan.stagingTag,
+        // Checked against these when the release was loaded: the body need not hash the bytes again.
+        digests: { integrity, shasum: p.entry.sha1 },
+        tag,
         ...(options.access === undefined ? {} : { access: options.access }),
         ...(attestation === undefined ? {} : { provenance: { bundle: attestation.bundle, mediaType: attestation.mediaType } }),
       });
@@ -646,13 +660,22 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     }
     outcome(name).action = state;
     emit({ type: 'published', package: name, version, state });
-    await journal.append('publish-done', { package: name, version, state });
+    await journal.append('publish-done', { package: name, version, state, tag });
+    // A version published now carries the tag of its publish; one found already there, no tag of ours.
+    if (state === 'published' && tag !== plan.stagingTag) {
+      outcome(name).tagged.push(tag);
+      emit({ type: 'tagged', package: name, tag, version });
+    }
+    return state;
   };
 
   const verifyOne = async (p: ReleasePackage): Promise<void> => {
     const { name, version, integrity } = p.entry;
     const attempts = await readBack(client, name, version, integrity, {
       timeoutMs,
+      ...(p === release.root
+        ? { consequence: "the root's publish was accepted (every platform package is verified); a re-run reads it back again" }
+        : {}),
       onWait: (attempt, waitMs, reason) => {
         emit({ type: 'waiting', package: name, version, attempt, waitMs, reason });
       },
@@ -684,18 +707,41 @@ async function execute(ctx: ExecuteContext): Promise<void> {
   // 1–2: every platform package published (if absent) and read back with our integrity.
   emit({ type: 'phase', phase: 'platforms' });
   await mapPool(release.platforms, concurrency, async (p) => {
-    if (publishing.has(p.entry.name)) await publishOne(p);
+    const s = publishSteps.get(p.entry.name);
+    if (s?.kind === 'publish') await publishOne(p, s.tag);
     await verifyOne(p);
   });
-  // 3: only now the root, under the staging tag too, and read back.
-  emit({ type: 'phase', phase: 'root' });
-  if (publishing.has(release.root.entry.name)) await publishOne(release.root);
-  await verifyOne(release.root);
-  // 4: the requested tag, platform packages first, the root's last.
+  // 3: only now the requested tag, on every platform package (before the root can carry it).
   emit({ type: 'phase', phase: 'tags' });
   await mapPool(plan.phases.platformTag, concurrency, tagOne);
-  for (const s of plan.phases.rootTag) await tagOne(s);
-  // 5: the staging tag goes.
-  emit({ type: 'phase', phase: 'cleanup' });
-  await mapPool(plan.phases.untag, concurrency, untagOne);
+  // 5 (platform packages): the staging tag goes from them while the root goes out; nothing about
+  // the root waits for it. One request slot stays the root's.
+  const platformUntag = plan.phases.untag.filter((s) => s.role === 'platform');
+  const rootUntag = plan.phases.untag.filter((s) => s.role === 'root');
+  emit({ type: 'phase', phase: 'root' });
+  if (platformUntag.length > 0) emit({ type: 'phase', phase: 'cleanup' });
+  const cleanup = mapPool(platformUntag, Math.max(1, concurrency - 1), untagOne).then(
+    () => null,
+    (error: unknown) => ({ error }),
+  );
+  // 4: the root, under the requested tag (its tag is the last to move), read back; a root that was
+  // already there gets the tag after its read-back.
+  let rootFailure: { readonly error: unknown } | null = null;
+  try {
+    const s = publishSteps.get(release.root.entry.name);
+    const state = s?.kind === 'publish' ? await publishOne(release.root, s.tag) : null;
+    await verifyOne(release.root);
+    // Someone (a lost answer to our own PUT, or a twin run) published the same bytes since the
+    // preflight: that publish's tags are not ours to trust, so the requested tag is set here.
+    if (state === 'already-present' && s?.kind === 'publish')
+      await tagOne({ kind: 'tag', package: s.package, version: s.version, role: 'root', tag: s.tag });
+    for (const t of plan.phases.rootTag) await tagOne(t);
+  } catch (error) {
+    rootFailure = { error };
+  }
+  const cleanupFailure = await cleanup;
+  if (rootFailure !== null) throw rootFailure.error;
+  if (cleanupFailure !== null) throw cleanupFailure.error;
+  // 5 (root): only a staging tag an earlier run left on it.
+  for (const t of rootUntag) await untagOne(t);
 }

@@ -26,7 +26,7 @@ import {
   type TlsSettings,
 } from './http.js';
 import { ABBREVIATED, packagePath, parsePackument, type Packument } from './packument.js';
-import { buildPublishBody, type PublishBodyInput } from './publish-body.js';
+import { buildPublishBody, publishBodyBytes, type PublishBodyInput } from './publish-body.js';
 import { checkRegistryUrl, displayUrl, redact } from './url.js';
 
 export { readTarballManifest, tarballDigests } from './publish-body.js';
@@ -313,11 +313,13 @@ export class RegistryClient {
     tag: string;
     access?: 'public' | 'restricted';
     provenance?: PublishBodyInput['provenance'];
+    digests?: PublishBodyInput['digests'];
   }): Promise<PublishOutcome> {
     const body = buildPublishBody({
       registry: this.registry,
       manifest: input.manifest,
       tarball: input.tarball,
+      ...(input.digests === undefined ? {} : { digests: input.digests }),
       tag: input.tag,
       ...(input.access === undefined ? {} : { access: input.access }),
       ...(input.provenance === undefined ? {} : { provenance: input.provenance }),
@@ -329,7 +331,7 @@ export class RegistryClient {
       url: this.#packageUrl(name),
       write: true,
       headers: { 'content-type': 'application/json' },
-      body: JSON.stringify(body.document),
+      body: publishBodyBytes(body),
     });
     if (res.status >= 200 && res.status <= 299) return { state: 'published', integrity };
     if (res.status !== 403 && res.status !== 409) throw this.#statusError(res, `the publish of ${subject}`, subject);

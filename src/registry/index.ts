@@ -37,7 +37,7 @@ export {
   type RegistrySource,
 } from './npmrc.js';
 export { backoffMs, isTransientStatus, parseRetryAfter, MAX_BACKOFF_MS, MAX_RETRY_AFTER_MS, type RetryInfo } from './http.js';
-export { buildPublishBody, type PublishBody, type PublishBodyInput } from './publish-body.js';
+export { buildPublishBody, publishBodyBytes, type PublishBody, type PublishBodyInput } from './publish-body.js';
 export { distTagFor } from './dist-tag.js';
 export { checkRegistryUrl, DEFAULT_REGISTRY, displayUrl, isLoopbackHost, redact } from './url.js';
 export {

@@ -4,7 +4,6 @@
  * The publish preflight needs one fact per package and version: absent, present with our
  * `dist.integrity`, or present with other bytes. This module only reads; writing lives in client.ts.
  */
-import { request } from 'undici';
 import { diagnostic, DiagnosticError, errorMessage } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
 
@@ -87,6 +86,9 @@ export function parsePackument(name: string, body: unknown): Packument {
 export async function readPackument(name: string, options: RegistryOptions): Promise<Packument | null> {
   const url = new URL(packagePath(name), options.registry.endsWith('/') ? options.registry : `${options.registry}/`);
   const timeout = options.timeoutMs ?? 15_000;
+  // undici only when a read is made: the pure helpers here (publishState, parsePackument) are on
+  // the publish command's start-up path.
+  const { request } = await import('undici');
   let response;
   try {
     response = await request(url, {

@@ -2,14 +2,20 @@
  * The publish document npm's own client sends (libnpmpublish `publish.js` → `buildMetadata`), built
  * from a tarball and the package.json inside it. Pure, apart from reading the tarball in memory.
  */
-import { createHash } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import semver from 'semver';
 import { diagnostic, DiagnosticError, type Code } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
 import { checkTarball } from '../util/tarball.js';
 
+/** What a registry records of a tarball's bytes. */
+export interface TarballDigests {
+  readonly integrity: string;
+  readonly shasum: string;
+}
+
 /** `sha512-<base64>` (the `dist.integrity` a registry stores) and the legacy sha1 hex `dist.shasum`. */
-export function tarballDigests(tarball: Uint8Array): { readonly integrity: string; readonly shasum: string } {
+export function tarballDigests(tarball: Uint8Array): TarballDigests {
   return {
     integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
     shasum: createHash('sha1').update(tarball).digest('hex'),
@@ -45,6 +51,11 @@ export interface PublishBodyInput {
   readonly access?: 'public' | 'restricted';
   /** A signed provenance bundle (sigstore bundle JSON) for this very tarball: attached as npm attaches it. */
   readonly provenance?: { readonly bundle: Readonly<Record<string, unknown>>; readonly mediaType: string };
+  /**
+   * The tarball's digests when the caller already computed them from these very bytes (the release
+   * loader checks every tarball against the signed manifest); computed here when absent.
+   */
+  readonly digests?: TarballDigests;
 }
 
 export interface PublishBody {
@@ -111,7 +122,7 @@ export function buildPublishBody(input: PublishBodyInput): PublishBody {
       'use a tag like latest, next or napi-ship-staging',
     );
 
-  const { integrity, shasum } = tarballDigests(input.tarball);
+  const { integrity, shasum } = input.digests ?? tarballDigests(input.tarball);
   const basename = name.startsWith('@') ? name.slice(name.indexOf('/') + 1) : name;
   const tarballUrl = new URL(`${name}/-/${basename}-${version}.tgz`, input.registry).href;
   const previousDist = isRecord(m.dist) ? m.dist : {};
@@ -139,6 +150,27 @@ export function buildPublishBody(input: PublishBodyInput): PublishBody {
     },
   };
   return { name, version, integrity, shasum, document };
+}
+
+/**
+ * `JSON.stringify(body.document)` as UTF-8 bytes, the same bytes, for a body `buildPublishBody`
+ * made, without running the tarball's base64 (megabytes of it) through the JSON serialiser and then
+ * the UTF-8 encoder: the document is serialised with a one-off marker in its place and the base64
+ * (plain ASCII, nothing JSON escapes) is spliced in where the marker is.
+ */
+export function publishBodyBytes(body: PublishBody): Buffer {
+  const attachments = body.document._attachments;
+  const key = `${body.name}-${body.version}.tgz`;
+  const tgz = isRecord(attachments) ? attachments[key] : undefined;
+  if (!isRecord(attachments) || !isRecord(tgz) || typeof tgz.data !== 'string') return Buffer.from(JSON.stringify(body.document));
+  const data = tgz.data;
+  const marker = `\u0000napi-ship-attachment-${randomBytes(12).toString('hex')}`;
+  const json = JSON.stringify({ ...body.document, _attachments: { ...attachments, [key]: { ...tgz, data: marker } } });
+  const quoted = JSON.stringify(marker);
+  const at = json.indexOf(quoted);
+  if (at === -1 || json.includes(quoted, at + 1)) return Buffer.from(JSON.stringify(body.document));
+  // Up to and including the marker's opening quote, the base64, from its closing quote on.
+  return Buffer.concat([Buffer.from(json.slice(0, at + 1)), Buffer.from(data, 'latin1'), Buffer.from(json.slice(at + quoted.length - 1))]);
 }
 
 /** libnpmpublish's provenance attachment: the bundle's JSON text as is (not base64), its length in characters. */

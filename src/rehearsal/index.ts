@@ -263,7 +263,7 @@ async function rehearseSteps(options: RehearsalOptions): Promise<RehearsalRecord
     const release = prepared.value;
     const toolOf = new Map(tools.value.map((t) => [t.installer, t]));
 
-    // Publish through the real publish path: preflight, platforms under the staging tag, read-back, root, tags.
+    // Publish through the real publish path: preflight, platforms under the staging tag, read-back, their tags, the root.
     step(`publishing ${String(release.manifest.packages.length)} package(s) to ${reg.url} with napi-ship publish`);
     const published = await publishTo(reg, release, options.outDir, diagnostics);
     if (published === null) {

@@ -10,7 +10,7 @@ import {
   type PublishReport,
   type PublishResult,
 } from '../../publish/index.js';
-import { RegistryClient, resolveRegistry, type ResolvedRegistry } from '../../registry/index.js';
+import type { RegistryClient, ResolvedRegistry } from '../../registry/index.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
@@ -18,6 +18,17 @@ import { paint, textTable, type Io } from '../output.js';
 import { DEFAULT_RELEASE_DIR, OTP_OPTION, REGISTRY_OPTIONS, jsonOption, releaseDirOption } from '../options.js';
 import { rejectPositionals, usageError } from './usage.js';
 import { DEFAULT_REGISTRY_CONCURRENCY } from '../../util/registry-defaults.js';
+
+let registryModule: Promise<typeof import('../../registry/index.js')> | null = null;
+
+/**
+ * The registry client's modules (undici, npm's config reader: over 100 ms to load), loaded once, on
+ * first use, or early by `publish` so the loading overlaps the reading and hashing of the release.
+ */
+function loadRegistryModule(): Promise<typeof import('../../registry/index.js')> {
+  registryModule ??= import('../../registry/index.js');
+  return registryModule;
+}
 
 /**
  * A registry client from the command line and npm's own config (resolveRegistry): the registry for
@@ -30,6 +41,7 @@ export async function registryClientFromArgs(
   packageName: string | null,
   extra: { readonly otp?: string; readonly publishConfig?: unknown } = {},
 ): Promise<{ client: RegistryClient; authSource: string; resolved: ResolvedRegistry }> {
+  const { RegistryClient, resolveRegistry } = await loadRegistryModule();
   // npm's config is read where the package is: --cwd when the command has it, else the working dir.
   const resolved = await resolveRegistry({
     cwd: path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'),
@@ -63,9 +75,9 @@ function progress(io: Io, e: PublishEvent): void {
       case 'phase':
         return {
           platforms: 'publishing the platform packages',
-          root: 'every platform package verified: publishing the root',
-          tags: 'moving the dist-tag',
-          cleanup: 'removing the staging tag',
+          root: 'every platform package verified and tagged: publishing the root',
+          tags: 'every platform package verified: moving the dist-tag on them',
+          cleanup: 'removing the staging tag from the platform packages (alongside the root)',
         }[e.phase];
       case 'attested':
         return `provenance signed for ${e.package}@${e.version}${e.logIndex === null ? '' : ` (transparency log index ${e.logIndex})`}`;
@@ -126,7 +138,9 @@ function renderResult(io: Io, o: PublishResult): void {
       : `dry run: ${paint(io, 'red', 'conflict')}, ${what} cannot be published`,
     conflict: `${paint(io, 'red', 'conflict')}: ${what} was not published (nothing more was written)`,
     refused: `${paint(io, 'red', 'refused')}: ${what} was not published (nothing was written)`,
-    'not-visible': `${paint(io, 'red', 'stopped')}: a package did not show on the registry in time; the root was not published — run again with --resume`,
+    'not-visible': r.packages.every((p) => p.kind === 'root' || p.verified)
+      ? `${paint(io, 'red', 'stopped')}: the root did not show on the registry in time (every platform package is verified) — run again with --resume`
+      : `${paint(io, 'red', 'stopped')}: a package did not show on the registry in time; the root was not published — run again with --resume`,
   };
   io.stdout(`\n${summary[r.outcome]}\n`);
   if (r.journalPath !== null) io.stdout(`journal: ${r.journalPath}\n`);
@@ -211,6 +225,9 @@ export const publishCommand: Command = {
     const readBackSeconds = readBackText === undefined ? 120 : Number(readBackText);
     if (!Number.isFinite(readBackSeconds) || readBackSeconds <= 0 || readBackSeconds > 3600)
       return usageError(io, '--read-back-timeout must be a number of seconds from 1 to 3600', publishCommand);
+    // Loaded while the release is read and hashed (no request is made before it passes its checks);
+    // a failure to load is reported where the client is made.
+    loadRegistryModule().catch(() => undefined);
     const journal = stringOption(args, 'journal');
     const tag = stringOption(args, 'tag');
     const otp = stringOption(args, 'otp');
