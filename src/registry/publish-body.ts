@@ -169,8 +169,16 @@ export function publishBodyBytes(body: PublishBody): Buffer {
   const quoted = JSON.stringify(marker);
   const at = json.indexOf(quoted);
   if (at === -1 || json.includes(quoted, at + 1)) return Buffer.from(JSON.stringify(body.document));
-  // Up to and including the marker's opening quote, the base64, from its closing quote on.
-  return Buffer.concat([Buffer.from(json.slice(0, at + 1)), Buffer.from(data, 'latin1'), Buffer.from(json.slice(at + quoted.length - 1))]);
+  // Up to and including the marker's opening quote, the base64, from its closing quote on: each
+  // written once, straight into the body.
+  const head = json.slice(0, at + 1);
+  const tail = json.slice(at + quoted.length - 1);
+  const headBytes = Buffer.byteLength(head);
+  const out = Buffer.allocUnsafe(headBytes + data.length + Buffer.byteLength(tail));
+  out.write(head, 0, 'utf8');
+  out.write(data, headBytes, 'latin1');
+  out.write(tail, headBytes + data.length, 'utf8');
+  return out;
 }
 
 /** libnpmpublish's provenance attachment: the bundle's JSON text as is (not base64), its length in characters. */
