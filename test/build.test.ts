@@ -349,7 +349,8 @@ describe('napi-ship build on this machine', () => {
     const darwinArm = built('darwin-arm64');
     assert.equal(darwinArm.toolchain, 'zig');
     assert.match(darwinArm.binary ?? '', /^Mach-O arm64, macOS 11\.0$/);
-    assert.deepEqual(darwinArm.env, { MACOSX_DEPLOYMENT_TARGET: '11.0' });
+    // The build script's own variables (TARGET_CC=clang, for libdeflate's C) come first, then the toolchain's.
+    assert.deepEqual(darwinArm.env, { TARGET_CC: 'clang', MACOSX_DEPLOYMENT_TARGET: '11.0' });
     assert.match(built('darwin-x64').binary ?? '', /^Mach-O x64, macOS 10\.13$/);
     for (const abi of ['linux-x64-musl', 'linux-arm64-musl']) {
       const t = built(abi);
