@@ -19,11 +19,8 @@ import { keyId, parsePublicKey, PUBLIC_KEY_FILE, unsafePath, verifyRelease } fro
 import { isPlatformPackageName } from '../targets/table.js';
 import { isRecord } from '../util/json.js';
 import { LIMITS, readRegularFile, readRegularFileIfPresent } from '../util/fs.js';
-import { checkTarball } from '../util/tarball.js';
+import { checkTarball, TARBALL_CHECKS_AT_ONCE } from '../util/tarball.js';
 import { mapPool } from '../util/pool.js';
-
-/** Tarballs read and checked at once (inflating runs on libuv's threads). */
-const LOAD_CONCURRENCY = 4;
 
 interface LoadedEntry {
   readonly found: readonly Diagnostic[];
@@ -247,7 +244,7 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
   // Each tarball on its own (read, its bytes checked against the manifest, only then inflated),
   // a few at a time so the inflating of one overlaps the reading and hashing of another; the
   // findings are reported in manifest order.
-  const loadedPackages = await mapPool(manifest.packages, LOAD_CONCURRENCY, async (entry): Promise<LoadedEntry> => {
+  const loadedPackages = await mapPool(manifest.packages, TARBALL_CHECKS_AT_ONCE, async (entry): Promise<LoadedEntry> => {
     const found: Diagnostic[] = [];
     const problem = unsafePath(entry.tarball);
     if (problem !== null || path.basename(entry.tarball) !== entry.tarball) {

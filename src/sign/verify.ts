@@ -10,7 +10,6 @@
  */
 import { createHash, verify, type KeyObject } from 'node:crypto';
 import { realpath } from 'node:fs/promises';
-import { availableParallelism } from 'node:os';
 import path from 'node:path';
 import { hashFiles } from '../core/index.js';
 import { areaOf, diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
@@ -22,12 +21,9 @@ export { MAX_MANIFEST_ENTRIES, parseManifest, type ManifestEntry, type ParsedMan
 export { parseSha256Sums, type SumsLine } from '../manifest/sums.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
 import { isInside, LIMITS, readRegularFile, readRegularFileIfPresent } from '../util/fs.js';
-import { checkTarball } from '../util/tarball.js';
+import { checkTarball, TARBALL_CHECKS_AT_ONCE } from '../util/tarball.js';
 import { isRecord } from '../util/json.js';
 import { mapPool } from '../util/pool.js';
-
-/** Tarballs inflated side by side when the release dir is checked: one per core, at most 4 (each is read whole). */
-const TARBALL_CHECKS_AT_ONCE = Math.min(availableParallelism(), 4);
 
 /** The content of `release-manifest.json.sig`. */
 export interface ManifestSignature {

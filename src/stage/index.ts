@@ -27,7 +27,7 @@ import { hashFiles, type IdentifiedDigests } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, outcome, type Diagnostic } from '../diagnostics/index.js';
 import { parseRootPackageJson, type PlannedTarget, type ReleasePlan } from '../plan/index.js';
 import type { StagedPackage, StageOutcome } from './types.js';
-import { fileIdentity, isInside } from '../util/fs.js';
+import { fileIdentity, isInside, unchangedSince } from '../util/fs.js';
 import { setTopLevelKey } from '../util/json-text.js';
 import { beginDirSwap, recoverDirSwap, removeLeftoverTemps, type DirSwap } from '../util/staging.js';
 import {
@@ -156,7 +156,7 @@ async function collectFiles(plan: ReleasePlan, origin: BinaryOrigin): Promise<{ 
 type Digested = { readonly sha256: string; readonly digests: IdentifiedDigests | null } | { readonly error: string };
 
 /** Each file's digests, with its identity taken just before it was read (null if it had none). */
-async function sha256s(paths: readonly string[]): Promise<Map<string, Digested>> {
+async function hashWithIdentity(paths: readonly string[]): Promise<Map<string, Digested>> {
   const identities = await Promise.all(paths.map((p) => fileIdentity(p)));
   const results = paths.length === 0 ? [] : await hashFiles(paths);
   const out = new Map<string, Digested>();
@@ -396,7 +396,7 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
   diagnostics.push(...collected.refused);
   const matched = matchFiles(collected.files, plan.targets, root.binaryName, origin);
   diagnostics.push(...matched.diagnostics);
-  const digests = await sha256s([...matched.matched.values()].flat().map((f) => f.path));
+  const digests = await hashWithIdentity([...matched.matched.values()].flat().map((f) => f.path));
   const hashed = new Map<string, HashedFile[]>();
   for (const [id, files] of matched.matched) {
     hashed.set(
@@ -416,7 +416,7 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
   // 2. What each platform dir already holds; leftovers are removed or reported as stale.
   const states = await Promise.all(plan.targets.map(async (t) => ({ t, state: await readDirState(t) })));
   const leftoverPaths = states.flatMap(({ t, state }) => (chosen.has(t.spec.platformArchABI) ? [] : state.binaries.map((b) => b.path)));
-  const leftoverDigests = await sha256s(leftoverPaths);
+  const leftoverDigests = await hashWithIdentity(leftoverPaths);
   const wasiOnly = plan.targets.every((t) => t.spec.platform === 'wasi');
   const packages: StagedPackage[] = [];
   const written: { staged: StagedTarget; state: PlatformDirState; remove: readonly ExistingBinary[] }[] = [];
@@ -512,15 +512,10 @@ export async function stagePackages(plan: ReleasePlan, options: StageOptions = {
     const ok = written.filter((w) => !failed.has(w.staged.target.spec.platformArchABI));
     // A hard link of the chosen file that still has the identity it had when it was hashed is those
     // bytes; a copy (or a file that changed since) is read again.
-    const identities = new Map(await Promise.all(ok.map(async (w) => [w, await fileIdentity(at(w.staged.binaryPath))] as const)));
-    const same = (w: (typeof ok)[number]): boolean => {
-      const id = identities.get(w);
-      return id !== undefined && id !== null && id === w.staged.file.digests?.identity;
-    };
-    const copies = await sha256s(ok.filter((w) => !same(w)).map((w) => at(w.staged.binaryPath)));
-    for (const w of ok) {
-      const { staged } = w;
-      const linked = same(w);
+    const unchanged = await Promise.all(ok.map((w) => unchangedSince(at(w.staged.binaryPath), w.staged.file.digests?.identity)));
+    const copies = await hashWithIdentity(ok.filter((_, i) => unchanged[i] !== true).map((w) => at(w.staged.binaryPath)));
+    for (const [i, { staged }] of ok.entries()) {
+      const linked = unchanged[i] === true;
       const copy = copies.get(at(staged.binaryPath));
       const sha = linked ? staged.file.sha256 : copy !== undefined && 'sha256' in copy ? copy.sha256 : null;
       if (sha !== staged.file.sha256) {

@@ -32,7 +32,6 @@ import {
 import path from 'node:path';
 import { diagnostic, DiagnosticError, errorMessage, type Code } from '../diagnostics/index.js';
 
-/** Is `file` `dir` itself or below it? Lexical, over absolute (resolved) paths. */
 /**
  * A file's identity for "unchanged since I hashed it": device, inode, size and mtime in ns, as one
  * string (null when it cannot be stat'ed). Capture it before reading the file: a write during or
@@ -49,6 +48,12 @@ export async function fileIdentity(file: string): Promise<string | null> {
   }
 }
 
+/** Does `file` still have `identity` (taken by `fileIdentity` before its digests were)? */
+export async function unchangedSince(file: string, identity: string | undefined): Promise<boolean> {
+  return identity !== undefined && (await fileIdentity(file)) === identity;
+}
+
+/** Is `file` `dir` itself or below it? Lexical, over absolute (resolved) paths. */
 export function isInside(dir: string, file: string): boolean {
   return file === dir || file.startsWith(dir.endsWith(path.sep) ? dir : dir + path.sep);
 }

@@ -6,10 +6,17 @@
  * and version the (signed) manifest says. `publish` runs it on every tarball before any PUT, and
  * `verify-manifest` runs it too — both only after the manifest signature is verified.
  */
+import { availableParallelism } from 'node:os';
 import { createGunzip } from 'node:zlib';
 import { Parser, type ReadEntry } from 'tar';
 import { diagnostic, errorMessage, type Code, type Diagnostic } from '../diagnostics/index.js';
 import { isRecord } from './json.js';
+
+/**
+ * How many tarballs a caller checks side by side (each read whole; the inflating runs on libuv's
+ * thread pool): one per core, at most 4.
+ */
+export const TARBALL_CHECKS_AT_ONCE = Math.min(availableParallelism(), 4);
 
 /** The largest package.json read out of a tarball. */
 const MAX_PACKAGE_JSON_BYTES = 16 * 1024 * 1024;

@@ -7,7 +7,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import path from 'node:path';
 import { hashFiles, inspectFiles, type BinaryFacts, type FileDigests, type IdentifiedDigests } from '../core/index.js';
-import { fileIdentity } from '../util/fs.js';
+import { unchangedSince } from '../util/fs.js';
 import { diagnostic, outcome, type AreaCode, type Code, type Diagnostic, type Outcome } from '../diagnostics/index.js';
 import type { PlannedTarget, ReleasePlan } from '../plan/index.js';
 import { checkBinary } from './binary.js';
@@ -162,7 +162,7 @@ async function verifyTarget(
   if (main !== null && !diagnostics.some((d) => d.code === 'NS_VERIFY_FILE_MISSING' || d.code === 'NS_VERIFY_SYMLINK')) {
     // Digests stage took of this very file (same identity: not written since) are not taken again.
     const given = known.get(main);
-    const reuse = given !== undefined && (await fileIdentity(main)) === given.identity;
+    const reuse = given !== undefined && (await unchangedSince(main, given.identity));
     const [[inspected], [hashed]] = await Promise.all([inspectFiles([main]), reuse ? Promise.resolve([]) : hashFiles([main])]);
     if (reuse) digests = { size: given.size, sha1: given.sha1, sha256: given.sha256, sha512: given.sha512, integrity: given.integrity };
     else if (hashed?.ok)
