@@ -14,9 +14,9 @@ import os from 'node:os';
 import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { gzipSync } from 'node:zlib';
-import { generateKeyPair, keyId, serializeSignature } from '../src/sign/index.js';
+import { generateKeyPair, keyId, serializeSignature, verifyRelease } from '../src/sign/index.js';
 import { createPrivateKey, sign } from 'node:crypto';
-import { checkTarball } from '../src/util/tarball.js';
+import { checkTarball, tarballCheckId } from '../src/util/tarball.js';
 import { readRegularFile, writeAtomic } from '../src/util/fs.js';
 import { DiagnosticError } from '../src/diagnostics/index.js';
 import { PackError, packRelease } from '../src/pack/index.js';
@@ -406,6 +406,30 @@ describe('tarball checks (before any PUT, and in verify-manifest)', () => {
       assertTyped(r, [code], 1);
       assert.doesNotMatch(r.stderr, /NS_REGISTRY_UNREACHABLE/);
     }
+  });
+
+  test("verifyRelease's checkedBefore: a tarball is left uninflated only when its bytes and the check's package are the ones recorded", async () => {
+    const bytes = tarball([
+      { name: 'package/package.json', body: PKG('x', '1') },
+      { name: '../../evil', body: 'x' },
+    ]);
+    const dir = await copyRelease('checked-before');
+    const pubFile = await swapTarball(dir, 'platform', bytes);
+    const pem = await readFile(pubFile, 'utf8');
+    const m = JSON.parse(await readFile(path.join(dir, 'release-manifest.json'), 'utf8')) as {
+      packages: { kind: string; name: string; version: string; tarball: string; sha256: string }[];
+    };
+    const p = m.packages.find((x) => x.kind === 'platform');
+    assert.ok(p);
+    const codes = async (checkedBefore?: Map<string, { sha256: string; checked: string }>): Promise<string[]> =>
+      (await verifyRelease(dir, pem, checkedBefore === undefined ? {} : { checkedBefore })).map((d) => d.code);
+    // Without a record, and with records that do not fit (other bytes, another package's check), it is inflated and refused.
+    const refused = ['NS_TARBALL_ENTRY_PATH', 'NS_TARBALL_PACKAGE_MISMATCH'];
+    assert.deepEqual(await codes(), refused);
+    assert.deepEqual(await codes(new Map([[p.tarball, { sha256: 'f'.repeat(64), checked: tarballCheckId(p.name, p.version) }]])), refused);
+    assert.deepEqual(await codes(new Map([[p.tarball, { sha256: p.sha256, checked: tarballCheckId('other', p.version) }]])), refused);
+    // A record of these very bytes passing the check for this package: trusted, not inflated again.
+    assert.deepEqual(await codes(new Map([[p.tarball, { sha256: p.sha256, checked: tarballCheckId(p.name, p.version) }]])), []);
   });
 
   test('a gzip bomb as the root tarball: unsigned it is refused by digest, signed it stops at the inflate cap; no registry request either way', async () => {

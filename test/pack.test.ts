@@ -11,16 +11,19 @@ import { extract } from 'tar';
 import { serializeManifest, type ReleaseManifest } from '../src/manifest/index.js';
 import {
   compressTar,
+  markTarballsChecked,
   NPM_FIXED_DATE_EPOCH,
   PackError,
   packRelease,
   SMALL_TAR,
+  TarballCache,
   tarballKey,
   resolveSourceDateEpoch,
   selectFiles,
   tarballName,
   writeTarball,
 } from '../src/pack/index.js';
+import { tarballCheckId } from '../src/util/tarball.js';
 import { hostCoreBinary, repoRoot, runCli } from './helpers/cli.js';
 
 const execFileAsync = promisify(execFile);
@@ -786,6 +789,51 @@ describe('tarball cache (keyed by the digest of the exact inputs)', () => {
     assert.deepEqual(again.reused, []);
     assert.deepEqual(
       again.packages.map((p) => p.sha256),
+      first.packages.map((p) => p.sha256),
+    );
+  });
+
+  test('a tarball check is recorded per entry, for those bytes only: re-used with it, dropped with a damaged entry', async () => {
+    const cache = await freshDir('cache-checked');
+    const r = await release('checked');
+    const first = await packRelease({ packages: packages(r), outDir: await freshDir('k1'), sourceDateEpoch: 1, cache });
+    assert.ok(first.cache);
+    assert.equal(first.cache.dir, cache);
+    assert.deepEqual(
+      first.cache.tarballs.map((t) => t.checked),
+      [null, null],
+      'nothing is checked by packing alone',
+    );
+    const second = await packRelease({ packages: packages(r), outDir: await freshDir('k2'), sourceDateEpoch: 1, cache });
+    assert.ok(second.cache);
+    assert.deepEqual(
+      second.cache.tarballs.map((t) => t.checked),
+      [null, null],
+    );
+    await markTarballsChecked(second.cache, second.packages);
+    const third = await packRelease({ packages: packages(r), outDir: await freshDir('k3'), sourceDateEpoch: 1, cache });
+    assert.ok(third.cache);
+    assert.deepEqual(
+      third.cache.tarballs.map((t) => t.checked).sort(),
+      third.packages.map((p) => tarballCheckId(p.name, p.version)).sort(),
+    );
+    assert.deepEqual(third.cache.tarballs.map((t) => t.sha256).sort(), third.packages.map((p) => p.sha256).sort());
+    // A record for other bytes is not written; a damaged entry is packed again and loses its record.
+    const [one] = third.cache.tarballs;
+    assert.ok(one);
+    const store = new TarballCache(cache);
+    await store.markChecked(one.key, 'f'.repeat(64), 'forged');
+    const fourth = await packRelease({ packages: packages(r), outDir: await freshDir('k4'), sourceDateEpoch: 1, cache });
+    assert.notEqual(fourth.cache?.tarballs.find((t) => t.key === one.key)?.checked, 'forged');
+    const tgz = path.join(cache, 'tarballs', one.key.slice(0, 2), `${one.key}.tgz`);
+    const bytes = await readFile(tgz);
+    bytes[bytes.length - 9] = (bytes[bytes.length - 9] ?? 0) ^ 0xff;
+    await rm(tgz);
+    await writeFile(tgz, bytes);
+    const fifth = await packRelease({ packages: packages(r), outDir: await freshDir('k5'), sourceDateEpoch: 1, cache });
+    assert.equal(fifth.cache?.tarballs.find((t) => t.key === one.key)?.checked, null);
+    assert.deepEqual(
+      fifth.packages.map((p) => p.sha256),
       first.packages.map((p) => p.sha256),
     );
   });

@@ -318,6 +318,8 @@ class FakeRegistry implements PublishClient {
   visibleAtRootPublish: string[] | null = null;
   /** Every package's dist-tags when the root was published. */
   tagsAtRootPublish: Map<string, Record<string, string>> | null = null;
+  /** What had been read back when the first dist-tag was set on a platform package. */
+  visibleAtFirstPlatformTag: string[] | null = null;
   rootName = '';
 
   private entry(name: string): FakePackage {
@@ -397,6 +399,7 @@ class FakeRegistry implements PublishClient {
 
   setDistTag(name: string, tag: string, version: string): Promise<void> {
     this.write(`tag ${name} ${tag}`);
+    if (name !== this.rootName) this.visibleAtFirstPlatformTag ??= [...this.seenVisible].sort();
     this.entry(name).tags[tag] = version;
     return Promise.resolve();
   }
@@ -451,7 +454,7 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     }
   }
 
-  test("order: every platform package published, seen with our integrity and tagged before the root is published under the tag (the root's tag moves last)", async () => {
+  test('order: every platform package published and seen with our integrity before the root is published under the tag, and before any platform package gets the tag; each loses the staging tag only after its tag', async () => {
     const dir = await copy();
     const f = fake();
     const events: string[] = [];
@@ -472,11 +475,17 @@ describe('publishRelease over an in-memory registry (a real release dir of 1 roo
     const rootIndex = f.log.indexOf(`publish ${root().name} latest`);
     assert.ok(rootIndex > 0);
     assert.ok(!f.log.includes(`publish ${root().name} napi-ship-staging`));
+    const lastPlatformPublish = Math.max(...platforms().map((p) => f.log.indexOf(`publish ${p.name} napi-ship-staging`)));
     for (const p of platforms()) {
       assert.ok(f.log.indexOf(`publish ${p.name} napi-ship-staging`) < rootIndex, p.name);
-      assert.ok(f.log.indexOf(`tag ${p.name} latest`) < rootIndex, `${p.name} was tagged before the root went out`);
       assert.ok(f.visibleAtRootPublish?.includes(`${p.name}@${p.version}`), `${p.name} was read back before the root went out`);
-      assert.equal(f.tagsAtRootPublish?.get(p.name)?.latest, p.version, `${p.name} carried latest when the root went out`);
+      assert.ok(
+        f.visibleAtFirstPlatformTag?.includes(`${p.name}@${p.version}`),
+        `${p.name} was read back before any platform package got the tag`,
+      );
+      const tagIndex = f.log.indexOf(`tag ${p.name} latest`);
+      assert.ok(tagIndex > lastPlatformPublish, `${p.name} got the tag only after every platform package was published`);
+      assert.ok(f.log.indexOf(`untag ${p.name} napi-ship-staging`) > tagIndex, `${p.name} lost the staging tag after it got the tag`);
     }
     const tagLines = f.log.filter((l) => l.startsWith('tag '));
     assert.equal(tagLines.length, platforms().length, 'the root needs no tag of its own');

@@ -6,7 +6,8 @@ import path from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { releaseDryRun } from '../src/release/dry-run.js';
 import { renderMarkdown, reportRows } from '../src/report/index.js';
-import { coreDir, hostCoreBinary, repoRoot, runCli } from './helpers/cli.js';
+import { coreDir, hostCoreBinary, repoRoot, runCli, type CliResult } from './helpers/cli.js';
+import { tarballCheckId } from '../src/util/tarball.js';
 import { buildFixtures, type FixtureName, type FixtureSet } from '../scripts/lib/fixtures.js';
 import { writeRootPackage } from '../scripts/lib/root-package.js';
 
@@ -190,28 +191,47 @@ describe('release --dry-run on planted binaries', () => {
       await copyFile(fixtures.fixtures[fixture].path, path.join(artifacts, `bindings-${triple}`, `addon.${abi}.node`));
     }
     const summaryFile = path.join(scratch, 'step-summary.md');
-    const cli = await runCli(
-      [
-        'release',
-        '--dry-run',
-        '--no-rehearsal',
-        '--strict',
-        '--json',
-        '--cwd',
-        dir,
-        '--artifacts',
-        artifacts,
-        '--out',
-        path.join(scratch, 'eight-out'),
-      ],
-      { env: { GITHUB_STEP_SUMMARY: summaryFile } },
-    );
+    const cacheDir = path.join(scratch, 'eight-cache');
+    const dryRun = (): Promise<CliResult> =>
+      runCli(
+        [
+          'release',
+          '--dry-run',
+          '--no-rehearsal',
+          '--strict',
+          '--json',
+          '--cwd',
+          dir,
+          '--artifacts',
+          artifacts,
+          '--out',
+          path.join(scratch, 'eight-out'),
+        ],
+        { env: { GITHUB_STEP_SUMMARY: summaryFile, NAPI_SHIP_CACHE_DIR: cacheDir } },
+      );
+    const cli = await dryRun();
     assert.equal(cli.code, 0, cli.stderr);
     const parsed = JSON.parse(cli.stdout) as {
       summary: { ready: number; missing: number; errors: number; tarballs: number; publishable: boolean };
     };
     assert.deepEqual(parsed.summary, { ...parsed.summary, ready: 8, missing: 0, errors: 0, tarballs: 9, publishable: true });
     assert.match(await readFile(summaryFile, 'utf8'), /## napi-ship release dry run: `@fixture\/eight@1\.2\.3`/);
+    // The signed release's check inflated every tarball and passed: each cache entry records it, for those bytes.
+    const manifest = JSON.parse(await readFile(path.join(scratch, 'eight-out', 'packages', 'release-manifest.json'), 'utf8')) as {
+      packages: { name: string; version: string; sha256: string }[];
+    };
+    const entries: { sha256: string; checked?: string }[] = [];
+    for (const sub of await readdir(path.join(cacheDir, 'tarballs')))
+      for (const f of await readdir(path.join(cacheDir, 'tarballs', sub)))
+        if (f.endsWith('.json'))
+          entries.push(JSON.parse(await readFile(path.join(cacheDir, 'tarballs', sub, f), 'utf8')) as { sha256: string });
+    assert.equal(entries.length, 9);
+    for (const p of manifest.packages)
+      assert.equal(entries.find((e) => e.sha256 === p.sha256)?.checked, tarballCheckId(p.name, p.version), p.name);
+    // A re-run re-uses them all (not inflated again) and reaches the same verdict.
+    const again = await dryRun();
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual((JSON.parse(again.stdout) as typeof parsed).summary, parsed.summary);
   });
 
   test('--strict makes a missing target exit 1; without it the dry run exits 0', async () => {

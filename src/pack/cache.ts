@@ -10,6 +10,11 @@
  * into place (a damaged entry is dropped and the tarball packed again), so a hit is byte-identical to
  * what packing would write.
  *
+ * An entry may also record that its bytes passed the tarball check (`checked`: `tarballCheckId`,
+ * src/util/tarball.ts) — set by the dry run only after its `verify-manifest` inflated that tarball
+ * and found it sound. A later dry run that re-uses the entry (same sha256) does not inflate it
+ * again; `napi-ship verify-manifest` and `publish` always do.
+ *
  * Where: `NAPI_SHIP_CACHE_DIR`, else `$XDG_CACHE_HOME/napi-ship`, else `~/.cache/napi-ship`.
  * `NAPI_SHIP_CACHE=0` (or `cache: false` in the pack input) turns it off. Entries are files only;
  * deleting the dir is always safe.
@@ -56,6 +61,14 @@ export function cacheDirFrom(env: NodeJS.ProcessEnv, home: string = os.homedir()
 interface Entry {
   readonly size: number;
   readonly sha256: string;
+  /** `tarballCheckId` of a tarball check these bytes passed. */
+  readonly checked?: string;
+}
+
+/** A cache hit: the sha256 the entry records, and the tarball check its bytes passed, if any. */
+export interface CacheHit {
+  readonly sha256: string;
+  readonly checked: string | null;
 }
 
 export class TarballCache {
@@ -66,8 +79,8 @@ export class TarballCache {
     return { tgz: `${base}.tgz`, meta: `${base}.json` };
   }
 
-  /** Link the cached tarball of `key` to `dest`; its expected sha256, or `null` on a miss. */
-  async restore(key: string, dest: string): Promise<string | null> {
+  /** Link the cached tarball of `key` to `dest`; its expected sha256 (and check), or `null` on a miss. */
+  async restore(key: string, dest: string): Promise<CacheHit | null> {
     const p = this.paths(key);
     try {
       const meta = JSON.parse(await readFile(p.meta, 'utf8')) as Partial<Entry>;
@@ -77,7 +90,7 @@ export class TarballCache {
         return null;
       }
       await linkOrCopy(p.tgz, dest);
-      return meta.sha256;
+      return { sha256: meta.sha256, checked: typeof meta.checked === 'string' ? meta.checked : null };
     } catch {
       return null;
     }
@@ -94,6 +107,23 @@ export class TarballCache {
       await rename(tmp, p.meta);
     } catch {
       await this.drop(key);
+    }
+  }
+
+  /**
+   * Record that the entry's bytes (`sha256`) passed the tarball check `checked`. Only an entry that
+   * still holds those bytes is marked; failures only cost the next run an inflate.
+   */
+  async markChecked(key: string, sha256: string, checked: string): Promise<void> {
+    const p = this.paths(key);
+    try {
+      const meta = JSON.parse(await readFile(p.meta, 'utf8')) as Partial<Entry>;
+      if (meta.sha256 !== sha256 || typeof meta.size !== 'number') return;
+      const tmp = `${p.meta}.${String(process.pid)}.tmp`;
+      await writeFile(tmp, JSON.stringify({ size: meta.size, sha256, checked } satisfies Entry) + '\n');
+      await rename(tmp, p.meta);
+    } catch {
+      // The next run inflates it again.
     }
   }
 

@@ -37,6 +37,7 @@ import { isInside, linkOrCopy, writeAtomic } from '../util/fs.js';
 import { publishManifest, publishManifestText, type PublishManifest } from '../plan/publish-manifest.js';
 import { readWorkspace, type WorkspaceContext } from '../plan/workspace.js';
 import { mapPool } from '../util/pool.js';
+import { tarballCheckId } from '../util/tarball.js';
 import { beginDirSwap, recoverDirSwap, removeLeftoverTemps } from '../util/staging.js';
 import { napiShipVersion } from '../util/version.js';
 import { cacheDirFrom, packerId, TarballCache, tarballKey } from './cache.js';
@@ -103,6 +104,23 @@ export interface PackResult {
   readonly diagnostics: readonly Diagnostic[];
   /** Tarballs not compressed in this call: re-used from the cache or given as `prebuilt`. */
   readonly reused: readonly string[];
+  /** The tarball cache this call used (`null`: off), and its entry of each tarball. */
+  readonly cache: PackCache | null;
+}
+
+/** A tarball's entry in the tarball cache (./cache.ts). */
+export interface CachedTarball {
+  readonly tarball: string;
+  readonly key: string;
+  /** The sha256 of the tarball written, which is the entry's. */
+  readonly sha256: string;
+  /** The tarball check (`tarballCheckId`) the entry's bytes passed before, or `null`. */
+  readonly checked: string | null;
+}
+
+export interface PackCache {
+  readonly dir: string;
+  readonly tarballs: readonly CachedTarball[];
 }
 
 /** What the pack stage wrote. */
@@ -111,6 +129,8 @@ export interface PackedRelease {
   readonly manifestPath: string;
   readonly sumsPath: string;
   readonly packages: readonly ManifestPackage[];
+  /** The tarball cache used, and each tarball's entry in it (`null`: the cache was off). */
+  readonly cache: PackCache | null;
 }
 
 /**
@@ -124,6 +144,23 @@ export type PackOutcome = Outcome<PackedRelease | null> & {
   readonly outDir: string;
 };
 
+/**
+ * After a tarball check passed over the release dir (the dry run's `verify-manifest`): record it in
+ * the cache entry of every tarball that check inflated, so the next dry run re-using those bytes need
+ * not inflate them again (./cache.ts).
+ */
+export async function markTarballsChecked(cache: PackCache, packages: readonly ManifestPackage[]): Promise<void> {
+  const store = new TarballCache(cache.dir);
+  await Promise.all(
+    cache.tarballs.map(async (t) => {
+      const p = packages.find((x) => x.tarball === t.tarball);
+      if (p === undefined || p.sha256 !== t.sha256) return;
+      const id = tarballCheckId(p.name, p.version);
+      if (t.checked !== id) await store.markChecked(t.key, t.sha256, id);
+    }),
+  );
+}
+
 /** `packRelease` as a stage: its `PackError` (the packages' own problems) becomes the outcome's diagnostics. */
 export async function packStage(input: PackInput): Promise<PackOutcome> {
   const outDir = path.resolve(input.outDir);
@@ -133,7 +170,13 @@ export async function packStage(input: PackInput): Promise<PackOutcome> {
       ok: !hasErrors(packed.diagnostics),
       outDir,
       diagnostics: packed.diagnostics,
-      result: { manifest: packed.manifest, manifestPath: packed.manifestPath, sumsPath: packed.sumsPath, packages: packed.packages },
+      result: {
+        manifest: packed.manifest,
+        manifestPath: packed.manifestPath,
+        sumsPath: packed.sumsPath,
+        packages: packed.packages,
+        cache: packed.cache,
+      },
     };
   } catch (error) {
     if (!(error instanceof PackError)) throw error;
@@ -516,6 +559,8 @@ async function writeRelease(w: WriteInput): Promise<PackResult> {
     }
   }
   const expected = new Map<Selected, string | null>();
+  /** Cache hits whose bytes passed a tarball check before (its id). */
+  const checkedHits = new Map<Selected, string>();
   const pack = (s: Selected): Promise<void> =>
     writeTarball(packDir(s), s.selection.files, path.join(outDir, s.tarball), { mtime: sourceDateEpoch });
   // gzip runs in the core on libuv's thread pool: one tarball per core at a time (each byte-reproducible on its own).
@@ -529,7 +574,8 @@ async function writeRelease(w: WriteInput): Promise<PackResult> {
     const key = keys.get(s);
     const hit = cache !== null && key !== undefined ? await cache.restore(key, dest) : null;
     if (hit !== null) {
-      expected.set(s, hit);
+      expected.set(s, hit.sha256);
+      if (hit.checked !== null) checkedHits.set(s, hit.checked);
       return;
     }
     await pack(s);
@@ -546,6 +592,7 @@ async function writeRelease(w: WriteInput): Promise<PackResult> {
       const key = keys.get(s);
       if (cache !== null && key !== undefined) await cache.drop(key);
       expected.delete(s);
+      checkedHits.delete(s);
       await pack(s);
     }
     hashed = await hashFiles(selected.map((s) => path.join(outDir, s.tarball)));
@@ -561,6 +608,14 @@ async function writeRelease(w: WriteInput): Promise<PackResult> {
     );
   }
   const reused = selected.filter((s) => expected.has(s)).map((s) => s.tarball);
+  const cached: CachedTarball[] = [];
+  if (cache !== null) {
+    for (const [i, s] of selected.entries()) {
+      const key = keys.get(s);
+      const h = hashed[i];
+      if (key !== undefined && h?.ok) cached.push({ tarball: s.tarball, key, sha256: h.sha256, checked: checkedHits.get(s) ?? null });
+    }
+  }
   const packages: ManifestPackage[] = selected.map((s, i) => {
     const h = hashed[i];
     if (!h?.ok) {
@@ -601,5 +656,13 @@ async function writeRelease(w: WriteInput): Promise<PackResult> {
   const manifestPath = path.join(outDir, MANIFEST_FILE);
   await writeAtomic(sumsPath, sha256Sums(packages.map((p) => ({ file: p.tarball, sha256: p.sha256 }))));
   await writeAtomic(manifestPath, serializeManifest(manifest));
-  return { manifest, manifestPath, sumsPath, packages, diagnostics, reused };
+  return {
+    manifest,
+    manifestPath,
+    sumsPath,
+    packages,
+    diagnostics,
+    reused,
+    cache: cacheDir === null ? null : { dir: cacheDir, tarballs: cached },
+  };
 }

@@ -54,10 +54,10 @@ export type PublishStep =
   | { readonly kind: 'untag'; readonly package: string; readonly version: string; readonly role: PackageKind; readonly tag: string };
 
 /**
- * The steps in phases, run in this order: platformPublish, platformVerify, platformTag, rootPublish,
- * rootVerify, rootTag, untag. Each starts when the one before it has completed, except that the
- * platform packages' `untag` steps start once `platformTag` has completed and run while the root's
- * steps do (the root's own `untag`, if any, comes after everything else).
+ * The steps in phases: platformPublish, platformVerify, then — once every platform package is
+ * verified — two chains side by side: each platform package's `platformTag` and then its `untag`
+ * (one package's two writes in turn), and rootPublish, rootVerify, rootTag. The root's own `untag`,
+ * if any, comes after everything else.
  */
 export interface PublishPhases {
   readonly platformPublish: readonly PublishStep[];
@@ -195,6 +195,6 @@ export function describeStep(step: PublishStep): string {
     case 'tag':
       return `point "${step.tag}" of ${step.package} at ${step.version}`;
     case 'untag':
-      return `remove "${step.tag}" from ${step.package}${step.role === 'platform' ? " (while the root's steps run)" : ''}`;
+      return `remove "${step.tag}" from ${step.package}${step.role === 'platform' ? " (after its tag, while the root's steps run)" : ''}`;
   }
 }

@@ -14,7 +14,7 @@ import path from 'node:path';
 import { diagnostic, DiagnosticError, errorMessage, hasErrors, type Code, type Diagnostic } from '../diagnostics/index.js';
 import { MANIFEST_FILE, type ManifestPackage, type ReleaseManifest } from '../manifest/index.js';
 import { manifestFromText } from '../manifest/read.js';
-import { tarballDigests } from '../registry/publish-body.js';
+import { tarballDigestsOffThread } from '../registry/publish-body.js';
 import { keyId, parsePublicKey, PUBLIC_KEY_FILE, unsafePath, verifyRelease } from '../sign/index.js';
 import { isPlatformPackageName } from '../targets/table.js';
 import { isRecord } from '../util/json.js';
@@ -280,7 +280,7 @@ export async function loadRelease(dir: string, options: LoadReleaseOptions = {})
       );
       return { found, pkg: null };
     }
-    const d = tarballDigests(bytes);
+    const d = await tarballDigestsOffThread(bytes);
     if (d.integrity !== entry.integrity || d.shasum !== entry.sha1 || bytes.length !== entry.size) {
       found.push(
         refused(

@@ -241,14 +241,32 @@ export async function readBack(
   integrity: string,
   options: ReadBackOptions,
 ): Promise<number> {
+  return (await readBackSeen(client, name, version, integrity, options)).attempts;
+}
+
+/** What a successful read-back saw: how many reads it took, and the dist-tags of that document. */
+export interface ReadBackSeen {
+  readonly attempts: number;
+  readonly distTags: Readonly<Record<string, string>>;
+}
+
+/** `readBack`, also giving the dist-tags of the document that showed our integrity. */
+export async function readBackSeen(
+  client: Pick<RegistryClient, 'getPackument'>,
+  name: string,
+  version: string,
+  integrity: string,
+  options: ReadBackOptions,
+): Promise<ReadBackSeen> {
   const started = Date.now();
   let wait = options.firstWaitMs ?? 100;
   const maxWait = options.maxWaitMs ?? 4000;
   for (let attempt = 1; ; attempt++) {
     let reason: string;
     try {
-      const state = publishState(await client.getPackument(name), version, integrity);
-      if (state.state === 'same') return attempt;
+      const packument = await client.getPackument(name);
+      const state = publishState(packument, version, integrity);
+      if (state.state === 'same') return { attempts: attempt, distTags: packument?.distTags ?? {} };
       if (state.state === 'different')
         throw new Stop('conflict', conflictDiagnostics([{ package: name, version, ours: integrity, theirs: state.theirs }]));
       reason = 'not visible yet';
@@ -669,9 +687,12 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     return state;
   };
 
+  /** The dist-tags each platform package's read-back saw (for its staging-tag clean-up). */
+  const seenTags = new Map<string, Readonly<Record<string, string>>>();
+
   const verifyOne = async (p: ReleasePackage): Promise<void> => {
     const { name, version, integrity } = p.entry;
-    const attempts = await readBack(client, name, version, integrity, {
+    const seen = await readBackSeen(client, name, version, integrity, {
       timeoutMs,
       ...(p === release.root
         ? { consequence: "the root's publish was accepted (every platform package is verified); a re-run reads it back again" }
@@ -680,9 +701,10 @@ async function execute(ctx: ExecuteContext): Promise<void> {
         emit({ type: 'waiting', package: name, version, attempt, waitMs, reason });
       },
     });
+    seenTags.set(name, seen.distTags);
     outcome(name).verified = true;
-    emit({ type: 'verified', package: name, version, integrity, attempts });
-    await journal.append('verified', { package: name, version, integrity, attempts });
+    emit({ type: 'verified', package: name, version, integrity, attempts: seen.attempts });
+    await journal.append('verified', { package: name, version, integrity, attempts: seen.attempts });
   };
 
   const tagOne = async (s: PublishStep): Promise<void> => {
@@ -693,11 +715,14 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     await journal.append('tag-set', { package: s.package, tag: s.tag, version: s.version });
   };
 
-  const untagOne = async (s: PublishStep): Promise<void> => {
+  /**
+   * Remove our staging tag, only while it still points at our version: as `tags` (the dist-tags its
+   * read-back saw, moments before) say, else as a fresh read of them says.
+   */
+  const untagOne = async (s: PublishStep, tags?: Readonly<Record<string, string>>): Promise<void> => {
     if (s.kind !== 'untag') return;
-    // Only our own staging tag: leave it alone if it has since moved to another version.
-    const tags = await client.getDistTags(s.package);
-    if (tags[s.tag] !== s.version) return;
+    const current = tags ?? (await client.getDistTags(s.package));
+    if (current[s.tag] !== s.version) return;
     await client.removeDistTag(s.package, s.tag);
     outcome(s.package).stagingTagRemoved = true;
     emit({ type: 'untagged', package: s.package, tag: s.tag });
@@ -711,16 +736,24 @@ async function execute(ctx: ExecuteContext): Promise<void> {
     if (s?.kind === 'publish') await publishOne(p, s.tag);
     await verifyOne(p);
   });
-  // 3: only now the requested tag, on every platform package (before the root can carry it).
-  emit({ type: 'phase', phase: 'tags' });
-  await mapPool(plan.phases.platformTag, concurrency, tagOne);
-  // 5 (platform packages): the staging tag goes from them while the root goes out; nothing about
-  // the root waits for it. One request slot stays the root's.
-  const platformUntag = plan.phases.untag.filter((s) => s.role === 'platform');
+  // 3 and 5 (platform packages): only now, with every platform package verified, each one gets the
+  // requested tag and then loses the staging tag (one package's two writes in turn, never at once),
+  // while the root goes out (4); the root's publish waits for none of it. One request slot stays the
+  // root's.
+  const platformSteps = new Map<string, PublishStep[]>();
+  for (const s of [...plan.phases.platformTag, ...plan.phases.untag.filter((u) => u.role === 'platform')])
+    platformSteps.set(s.package, [...(platformSteps.get(s.package) ?? []), s]);
   const rootUntag = plan.phases.untag.filter((s) => s.role === 'root');
+  if (plan.phases.platformTag.length > 0) emit({ type: 'phase', phase: 'tags' });
+  if (plan.phases.untag.some((s) => s.role === 'platform')) emit({ type: 'phase', phase: 'cleanup' });
   emit({ type: 'phase', phase: 'root' });
-  if (platformUntag.length > 0) emit({ type: 'phase', phase: 'cleanup' });
-  const cleanup = mapPool(platformUntag, Math.max(1, concurrency - 1), untagOne).then(
+  const platformTags = mapPool([...platformSteps.values()], Math.max(1, concurrency - 1), async (steps) => {
+    for (const s of steps) {
+      // The staging tag as the package's read-back saw it (our own tag write leaves it alone).
+      if (s.kind === 'tag') await tagOne(s);
+      else await untagOne(s, seenTags.get(s.package));
+    }
+  }).then(
     () => null,
     (error: unknown) => ({ error }),
   );
@@ -739,9 +772,9 @@ async function execute(ctx: ExecuteContext): Promise<void> {
   } catch (error) {
     rootFailure = { error };
   }
-  const cleanupFailure = await cleanup;
+  const platformFailure = await platformTags;
   if (rootFailure !== null) throw rootFailure.error;
-  if (cleanupFailure !== null) throw cleanupFailure.error;
+  if (platformFailure !== null) throw platformFailure.error;
   // 5 (root): only a staging tag an earlier run left on it.
   for (const t of rootUntag) await untagOne(t);
 }

@@ -2,7 +2,7 @@
  * The publish document npm's own client sends (libnpmpublish `publish.js` → `buildMetadata`), built
  * from a tarball and the package.json inside it. Pure, apart from reading the tarball in memory.
  */
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash, randomBytes, webcrypto } from 'node:crypto';
 import semver from 'semver';
 import { diagnostic, DiagnosticError, type Code } from '../diagnostics/index.js';
 import { isRecord } from '../util/json.js';
@@ -20,6 +20,15 @@ export function tarballDigests(tarball: Uint8Array): TarballDigests {
     integrity: `sha512-${createHash('sha512').update(tarball).digest('base64')}`,
     shasum: createHash('sha1').update(tarball).digest('hex'),
   };
+}
+
+/**
+ * `tarballDigests`, computed on libuv's thread pool (WebCrypto), both digests side by side: the
+ * calling thread stays free (to load modules, to inflate another tarball) while a big tarball is hashed.
+ */
+export async function tarballDigestsOffThread(tarball: Uint8Array): Promise<TarballDigests> {
+  const [sha512, sha1] = await Promise.all([webcrypto.subtle.digest('SHA-512', tarball), webcrypto.subtle.digest('SHA-1', tarball)]);
+  return { integrity: `sha512-${Buffer.from(sha512).toString('base64')}`, shasum: Buffer.from(sha1).toString('hex') };
 }
 
 function badTarball(message: string): DiagnosticError {

@@ -181,7 +181,15 @@ export async function releaseDryRun(options: DryRunOptions): Promise<DryRunResul
     step('signing the manifest with a throwaway key and checking the signed release');
     const { generateKeyPair, signStage } = await later.sign;
     const keys = generateKeyPair();
-    run = withStage(run, 'sign', await signStage(releaseDir, createPrivateKey(keys.privateKeyPem), keys.publicKeyPem));
+    // A tarball re-used from the cache whose bytes passed this check in an earlier dry run is hashed
+    // against the signed manifest, not inflated again; those inflated now are marked once they pass.
+    const cache = packed.result?.cache ?? null;
+    const checkedBefore = new Map(
+      (cache?.tarballs ?? []).flatMap((t) => (t.checked === null ? [] : [[t.tarball, { sha256: t.sha256, checked: t.checked }] as const])),
+    );
+    const signed = await signStage(releaseDir, createPrivateKey(keys.privateKeyPem), keys.publicKeyPem, { checkedBefore });
+    run = withStage(run, 'sign', signed);
+    if (signed.ok && cache !== null && packed.result !== null) await (await later.pack).markTarballsChecked(cache, packed.result.packages);
   }
 
   if (options.rehearsal !== false) {

@@ -7,7 +7,7 @@ import path from 'node:path';
 import { diagnostic, DiagnosticError, outcome, type Outcome } from '../diagnostics/index.js';
 import { MANIFEST_FILE, SIGNATURE_FILE } from '../manifest/index.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
-import { parseManifest, verifyRelease, type ManifestSignature } from './verify.js';
+import { parseManifest, verifyRelease, type ManifestSignature, type VerifyReleaseFilesOptions } from './verify.js';
 import { LIMITS, readRegularFile, writeAtomic } from '../util/fs.js';
 
 export {
@@ -37,6 +37,7 @@ export {
   type ManifestSignature,
   type ParsedManifest,
   type SumsLine,
+  type VerifyReleaseFilesOptions,
 } from './verify.js';
 
 /** Where `sign` copies the public key it was given, for the record (verifiers bring their own). */
@@ -73,9 +74,14 @@ export type SignOutcome = Outcome<SignedRelease>;
  * The sign stage: sign `dir`'s manifest with `key`, copy its public half there, then check the
  * signed dir back with that public key. Throws only when it cannot start (no manifest, a wrong key).
  */
-export async function signStage(dir: string, key: KeyObject, publicKeyPem: string): Promise<SignOutcome> {
+export async function signStage(
+  dir: string,
+  key: KeyObject,
+  publicKeyPem: string,
+  options: VerifyReleaseFilesOptions = {},
+): Promise<SignOutcome> {
   const signed = await signManifest(dir, key, { publicKeyPem });
-  const checked = await verifyRelease(dir, publicKeyPem);
+  const checked = await verifyRelease(dir, publicKeyPem, options);
   return outcome({ signatureFile: signed.signatureFile, publicKeyFile: signed.publicKeyFile ?? '', keyId: signed.keyId }, checked);
 }
 

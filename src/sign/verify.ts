@@ -21,7 +21,7 @@ export { MAX_MANIFEST_ENTRIES, parseManifest, type ManifestEntry, type ParsedMan
 export { parseSha256Sums, type SumsLine } from '../manifest/sums.js';
 import { keyId, parsePublicKey, SIGNATURE_ALGORITHM } from './keys.js';
 import { isInside, LIMITS, readRegularFile, readRegularFileIfPresent } from '../util/fs.js';
-import { checkTarball, TARBALL_CHECKS_AT_ONCE } from '../util/tarball.js';
+import { checkTarball, TARBALL_CHECKS_AT_ONCE, tarballCheckId } from '../util/tarball.js';
 import { isRecord } from '../util/json.js';
 import { mapPool } from '../util/pool.js';
 
@@ -339,9 +339,18 @@ export function checkSums(sumsText: string | null, entries: readonly ManifestEnt
  * Check the release dir `dir` against its manifest, signature and SHA256SUMS, trusting only
  * `publicKeyPem` (SPKI PEM). Returns every problem found; none means the release is as signed.
  */
-export async function verifyRelease(dir: string, publicKeyPem: string): Promise<Diagnostic[]> {
+export interface VerifyReleaseFilesOptions {
+  /**
+   * Tarballs (file name → sha256 and `tarballCheckId`) whose bytes passed the tarball check before
+   * (the dry run's tarball cache). One whose bytes are those (hashed here against the signed manifest)
+   * and whose check names the manifest's package and version is not inflated again.
+   */
+  readonly checkedBefore?: ReadonlyMap<string, { readonly sha256: string; readonly checked: string }>;
+}
+
+export async function verifyRelease(dir: string, publicKeyPem: string, options: VerifyReleaseFilesOptions = {}): Promise<Diagnostic[]> {
   try {
-    return await verifyReleaseFiles(dir, publicKeyPem);
+    return await verifyReleaseFiles(dir, publicKeyPem, options);
   } catch (error) {
     // A hostile file (link, FIFO, device, oversized) is a finding about the release, not a crash.
     if (error instanceof DiagnosticError && error.diagnostics.every((d) => areaOf(d.code) === 'files')) return [...error.diagnostics];
@@ -349,7 +358,7 @@ export async function verifyRelease(dir: string, publicKeyPem: string): Promise<
   }
 }
 
-async function verifyReleaseFiles(dir: string, publicKeyPem: string): Promise<Diagnostic[]> {
+async function verifyReleaseFiles(dir: string, publicKeyPem: string, options: VerifyReleaseFilesOptions): Promise<Diagnostic[]> {
   const manifest = await readOptional(dir, MANIFEST_FILE, LIMITS.manifest);
   if (manifest === null) {
     return [
@@ -382,7 +391,8 @@ async function verifyReleaseFiles(dir: string, publicKeyPem: string): Promise<Di
   const sums = await readOptional(dir, SHA256SUMS_FILE, LIMITS.manifest);
   for (const d of checkSums(sums === null ? null : sums.toString('utf8'), parsed.entries, manifest)) out.push(d);
   // Only a release whose signature and digests hold is inflated: each tarball checked entry by entry.
-  if (key !== null && !out.some((d) => d.severity === 'error')) for (const d of await checkTarballs(dir, manifest)) out.push(d);
+  if (key !== null && !out.some((d) => d.severity === 'error'))
+    for (const d of await checkTarballs(dir, manifest, options.checkedBefore)) out.push(d);
   return out;
 }
 
@@ -391,14 +401,29 @@ async function verifyReleaseFiles(dir: string, publicKeyPem: string): Promise<Di
  * one per core at a time: each inflates on libuv's thread pool, so every core works. The findings
  * come back in the manifest's order.
  */
-async function checkTarballs(dir: string, manifest: Buffer): Promise<Diagnostic[]> {
+async function checkTarballs(
+  dir: string,
+  manifest: Buffer,
+  checkedBefore: VerifyReleaseFilesOptions['checkedBefore'],
+): Promise<Diagnostic[]> {
   const v: unknown = JSON.parse(manifest.toString('utf8'));
   if (!isRecord(v) || !Array.isArray(v.packages)) return [];
-  const packages = (v.packages as unknown[]).flatMap((p) =>
-    isRecord(p) && typeof p.tarball === 'string' && typeof p.name === 'string' && typeof p.version === 'string'
-      ? [{ tarball: p.tarball, name: p.name, version: p.version }]
-      : [],
-  );
+  const packages = (v.packages as unknown[])
+    .flatMap((p) =>
+      isRecord(p) && typeof p.tarball === 'string' && typeof p.name === 'string' && typeof p.version === 'string'
+        ? [{ tarball: p.tarball, name: p.name, version: p.version, sha256: typeof p.sha256 === 'string' ? p.sha256 : null }]
+        : [],
+    )
+    .filter((p) => {
+      // Only reached when every digest held: the file's bytes are the manifest's sha256.
+      const before = checkedBefore?.get(p.tarball);
+      return !(
+        before !== undefined &&
+        p.sha256 !== null &&
+        before.sha256 === p.sha256 &&
+        before.checked === tarballCheckId(p.name, p.version)
+      );
+    });
   const found = await mapPool(packages, TARBALL_CHECKS_AT_ONCE, async (p) => {
     const bytes = await readRegularFile(path.join(dir, p.tarball), { maxBytes: LIMITS.tarball, within: dir, what: p.tarball });
     return (await checkTarball(bytes, p.tarball, { name: p.name, version: p.version })).diagnostics;

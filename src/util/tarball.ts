@@ -18,6 +18,14 @@ import { isRecord } from './json.js';
  */
 export const TARBALL_CHECKS_AT_ONCE = Math.min(availableParallelism(), 4);
 
+/**
+ * What a passed `checkTarball` of `name@version` vouches for, as a tarball cache entry records it
+ * (src/pack/cache.ts). Bump the number when `checkTarball` checks more.
+ */
+export function tarballCheckId(name: string, version: string): string {
+  return `napi-ship tarball check 1: ${name}@${version}`;
+}
+
 /** The largest package.json read out of a tarball. */
 const MAX_PACKAGE_JSON_BYTES = 16 * 1024 * 1024;
 

@@ -10,7 +10,7 @@ import {
   type PublishReport,
   type PublishResult,
 } from '../../publish/index.js';
-import type { RegistryClient, ResolvedRegistry } from '../../registry/index.js';
+import type { NpmSettings, RegistryClient, ResolvedRegistry } from '../../registry/index.js';
 import { LIMITS, readRegularFile } from '../../util/fs.js';
 import { flag, stringOption, type Command, type ParsedArgs } from '../command.js';
 import { ExitCode, exitCodeOf } from '../exit-codes.js';
@@ -35,16 +35,31 @@ function loadRegistryModule(): Promise<typeof import('../../registry/index.js')>
  * `packageName` (flag, publishConfig, its scope's registry, npm's registry), the credentials bound to
  * that registry, TLS and proxies. Progress (retries) goes to stderr; the token is never printed.
  */
+/** npm's config is read where the package is: --cwd when the command has it, else the working dir. */
+function npmConfigDir(args: ParsedArgs, io: Io): string {
+  return path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.');
+}
+
+/**
+ * npm's config (its .npmrc files), read while something else runs: it depends on nothing the
+ * release says. A failure surfaces where the settings are used.
+ */
+export function npmSettingsFromArgs(args: ParsedArgs, io: Io): Promise<NpmSettings> {
+  const settings = loadRegistryModule().then((m) => m.loadNpmSettings({ cwd: npmConfigDir(args, io), env: io.env }));
+  settings.catch(() => undefined);
+  return settings;
+}
+
 export async function registryClientFromArgs(
   args: ParsedArgs,
   io: Io,
   packageName: string | null,
-  extra: { readonly otp?: string; readonly publishConfig?: unknown } = {},
+  extra: { readonly otp?: string; readonly publishConfig?: unknown; readonly settings?: Promise<NpmSettings> } = {},
 ): Promise<{ client: RegistryClient; authSource: string; resolved: ResolvedRegistry }> {
   const { RegistryClient, resolveRegistry } = await loadRegistryModule();
-  // npm's config is read where the package is: --cwd when the command has it, else the working dir.
   const resolved = await resolveRegistry({
-    cwd: path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.'),
+    cwd: npmConfigDir(args, io),
+    ...(extra.settings === undefined ? {} : { settings: await extra.settings }),
     env: io.env,
     packageName: packageName ?? '',
     flag: stringOption(args, 'registry'),
@@ -75,9 +90,9 @@ function progress(io: Io, e: PublishEvent): void {
       case 'phase':
         return {
           platforms: 'publishing the platform packages',
-          root: 'every platform package verified and tagged: publishing the root',
-          tags: 'every platform package verified: moving the dist-tag on them',
-          cleanup: 'removing the staging tag from the platform packages (alongside the root)',
+          root: 'every platform package verified: publishing the root',
+          tags: 'every platform package verified: moving the dist-tag on them (alongside the root)',
+          cleanup: 'removing the staging tag from the platform packages (each after its tag, alongside the root)',
         }[e.phase];
       case 'attested':
         return `provenance signed for ${e.package}@${e.version}${e.logIndex === null ? '' : ` (transparency log index ${e.logIndex})`}`;
@@ -225,9 +240,9 @@ export const publishCommand: Command = {
     const readBackSeconds = readBackText === undefined ? 120 : Number(readBackText);
     if (!Number.isFinite(readBackSeconds) || readBackSeconds <= 0 || readBackSeconds > 3600)
       return usageError(io, '--read-back-timeout must be a number of seconds from 1 to 3600', publishCommand);
-    // Loaded while the release is read and hashed (no request is made before it passes its checks);
-    // a failure to load is reported where the client is made.
-    loadRegistryModule().catch(() => undefined);
+    // Loaded, and npm's config read, while the release is read and hashed (no request is made before
+    // it passes its checks); a failure of either is reported where the client is made.
+    const settings = npmSettingsFromArgs(args, io);
     const journal = stringOption(args, 'journal');
     const tag = stringOption(args, 'tag');
     const otp = stringOption(args, 'otp');
@@ -256,6 +271,7 @@ export const publishCommand: Command = {
     const { client, authSource, resolved } = await registryClientFromArgs(args, io, root?.name ?? null, {
       ...(otp === undefined ? {} : { otp }),
       publishConfig: root?.publishConfig,
+      settings,
     });
     // As npm: --tag / --access, else the (signed) root's publishConfig, else npm's tag / access config.
     const chosenTag = tag ?? resolved.tag ?? undefined;
