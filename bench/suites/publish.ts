@@ -5,8 +5,9 @@
  */
 import { cp, readdir, stat, writeFile } from 'node:fs/promises';
 import path from 'node:path';
-import { loadRelease, type LoadedRelease } from '../../src/publish/release.js';
-import { RegistryClient } from '../../src/registry/client.js';
+import { spawn } from 'node:child_process';
+import { createInterface } from 'node:readline';
+import { fileURLToPath } from 'node:url';
 import { startRegistry, type Registry } from '../../src/rehearsal/registry.js';
 import { isRecord } from '../../src/util/json.js';
 import { fresh, type BenchContext } from '../lib/context.js';
@@ -17,6 +18,45 @@ import { asFastAs, mib, reason, speedup, speedupValue, spread, type SuiteResult 
 
 /** The distant registry the latency rows model: 40 ms each way, 5 MiB/s per connection each way. */
 export const LATENCY = { delayMs: 40, bytesPerSecond: 5 * 1024 * 1024 } as const;
+
+interface FloorClient {
+  /** Send the requests once; resolves when they are all answered. */
+  go(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+/** Start bench/lib/publish-floor.ts in its own process and wait until it has loaded the release. */
+async function startFloorClient(releaseDir: string, registry: string, token: string): Promise<FloorClient> {
+  const script = fileURLToPath(new URL('../lib/publish-floor.js', import.meta.url));
+  const child = spawn(process.execPath, [script, releaseDir, registry], {
+    env: { ...process.env, NPM_TOKEN: token },
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  const lines = createInterface({ input: child.stdout })[Symbol.asyncIterator]();
+  const next = async (want: string): Promise<void> => {
+    const line = await lines.next();
+    if (line.done === true || line.value !== want)
+      throw new Error(
+        `the publish floor client said ${line.done === true ? 'nothing (it exited)' : JSON.stringify(line.value)}, not ${want}`,
+      );
+  };
+  await next('ready');
+  return {
+    go: async () => {
+      child.stdin.write('go\n');
+      await next('done');
+    },
+    stop: async () => {
+      const exited = new Promise<void>((resolve) =>
+        child.once('close', () => {
+          resolve();
+        }),
+      );
+      child.stdin.end();
+      await exited;
+    },
+  };
+}
 
 export async function publishSuite(ctx: BenchContext): Promise<SuiteResult> {
   const started = Date.now();
@@ -126,53 +166,29 @@ export async function publishSuite(ctx: BenchContext): Promise<SuiteResult> {
       },
     ];
     if (latency) {
-      // The floor: the requests napi-ship's order needs and nothing else, from the bench's own
-      // process — no start-up, no release checks, the tarballs already in memory and checked.
-      let loaded: LoadedRelease | null = null;
-      let floorClient: RegistryClient | null = null;
-      const staging = 'napi-ship-staging';
+      // The floor: the requests napi-ship's order needs and nothing else, from a process of its own
+      // that is already running — no start-up, no release checks, the tarballs already in memory.
+      let floor: FloorClient | null = null;
       variants.push({
         id: 'floor-latency',
         ours: false,
         label: 'the same requests alone, via the latency proxy (floor)',
         commands: [
-          "# in one already-running process, with napi-ship's registry client and the tarballs in memory:",
+          `${show({ cmd: 'node', args: ['dist/bench/lib/publish-floor.js', packed, '$REGISTRY'] }, ctx.scratch)}   # NPM_TOKEN set; timed from "go" to "done", after it says "ready":`,
           '# GET ×9 (preflight) → PUT ×8 platform packages under the staging tag → GET ×8 (read-back)',
-          '# → PUT root under latest, alongside PUT latest + then DELETE staging on each platform package → GET root (read-back)',
+          '# → PUT root under latest, alongside PUT latest then DELETE staging on each platform package → GET root (read-back)',
         ],
         setup: async () => {
-          const r = await loadRelease(packed);
-          if (!r.ok) throw new Error(`the packed release does not load: ${r.diagnostics.map((d) => d.code).join(', ')}`);
-          loaded = r.release;
           await startFresh();
-          floorClient = new RegistryClient({ registry: current().url, token: current().token, env: {} });
+          floor = await startFloorClient(packed, current().url, current().token);
         },
         body: async () => {
-          const release = loaded;
-          const client = floorClient;
-          if (release === null || client === null) throw new Error('floor: not set up');
-          const all = [release.root, ...release.platforms];
-          await Promise.all(all.map((p) => client.getPackument(p.entry.name)));
-          const put = (p: (typeof all)[number], tag: string): Promise<unknown> =>
-            client.publish({
-              manifest: p.packageJson,
-              tarball: p.tarball,
-              digests: { integrity: p.entry.integrity, shasum: p.entry.sha1 },
-              tag,
-            });
-          await Promise.all(release.platforms.map((p) => put(p, staging)));
-          await Promise.all(release.platforms.map((p) => client.getPackument(p.entry.name)));
-          await Promise.all([
-            put(release.root, 'latest').then(() => client.getPackument(release.root.entry.name)),
-            ...release.platforms.map(async (p) => {
-              await client.setDistTag(p.entry.name, 'latest', p.entry.version);
-              await client.removeDistTag(p.entry.name, staging);
-            }),
-          ]);
+          if (floor === null) throw new Error('floor: not set up');
+          await floor.go();
         },
         teardown: async () => {
-          await floorClient?.close();
-          floorClient = null;
+          await floor?.stop();
+          floor = null;
           await checkAndStop();
         },
       });
@@ -226,7 +242,7 @@ export async function publishSuite(ctx: BenchContext): Promise<SuiteResult> {
     ],
     notes: [
       'napi-ship publish does more than upload: a preflight read of every package, platform packages under a staging dist-tag, each read back until its integrity shows, then the dist-tag moves on them, then the root goes out under it and is read back (issue 5). The npm loop only uploads, platform packages first and the root last.',
-      "The floor row (latency proxy only) sends the requests napi-ship publish sends, in its order (preflight reads, the platform packages under the staging tag, their read-backs, then the root alongside the platform packages' tag moves and staging-tag removals, the root's read-back), with napi-ship's registry client from inside the bench process: no process start, no module loading, no release checks (the tarballs are read and checked before the timing). It is what the invariants and the registry cost at this latency; napi-ship's row minus it is napi-ship's own overhead.",
+      "The floor row (latency proxy only) sends the requests napi-ship publish sends, in its order (preflight reads, the platform packages under the staging tag, their read-backs, then the root alongside the platform packages' tag moves and staging-tag removals, the root's read-back), with napi-ship's registry client, from a process of its own (bench/lib/publish-floor.ts) that has already started, loaded its modules and read and checked the release before the timing: only the requests are timed. It is what the invariants and the registry cost at this latency; napi-ship's row minus it is napi-ship's own overhead.",
       `Loopback rows: CPU bound, round trips cost nothing. Latency-proxy rows: the same fresh verdaccio behind a loopback proxy (bench/lib/latency-proxy.ts) that holds every request ${String(LATENCY.delayMs)} ms before forwarding it and every response ${String(LATENCY.delayMs)} ms before its first byte (an ${String(2 * LATENCY.delayMs)} ms round trip per request), and paces each request and response body at ${String(LATENCY.bytesPerSecond / 1024 / 1024)} MiB/s (a per-connection cap; one request at a time per connection). TCP/TLS set-up is not modelled. The invariants are the same in both: platform packages first, each read back by integrity, the root last; every package is checked on the registry after each run.`,
     ],
     measured,
