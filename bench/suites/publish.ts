@@ -219,7 +219,7 @@ export async function publishSuite(ctx: BenchContext): Promise<SuiteResult> {
       ...(xFloor === null || overheadMs === null
         ? []
         : [
-            `through the latency proxy, the floor — the same requests in the same order and nothing else, from an already-running process — is ${asFastAs(xFloor, 'the npm loop')}; napi-ship's process start, module loading and release checks (reading, hashing and inflating every tarball) add ${String(Math.round(overheadMs))} ms to it. ${xFloor < 10 ? 'The floor itself is short of 10×: at this latency and bandwidth, no client that keeps these invariants (preflight, platform packages first, each read back, the root last and read back) reaches 10× the loop against this registry.' : `At 10× the loop they would have ${String(Math.round((npmL?.stats?.medianMs ?? 0) / 10 - (floorL?.stats?.medianMs ?? 0)))} ms.`}`,
+            `through the latency proxy, the floor — the same requests in the same order and nothing else, from an already-running process — is ${asFastAs(xFloor, 'the npm loop')}; napi-ship's process start, module loading and release checks (reading, hashing and inflating every tarball) add ${String(Math.round(overheadMs))} ms to it. ${xFloor < 10 ? 'The floor itself is short of 10× in this run: at this latency and bandwidth, even these requests alone, with nothing before them, do not reach 10× the loop against this registry while keeping the invariants (preflight, platform packages first, each read back, the root last and read back).' : `At 10× the loop they would have ${String(Math.round((npmL?.stats?.medianMs ?? 0) / 10 - (floorL?.stats?.medianMs ?? 0)))} ms.`}`,
           ]),
     ],
     inputs: [
