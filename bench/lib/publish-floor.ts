@@ -7,10 +7,9 @@
  *   node dist/bench/lib/publish-floor.js <release dir> <registry URL>   (token in NPM_TOKEN)
  */
 import { createInterface } from 'node:readline';
+import { DEFAULT_STAGING_TAG as STAGING } from '../../src/publish/plan.js';
 import { loadRelease, type ReleasePackage } from '../../src/publish/release.js';
 import { RegistryClient } from '../../src/registry/client.js';
-
-const STAGING = 'napi-ship-staging';
 
 async function main(): Promise<void> {
   const [dir, registry] = process.argv.slice(2);

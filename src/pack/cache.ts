@@ -71,6 +71,13 @@ export interface CacheHit {
   readonly checked: string | null;
 }
 
+/** An entry's `<key>.json`, replaced whole (written aside, then renamed over it). */
+async function writeMeta(file: string, entry: Entry): Promise<void> {
+  const tmp = `${file}.${String(process.pid)}.tmp`;
+  await writeFile(tmp, JSON.stringify(entry) + '\n');
+  await rename(tmp, file);
+}
+
 export class TarballCache {
   constructor(readonly dir: string) {}
 
@@ -102,9 +109,7 @@ export class TarballCache {
     try {
       await mkdir(path.dirname(p.tgz), { recursive: true });
       await linkOrCopy(file, p.tgz);
-      const tmp = `${p.meta}.${String(process.pid)}.tmp`;
-      await writeFile(tmp, JSON.stringify(entry) + '\n');
-      await rename(tmp, p.meta);
+      await writeMeta(p.meta, entry);
     } catch {
       await this.drop(key);
     }
@@ -119,9 +124,7 @@ export class TarballCache {
     try {
       const meta = JSON.parse(await readFile(p.meta, 'utf8')) as Partial<Entry>;
       if (meta.sha256 !== sha256 || typeof meta.size !== 'number') return;
-      const tmp = `${p.meta}.${String(process.pid)}.tmp`;
-      await writeFile(tmp, JSON.stringify({ size: meta.size, sha256, checked } satisfies Entry) + '\n');
-      await rename(tmp, p.meta);
+      await writeMeta(p.meta, { size: meta.size, sha256, checked });
     } catch {
       // The next run inflates it again.
     }

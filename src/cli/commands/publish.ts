@@ -30,11 +30,6 @@ function loadRegistryModule(): Promise<typeof import('../../registry/index.js')>
   return registryModule;
 }
 
-/**
- * A registry client from the command line and npm's own config (resolveRegistry): the registry for
- * `packageName` (flag, publishConfig, its scope's registry, npm's registry), the credentials bound to
- * that registry, TLS and proxies. Progress (retries) goes to stderr; the token is never printed.
- */
 /** npm's config is read where the package is: --cwd when the command has it, else the working dir. */
 function npmConfigDir(args: ParsedArgs, io: Io): string {
   return path.resolve(io.cwd, stringOption(args, 'cwd') ?? '.');
@@ -44,12 +39,17 @@ function npmConfigDir(args: ParsedArgs, io: Io): string {
  * npm's config (its .npmrc files), read while something else runs: it depends on nothing the
  * release says. A failure surfaces where the settings are used.
  */
-export function npmSettingsFromArgs(args: ParsedArgs, io: Io): Promise<NpmSettings> {
+function npmSettingsFromArgs(args: ParsedArgs, io: Io): Promise<NpmSettings> {
   const settings = loadRegistryModule().then((m) => m.loadNpmSettings({ cwd: npmConfigDir(args, io), env: io.env }));
   settings.catch(() => undefined);
   return settings;
 }
 
+/**
+ * A registry client from the command line and npm's own config (resolveRegistry): the registry for
+ * `packageName` (flag, publishConfig, its scope's registry, npm's registry), the credentials bound to
+ * that registry, TLS and proxies. Progress (retries) goes to stderr; the token is never printed.
+ */
 export async function registryClientFromArgs(
   args: ParsedArgs,
   io: Io,
