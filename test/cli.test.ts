@@ -157,6 +157,30 @@ describe('targets', () => {
 
   // Exit status from the code's class (docs/cli.md): the project's own config failing a check is 1
   // (NS_TARGET_UNKNOWN is class check), no longer 3 as when every thrown error exited 3.
+  test('a triple spelled with Node’s CPU name is listed as the Rust triple, the warning on stderr (stdout stays JSON)', async () => {
+    const dir = await mkdtemp(path.join(scratch, 'node-arch-'));
+    await writeFile(
+      path.join(dir, 'package.json'),
+      JSON.stringify({
+        name: 'x',
+        version: '1.0.0',
+        napi: { binaryName: 'x', targets: ['x86_64-unknown-linux-gnu', 'x64-unknown-linux-musl'] },
+      }),
+    );
+    const r = await runCli(['targets', '--cwd', dir, '--json']);
+    assert.equal(r.code, 0, r.stderr);
+    const rows = JSON.parse(r.stdout) as { triple: string; packageName: string }[];
+    assert.deepEqual(
+      rows.map((t) => [t.triple, t.packageName]),
+      [
+        ['x86_64-unknown-linux-gnu', 'x-linux-x64-gnu'],
+        ['x86_64-unknown-linux-musl', 'x-linux-x64-musl'],
+      ],
+    );
+    assert.match(r.stderr, /warning\[NS_TARGET_NODE_ARCH\] x64-unknown-linux-musl/);
+    assert.match(r.stderr, /write "x86_64-unknown-linux-musl"/);
+  });
+
   test('an unknown triple in napi.targets exits 1 and names it', async () => {
     const dir = await mkdtemp(path.join(scratch, 'bad-'));
     await writeFile(

@@ -8,8 +8,8 @@
  *   own CI built and shipped (findings about the releases themselves are listed in FINDINGS);
  * - every generated platform package.json equals the published one on name, version, os, cpu,
  *   libc, main and files;
- * - for every release, planted faults (libc swap, arch swap, OS swap, missing target, truncated
- *   binary, truncated wasm) are each caught, on the target they were planted in.
+ * - for every release, planted faults (libc swap, arch swap, OS swap, format swap, missing target,
+ *   truncated binary, truncated wasm) are each caught, on the target they were planted in.
  */
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
@@ -68,6 +68,11 @@ export const RELEASES: readonly Release[] = [
   { name: '@node-rs/argon2', version: '2.0.2', why: 'napi-rs v3, WASI, win32 ia32/arm64' },
   { name: '@napi-rs/lzma', version: '1.4.5', why: 'no main: the loader is reached through the exports map; seventeen targets with WASI' },
   { name: '@napi-rs/uuid', version: '0.2.2', why: 'napi-rs v2 config whose triples has only `additional` (v2 still shipped its defaults)' },
+  {
+    name: '@ast-grep/napi',
+    version: '0.51.2',
+    why: 'napi.targets spells one triple with Node’s CPU name (x64-unknown-linux-musl), which napi-rs reads as linux-x64-musl',
+  },
 ];
 
 /**
@@ -92,6 +97,11 @@ const FINDINGS: ReadonlySet<string> = new Set<string>([
   // and `expected 1.4.4 but got` messages) while the package is 1.4.5: the loader was generated before its
   // `version` script (`napi version`) bumped the packages. With NAPI_RS_ENFORCE_VERSION_CHECK=1 no install loads.
   '@napi-rs/lzma@1.4.5 NS_VERIFY_LOADER_VERSION ',
+  // The same, 0.45.1 against 0.51.2.
+  '@ast-grep/napi@0.51.2 NS_VERIFY_LOADER_VERSION ',
+  // napi.targets lists x64-unknown-linux-musl: napi-rs names its package linux-x64-musl, but cargo cannot build
+  // it (the project's CI builds x86_64-unknown-linux-musl); the warning says to write the Rust triple.
+  '@ast-grep/napi@0.51.2 NS_TARGET_NODE_ARCH x64-unknown-linux-musl',
 ]);
 
 interface Laid {
@@ -218,6 +228,15 @@ function faultsFor(laid: Laid): Fault[] {
     'OS swap',
     ['NS_BINARY_OS'],
   );
+  firstOf(
+    [
+      ['linux-x64-gnu', 'darwin-x64'],
+      ['linux-arm64-gnu', 'darwin-arm64'],
+      ['darwin-arm64', 'win32-arm64-msvc'],
+    ],
+    'format swap',
+    ['NS_BINARY_FORMAT'],
+  );
   const first = laid.plan.targets.find((t) => t.spec.platform !== 'wasi');
   assert.ok(first);
   faults.push({
@@ -285,6 +304,8 @@ for (const release of RELEASES) {
 
       const verified = await verifyRelease(laid.plan, policyOf(laid.plan));
       assert.deepEqual(alarms(release, verified.diagnostics), [], 'verify raised false alarms');
+      // The gate also says how it read the napi-rs config (a v2 config, a Node-spelled triple).
+      for (const n of laid.plan.root.configNotes) assert.ok(verified.diagnostics.includes(n), `verify reports ${n.code}`);
 
       // Planted faults: each on a fresh copy of the clean staged release.
       const clean = path.join(work, 'clean-npm');

@@ -897,3 +897,41 @@ void test('specs are frozen', () => {
   assert.ok(Object.isFrozen(spec.cpu));
   assert.ok(Object.isFrozen(allTargets()));
 });
+
+void test('a triple whose CPU is spelled as Node does (x64-unknown-linux-musl, as @ast-grep/napi publishes) is read as napi-rs reads it, with a warning', () => {
+  // napi-rs's own parseTriple passes an unknown CPU through: the Node spelling names the same package.
+  for (const [node, rust] of [
+    ['x64-unknown-linux-musl', 'x86_64-unknown-linux-musl'],
+    ['arm64-apple-darwin', 'aarch64-apple-darwin'],
+    ['ia32-pc-windows-msvc', 'i686-pc-windows-msvc'],
+    ['ppc64-unknown-linux-gnu', 'powerpc64le-unknown-linux-gnu'],
+  ] as const) {
+    assert.equal(parseTriple(node).platformArchABI, parseTriple(rust).platformArchABI, node);
+    const config = readNapiConfig(withNapi({ targets: [node] }), 'package.json');
+    assert.deepEqual(
+      config.targets.map((t) => t.triple),
+      [rust],
+      'built, staged and checked as the Rust triple',
+    );
+    assert.deepEqual(
+      config.notes.map((n) => [n.code, n.severity, n.target, n.subject]),
+      [['NS_TARGET_NODE_ARCH', 'warning', node, 'package.json']],
+    );
+    assert.match(config.notes[0]!.hint, new RegExp(`write "${rust}"`));
+  }
+  // Listed next to its Rust spelling: one package twice, an error.
+  const both = diagnosticsOf(() => readTargets(withNapi({ targets: ['aarch64-apple-darwin', 'arm64-apple-darwin'] })));
+  assert.deepEqual(
+    both.map((d) => d.code),
+    ['NS_TARGET_DUPLICATE'],
+  );
+  // A zig glibc pin keeps its suffix in the hint; a CPU name napi-rs maps nowhere stays unknown.
+  const pinned = readNapiConfig(withNapi({ targets: ['arm64-unknown-linux-gnu.2.17'] }));
+  assert.equal(pinned.targets[0]?.triple, 'aarch64-unknown-linux-gnu');
+  assert.match(pinned.notes[0]!.hint, /write "aarch64-unknown-linux-gnu\.2\.17"/);
+  const unknown = diagnosticsOf(() => readTargets(withNapi({ targets: ['x32-unknown-linux-gnu'] })));
+  assert.deepEqual(
+    unknown.map((d) => [d.code, d.target]),
+    [['NS_TARGET_UNKNOWN', 'x32-unknown-linux-gnu']],
+  );
+});

@@ -22,7 +22,15 @@
  *   `DEFAULT_TARGETS` (what `napi new` preselects): a release needs a fixed list.
  */
 import { diagnostic, DiagnosticError, type Diagnostic } from '../diagnostics/index.js';
-import { allTargets, DEFAULT_TARGETS, lookupTarget, TRIPLE_ALIASES, V2_DEFAULT_TARGETS, type TargetSpec } from './table.js';
+import {
+  allTargets,
+  DEFAULT_TARGETS,
+  lookupTarget,
+  rustTripleOfNodeSpelling,
+  TRIPLE_ALIASES,
+  V2_DEFAULT_TARGETS,
+  type TargetSpec,
+} from './table.js';
 import { editDistance } from '../util/text.js';
 
 /** `napi.wasm`: the parts of napi-rs's WASI options that shape the staged WASI package. */
@@ -272,7 +280,22 @@ function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
       return;
     }
     seen.add(entry);
-    const spec = lookupTarget(cargoTriple(entry));
+    let spec = lookupTarget(cargoTriple(entry));
+    const rust = spec ? undefined : rustTripleOfNodeSpelling(cargoTriple(entry));
+    if (rust !== undefined) {
+      spec = lookupTarget(rust);
+      if (spec) {
+        report(ctx, {
+          code: 'NS_TARGET_NODE_ARCH',
+          severity: 'warning',
+          target: entry,
+          message: `${label} lists ${entry}, which spells the CPU as Node does: napi-rs names its package ${spec.platformArchABI}, as for ${rust}, so napi-ship checks, builds and stages it as ${rust}`,
+          hint: `write "${rust}${entry.slice(cargoTriple(entry).length)}": cargo and rustup know no ${cargoTriple(entry)} (napi build --target ${entry} fails)`,
+          found: entry,
+          expected: rust,
+        });
+      }
+    }
     if (!spec) {
       report(ctx, {
         code: 'NS_TARGET_UNKNOWN',

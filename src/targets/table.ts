@@ -182,6 +182,38 @@ export const TRIPLE_ALIASES: Readonly<Record<string, string>> = Object.freeze({
   'wasm32-wasi-preview1-threads': 'wasm32-wasip1-threads',
 });
 
+/**
+ * Node's names for CPUs that napi-rs's `parseTriple` passes through unchanged (it maps only Rust's
+ * names), and the Rust CPU napi-rs maps to the same Node arch. A config entry spelled with one
+ * (`x64-unknown-linux-musl`, published by @ast-grep/napi) names the same platform package as the Rust
+ * triple, so `napi artifacts` and `napi prepublish` treat both alike; only cargo cannot build it.
+ */
+const NODE_ARCH_TO_RUST_CPU: Readonly<Record<string, string>> = {
+  x64: 'x86_64',
+  arm64: 'aarch64',
+  ia32: 'i686',
+  loong64: 'loongarch64',
+  ppc64: 'powerpc64le',
+};
+
+/**
+ * The Rust triple of a triple whose CPU is spelled as Node names it (`x64-unknown-linux-musl` →
+ * `x86_64-unknown-linux-musl`), when napi-rs names both the same platform package; else undefined.
+ */
+export function rustTripleOfNodeSpelling(triple: string): string | undefined {
+  const dash = triple.indexOf('-');
+  if (dash <= 0) return undefined;
+  const nodeArch = triple.slice(0, dash);
+  if (!Object.hasOwn(NODE_ARCH_TO_RUST_CPU, nodeArch)) return undefined;
+  const rust = `${NODE_ARCH_TO_RUST_CPU[nodeArch]}${triple.slice(dash)}`;
+  try {
+    if (napiParseTriple(triple).platformArchABI !== napiParseTriple(rust).platformArchABI) return undefined;
+  } catch {
+    return undefined;
+  }
+  return rust;
+}
+
 /** napi-rs's `UNIVERSAL_TARGETS`: a universal triple and the triples merged into it. */
 const UNIVERSAL: Readonly<Record<string, readonly string[]>> = {
   'universal-apple-darwin': ['aarch64-apple-darwin', 'x86_64-apple-darwin'],

@@ -205,7 +205,8 @@ export interface VerifyReleaseOptions {
 export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy, options: VerifyReleaseOptions = {}): Promise<VerifyOutcome> {
   const known = options.knownDigests ?? new Map<string, IdentifiedDigests>();
   const root = (await readJson(plan.root.packageJsonPath)) ?? {};
-  const releaseDiagnostics: Diagnostic[] = [];
+  // How the napi-rs config was read (a v2 config, a stale napi.triples, a Node-spelled triple): the gate says so.
+  const releaseDiagnostics: Diagnostic[] = [...plan.root.configNotes];
   const pins = checkRootPins(
     root,
     pinnedTargets(plan.targets, plan.root.wasm.optionalDependency),

@@ -1,3 +1,4 @@
+import { formatDiagnostic } from '../../diagnostics/index.js';
 import { allTargets } from '../../targets/index.js';
 import { flag, type Command } from '../command.js';
 import { CONFIG_PATH_OPTION, CWD_OPTION, jsonOption } from '../options.js';
@@ -34,6 +35,8 @@ export const targetsCommand: Command = {
       return ExitCode.Ok;
     }
     const plan = await planFromArgs(args, io);
+    // How the napi-rs config was read (v2 keys, a Node-spelled triple …), on stderr: stdout stays the list.
+    for (const d of plan.root.configNotes) io.stderr(formatDiagnostic(d) + '\n');
     const rows = plan.targets.map((t) => ({
       triple: t.spec.triple,
       platformArchABI: t.spec.platformArchABI,

@@ -52,6 +52,12 @@ export const projectCodes = {
     summary: 'napi.targets lists a target twice (or two spellings of one package)',
     hint: 'keep one spelling of each target',
   },
+  NS_TARGET_NODE_ARCH: {
+    class: 'check',
+    summary:
+      'napi.targets spells a triple’s CPU as Node does (`x64-unknown-linux-musl`): napi-rs names the same platform package as for the Rust triple, so napi-ship uses that triple (a warning)',
+    hint: 'write the Rust triple (`x86_64-unknown-linux-musl`): cargo cannot build the Node spelling',
+  },
   NS_TARGET_UNKNOWN: {
     class: 'check',
     summary: 'napi.targets lists a triple napi-ship cannot check (napi-rs parseTriple names no platform, CPU and ABI napi-ship knows)',
