@@ -71,7 +71,7 @@ describe('napiShip config reader', () => {
   test('all problems of all sections at once, unknown keys with the nearest known one', () => {
     const messages = problems({
       npmdir: 'npm',
-      verify: { glibcMax: 2.28, sizeEror: 5 },
+      verify: { glibcMax: 2.28, sizeEror: 5, glibcMaxByTarget: { 'riscv64gc-unknown-linux-gnu': 2.35 } },
       build: { crateDir: '', env: { CC: 1, '1X': 'a' }, macosDeploymentTarget: 'eleven' },
       sbom: { includeDev: 'yes', namespce: 'https://x/' },
       policy: { licences: {}, licenses: { allow: ['mit'] } },
@@ -82,6 +82,7 @@ describe('napiShip config reader', () => {
       /^`napiShip\.extra` is not a napiShip setting$/,
       /^`napiShip\.verify\.sizeEror` is not a verify setting \(did you mean `sizeError`\?\)$/,
       /^`napiShip\.verify\.glibcMax` must be a string like "2\.28"$/,
+      /^`napiShip\.verify\.glibcMaxByTarget\.riscv64gc-unknown-linux-gnu` must be a string like "2\.35"$/,
       /^`napiShip\.build\.crateDir` must be a non-empty string$/,
       /^`napiShip\.build\.env\.CC` must be a string$/,
       /^`napiShip\.build\.env\.1X` is not a variable name$/,

@@ -278,6 +278,42 @@ describe('verify: 4 glibc ceiling and macOS minimum', () => {
     assert.equal(cli.code, 0, cli.stderr);
   });
 
+  test('napiShip.verify.glibcMaxByTarget accepts a newer glibc for that target only; a key that is no target is a warning', async () => {
+    // A real GLIBC_2.34 binary in linux-x64-gnu: accepted for that target only, without lifting the
+    // 2.28 of the others (linux-arm64-gnu still holds to it).
+    const { dir } = await stagedRelease({ ...GOOD, 'linux-x64-gnu': 'linux-x64-gnu-pthread', 'linux-arm64-gnu': 'linux-x64-gnu-pthread' });
+    const before = errors(await verify(dir));
+    assert.ok(before.some(([c, t]) => c === 'NS_VERIFY_GLIBC_CEILING' && t === 'linux-x64-gnu'));
+    const hint = (await verify(dir)).diagnostics.find((d) => d.code === 'NS_VERIFY_GLIBC_CEILING' && d.target === 'linux-x64-gnu')?.hint;
+    assert.match(hint ?? '', /glibcMaxByTarget \(e\.g\. \{ "x86_64-unknown-linux-gnu": "2\.34" \}\)/);
+    await editJson(path.join(dir, 'package.json'), (v) => {
+      v.napiShip = { verify: { glibcMaxByTarget: { 'x86_64-unknown-linux-gnu': '2.34', 'riscv64gc-unknown-linux-gnu': '2.39' } } };
+    });
+    const after = await verify(dir);
+    assert.ok(!errors(after).some(([c, t]) => c === 'NS_VERIFY_GLIBC_CEILING' && t === 'linux-x64-gnu'), JSON.stringify(errors(after)));
+    assert.ok(
+      errors(after).some(([, t]) => t === 'linux-arm64-gnu'),
+      'the other targets keep their ceiling',
+    );
+    assert.deepEqual(
+      after.diagnostics
+        .filter((d) => d.code === 'NS_CONFIG_INVALID')
+        .map((d) => [d.severity, /riscv64gc-unknown-linux-gnu/.test(d.message)]),
+      [['warning', true]],
+    );
+    const cli = await runCli(['verify', '--cwd', dir]);
+    assert.match(cli.stdout, /policy: glibc ≤ 2\.28; x86_64-unknown-linux-gnu glibc ≤ 2\.34; riscv64gc-unknown-linux-gnu glibc ≤ 2\.39,/);
+    // Below what the binary needs, the target's own ceiling is the one named.
+    await editJson(path.join(dir, 'package.json'), (v) => {
+      v.napiShip = { verify: { glibcMaxByTarget: { 'x86_64-unknown-linux-gnu': '2.31' } } };
+    });
+    const low = (await verify(dir)).diagnostics.find((d) => d.code === 'NS_VERIFY_GLIBC_CEILING' && d.target === 'linux-x64-gnu');
+    assert.match(
+      low?.message ?? '',
+      /newer than the 2\.31 it must run on \(napiShip\.verify\.glibcMaxByTarget\["x86_64-unknown-linux-gnu"\]\)/,
+    );
+  });
+
   test('engines.node decides the default ceiling: Node 16 allows only glibc 2.17', async () => {
     const { dir } = await stagedRelease({ ...GOOD, 'linux-x64-gnu': 'linux-x64-gnu-pthread' });
     await editJson(path.join(dir, 'package.json'), (v) => {

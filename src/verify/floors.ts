@@ -21,20 +21,26 @@ const NAPI_CROSS_TRIPLES: ReadonlySet<string> = new Set([
   's390x-unknown-linux-gnu',
 ]);
 
+/** The ceiling the policy sets for one target: its own (`glibcMaxByTarget`) when it has one, else `glibcMax`. */
+function policyCeiling(spec: TargetSpec, policy: VerifyPolicy): string {
+  return Object.hasOwn(policy.glibcMaxByTarget, spec.triple) ? (policy.glibcMaxByTarget[spec.triple] ?? policy.glibcMax) : policy.glibcMax;
+}
+
 /** The glibc ceiling for one target: the policy's, raised to the oldest glibc that exists for its architecture. */
 export function glibcCeiling(spec: TargetSpec, policy: VerifyPolicy): string {
   const floor = spec.glibcFloor;
-  return floor !== null && compareVersions(floor, policy.glibcMax) > 0 ? floor : policy.glibcMax;
+  const max = policyCeiling(spec, policy);
+  return floor !== null && compareVersions(floor, max) > 0 ? floor : max;
 }
 
 /** A toolchain that really exists for this target and gives an old glibc. */
-export function glibcHint(spec: TargetSpec, ceiling: string): string {
+export function glibcHint(spec: TargetSpec, ceiling: string, found = 'X.Y'): string {
   const pin = compareVersions(ceiling, '2.17') < 0 && NAPI_CROSS_TRIPLES.has(spec.triple) ? '2.17' : ceiling;
   const zig = `cargo-zigbuild's glibc pin (napi build -x --target ${spec.triple}.${pin})`;
   const how = NAPI_CROSS_TRIPLES.has(spec.triple)
     ? `napi build --use-napi-cross --target ${spec.triple} (glibc 2.17), or ${zig}`
     : `${zig}; @napi-rs/cross-toolchain has no ${spec.arch} sysroot`;
-  return `build against an older glibc: ${how}; or raise --glibc-max if you drop older systems`;
+  return `build against an older glibc: ${how}; or, if you drop older systems for this target only, accept it in napiShip.verify.glibcMaxByTarget (e.g. { "${spec.triple}": "${found}" }), for every target with --glibc-max`;
 }
 
 export function checkFloors(spec: TargetSpec, facts: BinaryFacts, policy: VerifyPolicy, subject: string): Diagnostic[] {
@@ -42,7 +48,13 @@ export function checkFloors(spec: TargetSpec, facts: BinaryFacts, policy: Verify
   const out: Diagnostic[] = [];
   const ceiling = glibcCeiling(spec, policy);
   if (spec.binaryLibc === 'glibc' && facts.libc === 'glibc' && facts.glibc !== null && compareVersions(facts.glibc, ceiling) > 0) {
-    const raised = ceiling !== policy.glibcMax ? ` (${spec.arch} glibc starts at ${ceiling})` : '';
+    const own = policyCeiling(spec, policy);
+    const raised =
+      ceiling !== own
+        ? ` (${spec.arch} glibc starts at ${ceiling})`
+        : own !== policy.glibcMax
+          ? ` (napiShip.verify.glibcMaxByTarget["${spec.triple}"])`
+          : '';
     out.push(
       diagnostic({
         code: 'NS_VERIFY_GLIBC_CEILING',
@@ -51,7 +63,7 @@ export function checkFloors(spec: TargetSpec, facts: BinaryFacts, policy: Verify
         message: `the binary needs glibc ${facts.glibc}, newer than the ${ceiling} it must run on${raised}`,
         expected: `≤ GLIBC_${ceiling}`,
         found: `GLIBC_${facts.glibc}`,
-        hint: glibcHint(spec, ceiling),
+        hint: glibcHint(spec, ceiling, facts.glibc),
       }),
     );
   }

@@ -207,6 +207,24 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy, opt
   const root = (await readJson(plan.root.packageJsonPath)) ?? {};
   // How the napi-rs config was read (a v2 config, a stale napi.triples, a Node-spelled triple): the gate says so.
   const releaseDiagnostics: Diagnostic[] = [...plan.root.configNotes];
+  const triples = new Set(plan.targets.map((t) => t.spec.triple));
+  for (const triple of Object.keys(policy.glibcMaxByTarget)) {
+    if (triples.has(triple)) continue;
+    releaseDiagnostics.push(
+      diagnostic({
+        code: 'NS_CONFIG_INVALID',
+        severity: 'warning',
+        subject: plan.root.packageJsonPath,
+        message: `napiShip.verify.glibcMaxByTarget names ${triple}, which is not one of the targets: it sets no ceiling`,
+        hint: `key it by the Rust triple of a glibc target (${
+          plan.targets
+            .filter((t) => t.spec.binaryLibc === 'glibc')
+            .map((t) => t.spec.triple)
+            .join(', ') || 'none is configured'
+        }), as napi-ship targets lists it`,
+      }),
+    );
+  }
   const pins = checkRootPins(
     root,
     pinnedTargets(plan.targets, plan.root.wasm.optionalDependency),

@@ -9,6 +9,8 @@ import { DiagnosticError } from '../diagnostics/index.js';
 export interface VerifyPolicy {
   /** Highest `GLIBC_x.y` a linux-gnu binary may require. */
   readonly glibcMax: string;
+  /** Per-target ceilings (Rust triple → "X.Y"), over `glibcMax` for those targets (`napiShip.verify.glibcMaxByTarget`). */
+  readonly glibcMaxByTarget: Readonly<Record<string, string>>;
   /** Highest macOS minimum a darwin binary may declare (arm64 is never below 11.0). */
   readonly macosMin: string;
   /** Binaries larger than this many bytes get a warning. */
@@ -94,5 +96,9 @@ export function resolvePolicy(
     major === null
       ? 'no engines.node: Node 18 floors assumed'
       : `engines.node allows Node ${major}: its official builds need glibc ${floor.glibc} and macOS ${floor.macos}`;
-  return { glibcMax, macosMin, sizeWarn, sizeError, basis };
+  const glibcMaxByTarget = flags.glibcMaxByTarget ?? config.glibcMaxByTarget ?? {};
+  for (const [triple, v] of Object.entries(glibcMaxByTarget)) {
+    if (!parseVersion(v)) throw invalid(`glibc ceiling of ${triple}`, v, 'write it as X.Y, e.g. "2.35"');
+  }
+  return { glibcMax, glibcMaxByTarget, macosMin, sizeWarn, sizeError, basis };
 }

@@ -75,7 +75,8 @@ export const verifyCommand: Command = {
         outcome.result.targets.map((t) => [t.platformArchABI, ...VERIFY_CHECKS.map((c) => markText[t.checks[c]])]),
       ),
     );
-    io.stdout(`policy: glibc ≤ ${policy.glibcMax}, macOS ≤ ${policy.macosMin} (${policy.basis})\n`);
+    const own = Object.entries(policy.glibcMaxByTarget).map(([triple, v]) => `; ${triple} glibc ≤ ${v}`);
+    io.stdout(`policy: glibc ≤ ${policy.glibcMax}${own.join('')}, macOS ≤ ${policy.macosMin} (${policy.basis})\n`);
     for (const d of outcome.diagnostics) io.stderr(formatDiagnostic(d) + '\n');
     const errors = outcome.diagnostics.filter((d) => d.severity === 'error').length;
     io.stdout(failed ? `verify failed: ${errors} error(s)\n` : 'verify passed\n');
