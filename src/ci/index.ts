@@ -117,6 +117,49 @@ function selfBin(manifest: Readonly<Record<string, unknown>>): string | null {
 }
 
 /**
+ * The channel of a rustup toolchain file, or null: `rust-toolchain.toml` (`[toolchain] channel = "…"`)
+ * or the legacy `rust-toolchain` (the bare channel, or the same TOML). A `path` toolchain (a local
+ * build) names no channel a runner can install: null.
+ */
+export function toolchainChannel(text: string): string | null {
+  const lines = text.split(/\r?\n/).map((l) => l.replace(/#.*$/, '').trim());
+  if (!lines.some((l) => l.startsWith('['))) {
+    const bare = lines.find((l) => l !== '');
+    return bare !== undefined && /^[A-Za-z0-9._-]+$/.test(bare) ? bare : null;
+  }
+  let section = '';
+  for (const line of lines) {
+    const header = /^\[([^\]]*)\]$/.exec(line);
+    if (header) {
+      section = (header[1] ?? '').trim();
+      continue;
+    }
+    const channel = /^channel\s*=\s*(["'])([A-Za-z0-9._-]+)\1$/.exec(line);
+    if (section === 'toolchain' && channel) return channel[2] ?? null;
+  }
+  return null;
+}
+
+/**
+ * The Rust toolchain the project pins for builds in its package dir: rustup looks for `rust-toolchain`
+ * then `rust-toolchain.toml` in that dir and each parent; napi-ship looks up to the repository root.
+ */
+function pinnedRustToolchain(packageDir: string, repositoryRoot: string): string | null {
+  for (let d = packageDir; ; d = path.dirname(d)) {
+    for (const name of ['rust-toolchain', 'rust-toolchain.toml']) {
+      const file = path.join(d, name);
+      if (!existsSync(file)) continue;
+      try {
+        return toolchainChannel(readFileSync(file, 'utf8'));
+      } catch {
+        return null;
+      }
+    }
+    if (d === repositoryRoot || path.dirname(d) === d) return null;
+  }
+}
+
+/**
  * The layout of the plan's root package in its repository: its directory relative to the repository
  * root, and its package manager: the root's `packageManager` field, else that of the nearest lockfile
  * between the package and the repository root (npm without either).
@@ -169,6 +212,7 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
   return {
     repositoryRoot,
     options: {
+      rustToolchain: pinnedRustToolchain(plan.root.dir, repositoryRoot) ?? 'stable',
       packageDir: posixRelative(repositoryRoot, plan.root.dir),
       installDir: posixRelative(repositoryRoot, installAt),
       packageManager,

@@ -64,6 +64,12 @@ export interface WorkflowOptions {
   readonly napiShip?: string | undefined;
   /** A command run in the install dir before napi-ship is used (napi-ship's own repository builds itself first); empty: none. */
   readonly napiShipSetup?: string | undefined;
+  /**
+   * The Rust toolchain the jobs install (with the matrix's targets): the channel the project pins in
+   * `rust-toolchain.toml` / `rust-toolchain` (rustup uses it for every cargo run in the checkout, so the
+   * targets must be added to that toolchain, not to `stable`); default `stable`.
+   */
+  readonly rustToolchain?: string | undefined;
 }
 
 /** The cargo-zigbuild release the build job installs from PyPI's prebuilt wheel (as napi-ship's setup.sh). */
@@ -140,6 +146,8 @@ interface Layout {
   readonly packageDir: string;
   readonly installDir: string;
   readonly install: string;
+  /** The Rust toolchain to install (WorkflowOptions.rustToolchain). */
+  readonly rustToolchain: string;
 }
 
 function installStep(layout: Layout): Step {
@@ -267,7 +275,7 @@ function buildJob(
     {
       name: 'Set up Rust',
       uses: usesRef('dtolnay/rust-toolchain'),
-      with: { toolchain: 'stable', targets: "${{ join(matrix.settings.rustTargets, ',') }}" },
+      with: { toolchain: layout.rustToolchain, targets: "${{ join(matrix.settings.rustTargets, ',') }}" },
     },
     cacheStep(layout, project),
   ];
@@ -430,7 +438,7 @@ function publishJob(plan: ReleasePlan, layout: Layout, needs: readonly string[],
       checkout(),
       setupNode(BUILD_NODE_VERSION, { 'registry-url': DEFAULT_REGISTRY.replace(/\/$/, '') }),
       // sbom and policy read the crate graph with cargo.
-      { name: 'Set up Rust', uses: usesRef('dtolnay/rust-toolchain'), with: { toolchain: 'stable' } },
+      { name: 'Set up Rust', uses: usesRef('dtolnay/rust-toolchain'), with: { toolchain: layout.rustToolchain } },
       installStep(layout),
       {
         name: 'Download the binaries',
@@ -453,7 +461,12 @@ function publishJob(plan: ReleasePlan, layout: Layout, needs: readonly string[],
 function layoutOf(options: WorkflowOptions): Layout {
   const packageDir = normalizeDir(options.packageDir);
   const installDir = normalizeDir(options.installDir ?? options.packageDir);
-  return { packageDir, installDir, install: installCommand(options.packageManager ?? 'npm', options.lockfile ?? false) };
+  return {
+    packageDir,
+    installDir,
+    install: installCommand(options.packageManager ?? 'npm', options.lockfile ?? false),
+    rustToolchain: options.rustToolchain ?? 'stable',
+  };
 }
 
 /** The release workflow of a plan, as an object (key order is the order written). */
