@@ -392,7 +392,12 @@ export async function packRelease(input: PackInput): Promise<PackResult> {
 
   const diagnostics: Diagnostic[] = [];
   const selected: Selected[] = [];
-  const workspace = input.workspace ?? readWorkspace(root.dir);
+  const workspace =
+    input.workspace ??
+    readWorkspace(
+      root.dir,
+      input.packages.filter((p) => p.kind === 'platform').map((p) => p.dir),
+    );
   for (const p of input.packages) {
     try {
       const rewritten: { value: PublishManifest | null } = { value: null };

@@ -112,6 +112,16 @@ export interface PublishManifestInput {
 
 const REWRITERS: ReadonlySet<PackageManagerKind> = new Set(['pnpm', 'yarn', 'bun']);
 
+/**
+ * Whether a root pin stays as written because the project's package manager packs it as the exact
+ * release version: `workspace:*` or `workspace:<version>` (tailwindcss pins its platform packages
+ * `workspace:*`, each a member of its pnpm workspace), under pnpm, yarn 2+ or bun, which rewrite
+ * `workspace:` at pack time. `workspace:^`/`workspace:~` pack as ranges: not kept.
+ */
+export function keepsWorkspacePin(spec: unknown, version: string, packageManager: PackageManagerKind): boolean {
+  return REWRITERS.has(packageManager) && (spec === 'workspace:*' || spec === `workspace:${version}`);
+}
+
 type Resolved = { readonly to: string } | { readonly why: string };
 
 function byDir(workspace: WorkspaceContext, dir: string): WorkspacePackage | undefined {

@@ -180,8 +180,13 @@ function catalogsFrom(source: Record<string, unknown> | null): Map<string, Recor
   return out;
 }
 
-/** Read the workspace `packageDir` belongs to (see the file comment). Never throws: what cannot be read is absent. */
-export function readWorkspace(packageDir: string): WorkspaceContext {
+/**
+ * Read the workspace `packageDir` belongs to (see the file comment). Never throws: what cannot be read
+ * is absent. `members`: package dirs packed together with it (a release's platform packages), members
+ * whatever the workspace config says and ahead of a listed package of the same name, so a root pin
+ * `workspace:*` resolves to the staged platform package, also in the dry run's throwaway copy.
+ */
+export function readWorkspace(packageDir: string, members: readonly string[] = []): WorkspaceContext {
   const dir = path.resolve(packageDir);
   const found = findWorkspaceRoot(dir);
   const root = found ?? dir;
@@ -226,6 +231,7 @@ export function readWorkspace(packageDir: string): WorkspaceContext {
     if (pkg === null || typeof pkg.name !== 'string' || packages.has(pkg.name)) return;
     packages.set(pkg.name, { name: pkg.name, version: typeof pkg.version === 'string' ? pkg.version : null, dir: pkgDir });
   };
+  for (const m of members) add(path.resolve(m));
   const patterns = workspacePatterns(packageManager, root, rootPkg);
   const excluded = new Set(patterns.filter((p) => p.startsWith('!')).flatMap((p) => expandWorkspaceGlob(root, p.slice(1))));
   for (const p of patterns.filter((x) => !x.startsWith('!'))) {

@@ -26,6 +26,8 @@ import path from 'node:path';
 import { hashFiles, type IdentifiedDigests } from '../core/index.js';
 import { diagnostic, DiagnosticError, errorMessage, outcome, type Diagnostic } from '../diagnostics/index.js';
 import { parseRootPackageJson, type PlannedTarget, type ReleasePlan } from '../plan/index.js';
+import { keepsWorkspacePin } from '../plan/publish-manifest.js';
+import { readWorkspace } from '../plan/workspace.js';
 import type { StagedPackage, StageOutcome } from './types.js';
 import { fileIdentity, isInside, unchangedSince } from '../util/fs.js';
 import { setTopLevelKey } from '../util/json-text.js';
@@ -353,18 +355,24 @@ async function updateRoot(plan: ReleasePlan): Promise<{ pins: Record<string, str
     ]);
   }
   const manifest = parsed as Record<string, unknown>;
+  const packageManager = readWorkspace(plan.root.dir).packageManager;
+  const keep = (spec: unknown): boolean => keepsWorkspacePin(spec, plan.root.version, packageManager);
   const { dependencies, diagnostics } = rootOptionalDependencies(
     manifest.optionalDependencies,
     pinnedTargets(plan.targets, plan.root.wasm.optionalDependency),
     plan.root.version,
     plan.root.packageName,
     file,
+    keep,
   );
   if (JSON.stringify(dependencies) !== JSON.stringify(manifest.optionalDependencies)) {
     await writeAtomic(file, setTopLevelKey(text, 'optionalDependencies', dependencies));
   }
+  // What is pinned as packed: a kept workspace pin is the release version.
   const pins: Record<string, string> = {};
-  for (const [name, value] of Object.entries(dependencies)) if (typeof value === 'string') pins[name] = value;
+  for (const [name, value] of Object.entries(dependencies)) {
+    if (typeof value === 'string') pins[name] = keep(value) ? plan.root.version : value;
+  }
   return { pins, diagnostics };
 }
 

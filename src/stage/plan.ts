@@ -475,7 +475,8 @@ function compareNames(a: string, b: string): number {
 
 /**
  * The root's new `optionalDependencies`: an exact pin of every configured target's package at the
- * release version, plus every non-platform optional dependency as it was; pins of platform
+ * release version (a pin `keep` accepts, one the package manager packs as that version, stays as
+ * written), plus every non-platform optional dependency as it was; pins of platform
  * packages of targets no longer configured are dropped (a warning). Sorted by name, as npm sorts.
  */
 export function rootOptionalDependencies(
@@ -484,6 +485,7 @@ export function rootOptionalDependencies(
   version: string,
   packageName: string,
   subject: string,
+  keep: (spec: unknown) => boolean = () => false,
 ): { readonly dependencies: Record<string, unknown>; readonly diagnostics: readonly Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const existing: Record<string, unknown> = {};
@@ -525,7 +527,8 @@ export function rootOptionalDependencies(
     }
     if (!configured.has(name)) merged[name] = value;
   }
-  for (const t of targets) merged[t.packageName] = version;
+  // A pin the package manager packs as this exact version (`workspace:*` in a pnpm workspace) stays as written.
+  for (const t of targets) merged[t.packageName] = keep(existing[t.packageName]) ? existing[t.packageName] : version;
   const dependencies: Record<string, unknown> = {};
   for (const name of Object.keys(merged).sort(compareNames)) dependencies[name] = merged[name];
   return { dependencies, diagnostics };

@@ -225,8 +225,14 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy, opt
       }),
     );
   }
+  // The pins as the package manager packs them (`workspace:*` → the workspace package's version).
+  const workspace = readWorkspace(
+    plan.root.dir,
+    plan.targets.map((t) => t.packageDir),
+  );
+  const packedRoot = publishManifest({ manifest: root, dir: plan.root.dir, workspace, subject: plan.root.packageJsonPath }).manifest;
   const pins = checkRootPins(
-    root,
+    packedRoot,
     pinnedTargets(plan.targets, plan.root.wasm.optionalDependency),
     plan.root.version,
     plan.root.packageName,
@@ -234,7 +240,6 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy, opt
   releaseDiagnostics.push(...pins.filter((d) => d.target === undefined));
 
   // Check 7, the manifests themselves: what pack would refuse (workspace:, catalog:, file:, link:, git …).
-  const workspace = readWorkspace(plan.root.dir);
   const manifests: [string, Record<string, unknown> | null][] = [
     [plan.root.dir, root],
     ...(await Promise.all(

@@ -242,10 +242,16 @@ export async function setReleaseVersion(plan: ReleasePlan, options: VersionOptio
     const deps: Record<string, unknown> = { ...(raw as Record<string, unknown>) };
     let pinned = 0;
     for (const t of plan.targets) {
-      if (deps[t.packageName] !== undefined) {
+      const pin = deps[t.packageName];
+      if (pin === undefined) continue;
+      // `workspace:*` follows the workspace package's version by itself; `workspace:<from>` moves with it.
+      if (typeof pin === 'string' && pin.startsWith('workspace:')) {
+        if (pin !== `workspace:${from}`) continue;
+        deps[t.packageName] = `workspace:${to}`;
+      } else {
         deps[t.packageName] = to;
-        pinned++;
       }
+      pinned++;
     }
     if (pinned > 0) {
       root = setTopLevelKey(root, 'optionalDependencies', deps);
