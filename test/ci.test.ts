@@ -246,6 +246,32 @@ test('a project that pins its Rust toolchain (rust-toolchain.toml, as oxc-resolv
   assert.deepEqual(await setups(), ['1.96.0', '1.96.0']);
 });
 
+test('a package whose crate lives elsewhere (rolldown: packages/rolldown builds crates/rolldown_binding) gets a warning naming the crate to set', async () => {
+  const repo = path.join(scratch, 'split-repo');
+  const dir = path.join(repo, 'packages', 'addon');
+  await mkdir(path.join(repo, '.git'), { recursive: true });
+  await writeRootPackage(dir, { name: 'split-addon', binaryName: 'split', targets: ['x86_64-unknown-linux-gnu'] });
+  const crate = path.join(repo, 'crates', 'split_binding');
+  await mkdir(crate, { recursive: true });
+  await writeFile(
+    path.join(crate, 'Cargo.toml'),
+    '[package]\nname = "split_binding"\nversion = "0.1.0"\n\n[lib]\ncrate-type = ["cdylib"]\n\n[dependencies]\nnapi = "3"\nnapi-derive = "3"\n',
+  );
+  const out = path.join(scratch, 'split-release.yml');
+  const r = await runCli(['ci', 'generate', '--cwd', dir, '--out', out]);
+  assert.equal(r.code, 0, r.stderr);
+  assert.match(r.stderr, /warning\[NS_CI_NO_CRATE\][^\n]*runs napi build in packages\/addon, which has no Cargo\.toml/);
+  assert.match(r.stderr, /set napiShip\.build\.crateDir to the addon crate: "\.\.\/\.\.\/crates\/split_binding"/);
+  // Named in napiShip.build.crateDir: no warning, and the build passes --manifest-path.
+  const file = path.join(dir, 'package.json');
+  const pkg = JSON.parse(await readFile(file, 'utf8')) as Record<string, unknown>;
+  await writeFile(file, JSON.stringify({ ...pkg, napiShip: { build: { crateDir: '../../crates/split_binding' } } }, null, 2));
+  const named = await runCli(['ci', 'generate', '--cwd', dir, '--out', out]);
+  assert.equal(named.code, 0, named.stderr);
+  assert.doesNotMatch(named.stderr, /NS_CI_NO_CRATE/);
+  assert.match(await readFile(out, 'utf8'), /--manifest-path \.\.\/\.\.\/crates\/split_binding\/Cargo\.toml/);
+});
+
 test('the publish job asks for provenance (id-token: write, NPM_CONFIG_PROVENANCE) except for restricted packages, where npm makes none', async () => {
   const jobOf = async (
     name: string,

@@ -6,7 +6,7 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { projectBuild, type ProjectBuild } from '../build/index.js';
+import { findAddonCrates, projectBuild, type ProjectBuild } from '../build/index.js';
 import { diagnostic, DiagnosticError, errorMessage, type Diagnostic } from '../diagnostics/index.js';
 import type { ReleasePlan } from '../plan/index.js';
 import { isRecord } from '../util/json.js';
@@ -223,6 +223,37 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
     },
     napiShipDependency: dependency,
   };
+}
+
+/**
+ * A warning when the generated build job cannot find the crate: napi build runs in the package dir,
+ * which has no Cargo.toml, and neither the build script nor napiShip.build.crateDir names one (rolldown:
+ * packages/rolldown builds crates/rolldown_binding through its own script). `napi-ship build` takes
+ * such a package's binaries as they are; a CI build job has nothing to take. The hint names the
+ * napi-rs crates found between the package dir and the repository root.
+ */
+export function buildCrateNotes(layout: RepositoryLayout, packageDir: string): Diagnostic[] {
+  const project = layout.options.project;
+  if (project.manifestPath !== null || project.crateFrom !== 'none') return [];
+  if (project.diagnostics.some((d) => d.severity === 'error')) return [];
+  const candidates = new Set<string>();
+  for (let d = path.resolve(packageDir); ; d = path.dirname(d)) {
+    for (const c of findAddonCrates(d)) candidates.add(posixRelative(packageDir, path.dirname(c)));
+    if (d === layout.repositoryRoot || path.dirname(d) === d) break;
+  }
+  const found = [...candidates].sort();
+  return [
+    diagnostic({
+      code: 'NS_CI_NO_CRATE',
+      severity: 'warning',
+      subject: path.join(packageDir, 'package.json'),
+      message: `the build job runs napi build in ${layout.options.packageDir}, which has no Cargo.toml, and neither the build script nor napiShip.build.crateDir names the crate: every build would fail`,
+      hint:
+        found.length > 0
+          ? `set napiShip.build.crateDir to the addon crate: ${found.map((f) => `"${f}"`).join(' or ')} (napi-rs cdylib crates found in the repository)`
+          : 'set napiShip.build.crateDir to the addon crate (the dir of its Cargo.toml, relative to the package)',
+    }),
+  ];
 }
 
 const EXACT_VERSION = /^\d+\.\d+\.\d+(-[0-9A-Za-z.-]+)?$/;

@@ -8,7 +8,14 @@ import { spawn } from 'node:child_process';
 import { existsSync } from 'node:fs';
 import { readFile } from 'node:fs/promises';
 import path from 'node:path';
-import { defaultWorkflowFile, findRepositoryRoot, generateWorkflow, readWorkflowFile, repositoryLayout } from '../ci/index.js';
+import {
+  buildCrateNotes,
+  defaultWorkflowFile,
+  findRepositoryRoot,
+  generateWorkflow,
+  readWorkflowFile,
+  repositoryLayout,
+} from '../ci/index.js';
 import { diagnostic, type Diagnostic } from '../diagnostics/index.js';
 import { loadPlan, type ReleasePlan } from '../plan/index.js';
 import { readProjectInventories } from '../sbom/index.js';
@@ -186,6 +193,8 @@ export async function readInitInput(dir: string): Promise<InitInput> {
         message: 'no Cargo.toml next to package.json: napi-ship will not build, only take binaries as they are',
         hint: 'run init in the napi-rs package directory that holds Cargo.toml',
       }),
+      // The workflow init writes builds with napi build in this dir: say which crate to name.
+      ...buildCrateNotes(layout, plan.root.dir),
     );
   }
   return {

@@ -3,6 +3,7 @@ import {
   ciMatrix,
   defaultWorkflowFile,
   generateWorkflow,
+  buildCrateNotes,
   napiShipDependencyNotes,
   projectBuildCommand,
   readWorkflowFile,
@@ -32,7 +33,11 @@ async function generate(args: ParsedArgs, io: Io): Promise<ExitCode> {
   const onDisk = await readWorkflowFile(file);
   const json = flag(args, 'json');
   // How the workflow gets napi-ship, and what napi-ship could not read of the project's build.
-  const notes = [...napiShipDependencyNotes(layout), ...layout.options.project.diagnostics.filter((d) => d.severity !== 'note')];
+  const notes = [
+    ...napiShipDependencyNotes(layout),
+    ...layout.options.project.diagnostics.filter((d) => d.severity !== 'note'),
+    ...buildCrateNotes(layout, plan.root.dir),
+  ];
   if (!json) for (const d of notes) io.stderr(formatDiagnostic(d) + '\n');
 
   if (flag(args, 'check')) {

@@ -22,6 +22,12 @@ export const ciCodes = {
     summary: "napi-ship is not a devDependency: the generated workflow's package-manager exec of it would fail",
     hint: 'add napi-ship to devDependencies with an exact version (napi-ship init does) and commit the lockfile',
   },
+  NS_CI_NO_CRATE: {
+    class: 'check',
+    summary:
+      'the generated build job runs napi build in the package dir, which has no Cargo.toml, names none (build script, napiShip.build.crateDir) and holds no napi-rs crate: the job would fail',
+    hint: 'set napiShip.build.crateDir to the addon crate (the warning names the napi-rs crates found in the repository)',
+  },
   NS_CI_NAPI_SHIP_NOT_PINNED: {
     class: 'check',
     summary: 'napi-ship is a devDependency with a range, not an exact version',
