@@ -12,7 +12,7 @@ import type { PlannedTarget } from '../src/plan/index.js';
 import { lookupTarget, platformPackageName, type TargetSpec } from '../src/targets/index.js';
 import { checkBinary } from '../src/verify/binary.js';
 import { checkFloors, glibcCeiling } from '../src/verify/floors.js';
-import { checkLoader, localSpecifiers, traceLoader } from '../src/verify/loader.js';
+import { checkLoader, computesPackageName, localSpecifiers, traceLoader } from '../src/verify/loader.js';
 import { resolvePolicy } from '../src/verify/policy.js';
 
 function spec(triple: string): TargetSpec {
@@ -118,6 +118,61 @@ void test('the loader check follows a wrapper main and a custom --js name, names
       [['NS_VERIFY_LOADER', undefined]],
     );
     assert.match(none[0]!.message, /no file reached from other\.js/);
+  } finally {
+    rmSync(dir, { recursive: true, force: true });
+  }
+});
+
+void test('the loader check follows package.json `imports` (#index, as @tursodatabase/database reaches its loader) and notes a loader that computes the package name (lightningcss)', async () => {
+  const dir = mkdtempSync(path.join(tmpdir(), 'napi-ship-loader-imports-'));
+  try {
+    const targets = [planned('x86_64-unknown-linux-gnu'), planned('aarch64-apple-darwin')];
+    // @tursodatabase/database 0.7.2: main dist/promise.js imports "#index" (imports: { "#index": "./index.js" })
+    // and names @tursodatabase/database-common, which is no platform package.
+    mkdirSync(path.join(dir, 'dist'));
+    writeFileSync(
+      path.join(dir, 'dist', 'promise.js'),
+      'import { DatabasePromise } from "@acme/addon-common";\nimport { Database as NativeDB } from "#index";\nexport { NativeDB, DatabasePromise };\n',
+    );
+    writeFileSync(path.join(dir, 'index.js'), loaderText(targets));
+    const root = { name: '@acme/addon', type: 'module', main: './dist/promise.js', imports: { '#index': './index.js' } };
+    const trace = await traceLoader(dir, root, '@acme/addon');
+    assert.deepEqual(trace.followed, ['dist/promise.js', 'index.js']);
+    assert.deepEqual(checkLoader(trace, targets, 'package.json'), []);
+    // Without the imports map entry, the loader is out of reach: each target fails.
+    const unmapped = checkLoader(await traceLoader(dir, { ...root, imports: {} }, '@acme/addon'), targets, 'package.json');
+    assert.deepEqual(
+      unmapped.map((d) => [d.code, d.severity, d.target]),
+      [
+        ['NS_VERIFY_LOADER', 'error', 'linux-x64-gnu'],
+        ['NS_VERIFY_LOADER', 'error', 'darwin-arm64'],
+      ],
+    );
+
+    // lightningcss 1.33.0's loader (node/index.js): require(`lightningcss-${parts.join('-')}`).
+    const computedLoader =
+      "let parts = [process.platform, process.arch];\nif (process.platform === 'linux') parts.push('gnu');\nlet native;\ntry {\n  native = require(`@acme/addon-${parts.join('-')}`);\n} catch (err) {\n  native = require(`../addon.${parts.join('-')}.node`);\n}\nmodule.exports = native;\n";
+    writeFileSync(path.join(dir, 'computed.js'), computedLoader);
+    const computed = checkLoader(await traceLoader(dir, { main: 'computed.js' }, '@acme/addon'), targets, 'package.json');
+    assert.deepEqual(
+      computed.map((d) => [d.code, d.severity]),
+      [['NS_VERIFY_LOADER', 'note']],
+    );
+    assert.match(computed[0]!.message, /computes the platform package's name at run time \(2 target\(s\)/);
+    assert.ok(computesPackageName("require('@acme/addon-' + suffix)", targets));
+    // A computed name under another prefix is no answer for these packages: still an error per target.
+    writeFileSync(
+      path.join(dir, 'other-prefix.js'),
+      "const n = require(`@acme/other-${process.arch}`); module.exports = require('@acme/addon-core');\n",
+    );
+    const other = checkLoader(await traceLoader(dir, { main: 'other-prefix.js' }, '@acme/addon'), targets, 'package.json');
+    assert.deepEqual(
+      other.map((d) => [d.severity, d.target]),
+      [
+        ['error', 'linux-x64-gnu'],
+        ['error', 'darwin-arm64'],
+      ],
+    );
   } finally {
     rmSync(dir, { recursive: true, force: true });
   }

@@ -24,6 +24,22 @@ export function localSpecifiers(text: string): string[] {
   return [...out];
 }
 
+/**
+ * `#name` specifiers (package.json `imports`, Node's subpath imports) of `require(…)`, `import(…)`,
+ * `import … from`, `export … from` in JS text: @tursodatabase/database reaches napi-rs's loader as
+ * `import … from "#index"`. Pure.
+ */
+export function subpathImports(text: string): string[] {
+  const out = new Set<string>();
+  const patterns = [
+    /\b(?:require|import)\s*\(\s*(['"`])(#[^'"`\s]+)\1\s*\)/g,
+    /\b(?:import|export)\b[^'";]*?\bfrom\s*(['"])(#[^'"\s]+)\1/g,
+    /\bimport\s*(['"])(#[^'"\s]+)\1/g,
+  ];
+  for (const re of patterns) for (const m of text.matchAll(re)) if (m[2] !== undefined) out.add(m[2]);
+  return [...out];
+}
+
 /** Every string target of an `exports` value (conditions and subpaths, recursively). Pure. */
 export function exportTargets(value: unknown): string[] {
   if (typeof value === 'string') return [value];
@@ -104,6 +120,18 @@ export async function traceLoader(rootDir: string, root: Readonly<Record<string,
     for (const specifier of localSpecifiers(text)) {
       const next = await resolveLocal(file, specifier, rootDir);
       if (next !== null && !seen.has(next)) queue.push(next);
+    }
+    // `#index` → the root's `imports` map (exact keys; every condition's target is followed).
+    const imports = root.imports;
+    if (typeof imports === 'object' && imports !== null && !Array.isArray(imports)) {
+      for (const specifier of subpathImports(text)) {
+        if (!Object.hasOwn(imports, specifier)) continue;
+        for (const to of exportTargets((imports as Record<string, unknown>)[specifier])) {
+          if (!to.startsWith('./')) continue;
+          const next = await resolveLocal(path.join(rootDir, 'x'), to, rootDir);
+          if (next !== null && !seen.has(next)) queue.push(next);
+        }
+      }
     }
   }
   return { entries, followed, loaders };
