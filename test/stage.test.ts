@@ -484,6 +484,8 @@ describe('stage', () => {
       'the pin of a target no longer configured is dropped, with a warning',
     );
     assert.equal(outcome.diagnostics[0]?.severity, 'warning');
+    // The hint names the triple that makes the dropped package.
+    assert.match(outcome.diagnostics.map((d) => d.hint).join(' '), /add "aarch64-unknown-linux-musl" \(back\) to napi\.targets/);
     const expectedDeps = { [`${SCOPE}-darwin-arm64`]: VERSION, [`${SCOPE}-linux-x64-gnu`]: VERSION, 'left-pad': '1.3.0' };
     const expectedTabbed = tabbed.replace(
       /"optionalDependencies": \{[^}]*\}/,

@@ -159,6 +159,15 @@ function pinnedRustToolchain(packageDir: string, repositoryRoot: string): string
   }
 }
 
+/** Whether a yarn.lock is yarn 2+'s (it has a `__metadata:` block); unreadable counts as not. */
+function yarnBerryLockfile(file: string): boolean {
+  try {
+    return /^__metadata:/m.test(readFileSync(file, 'utf8'));
+  } catch {
+    return false;
+  }
+}
+
 /**
  * The layout of the plan's root package in its repository: its directory relative to the repository
  * root, and its package manager: the root's `packageManager` field, else that of the nearest lockfile
@@ -181,8 +190,13 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
     if (d === repositoryRoot || path.dirname(d) === d) break;
   }
   // The `packageManager` field (corepack's) names the package manager even before a lockfile exists.
-  const field = /^(npm|pnpm|yarn)@/.exec(typeof plan.root.manifest.packageManager === 'string' ? plan.root.manifest.packageManager : '');
+  const fieldText = typeof plan.root.manifest.packageManager === 'string' ? plan.root.manifest.packageManager : '';
+  const field = /^(npm|pnpm|yarn)@/.exec(fieldText);
   if (field !== null) packageManager = field[1] as PackageManager;
+  // yarn 1: a `yarn@1.x` field, or (without a field) a yarn.lock that is not yarn 2+'s (no __metadata).
+  const yarnClassic =
+    packageManager === 'yarn' &&
+    (field !== null ? /^yarn@1\./.test(fieldText) : lockfile && !yarnBerryLockfile(path.join(installAt, 'yarn.lock')));
   // napi-ship as the workflow runs it: the pinned devDependency through the package manager's exec;
   // in napi-ship's own repository, its bin.
   const installManifest = installAt === plan.root.dir ? plan.root.manifest : readManifest(path.join(installAt, 'package.json'));
@@ -217,6 +231,7 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
       installDir: posixRelative(repositoryRoot, installAt),
       packageManager,
       lockfile,
+      yarnClassic,
       project,
       napiShip,
       napiShipSetup,

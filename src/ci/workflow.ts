@@ -54,6 +54,11 @@ export interface WorkflowOptions {
   readonly packageManager?: PackageManager | undefined;
   /** Whether a lockfile exists (`npm ci` rather than `npm install`). */
   readonly lockfile?: boolean | undefined;
+  /**
+   * yarn 1 (classic): its install keeps the lockfile only with `--frozen-lockfile` (yarn 2+ is
+   * immutable on CI by itself) and it has no `supportedArchitectures` setting.
+   */
+  readonly yarnClassic?: boolean | undefined;
   /** The project's build (`projectBuild` of src/build); without it, napi-rs's template build. */
   readonly project?: ProjectBuild | undefined;
   /**
@@ -123,9 +128,9 @@ function loaderPath(plan: ReleasePlan): string {
   return `./${file}`;
 }
 
-function installCommand(pm: PackageManager, lockfile: boolean): string {
+function installCommand(pm: PackageManager, lockfile: boolean, yarnClassic: boolean): string {
   if (pm === 'pnpm') return `corepack enable && pnpm install${lockfile ? ' --frozen-lockfile' : ''}`;
-  if (pm === 'yarn') return 'corepack enable && yarn install';
+  if (pm === 'yarn') return `corepack enable && yarn install${yarnClassic && lockfile ? ' --frozen-lockfile' : ''}`;
   return lockfile ? 'npm ci' : 'npm install';
 }
 
@@ -148,6 +153,7 @@ interface Layout {
   readonly install: string;
   /** The Rust toolchain to install (WorkflowOptions.rustToolchain). */
   readonly rustToolchain: string;
+  readonly yarnClassic: boolean;
 }
 
 function installStep(layout: Layout): Step {
@@ -392,7 +398,7 @@ function linuxTestJob(plan: ReleasePlan, matrix: readonly LinuxTestEntry[], layo
 function wasiTestJob(plan: ReleasePlan, matrix: readonly WasiTestEntry[], layout: Layout, outDir: string, pm: PackageManager): Job {
   // yarn installs the wasm32 optional packages (the WASI fallback's runtime) only when told, as napi-rs's template does.
   const install =
-    pm === 'yarn'
+    pm === 'yarn' && !layout.yarnClassic
       ? {
           ...installStep(layout),
           run: `corepack enable && yarn config set --json supportedArchitectures.cpu '["current", "wasm32"]' && yarn install`,
@@ -464,7 +470,8 @@ function layoutOf(options: WorkflowOptions): Layout {
   return {
     packageDir,
     installDir,
-    install: installCommand(options.packageManager ?? 'npm', options.lockfile ?? false),
+    install: installCommand(options.packageManager ?? 'npm', options.lockfile ?? false, options.yarnClassic ?? false),
+    yarnClassic: options.yarnClassic ?? false,
     rustToolchain: options.rustToolchain ?? 'stable',
   };
 }

@@ -505,10 +505,11 @@ export function rootOptionalDependencies(
     );
   }
   const configured = new Set(targets.map((t) => t.packageName));
-  const otherPlatforms = new Set(
+  // Platform packages of targets not configured, by name → the triple that makes them.
+  const otherPlatforms = new Map(
     allTargets()
-      .map((s) => platformPackageName(packageName, s))
-      .filter((n) => !configured.has(n)),
+      .map((s): [string, string] => [platformPackageName(packageName, s), s.triple])
+      .filter(([n]) => !configured.has(n)),
   );
   const merged: Record<string, unknown> = {};
   for (const [name, value] of Object.entries(existing)) {
@@ -520,7 +521,7 @@ export function rootOptionalDependencies(
           subject: name,
           message: `removed the root pin of ${name}: its target is no longer in napi.targets`,
           found: `"${name}": ${JSON.stringify(value)}`,
-          hint: 'if the target should still ship, add its triple back to napi.targets',
+          hint: `if the target should still ship, add "${otherPlatforms.get(name) ?? 'its triple'}" (back) to napi.targets`,
         }),
       );
       continue;
