@@ -12,7 +12,7 @@ import { copyFile, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node
 import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
-import { gunzipSync } from 'node:zlib';
+import { extract } from 'tar';
 import { buildFixtures, type FixtureSet } from '../scripts/lib/fixtures.js';
 import { writeRootPackage } from '../scripts/lib/root-package.js';
 import { runCli } from './helpers/cli.js';
@@ -66,28 +66,11 @@ async function optionalDependencies(file: string): Promise<unknown> {
   return (JSON.parse(await readFile(file, 'utf8')) as { optionalDependencies?: unknown }).optionalDependencies;
 }
 
-/** The package.json inside a .tgz. */
+/** The package.json inside a .tgz (as publish-manifest.test.ts reads it). */
 async function packedManifest(tgz: string): Promise<Record<string, unknown>> {
-  const tar = gunzipSync(await readFile(tgz));
-  for (let at = 0; at + 512 <= tar.length;) {
-    const name = tar
-      .subarray(at, at + 100)
-      .toString('utf8')
-      .replace(/\0.*$/s, '');
-    const size = parseInt(
-      tar
-        .subarray(at + 124, at + 136)
-        .toString('utf8')
-        .replace(/\0.*$/s, '')
-        .trim() || '0',
-      8,
-    );
-    if (name === '') break;
-    if (name === 'package/package.json')
-      return JSON.parse(tar.subarray(at + 512, at + 512 + size).toString('utf8')) as Record<string, unknown>;
-    at += 512 + Math.ceil(size / 512) * 512;
-  }
-  throw new Error(`${tgz}: no package/package.json`);
+  const dir = await mkdtemp(path.join(scratch, 'x-'));
+  await extract({ file: tgz, cwd: dir });
+  return JSON.parse(await readFile(path.join(dir, 'package', 'package.json'), 'utf8')) as Record<string, unknown>;
 }
 
 test('workspace:* pins in a pnpm workspace (tailwindcss): stage and version keep them, verify passes, pack writes the exact pins pnpm pack writes', async () => {

@@ -60,6 +60,15 @@ export function findRepositoryRoot(dir: string): string {
   }
 }
 
+/** `dir` and each parent up to `stop` (inclusive) or the filesystem root, nearest first. */
+function dirsUpTo(dir: string, stop: string): string[] {
+  const out: string[] = [];
+  for (let d = path.resolve(dir); ; d = path.dirname(d)) {
+    out.push(d);
+    if (d === stop || path.dirname(d) === d) return out;
+  }
+}
+
 const LOCKFILES: readonly (readonly [string, PackageManager])[] = [
   ['pnpm-lock.yaml', 'pnpm'],
   ['yarn.lock', 'yarn'],
@@ -145,7 +154,7 @@ export function toolchainChannel(text: string): string | null {
  * then `rust-toolchain.toml` in that dir and each parent; napi-ship looks up to the repository root.
  */
 function pinnedRustToolchain(packageDir: string, repositoryRoot: string): string | null {
-  for (let d = packageDir; ; d = path.dirname(d)) {
+  for (const d of dirsUpTo(packageDir, repositoryRoot)) {
     for (const name of ['rust-toolchain', 'rust-toolchain.toml']) {
       const file = path.join(d, name);
       if (!existsSync(file)) continue;
@@ -155,8 +164,8 @@ function pinnedRustToolchain(packageDir: string, repositoryRoot: string): string
         return null;
       }
     }
-    if (d === repositoryRoot || path.dirname(d) === d) return null;
   }
+  return null;
 }
 
 /** Whether a yarn.lock is yarn 2+'s (it has a `__metadata:` block); unreadable counts as not. */
@@ -178,7 +187,7 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
   let installAt = plan.root.dir;
   let packageManager: PackageManager = 'npm';
   let lockfile = false;
-  search: for (let d = plan.root.dir; ; d = path.dirname(d)) {
+  search: for (const d of dirsUpTo(plan.root.dir, repositoryRoot)) {
     for (const [file, pm] of LOCKFILES) {
       if (existsSync(path.join(d, file))) {
         installAt = d;
@@ -187,7 +196,6 @@ export function repositoryLayout(plan: ReleasePlan): RepositoryLayout {
         break search;
       }
     }
-    if (d === repositoryRoot || path.dirname(d) === d) break;
   }
   // The `packageManager` field (corepack's) names the package manager even before a lockfile exists.
   const fieldText = typeof plan.root.manifest.packageManager === 'string' ? plan.root.manifest.packageManager : '';
@@ -252,9 +260,8 @@ export function buildCrateNotes(layout: RepositoryLayout, packageDir: string): D
   if (project.manifestPath !== null || project.crateFrom !== 'none') return [];
   if (project.diagnostics.some((d) => d.severity === 'error')) return [];
   const candidates = new Set<string>();
-  for (let d = path.resolve(packageDir); ; d = path.dirname(d)) {
+  for (const d of dirsUpTo(packageDir, layout.repositoryRoot)) {
     for (const c of findAddonCrates(d)) candidates.add(posixRelative(packageDir, path.dirname(c)));
-    if (d === layout.repositoryRoot || path.dirname(d) === d) break;
   }
   const found = [...candidates].sort();
   return [

@@ -280,8 +280,9 @@ function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
       return;
     }
     seen.add(entry);
-    let spec = lookupTarget(cargoTriple(entry));
-    const rust = spec ? undefined : rustTripleOfNodeSpelling(cargoTriple(entry));
+    const cargo = cargoTriple(entry);
+    let spec = lookupTarget(cargo);
+    const rust = spec ? undefined : rustTripleOfNodeSpelling(cargo);
     if (rust !== undefined) {
       spec = lookupTarget(rust);
       if (spec) {
@@ -290,7 +291,7 @@ function collectTargets(napi: Json, ctx: Context): TargetSpec[] {
           severity: 'warning',
           target: entry,
           message: `${label} lists ${entry}, which spells the CPU as Node does: napi-rs names its package ${spec.platformArchABI}, as for ${rust}, so napi-ship checks, builds and stages it as ${rust}`,
-          hint: `write "${rust}${entry.slice(cargoTriple(entry).length)}": cargo and rustup know no ${cargoTriple(entry)} (napi build --target ${entry} fails)`,
+          hint: `write "${rust}${entry.slice(cargo.length)}": cargo and rustup know no ${cargo} (napi build --target ${entry} fails)`,
           found: entry,
           expected: rust,
         });

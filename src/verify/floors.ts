@@ -23,7 +23,7 @@ const NAPI_CROSS_TRIPLES: ReadonlySet<string> = new Set([
 
 /** The ceiling the policy sets for one target: its own (`glibcMaxByTarget`) when it has one, else `glibcMax`. */
 function policyCeiling(spec: TargetSpec, policy: VerifyPolicy): string {
-  return Object.hasOwn(policy.glibcMaxByTarget, spec.triple) ? (policy.glibcMaxByTarget[spec.triple] ?? policy.glibcMax) : policy.glibcMax;
+  return (Object.hasOwn(policy.glibcMaxByTarget, spec.triple) ? policy.glibcMaxByTarget[spec.triple] : undefined) ?? policy.glibcMax;
 }
 
 /** The glibc ceiling for one target: the policy's, raised to the oldest glibc that exists for its architecture. */

@@ -230,9 +230,9 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy, opt
     plan.root.dir,
     plan.targets.map((t) => t.packageDir),
   );
-  const packedRoot = publishManifest({ manifest: root, dir: plan.root.dir, workspace, subject: plan.root.packageJsonPath }).manifest;
+  const packedRoot = publishManifest({ manifest: root, dir: plan.root.dir, workspace, subject: plan.root.packageJsonPath });
   const pins = checkRootPins(
-    packedRoot,
+    packedRoot.manifest,
     pinnedTargets(plan.targets, plan.root.wasm.optionalDependency),
     plan.root.version,
     plan.root.packageName,
@@ -240,15 +240,13 @@ export async function verifyRelease(plan: ReleasePlan, policy: VerifyPolicy, opt
   releaseDiagnostics.push(...pins.filter((d) => d.target === undefined));
 
   // Check 7, the manifests themselves: what pack would refuse (workspace:, catalog:, file:, link:, git …).
-  const manifests: [string, Record<string, unknown> | null][] = [
-    [plan.root.dir, root],
-    ...(await Promise.all(
-      plan.targets.map(async (t): Promise<[string, Record<string, unknown> | null]> => [
-        t.packageDir,
-        await readJson(path.join(t.packageDir, 'package.json')),
-      ]),
-    )),
-  ];
+  releaseDiagnostics.push(...packedRoot.diagnostics.filter((d) => d.severity === 'error'));
+  const manifests: [string, Record<string, unknown> | null][] = await Promise.all(
+    plan.targets.map(async (t): Promise<[string, Record<string, unknown> | null]> => [
+      t.packageDir,
+      await readJson(path.join(t.packageDir, 'package.json')),
+    ]),
+  );
   for (const [dir, manifest] of manifests) {
     if (manifest === null) continue;
     const published = publishManifest({ manifest, dir, workspace, subject: path.join(dir, 'package.json') });
